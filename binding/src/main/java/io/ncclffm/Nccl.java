@@ -1,0 +1,212 @@
+package io.ncclffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+import io.ncclffm.internal.CTypes;
+import io.ncclffm.internal.LibraryLocator;
+import io.ncclffm.internal.NativeLibrary;
+import io.ncclffm.internal.NcclCollectiveApi;
+import io.ncclffm.internal.NcclCoreApi;
+
+/**
+ * A loaded NCCL or RCCL library: the entry point of the binding.
+ *
+ * <pre>{@code
+ * Nccl nccl = Nccl.load();                       // NCCLFFM_SO_PATH, else libnccl.so.2 (librccl.so.1 on ROCm)
+ * UniqueId id = nccl.newUniqueId();              // on rank 0, then sent to the other ranks
+ * try (Communicator comm = nccl.initRank(world, rank, id)) {
+ *     comm.allReduce(send, recv, count, DataType.FLOAT32, ReduceOp.SUM, stream);
+ * }                                              // close() is collective: every rank must reach it
+ * }</pre>
+ *
+ * <p>Every NCCL result goes through one check, which throws {@link NcclException} with NCCL's own words.
+ */
+public final class Nccl {
+
+    /** Symbols only RCCL exports; NCCL has none of them. */
+    private static final List<String> RCCL_ONLY_SYMBOLS =
+            List.of("rcclGetVersion", "ncclCommInitRankMulti", "ncclAllToAllv", "mscclLoadAlgo");
+
+    private final NativeLibrary library;
+    private final NcclCoreApi core;
+    private final NcclCollectiveApi collectives;
+    private final int versionCode;
+    private final NcclVersion version;
+    private final Flavor flavor;
+
+    private Nccl(NativeLibrary library) {
+        this.library = library;
+        this.core = new NcclCoreApi(library);
+        this.collectives = new NcclCollectiveApi(library);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            check("ncclGetVersion", core.ncclGetVersion(out), MemorySegment.NULL);
+            this.versionCode = out.get(ValueLayout.JAVA_INT, 0);
+        }
+        this.version = NcclVersion.decode(versionCode);
+        this.flavor = RCCL_ONLY_SYMBOLS.stream().anyMatch(library::exports) ? Flavor.RCCL : Flavor.NCCL;
+        library.describeAs(flavor.displayName() + " " + version + " (" + library.path() + ")");
+    }
+
+    /**
+     * Loads the library from the system property {@code ncclffm.so.path}, else the environment variable
+     * {@code NCCLFFM_SO_PATH}, else {@code libnccl.so.2} ({@code librccl.so.1} on a ROCm machine).
+     *
+     * @throws NcclLoadException naming every source tried and why it failed
+     */
+    public static Nccl load() {
+        return load(LibraryLocator.system(), null);
+    }
+
+    /** Loads the library at {@code path}, which takes precedence over every other source. */
+    public static Nccl load(Path path) {
+        Objects.requireNonNull(path, "path");
+        return load(LibraryLocator.system(), path.toString());
+    }
+
+    static Nccl load(LibraryLocator locator, String explicitPath) {
+        return new Nccl(locator.open(explicitPath));
+    }
+
+    /** The decoded version; RCCL reports the NCCL API level it implements. */
+    public NcclVersion version() {
+        return version;
+    }
+
+    /** The raw code {@code ncclGetVersion} returned. */
+    public int versionCode() {
+        return versionCode;
+    }
+
+    public Flavor flavor() {
+        return flavor;
+    }
+
+    /** The path or soname that was opened. */
+    public String libraryPath() {
+        return library.path();
+    }
+
+    /** Where {@link #libraryPath()} came from, e.g. {@code environment variable NCCLFFM_SO_PATH}. */
+    public String librarySource() {
+        return library.source();
+    }
+
+    /** Answers from the symbol table, without calling into the library. */
+    public boolean supports(Feature feature) {
+        return feature.symbols().stream().allMatch(library::exports);
+    }
+
+    public boolean supports(DataType type) {
+        return type.supportedBy(flavor, version);
+    }
+
+    public boolean supports(ReduceOp op) {
+        return op.supportedBy(version);
+    }
+
+    /** Throws {@link NcclUnsupportedException} before any NCCL call if the release lacks {@code feature}. */
+    public void require(Feature feature) {
+        for (String symbol : feature.symbols()) {
+            if (!library.exports(symbol)) throw new NcclUnsupportedException(symbol, library.describe(), feature.since());
+        }
+    }
+
+    void require(DataType type) {
+        if (type == null || type == DataType.UNKNOWN) {
+            throw new IllegalArgumentException("data type must be a known ncclDataType_t, got " + type);
+        }
+        if (!supports(type)) throw new NcclUnsupportedException(type.cName(), library.describe(), type.since(flavor));
+    }
+
+    void require(ReduceOp op) {
+        if (op == null || op == ReduceOp.UNKNOWN) {
+            throw new IllegalArgumentException("reduction must be a known ncclRedOp_t, got " + op);
+        }
+        if (!supports(op)) throw new NcclUnsupportedException(op.cName(), library.describe(), op.since());
+    }
+
+    /** {@code ncclGetUniqueId}: creates the ID that rank 0 hands to every other rank. */
+    public UniqueId newUniqueId() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment id = arena.allocate(CTypes.NCCL_UNIQUE_ID);
+            check("ncclGetUniqueId", core.ncclGetUniqueId(id), MemorySegment.NULL);
+            return UniqueId.fromSegment(id);
+        }
+    }
+
+    /** {@code ncclGetErrorString(code)}, for any code, known or not. */
+    public String errorString(int resultCode) {
+        MemorySegment s = core.ncclGetErrorString(resultCode);
+        return s.equals(MemorySegment.NULL) ? null : s.getString(0);
+    }
+
+    /** {@code ncclGetLastError(comm)} where the release has it, else {@code null}. */
+    String lastError(MemorySegment comm) {
+        if (!core.hasLastError()) return null;
+        MemorySegment s = core.ncclGetLastError(comm);
+        if (s.equals(MemorySegment.NULL)) return null;
+        String text = s.getString(0);
+        return text.isBlank() ? null : text;
+    }
+
+    /** Creates this rank's communicator with {@code ncclCommInitRank} (blocking). See {@link Communicator}. */
+    public Communicator initRank(int world, int rank, UniqueId id) {
+        return Communicator.init(this, world, rank, id, InitOptions.blockingInit());
+    }
+
+    /**
+     * Creates this rank's communicator. A non-blocking init uses {@code ncclCommInitRankConfig} (NCCL 2.14+) and is
+     * aborted if it has not completed within the options' timeout.
+     */
+    public Communicator initRank(int world, int rank, UniqueId id, InitOptions options) {
+        return Communicator.init(this, world, rank, id, options);
+    }
+
+    /** {@code ncclGroupStart}. */
+    public void groupStart() {
+        check("ncclGroupStart", collectives.ncclGroupStart(), MemorySegment.NULL);
+    }
+
+    /**
+     * {@code ncclGroupEnd}. With non-blocking communicators it may return while work is still being enqueued; then
+     * it returns {@code true} and each communicator's {@link Communicator#awaitReady()} must be called.
+     */
+    public boolean groupEnd() {
+        int rc = collectives.ncclGroupEnd();
+        if (rc == NcclResult.IN_PROGRESS.code()) return true;
+        check("ncclGroupEnd", rc, MemorySegment.NULL);
+        return false;
+    }
+
+    /**
+     * The one place a result code is checked: anything but {@code ncclSuccess} becomes an {@link NcclException} with
+     * {@code ncclGetErrorString} and, where available, {@code ncclGetLastError}.
+     */
+    void check(String operation, int rc, MemorySegment comm) {
+        if (rc == NcclResult.SUCCESS.code()) return;
+        throw new NcclException(operation, rc, errorString(rc), lastError(comm));
+    }
+
+    NcclCoreApi core() {
+        return core;
+    }
+
+    NcclCollectiveApi collectives() {
+        return collectives;
+    }
+
+    String describe() {
+        return library.describe();
+    }
+
+    @Override
+    public String toString() {
+        return "Nccl[" + library.describe() + ", from " + library.source() + "]";
+    }
+}
