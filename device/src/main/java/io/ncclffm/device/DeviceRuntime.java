@@ -1,0 +1,63 @@
+package io.ncclffm.device;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+/**
+ * The little of CUDA or HIP that tests and the harness need around NCCL: devices, memory, streams, events and
+ * graph capture. Addresses are raw device pointers, the form the binding takes. Every failure throws
+ * {@link DeviceException} with the runtime's own error name and text.
+ *
+ * <p>Calls that use a device act on the calling thread's current device ({@link #useDevice}).
+ */
+public interface DeviceRuntime {
+
+    /** e.g. {@code CUDA driver 13.0} */
+    String describe();
+
+    int deviceCount();
+
+    /** Makes {@code ordinal} current on the calling thread (the primary context, which NCCL shares). */
+    void useDevice(int ordinal);
+
+    String deviceName(int ordinal);
+
+    /** PCI bus id of the device, e.g. {@code 0000:1B:00.0}. */
+    String pciBusId(int ordinal);
+
+    /** The driver API version, e.g. 13000 for CUDA 13.0. */
+    int driverVersion();
+
+    /** Free and total memory of the current device, in bytes. */
+    MemoryInfo memoryInfo();
+
+    DeviceBuffer allocate(long bytes);
+
+    void copyToDevice(long dst, MemorySegment src, long bytes);
+
+    void copyToHost(MemorySegment dst, long src, long bytes);
+
+    void fill(long dst, byte value, long bytes);
+
+    DeviceStream createStream();
+
+    DeviceEvent createEvent();
+
+    /** Starts capturing work submitted to {@code stream} into a graph (thread-local capture mode). */
+    void beginCapture(DeviceStream stream);
+
+    /** Ends the capture and instantiates the graph. */
+    CapturedGraph endCapture(DeviceStream stream);
+
+    /**
+     * Waits for everything on {@code stream}, polling so that a hung kernel (a collective whose peer died) ends
+     * in {@link DeviceTimeoutException} instead of blocking forever.
+     */
+    void synchronize(DeviceStream stream, Duration timeout);
+
+    record MemoryInfo(long free, long total) {
+        public long used() {
+            return total - free;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.ncclffm.device.hip;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ncclffm.device.CapturedGraph;
+import io.ncclffm.device.DeviceBuffer;
+import io.ncclffm.device.DeviceEvent;
+import io.ncclffm.device.DeviceException;
+import io.ncclffm.device.DeviceRuntime;
+import io.ncclffm.device.DeviceStream;
+import io.ncclffm.device.DeviceTimeoutException;
+import io.ncclffm.device.DeviceUnavailableException;
+
+/**
+ * HIP through FFM ({@code libamdhip64.so}), the device runtime beside RCCL. The same operations as the CUDA
+ * runtime; handles are raw pointers throughout. Written against hip_runtime_api.h of ROCm 5.4 to 7.x, whose
+ * signatures for these calls have not changed.
+ */
+public final class HipRuntime implements DeviceRuntime {
+
+    private static final int HIP_SUCCESS = 0;
+    private static final int HIP_ERROR_NOT_READY = 600;
+    private static final int HIP_MEMCPY_HOST_TO_DEVICE = 1;
+    private static final int HIP_MEMCPY_DEVICE_TO_HOST = 2;
+    private static final int HIP_STREAM_NON_BLOCKING = 1;
+    private static final int HIP_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private final SymbolLookup lib;
+    private final Map<String, MethodHandle> handles = new ConcurrentHashMap<>();
+    private final int driverVersion;
+
+    private HipRuntime(SymbolLookup lib) {
+        this.lib = lib;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            check("hipDriverGetVersion", call("hipDriverGetVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS), v));
+            this.driverVersion = v.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * @throws DeviceUnavailableException when libamdhip64 does not load or {@code hipInit} fails
+     */
+    public static HipRuntime open() {
+        SymbolLookup lib = null;
+        Throwable last = null;
+        for (String name : new String[] {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5"}) {
+            try {
+                lib = SymbolLookup.libraryLookup(name, Arena.global());
+                break;
+            } catch (IllegalArgumentException e) {
+                last = e;
+            }
+        }
+        if (lib == null) throw new DeviceUnavailableException("no HIP runtime: libamdhip64.so does not load", last);
+        HipRuntime runtime = new HipRuntime(lib);
+        int rc = (int) runtime.call("hipInit", FunctionDescriptor.of(JAVA_INT, JAVA_INT), 0);
+        if (rc != HIP_SUCCESS) {
+            throw new DeviceUnavailableException("no usable ROCm device: hipInit failed with " + runtime.errorText(rc), null);
+        }
+        if (runtime.deviceCount() == 0) throw new DeviceUnavailableException("no ROCm device: hipGetDeviceCount returned 0", null);
+        return runtime;
+    }
+
+    private Object call(String name, FunctionDescriptor descriptor, Object... args) {
+        MethodHandle h = handles.computeIfAbsent(name, n -> LINKER.downcallHandle(
+                lib.find(n).orElseThrow(() -> new DeviceException(n + " is not exported by libamdhip64", null)), descriptor));
+        try {
+            return h.invokeWithArguments(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new DeviceException("calling " + name, t);
+        }
+    }
+
+    private int callInt(String name, FunctionDescriptor d, Object... args) {
+        return (int) call(name, d, args);
+    }
+
+    private String errorText(int rc) {
+        MemorySegment name = (MemorySegment) call("hipGetErrorName", FunctionDescriptor.of(ADDRESS, JAVA_INT), rc);
+        MemorySegment text = (MemorySegment) call("hipGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT), rc);
+        return string(name) + ": " + string(text);
+    }
+
+    private static String string(MemorySegment p) {
+        return p.equals(MemorySegment.NULL) ? "?" : p.reinterpret(4096).getString(0);
+    }
+
+    private void check(String operation, Object rc) {
+        int code = (int) rc;
+        if (code != HIP_SUCCESS) throw new DeviceException(operation, code, errorText(code));
+    }
+
+    @Override
+    public String describe() {
+        return "HIP driver " + driverVersion;
+    }
+
+    @Override
+    public int deviceCount() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment n = arena.allocate(JAVA_INT);
+            check("hipGetDeviceCount", call("hipGetDeviceCount", FunctionDescriptor.of(JAVA_INT, ADDRESS), n));
+            return n.get(JAVA_INT, 0);
+        }
+    }
+
+    @Override
+    public void useDevice(int ordinal) {
+        check("hipSetDevice(" + ordinal + ")", call("hipSetDevice", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ordinal));
+    }
+
+    @Override
+    public String deviceName(int ordinal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocate(256);
+            check("hipDeviceGetName", call("hipDeviceGetName",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), name, 256, ordinal));
+            return name.getString(0);
+        }
+    }
+
+    @Override
+    public String pciBusId(int ordinal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment id = arena.allocate(64);
+            check("hipDeviceGetPCIBusId", call("hipDeviceGetPCIBusId",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), id, 64, ordinal));
+            return id.getString(0);
+        }
+    }
+
+    @Override
+    public int driverVersion() {
+        return driverVersion;
+    }
+
+    @Override
+    public MemoryInfo memoryInfo() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment free = arena.allocate(JAVA_LONG);
+            MemorySegment total = arena.allocate(JAVA_LONG);
+            check("hipMemGetInfo", call("hipMemGetInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), free, total));
+            return new MemoryInfo(free.get(JAVA_LONG, 0), total.get(JAVA_LONG, 0));
+        }
+    }
+
+    @Override
+    public DeviceBuffer allocate(long bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("allocation size must be positive, got " + bytes);
+        long address;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            check("hipMalloc(" + bytes + ")", call("hipMalloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), out, bytes));
+            address = out.get(ADDRESS, 0).address();
+        }
+        return new DeviceBuffer() {
+            private boolean freed;
+
+            @Override
+            public long address() {
+                return address;
+            }
+
+            @Override
+            public long bytes() {
+                return bytes;
+            }
+
+            @Override
+            public void close() {
+                if (freed) return;
+                freed = true;
+                check("hipFree", call("hipFree", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), address));
+            }
+        };
+    }
+
+    @Override
+    public void copyToDevice(long dst, MemorySegment src, long bytes) {
+        check("hipMemcpy(HostToDevice)", call("hipMemcpy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT),
+                dst, src, bytes, HIP_MEMCPY_HOST_TO_DEVICE));
+    }
+
+    @Override
+    public void copyToHost(MemorySegment dst, long src, long bytes) {
+        check("hipMemcpy(DeviceToHost)", call("hipMemcpy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                dst, src, bytes, HIP_MEMCPY_DEVICE_TO_HOST));
+    }
+
+    @Override
+    public void fill(long dst, byte value, long bytes) {
+        check("hipMemset", call("hipMemset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), dst, value & 0xff, bytes));
+    }
+
+    private long create(String name, FunctionDescriptor d, Object... extra) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            Object[] args = new Object[extra.length + 1];
+            args[0] = out;
+            System.arraycopy(extra, 0, args, 1, extra.length);
+            check(name, call(name, d, args));
+            return out.get(ADDRESS, 0).address();
+        }
+    }
+
+    @Override
+    public DeviceStream createStream() {
+        long stream = create("hipStreamCreateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), HIP_STREAM_NON_BLOCKING);
+        return new DeviceStream() {
+            @Override
+            public long address() {
+                return stream;
+            }
+
+            @Override
+            public boolean isIdle() {
+                int rc = callInt("hipStreamQuery", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream);
+                if (rc == HIP_SUCCESS) return true;
+                if (rc == HIP_ERROR_NOT_READY) return false;
+                check("hipStreamQuery", rc);
+                return false;
+            }
+
+            @Override
+            public void close() {
+                check("hipStreamDestroy", call("hipStreamDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream));
+            }
+        };
+    }
+
+    @Override
+    public DeviceEvent createEvent() {
+        return new HipEvent(create("hipEventCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    }
+
+    private final class HipEvent implements DeviceEvent {
+        private final long event;
+
+        HipEvent(long event) {
+            this.event = event;
+        }
+
+        @Override
+        public void record(DeviceStream stream) {
+            check("hipEventRecord", call("hipEventRecord", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), event, stream.address()));
+        }
+
+        @Override
+        public float elapsedSince(DeviceEvent start) {
+            check("hipEventSynchronize", call("hipEventSynchronize", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment ms = arena.allocate(JAVA_FLOAT);
+                check("hipEventElapsedTime", call("hipEventElapsedTime",
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ms, ((HipEvent) start).event, event));
+                return ms.get(JAVA_FLOAT, 0);
+            }
+        }
+
+        @Override
+        public boolean isComplete() {
+            int rc = callInt("hipEventQuery", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event);
+            if (rc == HIP_SUCCESS) return true;
+            if (rc == HIP_ERROR_NOT_READY) return false;
+            check("hipEventQuery", rc);
+            return false;
+        }
+
+        @Override
+        public void close() {
+            call("hipEventDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event);
+        }
+    }
+
+    @Override
+    public void beginCapture(DeviceStream stream) {
+        check("hipStreamBeginCapture", call("hipStreamBeginCapture", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT),
+                stream.address(), HIP_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+    }
+
+    @Override
+    public CapturedGraph endCapture(DeviceStream stream) {
+        long graph = create("hipStreamEndCapture", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), stream.address());
+        long exec;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            check("hipGraphInstantiate", call("hipGraphInstantiate",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
+                    out, graph, MemorySegment.NULL, MemorySegment.NULL, 0L));
+            exec = out.get(ADDRESS, 0).address();
+        }
+        return new CapturedGraph() {
+            @Override
+            public void launch(DeviceStream s) {
+                check("hipGraphLaunch", call("hipGraphLaunch", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), exec, s.address()));
+            }
+
+            @Override
+            public void close() {
+                call("hipGraphExecDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), exec);
+                call("hipGraphDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), graph);
+            }
+        };
+    }
+
+    @Override
+    public void synchronize(DeviceStream stream, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int spins = 0;
+        while (!stream.isIdle()) {
+            if (System.nanoTime() - deadline > 0) throw new DeviceTimeoutException("stream 0x" + Long.toHexString(stream.address()), timeout);
+            if (spins++ < 10_000) Thread.onSpinWait();
+            else LockSupport.parkNanos(100_000);
+        }
+    }
+}
