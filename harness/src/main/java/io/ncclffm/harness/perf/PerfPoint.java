@@ -27,9 +27,13 @@ public record PerfPoint(
         double algBwGBs,
         double busBwGBs) {
 
-    /** nccl-tests' bus bandwidth factor for allReduce: 2(n-1)/n. */
+    /**
+     * nccl-tests' bus bandwidth factor for allReduce: 2(n-1)/n. It is 0 for one rank, where nothing crosses a bus
+     * and algBw is the figure to read.
+     */
     public static double busFactor(int world) {
-        return world <= 1 ? 1.0 : 2.0 * (world - 1) / world;
+        if (world < 1) throw new IllegalArgumentException("world must be >= 1, got " + world);
+        return 2.0 * (world - 1) / world;
     }
 
     public static PerfPoint of(String library, String source, int world, long bytes, String dtype, String placement,
