@@ -22,6 +22,9 @@ public interface DeviceRuntime {
 
     String deviceName(int ordinal);
 
+    /** Compute capability as {@code major * 10 + minor}, e.g. 90 for an H100 (sm_90); 0 where it does not apply. */
+    int computeCapability(int ordinal);
+
     /** PCI bus id of the device, e.g. {@code 0000:1B:00.0}. */
     String pciBusId(int ordinal);
 
@@ -40,6 +43,9 @@ public interface DeviceRuntime {
     void fill(long dst, byte value, long bytes);
 
     DeviceStream createStream();
+
+    /** Waits for all work on the current device, e.g. after {@link #fill}, which may run asynchronously. */
+    void synchronizeDevice();
 
     DeviceEvent createEvent();
 

@@ -16,6 +16,7 @@ import io.ncclffm.device.DeviceUnavailableException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUgraph;
@@ -119,6 +120,17 @@ public final class CudaRuntime implements DeviceRuntime {
     }
 
     @Override
+    public int computeCapability(int ordinal) {
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        check("cuDeviceGetAttribute(major)", JCudaDriver.cuDeviceGetAttribute(major,
+                CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device(ordinal)));
+        check("cuDeviceGetAttribute(minor)", JCudaDriver.cuDeviceGetAttribute(minor,
+                CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device(ordinal)));
+        return major[0] * 10 + minor[0];
+    }
+
+    @Override
     public String pciBusId(int ordinal) {
         String[] id = new String[1];
         check("cuDeviceGetPCIBusId", JCudaDriver.cuDeviceGetPCIBusId(id, 64, device(ordinal)));
@@ -175,6 +187,11 @@ public final class CudaRuntime implements DeviceRuntime {
         RawStream stream = new RawStream();
         check("cuStreamCreate", JCudaDriver.cuStreamCreate(stream, CU_STREAM_NON_BLOCKING));
         return new CudaStream(stream);
+    }
+
+    @Override
+    public void synchronizeDevice() {
+        check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize());
     }
 
     @Override

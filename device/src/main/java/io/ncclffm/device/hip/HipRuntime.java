@@ -138,6 +138,12 @@ public final class HipRuntime implements DeviceRuntime {
         }
     }
 
+    /** AMD GPUs have no CUDA compute capability; the gfx architecture decides instead. */
+    @Override
+    public int computeCapability(int ordinal) {
+        return 0;
+    }
+
     @Override
     public String pciBusId(int ordinal) {
         try (Arena arena = Arena.ofConfined()) {
@@ -245,6 +251,11 @@ public final class HipRuntime implements DeviceRuntime {
                 check("hipStreamDestroy", call("hipStreamDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream));
             }
         };
+    }
+
+    @Override
+    public void synchronizeDevice() {
+        check("hipDeviceSynchronize", call("hipDeviceSynchronize", FunctionDescriptor.of(JAVA_INT)));
     }
 
     @Override

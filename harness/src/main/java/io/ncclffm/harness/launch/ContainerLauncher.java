@@ -1,0 +1,275 @@
+package io.ncclffm.harness.launch;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.output.OutputFrame;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.utility.MountableFile;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Volume;
+
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.model.WorkerEvent;
+import io.ncclffm.harness.worker.RankWorker;
+
+/**
+ * Runs each rank in its own container (Testcontainers and docker-java), on a network of its own per cell. The
+ * JVM and the worker jar are copied into every container, so the image only needs the library. Containers run
+ * unprivileged: all capabilities dropped, no new privileges, a read-only root, user nobody. Every container and
+ * network is removed before {@link #run} returns, also when a rank fails, dies or hangs (Ryuk is not relied on).
+ */
+public final class ContainerLauncher implements CellLauncher {
+
+    static final int RENDEZVOUS_PORT = 29500;
+    static final String INSTALL_DIR = "/opt/ncclffm";
+    static final Duration PEER_DEATH_GRACE = ProcessLauncher.PEER_DEATH_GRACE;
+    /** Labels every container and network the harness makes, so that a test can prove none is left. */
+    public static final String LABEL = "io.ncclffm.harness";
+
+    private final WorkerBundle bundle;
+    private final ImageResolver images;
+    private final DockerClient docker;
+
+    public ContainerLauncher(WorkerBundle bundle, ImageResolver images, DockerClient docker) {
+        this.bundle = bundle;
+        this.images = images;
+        this.docker = docker;
+    }
+
+    @Override
+    public String name() {
+        return "container";
+    }
+
+    @Override
+    public CellRun run(Cell cell, int world, RankObserver observer) {
+        long start = System.nanoTime();
+        List<RankOutput> outputs = new ArrayList<>();
+        for (int r = 0; r < world; r++) outputs.add(new RankOutput(r));
+        String image;
+        try {
+            image = images.resolve(cell.source());
+        } catch (HarnessException e) {
+            outputs.forEach(o -> o.ended(null, "never started: " + e.getMessage()));
+            return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+        }
+        String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
+        String token = ProcessLauncher.newToken();
+        boolean hostNetwork = cell.network().equals("host");
+        Network network = hostNetwork ? null : Network.builder()
+                .createNetworkCmdModifier(cmd -> cmd.withLabels(Map.of(LABEL, runId))).build();
+        List<GenericContainer<?>> containers = new ArrayList<>();
+        List<CountDownLatch> logsDone = new ArrayList<>();
+        String failure = null;
+        try {
+            int port = hostNetwork ? freePort() : RENDEZVOUS_PORT;
+            for (int rank = 0; rank < world; rank++) {
+                RankPlacement place = RankPlacement.of(cell, rank, runId, !hostNetwork);
+                Map<String, String> env = new java.util.LinkedHashMap<>(WorkerEnvironment.forRank(cell, world, rank,
+                        hostNetwork ? "127.0.0.1" : "rank0", port, hostNetwork ? "127.0.0.1" : "0.0.0.0", token,
+                        place.deviceOrdinal(), place.hostId(), place.visibleDevice()));
+                if (cell.gpu().nvidia() && cell.gpu().access().equals("devices")) {
+                    env.put("LD_LIBRARY_PATH", GpuAccess.CONTAINER_DRIVER_DIR);
+                }
+                CountDownLatch done = new CountDownLatch(1);
+                logsDone.add(done);
+                GenericContainer<?> c = rankContainer(image, cell, rank, runId, env, network, outputs.get(rank), observer, done);
+                containers.add(c);
+                c.start();
+            }
+            awaitAll(cell, containers, outputs);
+        } catch (RuntimeException e) {
+            failure = "container start failed: " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
+            for (RankOutput o : outputs) if (o.ending().equals("still running")) o.ended(null, "stopped: " + failure);
+        } finally {
+            for (CountDownLatch l : logsDone) awaitQuietly(l);
+            for (int r = 0; r < containers.size(); r++) {
+                try {
+                    containers.get(r).stop();
+                } catch (RuntimeException e) {
+                    failure = failure != null ? failure : "cannot remove container of rank " + r + ": " + e.getMessage();
+                }
+            }
+            if (network != null) network.close();
+        }
+        return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), failure);
+    }
+
+    private GenericContainer<?> rankContainer(String image, Cell cell, int rank, String runId, Map<String, String> env,
+                                              Network network, RankOutput out, RankObserver observer, CountDownLatch logsDone) {
+        @SuppressWarnings("resource")
+        GenericContainer<?> c = new GenericContainer<>(image);
+        RankHandle handle = new ContainerRank(rank, c);
+        LineAssembler stdout = new LineAssembler(line -> {
+            WorkerEvent e = out.acceptStdout(line);
+            if (e != null) observer.onEvent(handle, e);
+        });
+        LineAssembler stderr = new LineAssembler(out::acceptStderr);
+        c.withEnv(env)
+                .withCommand(INSTALL_DIR + "/jre/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                        "-cp", INSTALL_DIR + "/worker.jar", RankWorker.class.getName())
+                .withCopyToContainer(MountableFile.forHostPath(bundle.jre()), INSTALL_DIR + "/jre")
+                .withCopyToContainer(MountableFile.forHostPath(bundle.jar()), INSTALL_DIR + "/worker.jar")
+                .withTmpFs(Map.of("/tmp", "rw,exec,size=1g"))
+                .withSharedMemorySize(1L << 30)
+                .withStartupCheckStrategy(new StartsAtOnce())
+                .waitingFor(new NoWait())
+                .withLogConsumer(frame -> {
+                    if (frame.getType() == OutputFrame.OutputType.END) {
+                        stdout.flush();
+                        stderr.flush();
+                        logsDone.countDown();
+                    } else if (frame.getBytes() != null) {
+                        (frame.getType() == OutputFrame.OutputType.STDERR ? stderr : stdout).accept(frame.getBytes());
+                    }
+                })
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withLabels(Map.of(LABEL, runId, LABEL + ".rank", Integer.toString(rank), LABEL + ".cell", cell.name()));
+                    // The worker and JRE go into an anonymous volume: the root stays read-only.
+                    cmd.withVolumes(new Volume(INSTALL_DIR));
+                    cmd.withUser("65534:65534");
+                    if (network != null) cmd.withHostName("rank" + rank);
+                    cmd.getHostConfig().withCapDrop(Capability.values()).withReadonlyRootfs(true)
+                            .withSecurityOpts(new ArrayList<>(List.of("no-new-privileges")));
+                    GpuAccess.apply(cmd, cell.gpu(), rank);
+                });
+        if (network != null) {
+            c.withNetwork(network).withNetworkAliases("rank" + rank);
+        } else {
+            c.withNetworkMode("host");
+        }
+        return c;
+    }
+
+    private void awaitAll(Cell cell, List<GenericContainer<?>> containers, List<RankOutput> outputs) {
+        long deadline = System.nanoTime() + cell.timeout().toNanos();
+        long graceDeadline = Long.MAX_VALUE;
+        String firstDeath = null;
+        while (true) {
+            boolean anyRunning = false;
+            for (int r = 0; r < containers.size(); r++) {
+                RankOutput out = outputs.get(r);
+                if (!out.ending().equals("still running")) continue;
+                InspectContainerResponse.ContainerState state = state(containers.get(r));
+                if (state != null && Boolean.TRUE.equals(state.getRunning())) {
+                    anyRunning = true;
+                    continue;
+                }
+                Long code = state == null ? null : state.getExitCodeLong();
+                String why = state == null ? "container vanished" : Boolean.TRUE.equals(state.getOOMKilled())
+                        ? "killed by the kernel for running out of memory" : null;
+                awaitQuietly(null);
+                out.ended(code == null ? null : code.intValue(), why != null ? why + " while in " + out.lastPhase()
+                        : ProcessLauncher.describeExit(code.intValue(), out));
+                if (!out.sawDone() && firstDeath == null) {
+                    firstDeath = "rank " + r + " " + out.ending();
+                    graceDeadline = System.nanoTime() + PEER_DEATH_GRACE.toNanos();
+                }
+            }
+            if (!anyRunning) return;
+            long now = System.nanoTime();
+            String kill = now - deadline > 0 ? "killed after the cell timeout of " + cell.timeout().toSeconds() + " s"
+                    : now - graceDeadline > 0 ? "killed " + PEER_DEATH_GRACE.toSeconds() + " s after its peer died (" + firstDeath + ")"
+                    : null;
+            if (kill != null) {
+                for (int r = 0; r < containers.size(); r++) {
+                    RankOutput out = outputs.get(r);
+                    if (!out.ending().equals("still running")) continue;
+                    try {
+                        docker.killContainerCmd(containers.get(r).getContainerId()).exec();
+                    } catch (RuntimeException ignored) {
+                        // already gone
+                    }
+                    out.ended(null, kill + "; it was in " + out.lastPhase());
+                }
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private InspectContainerResponse.ContainerState state(GenericContainer<?> c) {
+        try {
+            return docker.inspectContainerCmd(c.getContainerId()).exec().getState();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        if (latch == null) return;
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new HarnessException("cannot find a free loopback port", e);
+        }
+    }
+
+    /** The rank's container runs to completion; starting it is all there is to wait for. */
+    private static final class StartsAtOnce extends StartupCheckStrategy {
+        @Override
+        public StartupStatus checkStartupState(DockerClient client, String containerId) {
+            return StartupStatus.SUCCESSFUL;
+        }
+    }
+
+    private static final class NoWait extends AbstractWaitStrategy {
+        @Override
+        protected void waitUntilReady() {
+            // nothing listens: the worker reports through its output
+        }
+    }
+
+    private final class ContainerRank implements RankHandle {
+        private final int rank;
+        private final GenericContainer<?> container;
+
+        ContainerRank(int rank, GenericContainer<?> container) {
+            this.rank = rank;
+            this.container = container;
+        }
+
+        @Override
+        public int rank() {
+            return rank;
+        }
+
+        @Override
+        public void signal(String signal) {
+            docker.killContainerCmd(container.getContainerId()).withSignal("SIG" + signal).exec();
+        }
+
+        @Override
+        public String id() {
+            return container.getContainerId();
+        }
+    }
+}

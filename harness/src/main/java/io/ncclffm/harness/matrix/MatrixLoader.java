@@ -1,0 +1,359 @@
+package io.ncclffm.harness.matrix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+
+/**
+ * Reads a matrix file (YAML). Every problem is reported with the file, the line and the field, and what was
+ * expected: unknown keys, wrong types, missing fields, duplicate cells, a missing lowest or highest version.
+ */
+public final class MatrixLoader {
+
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private static final Set<String> GPU_VENDORS = Set.of("none", "nvidia", "amd");
+    private static final Set<String> GPU_ASSIGN = Set.of("all", "per-rank", "shared");
+    private static final Set<String> GPU_ACCESS = Set.of("toolkit", "devices");
+
+    private MatrixLoader() {
+    }
+
+    public static Matrix load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new MatrixException("cannot read matrix file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(file, text);
+    }
+
+    public static Matrix parse(Path file, String yaml) {
+        RawMatrix raw;
+        try {
+            raw = MAPPER.readValue(yaml, RawMatrix.class);
+        } catch (JsonProcessingException e) {
+            throw new MatrixException(describe(file, e), e);
+        }
+        if (raw == null) throw new MatrixException(file + ": the file is empty; expected 'cells:' with at least one cell");
+        Map<String, Integer> lines = lineIndex(yaml);
+        return new Validator(file, raw, lines).validate();
+    }
+
+    /** Turns Jackson's exception into "file, line N, field a.b[2].c: problem". */
+    static String describe(Path file, JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String where = file + (loc != null && loc.getLineNr() > 0 ? ", line " + loc.getLineNr() : "");
+        if (e instanceof JsonMappingException m) {
+            String field = path(m.getPath());
+            if (e instanceof UnrecognizedPropertyException u) {
+                return where + ", field " + field + ": unknown key '" + u.getPropertyName() + "'; expected one of "
+                        + u.getKnownPropertyIds();
+            }
+            if (e instanceof InvalidFormatException f) {
+                return where + ", field " + field + ": expected " + simpleType(f.getTargetType()) + ", got '" + f.getValue() + "'";
+            }
+            if (e instanceof MismatchedInputException mi) {
+                return where + ", field " + field + ": expected " + simpleType(mi.getTargetType()) + "; " + firstLine(e.getOriginalMessage());
+            }
+            return where + ", field " + field + ": " + firstLine(e.getOriginalMessage());
+        }
+        return where + ": not valid YAML: " + firstLine(e.getOriginalMessage());
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == null) return "a different value";
+        if (type == Integer.class || type == int.class) return "an integer";
+        if (type == String.class) return "a string";
+        if (List.class.isAssignableFrom(type)) return "a list";
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) return "a mapping (key: value lines)";
+        return type.getSimpleName();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            } else if (r.getFieldName() != null) {
+                if (!sb.isEmpty()) sb.append('.');
+                sb.append(r.getFieldName());
+            }
+        }
+        return sb.isEmpty() ? "(top level)" : sb.toString();
+    }
+
+    /** Line of every node, keyed by JSON pointer ({@code /cells/1/worlds}). */
+    private static Map<String, Integer> lineIndex(String yaml) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser p = new YAMLFactory().createParser(yaml)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                String pointer = p.getParsingContext().pathAsPointer().toString();
+                if (t == JsonToken.FIELD_NAME) {
+                    pointer = pointer.isEmpty() ? "/" + p.currentName() : pointer;
+                }
+                lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
+            }
+        } catch (IOException e) {
+            // Already parsed successfully above; a failure here only costs line numbers.
+        }
+        return lines;
+    }
+
+    private static final class Validator {
+        private final Path file;
+        private final RawMatrix raw;
+        private final Map<String, Integer> lines;
+
+        Validator(Path file, RawMatrix raw, Map<String, Integer> lines) {
+            this.file = file;
+            this.raw = raw;
+            this.lines = lines;
+        }
+
+        private MatrixException error(String pointer, String field, String problem) {
+            Integer line = lines.get(pointer);
+            while (line == null && pointer.lastIndexOf('/') > 0) {
+                pointer = pointer.substring(0, pointer.lastIndexOf('/'));
+                line = lines.get(pointer);
+            }
+            return new MatrixException(file + (line != null ? ", line " + line : "") + ", field " + field + ": " + problem);
+        }
+
+        Matrix validate() {
+            if (raw.cells() == null || raw.cells().isEmpty()) {
+                throw error("/cells", "cells", "expected at least one cell");
+            }
+            RawMatrix.RawDefaults d = raw.defaults() != null ? raw.defaults()
+                    : new RawMatrix.RawDefaults(null, null, null, null, null, null, null);
+            List<Cell> cells = new ArrayList<>();
+            Map<String, Integer> names = new LinkedHashMap<>();
+            for (int i = 0; i < raw.cells().size(); i++) {
+                Cell c = cell(i, raw.cells().get(i), d);
+                Integer previous = names.putIfAbsent(c.name(), c.line());
+                if (previous != null) {
+                    throw error("/cells/" + i + "/name", "cells[" + i + "].name", "duplicate cell '" + c.name()
+                            + "' (first defined at line " + previous + "); cell names must be unique");
+                }
+                cells.add(c);
+            }
+            checkRange(cells);
+            List<Waiver> waivers = new ArrayList<>();
+            if (raw.waivers() != null) {
+                for (int i = 0; i < raw.waivers().size(); i++) waivers.add(waiver(i, raw.waivers().get(i), names.keySet()));
+            }
+            return new Matrix(file, List.copyOf(cells), List.copyOf(waivers));
+        }
+
+        private Cell cell(int i, RawMatrix.RawCell c, RawMatrix.RawDefaults d) {
+            String at = "/cells/" + i;
+            String f = "cells[" + i + "]";
+            if (c == null) throw error(at, f, "expected a cell (a mapping with name, flavor, version, ...)");
+            String name = require(c.name(), at + "/name", f + ".name", "a cell name such as nccl-2.22.3");
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw error(at + "/name", f + ".name", "'" + name + "' must be letters, digits, '.', '_' or '-'");
+            }
+            Flavor flavor;
+            String flavorText = require(c.flavor(), at + "/flavor", f + ".flavor", "nccl or rccl");
+            try {
+                flavor = Flavor.valueOf(flavorText.toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw error(at + "/flavor", f + ".flavor", "expected nccl or rccl, got '" + flavorText + "'");
+            }
+            NcclVersion version;
+            String versionText = require(c.version(), at + "/version", f + ".version", "the version the library reports, e.g. 2.22.3");
+            try {
+                version = NcclVersion.parse(versionText);
+            } catch (IllegalArgumentException e) {
+                throw error(at + "/version", f + ".version", e.getMessage());
+            }
+            Cell.Source source = source(at, f, c);
+            String soPath = c.soPath();
+            if (source instanceof Cell.HostLibrary h) {
+                if (soPath != null && !soPath.equals(h.path())) {
+                    throw error(at + "/soPath", f + ".soPath", "a host cell's library is host.path; leave soPath out");
+                }
+                soPath = h.path();
+            } else if (source instanceof Cell.HostFilesImage hf) {
+                soPath = soPath != null ? soPath : hf.libraryPath();
+            } else {
+                soPath = require(soPath, at + "/soPath", f + ".soPath", "the library's path inside the image");
+            }
+            if (!soPath.startsWith("/")) throw error(at + "/soPath", f + ".soPath", "expected an absolute path, got '" + soPath + "'");
+            List<Integer> worlds = c.worlds() != null ? c.worlds() : d.worlds() != null ? d.worlds() : List.of(1);
+            if (worlds.isEmpty() || worlds.stream().anyMatch(w -> w == null || w < 1 || w > 64)) {
+                throw error(at + "/worlds", f + ".worlds", "expected a non-empty list of world sizes in 1..64, got " + worlds);
+            }
+            GpuAssignment gpu = gpu(at + "/gpu", f + ".gpu", c.gpu() != null ? c.gpu() : d.gpu());
+            Duration timeout = duration(at + "/timeout", f + ".timeout", c.timeout() != null ? c.timeout() : d.timeout(), Duration.ofMinutes(10));
+            Map<String, String> env = new LinkedHashMap<>();
+            if (d.env() != null) env.putAll(d.env());
+            if (c.env() != null) env.putAll(c.env());
+            String network = c.network() != null ? c.network() : d.network() != null ? d.network() : "cell";
+            if (!Set.of("cell", "host").contains(network)) {
+                throw error(at + "/network", f + ".network", "expected cell or host, got '" + network + "'");
+            }
+            List<Integer> counts = c.counts() != null ? c.counts() : d.counts() != null ? d.counts() : List.of();
+            if (counts.stream().anyMatch(n -> n == null || n < 1)) {
+                throw error(at + "/counts", f + ".counts", "expected positive element counts, got " + counts);
+            }
+            List<String> checks = c.checks() != null ? c.checks() : d.checks() != null ? d.checks() : List.of();
+            String mode = c.mode() != null ? c.mode() : "check";
+            if (!Set.of("check", "perf").contains(mode)) throw error(at + "/mode", f + ".mode", "expected check or perf, got '" + mode + "'");
+            int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
+            return new Cell(name, flavor, version, source, soPath, List.copyOf(worlds), gpu, timeout, Map.copyOf(env),
+                    network, List.copyOf(counts), List.copyOf(checks), mode, line);
+        }
+
+        private Cell.Source source(String at, String f, RawMatrix.RawCell c) {
+            int given = (c.image() != null ? 1 : 0) + (c.host() != null ? 1 : 0);
+            if (given != 1) {
+                throw error(at, f, "expected exactly one of 'image' (build, ref or fromHost) or 'host' (path), got " + given);
+            }
+            if (c.host() != null) {
+                String p = require(c.host().path(), at + "/host/path", f + ".host.path", "the library's path on this host");
+                return new Cell.HostLibrary(p);
+            }
+            RawMatrix.RawImage img = c.image();
+            int kinds = (img.build() != null ? 1 : 0) + (img.ref() != null ? 1 : 0) + (img.fromHost() != null ? 1 : 0);
+            if (kinds != 1) {
+                throw error(at + "/image", f + ".image", "expected exactly one of build (a folder under images/), ref (an existing image) or fromHost (a library path)");
+            }
+            if (img.args() != null && img.build() == null) {
+                throw error(at + "/image/args", f + ".image.args", "build args only apply to image.build");
+            }
+            if (img.build() != null) {
+                if (!img.build().matches("[a-z0-9][a-z0-9._-]*")) {
+                    throw error(at + "/image/build", f + ".image.build", "expected a folder name under images/, got '" + img.build() + "'");
+                }
+                return new Cell.BuildImage(img.build(), img.args() == null ? Map.of() : Map.copyOf(img.args()));
+            }
+            if (img.ref() != null) return new Cell.ImageRef(img.ref());
+            return new Cell.HostFilesImage(img.fromHost());
+        }
+
+        private GpuAssignment gpu(String at, String f, JsonNode node) {
+            if (node == null || node.isNull()) return GpuAssignment.NONE;
+            if (node.isTextual()) {
+                String v = node.asText();
+                if (v.equals("none")) return GpuAssignment.NONE;
+                if (v.equals("nvidia")) return new GpuAssignment("nvidia", "all", "toolkit", null);
+                if (v.equals("amd")) return new GpuAssignment("amd", "all", "devices", null);
+                throw error(at, f, "expected none, nvidia, amd or a mapping {vendor, assign, access, driverLibs}, got '" + v + "'");
+            }
+            if (!node.isObject()) throw error(at, f, "expected none, nvidia, amd or a mapping {vendor, assign, access, driverLibs}");
+            Set<String> known = Set.of("vendor", "assign", "access", "driverLibs");
+            for (var it = node.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!known.contains(k)) throw error(at + "/" + k, f + "." + k, "unknown key '" + k + "'; expected one of " + known);
+            }
+            String vendor = text(node, "vendor", "nvidia");
+            String assign = text(node, "assign", "all");
+            String access = text(node, "access", "toolkit");
+            if (!GPU_VENDORS.contains(vendor)) throw error(at + "/vendor", f + ".vendor", "expected one of " + GPU_VENDORS + ", got '" + vendor + "'");
+            if (!GPU_ASSIGN.contains(assign)) throw error(at + "/assign", f + ".assign", "expected one of " + GPU_ASSIGN + ", got '" + assign + "'");
+            if (!GPU_ACCESS.contains(access)) throw error(at + "/access", f + ".access", "expected one of " + GPU_ACCESS + ", got '" + access + "'");
+            return new GpuAssignment(vendor, assign, access, node.hasNonNull("driverLibs") ? node.get("driverLibs").asText() : null);
+        }
+
+        private static String text(JsonNode node, String field, String def) {
+            return node.hasNonNull(field) ? node.get(field).asText() : def;
+        }
+
+        private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)");
+
+        private Duration duration(String at, String f, String text, Duration def) {
+            if (text == null) return def;
+            Matcher m = DURATION.matcher(text.strip());
+            if (!m.matches()) throw error(at, f, "expected a duration like 90s, 10m or 1h, got '" + text + "'");
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+
+        private String require(String value, String pointer, String field, String expected) {
+            if (value == null || value.isBlank()) throw error(pointer, field, "missing; expected " + expected);
+            return value;
+        }
+
+        /** pgjdbc's rule: the lowest and highest supported versions of every flavor are always in the matrix. */
+        private void checkRange(List<Cell> cells) {
+            if (raw.supported() == null) return;
+            for (var e : raw.supported().entrySet()) {
+                Flavor flavor;
+                try {
+                    flavor = Flavor.valueOf(e.getKey().toUpperCase());
+                } catch (IllegalArgumentException ex) {
+                    throw error("/supported/" + e.getKey(), "supported." + e.getKey(), "expected nccl or rccl");
+                }
+                RawMatrix.RawRange r = e.getValue();
+                for (String bound : new String[] {r == null ? null : r.lowest(), r == null ? null : r.highest()}) {
+                    if (bound == null) throw error("/supported/" + e.getKey(), "supported." + e.getKey(), "expected lowest and highest");
+                    NcclVersion v = NcclVersion.parse(bound);
+                    if (cells.stream().noneMatch(c -> c.flavor() == flavor && c.version().equals(v))) {
+                        throw error("/supported/" + e.getKey(), "supported." + e.getKey(), "no cell tests " + flavor.displayName()
+                                + " " + v + "; the lowest and highest supported versions must always be in the matrix");
+                    }
+                }
+            }
+        }
+
+        private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {
+            String at = "/waivers/" + i;
+            String f = "waivers[" + i + "]";
+            String cell = require(w.cell(), at + "/cell", f + ".cell", "a cell name or glob");
+            String check = require(w.check(), at + "/check", f + ".check", "a check id or glob, e.g. graph/*");
+            String reason = require(w.reason(), at + "/reason", f + ".reason", "why this gap is accepted");
+            String link = require(w.link(), at + "/link", f + ".link", "an issue or release-note link");
+            if (!link.startsWith("http://") && !link.startsWith("https://")) {
+                throw error(at + "/link", f + ".link", "expected an http(s) link, got '" + link + "'");
+            }
+            String kind = w.kind() == null ? "waiver" : w.kind();
+            if (!Set.of("waiver", "known-gap").contains(kind)) throw error(at + "/kind", f + ".kind", "expected waiver or known-gap, got '" + kind + "'");
+            var matcher = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + cell);
+            if (cellNames.stream().noneMatch(n -> matcher.matches(Path.of(n)))) {
+                throw error(at + "/cell", f + ".cell", "'" + cell + "' matches no cell; cells are " + cellNames);
+            }
+            return new Waiver(cell, check, reason, link, kind, lines.getOrDefault(at, 0));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.ncclffm.harness.matrix;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The matrix file exactly as written, before validation. Jackson rejects unknown keys and wrong types here, with
+ * their location; {@link MatrixLoader} turns this into {@link Matrix}.
+ */
+record RawMatrix(
+        Map<String, RawRange> supported,
+        RawDefaults defaults,
+        List<RawCell> cells,
+        List<RawWaiver> waivers) {
+
+    record RawRange(String lowest, String highest) {
+    }
+
+    record RawDefaults(List<Integer> worlds, JsonNode gpu, String timeout, Map<String, String> env, String network,
+                       List<Integer> counts, List<String> checks) {
+    }
+
+    record RawCell(
+            String name,
+            String flavor,
+            String version,
+            RawImage image,
+            RawHost host,
+            String soPath,
+            List<Integer> worlds,
+            JsonNode gpu,
+            String timeout,
+            Map<String, String> env,
+            String network,
+            List<Integer> counts,
+            List<String> checks,
+            String mode) {
+    }
+
+    /** One of: {@code build} (a folder under images/ with {@code args}), {@code ref}, or {@code fromHost}. */
+    record RawImage(String build, Map<String, String> args, String ref, String fromHost) {
+    }
+
+    /** Process mode: the library on this host. */
+    record RawHost(String path) {
+    }
+
+    record RawWaiver(String cell, String check, String reason, String link, String kind) {
+    }
+}

@@ -1,0 +1,112 @@
+package io.ncclffm.harness.worker;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ncclffm.DataType;
+import io.ncclffm.ReduceOp;
+import io.ncclffm.device.CapturedGraph;
+import io.ncclffm.device.DeviceEvent;
+import io.ncclffm.harness.model.CheckResult;
+import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.model.WorkerEvent;
+import io.ncclffm.harness.model.WorkerExitCode;
+import io.ncclffm.harness.perf.PerfPoint;
+
+/**
+ * Perf mode: float32 sum allReduce from 8 B up to {@code NCCLFFM_PERF_MAX_BYTES}, doubling; in place and out of
+ * place; plain launches and CUDA-graph replay. The loop, iteration counts and timing are the same as the C
+ * baseline's ({@code perf/c-baseline}), so the two can be compared in one run.
+ */
+final class PerfRunner {
+
+    private final WorkerConfig config;
+    private final Reporter reporter;
+
+    PerfRunner(WorkerConfig config, Reporter reporter) {
+        this.config = config;
+        this.reporter = reporter;
+    }
+
+    /** Iterations per size: enough to time 8 B calls to well under a microsecond, few for 1 GiB. */
+    static int iterations(long bytes) {
+        long i = (256L << 20) / Math.max(1, bytes);
+        return (int) Math.max(10, Math.min(1000, i));
+    }
+
+    static int warmup(long bytes) {
+        return Math.max(2, iterations(bytes) / 10);
+    }
+
+    int run() {
+        long start = System.nanoTime();
+        try (RankSession s = new RankSession(config)) {
+            for (CheckSpec spec : List.of(LibraryChecks.load(s))) {
+                if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExitCode.CHECKS_FAILED;
+            }
+            for (CheckSpec spec : List.of(ExchangeChecks.uniqueId(s), CommunicatorChecks.init(s))) {
+                CheckResult r = reporter.run(spec);
+                if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;
+            }
+            String library = s.nccl.flavor().displayName() + " " + s.nccl.version();
+            s.ensureBuffers(config.perfMaxBytes());
+            s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
+            s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
+            s.device.synchronizeDevice();
+            for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+                for (boolean inPlace : new boolean[] {false, true}) {
+                    reporter.progress("perf " + bytes + " B " + (inPlace ? "in-place" : "out-of-place"));
+                    emit(library, bytes, inPlace, "launch", timeLaunches(s, bytes, inPlace));
+                    emit(library, bytes, inPlace, "graph", timeGraph(s, bytes, inPlace));
+                }
+            }
+            reporter.run(CommunicatorChecks.destroy(s));
+        }
+        reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+        return reporter.failures() > 0 ? WorkerExitCode.CHECKS_FAILED : WorkerExitCode.ALL_PASSED;
+    }
+
+    private void emit(String library, long bytes, boolean inPlace, String mode, double us) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("rank", Integer.toString(config.rank()));
+        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.of(library, "java", config.world(), bytes,
+                DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode, iterations(bytes), us), extra));
+    }
+
+    private void allReduce(RankSession s, long bytes, boolean inPlace) {
+        long send = s.sendAddress();
+        s.comm.allReduce(send, inPlace ? send : s.recvAddress(), bytes / 4, DataType.FLOAT32, ReduceOp.SUM, s.stream.address());
+    }
+
+    /** Microseconds per call, timed with device events around {@code iterations} back-to-back calls. */
+    private double timeLaunches(RankSession s, long bytes, boolean inPlace) {
+        int iters = iterations(bytes);
+        for (int i = 0; i < warmup(bytes); i++) allReduce(s, bytes, inPlace);
+        s.sync();
+        try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
+            begin.record(s.stream);
+            for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
+            end.record(s.stream);
+            s.sync();
+            return end.elapsedSince(begin) * 1000.0 / iters;
+        }
+    }
+
+    /** Microseconds per call when {@code iterations} calls are captured into one graph and replayed. */
+    private double timeGraph(RankSession s, long bytes, boolean inPlace) {
+        int iters = iterations(bytes);
+        s.device.beginCapture(s.stream);
+        for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
+        try (CapturedGraph graph = s.device.endCapture(s.stream);
+             DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
+            graph.launch(s.stream);
+            s.sync();
+            begin.record(s.stream);
+            graph.launch(s.stream);
+            end.record(s.stream);
+            s.sync();
+            return end.elapsedSince(begin) * 1000.0 / iters;
+        }
+    }
+}

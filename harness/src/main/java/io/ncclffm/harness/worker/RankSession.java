@@ -1,0 +1,114 @@
+package io.ncclffm.harness.worker;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import io.ncclffm.Communicator;
+import io.ncclffm.Feature;
+import io.ncclffm.InitOptions;
+import io.ncclffm.Nccl;
+import io.ncclffm.UniqueId;
+import io.ncclffm.device.DeviceBuffer;
+import io.ncclffm.device.DeviceRuntime;
+import io.ncclffm.device.DeviceStream;
+
+/**
+ * The state one rank builds up while its checks run: the library, the unique ID, the device, and the one
+ * communicator every collective check shares. Device buffers are allocated once at the largest size and reused.
+ */
+final class RankSession implements AutoCloseable {
+
+    final WorkerConfig config;
+    Nccl nccl;
+    UniqueId uniqueId;
+    DeviceRuntime device;
+    DeviceStream stream;
+    Communicator comm;
+    /** Why later checks cannot run, once something they depend on failed. */
+    String blocker;
+
+    private DeviceBuffer send;
+    private DeviceBuffer recv;
+    private final Arena hostArena = Arena.ofShared();
+    private MemorySegment hostSend;
+    private MemorySegment hostRecv;
+
+    RankSession(WorkerConfig config) {
+        this.config = config;
+    }
+
+    /** Non-blocking init bounded by the init timeout where the release has {@code ncclCommInitRankConfig}. */
+    Communicator initCommunicator(int world, int rank, UniqueId id) {
+        InitOptions options = nccl.supports(Feature.INIT_RANK_CONFIG)
+                ? InitOptions.nonBlocking(config.initTimeout().compareTo(config.collectiveTimeout()) > 0
+                        ? config.initTimeout() : config.collectiveTimeout())
+                : InitOptions.blockingInit();
+        return nccl.initRank(world, rank, id, options);
+    }
+
+    /** Device buffers of at least {@code bytes} each, reused across checks. */
+    void ensureBuffers(long bytes) {
+        if (send != null && send.bytes() >= bytes) return;
+        releaseBuffers();
+        long size = Math.max(bytes, 1 << 16);
+        send = device.allocate(size);
+        recv = device.allocate(size);
+        hostSend = hostArena.allocate(size, 64);
+        hostRecv = hostArena.allocate(size, 64);
+    }
+
+    long sendAddress() {
+        return send.address();
+    }
+
+    long recvAddress() {
+        return recv.address();
+    }
+
+    MemorySegment hostSend() {
+        return hostSend;
+    }
+
+    MemorySegment hostRecv() {
+        return hostRecv;
+    }
+
+    void upload(long dst, byte[] bytes) {
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, hostSend, 0, bytes.length);
+        device.copyToDevice(dst, hostSend, bytes.length);
+    }
+
+    byte[] download(long src, int bytes) {
+        device.copyToHost(hostRecv, src, bytes);
+        return hostRecv.asSlice(0, bytes).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    void sync() {
+        device.synchronize(stream, config.collectiveTimeout());
+    }
+
+    private void releaseBuffers() {
+        if (send != null) send.close();
+        if (recv != null) recv.close();
+        send = null;
+        recv = null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (comm != null && comm.isOpen()) comm.abort();
+        } catch (RuntimeException ignored) {
+            // leaving anyway; the process exits next
+        }
+        if (device != null) {
+            try {
+                releaseBuffers();
+                if (stream != null) stream.close();
+            } catch (RuntimeException ignored) {
+                // a device in error state cannot free; the process exit releases it
+            }
+        }
+        hostArena.close();
+    }
+}

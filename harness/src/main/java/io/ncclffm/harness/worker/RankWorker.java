@@ -1,0 +1,167 @@
+package io.ncclffm.harness.worker;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.ncclffm.harness.model.CheckResult;
+import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.model.WorkerEvent;
+import io.ncclffm.harness.model.WorkerExitCode;
+
+/**
+ * The program every rank runs, as a local process or inside a container: it checks one library build with one
+ * communicator and streams each result as a JSON line on standard output (NCCL's own log goes to standard
+ * error). The exit code says whether everything passed ({@link WorkerExitCode}).
+ *
+ * <p>Configuration comes from the environment ({@link WorkerConfig}); the library from {@code NCCLFFM_SO_PATH}.
+ */
+public final class RankWorker {
+
+    private final WorkerConfig config;
+    private final Reporter reporter;
+
+    RankWorker(WorkerConfig config, PrintStream out) {
+        this.config = config;
+        this.reporter = new Reporter(config.rank(), out);
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        WorkerConfig config;
+        try {
+            config = WorkerConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "bad worker configuration: " + e.getMessage(), null));
+            halt(WorkerExitCode.BROKEN);
+            return;
+        }
+        Watchdog.start(config, new Reporter(config.rank(), out));
+        int code;
+        try {
+            code = config.mode() == WorkerConfig.Mode.PERF
+                    ? new PerfRunner(config, new Reporter(config.rank(), out)).run()
+                    : new RankWorker(config, out).run();
+        } catch (Throwable t) {
+            new Reporter(config.rank(), out).emit(new WorkerEvent.Fatal(config.rank(), t.toString(), stackTrace(t)));
+            code = WorkerExitCode.BROKEN;
+        }
+        halt(code);
+    }
+
+    /**
+     * Exits without running NCCL's or the JVM's shutdown work, which can block on a peer that is gone. Everything
+     * worth keeping has been printed and flushed by now.
+     */
+    static void halt(int code) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
+    }
+
+    private static int parseRankOrMinusOne(String s) {
+        try {
+            return s == null ? -1 : Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    int run() {
+        long start = System.nanoTime();
+        reporter.emit(hello());
+        try (RankSession session = new RankSession(config)) {
+            CheckResult load = reporter.run(LibraryChecks.load(session));
+            if (load.status() != CheckStatus.PASSED) {
+                reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+                return WorkerExitCode.CHECKS_FAILED;
+            }
+            List<Step> plan = plan(session);
+            reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
+            for (Step step : plan) {
+                String blocker = step.needs.blocker(session);
+                if (blocker != null) {
+                    reporter.notRun(step.spec, CheckStatus.SKIPPED, "not run: " + blocker);
+                    continue;
+                }
+                CheckResult r = reporter.run(step.spec);
+                if (r.status() != CheckStatus.PASSED && r.status() != CheckStatus.SKIPPED && step.blocksOnFailure != null) {
+                    session.blocker = step.blocksOnFailure + " (" + r.status().name().toLowerCase() + ")";
+                }
+                if (reporter.timedOut() && session.blocker == null) {
+                    session.blocker = "the communicator was aborted after " + r.id() + " timed out";
+                }
+            }
+        }
+        reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+        if (reporter.timedOut()) return WorkerExitCode.TIMED_OUT;
+        if (reporter.failures() > 0) return WorkerExitCode.CHECKS_FAILED;
+        return reporter.brokenCount() > 0 ? WorkerExitCode.BROKEN : WorkerExitCode.ALL_PASSED;
+    }
+
+    /** What a step needs from the session; returns why it cannot run, or {@code null}. */
+    enum Needs {
+        LIBRARY, UNIQUE_ID, COMMUNICATOR;
+
+        String blocker(RankSession s) {
+            if (s.blocker != null && this != LIBRARY) return s.blocker;
+            if (this == UNIQUE_ID && s.uniqueId == null) return "no unique ID";
+            if (this == COMMUNICATOR && (s.comm == null || !s.comm.isOpen())) {
+                return s.blocker != null ? s.blocker : "no open communicator";
+            }
+            return null;
+        }
+    }
+
+    record Step(CheckSpec spec, Needs needs, String blocksOnFailure) {
+    }
+
+    private List<Step> plan(RankSession s) {
+        List<Step> steps = new ArrayList<>();
+        boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
+        if (config.wants("version")) steps.add(new Step(LibraryChecks.version(s), Needs.LIBRARY, null));
+        if (config.wants("error-strings")) steps.add(new Step(LibraryChecks.errorStrings(s), Needs.LIBRARY, null));
+        steps.add(new Step(ExchangeChecks.uniqueId(s), Needs.LIBRARY, "the unique-ID exchange did not complete"));
+        if (!gpu) {
+            steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
+            return steps;
+        }
+        steps.add(new Step(CommunicatorChecks.init(s), Needs.UNIQUE_ID, "the communicator did not form"));
+        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
+        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
+        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
+        if (config.rank() == 0 && config.wants("abort")) {
+            steps.add(new Step(CommunicatorChecks.abortHungInit(s), Needs.LIBRARY, null));
+        }
+        steps.add(new Step(CommunicatorChecks.destroy(s), Needs.COMMUNICATOR, null));
+        return steps;
+    }
+
+    private WorkerEvent.Hello hello() {
+        Map<String, String> env = new TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if ((k.startsWith("NCCL") || k.startsWith("CUDA_") || k.startsWith("HIP_") || k.startsWith("ROCR_"))
+                    && !k.equals(WorkerConfig.TOKEN)) {
+                env.put(k, v);
+            }
+        });
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown";
+        }
+        return new WorkerEvent.Hello(config.rank(), config.world(), ProcessHandle.current().pid(), host,
+                Runtime.version().toString(), env);
+    }
+}

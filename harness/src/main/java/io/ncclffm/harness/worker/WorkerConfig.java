@@ -1,0 +1,152 @@
+package io.ncclffm.harness.worker;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one rank worker does, read from its environment (the same way for a local process and a container).
+ *
+ * <p>Bad values are rejected with the variable's name and what was expected; the worker then reports a broken
+ * start instead of guessing.
+ */
+public record WorkerConfig(
+        int rank,
+        int world,
+        String rendezvousHost,
+        int rendezvousPort,
+        String rendezvousBind,
+        byte[] token,
+        String expectedVersion,
+        String expectedFlavor,
+        Gpu gpu,
+        int deviceOrdinal,
+        Mode mode,
+        Set<String> checkGroups,
+        List<Integer> counts,
+        Duration collectiveTimeout,
+        Duration initTimeout,
+        Duration rendezvousTimeout,
+        Duration workerTimeout,
+        int graphReplays,
+        long perfMaxBytes) {
+
+    public enum Gpu { NONE, CUDA, HIP }
+
+    public enum Mode { CHECK, PERF }
+
+    public static final String RANK = "NCCLFFM_RANK";
+    public static final String WORLD = "NCCLFFM_WORLD";
+    public static final String RENDEZVOUS = "NCCLFFM_RENDEZVOUS";
+    public static final String RENDEZVOUS_BIND = "NCCLFFM_RENDEZVOUS_BIND";
+    public static final String TOKEN = "NCCLFFM_RENDEZVOUS_TOKEN";
+    public static final String EXPECT_VERSION = "NCCLFFM_EXPECT_VERSION";
+    public static final String EXPECT_FLAVOR = "NCCLFFM_EXPECT_FLAVOR";
+    public static final String GPU = "NCCLFFM_GPU";
+    public static final String DEVICE = "NCCLFFM_DEVICE";
+    public static final String MODE = "NCCLFFM_MODE";
+    public static final String CHECKS = "NCCLFFM_CHECKS";
+    public static final String COUNTS = "NCCLFFM_COUNTS";
+    public static final String COLLECTIVE_TIMEOUT = "NCCLFFM_COLLECTIVE_TIMEOUT_S";
+    public static final String INIT_TIMEOUT = "NCCLFFM_INIT_TIMEOUT_S";
+    public static final String RENDEZVOUS_TIMEOUT = "NCCLFFM_RENDEZVOUS_TIMEOUT_S";
+    public static final String WORKER_TIMEOUT = "NCCLFFM_WORKER_TIMEOUT_S";
+    public static final String GRAPH_REPLAYS = "NCCLFFM_GRAPH_REPLAYS";
+    public static final String PERF_MAX_BYTES = "NCCLFFM_PERF_MAX_BYTES";
+
+    /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
+    public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
+
+    public static WorkerConfig fromEnvironment(Map<String, String> env) {
+        int world = intVar(env, WORLD, null, 1, 4096);
+        int rank = intVar(env, RANK, null, 0, world - 1);
+        String rendezvous = env.getOrDefault(RENDEZVOUS, "127.0.0.1:0");
+        int colon = rendezvous.lastIndexOf(':');
+        if (colon <= 0) throw bad(RENDEZVOUS, rendezvous, "host:port");
+        String host = rendezvous.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(rendezvous.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw bad(RENDEZVOUS, rendezvous, "host:port with a numeric port");
+        }
+        if (world > 1 && port == 0) throw bad(RENDEZVOUS, rendezvous, "a fixed port when the world has more than one rank");
+        String tokenHex = env.get(TOKEN);
+        if (world > 1 && (tokenHex == null || tokenHex.isBlank())) throw bad(TOKEN, tokenHex, "the run's secret token in hex");
+        byte[] token;
+        try {
+            token = tokenHex == null ? new byte[0] : HexFormat.of().parseHex(tokenHex.strip());
+        } catch (IllegalArgumentException e) {
+            throw bad(TOKEN, "(hidden)", "an even number of hex digits");
+        }
+        Gpu gpu = enumVar(env, GPU, Gpu.class, Gpu.NONE);
+        Mode mode = enumVar(env, MODE, Mode.class, Mode.CHECK);
+        Set<String> groups = new LinkedHashSet<>();
+        String checks = env.getOrDefault(CHECKS, "all");
+        for (String c : checks.split(",")) if (!c.isBlank()) groups.add(c.strip());
+        List<Integer> counts = DEFAULT_COUNTS;
+        if (env.containsKey(COUNTS)) {
+            try {
+                counts = java.util.Arrays.stream(env.get(COUNTS).split(",")).map(String::strip).map(Integer::valueOf).toList();
+            } catch (NumberFormatException e) {
+                throw bad(COUNTS, env.get(COUNTS), "comma-separated element counts");
+            }
+            if (counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) throw bad(COUNTS, env.get(COUNTS), "positive counts");
+        }
+        return new WorkerConfig(rank, world, host, port, env.getOrDefault(RENDEZVOUS_BIND, "127.0.0.1"), token,
+                env.get(EXPECT_VERSION), env.get(EXPECT_FLAVOR), gpu, intVar(env, DEVICE, 0, 0, 1024), mode, groups, counts,
+                Duration.ofSeconds(intVar(env, COLLECTIVE_TIMEOUT, 60, 1, 86400)),
+                Duration.ofSeconds(intVar(env, INIT_TIMEOUT, 120, 1, 86400)),
+                Duration.ofSeconds(intVar(env, RENDEZVOUS_TIMEOUT, 60, 1, 86400)),
+                Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, 1800, 1, 86400)),
+                intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
+                longVar(env, PERF_MAX_BYTES, 1L << 30));
+    }
+
+    /** Whether the check group was asked for ({@code all} asks for every group). */
+    public boolean wants(String group) {
+        return checkGroups.contains("all") || checkGroups.contains(group);
+    }
+
+    private static int intVar(Map<String, String> env, String name, Integer def, int min, int max) {
+        String v = env.get(name);
+        if (v == null) {
+            if (def == null) throw bad(name, null, "an integer in [" + min + ", " + max + "]");
+            return def;
+        }
+        try {
+            int i = Integer.parseInt(v.strip());
+            if (i < min || i > max) throw bad(name, v, "an integer in [" + min + ", " + max + "]");
+            return i;
+        } catch (NumberFormatException e) {
+            throw bad(name, v, "an integer in [" + min + ", " + max + "]");
+        }
+    }
+
+    private static long longVar(Map<String, String> env, String name, long def) {
+        String v = env.get(name);
+        if (v == null) return def;
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw bad(name, v, "a number of bytes");
+        }
+    }
+
+    private static <E extends Enum<E>> E enumVar(Map<String, String> env, String name, Class<E> type, E def) {
+        String v = env.get(name);
+        if (v == null) return def;
+        try {
+            return Enum.valueOf(type, v.strip().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw bad(name, v, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase());
+        }
+    }
+
+    private static IllegalArgumentException bad(String name, String value, String expected) {
+        return new IllegalArgumentException(name + "=" + (value == null ? "(unset)" : "'" + value + "'") + ": expected " + expected);
+    }
+}
