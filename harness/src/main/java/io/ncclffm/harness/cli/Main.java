@@ -1,0 +1,106 @@
+package io.ncclffm.harness.cli;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+
+import io.ncclffm.Nccl;
+import io.ncclffm.harness.junit.CompatibilityMatrix;
+import io.ncclffm.harness.worker.RankWorker;
+
+/**
+ * The standalone jar, for GPU hosts without Maven:
+ * <pre>
+ *   java -jar ncclffm-harness-all.jar matrix --matrix matrix/h100.yaml [--cells GLOB,...] [--reports DIR]
+ *   java -jar ncclffm-harness-all.jar worker            (one rank; configured by NCCLFFM_* variables)
+ *   java -jar ncclffm-harness-all.jar probe [PATH]      (load a library and print what it is)
+ * </pre>
+ * {@code matrix} runs the same JUnit dynamic tests as {@code mvn verify -Pgpu-matrix}, with the same Allure
+ * results, grid and gate; the exit code is 0 only when no unwaived check failed or broke.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "matrix" -> System.exit(matrix(rest));
+            case "worker" -> RankWorker.main(rest);
+            case "probe" -> System.exit(probe(rest));
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-all.jar COMMAND
+                  matrix --matrix FILE [--cells NAMES] [--reports DIR]   run the compatibility matrix
+                  worker                                                  run one rank (NCCLFFM_* variables)
+                  probe [LIBRARY]                                         load NCCL/RCCL and print its version""");
+    }
+
+    static int matrix(String[] args) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        for (int i = 0; i < a.size(); i += 2) {
+            if (i + 1 >= a.size()) {
+                System.err.println("option " + a.get(i) + " needs a value");
+                return 2;
+            }
+            String value = a.get(i + 1);
+            switch (a.get(i)) {
+                case "--matrix" -> System.setProperty("ncclffm.matrix", value);
+                case "--cells" -> System.setProperty("ncclffm.cells", value);
+                case "--reports" -> System.setProperty("ncclffm.reports.dir", value);
+                default -> {
+                    System.err.println("unknown option " + a.get(i) + "; expected --matrix, --cells or --reports");
+                    return 2;
+                }
+            }
+        }
+        String reports = System.getProperty("ncclffm.reports.dir", "reports");
+        System.setProperty("allure.results.directory", Path.of(reports, "allure-results").toAbsolutePath().toString());
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(CompatibilityMatrix.class)).build();
+        Launcher launcher = LauncherFactory.create();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        launcher.execute(request, summary);
+        summary.getSummary().printTo(new PrintWriter(System.out));
+        summary.getSummary().getFailures().stream().limit(20).forEach(f ->
+                System.out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
+        int[] gate = CompatibilityMatrix.report().gateCounts();
+        boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
+        return gate[0] + gate[1] == 0 && !discoveryFailed ? 0 : 1;
+    }
+
+    static int probe(String[] args) {
+        try {
+            Nccl nccl = args.length > 0 ? Nccl.load(Path.of(args[0])) : Nccl.load();
+            System.out.println(nccl + ": version code " + nccl.versionCode() + " = " + nccl.flavor().displayName() + " "
+                    + nccl.version() + "; unique id " + nccl.newUniqueId().fingerprint());
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.ncclffm.harness.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.model.CheckStatus;
+
+/**
+ * The sign-off grid: check families down, cells (version x world) across. Each cell says ✓, ✗ (with how many of
+ * the family's checks failed and the first failure), ⚠ broken, or skipped with its reason. Markdown for the
+ * merge request, HTML beside the Allure report.
+ */
+public final class CompatibilityGrid {
+
+    /** One grid entry. */
+    public record Entry(CheckStatus status, String text, String detail) {
+    }
+
+    private final List<CellSummary> columns;
+    private final List<String> rows;
+    private final Map<String, Map<String, Entry>> entries = new LinkedHashMap<>();
+
+    public CompatibilityGrid(List<CellSummary> columns) {
+        this.columns = List.copyOf(columns);
+        Set<String> rowSet = new LinkedHashSet<>();
+        for (CellSummary c : columns) for (Verdict v : c.verdicts()) rowSet.add(v.group());
+        this.rows = new ArrayList<>(rowSet);
+        for (CellSummary c : columns) {
+            Map<String, List<Verdict>> byGroup = new LinkedHashMap<>();
+            for (Verdict v : c.verdicts()) byGroup.computeIfAbsent(v.group(), k -> new ArrayList<>()).add(v);
+            byGroup.forEach((group, vs) -> entries.computeIfAbsent(group, k -> new LinkedHashMap<>()).put(c.column(), entry(vs)));
+        }
+    }
+
+    static Entry entry(List<Verdict> vs) {
+        int passed = 0, failed = 0, broken = 0, skipped = 0, waived = 0;
+        Verdict firstFailed = null, firstBroken = null, firstSkipped = null;
+        for (Verdict v : vs) {
+            switch (v.status()) {
+                case PASSED -> passed++;
+                case FAILED -> { failed++; if (firstFailed == null) firstFailed = v; }
+                case BROKEN -> { broken++; if (firstBroken == null) firstBroken = v; }
+                case SKIPPED -> {
+                    skipped++;
+                    if (v.waived() != null) waived++;
+                    if (firstSkipped == null) firstSkipped = v;
+                }
+            }
+        }
+        int n = vs.size();
+        if (broken > 0) {
+            return new Entry(CheckStatus.BROKEN, "⚠ " + broken + "/" + n + " broken", firstBroken.checkId() + ": " + firstBroken.message());
+        }
+        if (failed > 0) {
+            return new Entry(CheckStatus.FAILED, "✗ " + failed + "/" + n + " failed", firstFailed.checkId() + ": " + firstFailed.message());
+        }
+        if (skipped == n) {
+            String reason = shortReason(firstSkipped);
+            return new Entry(CheckStatus.SKIPPED, (waived > 0 ? "waived: " : "skipped: ") + reason, firstSkipped.message());
+        }
+        if (skipped > 0) {
+            return new Entry(CheckStatus.PASSED, "✓ " + passed + ", " + skipped + " skipped (" + shortReason(firstSkipped) + ")",
+                    firstSkipped.checkId() + ": " + firstSkipped.message());
+        }
+        return new Entry(CheckStatus.PASSED, "✓ " + passed, passed + " check(s) passed");
+    }
+
+    private static String shortReason(Verdict v) {
+        String m = v.message() == null ? "" : v.message();
+        if (m.startsWith("rank ")) m = m.substring(m.indexOf(": ") + 2);
+        int semi = m.indexOf("; ");
+        if (semi > 0 && !m.startsWith("WAIVED")) m = m.substring(0, semi);
+        if (m.startsWith("WAIVED ")) {
+            m = m.substring(7);
+            int cut = m.indexOf("; it failed");
+            if (cut > 0) m = m.substring(0, cut);
+        }
+        return m.length() > 90 ? m.substring(0, 87) + "..." : m;
+    }
+
+    public Entry entry(String row, String column) {
+        return entries.getOrDefault(row, Map.of()).get(column);
+    }
+
+    public List<String> rows() {
+        return rows;
+    }
+
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder("# ncclffm compatibility grid\n\n");
+        sb.append("| check |");
+        for (CellSummary c : columns) sb.append(' ').append(c.cell().displayVersion()).append(" · w").append(c.world()).append(" |");
+        sb.append("\n|---|");
+        sb.append("---|".repeat(columns.size()));
+        sb.append('\n');
+        for (String row : rows) {
+            sb.append("| ").append(row).append(" |");
+            for (CellSummary c : columns) {
+                Entry e = entry(row, c.column());
+                sb.append(' ').append(e == null ? "–" : e.text().replace("|", "\\|")).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append("\n| cell | launcher | wall time |\n|---|---|---|\n");
+        for (CellSummary c : columns) {
+            sb.append("| ").append(c.column()).append(" | ").append(c.launcher()).append(" | ")
+                    .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    public String toHtml() {
+        StringBuilder sb = new StringBuilder("""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>ncclffm compatibility grid</title>
+                <style>
+                body{font-family:system-ui,sans-serif;margin:2em}
+                table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;vertical-align:top}
+                th{background:#f4f4f4}.passed{background:#e6f4ea}.failed{background:#fce8e6}.broken{background:#fef7e0}
+                .skipped{background:#f1f3f4;color:#555}
+                </style></head><body><h1>ncclffm compatibility grid</h1>
+                <p>✓ passed · ✗ failed (product defect) · ⚠ broken (infrastructure) · skipped/waived with the reason. Hover a cell for the first failing check.</p>
+                <table><tr><th>check</th>""");
+        for (CellSummary c : columns) {
+            sb.append("<th>").append(esc(c.cell().displayVersion())).append("<br>world ").append(c.world())
+                    .append("<br><small>").append(esc(c.cell().name())).append(" · ").append(esc(c.launcher()))
+                    .append(String.format(" · %.1f s", c.wall().toMillis() / 1000.0)).append("</small></th>");
+        }
+        sb.append("</tr>\n");
+        for (String row : rows) {
+            sb.append("<tr><th>").append(esc(row)).append("</th>");
+            for (CellSummary c : columns) {
+                Entry e = entry(row, c.column());
+                if (e == null) {
+                    sb.append("<td>–</td>");
+                } else {
+                    sb.append("<td class=\"").append(e.status().name().toLowerCase()).append("\" title=\"")
+                            .append(esc(e.detail())).append("\">").append(esc(e.text())).append("</td>");
+                }
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table></body></html>\n").toString();
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
