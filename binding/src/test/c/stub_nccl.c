@@ -1,0 +1,128 @@
+/*
+ * A stand-in for libnccl.so with the same C ABI, for the binding's unit tests on machines without a GPU, where
+ * real NCCL cannot create a communicator. It records what it was called with, so a test can prove that the
+ * binding passes every argument (the 128-byte ncclUniqueId by value, enum codes, device addresses) exactly as
+ * nccl.h declares, and returns what a test asks for (errors, ncclInProgress forever).
+ * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL] -o libstub_nccl.so stub_nccl.c
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { char internal[128]; } ncclUniqueId;
+typedef struct { size_t size; unsigned int magic; unsigned int version; int blocking; } config_head;
+struct stub_comm { int nranks, rank, async; };
+
+static int version_code = 22203;
+static int init_mode = 0;           /* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError */
+static int collective_result = 0;   /* returned by every collective */
+static char last_error[256] = "";
+static char calls[4096] = "";       /* "name,name,..." in call order */
+static long long last_args[8];
+static uint64_t last_id_sum = 0;
+static int last_blocking = -1;
+static unsigned int last_config_version = 0;
+
+static void note(const char* name) {
+    if (strlen(calls) + strlen(name) + 2 < sizeof calls) { strcat(calls, name); strcat(calls, ","); }
+}
+
+/* Test controls. */
+void stub_reset(int version, int mode, int coll_result) {
+    version_code = version; init_mode = mode; collective_result = coll_result;
+    calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0;
+    memset(last_args, 0, sizeof last_args);
+}
+const char* stub_calls(void) { return calls; }
+long long stub_last_arg(int i) { return last_args[i]; }
+uint64_t stub_last_id_sum(void) { return last_id_sum; }
+int stub_last_blocking(void) { return last_blocking; }
+unsigned int stub_last_config_version(void) { return last_config_version; }
+
+int ncclGetVersion(int* v) { note("ncclGetVersion"); *v = version_code; return 0; }
+
+int ncclGetUniqueId(ncclUniqueId* id) {
+    note("ncclGetUniqueId");
+    for (int i = 0; i < 128; i++) id->internal[i] = (char) (i * 7 + 3);
+    return 0;
+}
+
+static uint64_t id_sum(ncclUniqueId id) {
+    uint64_t s = 0;
+    for (int i = 0; i < 128; i++) s = s * 31 + (unsigned char) id.internal[i];
+    return s;
+}
+
+static int make_comm(void** comm, int nranks, int rank, int async) {
+    struct stub_comm* c = calloc(1, sizeof *c);
+    c->nranks = nranks; c->rank = rank; c->async = async;
+    *comm = c;
+    return 0;
+}
+
+int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
+    note("ncclCommInitRank");
+    last_id_sum = id_sum(id);
+    if (init_mode == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
+    return make_comm(comm, nranks, rank, 0);
+}
+
+int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, config_head* config) {
+    note("ncclCommInitRankConfig");
+    last_id_sum = id_sum(id);
+    if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
+    last_blocking = config->blocking;
+    last_config_version = config->version;
+    make_comm(comm, nranks, rank, init_mode == 1 ? 7 : init_mode == 2 ? 1 : 0);
+    if (init_mode == 2) strcpy(last_error, "stub: CUDA driver version is insufficient");
+    return config->blocking ? (init_mode == 2 ? 1 : 0) : 7;
+}
+
+int ncclCommGetAsyncError(void* comm, int* st) { *st = ((struct stub_comm*) comm)->async; return 0; }
+int ncclCommCount(void* comm, int* n) { note("ncclCommCount"); *n = ((struct stub_comm*) comm)->nranks; return 0; }
+int ncclCommUserRank(void* comm, int* r) { note("ncclCommUserRank"); *r = ((struct stub_comm*) comm)->rank; return 0; }
+int ncclCommCuDevice(void* comm, int* d) { note("ncclCommCuDevice"); *d = 0; return 0; }
+int ncclCommFinalize(void* comm) { note("ncclCommFinalize"); return 0; }
+int ncclCommDestroy(void* comm) { note("ncclCommDestroy"); free(comm); return 0; }
+int ncclCommAbort(void* comm) { note("ncclCommAbort"); ((struct stub_comm*) comm)->async = 0; return 0; }
+
+const char* ncclGetErrorString(int r) {
+    switch (r) {
+        case 0: return "no error";
+        case 1: return "unhandled cuda error (run with NCCL_DEBUG=INFO for details)";
+        case 2: return "unhandled system error (run with NCCL_DEBUG=INFO for details)";
+        case 3: return "internal error - please report this issue to the NCCL developers";
+        case 4: return "invalid argument (run with NCCL_DEBUG=WARN for details)";
+        case 5: return "invalid usage (run with NCCL_DEBUG=WARN for details)";
+        case 6: return "remote process exited or there was a network error";
+        case 7: return "NCCL operation in progress";
+        default: return "unknown result code";
+    }
+}
+
+const char* ncclGetLastError(void* comm) { (void) comm; return last_error; }
+
+int ncclAllReduce(const void* s, void* r, size_t count, int dt, int op, void* comm, void* stream) {
+    note("ncclAllReduce");
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = op; last_args[5] = (long long) comm; last_args[6] = (long long) stream;
+    if (collective_result != 0) strcpy(last_error, "stub: collective refused");
+    return collective_result;
+}
+
+int ncclBroadcast(const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    note("ncclBroadcast");
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = root; last_args[5] = (long long) comm; last_args[6] = (long long) stream;
+    return collective_result;
+}
+
+int ncclGroupStart(void) { note("ncclGroupStart"); return 0; }
+int ncclGroupEnd(void) { note("ncclGroupEnd"); return 0; }
+int ncclSend(const void* s, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclSend"); return 0; }
+int ncclRecv(void* r, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclRecv"); return 0; }
+
+#ifdef RCCL
+/* Only RCCL exports these. */
+int ncclAllToAllv(void) { return 0; }
+#endif

@@ -1,0 +1,109 @@
+package io.ncclffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Compiles {@code src/test/c/stub_nccl.c} with gcc and drives it: the test double for what only a GPU can decide
+ * with real NCCL (a communicator exists; a collective is called with these exact arguments).
+ */
+final class StubLibrary {
+
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    final Path path;
+    private final SymbolLookup lookup;
+
+    private StubLibrary(Path path) {
+        this.path = path;
+        this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+    }
+
+    static StubLibrary build(Path dir, boolean rccl) throws IOException, InterruptedException {
+        Path source = Path.of("src/test/c/stub_nccl.c").toAbsolutePath();
+        Path out = dir.resolve(rccl ? "librccl_stub.so" : "libnccl_stub.so");
+        List<String> cmd = rccl
+                ? List.of("gcc", "-shared", "-fPIC", "-O0", "-DRCCL", "-o", out.toString(), source.toString())
+                : List.of("gcc", "-shared", "-fPIC", "-O0", "-o", out.toString(), source.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {
+            throw new IllegalStateException("gcc could not build the NCCL stub (" + cmd + "): " + log);
+        }
+        return new StubLibrary(out);
+    }
+
+    private MethodHandle handle(String name, FunctionDescriptor d) {
+        return LINKER.downcallHandle(lookup.find(name).orElseThrow(), d);
+    }
+
+    /** mode: 0 succeed, 1 init stays in progress, 2 init fails with ncclUnhandledCudaError. */
+    void reset(int versionCode, int initMode, int collectiveResult) {
+        try {
+            handle("stub_reset", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT)).invokeExact(versionCode, initMode, collectiveResult);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    String calls() {
+        try {
+            MemorySegment s = (MemorySegment) handle("stub_calls", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(4096).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    long lastArg(int i) {
+        try {
+            return (long) handle("stub_last_arg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).invokeExact(i);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    long lastIdSum() {
+        try {
+            return (long) handle("stub_last_id_sum", FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int lastBlocking() {
+        try {
+            return (int) handle("stub_last_blocking", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int lastConfigVersion() {
+        try {
+            return (int) handle("stub_last_config_version", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The same checksum the stub computes over the 128 bytes it received. */
+    static long idSum(byte[] id) {
+        long s = 0;
+        for (byte b : id) s = s * 31 + (b & 0xff);
+        return s;
+    }
+}
