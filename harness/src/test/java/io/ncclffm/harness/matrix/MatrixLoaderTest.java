@@ -1,0 +1,157 @@
+package io.ncclffm.harness.matrix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+
+class MatrixLoaderTest {
+
+    private static final Path FILE = Path.of("matrix/test.yaml");
+
+    static Stream<Path> repositoryMatrices() throws IOException {
+        return Files.list(Path.of("../matrix")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("repositoryMatrices")
+    void everyMatrixInTheRepository_loads(Path file) {
+        Matrix m = MatrixLoader.load(file);
+        assertTrue(m.cells().size() >= 1, file + " has cells");
+    }
+
+    @Test
+    void debianMatrix_describesTheThreeDebianLibraries() {
+        Matrix m = MatrixLoader.load(Path.of("../matrix/debian.yaml"));
+        assertEquals(3, m.cells().size());
+        Cell rccl = m.cells().get(2);
+        assertEquals(Flavor.RCCL, rccl.flavor());
+        assertEquals(NcclVersion.of(2, 13, 4), rccl.version());
+        Cell.BuildImage image = assertInstanceOf(Cell.BuildImage.class, rccl.source());
+        assertEquals("librccl1", image.args().get("PACKAGE"));
+        assertEquals(java.util.List.of(1, 2), rccl.worlds(), "defaults apply");
+        assertEquals(false, rccl.gpu().present());
+    }
+
+    private static MatrixException error(String yaml) {
+        return assertThrows(MatrixException.class, () -> MatrixLoader.parse(FILE, yaml));
+    }
+
+    private static final String CELL = """
+            cells:
+              - name: a
+                flavor: nccl
+                version: 2.22.3
+                image: {ref: some/image}
+                soPath: /usr/lib/libnccl.so.2
+            """;
+
+    @Test
+    void unknownKey_namesFileLineFieldAndTheKnownKeys() {
+        MatrixException e = error(CELL + "    wrolds: [1]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].wrolds: unknown key 'wrolds'; expected one of"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("worlds"), e.getMessage());
+    }
+
+    @Test
+    void wrongType_namesTheElementAndWhatWasExpected() {
+        MatrixException e = error(CELL + "    worlds: [1, two]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].worlds[1]: expected an integer, got 'two'"),
+                e.getMessage());
+    }
+
+    @Test
+    void missingField_namesTheFieldAndWhatToWrite() {
+        MatrixException e = error(CELL.replace("    version: 2.22.3\n", ""));
+        assertEquals("matrix/test.yaml, line 2, field cells[0].version: missing; expected the version the library reports, e.g. 2.22.3",
+                e.getMessage());
+    }
+
+    @Test
+    void duplicateCells_pointAtBothDefinitions() {
+        MatrixException e = error(CELL + """
+                  - name: a
+                    flavor: nccl
+                    version: 2.29.7
+                    image: {ref: other/image}
+                    soPath: /usr/lib/libnccl.so.2
+                """);
+        assertEquals("matrix/test.yaml, line 8, field cells[1].name: duplicate cell 'a' (first defined at line 2); "
+                + "cell names must be unique", e.getMessage());
+    }
+
+    @Test
+    void lowestAndHighest_mustHaveCells() {
+        MatrixException e = error("supported:\n  nccl: {lowest: 2.18.5, highest: 2.22.3}\n" + CELL);
+        assertTrue(e.getMessage().contains("field supported.nccl: no cell tests NCCL 2.18.5"), e.getMessage());
+    }
+
+    @Test
+    void sourceMustBeExactlyOne() {
+        MatrixException e = error(CELL + "    host: {path: /lib/libnccl.so.2}\n");
+        assertTrue(e.getMessage().contains("field cells[0]: expected exactly one of 'image'"), e.getMessage());
+    }
+
+    @Test
+    void gpu_acceptsKnownValuesOnly() {
+        MatrixException e = error(CELL + "    gpu: {vendor: intel}\n");
+        assertTrue(e.getMessage().contains("line 7, field cells[0].gpu.vendor: expected one of"), e.getMessage());
+        MatrixException e2 = error(CELL + "    gpu: {vendor: nvidia, acess: devices}\n");
+        assertTrue(e2.getMessage().contains("field cells[0].gpu.acess: unknown key 'acess'"), e2.getMessage());
+    }
+
+    @Test
+    void waiver_needsReasonAndLink_andMustMatchACell() {
+        MatrixException e = error(CELL + "waivers:\n  - {cell: a, check: 'graph/*', reason: cuMem}\n");
+        assertTrue(e.getMessage().contains("field waivers[0].link: missing; expected an issue or release-note link"), e.getMessage());
+        MatrixException e2 = error(CELL + "waivers:\n  - {cell: b, check: 'graph/*', reason: x, link: 'https://x.test/1'}\n");
+        assertTrue(e2.getMessage().contains("field waivers[0].cell: 'b' matches no cell"), e2.getMessage());
+    }
+
+    @Test
+    void waiver_coversByGlob() {
+        Matrix m = MatrixLoader.parse(FILE, CELL + "waivers:\n  - {cell: 'a', check: 'graph/*', reason: x, link: 'https://x.test/1', kind: known-gap}\n");
+        assertTrue(m.waiverFor("a", "graph/allreduce/float32/sum/1021").isPresent());
+        assertTrue(m.waiverFor("a", "allreduce/float32/sum/1/in-place").isEmpty());
+    }
+
+    @Test
+    void notYaml_saysSoWithTheLine() {
+        MatrixException e = error("cells:\n  - name: [unclosed\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line"), e.getMessage());
+        assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+    }
+
+    @Test
+    void emptyFile_andNoCells_areErrors() {
+        assertTrue(error("").getMessage().contains("the file is empty"));
+        assertTrue(error("cells: []\n").getMessage().contains("field cells: expected at least one cell"));
+    }
+
+    @Test
+    void durationsAndWorlds_areValidated() {
+        assertTrue(error(CELL + "    timeout: soon\n").getMessage().contains("expected a duration like 90s, 10m or 1h, got 'soon'"));
+        assertTrue(error(CELL + "    worlds: [0]\n").getMessage().contains("expected a non-empty list of world sizes in 1..64"));
+    }
+
+    @Test
+    void select_keepsMatchingCellsAndRejectsAFilterThatMatchesNothing() {
+        Matrix m = MatrixLoader.load(Path.of("../matrix/debian.yaml"));
+        assertEquals(2, m.select("nccl-*").cells().size());
+        MatrixException e = assertThrows(MatrixException.class, () -> m.select("nope"));
+        assertTrue(e.getMessage().contains("no cell matches 'nope'"), e.getMessage());
+    }
+}
