@@ -78,6 +78,7 @@ public final class BandwidthChart {
         return svg(points, title, Bandwidth.BUS);
     }
 
+    /** The chosen bandwidth against size; a one-rank run needs {@link Bandwidth#ALGORITHM} to show anything. */
     public static String svg(List<PerfPoint> points, String title, Bandwidth bandwidth) {
         return new BandwidthChart(title, bandwidth, points).render(series(points));
     }

@@ -109,6 +109,10 @@ public record OverheadSummary(List<Overhead> rows) {
                 || r.largeMessageVerdict() == Verdict.MISSES).toList();
     }
 
+    /**
+     * One table row per collective, each ratio marked as meeting or missing its goal, with the size of the worst
+     * large message so a miss can be looked up in the full table.
+     */
     public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("| Library | World | Dtype | Placement | Mode | java/c at 8 B (goal ≤ ")
