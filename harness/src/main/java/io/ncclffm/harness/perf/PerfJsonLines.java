@@ -1,0 +1,48 @@
+package io.ncclffm.harness.perf;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads the JSON lines the C baseline (perf/c-baseline) and the Java perf mode print: one object per line, with
+ * exactly {@link PerfPoint}'s fields, mixed with event lines ({@code "event":"init"}, ...) that carry other facts.
+ *
+ * <p>Unknown fields on a point line are an error, not something to skip: a renamed field in one of the two
+ * writers would otherwise silently read as 0 and make one side look infinitely fast.
+ */
+public final class PerfJsonLines {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PerfJsonLines() {
+    }
+
+    /** The points among {@code lines}; blank lines and event lines are passed over. */
+    public static List<PerfPoint> points(List<String> lines) {
+        List<PerfPoint> points = new ArrayList<>();
+        int number = 0;
+        for (String line : lines) {
+            number++;
+            if (line.isBlank()) continue;
+            try {
+                JsonNode node = JSON.readTree(line);
+                if (!node.isObject()) throw new IllegalArgumentException("line " + number + " is not a JSON object: " + line);
+                if (node.has("event")) continue;
+                for (String field : List.of("library", "source", "world", "bytes", "timeUs")) {
+                    if (!node.has(field)) {
+                        throw new IllegalArgumentException("line " + number + " lacks '" + field + "': " + line);
+                    }
+                }
+                points.add(JSON.treeToValue(node, PerfPoint.class));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("line " + number + " is not a perf point: " + e.getOriginalMessage()
+                        + ": " + line, e);
+            }
+        }
+        return points;
+    }
+}

@@ -1,0 +1,73 @@
+package io.ncclffm.harness.perf;
+
+import java.util.Locale;
+
+/**
+ * One collective that got worse from the baseline release to the candidate by more than the threshold, with the
+ * numbers that show it.
+ *
+ * @param baselineLibrary  e.g. {@code NCCL 2.27.7}
+ * @param candidateLibrary e.g. {@code NCCL 2.28.9}
+ * @param metric           what was compared at this size
+ * @param baseline         the baseline's value, in the metric's unit
+ * @param candidate        the candidate's value, in the metric's unit
+ */
+public record Regression(String baselineLibrary, String candidateLibrary, String source, int world, String dtype,
+                         long bytes, String placement, String mode, Metric metric, double baseline,
+                         double candidate) {
+
+    /** What a size is judged on, and which direction is worse. */
+    public enum Metric {
+        /** Microseconds per allReduce; for latency-bound sizes, where bandwidth figures are tiny and uninformative. */
+        TIME_US("time", "µs", true),
+        /** nccl-tests' bus bandwidth in GB/s; for bandwidth-bound sizes. */
+        BUS_BANDWIDTH("busbw", "GB/s", false),
+        /** Bytes over time in GB/s; for bandwidth-bound sizes of a one-rank world, whose bus bandwidth is 0. */
+        ALGORITHM_BANDWIDTH("algbw", "GB/s", false);
+
+        private final String shortName;
+        private final String unit;
+        private final boolean higherIsWorse;
+
+        Metric(String shortName, String unit, boolean higherIsWorse) {
+            this.shortName = shortName;
+            this.unit = unit;
+            this.higherIsWorse = higherIsWorse;
+        }
+
+        public String shortName() {
+            return shortName;
+        }
+
+        public String unit() {
+            return unit;
+        }
+
+        public boolean higherIsWorse() {
+            return higherIsWorse;
+        }
+
+        double of(PerfPoint p) {
+            return switch (this) {
+                case TIME_US -> p.timeUs();
+                case BUS_BANDWIDTH -> p.busBwGBs();
+                case ALGORITHM_BANDWIDTH -> p.algBwGBs();
+            };
+        }
+    }
+
+    /** The relative change from baseline to candidate: +0.25 is 25% more time, -0.25 is 25% less bandwidth. */
+    public double change() {
+        return candidate / baseline - 1;
+    }
+
+    /**
+     * One line for a report, e.g.
+     * {@code java world 2 float32 out-of-place launch 8 B: time 10.00 µs -> 12.00 µs (+20.0%), NCCL 2.27.7 -> NCCL 2.28.9}.
+     */
+    public String describe() {
+        return String.format(Locale.ROOT, "%s world %d %s %s %s %s: %s %.2f %s -> %.2f %s (%+.1f%%), %s -> %s",
+                source, world, dtype, placement, mode, MessageSize.label(bytes), metric.shortName(), baseline,
+                metric.unit(), candidate, metric.unit(), change() * 100, baselineLibrary, candidateLibrary);
+    }
+}

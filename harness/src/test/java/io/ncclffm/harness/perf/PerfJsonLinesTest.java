@@ -1,0 +1,61 @@
+package io.ncclffm.harness.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class PerfJsonLinesTest {
+
+    /** Lines as perf/c-baseline/nccl_allreduce_bench prints them. */
+    private static final List<String> C_BASELINE_OUTPUT = List.of(
+            "{\"event\":\"init\",\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"rank\":0,"
+                    + "\"initMs\":412.250,\"freeBeforeBytes\":80000000000,\"freeAfterBytes\":79000000000,"
+                    + "\"commMemoryBytes\":1000000000,\"totalBytes\":85000000000}",
+            "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8,\"dtype\":\"float32\","
+                    + "\"placement\":\"out-of-place\",\"mode\":\"launch\",\"iterations\":20,\"timeUs\":12.500,"
+                    + "\"algBwGBs\":0.000640,\"busBwGBs\":0.000640}",
+            "",
+            "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8,\"dtype\":\"float32\","
+                    + "\"placement\":\"in-place\",\"mode\":\"graph\",\"iterations\":20,\"timeUs\":6.250,"
+                    + "\"algBwGBs\":0.001280,\"busBwGBs\":0.001280}");
+
+    @Test
+    void pointLinesBecomePerfPointsAndEventLinesArePassedOver() {
+        List<PerfPoint> points = PerfJsonLines.points(C_BASELINE_OUTPUT);
+        assertEquals(2, points.size());
+        assertEquals(PerfPoint.of("NCCL 2.28.9", "c", 2, 8, "float32", "out-of-place", "launch", 20, 12.5).timeUs(),
+                points.getFirst().timeUs());
+        assertEquals("in-place", points.get(1).placement());
+        assertEquals(0.00128, points.get(1).busBwGBs(), 1e-12);
+    }
+
+    @Test
+    void theCBaselinesBandwidthAgreesWithPerfPointsOwnArithmetic() {
+        PerfPoint read = PerfJsonLines.points(C_BASELINE_OUTPUT).getFirst();
+        PerfPoint computed = PerfPoint.of(read.library(), read.source(), read.world(), read.bytes(), read.dtype(),
+                read.placement(), read.mode(), read.iterations(), read.timeUs());
+        assertEquals(computed.busBwGBs(), read.busBwGBs(), 1e-6);
+    }
+
+    @Test
+    void aRenamedFieldIsAnErrorNotAZero() {
+        String renamed = "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8,\"dtype\":\"float32\","
+                + "\"placement\":\"in-place\",\"mode\":\"graph\",\"iterations\":20,\"timeUs\":6.25,"
+                + "\"algBwGBs\":0.00128,\"busBandwidth\":0.00128}";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PerfJsonLines.points(List.of(renamed)));
+        assertTrue(e.getMessage().contains("line 1"), e.getMessage());
+    }
+
+    @Test
+    void aLineWithoutTheTimeIsRejectedWithItsNumber() {
+        String noTime = "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8}";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PerfJsonLines.points(List.of("", noTime)));
+        assertTrue(e.getMessage().contains("line 2 lacks 'timeUs'"), e.getMessage());
+    }
+}

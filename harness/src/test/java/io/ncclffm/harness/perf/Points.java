@@ -1,0 +1,24 @@
+package io.ncclffm.harness.perf;
+
+/** Constructed points for the report tests: the fields that vary, the rest fixed at a two-rank float32 run. */
+final class Points {
+
+    static final String NCCL_27 = "NCCL 2.27.7";
+    static final String NCCL_28 = "NCCL 2.28.9";
+
+    private Points() {
+    }
+
+    static PerfPoint java(String library, long bytes, double timeUs) {
+        return point(library, "java", 2, bytes, "out-of-place", "launch", timeUs);
+    }
+
+    static PerfPoint c(String library, long bytes, double timeUs) {
+        return point(library, "c", 2, bytes, "out-of-place", "launch", timeUs);
+    }
+
+    static PerfPoint point(String library, String source, int world, long bytes, String placement, String mode,
+                           double timeUs) {
+        return PerfPoint.of(library, source, world, bytes, "float32", placement, mode, 20, timeUs);
+    }
+}
