@@ -140,7 +140,7 @@ struct options {
     const char* id_file = NULL;
     const char* lib = NULL;
     size_t min_bytes = 8, max_bytes = 1073741824;
-    int warmup = 5, iters = 20;
+    int warmup = 5, iters = 20;  // 0 = auto: the per-size counts of the Java perf mode (PerfRunner.iterations)
     const dtype_info* dtype = &DTYPES[7];
     int timeout_s = 120;
 };
@@ -177,8 +177,8 @@ static options parse_options(int argc, char** argv) {
         else if (!strcmp(a, "--lib")) o.lib = v;
         else if (!strcmp(a, "--min-bytes")) o.min_bytes = (size_t)parse_int(a, v, 1, 1LL << 40);
         else if (!strcmp(a, "--max-bytes")) o.max_bytes = (size_t)parse_int(a, v, 1, 1LL << 40);
-        else if (!strcmp(a, "--warmup")) o.warmup = (int)parse_int(a, v, 0, 1 << 24);
-        else if (!strcmp(a, "--iters")) o.iters = (int)parse_int(a, v, 1, 1 << 24);
+        else if (!strcmp(a, "--warmup")) o.warmup = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 0, 1 << 24);
+        else if (!strcmp(a, "--iters")) o.iters = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 1, 1 << 24);
         else if (!strcmp(a, "--timeout-s")) o.timeout_s = (int)parse_int(a, v, 1, 86400);
         else if (!strcmp(a, "--op")) {
             if (strcmp(v, "sum")) die("--op: only sum is measured, got '%s'", v);
@@ -263,6 +263,20 @@ struct run {
     void* recv;
 };
 
+// --iters auto / --warmup auto: the same per-size counts as the Java perf mode (PerfRunner.iterations/warmup),
+// many calls for small messages where the call path dominates, few for 1 GiB.
+static int iters_for(const options* o, size_t bytes) {
+    if (o->iters > 0) return o->iters;
+    long long i = (256LL << 20) / (long long)(bytes ? bytes : 1);
+    return (int)(i < 10 ? 10 : i > 1000 ? 1000 : i);
+}
+
+static int warmup_for(const options* o, size_t bytes) {
+    if (o->iters > 0) return o->warmup;
+    int w = iters_for(o, bytes) / 10;
+    return w < 2 ? 2 : w;
+}
+
 static void print_point(const run& r, size_t bytes, bool in_place, const char* mode, double time_us) {
     double alg = time_us > 0 ? bytes / (time_us * 1e-6) / 1e9 : 0.0;
     double bus = alg * 2.0 * (r.o->world - 1) / r.o->world;  // nccl-tests' allReduce bus factor
@@ -270,7 +284,7 @@ static void print_point(const run& r, size_t bytes, bool in_place, const char* m
            "\"placement\":\"%s\",\"mode\":\"%s\",\"iterations\":%d,\"timeUs\":%.3f,\"algBwGBs\":%.6f,"
            "\"busBwGBs\":%.6f}\n",
            r.library, r.o->world, bytes, r.o->dtype->name, in_place ? "in-place" : "out-of-place", mode,
-           r.o->iters, time_us, alg, bus);
+           iters_for(r.o, bytes), time_us, alg, bus);
     fflush(stdout);
 }
 
@@ -280,22 +294,25 @@ static void all_reduce(const run& r, size_t count, bool in_place) {
 }
 
 static double time_launches(const run& r, size_t count, bool in_place) {
-    for (int i = 0; i < r.o->warmup; i++) all_reduce(r, count, in_place);
+    size_t bytes = count * r.o->dtype->size;
+    int iters = iters_for(r.o, bytes);
+    for (int i = 0; i < warmup_for(r.o, bytes); i++) all_reduce(r, count, in_place);
     CUDA_CHECK(cudaStreamSynchronize(r.stream));
     CUDA_CHECK(cudaEventRecord(r.start, r.stream));
-    for (int i = 0; i < r.o->iters; i++) all_reduce(r, count, in_place);
+    for (int i = 0; i < iters; i++) all_reduce(r, count, in_place);
     CUDA_CHECK(cudaEventRecord(r.stop, r.stream));
     CUDA_CHECK(cudaEventSynchronize(r.stop));
     float ms;
     CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
-    return ms * 1000.0 / r.o->iters;
+    return ms * 1000.0 / iters;
 }
 
 static double time_graph(const run& r, size_t count, bool in_place) {
     cudaGraph_t graph;
     cudaGraphExec_t exec;
-    CUDA_CHECK(cudaStreamBeginCapture(r.stream, cudaStreamCaptureModeGlobal));
-    for (int i = 0; i < r.o->iters; i++) all_reduce(r, count, in_place);
+    int iters = iters_for(r.o, count * r.o->dtype->size);
+    CUDA_CHECK(cudaStreamBeginCapture(r.stream, cudaStreamCaptureModeThreadLocal));
+    for (int i = 0; i < iters; i++) all_reduce(r, count, in_place);
     CUDA_CHECK(cudaStreamEndCapture(r.stream, &graph));
     // WithFlags has one signature from CUDA 11.4 to 13; cudaGraphInstantiate changed its signature in CUDA 12.
     CUDA_CHECK(cudaGraphInstantiateWithFlags(&exec, graph, 0));
@@ -309,7 +326,7 @@ static double time_graph(const run& r, size_t count, bool in_place) {
     CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
     CUDA_CHECK(cudaGraphExecDestroy(exec));
     CUDA_CHECK(cudaGraphDestroy(graph));
-    return ms * 1000.0 / r.o->iters;
+    return ms * 1000.0 / iters;
 }
 
 int main(int argc, char** argv) {
