@@ -38,8 +38,11 @@ public final class RendezvousClient {
      * name is left to the system resolver and is not.
      *
      * @param host           rank 0's address: {@code 127.0.0.1} in process mode, its cell address or name in containers
+     * @param port           the port rank 0's server listens on
+     * @param token          the run's token, the same for every rank
      * @param rank           this rank, in {@code [1, world)}; rank 0 is the server
      * @param overallTimeout the deadline for all attempts together
+     * @return the ID, identical for every rank of the run
      * @throws RendezvousException naming the address, the rank and the attempts, with the last error as cause, when
      *                             the deadline passes; or at once when the server rejects the hello
      */

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  */
 public record RendezvousCounters(SortedSet<Integer> servedRanks, long replies, Map<RejectReason, Long> rejected) {
 
+    /** Copies the arguments; a reason missing from {@code rejected} counts as zero. */
     public RendezvousCounters {
         servedRanks = Collections.unmodifiableSortedSet(new TreeSet<>(servedRanks));
         EnumMap<RejectReason, Long> all = new EnumMap<>(RejectReason.class);

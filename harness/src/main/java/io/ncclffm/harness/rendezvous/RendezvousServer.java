@@ -3,7 +3,6 @@ package io.ncclffm.harness.rendezvous;
 import static io.ncclffm.harness.rendezvous.RendezvousProtocol.HELLO_BYTES;
 
 import io.ncclffm.UniqueId;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Hello;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 import java.io.Closeable;
@@ -228,14 +227,14 @@ public final class RendezvousServer implements AutoCloseable {
         SocketAddress peer = socket.getRemoteSocketAddress();
         try (socket) {
             byte[] frame = RendezvousProtocol.readUntilEof(socket, HELLO_BYTES + 1, System.nanoTime() + readTimeoutNanos);
-            Verdict v = judge(frame);
-            if (v.reason != null) {
-                reject(peer, v.reason, v.detail);
-                if (v.reason.reply != null) tellQuietly(socket, v.reason.reply);
+            HelloCheck.Verdict v = HelloCheck.judge(frame, token, world);
+            if (!v.accepted()) {
+                reject(peer, v.reason(), v.detail());
+                if (v.reason().reply != null) tellQuietly(socket, v.reason().reply);
                 return;
             }
             socket.getOutputStream().write(RendezvousProtocol.encodeReply(Status.OK, id));
-            served(v.rank, peer);
+            served(v.rank(), peer);
         } catch (SocketTimeoutException e) {
             reject(peer, RejectReason.TIMEOUT, e.getMessage());
         } catch (IOException e) {
@@ -247,25 +246,6 @@ public final class RendezvousServer implements AutoCloseable {
         } finally {
             open.remove(socket);
         }
-    }
-
-    private record Verdict(RejectReason reason, String detail, int rank) {
-        static Verdict no(RejectReason reason, String detail) {
-            return new Verdict(reason, detail, -1);
-        }
-    }
-
-    /** The checks, in {@link RejectReason}'s order; the token before the rank. */
-    private Verdict judge(byte[] frame) {
-        if (frame.length < HELLO_BYTES) return Verdict.no(RejectReason.TRUNCATED, frame.length + " of " + HELLO_BYTES + " bytes before end of stream");
-        if (frame.length > HELLO_BYTES) return Verdict.no(RejectReason.OVERSIZED, "more than " + HELLO_BYTES + " bytes");
-        Hello h = RendezvousProtocol.decodeHello(frame);
-        if (h.magic() != RendezvousProtocol.HELLO_MAGIC) return Verdict.no(RejectReason.BAD_MAGIC, String.format("magic 0x%08x", h.magic()));
-        if (h.version() != RendezvousProtocol.VERSION) return Verdict.no(RejectReason.BAD_VERSION, "version " + h.version());
-        if (h.reserved() != 0) return Verdict.no(RejectReason.BAD_RESERVED, "reserved field " + h.reserved());
-        if (!token.matches(h.token())) return Verdict.no(RejectReason.BAD_TOKEN, "token mismatch (claimed rank " + h.rank() + ")");
-        if (h.rank() < 1 || h.rank() >= world) return Verdict.no(RejectReason.BAD_RANK, "rank " + h.rank() + " not in [1, " + world + ")");
-        return new Verdict(null, null, h.rank());
     }
 
     private void served(int rank, SocketAddress peer) {
