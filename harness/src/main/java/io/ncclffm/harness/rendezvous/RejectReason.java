@@ -1,0 +1,38 @@
+package io.ncclffm.harness.rendezvous;
+
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
+
+/**
+ * Why {@link RendezvousServer} turned a connection away. Each rejection is logged with the peer's address, counted
+ * under its reason, and ends that connection; the server goes on serving. Checks run in the order listed, and the
+ * token is checked before the rank, so an unauthenticated peer learns nothing about the world size.
+ */
+public enum RejectReason {
+    /** The peer sent nothing, or not all of its hello, within the read timeout, or never half-closed. */
+    TIMEOUT(null),
+    /** The stream ended before a whole hello. */
+    TRUNCATED(Status.MALFORMED),
+    /** More bytes than a hello. */
+    OVERSIZED(Status.MALFORMED),
+    /** The hello did not start with the hello magic. */
+    BAD_MAGIC(Status.MALFORMED),
+    /** A protocol version this server does not speak. */
+    BAD_VERSION(Status.UNSUPPORTED_VERSION),
+    /** The reserved field was not zero. */
+    BAD_RESERVED(Status.MALFORMED),
+    /** The token did not match. */
+    BAD_TOKEN(Status.BAD_TOKEN),
+    /** A well-authenticated hello for a rank outside [1, world). */
+    BAD_RANK(Status.BAD_RANK),
+    /** The connection failed under the server, e.g. reset by the peer. */
+    IO_ERROR(null),
+    /** A bug in the server's handler; counted so tests can insist on zero. */
+    INTERNAL_ERROR(null);
+
+    /** What the server answers, or {@code null} where it just closes the connection. */
+    final Status reply;
+
+    RejectReason(Status reply) {
+        this.reply = reply;
+    }
+}

@@ -1,0 +1,135 @@
+package io.ncclffm.harness.rendezvous;
+
+import static io.ncclffm.harness.rendezvous.Peers.LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ncclffm.UniqueId;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+
+/**
+ * Throws arbitrary bytes at a running server: random garbage, valid hellos with one byte flipped, truncated hellos,
+ * a valid prefix followed by garbage, any rank, a wrong token, oversized frames. Whatever arrives, the server hands
+ * the ID only to a well-formed hello with the right token and a rank in [1, world), keeps its accept loop alive, and
+ * serves a good client right after.
+ *
+ * <p>The frames are built here from the documented layout, not with the production encoder, so the oracle is
+ * independent of the code under test.
+ */
+class RendezvousServerFuzzTest {
+
+    private static final int WORLD = 4;
+    private static final int TRIES = 1000;
+    private static final int HELLO = 44;
+
+    private final RendezvousToken token = RendezvousToken.random();
+    private final UniqueId id = Peers.randomId();
+    private final AtomicInteger tried = new AtomicInteger();
+    private final AtomicInteger authentic = new AtomicInteger();
+    private RendezvousServer server;
+    private long startNanos;
+
+    @BeforeProperty
+    void startServer() {
+        server = RendezvousServer.start(RendezvousServer.loopback(0), WORLD, token, id, Duration.ofMillis(500));
+        startNanos = System.nanoTime();
+    }
+
+    @AfterProperty
+    void summarizeAndStop() throws InterruptedException {
+        try {
+            int n = tried.get();
+            int valid = authentic.get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // the last rejections may still be counting
+            while (server.counters().rejectedTotal() < n - valid && System.nanoTime() < deadline) Thread.sleep(5);
+            RendezvousCounters c = server.counters();
+            System.out.printf("rendezvous fuzz: %d inputs sent in %.1f s (%d of them authentic hellos), each followed by"
+                    + " a good client; server: %s%n", n, (System.nanoTime() - startNanos) / 1e9, valid, c);
+            assertEquals(n - valid, c.rejectedTotal(), "every inauthentic input rejected exactly once: " + c);
+            assertEquals(n + valid, c.replies(), "an ID reply for each authentic input and each good client: " + c);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Property(tries = TRIES)
+    void anyBytes_getTheIdOnlyWhenTheyAreAnAuthenticHello_andAGoodClientIsServedRightAfter(@ForAll("frames") byte[] frame) {
+        int n = tried.incrementAndGet();
+        boolean isAuthentic = authentic(frame);
+        if (isAuthentic) authentic.incrementAndGet();
+
+        byte[] reply = Peers.exchange(server.port(), frame);
+
+        assertEquals(isAuthentic, containsId(reply), () -> "ID sent iff authentic; frame " + HexFormat.of().formatHex(frame));
+        if (!isAuthentic) assertNotEquals(0, Peers.status(reply), "never status OK without the ID either");
+        assertTrue(server.isServing(), "accept loop alive");
+        assertEquals(0, server.counters().rejected(RejectReason.INTERNAL_ERROR), server::toString);
+        assertEquals(id, RendezvousClient.fetch(LOOPBACK, server.port(), token, 1 + n % (WORLD - 1), Duration.ofSeconds(2)));
+    }
+
+    @Provide
+    Arbitrary<byte[]> frames() {
+        byte[] valid = hello(1, token.toBytes());
+        Arbitrary<byte[]> garbage = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
+        Arbitrary<byte[]> oneByteFlipped = Combinators.combine(Arbitraries.integers().between(0, HELLO - 1), Arbitraries.integers().between(1, 255))
+                .as((at, mask) -> flip(valid, at, mask));
+        Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, HELLO - 1).map(len -> Arrays.copyOf(valid, len));
+        Arbitrary<byte[]> prefixThenGarbage = Combinators.combine(
+                        Arbitraries.integers().between(0, HELLO), Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300))
+                .as((len, tail) -> concat(Arrays.copyOf(valid, len), tail));
+        Arbitrary<byte[]> anyRank = Arbitraries.integers().map(rank -> hello(rank, token.toBytes()));
+        Arbitrary<byte[]> otherToken = Arbitraries.bytes().array(byte[].class).ofSize(RendezvousToken.BYTES).map(t -> hello(1, t));
+        Arbitrary<byte[]> oversized = Arbitraries.integers().between(HELLO + 1, 64 * 1024).map(len -> Arrays.copyOf(valid, len));
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, garbage), Tuple.of(4, oneByteFlipped), Tuple.of(2, truncated), Tuple.of(2, prefixThenGarbage),
+                Tuple.of(2, anyRank), Tuple.of(1, otherToken), Tuple.of(1, oversized), Tuple.of(1, Arbitraries.just(valid)));
+    }
+
+    /** The documented hello: "NCRH", version 1, reserved 0, rank, token; big-endian. */
+    private static byte[] hello(int rank, byte[] token) {
+        return ByteBuffer.allocate(HELLO).putInt(0x4E435248).putShort((short) 1).putShort((short) 0).putInt(rank).put(token).array();
+    }
+
+    /** The oracle: exactly a documented hello with this run's token and a rank in [1, world). */
+    private boolean authentic(byte[] frame) {
+        if (frame.length != HELLO) return false;
+        int rank = ByteBuffer.wrap(frame).getInt(8);
+        return rank >= 1 && rank < WORLD && Arrays.equals(frame, hello(rank, token.toBytes()));
+    }
+
+    private boolean containsId(byte[] reply) {
+        byte[] idBytes = id.toBytes();
+        for (int i = 0; i + idBytes.length <= reply.length; i++) {
+            if (Arrays.equals(reply, i, i + idBytes.length, idBytes, 0, idBytes.length)) return true;
+        }
+        return false;
+    }
+
+    private static byte[] flip(byte[] frame, int at, int mask) {
+        byte[] f = frame.clone();
+        f[at] ^= (byte) mask;
+        return f;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}
