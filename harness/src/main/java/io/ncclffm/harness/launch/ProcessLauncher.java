@@ -7,10 +7,8 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +16,7 @@ import java.util.function.Consumer;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.model.WorkerEvent;
+import io.ncclffm.harness.rendezvous.RendezvousToken;
 import io.ncclffm.harness.worker.RankWorker;
 
 /**
@@ -182,9 +181,7 @@ public final class ProcessLauncher implements CellLauncher {
     }
 
     static String newToken() {
-        byte[] t = new byte[32];
-        new SecureRandom().nextBytes(t);
-        return HexFormat.of().formatHex(t);
+        return RendezvousToken.random().toHex();
     }
 
     private record ProcessRank(int rank, Process process) implements RankHandle {

@@ -8,6 +8,8 @@ import java.util.Map;
 import io.ncclffm.DataType;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.model.Mismatch;
+import io.ncclffm.harness.semantics.InputPattern;
+import io.ncclffm.harness.semantics.ResultComparison;
 
 /**
  * allReduce for every dtype x op x count x placement. Inputs differ per rank and are chosen so that any wrong
@@ -60,7 +62,7 @@ final class AllReduceChecks {
         long send = s.sendAddress();
         long recv = inPlace ? send : s.recvAddress();
         s.upload(send, c.inputs().get(rank));
-        if (!inPlace) s.upload(recv, Reference.sentinel(t, count));
+        if (!inPlace) s.upload(recv, InputPattern.sentinelFilled(t, count));
         s.comm.allReduce(send, recv, count, t, op, s.stream.address());
         s.sync();
         byte[] got = s.download(recv, bytes);
@@ -68,12 +70,12 @@ final class AllReduceChecks {
     }
 
     static Outcome compare(DataType t, ReduceOp op, int world, int count, byte[] got, byte[] expected, String what) {
-        List<Mismatch> mismatches = Reference.mismatches(t, op, world, got, expected, 8);
+        List<Mismatch> mismatches = ResultComparison.firstMismatches(t, op, world, got, expected, 8);
         if (mismatches.isEmpty()) {
             return Outcome.passed(count + " " + t.shortName() + " elements " + what + " match the host model of NCCL "
                     + op.shortName() + " over " + world + " rank(s)");
         }
-        long differing = Reference.countMismatches(t, op, world, got, expected);
+        int differing = ResultComparison.firstMismatches(t, op, world, got, expected, Integer.MAX_VALUE).size();
         return Outcome.failed(differing + " of " + count + " elements differ; first: " + mismatches.getFirst(), mismatches);
     }
 }

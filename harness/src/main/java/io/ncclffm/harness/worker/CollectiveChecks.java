@@ -9,6 +9,8 @@ import java.util.Map;
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.ReduceOp;
+import io.ncclffm.harness.semantics.InputPattern;
+import io.ncclffm.harness.semantics.HostReduction;
 
 /**
  * The collectives besides allReduce, for every supported dtype (and op where one applies), at an odd count.
@@ -51,7 +53,7 @@ final class CollectiveChecks {
 
     private static List<byte[]> inputs(RankSession s, DataType t, ReduceOp op, int count) {
         List<byte[]> in = new ArrayList<>();
-        for (int r = 0; r < s.config.world(); r++) in.add(Reference.input(t, op, s.config.world(), r, count));
+        for (int r = 0; r < s.config.world(); r++) in.add(InputPattern.forRank(t, op, s.config.world(), r, count));
         return in;
     }
 
@@ -60,11 +62,11 @@ final class CollectiveChecks {
         if (why != null) return Outcome.skipped(why);
         s.nccl.require(Feature.BROADCAST);
         int root = s.config.world() - 1;
-        byte[] mine = Reference.input(t, ReduceOp.SUM, s.config.world(), s.config.rank(), COUNT);
-        byte[] rootInput = Reference.input(t, ReduceOp.SUM, s.config.world(), root, COUNT);
+        byte[] mine = InputPattern.forRank(t, ReduceOp.SUM, s.config.world(), s.config.rank(), COUNT);
+        byte[] rootInput = InputPattern.forRank(t, ReduceOp.SUM, s.config.world(), root, COUNT);
         s.ensureBuffers((long) COUNT * t.size());
         s.upload(s.sendAddress(), mine);
-        s.upload(s.recvAddress(), Reference.sentinel(t, COUNT));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
         s.comm.broadcast(s.sendAddress(), s.recvAddress(), COUNT, t, root, s.stream.address());
         s.sync();
         byte[] got = s.download(s.recvAddress(), COUNT * t.size());
@@ -78,7 +80,7 @@ final class CollectiveChecks {
         List<byte[]> in = inputs(s, t, op, COUNT);
         s.ensureBuffers((long) COUNT * t.size());
         s.upload(s.sendAddress(), in.get(s.config.rank()));
-        byte[] sentinel = Reference.sentinel(t, COUNT);
+        byte[] sentinel = InputPattern.sentinelFilled(t, COUNT);
         s.upload(s.recvAddress(), sentinel);
         s.comm.reduce(s.sendAddress(), s.recvAddress(), COUNT, t, op, root, s.stream.address());
         s.sync();
@@ -88,7 +90,7 @@ final class CollectiveChecks {
                     ? Outcome.passed("non-root rank: receive buffer left untouched, as ncclReduce specifies")
                     : Outcome.failed("ncclReduce wrote the receive buffer of non-root rank " + s.config.rank());
         }
-        return AllReduceChecks.compare(t, op, s.config.world(), COUNT, got, Reference.allReduce(t, op, in, COUNT),
+        return AllReduceChecks.compare(t, op, s.config.world(), COUNT, got, HostReduction.allReduce(t, op, in, COUNT),
                 "reduced to root " + root);
     }
 
@@ -100,7 +102,7 @@ final class CollectiveChecks {
         int block = COUNT * t.size();
         s.ensureBuffers((long) world * block);
         s.upload(s.sendAddress(), in.get(s.config.rank()));
-        s.upload(s.recvAddress(), Reference.sentinel(t, COUNT * world));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT * world));
         s.comm.allGather(s.sendAddress(), s.recvAddress(), COUNT, t, s.stream.address());
         s.sync();
         byte[] got = s.download(s.recvAddress(), world * block);
@@ -118,11 +120,11 @@ final class CollectiveChecks {
         int block = COUNT * t.size();
         s.ensureBuffers((long) world * block);
         s.upload(s.sendAddress(), in.get(rank));
-        s.upload(s.recvAddress(), Reference.sentinel(t, COUNT));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
         s.comm.reduceScatter(s.sendAddress(), s.recvAddress(), COUNT, t, op, s.stream.address());
         s.sync();
         byte[] got = s.download(s.recvAddress(), block);
-        byte[] full = Reference.allReduce(t, op, in, COUNT * world);
+        byte[] full = HostReduction.allReduce(t, op, in, COUNT * world);
         byte[] expected = Arrays.copyOfRange(full, rank * block, (rank + 1) * block);
         return AllReduceChecks.compare(t, op, world, COUNT, got, expected, "scattered block " + rank);
     }
@@ -139,7 +141,7 @@ final class CollectiveChecks {
         List<byte[]> in = inputs(s, t, ReduceOp.SUM, COUNT);
         s.ensureBuffers((long) COUNT * t.size());
         s.upload(s.sendAddress(), in.get(rank));
-        s.upload(s.recvAddress(), Reference.sentinel(t, COUNT));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
         s.nccl.groupStart();
         s.comm.send(s.sendAddress(), COUNT, t, next, s.stream.address());
         s.comm.recv(s.recvAddress(), COUNT, t, prev, s.stream.address());
@@ -159,7 +161,7 @@ final class CollectiveChecks {
         List<byte[]> in = inputs(s, t, ReduceOp.SUM, COUNT * world);
         s.ensureBuffers((long) world * block);
         s.upload(s.sendAddress(), in.get(rank));
-        s.upload(s.recvAddress(), Reference.sentinel(t, COUNT * world));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT * world));
         s.comm.allToAll(s.sendAddress(), s.recvAddress(), COUNT, t, s.stream.address());
         s.sync();
         byte[] got = s.download(s.recvAddress(), world * block);

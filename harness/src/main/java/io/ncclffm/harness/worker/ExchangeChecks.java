@@ -23,7 +23,7 @@ final class ExchangeChecks {
                 if (s.uniqueId.isZero()) return Outcome.failed("ncclGetUniqueId returned 128 zero bytes");
                 if (c.world() > 1) {
                     try (RendezvousServer server = RendezvousServer.start(
-                            new InetSocketAddress(c.rendezvousBind(), c.rendezvousPort()), s.uniqueId, c.token(), c.world())) {
+                            new InetSocketAddress(c.rendezvousBind(), c.rendezvousPort()), c.world(), c.token(), s.uniqueId)) {
                         server.awaitAllRanks(c.rendezvousTimeout());
                         return Outcome.passed("created and served to ranks 1.." + (c.world() - 1) + ": " + server,
                                 Map.of("fingerprint", s.uniqueId.fingerprint()));

@@ -11,6 +11,8 @@ import io.ncclffm.NcclVersion;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceException;
+import io.ncclffm.harness.semantics.InputPattern;
+import io.ncclffm.harness.semantics.HostReduction;
 
 /**
  * allReduce captured into a CUDA graph once and replayed several times, with new inputs before every replay;
@@ -67,7 +69,7 @@ final class GraphChecks {
         // One longer pattern per rank; replay k reads the window starting at element k, so every replay has
         // different inputs and a different expected result.
         List<byte[]> longInputs = new ArrayList<>();
-        for (int r = 0; r < world; r++) longInputs.add(Reference.input(c.type, c.op, world, r, c.count + replays));
+        for (int r = 0; r < world; r++) longInputs.add(InputPattern.forRank(c.type, c.op, world, r, c.count + replays));
         s.ensureBuffers(bytes);
         long send = s.sendAddress();
         long recv = s.recvAddress();
@@ -90,9 +92,9 @@ final class GraphChecks {
             for (int k = 0; k < replays; k++) {
                 List<byte[]> inputs = new ArrayList<>();
                 for (int r = 0; r < world; r++) inputs.add(Arrays.copyOfRange(longInputs.get(r), k * size, k * size + bytes));
-                byte[] expected = Reference.allReduce(c.type, c.op, inputs, c.count);
+                byte[] expected = HostReduction.allReduce(c.type, c.op, inputs, c.count);
                 s.upload(send, inputs.get(rank));
-                s.upload(recv, Reference.sentinel(c.type, c.count));
+                s.upload(recv, InputPattern.sentinelFilled(c.type, c.count));
                 graph.launch(s.stream);
                 s.sync();
                 byte[] got = s.download(recv, bytes);

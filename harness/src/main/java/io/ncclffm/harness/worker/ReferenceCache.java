@@ -5,6 +5,8 @@ import java.util.List;
 
 import io.ncclffm.DataType;
 import io.ncclffm.ReduceOp;
+import io.ncclffm.harness.semantics.InputPattern;
+import io.ncclffm.harness.semantics.HostReduction;
 
 /**
  * Inputs and expected output of the last allReduce case, so that in-place and out-of-place checks of the same
@@ -21,8 +23,8 @@ final class ReferenceCache {
         Case c = last;
         if (c != null && c.type == t && c.op == op && c.world == world && c.count == count) return c;
         List<byte[]> inputs = new ArrayList<>(world);
-        for (int r = 0; r < world; r++) inputs.add(Reference.input(t, op, world, r, count));
-        last = new Case(t, op, world, count, inputs, Reference.allReduce(t, op, inputs, count));
+        for (int r = 0; r < world; r++) inputs.add(InputPattern.forRank(t, op, world, r, count));
+        last = new Case(t, op, world, count, inputs, HostReduction.allReduce(t, op, inputs, count));
         return last;
     }
 }

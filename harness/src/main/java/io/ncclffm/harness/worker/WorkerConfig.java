@@ -1,11 +1,12 @@
 package io.ncclffm.harness.worker;
 
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import io.ncclffm.harness.rendezvous.RendezvousToken;
 
 /**
  * What one rank worker does, read from its environment (the same way for a local process and a container).
@@ -19,7 +20,7 @@ public record WorkerConfig(
         String rendezvousHost,
         int rendezvousPort,
         String rendezvousBind,
-        byte[] token,
+        RendezvousToken token,
         String expectedVersion,
         String expectedFlavor,
         Gpu gpu,
@@ -76,11 +77,11 @@ public record WorkerConfig(
         if (world > 1 && port == 0) throw bad(RENDEZVOUS, rendezvous, "a fixed port when the world has more than one rank");
         String tokenHex = env.get(TOKEN);
         if (world > 1 && (tokenHex == null || tokenHex.isBlank())) throw bad(TOKEN, tokenHex, "the run's secret token in hex");
-        byte[] token;
+        RendezvousToken token;
         try {
-            token = tokenHex == null ? new byte[0] : HexFormat.of().parseHex(tokenHex.strip());
+            token = tokenHex == null ? RendezvousToken.random() : RendezvousToken.fromHex(tokenHex.strip());
         } catch (IllegalArgumentException e) {
-            throw bad(TOKEN, "(hidden)", "an even number of hex digits");
+            throw bad(TOKEN, "(hidden)", RendezvousToken.HEX_CHARS + " hex digits");
         }
         Gpu gpu = enumVar(env, GPU, Gpu.class, Gpu.NONE);
         Mode mode = enumVar(env, MODE, Mode.class, Mode.CHECK);

@@ -13,15 +13,14 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+import static org.quicktheories.QuickTheory.qt;
 
 /**
  * Throws arbitrary bytes at a running server: random garbage, valid hellos with one byte flipped, truncated hellos,
@@ -30,7 +29,8 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * serves a good client right after.
  *
  * <p>The frames are built here from the documented layout, not with the production encoder, so the oracle is
- * independent of the code under test.
+ * independent of the code under test. The property-based tester is QuickTheories (generation with shrinking, no
+ * test-engine integration needed); the seed is printed so a failing run can be replayed.
  */
 class RendezvousServerFuzzTest {
 
@@ -45,13 +45,15 @@ class RendezvousServerFuzzTest {
     private RendezvousServer server;
     private long startNanos;
 
-    @BeforeProperty
+    private final long seed = System.nanoTime();
+
+    @BeforeEach
     void startServer() {
         server = RendezvousServer.start(RendezvousServer.loopback(0), WORLD, token, id, Duration.ofMillis(500));
         startNanos = System.nanoTime();
     }
 
-    @AfterProperty
+    @AfterEach
     void summarizeAndStop() throws InterruptedException {
         try {
             int n = tried.get();
@@ -59,8 +61,8 @@ class RendezvousServerFuzzTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // the last rejections may still be counting
             while (server.counters().rejectedTotal() < n - valid && System.nanoTime() < deadline) Thread.sleep(5);
             RendezvousCounters c = server.counters();
-            System.out.printf("rendezvous fuzz: %d inputs sent in %.1f s (%d of them authentic hellos), each followed by"
-                    + " a good client; server: %s%n", n, (System.nanoTime() - startNanos) / 1e9, valid, c);
+            System.out.printf("rendezvous fuzz (QuickTheories, seed %d): %d inputs sent in %.1f s (%d of them authentic"
+                    + " hellos), each followed by a good client; server: %s%n", seed, n, (System.nanoTime() - startNanos) / 1e9, valid, c);
             assertEquals(n - valid, c.rejectedTotal(), "every inauthentic input rejected exactly once: " + c);
             assertEquals(n + valid, c.replies(), "an ID reply for each authentic input and each good client: " + c);
         } finally {
@@ -68,8 +70,15 @@ class RendezvousServerFuzzTest {
         }
     }
 
-    @Property(tries = TRIES)
-    void anyBytes_getTheIdOnlyWhenTheyAreAnAuthenticHello_andAGoodClientIsServedRightAfter(@ForAll("frames") byte[] frame) {
+    @Test
+    void anyBytes_getTheIdOnlyWhenTheyAreAnAuthenticHello_andAGoodClientIsServedRightAfter() {
+        qt().withFixedSeed(seed).withExamples(TRIES).withShrinkCycles(50).forAll(frames())
+                .describedAs(f -> HexFormat.of().formatHex(f))
+                .checkAssert(this::sendAndCheck);
+        assertTrue(tried.get() >= TRIES, "tried " + tried.get() + " inputs");
+    }
+
+    private void sendAndCheck(byte[] frame) {
         int n = tried.incrementAndGet();
         boolean isAuthentic = authentic(frame);
         if (isAuthentic) authentic.incrementAndGet();
@@ -83,22 +92,20 @@ class RendezvousServerFuzzTest {
         assertEquals(id, RendezvousClient.fetch(LOOPBACK, server.port(), token, 1 + n % (WORLD - 1), Duration.ofSeconds(2)));
     }
 
-    @Provide
-    Arbitrary<byte[]> frames() {
+    private Gen<byte[]> frames() {
         byte[] valid = hello(1, token.toBytes());
-        Arbitrary<byte[]> garbage = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-        Arbitrary<byte[]> oneByteFlipped = Combinators.combine(Arbitraries.integers().between(0, HELLO - 1), Arbitraries.integers().between(1, 255))
-                .as((at, mask) -> flip(valid, at, mask));
-        Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, HELLO - 1).map(len -> Arrays.copyOf(valid, len));
-        Arbitrary<byte[]> prefixThenGarbage = Combinators.combine(
-                        Arbitraries.integers().between(0, HELLO), Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300))
-                .as((len, tail) -> concat(Arrays.copyOf(valid, len), tail));
-        Arbitrary<byte[]> anyRank = Arbitraries.integers().map(rank -> hello(rank, token.toBytes()));
-        Arbitrary<byte[]> otherToken = Arbitraries.bytes().array(byte[].class).ofSize(RendezvousToken.BYTES).map(t -> hello(1, t));
-        Arbitrary<byte[]> oversized = Arbitraries.integers().between(HELLO + 1, 64 * 1024).map(len -> Arrays.copyOf(valid, len));
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, garbage), Tuple.of(4, oneByteFlipped), Tuple.of(2, truncated), Tuple.of(2, prefixThenGarbage),
-                Tuple.of(2, anyRank), Tuple.of(1, otherToken), Tuple.of(1, oversized), Tuple.of(1, Arbitraries.just(valid)));
+        Gen<Byte> anyByte = Generate.range(-128, 127).map(i -> (byte) (int) i);
+        Gen<byte[]> garbage = Generate.byteArrays(Generate.range(0, 200), anyByte);
+        Gen<byte[]> oneByteFlipped = Generate.range(0, HELLO - 1).zip(Generate.range(1, 255), (at, mask) -> flip(valid, at, mask));
+        Gen<byte[]> truncated = Generate.range(0, HELLO - 1).map(len -> Arrays.copyOf(valid, len));
+        Gen<byte[]> prefixThenGarbage = Generate.range(0, HELLO).zip(Generate.byteArrays(Generate.range(1, 300), anyByte),
+                (len, tail) -> concat(Arrays.copyOf(valid, len), tail));
+        Gen<byte[]> anyRank = Generate.range(Integer.MIN_VALUE, Integer.MAX_VALUE).map(rank -> hello(rank, token.toBytes()));
+        Gen<byte[]> otherToken = Generate.byteArrays(Generate.constant(RendezvousToken.BYTES), anyByte).map(t -> hello(1, t));
+        Gen<byte[]> oversized = Generate.range(HELLO + 1, 64 * 1024).map(len -> Arrays.copyOf(valid, len));
+        return Generate.frequency(java.util.List.of(
+                Pair.of(3, garbage), Pair.of(4, oneByteFlipped), Pair.of(2, truncated), Pair.of(2, prefixThenGarbage),
+                Pair.of(2, anyRank), Pair.of(1, otherToken), Pair.of(1, oversized), Pair.of(1, Generate.constant(valid))));
     }
 
     /** The documented hello: "NCRH", version 1, reserved 0, rank, token; big-endian. */
