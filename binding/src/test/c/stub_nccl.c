@@ -14,7 +14,17 @@ typedef struct { size_t size; unsigned int magic; unsigned int version; int bloc
 struct stub_comm { int nranks, rank, async; };
 
 static int version_code = 22203;
-static int init_mode = 0;           /* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError */
+/* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError. A process that never calls
+ * stub_reset (the harness's worker, which loads this stub as its "library") takes it from STUB_NCCL_INIT. */
+static int init_mode = -1;
+
+static int mode(void) {
+    if (init_mode < 0) {
+        const char* e = getenv("STUB_NCCL_INIT");
+        init_mode = e == NULL ? 0 : !strcmp(e, "hang") ? 1 : !strcmp(e, "fail") ? 2 : 0;
+    }
+    return init_mode;
+}
 static int collective_result = 0;   /* returned by every collective */
 static char last_error[256] = "";
 static char calls[4096] = "";       /* "name,name,..." in call order */
@@ -63,7 +73,7 @@ static int make_comm(void** comm, int nranks, int rank, int async) {
 int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
     note("ncclCommInitRank");
     last_id_sum = id_sum(id);
-    if (init_mode == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
+    if (mode() == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
     return make_comm(comm, nranks, rank, 0);
 }
 
@@ -73,9 +83,9 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
     last_blocking = config->blocking;
     last_config_version = config->version;
-    make_comm(comm, nranks, rank, init_mode == 1 ? 7 : init_mode == 2 ? 1 : 0);
-    if (init_mode == 2) strcpy(last_error, "stub: CUDA driver version is insufficient");
-    return config->blocking ? (init_mode == 2 ? 1 : 0) : 7;
+    make_comm(comm, nranks, rank, mode() == 1 ? 7 : mode() == 2 ? 1 : 0);
+    if (mode() == 2) strcpy(last_error, "stub: CUDA driver version is insufficient");
+    return config->blocking ? (mode() == 2 ? 1 : 0) : 7;
 }
 
 int ncclCommGetAsyncError(void* comm, int* st) { *st = ((struct stub_comm*) comm)->async; return 0; }

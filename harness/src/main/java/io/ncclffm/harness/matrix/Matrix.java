@@ -15,9 +15,8 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers) {
     public Matrix select(String filter) {
         if (filter == null || filter.isBlank()) return this;
         List<String> wanted = List.of(filter.split(","));
-        List<Cell> chosen = cells.stream().filter(c -> wanted.stream().map(String::strip)
-                .anyMatch(w -> java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + w).matches(Path.of(c.name()))))
-                .toList();
+        List<Cell> chosen = cells.stream()
+                .filter(c -> wanted.stream().map(String::strip).anyMatch(w -> Glob.matches(w, c.name()))).toList();
         if (chosen.isEmpty()) {
             throw new MatrixException(file + ": no cell matches '" + filter + "'; cells are "
                     + cells.stream().map(Cell::name).toList());

@@ -58,22 +58,32 @@ public final class MatrixLoader {
     }
 
     public static Matrix parse(Path file, String yaml) {
+        if (yaml.isBlank()) throw new MatrixException(file + ": the file is empty; expected 'cells:' with at least one cell");
+        Map<String, Integer> lines = lineIndex(yaml);
         RawMatrix raw;
         try {
             raw = MAPPER.readValue(yaml, RawMatrix.class);
         } catch (JsonProcessingException e) {
-            throw new MatrixException(describe(file, e), e);
+            throw new MatrixException(describe(file, e, lines), e);
         }
         if (raw == null) throw new MatrixException(file + ": the file is empty; expected 'cells:' with at least one cell");
-        Map<String, Integer> lines = lineIndex(yaml);
         return new Validator(file, raw, lines).validate();
     }
 
-    /** Turns Jackson's exception into "file, line N, field a.b[2].c: problem". */
-    static String describe(Path file, JsonProcessingException e) {
+    /**
+     * Turns Jackson's exception into "file, line N, field a.b[2].c: problem". The line of a field comes from the
+     * file's own index (Jackson's location can point past the offending node); a syntax error keeps the parser's.
+     */
+    static String describe(Path file, JsonProcessingException e, Map<String, Integer> lines) {
         JsonLocation loc = e.getLocation();
-        String where = file + (loc != null && loc.getLineNr() > 0 ? ", line " + loc.getLineNr() : "");
-        if (e instanceof JsonMappingException m) {
+        Integer line = loc != null && loc.getLineNr() > 0 ? loc.getLineNr() : null;
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            Integer indexed = lines.get(pointer(m.getPath()));
+            if (indexed != null) line = indexed;
+        }
+        String where = file + (line != null ? ", line " + line : "");
+        if (e instanceof JsonMappingException m && !(e.getCause() instanceof com.fasterxml.jackson.core.JsonParseException)
+                && !(e instanceof com.fasterxml.jackson.core.JsonParseException)) {
             String field = path(m.getPath());
             if (e instanceof UnrecognizedPropertyException u) {
                 return where + ", field " + field + ": unknown key '" + u.getPropertyName() + "'; expected one of "
@@ -103,6 +113,14 @@ public final class MatrixLoader {
         if (s == null) return "";
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String pointer(List<JsonMappingException.Reference> refs) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            sb.append('/').append(r.getIndex() >= 0 ? Integer.toString(r.getIndex()) : r.getFieldName());
+        }
+        return sb.toString();
     }
 
     static String path(List<JsonMappingException.Reference> refs) {
@@ -349,8 +367,7 @@ public final class MatrixLoader {
             }
             String kind = w.kind() == null ? "waiver" : w.kind();
             if (!Set.of("waiver", "known-gap").contains(kind)) throw error(at + "/kind", f + ".kind", "expected waiver or known-gap, got '" + kind + "'");
-            var matcher = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + cell);
-            if (cellNames.stream().noneMatch(n -> matcher.matches(Path.of(n)))) {
+            if (cellNames.stream().noneMatch(n -> Glob.matches(cell, n))) {
                 throw error(at + "/cell", f + ".cell", "'" + cell + "' matches no cell; cells are " + cellNames);
             }
             return new Waiver(cell, check, reason, link, kind, lines.getOrDefault(at, 0));

@@ -1,0 +1,113 @@
+package io.ncclffm.harness.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.testcontainers.DockerClientFactory;
+
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.junit.CellVerdicts;
+import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.model.CheckResult;
+import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.model.WorkerEvent;
+
+/**
+ * The binding against Debian's real NCCL 2.22.3 and 2.29.7 and RCCL 5.4.3, each in real containers on a machine
+ * without a GPU, loaded through NCCLFFM_SO_PATH: the decoded version equals the package's (RCCL: the NCCL API
+ * level 2.13.4), a unique ID is created and reaches the second rank, error strings are read, and init without a
+ * GPU fails as a clean NcclException carrying NCCL's own words. Bad inputs get clear errors.
+ */
+class DebianLibrariesIT {
+
+    static ContainerLauncher launcher;
+
+    @BeforeAll
+    static void docker() {
+        DockerRequirement.check();
+        var client = DockerClientFactory.instance().client();
+        WorkerBundle bundle = WorkerBundle.locate();
+        var images = ImageResolver.defaultImagesDir();
+        launcher = new ContainerLauncher(bundle, new ImageResolver(client, images,
+                new HostFilesImage(client, images.resolve("host-files"), bundle.jre())), client);
+    }
+
+    @AfterAll
+    static void nothingLeft() {
+        if (launcher != null) Leftovers.assertNoContainersOrNetworks();
+    }
+
+    private static Map<String, Verdict> verdicts(CellRun run) {
+        return CellVerdicts.of(run, TestCells.matrixOf(run.cell())).stream()
+                .collect(Collectors.toMap(Verdict::checkId, v -> v, (a, b) -> a, java.util.LinkedHashMap::new));
+    }
+
+    private static CheckResult result(CellRun run, int rank, String id) {
+        return run.ranks().get(rank).events().stream().filter(e -> e instanceof WorkerEvent.Check c && c.result().id().equals(id))
+                .map(e -> ((WorkerEvent.Check) e).result()).findFirst().orElseThrow(() -> new AssertionError(
+                        "rank " + rank + " did not report " + id + "; log:\n" + run.ranks().get(rank).log()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nccl-2.22.3-trixie", "nccl-2.29.7-sid", "rccl-5.4.3-trixie"})
+    void realLibrary_loadsDecodesSharesTheIdAndFailsInitCleanly(String name) {
+        Cell cell = TestCells.debian(name);
+        CellRun run = launcher.run(cell, 2, io.ncclffm.harness.launch.RankObserver.NONE);
+        assertNull(run.infraFailure());
+        Map<String, Verdict> v = verdicts(run);
+        for (String check : List.of("load", "version", "error-strings", "unique-id", "init-without-gpu",
+                CellVerdicts.UNIQUE_ID_AGREEMENT, CellVerdicts.RANKS_FINISHED)) {
+            assertEquals(CheckStatus.PASSED, v.get(check).status(), check + ": " + v.get(check).message());
+        }
+        CheckResult version = result(run, 1, "version");
+        assertEquals(cell.version().toString(), version.data().get("version"));
+        assertEquals(cell.flavor().name(), version.data().get("flavor"));
+        assertEquals(Integer.toString(cell.version().code()), version.data().get("code"), "raw ncclGetVersion code");
+        assertEquals(result(run, 0, "unique-id").data().get("fingerprint"), result(run, 1, "unique-id").data().get("fingerprint"));
+        CheckResult init = result(run, 1, "init-without-gpu");
+        assertEquals("ncclUnhandledCudaError", init.data().get("result"), init.message());
+        assertTrue(init.data().get("errorString").contains("unhandled cuda error"), init.data().toString());
+        assertTrue(init.message().contains("failed: ncclUnhandledCudaError (1)"), init.message());
+    }
+
+    @Test
+    void wrongSoPath_failsLoadNamingThePathAndTheVariable() {
+        Cell base = TestCells.debian("nccl-2.22.3-trixie");
+        Cell cell = TestCells.with(base, "bad-path", "/usr/lib/x86_64-linux-gnu/libnccl.so.9", base.version(), Duration.ofMinutes(2), Map.of());
+        CellRun run = launcher.run(cell, 1, RankObserver.NONE);
+        Verdict load = verdicts(run).get("load");
+        assertEquals(CheckStatus.FAILED, load.status());
+        assertTrue(load.message().contains("environment variable NCCLFFM_SO_PATH '/usr/lib/x86_64-linux-gnu/libnccl.so.9': no such file"),
+                load.message());
+    }
+
+    @Test
+    void libraryThatIsNotNccl_failsLoadSayingSo() {
+        Cell base = TestCells.debian("nccl-2.22.3-trixie");
+        Cell cell = TestCells.with(base, "not-nccl", "/usr/lib/x86_64-linux-gnu/libz.so.1", base.version(), Duration.ofMinutes(2), Map.of());
+        Verdict load = verdicts(launcher.run(cell, 1, RankObserver.NONE)).get("load");
+        assertEquals(CheckStatus.FAILED, load.status());
+        assertTrue(load.message().contains("loads, but is not NCCL or RCCL: it does not export ncclGetVersion"), load.message());
+    }
+
+    @Test
+    void wrongExpectedVersion_failsTheVersionCheckWithBothVersions() {
+        Cell base = TestCells.debian("nccl-2.22.3-trixie");
+        Cell cell = TestCells.with(base, "wrong-version", base.soPath(), NcclVersion.of(2, 22, 4), Duration.ofMinutes(2), Map.of());
+        Verdict version = verdicts(launcher.run(cell, 1, RankObserver.NONE)).get("version");
+        assertEquals(CheckStatus.FAILED, version.status());
+        assertTrue(version.message().contains("decoded NCCL 2.22.3 (code 22203), but the cell expects version 2.22.4"), version.message());
+    }
+}
