@@ -72,7 +72,7 @@ public final class ContainerLauncher implements CellLauncher {
         String token = ProcessLauncher.newToken();
         boolean hostNetwork = cell.network().equals("host");
         Network network = hostNetwork ? null : Network.builder()
-                .createNetworkCmdModifier(cmd -> cmd.withLabels(Map.of(LABEL, runId))).build();
+                .createNetworkCmdModifier(cmd -> cmd.withLabels(new java.util.HashMap<>(Map.of(LABEL, runId)))).build();
         List<GenericContainer<?>> containers = new ArrayList<>();
         List<CountDownLatch> logsDone = new ArrayList<>();
         String failure = null;
@@ -138,8 +138,8 @@ public final class ContainerLauncher implements CellLauncher {
                         (frame.getType() == OutputFrame.OutputType.STDERR ? stderr : stdout).accept(frame.getBytes());
                     }
                 })
+                .withLabels(Map.of(LABEL, runId, LABEL + ".rank", Integer.toString(rank), LABEL + ".cell", cell.name()))
                 .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withLabels(Map.of(LABEL, runId, LABEL + ".rank", Integer.toString(rank), LABEL + ".cell", cell.name()));
                     // The worker and JRE go into an anonymous volume: the root stays read-only.
                     cmd.withVolumes(new Volume(INSTALL_DIR));
                     cmd.withUser("65534:65534");

@@ -37,7 +37,7 @@ class NcclHeaderIT {
         String image = new ImageResolver(docker, images, null).resolve(new Cell.BuildImage("debian",
                 Map.of("SUITE", "sid", "COMPONENTS", "main contrib", "PACKAGE", "libnccl-dev", "PACKAGE_VERSION", "2.29.7-1-1")));
         try (GenericContainer<?> c = new GenericContainer<>(image).withCommand("sleep", "120")
-                .withCreateContainerCmdModifier(cmd -> cmd.withLabels(Map.of(ContainerLauncher.LABEL, "header")))) {
+                .withLabels(Map.of(ContainerLauncher.LABEL, "header"))) {
             c.start();
             Path out = dir.resolve("nccl.h");
             c.copyFileFromContainer("/usr/include/nccl.h", out.toString());
