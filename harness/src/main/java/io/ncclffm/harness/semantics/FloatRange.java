@@ -9,7 +9,21 @@ import io.ncclffm.DataType;
  */
 record FloatRange(int precision, int maxExponent, int minSubnormalExponent, int minNormalExponent) {
 
+    private static final FloatRange[] BY_CODE = new FloatRange[DataType.values().length];
+
+    static {
+        for (DataType t : DataType.values()) {
+            if (t.isFloatingPoint()) BY_CODE[t.ordinal()] = compute(t);
+        }
+    }
+
     static FloatRange of(DataType t) {
+        FloatRange range = BY_CODE[t.ordinal()];
+        if (range == null) throw new IllegalArgumentException(t + " is not a floating-point type");
+        return range;
+    }
+
+    private static FloatRange compute(DataType t) {
         return switch (t) {
             case FLOAT64 -> new FloatRange(53, 1023, -1074, -1022);
             case FLOAT32 -> new FloatRange(24, 127, -149, -126);

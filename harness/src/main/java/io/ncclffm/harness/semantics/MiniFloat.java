@@ -23,6 +23,8 @@ public enum MiniFloat {
     private final double maxFinite;
     private final int maxFiniteBits;
     private final double[] values;
+    private final byte[] fromHalf;
+    private final byte[] fromHalfSaturating;
 
     MiniFloat(int exponentBits, int mantissaBits, boolean hasInfinity) {
         this.exponentBits = exponentBits;
@@ -38,6 +40,14 @@ public enum MiniFloat {
         this.maxFiniteBits = (maxBiased << mantissaBits) | maxMantissa;
         this.values = new double[1 << (1 + exponentBits + mantissaBits)];
         for (int bits = 0; bits < values.length; bits++) values[bits] = decodeSlowly(bits);
+        boolean narrow = width() == 8;
+        this.fromHalf = narrow ? new byte[1 << 16] : null;
+        this.fromHalfSaturating = narrow ? new byte[1 << 16] : null;
+        for (int half = 0; narrow && half < 1 << 16; half++) {
+            double h = Float.float16ToFloat((short) half);
+            fromHalf[half] = (byte) (Double.isNaN(h) ? canonicalNaN() : encodeSlowly(h, false));
+            fromHalfSaturating[half] = (byte) (Double.isNaN(h) ? canonicalNaN() : encodeSlowly(h, true));
+        }
     }
 
     /** Bits per encoding: 16 or 8. */
@@ -93,6 +103,29 @@ public enum MiniFloat {
      */
     public int encode(double v, boolean saturate) {
         if (Double.isNaN(v)) return canonicalNaN();
+        float f = (float) v;
+        if (f == v && width() == 16) {
+            // Nothing was rounded yet, so the JDK's float conversions (intrinsics) round once, as required.
+            int bits = this == FLOAT16 ? Float.floatToFloat16(f) & 0xffff : bfloat16(Float.floatToRawIntBits(f));
+            boolean overflowed = (bits & 0x7fff) == (((1 << exponentBits) - 1) << mantissaBits) && !Float.isInfinite(f);
+            return overflowed && saturate ? (bits & 0x8000) | maxFiniteBits : bits;
+        }
+        if (f == v && fromHalf != null) {
+            short half = Float.floatToFloat16(f);
+            // Every fp8 value, and every half result NCCL narrows, is a half exactly: look the rounding up.
+            if (Float.float16ToFloat(half) == f) {
+                return (saturate ? fromHalfSaturating : fromHalf)[half & 0xffff] & 0xff;
+            }
+        }
+        return encodeSlowly(v, saturate);
+    }
+
+    /** Round to nearest even on the bits: add just under half of the dropped part, plus the kept part's last bit. */
+    private static int bfloat16(int floatBits) {
+        return (floatBits + 0x7fff + (floatBits >>> 16 & 1)) >>> 16;
+    }
+
+    private int encodeSlowly(double v, boolean saturate) {
         int sign = Double.doubleToRawLongBits(v) < 0 ? 1 << (width() - 1) : 0;
         double a = Math.abs(v);
         if (a == 0) return sign;

@@ -45,7 +45,8 @@ class InputPatternTest {
             List<byte[]> inputs = InputPattern.forAllRanks(t, op, world, 1021);
             for (int a = 0; a < world; a++) {
                 for (int b = a + 1; b < world; b++) {
-                    assertFalse(Arrays.equals(inputs.get(a), inputs.get(b)), "world " + world + " ranks " + a + ", " + b);
+                    assertFalse(Arrays.equals(inputs.get(a), inputs.get(b)),
+                            "world " + world + " ranks " + a + ", " + b);
                 }
             }
         }

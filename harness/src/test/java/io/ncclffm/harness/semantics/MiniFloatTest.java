@@ -27,7 +27,8 @@ class MiniFloatTest {
             if (Float.isNaN(jdk)) {
                 assertTrue(Double.isNaN(ours), Integer.toHexString(bits));
             } else {
-                assertEquals(Double.doubleToRawLongBits(jdk), Double.doubleToRawLongBits(ours), Integer.toHexString(bits));
+                assertEquals(Double.doubleToRawLongBits(jdk), Double.doubleToRawLongBits(ours),
+                        Integer.toHexString(bits));
             }
         }
     }
@@ -126,6 +127,30 @@ class MiniFloatTest {
         assertEquals(0x7b, MiniFloat.E5M2.encode(61440, true));
         assertEquals(0x00, MiniFloat.E5M2.encode(0x1p-17, false)); // half the smallest subnormal: to even, zero
         assertEquals(0x80, MiniFloat.E5M2.encode(-0x1p-18, false)); // underflow keeps the sign
+    }
+
+    @Test
+    void everyFormat_roundsAnyDoubleToTheNearestEncoding_tiesToEven() {
+        SplittableRandom random = new SplittableRandom(2024);
+        for (MiniFloat f : MiniFloat.values()) {
+            for (int n = 0; n < 50_000; n++) {
+                // Doubles with more significant bits than a float, so that both the float shortcut and the
+                // general path are exercised; ties come from exact midpoints between neighbouring encodings.
+                int bits = random.nextInt(1 << f.width());
+                double v = f.decode(bits);
+                if (!Double.isFinite(v) || Math.abs(v) >= f.maxFinite()) continue;
+                double next = f.decode(bits + 1);
+                double target = switch (n % 3) {
+                    case 0 -> v + (next - v) / 2; // a tie
+                    case 1 -> v + (next - v) * random.nextDouble();
+                    default -> v + (next - v) * 0x1.0000000001p-1; // just above the tie
+                };
+                int r = f.encode(target, false);
+                double dr = Math.abs(f.decode(r) - target);
+                assertTrue(dr <= Math.abs(v - target) && dr <= Math.abs(next - target), f + " " + target);
+                if (Math.abs(v - target) == Math.abs(next - target)) assertEquals(0, r & 1, f + " tie " + target);
+            }
+        }
     }
 
     @Test
