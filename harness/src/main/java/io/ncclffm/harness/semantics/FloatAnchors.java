@@ -5,7 +5,8 @@ import io.ncclffm.ReduceOp;
 
 /**
  * The first element of a float input, designed so that on its own (a count of one) it tells the intended type and
- * operator apart from every other one a binding could pass. Each recipe names the confusion it is there for.
+ * operator apart from every other one a binding could pass. Each recipe names the confusion it is there for;
+ * {@code WrongMappingsTest} checks them all. A value per rank, the last one repeated beyond a table's end.
  */
 final class FloatAnchors {
 
@@ -61,14 +62,18 @@ final class FloatAnchors {
         };
     }
 
+    /**
+     * Rank 0 holds the maximum. Readings as an integer type of the same width order negative floats backwards, so
+     * where those exist (8, 32, 64 bits) the values are negative. A narrower reading compares low bytes or halves
+     * on their own, so rank 1's low part beats rank 0's in every one of them ({@code 0x3c..} against zeros).
+     * bfloat16's maximum {@code 0x7c40} (1.5 * 2^121) is NaN as a float16, which a float16 reading skips; rank 1
+     * is large enough not to vanish in a sum with it. e4m3's maximum -384 is -inf as e5m2 (narrowed to -57344)
+     * and -448 and -416 are NaN there, so e5m2 picks another value.
+     */
     private static double max(DataType t, int rank) {
         return switch (t) {
-            // float16 and bfloat16 order the same bits alike, except where bfloat16's are NaN in float16: the
-            // largest value is one of those. Rank 1's low byte is the larger one in every 8-bit reading.
             case BFLOAT16 -> bits(t, new long[] {0x7c40, 0xfb60, 0xfa20, 0xf910}, rank);
             case FLOAT16 -> bits(t, new long[] {0x4000, 0x3c3c, 0xb800, 0xbc00}, rank);
-            // Two negatives at least: integers order negative floats backwards. -384 and -416 are -inf and NaN in
-            // e5m2.
             case FLOAT8_E4M3 -> bits(t, new long[] {0xfc, 0xfe, 0xfd}, rank);
             case FLOAT8_E5M2 -> bits(t, new long[] {0xc0, 0xc2, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9}, rank);
             case FLOAT32 -> bits(t, new long[] {0xbf80_0000L, 0xc000_3c3cL, 0xc040_0000L}, rank);
@@ -78,11 +83,15 @@ final class FloatAnchors {
         };
     }
 
+    /**
+     * The mirror of {@link #max}: rank 0 holds the minimum, with the larger low part, so that every narrower
+     * reading prefers rank 1's zeros. bfloat16's minimum {@code 0xfc40} is NaN as a float16; e4m3's -416 is NaN
+     * as e5m2, and the other ranks stay small enough that no sum saturates back to it.
+     */
     private static double min(DataType t, int rank) {
         return switch (t) {
             case BFLOAT16 -> bits(t, new long[] {0xfc40, 0x7b00, 0x7a00, 0x3f80}, rank);
             case FLOAT16 -> bits(t, new long[] {0xc03c, 0xbc00, 0x3800, 0x3c00}, rank);
-            // -416 is NaN in e5m2; the others stay small enough that no sum saturates back to it.
             case FLOAT8_E4M3 -> bits(t, new long[] {0xfd, 0xd8, 0xdc, 0xda, 0xde, 0xd9, 0xdb, 0xdd}, rank);
             case FLOAT8_E5M2 -> bits(t, new long[] {0xc2, 0xc0, 0xbc, 0xbe, 0xb8, 0xba, 0xb4, 0xb6}, rank);
             case FLOAT32 -> bits(t, new long[] {0xc000_3c3cL, 0xbf80_0000L, 0xbf00_0000L}, rank);

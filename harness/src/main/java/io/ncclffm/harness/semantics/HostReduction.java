@@ -15,14 +15,18 @@ import io.ncclffm.ReduceOp;
  *   <li>integer {@code ncclAvg} ({@code FuncSumPostDiv}) divides the wrapped sum, read as signed or unsigned,
  *       truncating toward zero;</li>
  *   <li>float {@code ncclAvg} ({@code FuncPreMulSum}) multiplies every contribution by {@code 1/n} as
- *       {@code hostToDevRedOp} rounds it (through {@code float}), then sums;</li>
+ *       {@code hostToDevRedOp} rounds it (through {@code float}), then sums; newer releases sum first and scale
+ *       once ({@code FuncSumPostDiv} for floats), which gives the same bits for the inputs of
+ *       {@link InputPattern};</li>
  *   <li>every float operation rounds once to the element type, nearest-even; fp8 goes through half the way
  *       NCCL's sm_90 kernels do: widen exactly, operate and round in half, narrow with {@code __NV_SATFINITE};</li>
  *   <li>max and min follow {@code fmaxf}/{@code __hmax}: a NaN operand yields the other one;</li>
  *   <li>one rank is a copy ({@code ncclLaunchOneRank}), except float average, which still premultiplies.</li>
  * </ul>
- * Ranks are folded in rank order. NCCL's order differs by algorithm, so the inputs from {@link InputPattern} make
- * every partial result exact, which makes the order irrelevant.
+ * Ranks are folded in rank order. NCCL's order differs by algorithm (ring, tree, NVLS with wider accumulators),
+ * so the inputs from {@link InputPattern} make every partial result exact, which makes the order irrelevant. The
+ * NaN and infinity rules only matter to mutant simulations ({@link MappingMutant}), which read bytes as a type
+ * they were not made for.
  */
 public final class HostReduction {
 
@@ -127,9 +131,10 @@ public final class HostReduction {
     }
 
     /**
-     * One device rounding step of an exact (or, for float32 and float64, correctly computed) result. A double holds
-     * the exact sum or product of two values of any narrower type, and double then float rounding of a float
-     * operation is innocuous (53 >= 2 * 24 + 2), so this equals the device instruction.
+     * One device rounding step of the result of one operation on two values of {@code t}, computed in double. For
+     * float16 and fp8 the double is exact; for bfloat16 and float32 it is already rounded to 53 bits, and rounding
+     * once more to p bits gives the same as rounding once whenever 53 >= 2p + 2 (innocuous double rounding), as
+     * here. So this equals the device instruction.
      */
     static double round(DataType t, double exact) {
         return switch (t) {
