@@ -23,7 +23,7 @@ final class IntegerAnchors {
         long top = 1L << (width - 1);
         boolean signed = t.kind() == DataType.Kind.SIGNED;
         if (rank == 0) return first(op, signed, width, all, top);
-        long middle = middle(width, rank); // bytes 1 .. width/8 - 2
+        long middle = middle(width, rank); // bits 8 to width - 2
         long lowByte = 0x10L * rank; // 0x10..0x70: distinct per rank, positive as int8
         return switch (op) {
             // Rank 0 holds -1, so the sum carries through every byte the others leave zero, and past the top.
