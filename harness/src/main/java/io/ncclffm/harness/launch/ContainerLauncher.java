@@ -15,7 +15,6 @@ import org.testcontainers.containers.Network;
 import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
-import org.testcontainers.utility.MountableFile;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -44,11 +43,17 @@ public final class ContainerLauncher implements CellLauncher {
     private final WorkerBundle bundle;
     private final ImageResolver images;
     private final DockerClient docker;
+    private WorkerArchive archive;
 
     public ContainerLauncher(WorkerBundle bundle, ImageResolver images, DockerClient docker) {
         this.bundle = bundle;
         this.images = images;
         this.docker = docker;
+    }
+
+    private synchronized WorkerArchive archive() {
+        if (archive == null) archive = WorkerArchive.of(bundle);
+        return archive;
     }
 
     @Override
@@ -113,7 +118,7 @@ public final class ContainerLauncher implements CellLauncher {
     private GenericContainer<?> rankContainer(String image, Cell cell, int rank, String runId, Map<String, String> env,
                                               Network network, RankOutput out, RankObserver observer, CountDownLatch logsDone) {
         @SuppressWarnings("resource")
-        GenericContainer<?> c = new GenericContainer<>(image);
+        GenericContainer<?> c = new RankContainer(image, docker, archive());
         RankHandle handle = new ContainerRank(rank, c);
         LineAssembler stdout = new LineAssembler(line -> {
             WorkerEvent e = out.acceptStdout(line);
@@ -123,11 +128,10 @@ public final class ContainerLauncher implements CellLauncher {
         c.withEnv(env)
                 .withCommand(INSTALL_DIR + "/jre/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                         "-cp", INSTALL_DIR + "/worker.jar", RankWorker.class.getName())
-                .withCopyToContainer(MountableFile.forHostPath(bundle.jre()), INSTALL_DIR + "/jre")
-                .withCopyToContainer(MountableFile.forHostPath(bundle.jar()), INSTALL_DIR + "/worker.jar")
                 .withTmpFs(Map.of("/tmp", "rw,exec,size=1g"))
                 .withSharedMemorySize(1L << 30)
                 .withStartupCheckStrategy(new StartsAtOnce())
+                .withStartupAttempts(1)
                 .waitingFor(new NoWait())
                 .withLogConsumer(frame -> {
                     if (frame.getType() == OutputFrame.OutputType.END) {
@@ -144,7 +148,7 @@ public final class ContainerLauncher implements CellLauncher {
                     cmd.withVolumes(new Volume(INSTALL_DIR));
                     cmd.withUser("65534:65534");
                     if (network != null) cmd.withHostName("rank" + rank);
-                    cmd.getHostConfig().withCapDrop(Capability.values()).withReadonlyRootfs(true)
+                    cmd.getHostConfig().withCapDrop(Capability.ALL).withReadonlyRootfs(true)
                             .withSecurityOpts(new ArrayList<>(List.of("no-new-privileges")));
                     GpuAccess.apply(cmd, cell.gpu(), rank);
                 });
@@ -230,6 +234,27 @@ public final class ContainerLauncher implements CellLauncher {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new HarnessException("cannot find a free loopback port", e);
+        }
+    }
+
+    /** A rank's container: the worker bundle goes into the install volume between creation and start. */
+    private static final class RankContainer extends GenericContainer<RankContainer> {
+        private final DockerClient docker;
+        private final WorkerArchive archive;
+
+        RankContainer(String image, DockerClient docker, WorkerArchive archive) {
+            super(image);
+            this.docker = docker;
+            this.archive = archive;
+        }
+
+        @Override
+        protected void containerIsCreated(String containerId) {
+            try (var in = archive.open()) {
+                docker.copyArchiveToContainerCmd(containerId).withRemotePath(INSTALL_DIR).withTarInputStream(in).exec();
+            } catch (IOException e) {
+                throw new HarnessException("cannot upload the worker into container " + containerId, e);
+            }
         }
     }
 

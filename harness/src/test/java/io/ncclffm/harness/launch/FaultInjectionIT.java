@@ -109,8 +109,10 @@ class FaultInjectionIT {
         CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("STOP"));
         Map<String, Verdict> v = verdicts(run);
         String ending = run.ranks().get(1).ending();
-        assertTrue(ending.startsWith("killed after the cell timeout of 40 s") && ending.contains("it was in unique-id"), ending);
-        assertEquals(CheckStatus.PASSED, v.get("error-strings").status(), "measured before the hang: " + v.get("error-strings"));
+        // Stopped right after reporting its version: it was in error-strings or unique-id, depending on how far the
+        // signal let it get.
+        assertTrue(ending.startsWith("killed after the cell timeout of 40 s; it was in "), ending);
+        assertTrue(v.get("version").perRank().get(1).startsWith("passed"), "measured before the hang, kept: " + v.get("version"));
         assertEquals(CheckStatus.BROKEN, v.get("unique-id").status());
         assertTrue(run.ranks().get(0).sawDone(), "rank 0 finished on its own: its rendezvous timed out");
         assertEquals(CheckStatus.BROKEN, v.get(CellVerdicts.RANKS_FINISHED).status());
