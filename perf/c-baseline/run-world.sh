@@ -38,12 +38,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# PER_GPU=1: one rank per GPU (rank r on device r), NCCL's own intra-node transports, no NCCL_HOSTID trick.
+# NVLink multicast stays off either way (NCCL_NVLS_ENABLE=0): on shared multi-GPU hosts it can take GPUs down.
 for ((r = 0; r < world; r++)); do
-    NCCL_HOSTID="ncclffm-rank-$r" \
-    NCCL_SOCKET_IFNAME="${NCCL_SOCKET_IFNAME:-lo}" \
-    NCCL_IB_DISABLE="${NCCL_IB_DISABLE:-1}" \
-        "$bin" --rank "$r" --world "$world" --id-file "$rendezvous/id" "$@" \
-        >"$out/rank$r.jsonl" 2>"$out/rank$r.log" &
+    if [ "${PER_GPU:-0}" = 1 ]; then
+        NCCL_NVLS_ENABLE=0 "$bin" --rank "$r" --world "$world" --device "$r" --id-file "$rendezvous/id" "$@" \
+            >"$out/rank$r.jsonl" 2>"$out/rank$r.log" &
+    else
+        NCCL_NVLS_ENABLE=0 \
+        NCCL_HOSTID="ncclffm-rank-$r" \
+        NCCL_SOCKET_IFNAME="${NCCL_SOCKET_IFNAME:-lo}" \
+        NCCL_IB_DISABLE="${NCCL_IB_DISABLE:-1}" \
+            "$bin" --rank "$r" --world "$world" --id-file "$rendezvous/id" "$@" \
+            >"$out/rank$r.jsonl" 2>"$out/rank$r.log" &
+    fi
     rank_of[$!]=$r
 done
 

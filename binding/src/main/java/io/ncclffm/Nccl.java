@@ -185,6 +185,29 @@ public final class Nccl {
     }
 
     /**
+     * Runs {@code calls} between {@code ncclGroupStart} and {@code ncclGroupEnd}, and ends the group also when a call
+     * throws: a group left open would swallow every later NCCL call of this thread, communicator inits included.
+     *
+     * @return {@code true} when non-blocking communicators are still enqueuing (see {@link #groupEnd()})
+     */
+    public boolean group(Runnable calls) {
+        groupStart();
+        boolean inProgress;
+        try {
+            calls.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                groupEnd();
+            } catch (RuntimeException end) {
+                e.addSuppressed(end);
+            }
+            throw e;
+        }
+        inProgress = groupEnd();
+        return inProgress;
+    }
+
+    /**
      * The one place a result code is checked: anything but {@code ncclSuccess} becomes an {@link NcclException} with
      * {@code ncclGetErrorString} and, where available, {@code ncclGetLastError}.
      */

@@ -36,10 +36,13 @@ public interface DeviceRuntime {
 
     DeviceBuffer allocate(long bytes);
 
+    /** Copies host memory to the device; returns once the bytes have landed, so work on any stream sees them. */
     void copyToDevice(long dst, MemorySegment src, long bytes);
 
+    /** Copies device memory to the host; returns once the bytes are in {@code dst}. */
     void copyToHost(MemorySegment dst, long src, long bytes);
 
+    /** Sets {@code bytes} bytes to {@code value}; returns once they are set. */
     void fill(long dst, byte value, long bytes);
 
     DeviceStream createStream();

@@ -167,9 +167,15 @@ public final class CudaRuntime implements DeviceRuntime {
         return Pointer.to(direct);
     }
 
+    /**
+     * Returns once the bytes are on the device. A copy from pageable memory returns when the data is staged, not
+     * when it has landed, and the legacy stream it runs on does not order work on non-blocking streams; so the
+     * legacy stream is drained before returning (without it, a collective launched next can race the copy).
+     */
     @Override
     public void copyToDevice(long dst, MemorySegment src, long bytes) {
         check("cuMemcpyHtoD", JCudaDriver.cuMemcpyHtoD(RawDevicePtr.at(dst), host(src, bytes), bytes));
+        check("cuStreamSynchronize(legacy stream)", JCudaDriver.cuStreamSynchronize(new CUstream()));
     }
 
     @Override
@@ -177,9 +183,11 @@ public final class CudaRuntime implements DeviceRuntime {
         check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(host(dst, bytes), RawDevicePtr.at(src), bytes));
     }
 
+    /** Returns once the memory is set (cuMemsetD8 may return before it is). */
     @Override
     public void fill(long dst, byte value, long bytes) {
         check("cuMemsetD8", JCudaDriver.cuMemsetD8(RawDevicePtr.at(dst), value, bytes));
+        check("cuStreamSynchronize(legacy stream)", JCudaDriver.cuStreamSynchronize(new CUstream()));
     }
 
     @Override

@@ -204,6 +204,7 @@ public final class HipRuntime implements DeviceRuntime {
     public void copyToDevice(long dst, MemorySegment src, long bytes) {
         check("hipMemcpy(HostToDevice)", call("hipMemcpy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT),
                 dst, src, bytes, HIP_MEMCPY_HOST_TO_DEVICE));
+        synchronizeDevice();
     }
 
     @Override
@@ -215,6 +216,7 @@ public final class HipRuntime implements DeviceRuntime {
     @Override
     public void fill(long dst, byte value, long bytes) {
         check("hipMemset", call("hipMemset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), dst, value & 0xff, bytes));
+        synchronizeDevice();
     }
 
     private long create(String name, FunctionDescriptor d, Object... extra) {

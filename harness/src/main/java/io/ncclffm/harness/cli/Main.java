@@ -24,6 +24,7 @@ import io.ncclffm.harness.worker.RankWorker;
  *   java -jar ncclffm-harness-all.jar matrix --matrix matrix/h100.yaml [--cells GLOB,...] [--reports DIR]
  *   java -jar ncclffm-harness-all.jar worker            (one rank; configured by NCCLFFM_* variables)
  *   java -jar ncclffm-harness-all.jar probe [PATH]      (load a library and print what it is)
+ *   java -jar ncclffm-harness-all.jar faults PATH VER   (GPU fault drill, see FaultDrill)
  * </pre>
  * {@code matrix} runs the same JUnit dynamic tests as {@code mvn verify -Pgpu-matrix}, with the same Allure
  * results, grid and gate; the exit code is 0 only when no unwaived check failed or broke.
@@ -43,6 +44,13 @@ public final class Main {
             case "matrix" -> System.exit(matrix(rest));
             case "worker" -> RankWorker.main(rest);
             case "probe" -> System.exit(probe(rest));
+            case "faults" -> {
+                if (rest.length != 2) {
+                    System.err.println("usage: faults LIBRARY VERSION   (e.g. faults /usr/lib/x86_64-linux-gnu/libnccl.so.2 2.28.3)");
+                    System.exit(2);
+                }
+                System.exit(FaultDrill.run(rest[0], rest[1]));
+            }
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -54,9 +62,12 @@ public final class Main {
     private static void usage() {
         System.err.println("""
                 usage: java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-all.jar COMMAND
-                  matrix --matrix FILE [--cells NAMES] [--reports DIR]   run the compatibility matrix
+                  matrix --matrix FILE [--cells NAMES] [--reports DIR] [--perf-c FILES]
+                                                                          run the compatibility matrix (--perf-c: the C
+                                                                          baseline's JSON lines, for perf cells)
                   worker                                                  run one rank (NCCLFFM_* variables)
-                  probe [LIBRARY]                                         load NCCL/RCCL and print its version""");
+                  probe [LIBRARY]                                         load NCCL/RCCL and print its version
+                  faults LIBRARY VERSION                                  GPU fault drill: kill/freeze a rank in init and in a collective""");
     }
 
     static int matrix(String[] args) {
@@ -71,8 +82,9 @@ public final class Main {
                 case "--matrix" -> System.setProperty("ncclffm.matrix", value);
                 case "--cells" -> System.setProperty("ncclffm.cells", value);
                 case "--reports" -> System.setProperty("ncclffm.reports.dir", value);
+                case "--perf-c" -> System.setProperty("ncclffm.perf.c", value);
                 default -> {
-                    System.err.println("unknown option " + a.get(i) + "; expected --matrix, --cells or --reports");
+                    System.err.println("unknown option " + a.get(i) + "; expected --matrix, --cells, --reports or --perf-c");
                     return 2;
                 }
             }

@@ -101,7 +101,7 @@ public final class CellVerdicts {
         params.putIfAbsent("world", Integer.toString(run.world()));
         String waived = null;
         String stale = null;
-        Optional<Waiver> w = matrix.waiverFor(run.cell().name(), pc.id());
+        Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), pc.id());
         if (w.isPresent()) {
             Waiver waiver = w.get();
             String text = waiver.kind() + ": " + waiver.reason() + " (" + waiver.link() + ")";

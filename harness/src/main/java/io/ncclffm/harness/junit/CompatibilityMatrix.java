@@ -55,6 +55,9 @@ public class CompatibilityMatrix {
                         Stream.of(cell).flatMap(c -> runCell(settings, matrix, launchers, c, world).stream())));
             }
         }
+        if (matrix.cells().stream().anyMatch(c -> c.mode().equals("perf"))) {
+            cells.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> PerfReportTests.of(REPORT).stream())));
+        }
         return cells.stream();
     }
 

@@ -4,11 +4,28 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** A validated matrix file. */
-public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers) {
+/**
+ * A validated matrix file.
+ *
+ * @param perf the perf regression policy, or {@code null} when the file sets none
+ */
+public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPolicy perf) {
 
-    public Optional<Waiver> waiverFor(String cell, String checkId) {
-        return waivers.stream().filter(w -> w.covers(cell, checkId)).findFirst();
+    public Matrix(Path file, List<Cell> cells, List<Waiver> waivers) {
+        this(file, cells, waivers, null);
+    }
+
+    /**
+     * Perf mode's regression check.
+     *
+     * @param baseline  the release every other release is compared with, e.g. 2.28.3
+     * @param threshold the tolerated slowdown, e.g. 0.10 for 10%
+     */
+    public record PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold) {
+    }
+
+    public Optional<Waiver> waiverFor(String cell, int world, String checkId) {
+        return waivers.stream().filter(w -> w.covers(cell, world, checkId)).findFirst();
     }
 
     /** Only the named cells (comma-separated names or globs); all when {@code filter} is null or blank. */
@@ -21,6 +38,6 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers) {
             throw new MatrixException(file + ": no cell matches '" + filter + "'; cells are "
                     + cells.stream().map(Cell::name).toList());
         }
-        return new Matrix(file, chosen, waivers);
+        return new Matrix(file, chosen, waivers, perf);
     }
 }

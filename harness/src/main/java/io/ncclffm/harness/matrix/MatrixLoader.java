@@ -196,7 +196,7 @@ public final class MatrixLoader {
             if (raw.waivers() != null) {
                 for (int i = 0; i < raw.waivers().size(); i++) waivers.add(waiver(i, raw.waivers().get(i), names.keySet()));
             }
-            return new Matrix(file, List.copyOf(cells), List.copyOf(waivers));
+            return new Matrix(file, List.copyOf(cells), List.copyOf(waivers), perf(cells));
         }
 
         private Cell cell(int i, RawMatrix.RawCell c, RawMatrix.RawDefaults d) {
@@ -355,6 +355,26 @@ public final class MatrixLoader {
             }
         }
 
+        private Matrix.PerfPolicy perf(List<Cell> cells) {
+            RawMatrix.RawPerf p = raw.perf();
+            if (p == null) return null;
+            String baseline = require(p.baseline(), "/perf/baseline", "perf.baseline", "the release others are compared with, e.g. 2.28.3");
+            NcclVersion v;
+            try {
+                v = NcclVersion.parse(baseline);
+            } catch (IllegalArgumentException e) {
+                throw error("/perf/baseline", "perf.baseline", e.getMessage());
+            }
+            if (cells.stream().noneMatch(c -> c.version().equals(v) && c.mode().equals("perf"))) {
+                throw error("/perf/baseline", "perf.baseline", "no perf cell measures " + v);
+            }
+            double threshold = p.threshold() == null ? 0.10 : p.threshold();
+            if (threshold <= 0 || threshold >= 1) {
+                throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
+            }
+            return new Matrix.PerfPolicy(v, threshold);
+        }
+
         private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {
             String at = "/waivers/" + i;
             String f = "waivers[" + i + "]";
@@ -370,7 +390,10 @@ public final class MatrixLoader {
             if (cellNames.stream().noneMatch(n -> Glob.matches(cell, n))) {
                 throw error(at + "/cell", f + ".cell", "'" + cell + "' matches no cell; cells are " + cellNames);
             }
-            return new Waiver(cell, check, reason, link, kind, lines.getOrDefault(at, 0));
+            if (w.worlds() != null && w.worlds().stream().anyMatch(n -> n == null || n < 1)) {
+                throw error(at + "/worlds", f + ".worlds", "expected world sizes >= 1, got " + w.worlds());
+            }
+            return new Waiver(cell, check, w.worlds(), reason, link, kind, lines.getOrDefault(at, 0));
         }
     }
 }

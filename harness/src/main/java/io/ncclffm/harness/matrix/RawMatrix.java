@@ -13,7 +13,12 @@ record RawMatrix(
         Map<String, RawRange> supported,
         RawDefaults defaults,
         List<RawCell> cells,
-        List<RawWaiver> waivers) {
+        List<RawWaiver> waivers,
+        RawPerf perf) {
+
+    /** Perf mode's regression check: the release others are compared with, and the tolerated slowdown. */
+    record RawPerf(String baseline, Double threshold) {
+    }
 
     record RawRange(String lowest, String highest) {
     }
@@ -47,6 +52,6 @@ record RawMatrix(
     record RawHost(String path) {
     }
 
-    record RawWaiver(String cell, String check, String reason, String link, String kind) {
+    record RawWaiver(String cell, String check, List<Integer> worlds, String reason, String link, String kind) {
     }
 }

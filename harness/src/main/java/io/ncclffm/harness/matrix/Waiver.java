@@ -7,11 +7,18 @@ package io.ncclffm.harness.matrix;
  *
  * @param cell   cell name, or a glob such as {@code rccl-*}
  * @param check  check id glob, e.g. {@code graph/*} ({@code *} also spans {@code /})
+ * @param worlds the world sizes it applies to; empty for all
  * @param kind   {@code known-gap} (the library lacks it) or {@code waiver} (a failure accepted for now)
  */
-public record Waiver(String cell, String check, String reason, String link, String kind, int line) {
+public record Waiver(String cell, String check, java.util.List<Integer> worlds, String reason, String link, String kind,
+                     int line) {
 
-    public boolean covers(String cellName, String checkId) {
-        return Glob.matches(cell, cellName) && Glob.matches(check, checkId);
+    public Waiver {
+        worlds = worlds == null ? java.util.List.of() : java.util.List.copyOf(worlds);
+    }
+
+    /** Whether this waiver covers the check at this world size ({@code worlds} empty: every world). */
+    public boolean covers(String cellName, int world, String checkId) {
+        return Glob.matches(cell, cellName) && Glob.matches(check, checkId) && (worlds.isEmpty() || worlds.contains(world));
     }
 }

@@ -32,6 +32,7 @@ public final class MatrixReport {
 
     private final List<CellSummary> cells = new ArrayList<>();
     private final List<PerfPoint> perf = new ArrayList<>();
+    private final List<Verdict> extra = new ArrayList<>();
     private final Map<String, String> deviceFacts = new TreeMap<>();
     private MatrixSettings settings;
     private Matrix matrix;
@@ -41,6 +42,7 @@ public final class MatrixReport {
         this.matrix = matrix;
         cells.clear();
         perf.clear();
+        extra.clear();
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
@@ -70,14 +72,25 @@ public final class MatrixReport {
         return List.copyOf(perf);
     }
 
+    /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
+    public synchronized PerfArtifacts perfArtifacts() {
+        return PerfArtifacts.of(perf, PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c")),
+                matrix == null ? null : matrix.perf());
+    }
+
+    /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */
+    public synchronized void recordExtra(List<Verdict> verdicts) {
+        extra.addAll(verdicts);
+    }
+
     /** Counts of unwaived failures and broken checks; the gate passes only when both are zero. */
     public synchronized int[] gateCounts() {
         int failed = 0, broken = 0;
-        for (CellSummary c : cells) {
-            for (Verdict v : c.verdicts()) {
-                if (v.status() == CheckStatus.FAILED) failed++;
-                if (v.status() == CheckStatus.BROKEN) broken++;
-            }
+        List<Verdict> all = new ArrayList<>(extra);
+        for (CellSummary c : cells) all.addAll(c.verdicts());
+        for (Verdict v : all) {
+            if (v.status() == CheckStatus.FAILED) failed++;
+            if (v.status() == CheckStatus.BROKEN) broken++;
         }
         return new int[] {failed, broken};
     }
@@ -94,7 +107,7 @@ public final class MatrixReport {
             Files.createDirectories(results);
             Files.writeString(results.resolve("environment.properties"), environment(), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
-            PerfArtifacts.write(reports, results, perf, matrix);
+            if (!perf.isEmpty()) perfArtifacts().write(reports.resolve("perf"));
             int[] gate = gateCounts();
             String verdict = gate[0] + gate[1] == 0 ? "PASS" : "FAIL";
             Files.writeString(reports.resolve("gate.txt"), verdict + ": " + gate[0] + " unwaived failure(s), " + gate[1]

@@ -142,10 +142,11 @@ final class CollectiveChecks {
         s.ensureBuffers((long) COUNT * t.size());
         s.upload(s.sendAddress(), in.get(rank));
         s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
-        s.nccl.groupStart();
-        s.comm.send(s.sendAddress(), COUNT, t, next, s.stream.address());
-        s.comm.recv(s.recvAddress(), COUNT, t, prev, s.stream.address());
-        if (s.nccl.groupEnd()) s.comm.awaitReady();
+        boolean enqueuing = s.nccl.group(() -> {
+            s.comm.send(s.sendAddress(), COUNT, t, next, s.stream.address());
+            s.comm.recv(s.recvAddress(), COUNT, t, prev, s.stream.address());
+        });
+        if (enqueuing) s.comm.awaitReady();
         s.sync();
         byte[] got = s.download(s.recvAddress(), COUNT * t.size());
         return AllReduceChecks.compare(t, ReduceOp.SUM, 1, COUNT, got, in.get(prev), "received from rank " + prev);

@@ -3,6 +3,7 @@ package io.ncclffm.harness.worker;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
 import io.ncclffm.harness.rendezvous.RendezvousServer;
 
@@ -18,24 +19,32 @@ final class ExchangeChecks {
     static CheckSpec uniqueId(RankSession s) {
         WorkerConfig c = s.config;
         return CheckSpec.of("unique-id", "unique-id", Map.of("world", Integer.toString(c.world())), () -> {
-            if (c.rank() == 0) {
-                s.uniqueId = s.nccl.newUniqueId();
-                if (s.uniqueId.isZero()) return Outcome.failed("ncclGetUniqueId returned 128 zero bytes");
-                if (c.world() > 1) {
-                    try (RendezvousServer server = RendezvousServer.start(
-                            new InetSocketAddress(c.rendezvousBind(), c.rendezvousPort()), c.world(), c.token(), s.uniqueId)) {
-                        server.awaitAllRanks(c.rendezvousTimeout());
-                        return Outcome.passed("created and served to ranks 1.." + (c.world() - 1) + ": " + server,
-                                Map.of("fingerprint", s.uniqueId.fingerprint()));
-                    }
-                }
-                return Outcome.passed("created (world of one: nothing to broadcast)",
-                        Map.of("fingerprint", s.uniqueId.fingerprint()));
-            }
-            s.uniqueId = RendezvousClient.fetch(c.rendezvousHost(), c.rendezvousPort(), c.token(), c.rank(),
-                    c.rendezvousTimeout());
-            return Outcome.passed("fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort(),
-                    Map.of("fingerprint", s.uniqueId.fingerprint()));
+            s.uniqueId = exchange(s, 0);
+            if (s.uniqueId.isZero()) return Outcome.failed("the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
+            String how = c.rank() == 0
+                    ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
+                    : "fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort();
+            return Outcome.passed(how, Map.of("fingerprint", s.uniqueId.fingerprint()));
         });
+    }
+
+    /**
+     * One exchange. Generation {@code g} uses the rendezvous port plus {@code g}, so that a communicator re-created
+     * after an error never meets a server of the previous generation.
+     */
+    static UniqueId exchange(RankSession s, int generation) {
+        WorkerConfig c = s.config;
+        int port = c.rendezvousPort() == 0 ? 0 : c.rendezvousPort() + generation;
+        if (c.rank() == 0) {
+            UniqueId id = s.nccl.newUniqueId();
+            if (c.world() > 1) {
+                try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
+                        c.world(), c.token(), id)) {
+                    server.awaitAllRanks(c.rendezvousTimeout());
+                }
+            }
+            return id;
+        }
+        return RendezvousClient.fetch(c.rendezvousHost(), port, c.token(), c.rank(), c.rendezvousTimeout());
     }
 }

@@ -26,6 +26,8 @@ final class RankSession implements AutoCloseable {
     Communicator comm;
     /** Why later checks cannot run, once something they depend on failed. */
     String blocker;
+    /** How many times the communicator was re-created after NCCL left it in an error state. */
+    int generation;
 
     private DeviceBuffer send;
     private DeviceBuffer recv;
@@ -44,6 +46,31 @@ final class RankSession implements AutoCloseable {
                         ? config.initTimeout() : config.collectiveTimeout())
                 : InitOptions.blockingInit();
         return nccl.initRank(world, rank, id, options);
+    }
+
+    /**
+     * Whether NCCL left the communicator unusable: a non-blocking communicator keeps the first error of a call and
+     * returns it from every later one, so one rejected combination would otherwise fail everything after it.
+     */
+    boolean communicatorBroken() {
+        if (comm == null) return false;
+        if (!comm.isOpen()) return true;
+        try {
+            return !comm.asyncError().isSuccess();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Replaces a broken communicator: abort it, exchange a fresh unique ID (next generation), and init again. Every
+     * rank does this after the same check, since NCCL rejects a call the same way on every rank.
+     */
+    void recreateCommunicator() {
+        if (comm.isOpen()) comm.abort();
+        generation++;
+        uniqueId = ExchangeChecks.exchange(this, generation);
+        comm = initCommunicator(config.world(), config.rank(), uniqueId);
     }
 
     /** Device buffers of at least {@code bytes} each, reused across checks. */

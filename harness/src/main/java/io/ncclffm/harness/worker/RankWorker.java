@@ -101,12 +101,28 @@ public final class RankWorker {
                 if (reporter.timedOut() && session.blocker == null) {
                     session.blocker = "the communicator was aborted after " + r.id() + " timed out";
                 }
+                if (r.status() == CheckStatus.FAILED && session.blocker == null && step.needs == Needs.COMMUNICATOR
+                        && session.communicatorBroken()) {
+                    recreate(session, r.id());
+                }
             }
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
         if (reporter.timedOut()) return WorkerExitCode.TIMED_OUT;
         if (reporter.failures() > 0) return WorkerExitCode.CHECKS_FAILED;
         return reporter.brokenCount() > 0 ? WorkerExitCode.BROKEN : WorkerExitCode.ALL_PASSED;
+    }
+
+    /** A failed call left the communicator in an error state: make a new one so that later checks still run. */
+    private void recreate(RankSession session, String after) {
+        reporter.progress("recreating the communicator after " + after);
+        try {
+            session.recreateCommunicator();
+            reporter.progress("communicator generation " + session.generation + " formed");
+        } catch (RuntimeException e) {
+            session.blocker = "the communicator was left in an error state by " + after + " and could not be re-created: "
+                    + e.getMessage();
+        }
     }
 
     /** What a step needs from the session; returns why it cannot run, or {@code null}. */

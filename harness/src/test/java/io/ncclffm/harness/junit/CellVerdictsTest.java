@@ -107,7 +107,7 @@ class CellVerdictsTest {
     @Test
     void waivedFailure_isSkippedWithReasonAndLink_andAPassingWaivedCheckIsStale() {
         Matrix waived = new Matrix(Path.of("m.yaml"), List.of(CELL), List.of(
-                new Waiver("c", "graph/*", "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234", "known-gap", 9)));
+                new Waiver("c", "graph/*", List.of(), "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234", "known-gap", 9)));
         Map<String, Verdict> v = merge(waived,
                 rank(0, true, plan(0, "graph/x", "graph/y"), check(0, "graph/x", CheckStatus.FAILED, "out of memory", Map.of()),
                         check(0, "graph/y", CheckStatus.PASSED, "ok", Map.of())));

@@ -124,8 +124,8 @@ class MatrixLoaderTest {
     @Test
     void waiver_coversByGlob() {
         Matrix m = MatrixLoader.parse(FILE, CELL + "waivers:\n  - {cell: 'a', check: 'graph/*', reason: x, link: 'https://x.test/1', kind: known-gap}\n");
-        assertTrue(m.waiverFor("a", "graph/allreduce/float32/sum/1021").isPresent());
-        assertTrue(m.waiverFor("a", "allreduce/float32/sum/1/in-place").isEmpty());
+        assertTrue(m.waiverFor("a", 2, "graph/allreduce/float32/sum/1021").isPresent());
+        assertTrue(m.waiverFor("a", 2, "allreduce/float32/sum/1/in-place").isEmpty());
     }
 
     @Test

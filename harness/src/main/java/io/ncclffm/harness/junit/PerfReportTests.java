@@ -1,0 +1,78 @@
+package io.ncclffm.harness.junit;
+
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.DynamicNode;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.perf.OverheadSummary;
+import io.ncclffm.harness.report.MatrixReport;
+import io.ncclffm.harness.report.PerfArtifacts;
+import io.qameta.allure.Allure;
+
+/**
+ * The perf report as tests, run after every perf cell: the table and chart (attached to Allure), the binding's
+ * overhead against the C baseline, and the regression check against the matrix's baseline release.
+ */
+final class PerfReportTests {
+
+    private PerfReportTests() {
+    }
+
+    static List<DynamicNode> of(MatrixReport report) {
+        PerfArtifacts a = report.perfArtifacts();
+        Verdict chart = a.points().isEmpty()
+                ? verdict("perf/table-and-chart", CheckStatus.BROKEN, "the perf cells measured nothing")
+                : verdict("perf/table-and-chart", CheckStatus.PASSED, a.points().size() + " points from "
+                        + a.points().stream().map(p -> p.library() + " (" + p.source() + ")").distinct().collect(Collectors.joining(", ")));
+        OverheadSummary o = a.overhead();
+        Verdict overhead = o == null
+                ? verdict("perf/overhead-vs-c", CheckStatus.SKIPPED, "no C baseline points were given (ncclffm.perf.c / --perf-c)")
+                : o.meetsGoals()
+                ? verdict("perf/overhead-vs-c", CheckStatus.PASSED, "java/c within 5% at 8 B and 1% from 64 MiB in every row")
+                : verdict("perf/overhead-vs-c", CheckStatus.FAILED, o.misses().size() + " row(s) miss a goal or lack data: " + o.misses());
+        Verdict regression = a.regressionReport().isEmpty()
+                ? verdict("perf/regression", CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
+                : a.regressions().isEmpty()
+                ? verdict("perf/regression", CheckStatus.PASSED, a.regressionReport().lines().filter(l -> l.startsWith("## ")).collect(Collectors.joining("; ")))
+                : verdict("perf/regression", CheckStatus.FAILED, a.regressions().size() + " regression(s): "
+                        + a.regressions().stream().limit(5).map(r -> r.describe()).collect(Collectors.joining("; ")));
+        report.recordExtra(List.of(chart, overhead, regression));
+        return List.of(
+                test(chart, () -> {
+                    Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");
+                    Allure.addAttachment("busbw against size", "image/svg+xml", a.chartSvg(), ".svg");
+                }),
+                test(overhead, () -> {
+                    if (o != null) Allure.addAttachment("overhead against C", "text/markdown", o.markdown(), ".md");
+                }),
+                test(regression, () -> {
+                    if (!a.regressionReport().isEmpty()) Allure.addAttachment("regression check", "text/markdown", a.regressionReport(), ".md");
+                }));
+    }
+
+    private static Verdict verdict(String id, CheckStatus status, String message) {
+        return new Verdict(id, "perf", Map.of(), status, message, List.of(), Map.of(), null, null);
+    }
+
+    private static DynamicNode test(Verdict v, Runnable attach) {
+        return dynamicTest(v.checkId(), () -> {
+            Allure.epic("performance");
+            Allure.story(v.group());
+            attach.run();
+            switch (v.status()) {
+                case PASSED -> { }
+                case FAILED -> throw new AssertionFailedError(v.message());
+                case SKIPPED -> throw new TestAbortedException(v.message());
+                case BROKEN -> throw new HarnessException(v.message());
+            }
+        });
+    }
+}
