@@ -141,6 +141,7 @@ struct options {
     const char* lib = NULL;
     size_t min_bytes = 8, max_bytes = 1073741824;
     int warmup = 5, iters = 20;  // 0 = auto: the per-size counts of the Java perf mode (PerfRunner.iterations)
+    int max_iters = 1000;        // the cap of auto (NCCLFFM_PERF_MAX_ITERS on the Java side)
     const dtype_info* dtype = &DTYPES[7];
     int timeout_s = 120;
 };
@@ -148,7 +149,7 @@ struct options {
 static void usage(void) {
     fprintf(stderr,
             "usage: nccl_allreduce_bench --rank R --world N --id-file PATH [--lib libnccl.so.2]\n"
-            "         [--min-bytes 8] [--max-bytes 1073741824] [--warmup 5] [--iters 20]\n"
+            "         [--min-bytes 8] [--max-bytes 1073741824] [--warmup 5|auto] [--iters 20|auto] [--max-iters 1000]\n"
             "         [--dtype float32] [--op sum] [--device 0] [--timeout-s 120]\n"
             "  --lib defaults to $NCCLFFM_SO_PATH, else libnccl.so.2 (dynamic loader search).\n"
             "  Each rank on a GPU shared with other ranks needs its own NCCL_HOSTID (see run-world.sh).\n");
@@ -179,6 +180,7 @@ static options parse_options(int argc, char** argv) {
         else if (!strcmp(a, "--max-bytes")) o.max_bytes = (size_t)parse_int(a, v, 1, 1LL << 40);
         else if (!strcmp(a, "--warmup")) o.warmup = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 0, 1 << 24);
         else if (!strcmp(a, "--iters")) o.iters = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 1, 1 << 24);
+        else if (!strcmp(a, "--max-iters")) o.max_iters = (int)parse_int(a, v, 10, 1000);
         else if (!strcmp(a, "--timeout-s")) o.timeout_s = (int)parse_int(a, v, 1, 86400);
         else if (!strcmp(a, "--op")) {
             if (strcmp(v, "sum")) die("--op: only sum is measured, got '%s'", v);
@@ -268,7 +270,8 @@ struct run {
 static int iters_for(const options* o, size_t bytes) {
     if (o->iters > 0) return o->iters;
     long long i = (256LL << 20) / (long long)(bytes ? bytes : 1);
-    return (int)(i < 10 ? 10 : i > 1000 ? 1000 : i);
+    int n = (int)(i < 10 ? 10 : i > 1000 ? 1000 : i);
+    return n < o->max_iters ? n : o->max_iters;
 }
 
 static int warmup_for(const options* o, size_t bytes) {

@@ -27,7 +27,14 @@ final class PerfReportTests {
     }
 
     static List<DynamicNode> of(MatrixReport report) {
-        PerfArtifacts a = report.perfArtifacts();
+        PerfArtifacts a;
+        try {
+            a = report.perfArtifacts();
+        } catch (RuntimeException e) {
+            Verdict broken = verdict("perf/report", CheckStatus.BROKEN, "the perf report could not be made: " + e);
+            report.recordExtra(List.of(broken));
+            return List.of(test(broken, () -> { }));
+        }
         Verdict chart = a.points().isEmpty()
                 ? verdict("perf/table-and-chart", CheckStatus.BROKEN, "the perf cells measured nothing")
                 : verdict("perf/table-and-chart", CheckStatus.PASSED, a.points().size() + " points from "
@@ -48,7 +55,7 @@ final class PerfReportTests {
         return List.of(
                 test(chart, () -> {
                     Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");
-                    Allure.addAttachment("busbw against size", "image/svg+xml", a.chartSvg(), ".svg");
+                    a.charts().forEach((name, svg) -> Allure.addAttachment(name, "image/svg+xml", svg, ".svg"));
                 }),
                 test(overhead, () -> {
                     if (o != null) Allure.addAttachment("overhead against C", "text/markdown", o.markdown(), ".md");

@@ -22,8 +22,31 @@ import io.ncclffm.harness.perf.RegressionCheck;
  * chart of bus bandwidth against size, the binding's overhead against C, and the regression check of every
  * release against the matrix's baseline release.
  */
-public record PerfArtifacts(List<PerfPoint> points, String table, String chartSvg, OverheadSummary overhead,
-                            List<Regression> regressions, String regressionReport) {
+public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
+                            OverheadSummary overhead, List<Regression> regressions, String regressionReport) {
+
+    /** The chart to show first: bus bandwidth of out-of-place launches at the largest world measured. */
+    public String chartSvg() {
+        return charts.values().stream().reduce((a, b) -> b).orElse("");
+    }
+
+    /**
+     * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
+     * sequence of sizes, so each chart takes one world, placement and mode; one rank moves nothing over a bus, so
+     * world 1 shows algorithm bandwidth.
+     */
+    static java.util.Map<String, String> charts(List<PerfPoint> all) {
+        java.util.Map<String, String> charts = new java.util.LinkedHashMap<>();
+        for (int world : all.stream().map(PerfPoint::world).distinct().sorted().toList()) {
+            List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.placement().equals("out-of-place")
+                    && p.mode().equals("launch")).toList();
+            if (line.isEmpty()) continue;
+            BandwidthChart.Bandwidth bw = world == 1 ? BandwidthChart.Bandwidth.ALGORITHM : BandwidthChart.Bandwidth.BUS;
+            charts.put("busbw-w" + world + ".svg", BandwidthChart.svg(line, "allReduce float32 sum, out-of-place, world "
+                    + world + (world == 1 ? " (algorithm bandwidth: one rank has no bus)" : " (bus bandwidth)"), bw));
+        }
+        return charts;
+    }
 
     /** Reads the C baseline's JSON lines: files, or folders of {@code *.jsonl}, comma-separated. */
     public static List<PerfPoint> readBaseline(String paths) {
@@ -65,16 +88,20 @@ public record PerfArtifacts(List<PerfPoint> points, String table, String chartSv
                 found.forEach(r -> report.append("- ").append(r.describe()).append('\n'));
             }
         }
-        return new PerfArtifacts(all, PerfTable.markdown(all), BandwidthChart.svg(all, "allReduce bus bandwidth (float32 sum)"),
-                overhead, regressions, report.toString());
+        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, regressions, report.toString());
     }
 
-    void write(Path dir) throws IOException {
+    /** The raw points, written before anything derived from them can fail. */
+    static void writePoints(Path dir, List<PerfPoint> points) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("points.jsonl"), points.stream()
                 .map(p -> EventCodec.mapper().valueToTree(p).toString()).collect(Collectors.joining("\n", "", "\n")));
+    }
+
+    void write(Path dir) throws IOException {
+        writePoints(dir, points);
         Files.writeString(dir.resolve("table.md"), table);
-        Files.writeString(dir.resolve("busbw.svg"), chartSvg);
+        for (var chart : charts.entrySet()) Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
         if (overhead != null) Files.writeString(dir.resolve("overhead.md"), overhead.markdown());
         if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
     }

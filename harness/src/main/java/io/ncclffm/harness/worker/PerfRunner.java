@@ -29,14 +29,26 @@ final class PerfRunner {
         this.reporter = reporter;
     }
 
-    /** Iterations per size: enough to time 8 B calls to well under a microsecond, few for 1 GiB. */
-    static int iterations(long bytes) {
+    /**
+     * Iterations per size: enough to time 8 B calls to well under a microsecond, few for 1 GiB, and at most
+     * {@code maxIters} (ranks sharing one GPU talk through sockets at milliseconds per call, where 1000 calls per
+     * size would take the whole run). The C baseline computes the same counts (--iters auto, --max-iters).
+     */
+    static int iterations(long bytes, int maxIters) {
         long i = (256L << 20) / Math.max(1, bytes);
-        return (int) Math.max(10, Math.min(1000, i));
+        return (int) Math.min(maxIters, Math.max(10, Math.min(1000, i)));
     }
 
-    static int warmup(long bytes) {
-        return Math.max(2, iterations(bytes) / 10);
+    static int warmup(long bytes, int maxIters) {
+        return Math.max(2, iterations(bytes, maxIters) / 10);
+    }
+
+    private int iterations(long bytes) {
+        return iterations(bytes, config.perfMaxIters());
+    }
+
+    private int warmup(long bytes) {
+        return warmup(bytes, config.perfMaxIters());
     }
 
     int run() {

@@ -33,7 +33,8 @@ public record WorkerConfig(
         Duration rendezvousTimeout,
         Duration workerTimeout,
         int graphReplays,
-        long perfMaxBytes) {
+        long perfMaxBytes,
+        int perfMaxIters) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -57,6 +58,7 @@ public record WorkerConfig(
     public static final String WORKER_TIMEOUT = "NCCLFFM_WORKER_TIMEOUT_S";
     public static final String GRAPH_REPLAYS = "NCCLFFM_GRAPH_REPLAYS";
     public static final String PERF_MAX_BYTES = "NCCLFFM_PERF_MAX_BYTES";
+    public static final String PERF_MAX_ITERS = "NCCLFFM_PERF_MAX_ITERS";
 
     /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
     public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
@@ -104,7 +106,8 @@ public record WorkerConfig(
                 Duration.ofSeconds(intVar(env, RENDEZVOUS_TIMEOUT, 60, 1, 86400)),
                 Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, 1800, 1, 86400)),
                 intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
-                longVar(env, PERF_MAX_BYTES, 1L << 30));
+                longVar(env, PERF_MAX_BYTES, 1L << 30),
+                intVar(env, PERF_MAX_ITERS, 1000, 10, 1000));
     }
 
     /** Whether the check group was asked for ({@code all} asks for every group). */
