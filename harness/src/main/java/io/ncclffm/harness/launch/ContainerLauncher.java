@@ -83,10 +83,11 @@ public final class ContainerLauncher implements CellLauncher {
         String failure = null;
         try {
             int port = hostNetwork ? freePort() : RENDEZVOUS_PORT;
+            String rank0Address = "127.0.0.1";
             for (int rank = 0; rank < world; rank++) {
                 RankPlacement place = RankPlacement.of(cell, rank, runId, !hostNetwork);
                 Map<String, String> env = new java.util.LinkedHashMap<>(WorkerEnvironment.forRank(cell, world, rank,
-                        hostNetwork ? "127.0.0.1" : "rank0", port, hostNetwork ? "127.0.0.1" : "0.0.0.0", token,
+                        rank0Address, port, hostNetwork ? "127.0.0.1" : "0.0.0.0", token,
                         place.deviceOrdinal(), place.hostId(), place.visibleDevice()));
                 if (cell.gpu().nvidia() && cell.gpu().access().equals("devices")) {
                     env.put("LD_LIBRARY_PATH", GpuAccess.CONTAINER_DRIVER_DIR);
@@ -96,6 +97,7 @@ public final class ContainerLauncher implements CellLauncher {
                 GenericContainer<?> c = rankContainer(image, cell, rank, runId, env, network, outputs.get(rank), observer, done);
                 containers.add(c);
                 c.start();
+                if (rank == 0 && network != null) rank0Address = addressOnNetwork(c, network);
             }
             awaitAll(cell, containers, outputs);
         } catch (RuntimeException e) {
@@ -127,8 +129,9 @@ public final class ContainerLauncher implements CellLauncher {
         LineAssembler stderr = new LineAssembler(out::acceptStderr);
         c.withEnv(env)
                 .withCommand(INSTALL_DIR + "/jre/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                        "-cp", INSTALL_DIR + "/worker.jar", RankWorker.class.getName())
-                .withTmpFs(Map.of("/tmp", "rw,exec,size=1g"))
+                        "-Djava.io.tmpdir=" + INSTALL_DIR + "/tmp", "-cp", INSTALL_DIR + "/worker.jar", RankWorker.class.getName())
+                // World-writable like any /tmp: the worker runs as nobody, and JCuda unpacks its native library here.
+                .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,size=1g,mode=1777"))
                 .withSharedMemorySize(1L << 30)
                 .withStartupCheckStrategy(new StartsAtOnce())
                 .withStartupAttempts(1)
@@ -210,6 +213,18 @@ public final class ContainerLauncher implements CellLauncher {
                 return;
             }
         }
+    }
+
+    /**
+     * Rank 0's address on the cell network. Ranks find it by address, not by its alias: Docker's embedded DNS
+     * needs the daemon's iptables rules, which engines started with {@code --iptables=false} (GPU hosts without
+     * NAT) do not have.
+     */
+    private String addressOnNetwork(GenericContainer<?> c, Network network) {
+        var networks = docker.inspectContainerCmd(c.getContainerId()).exec().getNetworkSettings().getNetworks();
+        return networks.values().stream().filter(n -> network.getId().equals(n.getNetworkID()))
+                .map(n -> n.getIpAddress()).filter(ip -> ip != null && !ip.isBlank()).findFirst()
+                .orElseThrow(() -> new HarnessException("rank 0's container has no address on the cell network " + network.getId()));
     }
 
     private InspectContainerResponse.ContainerState state(GenericContainer<?> c) {

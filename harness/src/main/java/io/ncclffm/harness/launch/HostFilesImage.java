@@ -78,7 +78,8 @@ public final class HostFilesImage {
                 Files.createDirectories(target.getParent());
                 Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.createDirectories(context.resolve("rootfs/tmp"));
+            Path tmp = Files.createDirectories(context.resolve("rootfs/tmp"));
+            Files.setAttribute(tmp, "unix:mode", 01777);
             docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true)
                     .exec(new BuildImageResultCallback()).awaitImageId(10, TimeUnit.MINUTES);
             return tag;

@@ -38,6 +38,12 @@ final class WorkerArchive {
                     }
                 }
                 add(t, bundle.jar(), "worker.jar");
+                // The worker's temporary directory (JCuda unpacks its native library there): in the install volume,
+                // writable by the unprivileged user whatever the image's /tmp looks like.
+                TarArchiveEntry tmp = new TarArchiveEntry("tmp/");
+                tmp.setMode(041777);
+                t.putArchiveEntry(tmp);
+                t.closeArchiveEntry();
             }
             return new WorkerArchive(tar);
         } catch (IOException e) {

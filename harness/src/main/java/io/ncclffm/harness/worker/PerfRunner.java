@@ -57,6 +57,10 @@ final class PerfRunner {
             for (CheckSpec spec : List.of(LibraryChecks.load(s))) {
                 if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExitCode.CHECKS_FAILED;
             }
+            // A blocking communicator, as the C baseline makes (ncclCommInitRank): a non-blocking one hands every
+            // launch to NCCL's async machinery, which costs microseconds per small call and would be measured as
+            // the binding's overhead.
+            s.blockingCommunicator = true;
             for (CheckSpec spec : List.of(ExchangeChecks.uniqueId(s), CommunicatorChecks.init(s))) {
                 CheckResult r = reporter.run(spec);
                 if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;

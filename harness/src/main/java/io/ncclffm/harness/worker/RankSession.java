@@ -28,6 +28,8 @@ final class RankSession implements AutoCloseable {
     String blocker;
     /** How many times the communicator was re-created after NCCL left it in an error state. */
     int generation;
+    /** Perf mode: a blocking communicator, like the C baseline's; checks use a non-blocking one for timeouts. */
+    boolean blockingCommunicator;
 
     private DeviceBuffer send;
     private DeviceBuffer recv;
@@ -41,7 +43,7 @@ final class RankSession implements AutoCloseable {
 
     /** Non-blocking init bounded by the init timeout where the release has {@code ncclCommInitRankConfig}. */
     Communicator initCommunicator(int world, int rank, UniqueId id) {
-        InitOptions options = nccl.supports(Feature.INIT_RANK_CONFIG)
+        InitOptions options = !blockingCommunicator && nccl.supports(Feature.INIT_RANK_CONFIG)
                 ? InitOptions.nonBlocking(config.initTimeout().compareTo(config.collectiveTimeout()) > 0
                         ? config.initTimeout() : config.collectiveTimeout())
                 : InitOptions.blockingInit();
