@@ -66,20 +66,32 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         return points;
     }
 
+    /**
+     * Whether NCCL does any work for the point: with one rank and the same buffer in and out, ncclAllReduce returns
+     * without launching anything, so its time is only the host's enqueue rate (fractions of a microsecond) and
+     * its ratios say nothing about moving data. Such points stay in the table and charts, and are left out of the
+     * overhead goals and the regression check.
+     */
+    static boolean movesData(PerfPoint p) {
+        return !(p.world() == 1 && p.placement().equals("in-place"));
+    }
+
     static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy) {
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
-        OverheadSummary overhead = c.isEmpty() ? null : OverheadSummary.of(all);
+        OverheadSummary overhead = c.isEmpty() ? null
+                : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
+        List<PerfPoint> judged = java.stream().filter(PerfArtifacts::movesData).toList();
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         if (policy != null) {
             String baselineLibrary = "NCCL " + policy.baseline();
-            List<PerfPoint> baseline = java.stream().filter(p -> p.library().equals(baselineLibrary)).toList();
+            List<PerfPoint> baseline = judged.stream().filter(p -> p.library().equals(baselineLibrary)).toList();
             RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
             report.append("# Regression check against ").append(baselineLibrary).append(" (threshold ")
                     .append(Math.round(policy.threshold() * 100)).append("%)\n\n");
-            for (String library : java.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
-                List<PerfPoint> candidate = java.stream().filter(p -> p.library().equals(library)).toList();
+            for (String library : judged.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
+                List<PerfPoint> candidate = judged.stream().filter(p -> p.library().equals(library)).toList();
                 List<Regression> found = check.compare(baseline, candidate);
                 regressions.addAll(found);
                 List<PerfPoint> missing = check.missingFromCandidate(baseline, candidate);
