@@ -89,6 +89,10 @@ public final class RankWorker {
             List<Step> plan = plan(session);
             reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
             for (Step step : plan) {
+                if (step.needs == Needs.GPU) {
+                    reporter.notRun(step.spec, CheckStatus.SKIPPED, Capabilities.withoutGpu(session, step.spec.planned()));
+                    continue;
+                }
                 String blocker = step.needs.blocker(session);
                 if (blocker != null) {
                     reporter.notRun(step.spec, CheckStatus.SKIPPED, "not run: " + blocker);
@@ -127,7 +131,9 @@ public final class RankWorker {
 
     /** What a step needs from the session; returns why it cannot run, or {@code null}. */
     enum Needs {
-        LIBRARY, UNIQUE_ID, COMMUNICATOR;
+        LIBRARY, UNIQUE_ID, COMMUNICATOR,
+        /** Planned on a machine without a GPU: reported as skipped with the reason, never run. */
+        GPU;
 
         String blocker(RankSession s) {
             if (s.blocker != null && this != LIBRARY) return s.blocker;
@@ -148,18 +154,19 @@ public final class RankWorker {
         if (config.wants("version")) steps.add(new Step(LibraryChecks.version(s), Needs.LIBRARY, null));
         if (config.wants("error-strings")) steps.add(new Step(LibraryChecks.errorStrings(s), Needs.LIBRARY, null));
         steps.add(new Step(ExchangeChecks.uniqueId(s), Needs.LIBRARY, "the unique-ID exchange did not complete"));
-        if (!gpu) {
+        Needs collective = gpu ? Needs.COMMUNICATOR : Needs.GPU;
+        if (gpu) {
+            steps.add(new Step(CommunicatorChecks.init(s), Needs.UNIQUE_ID, "the communicator did not form"));
+        } else {
             steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
-            return steps;
         }
-        steps.add(new Step(CommunicatorChecks.init(s), Needs.UNIQUE_ID, "the communicator did not form"));
-        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
-        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
-        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(new Step(c, Needs.COMMUNICATOR, null)));
+        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
+        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
+        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
         if (config.rank() == 0 && config.wants("abort")) {
-            steps.add(new Step(CommunicatorChecks.abortHungInit(s), Needs.LIBRARY, null));
+            steps.add(new Step(CommunicatorChecks.abortHungInit(s), gpu ? Needs.LIBRARY : Needs.GPU, null));
         }
-        steps.add(new Step(CommunicatorChecks.destroy(s), Needs.COMMUNICATOR, null));
+        if (gpu) steps.add(new Step(CommunicatorChecks.destroy(s), Needs.COMMUNICATOR, null));
         return steps;
     }
 
