@@ -60,9 +60,21 @@ public interface DeviceRuntime {
 
     /**
      * Waits for everything on {@code stream}, polling so that a hung kernel (a collective whose peer died) ends
-     * in {@link DeviceTimeoutException} instead of blocking forever.
+     * in {@link DeviceTimeoutException} instead of blocking forever. Spins first (a collective usually ends within
+     * microseconds), then parks briefly between queries.
      */
-    void synchronize(DeviceStream stream, Duration timeout);
+    default void synchronize(DeviceStream stream, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int spins = 0;
+        while (!stream.isIdle()) {
+            if (System.nanoTime() - deadline > 0) throw new DeviceTimeoutException(stream.toString(), timeout);
+            if (spins++ < 10_000) {
+                Thread.onSpinWait();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }
+    }
 
     record MemoryInfo(long free, long total) {
         public long used() {

@@ -2,8 +2,6 @@ package io.ncclffm.device.cuda;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceBuffer;
@@ -11,7 +9,6 @@ import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.device.DeviceException;
 import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceStream;
-import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.device.DeviceUnavailableException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -228,16 +225,6 @@ public final class CudaRuntime implements DeviceRuntime {
         return new CudaGraph(graph, exec);
     }
 
-    @Override
-    public void synchronize(DeviceStream stream, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int spins = 0;
-        while (!stream.isIdle()) {
-            if (System.nanoTime() - deadline > 0) throw new DeviceTimeoutException("stream " + stream, timeout);
-            if (spins++ < 10_000) Thread.onSpinWait();
-            else LockSupport.parkNanos(100_000);
-        }
-    }
 
     /**
      * A {@code CUdeviceptr} whose address is visible. JCuda passes a pointer as its base plus byte offset, so an

@@ -11,10 +11,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceBuffer;
@@ -22,7 +20,6 @@ import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.device.DeviceException;
 import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceStream;
-import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.device.DeviceUnavailableException;
 
 /**
@@ -252,6 +249,11 @@ public final class HipRuntime implements DeviceRuntime {
             public void close() {
                 check("hipStreamDestroy", call("hipStreamDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream));
             }
+
+            @Override
+            public String toString() {
+                return "DeviceStream[0x" + Long.toHexString(stream) + "]";
+            }
         };
     }
 
@@ -334,14 +336,4 @@ public final class HipRuntime implements DeviceRuntime {
         };
     }
 
-    @Override
-    public void synchronize(DeviceStream stream, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int spins = 0;
-        while (!stream.isIdle()) {
-            if (System.nanoTime() - deadline > 0) throw new DeviceTimeoutException("stream 0x" + Long.toHexString(stream.address()), timeout);
-            if (spins++ < 10_000) Thread.onSpinWait();
-            else LockSupport.parkNanos(100_000);
-        }
-    }
 }

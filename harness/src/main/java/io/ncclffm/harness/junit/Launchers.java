@@ -4,8 +4,6 @@ import org.testcontainers.DockerClientFactory;
 
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.ContainerLauncher;
-import io.ncclffm.harness.launch.HostFilesImage;
-import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.matrix.Cell;
@@ -45,12 +43,7 @@ public final class Launchers {
             if (processes == null) processes = new ProcessLauncher(bundle());
             return processes;
         }
-        if (containers == null) {
-            var docker = DockerClientFactory.instance().client();
-            var imagesDir = ImageResolver.defaultImagesDir();
-            containers = new ContainerLauncher(bundle(), new ImageResolver(docker, imagesDir,
-                    new HostFilesImage(docker, imagesDir.resolve("host-files"), bundle().jre())), docker);
-        }
+        if (containers == null) containers = ContainerLauncher.create(bundle());
         return containers;
     }
 }

@@ -51,6 +51,17 @@ public final class ContainerLauncher implements CellLauncher {
         this.docker = docker;
     }
 
+    /**
+     * A launcher on the Docker that Testcontainers finds, building images from the recipes under
+     * {@link ImageResolver#defaultImagesDir()}.
+     */
+    public static ContainerLauncher create(WorkerBundle bundle) {
+        DockerClient docker = org.testcontainers.DockerClientFactory.instance().client();
+        java.nio.file.Path images = ImageResolver.defaultImagesDir();
+        return new ContainerLauncher(bundle, new ImageResolver(docker, images,
+                new HostFilesImage(docker, images.resolve("host-files"), bundle.jre())), docker);
+    }
+
     private synchronized WorkerArchive archive() {
         if (archive == null) archive = WorkerArchive.of(bundle);
         return archive;

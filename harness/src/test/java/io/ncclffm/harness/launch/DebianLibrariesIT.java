@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.testcontainers.DockerClientFactory;
 
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.junit.CellVerdicts;
@@ -37,11 +36,7 @@ class DebianLibrariesIT {
     @BeforeAll
     static void docker() {
         DockerRequirement.check();
-        var client = DockerClientFactory.instance().client();
-        WorkerBundle bundle = WorkerBundle.locate();
-        var images = ImageResolver.defaultImagesDir();
-        launcher = new ContainerLauncher(bundle, new ImageResolver(client, images,
-                new HostFilesImage(client, images.resolve("host-files"), bundle.jre())), client);
+        launcher = ContainerLauncher.create(WorkerBundle.locate());
     }
 
     @AfterAll

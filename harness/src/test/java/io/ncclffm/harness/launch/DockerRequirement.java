@@ -2,11 +2,13 @@ package io.ncclffm.harness.launch;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
-import org.testcontainers.DockerClientFactory;
+
+import io.ncclffm.harness.junit.Launchers;
 
 /**
  * Container tests need a Docker daemon. In CI ({@code -Dncclffm.require.docker=true}, set by .ci/run) a missing
- * daemon fails the test; on a developer's machine without Docker it is skipped with that reason.
+ * daemon fails the test; on a developer's machine without Docker it is skipped with that reason. The reason is the
+ * one the matrix itself gives ({@link Launchers#dockerProblem()}).
  */
 final class DockerRequirement {
 
@@ -14,19 +16,11 @@ final class DockerRequirement {
     }
 
     static void check() {
-        boolean available;
-        String why;
-        try {
-            available = DockerClientFactory.instance().isDockerAvailable();
-            why = "no Docker daemon answers (DOCKER_HOST or /var/run/docker.sock)";
-        } catch (RuntimeException e) {
-            available = false;
-            why = "Docker is not usable: " + e.getMessage();
-        }
-        if (available) return;
+        String problem = new Launchers().dockerProblem();
+        if (problem == null) return;
         if (Boolean.getBoolean("ncclffm.require.docker")) {
-            Assertions.fail("needs Docker, and ncclffm.require.docker is set: " + why);
+            Assertions.fail("needs Docker, and ncclffm.require.docker is set: " + problem);
         }
-        Assumptions.abort("needs Docker: " + why);
+        Assumptions.abort("needs Docker: " + problem);
     }
 }

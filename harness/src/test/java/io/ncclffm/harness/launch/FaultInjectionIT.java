@@ -43,11 +43,7 @@ class FaultInjectionIT {
             return TestCells.stub(name, TIMEOUT);
         }
         DockerRequirement.check();
-        var client = DockerClientFactory.instance().client();
-        WorkerBundle bundle = WorkerBundle.locate();
-        var images = ImageResolver.defaultImagesDir();
-        launcher = new ContainerLauncher(bundle, new ImageResolver(client, images,
-                new HostFilesImage(client, images.resolve("host-files"), bundle.jre())), client);
+        launcher = ContainerLauncher.create(WorkerBundle.locate());
         Cell base = TestCells.debian("nccl-2.22.3-trixie");
         return TestCells.with(base, name, base.soPath(), base.version(), TIMEOUT, Map.of());
     }

@@ -3,7 +3,6 @@ package io.ncclffm.harness.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Map;
 
 import org.testcontainers.DockerClientFactory;
 
@@ -31,9 +30,5 @@ final class Leftovers {
                 .filter(p -> p.info().commandLine().orElse("").contains("RankWorker"))
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
         assertEquals(List.of(), ranks, "rank processes left behind");
-    }
-
-    static Map<String, String> none() {
-        return Map.of();
     }
 }
