@@ -152,7 +152,7 @@ public final class CudaRuntime implements DeviceRuntime {
         if (bytes <= 0) throw new IllegalArgumentException("allocation size must be positive, got " + bytes);
         RawDevicePtr ptr = new RawDevicePtr();
         check("cuMemAlloc(" + bytes + ")", JCudaDriver.cuMemAlloc(ptr, bytes));
-        return new CudaBuffer(ptr, bytes);
+        return DeviceBuffer.owned(ptr.address(), bytes, address -> check("cuMemFree", JCudaDriver.cuMemFree(RawDevicePtr.at(address))));
     }
 
     private static Pointer host(MemorySegment segment, long bytes) {
@@ -254,38 +254,6 @@ public final class CudaRuntime implements DeviceRuntime {
         }
     }
 
-    private static final class CudaBuffer implements DeviceBuffer {
-        private final RawDevicePtr ptr;
-        private final long bytes;
-        private boolean freed;
-
-        CudaBuffer(RawDevicePtr ptr, long bytes) {
-            this.ptr = ptr;
-            this.bytes = bytes;
-        }
-
-        @Override
-        public long address() {
-            return ptr.address();
-        }
-
-        @Override
-        public long bytes() {
-            return bytes;
-        }
-
-        @Override
-        public void close() {
-            if (freed) return;
-            freed = true;
-            check("cuMemFree", JCudaDriver.cuMemFree(ptr));
-        }
-
-        @Override
-        public String toString() {
-            return "DeviceBuffer[0x" + Long.toHexString(address()) + ", " + bytes + " bytes]";
-        }
-    }
 
     private static final class CudaStream implements DeviceStream {
         private final RawStream stream;

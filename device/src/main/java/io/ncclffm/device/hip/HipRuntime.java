@@ -175,26 +175,8 @@ public final class HipRuntime implements DeviceRuntime {
             check("hipMalloc(" + bytes + ")", call("hipMalloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), out, bytes));
             address = out.get(ADDRESS, 0).address();
         }
-        return new DeviceBuffer() {
-            private boolean freed;
-
-            @Override
-            public long address() {
-                return address;
-            }
-
-            @Override
-            public long bytes() {
-                return bytes;
-            }
-
-            @Override
-            public void close() {
-                if (freed) return;
-                freed = true;
-                check("hipFree", call("hipFree", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), address));
-            }
-        };
+        return DeviceBuffer.owned(address, bytes,
+                a -> check("hipFree", call("hipFree", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), a)));
     }
 
     @Override
