@@ -191,7 +191,6 @@ public final class ContainerLauncher implements CellLauncher {
                 Long code = state == null ? null : state.getExitCodeLong();
                 String why = state == null ? "container vanished" : Boolean.TRUE.equals(state.getOOMKilled())
                         ? "killed by the kernel for running out of memory" : null;
-                awaitQuietly(null);
                 out.ended(code == null ? null : code.intValue(), why != null ? why + " while in " + out.lastPhase()
                         : ProcessLauncher.describeExit(code.intValue(), out));
                 if (!out.sawDone() && firstDeath == null) {
@@ -247,7 +246,6 @@ public final class ContainerLauncher implements CellLauncher {
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
-        if (latch == null) return;
         try {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -30,8 +30,6 @@ import io.ncclffm.harness.matrix.Cell;
  */
 public final class ImageResolver {
 
-    /** The base image every Debian recipe starts from unless BASE says otherwise (images/base makes it). */
-    public static final String DEFAULT_BASE = "ncclffm/base:trixie";
     private static final Pattern FROM_ARG = Pattern.compile("ARG\\s+BASE\\s*=\\s*(\\S+)");
 
     private final DockerClient docker;

@@ -2,14 +2,12 @@ package io.ncclffm.harness.report;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import io.ncclffm.harness.junit.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 
 /** One column of the grid: a cell at one world size, with its verdicts and measurements. */
-public record CellSummary(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts,
-                          Map<String, String> deviceFacts) {
+public record CellSummary(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts) {
 
     public String column() {
         return cell.name() + " w" + world;

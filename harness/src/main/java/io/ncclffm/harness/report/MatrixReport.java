@@ -62,15 +62,7 @@ public final class MatrixReport {
         for (String key : List.of("device", "driver", "computeCapability")) {
             if (facts.containsKey(key)) deviceFacts.putIfAbsent(key, facts.get(key));
         }
-        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, facts));
-    }
-
-    public synchronized List<CellSummary> cells() {
-        return List.copyOf(cells);
-    }
-
-    public synchronized List<PerfPoint> perfPoints() {
-        return List.copyOf(perf);
+        cells.add(new CellSummary(cell, world, launcher, wall, verdicts));
     }
 
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */

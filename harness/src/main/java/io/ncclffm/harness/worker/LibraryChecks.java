@@ -77,8 +77,4 @@ final class LibraryChecks {
             return Outcome.passed("read " + data.size() + " error strings, e.g. 1 = '" + data.get("1") + "'", data);
         });
     }
-
-    static List<CheckSpec> all(RankSession s) {
-        return List.of(version(s), errorStrings(s));
-    }
 }

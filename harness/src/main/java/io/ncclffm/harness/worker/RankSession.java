@@ -94,14 +94,6 @@ final class RankSession implements AutoCloseable {
         return recv.address();
     }
 
-    MemorySegment hostSend() {
-        return hostSend;
-    }
-
-    MemorySegment hostRecv() {
-        return hostRecv;
-    }
-
     void upload(long dst, byte[] bytes) {
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, hostSend, 0, bytes.length);
         device.copyToDevice(dst, hostSend, bytes.length);

@@ -123,7 +123,7 @@ class FaultInjectionIT {
         Map<String, Verdict> v = verdicts(run);
         String rank0 = v.get("unique-id").perRank().get(0);
         assertTrue(rank0.startsWith("broken") && rank0.contains("[1]"), "rank 0 says which rank never came: " + rank0);
-        assertEquals(CheckStatus.PASSED, v.get("load").perRank().containsKey(0) ? CheckStatus.PASSED : CheckStatus.BROKEN);
+        assertTrue(v.get("load").perRank().get(0).startsWith("passed"), "rank 0 loaded the library: " + v.get("load").perRank());
         assertEquals(CheckStatus.SKIPPED, v.get("init-without-gpu").status(), "not run without an ID: " + v.get("init-without-gpu"));
     }
 
