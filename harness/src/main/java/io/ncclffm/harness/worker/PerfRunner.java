@@ -21,8 +21,16 @@ import io.ncclffm.harness.perf.PerfPoint;
  */
 final class PerfRunner {
 
-    /** Untimed calls before the sweep, enough for C2 to compile the binding's allReduce path. */
-    static final int JIT_WARMUP_CALLS = 20_000;
+    /**
+     * Untimed 8-byte calls before the sweep, enough for C2 to compile the binding's allReduce path before the first
+     * size is timed: 20 per allowed iteration, so 20,000 at the default cap of 1000. A cell that caps iterations
+     * because every call takes milliseconds (ranks sharing one GPU through sockets, ~4.5 ms a call) gets
+     * proportionally fewer: 400 at a cap of 20, about 2 s instead of 90, where a microsecond of call path is far
+     * below the noise anyway.
+     */
+    static int jitWarmupCalls(int maxIters) {
+        return 20 * maxIters;
+    }
 
     private final WorkerConfig config;
     private final Reporter reporter;
@@ -76,7 +84,7 @@ final class PerfRunner {
             // The JIT compiles the call path only after thousands of calls; the C baseline has no such phase, so
             // it is run off the clock before the first (8-byte) size is timed.
             reporter.progress("perf JIT warm-up");
-            for (int i = 0; i < JIT_WARMUP_CALLS; i++) allReduce(s, 8, false);
+            for (int i = 0; i < jitWarmupCalls(config.perfMaxIters()); i++) allReduce(s, 8, false);
             s.sync();
             for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
                 for (boolean inPlace : new boolean[] {false, true}) {

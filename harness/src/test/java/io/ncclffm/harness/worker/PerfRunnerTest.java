@@ -1,0 +1,35 @@
+package io.ncclffm.harness.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The per-size counts must match the C baseline's --iters auto / --warmup auto (nccl_allreduce_bench.cu). */
+class PerfRunnerTest {
+
+    @ParameterizedTest(name = "{0} B, cap {1}: {2} iterations, {3} warm-up")
+    @CsvSource({
+            // small sizes: 1000 (the cap), warm-up a tenth
+            "8,          1000, 1000, 100",
+            "262144,     1000, 1000, 100",
+            // from 256 KiB up: 256 MiB worth of calls
+            "524288,     1000, 512,  51",
+            "67108864,   1000, 10,   2",
+            // never fewer than 10 calls, never fewer than 2 warm-ups
+            "1073741824, 1000, 10,   2",
+            // a cell's cap (ranks sharing one GPU through sockets)
+            "8,          20,   20,   2",
+            "16777216,   20,   16,   2",
+    })
+    void countsPerSize(long bytes, int cap, int iterations, int warmup) {
+        assertEquals(iterations, PerfRunner.iterations(bytes, cap));
+        assertEquals(warmup, PerfRunner.warmup(bytes, cap));
+    }
+
+    @ParameterizedTest(name = "cap {0}: {1} JIT warm-up calls")
+    @CsvSource({"1000, 20000", "20, 400", "10, 200"})
+    void jitWarmupScalesWithTheCap(int cap, int calls) {
+        assertEquals(calls, PerfRunner.jitWarmupCalls(cap));
+    }
+}
