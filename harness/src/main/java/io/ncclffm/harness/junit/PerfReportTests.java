@@ -40,11 +40,7 @@ final class PerfReportTests {
                 : verdict("perf/table-and-chart", CheckStatus.PASSED, a.points().size() + " points from "
                         + a.points().stream().map(p -> p.library() + " (" + p.source() + ")").distinct().collect(Collectors.joining(", ")));
         OverheadSummary o = a.overhead();
-        Verdict overhead = o == null
-                ? verdict("perf/overhead-vs-c", CheckStatus.SKIPPED, "no C baseline points were given (ncclffm.perf.c / --perf-c)")
-                : o.meetsGoals()
-                ? verdict("perf/overhead-vs-c", CheckStatus.PASSED, "java/c within 5% at 8 B and 1% from 64 MiB in every row")
-                : verdict("perf/overhead-vs-c", CheckStatus.FAILED, o.misses().size() + " row(s) miss a goal or lack data: " + o.misses());
+        Verdict overhead = overheadVerdict(o);
         Verdict regression = a.regressionReport().isEmpty()
                 ? verdict("perf/regression", CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
                 : a.regressions().isEmpty()
@@ -63,6 +59,32 @@ final class PerfReportTests {
                 test(regression, () -> {
                     if (!a.regressionReport().isEmpty()) Allure.addAttachment("regression check", "text/markdown", a.regressionReport(), ".md");
                 }));
+    }
+
+    /**
+     * Fails on any row that misses a goal; passes when none does and each goal was judged at least once, naming the
+     * rows that lack a size (a sweep that stops below 64 MiB); skips, with the reason, when nothing could be judged.
+     */
+    static Verdict overheadVerdict(OverheadSummary o) {
+        String id = "perf/overhead-vs-c";
+        if (o == null) return verdict(id, CheckStatus.SKIPPED, "no C baseline points were given (ncclffm.perf.c / --perf-c)");
+        List<String> unjudged = o.unjudged();
+        String notJudged = unjudged.isEmpty() ? "" : "; not judged: " + String.join(", ", unjudged);
+        if (!o.misses().isEmpty()) {
+            return verdict(id, CheckStatus.FAILED, o.misses().size() + " row(s) miss a goal (java/c <= 1.05 at 8 B, <= 1.01 from 64 MiB): "
+                    + o.misses().stream().map(r -> r.describe() + " " + ratios(r)).collect(Collectors.joining(", ")) + notJudged);
+        }
+        if (!o.judgedBothGoals()) {
+            return verdict(id, CheckStatus.SKIPPED, "no row has Java and C points at 8 B and from 64 MiB, so the goals could "
+                    + "not be judged" + notJudged);
+        }
+        return verdict(id, CheckStatus.PASSED, "java/c within 5% at 8 B and 1% from 64 MiB in every row measured ("
+                + (o.rows().size() - unjudged.size()) + " of " + o.rows().size() + " rows complete)" + notJudged);
+    }
+
+    private static String ratios(OverheadSummary.Overhead r) {
+        return "(8 B: " + (r.smallMessageRatio().isPresent() ? String.format(java.util.Locale.ROOT, "%.3f", r.smallMessageRatio().getAsDouble()) : "n/a")
+                + ", worst from 64 MiB: " + (r.largeMessageWorstRatio().isPresent() ? String.format(java.util.Locale.ROOT, "%.3f", r.largeMessageWorstRatio().getAsDouble()) : "n/a") + ")";
     }
 
     private static Verdict verdict(String id, CheckStatus status, String message) {

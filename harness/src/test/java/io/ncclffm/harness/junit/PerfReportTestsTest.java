@@ -1,0 +1,57 @@
+package io.ncclffm.harness.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.perf.OverheadSummary;
+import io.ncclffm.harness.perf.PerfPoint;
+
+/** The overhead verdict: fail on a miss, pass naming what could not be judged, skip when nothing could be. */
+class PerfReportTestsTest {
+
+    /** Java and C points of one world from 8 B to {@code maxBytes}, Java {@code ratio} times slower at 8 B. */
+    private static List<PerfPoint> pair(int world, long maxBytes, double ratio) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes = 8; bytes <= maxBytes; bytes *= 2) {
+            double us = 5 + bytes / 1e5;
+            points.add(PerfPoint.of("NCCL 2.28.3", "c", world, bytes, "float32", "out-of-place", "launch", 10, us));
+            points.add(PerfPoint.of("NCCL 2.28.3", "java", world, bytes, "float32", "out-of-place", "launch", 10,
+                    bytes == 8 ? us * ratio : us));
+        }
+        return points;
+    }
+
+    @Test
+    void aWorldWhoseSweepStopsBelow64MiB_isNamedButDoesNotFailTheCheck() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.0));
+        points.addAll(pair(2, 16L << 20, 1.0));
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        assertEquals(CheckStatus.PASSED, v.status(), v.message());
+        assertTrue(v.message().contains("(1 of 2 rows complete); not judged: NCCL 2.28.3 world 2 float32 out-of-place "
+                + "launch (no data from 64 MiB)"), v.message());
+    }
+
+    @Test
+    void aMiss_failsAndNamesTheRowAndItsRatios() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().startsWith("1 row(s) miss a goal"), v.message());
+        assertTrue(v.message().contains("NCCL 2.28.3 world 1 float32 out-of-place launch (8 B: 1.200, worst from 64 MiB: 1.000)"),
+                v.message());
+    }
+
+    @Test
+    void nothingJudgeable_isSkippedWithTheReason() {
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(pair(2, 1L << 20, 1.0)));
+        assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
+        assertTrue(v.message().contains("could not be judged"), v.message());
+        assertEquals(CheckStatus.SKIPPED, PerfReportTests.overheadVerdict(null).status());
+    }
+}
