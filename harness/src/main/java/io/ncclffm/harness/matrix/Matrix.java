@@ -18,10 +18,25 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
     /**
      * Perf mode's regression check.
      *
-     * @param baseline  the release every other release is compared with, e.g. 2.28.3
-     * @param threshold the tolerated slowdown, e.g. 0.10 for 10%
+     * @param baseline          the release every other release is compared with, e.g. 2.28.3
+     * @param threshold         the tolerated slowdown, e.g. 0.10 for 10%
+     * @param notJudgedWorlds   worlds whose points are tabled and charted but not judged for regressions
+     * @param notJudgedReason   why, shown in the regression report; {@code null} when no world is excluded
      */
-    public record PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold) {
+    public record PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold, java.util.Set<Integer> notJudgedWorlds,
+                             String notJudgedReason) {
+
+        public PerfPolicy {
+            notJudgedWorlds = java.util.Set.copyOf(notJudgedWorlds);
+        }
+
+        public PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold) {
+            this(baseline, threshold, java.util.Set.of(), null);
+        }
+
+        public boolean judges(int world) {
+            return !notJudgedWorlds.contains(world);
+        }
     }
 
     public Optional<Waiver> waiverFor(String cell, int world, String checkId) {

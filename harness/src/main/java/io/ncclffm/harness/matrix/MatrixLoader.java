@@ -372,7 +372,19 @@ public final class MatrixLoader {
             if (threshold <= 0 || threshold >= 1) {
                 throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
             }
-            return new Matrix.PerfPolicy(v, threshold);
+            RawMatrix.RawNotJudged nj = p.notJudged();
+            if (nj == null) return new Matrix.PerfPolicy(v, threshold);
+            if (nj.worlds() == null || nj.worlds().isEmpty()) {
+                throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
+            }
+            for (int i = 0; i < nj.worlds().size(); i++) {
+                Integer w = nj.worlds().get(i);
+                if (w == null || w < 1) throw error("/perf/notJudged/worlds/" + i, "perf.notJudged.worlds[" + i + "]", "expected a world size >= 1, got " + w);
+            }
+            if (nj.reason() == null || nj.reason().isBlank()) {
+                throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
+            }
+            return new Matrix.PerfPolicy(v, threshold, Set.copyOf(nj.worlds()), nj.reason().strip());
         }
 
         private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {

@@ -16,8 +16,14 @@ record RawMatrix(
         List<RawWaiver> waivers,
         RawPerf perf) {
 
-    /** Perf mode's regression check: the release others are compared with, and the tolerated slowdown. */
-    record RawPerf(String baseline, Double threshold) {
+    /**
+     * Perf mode's regression check: the release others are compared with, the tolerated slowdown, and the worlds
+     * whose timings are charted but not judged (with why).
+     */
+    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged) {
+    }
+
+    record RawNotJudged(List<Integer> worlds, String reason) {
     }
 
     record RawRange(String lowest, String highest) {

@@ -47,7 +47,7 @@ public record Regression(String baselineLibrary, String candidateLibrary, String
             return higherIsWorse;
         }
 
-        double of(PerfPoint p) {
+        public double of(PerfPoint p) {
             return switch (this) {
                 case TIME_US -> p.timeUs();
                 case BUS_BANDWIDTH -> p.busBwGBs();

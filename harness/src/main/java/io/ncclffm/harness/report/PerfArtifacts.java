@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.ncclffm.harness.matrix.Matrix;
@@ -81,26 +85,100 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         all.addAll(c);
         OverheadSummary overhead = c.isEmpty() ? null
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
-        List<PerfPoint> judged = java.stream().filter(PerfArtifacts::movesData).toList();
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
-        if (policy != null) {
-            String baselineLibrary = "NCCL " + policy.baseline();
-            List<PerfPoint> baseline = judged.stream().filter(p -> p.library().equals(baselineLibrary)).toList();
-            RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
-            report.append("# Regression check against ").append(baselineLibrary).append(" (threshold ")
-                    .append(Math.round(policy.threshold() * 100)).append("%)\n\n");
-            for (String library : judged.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
-                List<PerfPoint> candidate = judged.stream().filter(p -> p.library().equals(library)).toList();
-                List<Regression> found = check.compare(baseline, candidate);
-                regressions.addAll(found);
-                List<PerfPoint> missing = check.missingFromCandidate(baseline, candidate);
-                report.append("## ").append(library).append(": ").append(found.isEmpty() ? "no regression" : found.size() + " regression(s)")
-                        .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
-                found.forEach(r -> report.append("- ").append(r.describe()).append('\n'));
-            }
-        }
+        if (policy != null) regressions.addAll(regressionCheck(java, c, policy, report));
         return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, regressions, report.toString());
+    }
+
+    /**
+     * Judges every release's Java points against the baseline release's, and writes the report. One run gives one
+     * sample per point, and at microsecond latencies two samples of the same release differ by about as much as the
+     * threshold; the C baseline, when given, is a second, independent sample of the same NCCL in the same run. So a
+     * Java regression counts unless C measured the same collective in both releases and saw no regression there:
+     * those are listed as not confirmed, with C's numbers, and do not fail the check. Without C points every Java
+     * regression counts. Worlds the policy excludes (e.g. ranks sharing one GPU through sockets) are not judged.
+     *
+     * @return the regressions that count
+     */
+    static List<Regression> regressionCheck(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy,
+                                            StringBuilder report) {
+        String baselineLibrary = "NCCL " + policy.baseline();
+        RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
+        List<PerfPoint> judgedJava = java.stream().filter(p -> movesData(p) && policy.judges(p.world())).toList();
+        List<PerfPoint> judgedC = c.stream().filter(p -> movesData(p) && policy.judges(p.world())).toList();
+        report.append("# Regression check against ").append(baselineLibrary).append(" (threshold ")
+                .append(Math.round(policy.threshold() * 100)).append("%)\n\n");
+        if (!policy.notJudgedWorlds().isEmpty()) {
+            report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
+                    .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
+        }
+        if (!judgedC.isEmpty()) {
+            report.append("A Java regression counts unless the C baseline measured the same collective in both releases ")
+                    .append("and saw none (one sample per point: at microsecond latencies run-to-run noise is about the ")
+                    .append("threshold).\n\n");
+        }
+        List<Regression> counted = new ArrayList<>();
+        List<PerfPoint> baseline = on(judgedJava, baselineLibrary);
+        for (String library : judgedJava.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
+            List<PerfPoint> candidate = on(judgedJava, library);
+            List<Regression> found = check.compare(baseline, candidate);
+            List<PerfPoint> baselineC = on(judgedC, baselineLibrary);
+            List<PerfPoint> candidateC = on(judgedC, library);
+            Map<String, Regression> cFound = check.compare(baselineC, candidateC).stream()
+                    .collect(Collectors.toMap(PerfArtifacts::collective, r -> r));
+            Set<String> cMeasured = new HashSet<>(baselineC.stream().map(PerfArtifacts::collective).toList());
+            cMeasured.retainAll(candidateC.stream().map(PerfArtifacts::collective).toList());
+            List<Regression> confirmed = new ArrayList<>();
+            List<Regression> unconfirmed = new ArrayList<>();
+            for (Regression r : found) {
+                (cMeasured.contains(collective(r)) && !cFound.containsKey(collective(r)) ? unconfirmed : confirmed).add(r);
+            }
+            counted.addAll(confirmed);
+            List<PerfPoint> missing = check.missingFromCandidate(baseline, candidate);
+            report.append("## ").append(library).append(": ")
+                    .append(confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
+                    .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the C baseline")
+                    .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
+            for (Regression r : confirmed) {
+                Regression inC = cFound.get(collective(r));
+                report.append("- ").append(r.describe())
+                        .append(inC != null ? String.format(Locale.ROOT, "; C: %+.1f%%", inC.change() * 100)
+                                : cMeasured.contains(collective(r)) ? "" : "; no C measurement")
+                        .append('\n');
+            }
+            if (!unconfirmed.isEmpty()) {
+                report.append("\nNot confirmed by the C baseline (C's change for the same collective in brackets):\n\n");
+                for (Regression r : unconfirmed) {
+                    report.append("- ").append(r.describe()).append(" [C: ")
+                            .append(cChange(r, baselineC, candidateC)).append("]\n");
+                }
+            }
+            report.append('\n');
+        }
+        return counted;
+    }
+
+    private static List<PerfPoint> on(List<PerfPoint> points, String library) {
+        return points.stream().filter(p -> p.library().equals(library)).toList();
+    }
+
+    /** A collective regardless of release and source: world, element type, size, placement, mode. */
+    private static String collective(PerfPoint p) {
+        return p.world() + "/" + p.dtype() + "/" + p.bytes() + "/" + p.placement() + "/" + p.mode();
+    }
+
+    private static String collective(Regression r) {
+        return r.world() + "/" + r.dtype() + "/" + r.bytes() + "/" + r.placement() + "/" + r.mode();
+    }
+
+    private static String cChange(Regression r, List<PerfPoint> baselineC, List<PerfPoint> candidateC) {
+        PerfPoint before = baselineC.stream().filter(p -> collective(p).equals(collective(r))).findFirst().orElseThrow();
+        PerfPoint after = candidateC.stream().filter(p -> collective(p).equals(collective(r))).findFirst().orElseThrow();
+        double was = r.metric().of(before);
+        double is = r.metric().of(after);
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%)", r.metric().shortName(), was,
+                r.metric().unit(), is, r.metric().unit(), (is / was - 1) * 100);
     }
 
     /** The raw points, written before anything derived from them can fail. */

@@ -148,6 +148,27 @@ class MatrixLoaderTest {
     }
 
     @Test
+    void perfPolicy_readsNotJudgedWorldsAndRequiresTheirReason() {
+        String perfCell = CELL + "    mode: perf\n";
+        Matrix m = MatrixLoader.parse(FILE, perfCell + """
+                perf:
+                  baseline: 2.22.3
+                  threshold: 0.2
+                  notJudged: {worlds: [2, 4], reason: "sockets"}
+                """);
+        assertEquals(0.2, m.perf().threshold());
+        assertEquals(java.util.Set.of(2, 4), m.perf().notJudgedWorlds());
+        assertEquals("sockets", m.perf().notJudgedReason());
+        assertTrue(m.perf().judges(1) && !m.perf().judges(4));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [2]}}\n").getMessage()
+                .contains("field perf.notJudged.reason: say why these worlds are not judged"));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [], reason: x}}\n").getMessage()
+                .contains("field perf.notJudged.worlds: expected a non-empty list of world sizes"));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [0], reason: x}}\n").getMessage()
+                .contains("field perf.notJudged.worlds[0]: expected a world size >= 1, got 0"));
+    }
+
+    @Test
     void select_keepsMatchingCellsAndRejectsAFilterThatMatchesNothing() {
         Matrix m = MatrixLoader.load(Path.of("../matrix/debian.yaml"));
         assertEquals(2, m.select("nccl-*").cells().size());
