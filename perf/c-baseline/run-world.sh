@@ -29,6 +29,12 @@ bin=${BENCH_BIN:-"$(cd "$(dirname "$0")" && pwd)/nccl_allreduce_bench"}
 [ -x "$bin" ] || { echo "no executable $bin; run build.sh first or set BENCH_BIN" >&2; exit 2; }
 mkdir -p "$out"
 
+# NCCL_DEBUG prints to stdout unless NCCL_DEBUG_FILE says otherwise; keep stdout for the JSON lines and send
+# NCCL's own log next to each rank's (%p: NCCL puts the rank's process id there, so ranks never share a file).
+if [ -n "${NCCL_DEBUG:-}" ] && [ -z "${NCCL_DEBUG_FILE:-}" ]; then
+    export NCCL_DEBUG_FILE="$out/nccl.%p.log"
+fi
+
 # A fresh rendezvous directory: a stale ID file from an earlier run would send ranks to a dead rank 0.
 rendezvous=$(mktemp -d "${TMPDIR:-/tmp}/ncclffm-rdv.XXXXXX")
 declare -A rank_of=()
@@ -38,10 +44,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# PER_GPU=1: one rank per GPU (rank r on device r), NCCL's own intra-node transports, no NCCL_HOSTID trick.
+# PER_GPU=1: one rank per GPU, NCCL's own intra-node transports, no NCCL_HOSTID trick. Rank r sees only GPU r
+# (CUDA_VISIBLE_DEVICES=r), exactly as the harness places a per-rank cell's ranks, so the two compare like with like.
+# PER_GPU=all: every rank sees every GPU and picks device r (what most launchers do; NCCL may then take other
+# paths between processes, so it is not the baseline for the harness's per-rank cells).
 # NVLink multicast stays off either way (NCCL_NVLS_ENABLE=0): on shared multi-GPU hosts it can take GPUs down.
 for ((r = 0; r < world; r++)); do
     if [ "${PER_GPU:-0}" = 1 ]; then
+        NCCL_NVLS_ENABLE=0 CUDA_VISIBLE_DEVICES="$r" "$bin" --rank "$r" --world "$world" --device 0 \
+            --id-file "$rendezvous/id" "$@" >"$out/rank$r.jsonl" 2>"$out/rank$r.log" &
+    elif [ "${PER_GPU:-0}" = all ]; then
         NCCL_NVLS_ENABLE=0 "$bin" --rank "$r" --world "$world" --device "$r" --id-file "$rendezvous/id" "$@" \
             >"$out/rank$r.jsonl" 2>"$out/rank$r.log" &
     else

@@ -18,16 +18,25 @@ public final class PerfJsonLines {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * NCCL's own debug output ({@code NCCL_DEBUG=INFO} without {@code NCCL_DEBUG_FILE} prints to stdout, between the
+     * points): {@code host:pid:tid [device] NCCL INFO ...}.
+     */
+    private static final java.util.regex.Pattern NCCL_LOG = java.util.regex.Pattern.compile("^\\S+:\\d+:\\d+ \\[\\d+\\] NCCL ");
+
     private PerfJsonLines() {
     }
 
-    /** The points among {@code lines}; blank lines and event lines are passed over. */
+    /**
+     * The points among {@code lines}; blank lines, event lines and NCCL's own debug lines are passed over. Anything
+     * else that is not a point is an error naming the line.
+     */
     public static List<PerfPoint> points(List<String> lines) {
         List<PerfPoint> points = new ArrayList<>();
         int number = 0;
         for (String line : lines) {
             number++;
-            if (line.isBlank()) continue;
+            if (line.isBlank() || NCCL_LOG.matcher(line).find()) continue;
             try {
                 JsonNode node = JSON.readTree(line);
                 if (!node.isObject()) throw new IllegalArgumentException("line " + number + " is not a JSON object: " + line);

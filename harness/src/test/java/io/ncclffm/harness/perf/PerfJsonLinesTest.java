@@ -58,4 +58,17 @@ class PerfJsonLinesTest {
                 () -> PerfJsonLines.points(List.of("", noTime)));
         assertTrue(e.getMessage().contains("line 2 lacks 'timeUs'"), e.getMessage());
     }
+
+    @Test
+    void ncclsOwnDebugLinesOnStdout_arePassedOver_butOtherTextIsAnError() {
+        // as NCCL_DEBUG=INFO printed them between the points on the H200 host (no NCCL_DEBUG_FILE)
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "vm:938:938 [0] NCCL INFO Bootstrap: Using eth0:192.0.2.2<0>",
+                "vm:938:938 [0] NCCL INFO Channel 00/0 : 0[0] -> 1[1] via P2P/CUMEM"));
+        lines.addAll(C_BASELINE_OUTPUT);
+        assertEquals(2, PerfJsonLines.points(lines).size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PerfJsonLines.points(List.of("Segmentation fault (core dumped)")));
+        assertTrue(e.getMessage().startsWith("line 1 is not a perf point"), e.getMessage());
+    }
 }
