@@ -8,6 +8,8 @@
 //   launch: --warmup calls, then --iters back-to-back ncclAllReduce calls between two cudaEvents, averaged;
 //   graph:  --iters calls captured into one CUDA graph, launched once to warm up, then launched once between
 //           two cudaEvents, averaged over --iters (needs NCCL 2.9+).
+// Each timing is repeated --trials times (default 5) and the median is printed, as the Java perf mode does
+// (NCCLFFM_PERF_TRIALS): with several ranks one trial is at the mercy of host jitter on any rank.
 // One JSON line per (size, placement, mode) goes to stdout with exactly the fields of the harness's PerfPoint,
 // plus one "init" line with the ncclCommInitRank wall time and the device memory it took. Diagnostics go to
 // stderr, so stdout stays machine-readable.
@@ -142,6 +144,7 @@ struct options {
     size_t min_bytes = 8, max_bytes = 1073741824;
     int warmup = 5, iters = 20;  // 0 = auto: the per-size counts of the Java perf mode (PerfRunner.iterations)
     int max_iters = 1000;        // the cap of auto (NCCLFFM_PERF_MAX_ITERS on the Java side)
+    int trials = 5;              // timed repetitions, median printed (NCCLFFM_PERF_TRIALS on the Java side)
     const dtype_info* dtype = &DTYPES[7];
     int timeout_s = 120;
 };
@@ -150,6 +153,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: nccl_allreduce_bench --rank R --world N --id-file PATH [--lib libnccl.so.2]\n"
             "         [--min-bytes 8] [--max-bytes 1073741824] [--warmup 5|auto] [--iters 20|auto] [--max-iters 1000]\n"
+            "         [--trials 5]\n"
             "         [--dtype float32] [--op sum] [--device 0] [--timeout-s 120]\n"
             "  --lib defaults to $NCCLFFM_SO_PATH, else libnccl.so.2 (dynamic loader search).\n"
             "  Each rank on a GPU shared with other ranks needs its own NCCL_HOSTID (see run-world.sh).\n");
@@ -181,6 +185,7 @@ static options parse_options(int argc, char** argv) {
         else if (!strcmp(a, "--warmup")) o.warmup = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 0, 1 << 24);
         else if (!strcmp(a, "--iters")) o.iters = !strcmp(v, "auto") ? 0 : (int)parse_int(a, v, 1, 1 << 24);
         else if (!strcmp(a, "--max-iters")) o.max_iters = (int)parse_int(a, v, 10, 1000);
+        else if (!strcmp(a, "--trials")) o.trials = (int)parse_int(a, v, 1, 99);
         else if (!strcmp(a, "--timeout-s")) o.timeout_s = (int)parse_int(a, v, 1, 86400);
         else if (!strcmp(a, "--op")) {
             if (strcmp(v, "sum")) die("--op: only sum is measured, got '%s'", v);
@@ -296,18 +301,33 @@ static void all_reduce(const run& r, size_t count, bool in_place) {
     NCCL_CHECK(nccl.allReduce(src, r.recv, count, r.o->dtype->code, ncclSum, r.comm, r.stream));
 }
 
+// The middle value; for an even count the mean of the two middle ones (PerfRunner.median). Sorts in place.
+static double median(double* v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static double time_launches(const run& r, size_t count, bool in_place) {
     size_t bytes = count * r.o->dtype->size;
     int iters = iters_for(r.o, bytes);
     for (int i = 0; i < warmup_for(r.o, bytes); i++) all_reduce(r, count, in_place);
     CUDA_CHECK(cudaStreamSynchronize(r.stream));
-    CUDA_CHECK(cudaEventRecord(r.start, r.stream));
-    for (int i = 0; i < iters; i++) all_reduce(r, count, in_place);
-    CUDA_CHECK(cudaEventRecord(r.stop, r.stream));
-    CUDA_CHECK(cudaEventSynchronize(r.stop));
-    float ms;
-    CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
-    return ms * 1000.0 / iters;
+    double trials[99];
+    for (int t = 0; t < r.o->trials; t++) {
+        CUDA_CHECK(cudaEventRecord(r.start, r.stream));
+        for (int i = 0; i < iters; i++) all_reduce(r, count, in_place);
+        CUDA_CHECK(cudaEventRecord(r.stop, r.stream));
+        CUDA_CHECK(cudaEventSynchronize(r.stop));
+        float ms;
+        CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
+        trials[t] = ms * 1000.0 / iters;
+    }
+    return median(trials, r.o->trials);
 }
 
 static double time_graph(const run& r, size_t count, bool in_place) {
@@ -321,15 +341,19 @@ static double time_graph(const run& r, size_t count, bool in_place) {
     CUDA_CHECK(cudaGraphInstantiateWithFlags(&exec, graph, 0));
     CUDA_CHECK(cudaGraphLaunch(exec, r.stream));  // warm-up: first launch uploads the graph
     CUDA_CHECK(cudaStreamSynchronize(r.stream));
-    CUDA_CHECK(cudaEventRecord(r.start, r.stream));
-    CUDA_CHECK(cudaGraphLaunch(exec, r.stream));
-    CUDA_CHECK(cudaEventRecord(r.stop, r.stream));
-    CUDA_CHECK(cudaEventSynchronize(r.stop));
-    float ms;
-    CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
+    double trials[99];
+    for (int t = 0; t < r.o->trials; t++) {
+        CUDA_CHECK(cudaEventRecord(r.start, r.stream));
+        CUDA_CHECK(cudaGraphLaunch(exec, r.stream));
+        CUDA_CHECK(cudaEventRecord(r.stop, r.stream));
+        CUDA_CHECK(cudaEventSynchronize(r.stop));
+        float ms;
+        CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
+        trials[t] = ms * 1000.0 / iters;
+    }
     CUDA_CHECK(cudaGraphExecDestroy(exec));
     CUDA_CHECK(cudaGraphDestroy(graph));
-    return ms * 1000.0 / iters;
+    return median(trials, r.o->trials);
 }
 
 int main(int argc, char** argv) {

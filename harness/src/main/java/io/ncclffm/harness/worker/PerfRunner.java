@@ -111,34 +111,58 @@ final class PerfRunner {
         s.comm.allReduce(send, inPlace ? send : s.recvAddress(), bytes / 4, DataType.FLOAT32, ReduceOp.SUM, s.stream.address());
     }
 
-    /** Microseconds per call, timed with device events around {@code iterations} back-to-back calls. */
+    /**
+     * Microseconds per call: {@code iterations} back-to-back calls between two device events, repeated
+     * {@code trials} times; the median trial. With several ranks a single trial is at the mercy of host jitter on
+     * any rank (launch latencies of one size were seen anywhere from 7 to 13 µs, in C as in Java); the median of
+     * several is what one release or binding is compared on. The C baseline does the same (--trials).
+     */
     private double timeLaunches(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         for (int i = 0; i < warmup(bytes); i++) allReduce(s, bytes, inPlace);
         s.sync();
+        double[] trials = new double[config.perfTrials()];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
-            begin.record(s.stream);
-            for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
-            end.record(s.stream);
-            s.sync();
-            return end.elapsedSince(begin) * 1000.0 / iters;
+            for (int t = 0; t < trials.length; t++) {
+                begin.record(s.stream);
+                for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
+                end.record(s.stream);
+                s.sync();
+                trials[t] = end.elapsedSince(begin) * 1000.0 / iters;
+            }
         }
+        return median(trials);
     }
 
-    /** Microseconds per call when {@code iterations} calls are captured into one graph and replayed. */
+    /**
+     * Microseconds per call when {@code iterations} calls are captured into one graph, launched once untimed, then
+     * replayed {@code trials} times, each between two events; the median trial.
+     */
     private double timeGraph(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         s.device.beginCapture(s.stream);
         for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
+        double[] trials = new double[config.perfTrials()];
         try (CapturedGraph graph = s.device.endCapture(s.stream);
              DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             graph.launch(s.stream);
             s.sync();
-            begin.record(s.stream);
-            graph.launch(s.stream);
-            end.record(s.stream);
-            s.sync();
-            return end.elapsedSince(begin) * 1000.0 / iters;
+            for (int t = 0; t < trials.length; t++) {
+                begin.record(s.stream);
+                graph.launch(s.stream);
+                end.record(s.stream);
+                s.sync();
+                trials[t] = end.elapsedSince(begin) * 1000.0 / iters;
+            }
         }
+        return median(trials);
+    }
+
+    /** The middle value; for an even count, the mean of the two middle ones (as the C baseline computes it). */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 }

@@ -34,7 +34,8 @@ public record WorkerConfig(
         Duration workerTimeout,
         int graphReplays,
         long perfMaxBytes,
-        int perfMaxIters) {
+        int perfMaxIters,
+        int perfTrials) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -59,6 +60,8 @@ public record WorkerConfig(
     public static final String GRAPH_REPLAYS = "NCCLFFM_GRAPH_REPLAYS";
     public static final String PERF_MAX_BYTES = "NCCLFFM_PERF_MAX_BYTES";
     public static final String PERF_MAX_ITERS = "NCCLFFM_PERF_MAX_ITERS";
+    /** Timed repetitions of every size; the median is reported (the C baseline's --trials). */
+    public static final String PERF_TRIALS = "NCCLFFM_PERF_TRIALS";
 
     /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
     public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
@@ -107,7 +110,8 @@ public record WorkerConfig(
                 Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, 1800, 1, 86400)),
                 intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
                 longVar(env, PERF_MAX_BYTES, 1L << 30),
-                intVar(env, PERF_MAX_ITERS, 1000, 10, 1000));
+                intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
+                intVar(env, PERF_TRIALS, 5, 1, 99));
     }
 
     /** Whether the check group was asked for ({@code all} asks for every group). */

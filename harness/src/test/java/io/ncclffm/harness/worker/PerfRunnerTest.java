@@ -32,4 +32,11 @@ class PerfRunnerTest {
     void jitWarmupScalesWithTheCap(int cap, int calls) {
         assertEquals(calls, PerfRunner.jitWarmupCalls(cap));
     }
+
+    @org.junit.jupiter.api.Test
+    void medianOfTrials_ignoresOneSlowOrFastTrial() {
+        assertEquals(7.0, PerfRunner.median(new double[] {7.0, 13.0, 7.1, 6.9, 7.0}));
+        assertEquals(7.05, PerfRunner.median(new double[] {7.1, 13.0, 7.0, 2.0}), 1e-12);
+        assertEquals(4.5, PerfRunner.median(new double[] {4.5}));
+    }
 }
