@@ -92,9 +92,9 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
     }
 
     /**
-     * Judges every release's Java points against the baseline release's, and writes the report. One run gives one
-     * sample per point, and at microsecond latencies two samples of the same release differ by about as much as the
-     * threshold; the C baseline, when given, is a second, independent sample of the same NCCL in the same run. So a
+     * Judges every release's Java points against the baseline release's, and writes the report. Even the median of a
+     * few trials from one run is one sample of the machine's state, and at microsecond latencies two runs of the same
+     * release differ by about as much as the threshold; the C baseline, when given, is a second, independent sample of the same NCCL in the same run. So a
      * Java regression counts unless C measured the same collective in both releases and saw no regression there:
      * those are listed as not confirmed, with C's numbers, and do not fail the check. Without C points every Java
      * regression counts. Worlds the policy excludes (e.g. ranks sharing one GPU through sockets) are not judged.
@@ -115,7 +115,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         }
         if (!judgedC.isEmpty()) {
             report.append("A Java regression counts unless the C baseline measured the same collective in both releases ")
-                    .append("and saw none (one sample per point: at microsecond latencies run-to-run noise is about the ")
+                    .append("and saw none (one run per release: at microsecond latencies run-to-run noise is about the ")
                     .append("threshold).\n\n");
         }
         List<Regression> counted = new ArrayList<>();
