@@ -16,7 +16,7 @@ import java.util.OptionalDouble;
  * <p>Each row pairs Java and C points of one library, world, element type, placement and mode. For the large
  * sizes the worst ratio counts, not the mean: a single bad size is a finding, and averaging would hide it.
  */
-public record OverheadSummary(List<Overhead> rows) {
+public record OverheadSummary(List<Overhead> rows, String reference) {
 
     /** The goal for 8-byte messages: Java may take at most 5% longer than C. */
     public static final double SMALL_MESSAGE_GOAL = 1.05;
@@ -24,6 +24,11 @@ public record OverheadSummary(List<Overhead> rows) {
     public static final double LARGE_MESSAGE_GOAL = 1.01;
     /** The size the small-message goal is measured at: the sweep's first. */
     public static final long SMALL_MESSAGE = 8;
+
+    /** The separate-process C baseline's source ({@code perf/c-baseline/nccl_allreduce_bench}). */
+    public static final String C = PerfTable.C;
+    /** The in-process C loop's source (perf mode with {@code NCCLFFM_PERF_C_LOOP}). */
+    public static final String IN_PROCESS_C = "c-inproc";
 
     public OverheadSummary {
         rows = List.copyOf(rows);
@@ -59,15 +64,26 @@ public record OverheadSummary(List<Overhead> rows) {
         }
     }
 
-    /** Pairs every Java point with the C point of the same collective and summarises the ratios. */
+    /** Pairs every Java point with the separate-process C baseline's point of the same collective. */
     public static OverheadSummary of(List<PerfPoint> points) {
+        return of(points, C);
+    }
+
+    /**
+     * Pairs every Java point with the {@code reference} source's point of the same collective ({@link #C} or
+     * {@link #IN_PROCESS_C}) and summarises the ratios; points of other sources are left out.
+     */
+    public static OverheadSummary of(List<PerfPoint> points, String reference) {
+        if (!reference.equals(C) && !reference.equals(IN_PROCESS_C)) {
+            throw new IllegalArgumentException("reference must be " + C + " or " + IN_PROCESS_C + ", got '" + reference + "'");
+        }
         Map<Key, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
         for (PerfPoint p : points) {
-            int side = switch (p.source()) {
-                case PerfTable.JAVA -> 0;
-                case PerfTable.C -> 1;
-                default -> throw new IllegalArgumentException("source must be java or c, got '" + p.source() + "': " + p);
-            };
+            int side;
+            if (p.source().equals(PerfTable.JAVA)) side = 0;
+            else if (p.source().equals(reference)) side = 1;
+            else if (p.source().equals(C) || p.source().equals(IN_PROCESS_C)) continue;
+            else throw new IllegalArgumentException("source must be java, " + C + " or " + IN_PROCESS_C + ", got '" + p.source() + "': " + p);
             PerfPoint[] pair = pairs.computeIfAbsent(Key.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
             if (pair[side] != null) {
@@ -78,6 +94,9 @@ public record OverheadSummary(List<Overhead> rows) {
         }
         List<Overhead> rows = new ArrayList<>();
         for (Map.Entry<Key, Map<Long, PerfPoint[]>> group : pairs.entrySet()) {
+            // The in-process loop measures launches only: graph rows would be all "no data". A missing separate C
+            // run, by contrast, stays visible as "no data".
+            if (reference.equals(IN_PROCESS_C) && group.getValue().values().stream().noneMatch(pair -> pair[1] != null)) continue;
             OptionalDouble small = OptionalDouble.empty();
             OptionalDouble worst = OptionalDouble.empty();
             long worstBytes = 0;
@@ -95,7 +114,7 @@ public record OverheadSummary(List<Overhead> rows) {
             Key k = group.getKey();
             rows.add(new Overhead(k.library, k.world, k.dtype, k.placement, k.mode, small, worst, worstBytes));
         }
-        return new OverheadSummary(rows);
+        return new OverheadSummary(rows, reference);
     }
 
     /**
@@ -144,8 +163,9 @@ public record OverheadSummary(List<Overhead> rows) {
      */
     public String markdown() {
         StringBuilder out = new StringBuilder();
-        out.append("| Library | World | Dtype | Placement | Mode | java/c at 8 B (goal ≤ ")
-                .append(PerfTable.format("%.2f", SMALL_MESSAGE_GOAL)).append(") | worst java/c from ")
+        String ratio = "java/" + reference;
+        out.append("| Library | World | Dtype | Placement | Mode | ").append(ratio).append(" at 8 B (goal ≤ ")
+                .append(PerfTable.format("%.2f", SMALL_MESSAGE_GOAL)).append(") | worst ").append(ratio).append(" from ")
                 .append(MessageSize.label(MessageSize.LARGE)).append(" (goal ≤ ")
                 .append(PerfTable.format("%.2f", LARGE_MESSAGE_GOAL)).append(") |\n")
                 .append("|---|---:|---|---|---|---:|---:|\n");

@@ -27,7 +27,8 @@ import io.ncclffm.harness.perf.RegressionCheck;
  * release against the matrix's baseline release.
  */
 public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
-                            OverheadSummary overhead, List<Regression> regressions, String regressionReport) {
+                            OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
+                            String regressionReport) {
 
     /** The chart to show first: bus bandwidth of out-of-place launches at the largest world measured. */
     public String chartSvg() {
@@ -85,10 +86,13 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         all.addAll(c);
         OverheadSummary overhead = c.isEmpty() ? null
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
+        OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
+                : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).toList(), OverheadSummary.IN_PROCESS_C);
+        List<PerfPoint> binding = java.stream().filter(p -> p.source().equals("java")).toList();
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
-        if (policy != null) regressions.addAll(regressionCheck(java, c, policy, report));
-        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, regressions, report.toString());
+        if (policy != null) regressions.addAll(regressionCheck(binding, c, policy, report));
+        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString());
     }
 
     /**
@@ -193,6 +197,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         Files.writeString(dir.resolve("table.md"), table);
         for (var chart : charts.entrySet()) Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
         if (overhead != null) Files.writeString(dir.resolve("overhead.md"), overhead.markdown());
+        if (inProcessOverhead != null) Files.writeString(dir.resolve("overhead-in-process.md"), inProcessOverhead.markdown());
         if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
     }
 }

@@ -1,5 +1,6 @@
 package io.ncclffm.harness.worker;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ final class PerfRunner {
 
     private final WorkerConfig config;
     private final Reporter reporter;
+    /** The in-process C loop, when {@code NCCLFFM_PERF_C_LOOP} names one; launch trials alternate with it. */
+    private InProcessCLoop cLoop;
 
     PerfRunner(WorkerConfig config, Reporter reporter) {
         this.config = config;
@@ -77,6 +80,14 @@ final class PerfRunner {
                 if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;
             }
             String library = s.nccl.flavor().displayName() + " " + s.nccl.version();
+            if (config.perfCLoop() != null) {
+                CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", "perf", Map.of("library", config.perfCLoop()),
+                        () -> {
+                            cLoop = InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath()));
+                            return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
+                        }));
+                if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;
+            }
             s.ensureBuffers(config.perfMaxBytes());
             s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
             s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
@@ -91,22 +102,33 @@ final class PerfRunner {
             for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
                 for (boolean inPlace : new boolean[] {false, true}) {
                     reporter.progress("perf " + bytes + " B " + (inPlace ? "in-place" : "out-of-place"));
-                    emit(library, bytes, inPlace, "launch", timeLaunches(s, bytes, inPlace));
+                    double[] launch = timeLaunches(s, bytes, inPlace);
+                    emit(library, bytes, inPlace, "launch", launch[0]);
+                    if (cLoop != null) emit(library, IN_PROCESS_C, bytes, inPlace, "launch", launch[1]);
                     emit(library, bytes, inPlace, "graph", timeGraph(s, bytes, inPlace));
                 }
             }
             reporter.run(CommunicatorChecks.destroy(s));
+        } finally {
+            if (cLoop != null) cLoop.close();
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
         return reporter.failures() > 0 ? WorkerExitCode.CHECKS_FAILED : WorkerExitCode.ALL_PASSED;
     }
 
     private void emit(String library, long bytes, boolean inPlace, String mode, double us) {
+        emit(library, "java", bytes, inPlace, mode, us);
+    }
+
+    private void emit(String library, String source, long bytes, boolean inPlace, String mode, double us) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
-        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.of(library, "java", config.world(), bytes,
+        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.of(library, source, config.world(), bytes,
                 DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode, iterations(bytes), us), extra));
     }
+
+    /** The source of the in-process C loop's points. */
+    static final String IN_PROCESS_C = "c-inproc";
 
     /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
     static final int WARMUP_CHUNK = 100;
@@ -126,22 +148,41 @@ final class PerfRunner {
      * {@code trials} times; the median trial. With several ranks a single trial is at the mercy of host jitter on
      * any rank (launch latencies of one size were seen anywhere from 7 to 13 µs, in C as in Java); the median of
      * several is what one release or binding is compared on. The C baseline does the same (--trials).
+     *
+     * @return the binding's median, and the in-process C loop's median when there is one (its trials alternate
+     *         with the binding's, C first), else NaN
      */
-    private double timeLaunches(RankSession s, long bytes, boolean inPlace) {
+    private double[] timeLaunches(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         launches(s, bytes, inPlace, warmup(bytes));
+        if (cLoop != null) cLaunches(s, bytes, inPlace, warmup(bytes));
         s.sync();
-        double[] trials = new double[config.perfTrials()];
+        double[] java = new double[config.perfTrials()];
+        double[] c = new double[config.perfTrials()];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
-            for (int t = 0; t < trials.length; t++) {
+            for (int t = 0; t < java.length; t++) {
+                if (cLoop != null) {
+                    begin.record(s.stream);
+                    cLaunches(s, bytes, inPlace, iters);
+                    end.record(s.stream);
+                    s.sync();
+                    c[t] = end.elapsedSince(begin) * 1000.0 / iters;
+                }
                 begin.record(s.stream);
                 launches(s, bytes, inPlace, iters);
                 end.record(s.stream);
                 s.sync();
-                trials[t] = end.elapsedSince(begin) * 1000.0 / iters;
+                java[t] = end.elapsedSince(begin) * 1000.0 / iters;
             }
         }
-        return median(trials);
+        return new double[] {median(java), cLoop != null ? median(c) : Double.NaN};
+    }
+
+    /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #allReduce} passes. */
+    private void cLaunches(RankSession s, long bytes, boolean inPlace, int n) {
+        long send = s.sendAddress();
+        cLoop.allReduce(send, inPlace ? send : s.recvAddress(), bytes / 4, DataType.FLOAT32.code(), ReduceOp.SUM.code(),
+                s.comm.address(), s.stream.address(), n);
     }
 
     /**

@@ -35,7 +35,8 @@ public record WorkerConfig(
         int graphReplays,
         long perfMaxBytes,
         int perfMaxIters,
-        int perfTrials) {
+        int perfTrials,
+        String perfCLoop) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -62,6 +63,11 @@ public record WorkerConfig(
     public static final String PERF_MAX_ITERS = "NCCLFFM_PERF_MAX_ITERS";
     /** Timed repetitions of every size; the median is reported (the C baseline's --trials). */
     public static final String PERF_TRIALS = "NCCLFFM_PERF_TRIALS";
+    /**
+     * Path of {@code libncclffm_c_loop.so} (perf/c-baseline/build.sh): when set, launch timings alternate trial by
+     * trial with the same calls made from C in this process, reported as source {@code c-inproc}.
+     */
+    public static final String PERF_C_LOOP = "NCCLFFM_PERF_C_LOOP";
 
     /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
     public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
@@ -111,12 +117,17 @@ public record WorkerConfig(
                 intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
                 longVar(env, PERF_MAX_BYTES, 1L << 30),
                 intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
-                intVar(env, PERF_TRIALS, 5, 1, 99));
+                intVar(env, PERF_TRIALS, 5, 1, 99),
+                blankToNull(env.get(PERF_C_LOOP)));
     }
 
     /** Whether the check group was asked for ({@code all} asks for every group). */
     public boolean wants(String group) {
         return checkGroups.contains("all") || checkGroups.contains(group);
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.strip();
     }
 
     private static int intVar(Map<String, String> env, String name, Integer def, int min, int max) {

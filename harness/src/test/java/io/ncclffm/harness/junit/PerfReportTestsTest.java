@@ -54,4 +54,37 @@ class PerfReportTestsTest {
         assertTrue(v.message().contains("could not be judged"), v.message());
         assertEquals(CheckStatus.SKIPPED, PerfReportTests.overheadVerdict(null).status());
     }
+
+    @Test
+    void withAnInProcessLoop_8BytesIsJudgedThereAndNotAcrossProcesses() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));   // 20% over the separate C process at 8 B
+        List<PerfPoint> inProcess = new ArrayList<>();
+        for (PerfPoint p : points) {
+            if (p.source().equals("c")) {
+                inProcess.add(PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(), p.placement(),
+                        p.mode(), p.iterations(), p.bytes() == 8 ? p.timeUs() * 1.18 : p.timeUs()));
+            }
+        }
+        points.addAll(inProcess);
+        Verdict across = PerfReportTests.overheadVerdict(OverheadSummary.of(points), "perf/overhead-vs-c", false, "none");
+        assertEquals(CheckStatus.PASSED, across.status(), across.message());
+        assertTrue(across.message().contains("8 B is judged in process"), across.message());
+        Verdict within = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+                "perf/overhead-vs-c-in-process", true, "none");
+        assertEquals(CheckStatus.PASSED, within.status(), within.message() + ": 1.2 / 1.18 is within 5%");
+        assertTrue(within.message().startsWith("java/c-inproc <= 1.05 at 8 B"), within.message());
+    }
+
+    @Test
+    void anInProcessMiss_fails() {
+        List<PerfPoint> points = new ArrayList<>();
+        for (PerfPoint p : pair(1, 128L << 20, 1.1)) {
+            points.add(p.source().equals("c") ? PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(),
+                    p.placement(), p.mode(), p.iterations(), p.timeUs()) : p);
+        }
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+                "perf/overhead-vs-c-in-process", true, "none");
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().contains("(8 B: 1.100"), v.message());
+    }
 }
