@@ -12,6 +12,7 @@ import org.opentest4j.TestAbortedException;
 
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.report.MatrixReport;
 import io.ncclffm.harness.report.PerfArtifacts;
@@ -55,6 +56,7 @@ final class PerfReportTests {
         return List.of(
                 test(chart, () -> {
                     Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");
+                    if (!a.inits().isEmpty()) Allure.addAttachment("communicator init time and memory", "text/markdown", InitPoint.markdown(a.inits()), ".md");
                     a.charts().forEach((name, svg) -> Allure.addAttachment(name, "image/svg+xml", svg, ".svg"));
                 }),
                 test(overhead, () -> {

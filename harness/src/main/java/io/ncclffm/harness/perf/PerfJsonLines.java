@@ -54,4 +54,29 @@ public final class PerfJsonLines {
         }
         return points;
     }
+
+    /**
+     * The C baseline's {@code "event":"init"} lines as {@link InitPoint}s; other lines are passed over, and an init
+     * line without {@code initMs} or {@code commMemoryBytes} is an error naming the line.
+     */
+    public static List<InitPoint> inits(List<String> lines) {
+        List<InitPoint> inits = new ArrayList<>();
+        int number = 0;
+        for (String line : lines) {
+            number++;
+            if (line.isBlank() || NCCL_LOG.matcher(line).find() || !line.contains("\"init\"")) continue;
+            try {
+                JsonNode node = JSON.readTree(line);
+                if (!node.isObject() || !"init".equals(node.path("event").asText())) continue;
+                for (String field : List.of("library", "source", "world", "initMs", "commMemoryBytes")) {
+                    if (!node.has(field)) throw new IllegalArgumentException("init line " + number + " lacks '" + field + "': " + line);
+                }
+                inits.add(new InitPoint(node.get("library").asText(), node.get("source").asText(), node.get("world").asInt(),
+                        node.get("initMs").asDouble(), node.get("commMemoryBytes").asLong()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("line " + number + " is not JSON: " + e.getOriginalMessage() + ": " + line, e);
+            }
+        }
+        return inits;
+    }
 }

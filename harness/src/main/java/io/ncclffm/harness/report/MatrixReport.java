@@ -21,6 +21,7 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.WorkerEvent;
+import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.PerfPoint;
 
 /**
@@ -32,6 +33,7 @@ public final class MatrixReport {
 
     private final List<CellSummary> cells = new ArrayList<>();
     private final List<PerfPoint> perf = new ArrayList<>();
+    private final List<InitPoint> inits = new ArrayList<>();
     private final List<Verdict> extra = new ArrayList<>();
     private final Map<String, String> deviceFacts = new TreeMap<>();
     private MatrixSettings settings;
@@ -42,6 +44,7 @@ public final class MatrixReport {
         this.matrix = matrix;
         cells.clear();
         perf.clear();
+        inits.clear();
         extra.clear();
     }
 
@@ -52,6 +55,7 @@ public final class MatrixReport {
                 for (WorkerEvent e : r.events()) {
                     if (e instanceof WorkerEvent.Check c && c.result().id().equals("comm-init") && r.rank() == 0) {
                         facts.putAll(c.result().data());
+                        if (cell.mode().equals("perf")) initPoint(cell, world, c.result().data());
                     } else if (e instanceof WorkerEvent.Perf p && r.rank() == 0) {
                         // every rank times the same collective; rank 0 speaks for the cell, as in nccl-tests
                         perf.add(p.point());
@@ -65,10 +69,21 @@ public final class MatrixReport {
         cells.add(new CellSummary(cell, world, launcher, wall, verdicts));
     }
 
+    private void initPoint(Cell cell, int world, Map<String, String> data) {
+        try {
+            inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), "java", world,
+                    Double.parseDouble(data.get("initMillis")), Long.parseLong(data.get("deviceMemoryDeltaBytes"))));
+        } catch (RuntimeException e) {
+            // a comm-init that failed early carries no figures; the check's own verdict says why
+        }
+    }
+
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
     public synchronized PerfArtifacts perfArtifacts() {
-        return PerfArtifacts.of(perf, PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c")),
-                matrix == null ? null : matrix.perf());
+        String c = System.getProperty("ncclffm.perf.c");
+        List<InitPoint> all = new ArrayList<>(inits);
+        all.addAll(PerfArtifacts.readBaselineInits(c));
+        return PerfArtifacts.of(perf, PerfArtifacts.readBaseline(c), matrix == null ? null : matrix.perf(), all);
     }
 
     /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.model.EventCodec;
 import io.ncclffm.harness.perf.BandwidthChart;
+import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.perf.PerfJsonLines;
 import io.ncclffm.harness.perf.PerfPoint;
@@ -28,7 +29,7 @@ import io.ncclffm.harness.perf.RegressionCheck;
  */
 public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
-                            String regressionReport) {
+                            String regressionReport, List<InitPoint> inits) {
 
     /** The chart to show first: bus bandwidth of out-of-place launches at the largest world measured. */
     public String chartSvg() {
@@ -55,7 +56,16 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
 
     /** Reads the C baseline's JSON lines: files, or folders of {@code *.jsonl}, comma-separated. */
     public static List<PerfPoint> readBaseline(String paths) {
-        List<PerfPoint> points = new ArrayList<>();
+        return readBaseline(paths, PerfJsonLines::points);
+    }
+
+    /** The C baseline's init lines (init time, device memory), from the same files as {@link #readBaseline(String)}. */
+    public static List<InitPoint> readBaselineInits(String paths) {
+        return readBaseline(paths, PerfJsonLines::inits);
+    }
+
+    private static <T> List<T> readBaseline(String paths, java.util.function.Function<List<String>, List<T>> parse) {
+        List<T> points = new ArrayList<>();
         if (paths == null || paths.isBlank()) return points;
         for (String p : paths.split(",")) {
             Path path = Path.of(p.strip());
@@ -63,7 +73,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                 List<Path> files = Files.isDirectory(path)
                         ? Files.walk(path).filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()
                         : List.of(path);
-                for (Path f : files) points.addAll(PerfJsonLines.points(Files.readAllLines(f)));
+                for (Path f : files) points.addAll(parse.apply(Files.readAllLines(f)));
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read C baseline points from " + path + ": " + e.getMessage(), e);
             }
@@ -82,6 +92,10 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
     }
 
     static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy) {
+        return of(java, c, policy, List.of());
+    }
+
+    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy, List<InitPoint> inits) {
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
         OverheadSummary overhead = c.isEmpty() ? null
@@ -92,7 +106,8 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         if (policy != null) regressions.addAll(regressionCheck(binding, c, policy, report));
-        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString());
+        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
+                List.copyOf(inits));
     }
 
     /**
@@ -197,6 +212,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         Files.writeString(dir.resolve("table.md"), table);
         for (var chart : charts.entrySet()) Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
         if (overhead != null) Files.writeString(dir.resolve("overhead.md"), overhead.markdown());
+        if (!inits.isEmpty()) Files.writeString(dir.resolve("init.md"), InitPoint.markdown(inits));
         if (inProcessOverhead != null) Files.writeString(dir.resolve("overhead-in-process.md"), inProcessOverhead.markdown());
         if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
     }

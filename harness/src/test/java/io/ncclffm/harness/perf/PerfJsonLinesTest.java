@@ -71,4 +71,16 @@ class PerfJsonLinesTest {
                 () -> PerfJsonLines.points(List.of("Segmentation fault (core dumped)")));
         assertTrue(e.getMessage().startsWith("line 1 is not a perf point"), e.getMessage());
     }
+
+    @Test
+    void theInitLineBecomesAnInitPoint_andTheTableShowsItPerRelease() {
+        List<InitPoint> inits = PerfJsonLines.inits(C_BASELINE_OUTPUT);
+        assertEquals(List.of(new InitPoint("NCCL 2.28.9", "c", 2, 412.25, 1_000_000_000L)), inits);
+        String table = InitPoint.markdown(List.of(inits.getFirst(), new InitPoint("NCCL 2.28.9", "java", 2, 380, 905_969_664L)));
+        assertTrue(table.contains("| NCCL 2.28.9 | 2 | c | 412 | 953 MiB |"), table);
+        assertTrue(table.contains("| NCCL 2.28.9 | 2 | java | 380 | 864 MiB |"), table);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PerfJsonLines.inits(List.of(
+                "{\"event\":\"init\",\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2}")));
+        assertTrue(e.getMessage().startsWith("init line 1 lacks 'initMs'"), e.getMessage());
+    }
 }

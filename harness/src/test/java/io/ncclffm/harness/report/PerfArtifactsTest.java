@@ -40,13 +40,14 @@ class PerfArtifactsTest {
         java.addAll(sweep("NCCL 2.28.9", "java", 1.3));
         List<PerfPoint> c = new ArrayList<>(sweep("NCCL 2.28.3", "c", 1.0));
         c.addAll(sweep("NCCL 2.28.9", "c", 1.3));
-        PerfArtifacts a = PerfArtifacts.of(java, c, new Matrix.PerfPolicy(NcclVersion.of(2, 28, 3), 0.10));
+        PerfArtifacts a = PerfArtifacts.of(java, c, new Matrix.PerfPolicy(NcclVersion.of(2, 28, 3), 0.10),
+                List.of(new io.ncclffm.harness.perf.InitPoint("NCCL 2.28.3", "java", 2, 512, 862L << 20)));
         assertEquals(List.of("busbw-w1.svg", "busbw-w2.svg", "busbw-w4.svg"), List.copyOf(a.charts().keySet()));
         assertTrue(a.overhead().meetsGoals(), "identical Java and C times meet the goals");
         assertTrue(!a.regressions().isEmpty(), "2.28.9 is 30% slower than the baseline: regressions found");
         assertTrue(a.regressionReport().contains("## NCCL 2.28.9: "), a.regressionReport());
         a.write(dir);
-        for (String f : List.of("points.jsonl", "table.md", "busbw-w4.svg", "overhead.md", "regressions.md")) {
+        for (String f : List.of("points.jsonl", "table.md", "busbw-w4.svg", "overhead.md", "regressions.md", "init.md")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         assertEquals(java.size() + c.size(), Files.readAllLines(dir.resolve("points.jsonl")).size());
