@@ -60,7 +60,7 @@ final class PerfReportTests {
                     a.charts().forEach((name, svg) -> Allure.addAttachment(name, "image/svg+xml", svg, ".svg"));
                 }),
                 test(overhead, () -> {
-                    if (o != null) Allure.addAttachment("overhead against C", "text/markdown", o.markdown(), ".md");
+                    if (o != null) Allure.addAttachment("overhead against C", "text/markdown", a.overheadMarkdown(), ".md");
                 }),
                 test(overheadInProcess, () -> {
                     if (inProcess != null) Allure.addAttachment("overhead against the in-process C loop", "text/markdown", inProcess.markdown(), ".md");
