@@ -92,11 +92,11 @@ final class PerfRunner {
             s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
             s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
             s.device.synchronizeDevice();
-            // The JIT compiles the call path only after thousands of calls; the C baseline has no such phase, so
-            // it is run off the clock before the first (8-byte) size is timed.
+            // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
+            // the first (8-byte) size is timed (the C baseline makes as many, for the GPU's clocks). They go through
+            // the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to the
+            // interpreter adds its own per-call cost, which an earlier run measured as binding overhead.
             reporter.progress("perf JIT warm-up");
-            // Through the very loop that is timed, in chunks, so that the JIT compiles that method (a loop left to
-            // the interpreter adds its own per-call cost, which an earlier run measured as binding overhead).
             for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) launches(s, 8, false, WARMUP_CHUNK);
             s.sync();
             for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
