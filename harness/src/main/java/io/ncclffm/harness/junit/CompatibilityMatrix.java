@@ -17,6 +17,7 @@ import org.opentest4j.TestAbortedException;
 
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.GpuInventory;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.RankObserver;
 import io.ncclffm.harness.matrix.Cell;
@@ -80,6 +81,14 @@ public class CompatibilityMatrix {
                     List.of(), Map.of(), null, null);
             REPORT.record(cell, world, "container", java.time.Duration.ZERO, List.of(v), null);
             return List.of(test(cell, world, "container", v, null));
+        }
+        String shortfall = GpuInventory.host().shortfall(cell.gpu(), world);
+        if (shortfall != null) {
+            Verdict v = new Verdict("gpus", "cell-start", Map.of("world", Integer.toString(world)), CheckStatus.SKIPPED,
+                    shortfall, List.of(), Map.of(), null, null);
+            System.out.printf("[ncclffm] %s: skipped: %s%n", label, shortfall);
+            REPORT.record(cell, world, cell.source().containerized() ? "container" : "process", java.time.Duration.ZERO, List.of(v), null);
+            return List.of(test(cell, world, cell.source().containerized() ? "container" : "process", v, null));
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
