@@ -127,30 +127,6 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                 && r.largeMessageVerdict() == Verdict.MEETS);
     }
 
-    /**
-     * Whether each goal was judged somewhere: at least one row has both Java and C at 8 B, and at least one from
-     * 64 MiB up. Without that the run has shown nothing about the binding's overhead.
-     */
-    public boolean judgedBothGoals() {
-        return rows.stream().anyMatch(r -> r.smallMessageVerdict() != Verdict.NO_DATA)
-                && rows.stream().anyMatch(r -> r.largeMessageVerdict() != Verdict.NO_DATA);
-    }
-
-    /**
-     * The rows that could not be judged against a goal, e.g. a world whose sweep stops below 64 MiB, each with the
-     * goal it lacks, for the report: {@code NCCL 2.28.3 world 2 float32 out-of-place launch (no data from 64 MiB)}.
-     */
-    public List<String> unjudged() {
-        List<String> out = new ArrayList<>();
-        for (Overhead r : rows) {
-            List<String> lacking = new ArrayList<>();
-            if (r.smallMessageVerdict() == Verdict.NO_DATA) lacking.add("at " + MessageSize.label(SMALL_MESSAGE));
-            if (r.largeMessageVerdict() == Verdict.NO_DATA) lacking.add("from " + MessageSize.label(MessageSize.LARGE));
-            if (!lacking.isEmpty()) out.add(r.describe() + " (no data " + String.join(" or ", lacking) + ")");
-        }
-        return out;
-    }
-
     /** The rows that miss a goal. */
     public List<Overhead> misses() {
         return rows.stream().filter(r -> r.smallMessageVerdict() == Verdict.MISSES
