@@ -25,10 +25,10 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     /** The size the small-message goal is measured at: the sweep's first. */
     public static final long SMALL_MESSAGE = 8;
 
-    /** The separate-process C baseline's source ({@code perf/c-baseline/nccl_allreduce_bench}). */
-    public static final String C = PerfTable.C;
+    /** The separate-process C baseline's source. */
+    public static final String C = PerfPoint.C;
     /** The in-process C loop's source (perf mode with {@code NCCLFFM_PERF_C_LOOP}). */
-    public static final String IN_PROCESS_C = "c-inproc";
+    public static final String IN_PROCESS_C = PerfPoint.IN_PROCESS_C;
 
     public OverheadSummary {
         rows = List.copyOf(rows);

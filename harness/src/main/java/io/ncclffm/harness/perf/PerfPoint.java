@@ -1,10 +1,11 @@
 package io.ncclffm.harness.perf;
 
 /**
- * One allReduce timing: an average over {@code iterations} back-to-back calls after warm-up.
+ * One allReduce timing: the median over trials of the average over {@code iterations} back-to-back calls.
  *
  * @param library   e.g. {@code NCCL 2.28.9}
- * @param source    who measured: {@code java} (the binding) or {@code c} (the C baseline)
+ * @param source    who measured: {@link #JAVA} (the binding), {@link #C} (the separate C baseline) or
+ *                  {@link #IN_PROCESS_C} (the same calls from C in the worker's process)
  * @param world     ranks
  * @param bytes     message size in bytes
  * @param dtype     element type, e.g. {@code float32}
@@ -26,6 +27,13 @@ public record PerfPoint(
         double timeUs,
         double algBwGBs,
         double busBwGBs) {
+
+    /** The binding, timed by the Java perf mode. */
+    public static final String JAVA = "java";
+    /** The separate C baseline process, {@code perf/c-baseline/nccl_allreduce_bench}. */
+    public static final String C = "c";
+    /** The same calls made from C in the worker's process, {@code perf/c-baseline/ncclffm_c_loop.c}. */
+    public static final String IN_PROCESS_C = "c-inproc";
 
     /**
      * nccl-tests' bus bandwidth factor for allReduce: 2(n-1)/n. It is 0 for one rank, where nothing crosses a bus

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  */
 public final class PerfTable {
 
-    static final String JAVA = "java";
-    static final String C = "c";
+    static final String JAVA = PerfPoint.JAVA;
+    static final String C = PerfPoint.C;
     static final String MISSING = "—";
 
     private PerfTable() {

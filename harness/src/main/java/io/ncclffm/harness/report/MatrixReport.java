@@ -69,21 +69,19 @@ public final class MatrixReport {
         cells.add(new CellSummary(cell, world, launcher, wall, verdicts));
     }
 
+    /** Rank 0's init time and memory, when its comm-init got as far as measuring them (its verdict says why not). */
     private void initPoint(Cell cell, int world, Map<String, String> data) {
-        try {
-            inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), "java", world,
-                    Double.parseDouble(data.get("initMillis")), Long.parseLong(data.get("deviceMemoryDeltaBytes"))));
-        } catch (RuntimeException e) {
-            // a comm-init that failed early carries no figures; the check's own verdict says why
-        }
+        if (!data.containsKey("initMillis") || !data.containsKey("deviceMemoryDeltaBytes")) return;
+        inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
+                Double.parseDouble(data.get("initMillis")), Long.parseLong(data.get("deviceMemoryDeltaBytes"))));
     }
 
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
     public synchronized PerfArtifacts perfArtifacts() {
-        String c = System.getProperty("ncclffm.perf.c");
+        PerfArtifacts.CBaseline c = PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c"));
         List<InitPoint> all = new ArrayList<>(inits);
-        all.addAll(PerfArtifacts.readBaselineInits(c));
-        return PerfArtifacts.of(perf, PerfArtifacts.readBaseline(c), matrix == null ? null : matrix.perf(), all);
+        all.addAll(c.inits());
+        return PerfArtifacts.of(perf, c.points(), matrix == null ? null : matrix.perf(), all);
     }
 
     /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */

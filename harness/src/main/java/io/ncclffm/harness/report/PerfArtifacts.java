@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.ncclffm.harness.matrix.Matrix;
@@ -54,31 +52,31 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         return charts;
     }
 
-    /** Reads the C baseline's JSON lines: files, or folders of {@code *.jsonl}, comma-separated. */
-    public static List<PerfPoint> readBaseline(String paths) {
-        return readBaseline(paths, PerfJsonLines::points);
+    /** What the C baseline's JSON lines hold: its perf points and its init lines (init time, device memory). */
+    public record CBaseline(List<PerfPoint> points, List<InitPoint> inits) {
     }
 
-    /** The C baseline's init lines (init time, device memory), from the same files as {@link #readBaseline(String)}. */
-    public static List<InitPoint> readBaselineInits(String paths) {
-        return readBaseline(paths, PerfJsonLines::inits);
-    }
-
-    private static <T> List<T> readBaseline(String paths, java.util.function.Function<List<String>, List<T>> parse) {
-        List<T> points = new ArrayList<>();
-        if (paths == null || paths.isBlank()) return points;
+    /** Reads the C baseline's JSON lines, each file once: files, or folders of {@code *.jsonl}, comma-separated. */
+    public static CBaseline readBaseline(String paths) {
+        List<PerfPoint> points = new ArrayList<>();
+        List<InitPoint> inits = new ArrayList<>();
+        if (paths == null || paths.isBlank()) return new CBaseline(points, inits);
         for (String p : paths.split(",")) {
             Path path = Path.of(p.strip());
             try {
                 List<Path> files = Files.isDirectory(path)
                         ? Files.walk(path).filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()
                         : List.of(path);
-                for (Path f : files) points.addAll(parse.apply(Files.readAllLines(f)));
+                for (Path f : files) {
+                    List<String> lines = Files.readAllLines(f);
+                    points.addAll(PerfJsonLines.points(lines));
+                    inits.addAll(PerfJsonLines.inits(lines));
+                }
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read C baseline points from " + path + ": " + e.getMessage(), e);
             }
         }
-        return points;
+        return new CBaseline(points, inits);
     }
 
     /**
@@ -102,7 +100,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
         OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
                 : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).toList(), OverheadSummary.IN_PROCESS_C);
-        List<PerfPoint> binding = java.stream().filter(p -> p.source().equals("java")).toList();
+        List<PerfPoint> binding = java.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         if (policy != null) regressions.addAll(regressionCheck(binding, c, policy, report));
@@ -139,19 +137,21 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         }
         List<Regression> counted = new ArrayList<>();
         List<PerfPoint> baseline = on(judgedJava, baselineLibrary);
+        List<PerfPoint> baselineC = on(judgedC, baselineLibrary);
+        Map<String, PerfPoint> cBefore = byCollective(baselineC);
         for (String library : judgedJava.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
             List<PerfPoint> candidate = on(judgedJava, library);
             List<Regression> found = check.compare(baseline, candidate);
-            List<PerfPoint> baselineC = on(judgedC, baselineLibrary);
             List<PerfPoint> candidateC = on(judgedC, library);
+            Map<String, PerfPoint> cAfter = byCollective(candidateC);
             Map<String, Regression> cFound = check.compare(baselineC, candidateC).stream()
                     .collect(Collectors.toMap(PerfArtifacts::collective, r -> r));
-            Set<String> cMeasured = new HashSet<>(baselineC.stream().map(PerfArtifacts::collective).toList());
-            cMeasured.retainAll(candidateC.stream().map(PerfArtifacts::collective).toList());
             List<Regression> confirmed = new ArrayList<>();
             List<Regression> unconfirmed = new ArrayList<>();
             for (Regression r : found) {
-                (cMeasured.contains(collective(r)) && !cFound.containsKey(collective(r)) ? unconfirmed : confirmed).add(r);
+                String k = collective(r);
+                boolean cMeasured = cBefore.containsKey(k) && cAfter.containsKey(k);
+                (cMeasured && !cFound.containsKey(k) ? unconfirmed : confirmed).add(r);
             }
             counted.addAll(confirmed);
             List<PerfPoint> missing = check.missingFromCandidate(baseline, candidate);
@@ -162,15 +162,14 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
             for (Regression r : confirmed) {
                 Regression inC = cFound.get(collective(r));
                 report.append("- ").append(r.describe())
-                        .append(inC != null ? String.format(Locale.ROOT, "; C: %+.1f%%", inC.change() * 100)
-                                : cMeasured.contains(collective(r)) ? "" : "; no C measurement")
+                        .append(inC != null ? String.format(Locale.ROOT, "; C: %+.1f%%", inC.change() * 100) : "; no C measurement")
                         .append('\n');
             }
             if (!unconfirmed.isEmpty()) {
                 report.append("\nNot confirmed by the C baseline (C's change for the same collective in brackets):\n\n");
                 for (Regression r : unconfirmed) {
                     report.append("- ").append(r.describe()).append(" [C: ")
-                            .append(cChange(r, baselineC, candidateC)).append("]\n");
+                            .append(change(r.metric(), cBefore.get(collective(r)), cAfter.get(collective(r)))).append("]\n");
                 }
             }
             report.append('\n');
@@ -183,21 +182,28 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
     }
 
     /** A collective regardless of release and source: world, element type, size, placement, mode. */
+    private static String collective(int world, String dtype, long bytes, String placement, String mode) {
+        return world + "/" + dtype + "/" + bytes + "/" + placement + "/" + mode;
+    }
+
     private static String collective(PerfPoint p) {
-        return p.world() + "/" + p.dtype() + "/" + p.bytes() + "/" + p.placement() + "/" + p.mode();
+        return collective(p.world(), p.dtype(), p.bytes(), p.placement(), p.mode());
     }
 
     private static String collective(Regression r) {
-        return r.world() + "/" + r.dtype() + "/" + r.bytes() + "/" + r.placement() + "/" + r.mode();
+        return collective(r.world(), r.dtype(), r.bytes(), r.placement(), r.mode());
     }
 
-    private static String cChange(Regression r, List<PerfPoint> baselineC, List<PerfPoint> candidateC) {
-        PerfPoint before = baselineC.stream().filter(p -> collective(p).equals(collective(r))).findFirst().orElseThrow();
-        PerfPoint after = candidateC.stream().filter(p -> collective(p).equals(collective(r))).findFirst().orElseThrow();
-        double was = r.metric().of(before);
-        double is = r.metric().of(after);
-        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%)", r.metric().shortName(), was,
-                r.metric().unit(), is, r.metric().unit(), (is / was - 1) * 100);
+    /** One source's points by collective (two for one collective are refused, with both, by RegressionCheck.compare). */
+    private static Map<String, PerfPoint> byCollective(List<PerfPoint> points) {
+        return points.stream().collect(Collectors.toMap(PerfArtifacts::collective, p -> p, (a, b) -> a));
+    }
+
+    private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
+        double was = metric.of(before);
+        double is = metric.of(after);
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%)", metric.shortName(), was, metric.unit(), is,
+                metric.unit(), (is / was - 1) * 100);
     }
 
     /**

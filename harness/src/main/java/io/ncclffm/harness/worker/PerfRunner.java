@@ -104,7 +104,7 @@ final class PerfRunner {
                     reporter.progress("perf " + bytes + " B " + (inPlace ? "in-place" : "out-of-place"));
                     double[] launch = timeLaunches(s, bytes, inPlace);
                     emit(library, bytes, inPlace, "launch", launch[0]);
-                    if (cLoop != null) emit(library, IN_PROCESS_C, bytes, inPlace, "launch", launch[1]);
+                    if (cLoop != null) emit(library, PerfPoint.IN_PROCESS_C, bytes, inPlace, "launch", launch[1]);
                     emit(library, bytes, inPlace, "graph", timeGraph(s, bytes, inPlace));
                 }
             }
@@ -117,7 +117,7 @@ final class PerfRunner {
     }
 
     private void emit(String library, long bytes, boolean inPlace, String mode, double us) {
-        emit(library, "java", bytes, inPlace, mode, us);
+        emit(library, PerfPoint.JAVA, bytes, inPlace, mode, us);
     }
 
     private void emit(String library, String source, long bytes, boolean inPlace, String mode, double us) {
@@ -126,9 +126,6 @@ final class PerfRunner {
         reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.of(library, source, config.world(), bytes,
                 DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode, iterations(bytes), us), extra));
     }
-
-    /** The source of the in-process C loop's points. */
-    static final String IN_PROCESS_C = "c-inproc";
 
     /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
     static final int WARMUP_CHUNK = 100;
@@ -161,18 +158,8 @@ final class PerfRunner {
         double[] c = new double[config.perfTrials()];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             for (int t = 0; t < java.length; t++) {
-                if (cLoop != null) {
-                    begin.record(s.stream);
-                    cLaunches(s, bytes, inPlace, iters);
-                    end.record(s.stream);
-                    s.sync();
-                    c[t] = end.elapsedSince(begin) * 1000.0 / iters;
-                }
-                begin.record(s.stream);
-                launches(s, bytes, inPlace, iters);
-                end.record(s.stream);
-                s.sync();
-                java[t] = end.elapsedSince(begin) * 1000.0 / iters;
+                if (cLoop != null) c[t] = perCall(s, begin, end, iters, () -> cLaunches(s, bytes, inPlace, iters));
+                java[t] = perCall(s, begin, end, iters, () -> launches(s, bytes, inPlace, iters));
             }
         }
         return new double[] {median(java), cLoop != null ? median(c) : Double.NaN};
@@ -192,21 +179,24 @@ final class PerfRunner {
     private double timeGraph(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         s.device.beginCapture(s.stream);
-        for (int i = 0; i < iters; i++) allReduce(s, bytes, inPlace);
+        launches(s, bytes, inPlace, iters);
         double[] trials = new double[config.perfTrials()];
         try (CapturedGraph graph = s.device.endCapture(s.stream);
              DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             graph.launch(s.stream);
             s.sync();
-            for (int t = 0; t < trials.length; t++) {
-                begin.record(s.stream);
-                graph.launch(s.stream);
-                end.record(s.stream);
-                s.sync();
-                trials[t] = end.elapsedSince(begin) * 1000.0 / iters;
-            }
+            for (int t = 0; t < trials.length; t++) trials[t] = perCall(s, begin, end, iters, () -> graph.launch(s.stream));
         }
         return median(trials);
+    }
+
+    /** One trial: microseconds per allReduce of {@code enqueue}, which puts {@code iters} of them on the stream. */
+    private static double perCall(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Runnable enqueue) {
+        begin.record(s.stream);
+        enqueue.run();
+        end.record(s.stream);
+        s.sync();
+        return end.elapsedSince(begin) * 1000.0 / iters;
     }
 
     /** The middle value; for an even count, the mean of the two middle ones (as the C baseline computes it). */
