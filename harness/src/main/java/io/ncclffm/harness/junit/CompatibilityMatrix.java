@@ -77,18 +77,12 @@ public class CompatibilityMatrix {
         if (cell.source().containerized() && launchers.dockerProblem() != null) {
             CheckStatus status = settings.requireDocker() ? CheckStatus.BROKEN : CheckStatus.SKIPPED;
             String why = launchers.dockerProblem() + (settings.requireDocker() ? " (ncclffm.require.docker is set)" : "");
-            Verdict v = new Verdict("docker", "cell-start", Map.of("world", Integer.toString(world)), status, why,
-                    List.of(), Map.of(), null, null);
-            REPORT.record(cell, world, "container", java.time.Duration.ZERO, List.of(v), null);
-            return List.of(test(cell, world, "container", v, null));
+            return notStarted(cell, world, "docker", status, why);
         }
         String shortfall = GpuInventory.host().shortfall(cell.gpu(), world);
         if (shortfall != null) {
-            Verdict v = new Verdict("gpus", "cell-start", Map.of("world", Integer.toString(world)), CheckStatus.SKIPPED,
-                    shortfall, List.of(), Map.of(), null, null);
             System.out.printf("[ncclffm] %s: skipped: %s%n", label, shortfall);
-            REPORT.record(cell, world, cell.source().containerized() ? "container" : "process", java.time.Duration.ZERO, List.of(v), null);
-            return List.of(test(cell, world, cell.source().containerized() ? "container" : "process", v, null));
+            return notStarted(cell, world, "gpus", CheckStatus.SKIPPED, shortfall);
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
@@ -99,6 +93,15 @@ public class CompatibilityMatrix {
         List<DynamicNode> tests = new ArrayList<>();
         for (Verdict v : verdicts) tests.add(test(cell, world, launcher.name(), v, run));
         return tests;
+    }
+
+    /** A cell run that never started: one cell-start verdict saying why, recorded and reported like any other. */
+    private static List<DynamicNode> notStarted(Cell cell, int world, String checkId, CheckStatus status, String why) {
+        String launcher = cell.source().containerized() ? "container" : "process";
+        Verdict v = new Verdict(checkId, "cell-start", Map.of("world", Integer.toString(world)), status, why,
+                List.of(), Map.of(), null, null);
+        REPORT.record(cell, world, launcher, java.time.Duration.ZERO, List.of(v), null);
+        return List.of(test(cell, world, launcher, v, null));
     }
 
     private static RankObserver progress(String label) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.AccessMode;
@@ -53,7 +52,7 @@ final class GpuAccess {
             for (String d : List.of("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools")) {
                 if (Files.exists(Path.of(d))) devices.add(Device.parse(d + ":" + d + ":rwm"));
             }
-            for (Path card : nvidiaCards()) {
+            for (Path card : GpuInventory.host().devices(gpu)) {
                 boolean mine = !gpu.assign().equals("per-rank") || card.getFileName().toString().equals("nvidia" + rank);
                 if (mine) devices.add(Device.parse(card + ":" + card + ":rwm"));
             }
@@ -72,14 +71,6 @@ final class GpuAccess {
             List<String> opts = new ArrayList<>(host.getSecurityOpts() == null ? List.of() : host.getSecurityOpts());
             opts.add("seccomp=unconfined");
             host.withSecurityOpts(opts);
-        }
-    }
-
-    private static List<Path> nvidiaCards() {
-        try (Stream<Path> s = Files.list(Path.of("/dev"))) {
-            return s.filter(p -> p.getFileName().toString().matches("nvidia\\d+")).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
         }
     }
 

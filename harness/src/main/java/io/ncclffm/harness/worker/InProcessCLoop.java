@@ -32,7 +32,12 @@ final class InProcessCLoop implements AutoCloseable {
 
     private InProcessCLoop(Path loopLibrary, Path ncclLibrary) {
         try {
-            SymbolLookup loops = SymbolLookup.libraryLookup(loopLibrary, arena);
+            SymbolLookup loops;
+            try {
+                loops = SymbolLookup.libraryLookup(loopLibrary, arena);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(WorkerConfig.PERF_C_LOOP + "=" + loopLibrary + " could not be loaded: " + e.getMessage(), e);
+            }
             MemorySegment fn = loops.find(SYMBOL).orElseThrow(() -> new IllegalArgumentException(
                     WorkerConfig.PERF_C_LOOP + "=" + loopLibrary + " has no symbol " + SYMBOL + "; build it with perf/c-baseline/build.sh"));
             this.loop = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(JAVA_INT,
@@ -45,18 +50,13 @@ final class InProcessCLoop implements AutoCloseable {
         }
     }
 
-    /** Loads the loop library; the error names the variable and the path when the file is missing or not a library. */
+    /** Loads the loop library; every error names the variable and the path, or the NCCL library that lacks the call. */
     static InProcessCLoop load(Path loopLibrary, Path ncclLibrary) {
         if (!Files.isRegularFile(loopLibrary)) {
             throw new IllegalArgumentException(WorkerConfig.PERF_C_LOOP + "=" + loopLibrary
                     + ": no such file; expected libncclffm_c_loop.so from perf/c-baseline/build.sh");
         }
-        try {
-            return new InProcessCLoop(loopLibrary, ncclLibrary);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().contains(WorkerConfig.PERF_C_LOOP)) throw e;
-            throw new IllegalArgumentException(WorkerConfig.PERF_C_LOOP + "=" + loopLibrary + " could not be loaded: " + e.getMessage(), e);
-        }
+        return new InProcessCLoop(loopLibrary, ncclLibrary);
     }
 
     /** {@code n} calls of {@code ncclAllReduce} from C; throws with NCCL's result code if one fails. */
