@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 import io.ncclffm.NcclVersion;
 import io.ncclffm.Flavor;
-import io.ncclffm.harness.junit.CellVerdicts;
-import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.RankHandle;

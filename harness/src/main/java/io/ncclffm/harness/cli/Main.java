@@ -99,9 +99,8 @@ public final class Main {
         summary.getSummary().printTo(new PrintWriter(System.out));
         summary.getSummary().getFailures().stream().limit(20).forEach(f ->
                 System.out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
-        int[] gate = CompatibilityMatrix.report().gateCounts();
         boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
-        return gate[0] + gate[1] == 0 && !discoveryFailed ? 0 : 1;
+        return CompatibilityMatrix.report().gate().passed() && !discoveryFailed ? 0 : 1;
     }
 
     static int probe(String[] args) {

@@ -1,5 +1,6 @@
 package io.ncclffm.harness.junit;
 
+import io.ncclffm.harness.verdict.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,7 +10,9 @@ import java.util.stream.Collectors;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckStatus;
+import io.ncclffm.harness.verdict.Gate;
 import io.qameta.allure.Allure;
 import io.qameta.allure.model.Link;
 
@@ -41,8 +44,8 @@ final class AllureReporting {
         Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
         Allure.description(v.message() == null ? "" : v.message());
         if (v.waived() != null) {
-            String link = v.waived().replaceAll(".*\\((https?://[^)]+)\\)$", "$1");
-            Allure.getLifecycle().updateTestCase(tc -> tc.getLinks().add(new Link().setName("waiver").setUrl(link).setType("issue")));
+            Allure.getLifecycle().updateTestCase(tc -> tc.getLinks().add(new Link().setName("waiver: " + v.waived().kind())
+                    .setUrl(v.waived().link()).setType("issue")));
         }
         if (v.stale() != null) Allure.addAttachment("stale waiver", "text/plain", "This check passed, so this waiver is stale: " + v.stale());
         if (v.status() == CheckStatus.PASSED) return;
@@ -59,6 +62,21 @@ final class AllureReporting {
             String ncclLines = log.lines().filter(l -> l.contains("NCCL")).collect(Collectors.joining("\n"));
             if (!ncclLines.isEmpty()) Allure.addAttachment("rank " + r.rank() + " NCCL log (NCCL_DEBUG)", "text/plain", ncclLines);
         }
+    }
+
+    /**
+     * The message of a skipped test, led by the category Allure files it under (see {@code MatrixReport.CATEGORIES}):
+     * {@code WAIVED ...}, {@code RELEASE GAP: ...}, or {@code NOT RUN (why): ...}.
+     */
+    static String skipMessage(Verdict v) {
+        if (v.waived() != null) return v.message();
+        if (v.cause() == Cause.RELEASE_GAP) return "RELEASE GAP: " + v.message();
+        return "NOT RUN (" + Gate.notRunReason(v.cause()) + "): " + v.message();
+    }
+
+    /** A test's name: the check, then the cell and world, so that every name in a run is unique. */
+    static String testName(String checkId, Cell cell, int world) {
+        return checkId + " [" + cell.name() + ", world " + world + "]";
     }
 
     /** Enough of a rank's log to see what it did last, without copying megabytes into every failing test. */

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,19 +26,25 @@ import io.ncclffm.harness.launch.RankObserver;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.WorkerEvent;
 import io.ncclffm.harness.report.MatrixReport;
+import io.ncclffm.harness.report.RunInfo;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * The compatibility matrix as JUnit dynamic tests: one dynamic container per cell and world size, one dynamic test
- * per check. A cell runs when JUnit reaches it (its ranks run all its checks on one communicator), so progress
- * and wall time are per cell. Run by {@code mvn verify -Pgpu-matrix} (failsafe, through {@code CompatibilityMatrixIT})
- * and by the standalone jar on hosts without Maven, with the same results and the same Allure output.
+ * per check, and a last {@code gate} test that passes only when the gate does. Cell runs are scheduled when the
+ * factory runs ({@link CellScheduler}: up to {@code ncclffm.parallel} at once, perf cells alone) and each
+ * container waits for its own, so the report's order is the matrix's whatever ran first. Run by
+ * {@code mvn verify -Pgpu-matrix} (failsafe, through {@code CompatibilityMatrixIT}) and by the standalone jar.
  *
- * <p>A test passes, fails (a product defect: wrong value, wrong version, an NCCL error), is aborted (skipped with
- * its reason, or a waived known gap), or errors (broken infrastructure: a rank died or hung, a container did not
- * start).
+ * <p>A test passes, fails (a product defect: wrong value, wrong version, an NCCL error), is aborted (a release gap,
+ * a check not run, or a waived known gap, each with its reason), or errors (broken infrastructure: a rank died or
+ * hung, a container did not start, a cell could not start at all).
  */
 public class CompatibilityMatrix {
 
@@ -45,21 +54,35 @@ public class CompatibilityMatrix {
     Stream<DynamicNode> matrix() {
         MatrixSettings settings = MatrixSettings.fromSystemProperties();
         Matrix matrix = MatrixLoader.load(settings.matrixFile()).select(settings.cells());
-        REPORT.begin(settings, matrix);
+        REPORT.begin(new RunInfo(settings.matrixFile(), settings.reportsDir(), settings.allureResults(), Instant.now(),
+                RunInfo.buildCommit(), settings.allowNotStarted()), matrix);
         Launchers launchers = new Launchers();
-        List<DynamicNode> cells = new ArrayList<>();
+        CellScheduler scheduler = new CellScheduler(settings.parallel());
+        List<DynamicNode> nodes = new ArrayList<>();
         for (Cell cell : matrix.cells()) {
             for (int world : cell.worlds()) {
+                if (!settings.runsWorld(world)) continue;
+                String label = cell.name() + " world " + world;
+                var pending = scheduler.submit(label, "perf".equals(cell.mode()),
+                        cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
+                        () -> runGuarded(settings, matrix, launchers, cell, world));
                 String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
                 URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
-                cells.add(dynamicContainer(name, source,
-                        Stream.of(cell).flatMap(c -> runCell(settings, matrix, launchers, c, world).stream())));
+                nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));
             }
         }
         if (matrix.cells().stream().anyMatch(c -> c.mode().equals("perf"))) {
-            cells.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> PerfReportTests.of(REPORT).stream())));
+            nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
+                scheduler.awaitAll();
+                return PerfReportTests.of(REPORT).stream();
+            })));
         }
-        return cells.stream();
+        nodes.add(dynamicContainer("gate", Stream.of(matrix).map(m -> {
+            scheduler.awaitAll();
+            scheduler.close();
+            return gateTest(REPORT.gate());
+        })));
+        return nodes.stream();
     }
 
     /** What the last run collected; the standalone runner reads the gate from it. */
@@ -72,17 +95,41 @@ public class CompatibilityMatrix {
         REPORT.finish();
     }
 
-    private List<DynamicNode> runCell(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
-        String label = cell.name() + " world " + world;
-        if (cell.source().containerized() && launchers.dockerProblem() != null) {
-            CheckStatus status = settings.requireDocker() ? CheckStatus.BROKEN : CheckStatus.SKIPPED;
-            String why = launchers.dockerProblem() + (settings.requireDocker() ? " (ncclffm.require.docker is set)" : "");
-            return notStarted(cell, world, "docker", status, why);
+    /** A cell run's outcome: its verdicts and what the tests need to describe them. */
+    record CellOutcome(Cell cell, int world, String launcher, List<Verdict> verdicts, CellRun run) {
+    }
+
+    /**
+     * Waiting for a cell run is bounded by every cell's timeout and this slack (image builds, container removal);
+     * in a parallel run the wait may begin before the cell started.
+     */
+    private static final Duration AWAIT_SLACK = Duration.ofMinutes(30);
+
+    /** A launcher that throws (it should report instead) still ends as one broken cell-start verdict. */
+    private CellOutcome runGuarded(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+        try {
+            return runCell(settings, matrix, launchers, cell, world);
+        } catch (RuntimeException e) {
+            Verdict v = Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                    CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell run failed: " + e);
+            REPORT.record(cell, world, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
+            return new CellOutcome(cell, world, "unknown", List.of(v), null);
         }
-        String shortfall = GpuInventory.host().shortfall(cell.gpu(), world);
-        if (shortfall != null) {
-            System.out.printf("[ncclffm] %s: skipped: %s%n", label, shortfall);
-            return notStarted(cell, world, "gpus", CheckStatus.SKIPPED, shortfall);
+    }
+
+    private CellOutcome runCell(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+        String label = cell.name() + " world " + world;
+        String notStarted = null;
+        if (cell.source().containerized() && launchers.dockerProblem() != null) {
+            notStarted = launchers.dockerProblem();
+        } else if (GpuInventory.host().missing(cell.gpu()) != null) {
+            notStarted = GpuInventory.host().missing(cell.gpu());
+        } else if (GpuInventory.host().shortfall(cell.gpu(), world) != null) {
+            notStarted = GpuInventory.host().shortfall(cell.gpu(), world);
+        }
+        if (notStarted != null) {
+            System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
+            return notStarted(cell, world, notStarted, settings.allowNotStarted());
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
@@ -90,18 +137,22 @@ public class CompatibilityMatrix {
         List<Verdict> verdicts = CellVerdicts.of(run, matrix);
         REPORT.record(cell, world, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
-        List<DynamicNode> tests = new ArrayList<>();
-        for (Verdict v : verdicts) tests.add(test(cell, world, launcher.name(), v, run));
-        return tests;
+        return new CellOutcome(cell, world, launcher.name(), verdicts, run);
     }
 
-    /** A cell run that never started: one cell-start verdict saying why, recorded and reported like any other. */
-    private static List<DynamicNode> notStarted(Cell cell, int world, String checkId, CheckStatus status, String why) {
+    /**
+     * A cell run that never started: one cell-start verdict saying why. It is broken, and fails the gate, unless
+     * the run was told to allow it ({@value Gate#ALLOW_NOT_STARTED}); then it is not run, and the gate says so.
+     */
+    private static CellOutcome notStarted(Cell cell, int world, String why, boolean allowed) {
         String launcher = cell.source().containerized() ? "container" : "process";
-        Verdict v = new Verdict(checkId, "cell-start", Map.of("world", Integer.toString(world)), status, why,
-                List.of(), Map.of(), null, null);
-        REPORT.record(cell, world, launcher, java.time.Duration.ZERO, List.of(v), null);
-        return List.of(test(cell, world, launcher, v, null));
+        Verdict v = allowed
+                ? Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                        CheckStatus.SKIPPED, Cause.NOT_STARTED, why + " (allowed by " + Gate.ALLOW_NOT_STARTED + ")")
+                : Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                        CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell could not start: " + why);
+        REPORT.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
+        return new CellOutcome(cell, world, launcher, List.of(v), null);
     }
 
     private static RankObserver progress(String label) {
@@ -116,22 +167,38 @@ public class CompatibilityMatrix {
     }
 
     static String counts(List<Verdict> verdicts) {
-        Map<CheckStatus, Long> byStatus = new java.util.EnumMap<>(CheckStatus.class);
+        Map<CheckStatus, Long> byStatus = new EnumMap<>(CheckStatus.class);
         for (Verdict v : verdicts) byStatus.merge(v.status(), 1L, Long::sum);
         return byStatus.getOrDefault(CheckStatus.PASSED, 0L) + " passed, " + byStatus.getOrDefault(CheckStatus.FAILED, 0L)
                 + " failed, " + byStatus.getOrDefault(CheckStatus.SKIPPED, 0L) + " skipped, "
                 + byStatus.getOrDefault(CheckStatus.BROKEN, 0L) + " broken";
     }
 
-    private static DynamicNode test(Cell cell, int world, String launcher, Verdict v, CellRun run) {
-        return dynamicTest(v.checkId(), () -> {
-            AllureReporting.describe(cell, world, launcher, v, run);
+    private static List<DynamicNode> tests(CellOutcome o) {
+        List<DynamicNode> tests = new ArrayList<>();
+        for (Verdict v : o.verdicts()) tests.add(test(o, v));
+        return tests;
+    }
+
+    private static DynamicNode test(CellOutcome o, Verdict v) {
+        return dynamicTest(AllureReporting.testName(v.checkId(), o.cell(), o.world()), () -> {
+            AllureReporting.describe(o.cell(), o.world(), o.launcher(), v, o.run());
             switch (v.status()) {
                 case PASSED -> { }
                 case FAILED -> throw new AssertionFailedError(v.message());
-                case SKIPPED -> throw new TestAbortedException(v.message());
+                case SKIPPED -> throw new TestAbortedException(AllureReporting.skipMessage(v));
                 case BROKEN -> throw new HarnessException(v.message());
             }
+        });
+    }
+
+    /** The gate as a test: Allure's overview shows it with the verdict, its scope and the counts. */
+    private static DynamicNode gateTest(Gate gate) {
+        return dynamicTest("gate: " + gate.result(), () -> {
+            io.qameta.allure.Allure.epic("gate");
+            io.qameta.allure.Allure.description(gate.headline() + "\n\n" + gate.counts());
+            io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(REPORT.contextLine()));
+            if (!gate.passed()) throw new AssertionFailedError(gate.headline());
         });
     }
 }

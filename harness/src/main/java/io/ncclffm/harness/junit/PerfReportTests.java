@@ -1,5 +1,6 @@
 package io.ncclffm.harness.junit;
 
+import io.ncclffm.harness.verdict.Verdict;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.util.List;
@@ -11,6 +12,7 @@ import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.OverheadSummary;
@@ -122,7 +124,13 @@ final class PerfReportTests {
     }
 
     private static Verdict verdict(String id, CheckStatus status, String message) {
-        return new Verdict(id, "perf", Map.of(), status, message, List.of(), Map.of(), null, null);
+        Cause cause = switch (status) {
+            case PASSED -> null;
+            case FAILED -> Cause.OTHER_FAILURE;
+            case SKIPPED -> Cause.NOT_CONFIGURED;
+            case BROKEN -> Cause.INFRASTRUCTURE;
+        };
+        return Verdict.of(id, "perf", Map.of(), status, cause, message);
     }
 
     private static DynamicNode test(Verdict v, Runnable attach) {
@@ -133,7 +141,7 @@ final class PerfReportTests {
             switch (v.status()) {
                 case PASSED -> { }
                 case FAILED -> throw new AssertionFailedError(v.message());
-                case SKIPPED -> throw new TestAbortedException(v.message());
+                case SKIPPED -> throw new TestAbortedException(AllureReporting.skipMessage(v));
                 case BROKEN -> throw new HarnessException(v.message());
             }
         });

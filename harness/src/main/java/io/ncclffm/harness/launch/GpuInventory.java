@@ -38,6 +38,16 @@ public final class GpuInventory {
     }
 
     /**
+     * Why a cell that assigns GPUs cannot start here at all: it asks for a vendor's GPUs and the host shows none.
+     * {@code null} when the cell assigns none or the host has some.
+     */
+    public String missing(GpuAssignment gpu) {
+        if (!gpu.present() || !devices(gpu).isEmpty()) return null;
+        return "the cell assigns " + (gpu.amd() ? "AMD" : "NVIDIA") + " GPUs, but this host shows none ("
+                + (gpu.amd() ? dev.resolve("dri") + "/renderD<N>" : dev + "/nvidia<N>") + " does not exist)";
+    }
+
+    /**
      * Why {@code world} ranks cannot have a GPU each here, or {@code null} when they can, when the cell does not
      * place one rank per GPU, or when the host shows no GPU at all (then every rank reports that itself, as broken).
      */

@@ -24,6 +24,10 @@ import io.ncclffm.NcclVersion;
  * @param checks   check groups to run; empty = all
  * @param mode     {@code check} or {@code perf}
  * @param line     line of the cell in the matrix file, for messages
+ * @param release  the product release the library ships in, where its version alone does not say it (RCCL reports
+ *                 an NCCL API level: {@code ROCm 5.4.3}); {@code null} when the version says it all
+ * @param mix      a mixed-release cell's member cells: rank {@code r} runs {@code mix[r % n]}'s library and expects
+ *                 its version (the rolling-upgrade question); empty for an ordinary cell
  */
 public record Cell(
         String name,
@@ -39,7 +43,40 @@ public record Cell(
         List<Integer> counts,
         List<String> checks,
         String mode,
-        int line) {
+        int line,
+        String release,
+        List<Cell> mix) {
+
+    public Cell {
+        worlds = List.copyOf(worlds);
+        env = Map.copyOf(env);
+        counts = List.copyOf(counts);
+        checks = List.copyOf(checks);
+        mix = mix == null ? List.of() : List.copyOf(mix);
+    }
+
+    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
+                GpuAssignment gpu, Duration timeout, Map<String, String> env, String network, List<Integer> counts,
+                List<String> checks, String mode, int line) {
+        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, null,
+                List.of());
+    }
+
+    /** Whether ranks run different libraries. */
+    public boolean mixed() {
+        return !mix.isEmpty();
+    }
+
+    /**
+     * The cell as rank {@code rank} runs it: for a mixed cell, its member's library, version and source under this
+     * cell's name, GPU, timeout, environment and checks; else this cell.
+     */
+    public Cell forRank(int rank) {
+        if (mix.isEmpty()) return this;
+        Cell m = mix.get(rank % mix.size());
+        return new Cell(name, m.flavor, m.version, m.source, m.soPath, worlds, gpu, timeout, env, network, counts, checks,
+                mode, line, m.release, List.of());
+    }
 
     /** Where the library comes from. */
     public sealed interface Source {
@@ -65,8 +102,11 @@ public record Cell(
     public record HostLibrary(String path) implements Source {
     }
 
-    /** e.g. {@code NCCL 2.22.3} */
+    /** e.g. {@code NCCL 2.22.3}, {@code RCCL 2.13.4 (ROCm 5.4.3)}, or {@code NCCL 2.22.3 + NCCL 2.23.4} for a mix */
     public String displayVersion() {
-        return flavor.displayName() + " " + version;
+        if (!mix.isEmpty()) {
+            return String.join(" + ", mix.stream().map(Cell::displayVersion).toList());
+        }
+        return flavor.displayName() + " " + version + (release != null ? " (" + release + ")" : "");
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param millis     wall time of the check on this rank
  * @param mismatches the first differing elements, if any
  * @param data       measured values other checks or reports use (e.g. the unique-ID fingerprint)
+ * @param cause      why it failed or was skipped; {@code null} for a pass
  */
 public record CheckResult(
         int rank,
@@ -24,7 +25,13 @@ public record CheckResult(
         String message,
         long millis,
         List<Mismatch> mismatches,
-        Map<String, String> data) {
+        Map<String, String> data,
+        Cause cause) {
+
+    public CheckResult(int rank, String id, String group, Map<String, String> params, CheckStatus status, String message,
+                       long millis, List<Mismatch> mismatches, Map<String, String> data) {
+        this(rank, id, group, params, status, message, millis, mismatches, data, null);
+    }
 
     public CheckResult {
         params = params == null ? Map.of() : Map.copyOf(params);

@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.model.CheckStatus;
 
 /**
- * The sign-off grid: check families down, cells (version x world) across. Each cell says ✓, ✗ (with how many of
- * the family's checks failed and the first failure), ⚠ broken, or skipped with its reason. Markdown for the
- * merge request, HTML beside the Allure report.
+ * The sign-off grid: the gate's verdict, date, commit and matrix file on top; check families down, cell runs
+ * across (named by cell, with the release and launcher under the name). Each entry says ✓, ✗ (with how many of
+ * the family's checks failed), ⚠ broken (both counts when a family has both), or skipped/waived with the reason.
+ * Markdown for the merge request, HTML beside the Allure report.
  */
 public final class CompatibilityGrid {
 
@@ -24,8 +26,12 @@ public final class CompatibilityGrid {
     private final List<CellSummary> columns;
     private final List<String> rows;
     private final Map<String, Map<String, Entry>> entries = new LinkedHashMap<>();
+    private final Gate gate;
+    private final RunInfo info;
 
-    public CompatibilityGrid(List<CellSummary> columns) {
+    public CompatibilityGrid(List<CellSummary> columns, Gate gate, RunInfo info) {
+        this.gate = gate;
+        this.info = info;
         this.columns = List.copyOf(columns);
         Set<String> rowSet = new LinkedHashSet<>();
         for (CellSummary c : columns) for (Verdict v : c.verdicts()) rowSet.add(v.group());
@@ -53,6 +59,10 @@ public final class CompatibilityGrid {
             }
         }
         int n = vs.size();
+        if (broken > 0 && failed > 0) {
+            return new Entry(CheckStatus.BROKEN, "✗ " + failed + "/" + n + " failed, ⚠ " + broken + "/" + n + " broken",
+                    firstFailed.checkId() + ": " + firstFailed.message() + " | " + firstBroken.checkId() + ": " + firstBroken.message());
+        }
         if (broken > 0) {
             return new Entry(CheckStatus.BROKEN, "⚠ " + broken + "/" + n + " broken", firstBroken.checkId() + ": " + firstBroken.message());
         }
@@ -71,14 +81,11 @@ public final class CompatibilityGrid {
     }
 
     private static String shortReason(Verdict v) {
-        String m = v.message() == null ? "" : v.message();
-        if (m.startsWith("rank ")) m = m.substring(m.indexOf(": ") + 2);
-        int semi = m.indexOf("; ");
-        if (semi > 0 && !m.startsWith("WAIVED")) m = m.substring(0, semi);
-        if (m.startsWith("WAIVED ")) {
-            m = m.substring(7);
-            int cut = m.indexOf("; it failed");
-            if (cut > 0) m = m.substring(0, cut);
+        String m = v.waived() != null ? v.waived().reason() : v.message() == null ? "" : v.message();
+        if (v.waived() == null) {
+            if (m.startsWith("rank ") && m.contains(": ")) m = m.substring(m.indexOf(": ") + 2);
+            int semi = m.indexOf("; ");
+            if (semi > 0) m = m.substring(0, semi);
         }
         return m.length() > 90 ? m.substring(0, 87) + "..." : m;
     }
@@ -91,10 +98,31 @@ public final class CompatibilityGrid {
         return rows;
     }
 
+    /** The lines above the table: the gate and what was run, when and from which commit. */
+    private List<String> heading() {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("Gate: " + gate.headline());
+        lines.add(gate.counts().toString());
+        if (info != null) {
+            lines.add("Matrix " + info.matrixFile() + " · started " + info.started() + " · harness commit " + info.commit());
+        }
+        return lines;
+    }
+
+    /** A column's heading: the cell's name, then its release and launcher, then the world size. */
+    private static String[] heads(CellSummary c) {
+        return new String[] {c.cell().name(), c.cell().displayVersion() + " · " + c.launcher(), "world " + c.world()};
+    }
+
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder("# ncclffm compatibility grid\n\n");
+        for (String line : heading()) sb.append("- ").append(line.replace("|", "\\|")).append('\n');
+        sb.append('\n');
         sb.append("| check |");
-        for (CellSummary c : columns) sb.append(' ').append(c.cell().displayVersion()).append(" · w").append(c.world()).append(" |");
+        for (CellSummary c : columns) {
+            String[] h = heads(c);
+            sb.append(" **").append(h[0]).append("**<br>").append(h[1]).append("<br>").append(h[2]).append(" |");
+        }
         sb.append("\n|---|");
         sb.append("---|".repeat(columns.size()));
         sb.append('\n');
@@ -106,9 +134,10 @@ public final class CompatibilityGrid {
             }
             sb.append('\n');
         }
-        sb.append("\n| cell | launcher | wall time |\n|---|---|---|\n");
+        sb.append("\n| cell | release | launcher | world | wall time |\n|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
-            sb.append("| ").append(c.column()).append(" | ").append(c.launcher()).append(" | ")
+            sb.append("| ").append(c.cell().name()).append(" | ").append(c.cell().displayVersion()).append(" | ")
+                    .append(c.launcher()).append(" | ").append(c.world()).append(" | ")
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" |\n");
         }
         return sb.toString();
@@ -122,13 +151,18 @@ public final class CompatibilityGrid {
                 body{font-family:system-ui,sans-serif;margin:2em}
                 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;vertical-align:top}
                 th{background:#f4f4f4}.passed{background:#e6f4ea}.failed{background:#fce8e6}.broken{background:#fef7e0}
-                .skipped{background:#f1f3f4;color:#555}
+                .skipped{background:#f1f3f4;color:#555}.gate{font-size:16px;padding:6px}
                 </style></head><body><h1>ncclffm compatibility grid</h1>
+                """);
+        List<String> head = heading();
+        sb.append("<p class=\"gate ").append(gate.passed() ? "passed" : "failed").append("\"><b>").append(esc(head.get(0)))
+                .append("</b></p>\n<p>").append(esc(String.join(" · ", head.subList(1, head.size())))).append("</p>\n");
+        sb.append("""
                 <p>✓ passed · ✗ failed (product defect) · ⚠ broken (infrastructure) · skipped/waived with the reason. Hover a cell for the first failing check.</p>
                 <table><tr><th>check</th>""");
         for (CellSummary c : columns) {
-            sb.append("<th>").append(esc(c.cell().displayVersion())).append("<br>world ").append(c.world())
-                    .append("<br><small>").append(esc(c.cell().name())).append(" · ").append(esc(c.launcher()))
+            String[] h = heads(c);
+            sb.append("<th>").append(esc(h[0])).append("<br><small>").append(esc(h[1])).append("<br>").append(esc(h[2]))
                     .append(String.format(" · %.1f s", c.wall().toMillis() / 1000.0)).append("</small></th>");
         }
         sb.append("</tr>\n");

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import io.ncclffm.harness.junit.MatrixSettings;
-import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
@@ -26,8 +26,8 @@ import io.ncclffm.harness.perf.PerfPoint;
 
 /**
  * Collects every cell's verdicts during a matrix run and, at the end, writes what release sign-off reads: the
- * grid (Markdown and HTML), Allure's {@code environment.properties} and {@code categories.json}, the perf
- * points, and a one-line gate verdict.
+ * grid (Markdown and HTML), Allure's {@code environment.properties}, {@code categories.json} and
+ * {@code executor.json}, the perf points, and the gate ({@code gate.txt}).
  */
 public final class MatrixReport {
 
@@ -36,11 +36,11 @@ public final class MatrixReport {
     private final List<InitPoint> inits = new ArrayList<>();
     private final List<Verdict> extra = new ArrayList<>();
     private final Map<String, String> deviceFacts = new TreeMap<>();
-    private MatrixSettings settings;
+    private RunInfo info;
     private Matrix matrix;
 
-    public synchronized void begin(MatrixSettings settings, Matrix matrix) {
-        this.settings = settings;
+    public synchronized void begin(RunInfo info, Matrix matrix) {
+        this.info = info;
         this.matrix = matrix;
         cells.clear();
         perf.clear();
@@ -89,31 +89,37 @@ public final class MatrixReport {
         extra.addAll(verdicts);
     }
 
-    /** Counts of unwaived failures and broken checks; the gate passes only when both are zero. */
-    public synchronized int[] gateCounts() {
-        int failed = 0, broken = 0;
-        List<Verdict> all = new ArrayList<>(extra);
-        for (CellSummary c : cells) all.addAll(c.verdicts());
-        for (Verdict v : all) {
-            if (v.status() == CheckStatus.FAILED) failed++;
-            if (v.status() == CheckStatus.BROKEN) broken++;
+    /** The gate over every cell run so far and the perf report's verdicts. */
+    public synchronized Gate gate() {
+        List<Gate.CellRunVerdicts> runs = new ArrayList<>();
+        for (CellSummary c : cells) {
+            runs.add(new Gate.CellRunVerdicts(c.cell().name(), c.world(), c.cell().gpu().present(), c.verdicts()));
         }
-        return new int[] {failed, broken};
+        return Gate.judge(runs, extra, info != null && info.notStartedAllowed());
+    }
+
+    /** One line under the gate's headline: the matrix, the cell runs, the date and the commit. */
+    public synchronized String contextLine() {
+        if (info == null) return "";
+        return "matrix " + info.matrixFile() + " · " + cells.size() + " cell run(s) · started " + info.started()
+                + " · harness commit " + info.commit();
     }
 
     public synchronized void finish() {
-        if (settings == null) return;
+        if (info == null) return;
         try {
-            Path reports = settings.reportsDir();
+            Path reports = info.reportsDir();
             Files.createDirectories(reports);
-            CompatibilityGrid grid = new CompatibilityGrid(cells);
+            Gate gate = gate();
+            CompatibilityGrid grid = new CompatibilityGrid(cells, gate, info);
             Files.writeString(reports.resolve("grid.md"), grid.toMarkdown(), StandardCharsets.UTF_8);
             Files.writeString(reports.resolve("grid.html"), grid.toHtml(), StandardCharsets.UTF_8);
-            Path results = settings.allureResults();
+            Path results = info.allureResults();
             // What a run measured is kept first; everything below is derived from it.
             Files.createDirectories(results);
-            Files.writeString(results.resolve("environment.properties"), environment(), StandardCharsets.UTF_8);
+            Files.writeString(results.resolve("environment.properties"), environment(gate), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
+            Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
             if (!perf.isEmpty()) {
                 PerfArtifacts.writePoints(reports.resolve("perf"), perf);
                 try {
@@ -123,14 +129,25 @@ public final class MatrixReport {
                             + perf.size() + " points: " + e);
                 }
             }
-            int[] gate = gateCounts();
-            String verdict = gate[0] + gate[1] == 0 ? "PASS" : "FAIL";
-            Files.writeString(reports.resolve("gate.txt"), verdict + ": " + gate[0] + " unwaived failure(s), " + gate[1]
-                    + " broken check(s) in " + cells.size() + " cell run(s) of " + settings.matrixFile().getFileName() + "\n");
-            System.out.printf("[ncclffm] grid: %s; gate: %s (%d failed, %d broken)%n", reports.resolve("grid.html"), verdict, gate[0], gate[1]);
+            Files.writeString(reports.resolve("gate.txt"), gate.toText(contextLine()), StandardCharsets.UTF_8);
+            System.out.printf("[ncclffm] gate: %s%n[ncclffm] %s%n[ncclffm] grid: %s, gate: %s%n", gate.headline(),
+                    gate.counts(), reports.resolve("grid.html"), reports.resolve("gate.txt"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write the matrix reports under " + settings.reportsDir(), e);
+            throw new IllegalStateException("cannot write the matrix reports under " + info.reportsDir(), e);
         }
+    }
+
+    /**
+     * Allure's executor: its build name is the gate's headline, so the report's overview shows the verdict and
+     * its scope next to the run.
+     */
+    String executor(Gate gate) {
+        var node = io.ncclffm.harness.model.EventCodec.mapper().createObjectNode();
+        node.put("name", "ncclffm matrix");
+        node.put("type", "ncclffm");
+        node.put("buildName", "gate: " + gate.headline());
+        node.put("reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        return node.toPrettyString();
     }
 
     /**
@@ -140,20 +157,27 @@ public final class MatrixReport {
      */
     static final String CATEGORIES = """
             [
-              {"name": "Waived known gaps", "matchedStatuses": ["skipped"], "messageRegex": "(?s)WAIVED.*",
+              {"name": "Waived known gaps", "matchedStatuses": ["skipped"], "messageRegex": "(?s)WAIVED .*",
                "description": "Failures a waiver in the matrix file accepts, each with its reason and link"},
-              {"name": "Not applicable (skipped with a reason)", "matchedStatuses": ["skipped"], "messageRegex": "(?s)(?!WAIVED).*",
-               "description": "Checks the library, device or cell cannot run, e.g. bf16 before NCCL 2.10 or GPU checks without a GPU"},
+              {"name": "Release gaps (skipped with the release that adds it)", "matchedStatuses": ["skipped"],
+               "messageRegex": "(?s)RELEASE GAP: .*",
+               "description": "What the library release lacks, e.g. bf16 before NCCL 2.10: checked against the release, not run"},
+              {"name": "Not run", "matchedStatuses": ["skipped"], "messageRegex": "(?s)NOT RUN .*",
+               "description": "Checks that never ran, with why: no GPU on the cell, an earlier step failed, the device lacks it. Nothing was learned from them"},
               {"name": "Broken infrastructure", "matchedStatuses": ["broken"],
-               "description": "A rank died or hung, a container or image failed, Docker was missing: nothing was learned about the library"},
+               "description": "A rank died or hung, a container or image failed, Docker or a GPU was missing: nothing was learned about the library"},
               {"name": "Product defects", "matchedStatuses": ["failed"],
                "description": "The library or the binding gave a wrong answer, a wrong version, or an NCCL error where success was due"}
             ]
             """;
 
-    private String environment() {
+    private String environment(Gate gate) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("matrix", String.valueOf(settings.matrixFile()));
+        env.put("gate", gate.headline());
+        env.put("counts", gate.counts().toString());
+        env.put("matrix", String.valueOf(info.matrixFile()));
+        env.put("started", info.started().toString());
+        env.put("harness.commit", info.commit());
         env.put("cells", cells.stream().map(CellSummary::column).distinct().toList().toString());
         try {
             env.put("host", InetAddress.getLocalHost().getHostName());

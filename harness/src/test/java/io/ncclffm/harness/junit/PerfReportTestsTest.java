@@ -1,5 +1,6 @@
 package io.ncclffm.harness.junit;
 
+import io.ncclffm.harness.verdict.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.ncclffm.NcclVersion;
-import io.ncclffm.harness.junit.CellVerdicts;
-import io.ncclffm.harness.junit.Verdict;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.CheckStatus;

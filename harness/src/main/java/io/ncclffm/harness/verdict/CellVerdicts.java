@@ -1,10 +1,11 @@
-package io.ncclffm.harness.junit;
+package io.ncclffm.harness.verdict;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -13,6 +14,7 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.Mismatch;
@@ -25,6 +27,7 @@ import io.ncclffm.harness.model.WorkerEvent;
  *   <li>a check a rank planned but never reported is broken, with how that rank ended;</li>
  *   <li>across ranks the worst status wins (broken, failed, skipped, passed);</li>
  *   <li>a timeout on a rank whose peer died is the peer's death, so it is broken, not failed;</li>
+ *   <li>a check is a device check unless it is one of {@link #HOST_GROUPS}, which need no GPU;</li>
  *   <li>a failure a waiver covers becomes skipped with the waiver's reason and link; a waived check that passed
  *       stays passed and the waiver is flagged stale.</li>
  * </ul>
@@ -35,14 +38,22 @@ public final class CellVerdicts {
     public static final String RANKS_FINISHED = "ranks-finished";
     public static final String CELL_START = "cell-start";
 
+    /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
+    public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
+            "init-without-gpu", CELL_START, RANKS_FINISHED);
+
     private CellVerdicts() {
+    }
+
+    /** One rank's part in a merged check. */
+    private record RankPart(int rank, CheckStatus status, String message, Cause cause) {
     }
 
     public static List<Verdict> of(CellRun run, Matrix matrix) {
         List<Verdict> verdicts = new ArrayList<>();
         if (run.infrastructureFailed() && run.ranks().stream().allMatch(r -> r.events().isEmpty())) {
-            verdicts.add(new Verdict(CELL_START, "cell-start", Map.of("world", Integer.toString(run.world())),
-                    CheckStatus.BROKEN, run.infraFailure(), List.of(), Map.of(), null, null));
+            verdicts.add(Verdict.of(CELL_START, CELL_START, Map.of("world", Integer.toString(run.world())),
+                    CheckStatus.BROKEN, Cause.INFRASTRUCTURE, run.infraFailure()));
             return verdicts;
         }
         String deadPeer = firstAbnormalEnding(run);
@@ -74,61 +85,54 @@ public final class CellVerdicts {
 
     private static Verdict merge(CellRun run, Matrix matrix, WorkerEvent.PlannedCheck pc, Set<Integer> ranks,
                                  Map<Integer, CheckResult> results, String deadPeer) {
-        CheckStatus status = CheckStatus.PASSED;
-        Map<Integer, String> perRank = new TreeMap<>();
+        List<RankPart> parts = new ArrayList<>();
         List<Mismatch> mismatches = new ArrayList<>();
         for (int r : ranks) {
             CheckResult res = results.get(r);
-            CheckStatus s;
-            String msg;
             if (res == null) {
-                s = CheckStatus.BROKEN;
-                msg = "never reported: the rank " + run.ranks().get(r).ending();
-            } else {
-                s = res.status();
-                msg = res.message();
-                if (s == CheckStatus.FAILED && deadPeer != null && msg != null && msg.startsWith("timed out")) {
-                    s = CheckStatus.BROKEN;
-                    msg = msg + " (caused by " + deadPeer + ")";
-                }
-                if (mismatches.isEmpty()) mismatches.addAll(res.mismatches());
+                parts.add(new RankPart(r, CheckStatus.BROKEN, "never reported: the rank " + run.ranks().get(r).ending(),
+                        Cause.INFRASTRUCTURE));
+                continue;
             }
-            perRank.put(r, s.name().toLowerCase() + ": " + msg);
-            status = status.worse(s);
+            if (res.status() == CheckStatus.FAILED && deadPeer != null && res.cause() == Cause.TIMEOUT) {
+                parts.add(new RankPart(r, CheckStatus.BROKEN, res.message() + " (caused by " + deadPeer + ")", Cause.INFRASTRUCTURE));
+            } else {
+                parts.add(new RankPart(r, res.status(), res.message(), res.cause()));
+            }
+            if (mismatches.isEmpty()) mismatches.addAll(res.mismatches());
         }
-        String message = summarize(status, perRank, ranks.size());
+        CheckStatus status = CheckStatus.PASSED;
+        for (RankPart p : parts) status = status.worse(p.status());
+        CheckStatus worst = status;
+        Cause cause = parts.stream().filter(p -> p.status() == worst).map(RankPart::cause).filter(Objects::nonNull)
+                .findFirst().orElse(null);
+        Map<Integer, String> perRank = new TreeMap<>();
+        for (RankPart p : parts) perRank.put(p.rank(), p.status().name().toLowerCase() + ": " + p.message());
+        String message = summarize(status, parts);
         Map<String, String> params = new LinkedHashMap<>(pc.params());
         params.putIfAbsent("world", Integer.toString(run.world()));
-        String waived = null;
-        String stale = null;
+        Verdict v = new Verdict(pc.id(), pc.group(), params, status, message, mismatches, perRank,
+                status == CheckStatus.PASSED ? null : cause, !HOST_GROUPS.contains(pc.group()), null, null);
         Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), pc.id());
-        if (w.isPresent()) {
-            Waiver waiver = w.get();
-            String text = waiver.kind() + ": " + waiver.reason() + " (" + waiver.link() + ")";
-            if (status == CheckStatus.FAILED) {
-                waived = text;
-                status = CheckStatus.SKIPPED;
-                message = "WAIVED " + text + "; it failed with: " + message;
-            } else if (status == CheckStatus.PASSED) {
-                stale = text;
-            }
+        if (w.isEmpty()) return v;
+        Verdict.WaiverNote note = new Verdict.WaiverNote(w.get().kind(), w.get().reason(), w.get().link());
+        if (status == CheckStatus.FAILED) {
+            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + message, note, null);
         }
-        return new Verdict(pc.id(), pc.group(), params, status, message, mismatches, perRank, waived, stale);
+        return status == CheckStatus.PASSED ? v.withOutcome(status, message, null, note) : v;
     }
 
-    private static String summarize(CheckStatus status, Map<Integer, String> perRank, int n) {
+    /** A pass says what the first rank said; anything else lists the ranks that ended worst, with their words. */
+    private static String summarize(CheckStatus status, List<RankPart> parts) {
         if (status == CheckStatus.PASSED) {
-            String first = perRank.values().iterator().next();
-            return first.substring(first.indexOf(": ") + 2) + (n > 1 ? " (all " + n + " ranks)" : "");
+            return parts.getFirst().message() + (parts.size() > 1 ? " (all " + parts.size() + " ranks)" : "");
         }
         StringBuilder sb = new StringBuilder();
-        String statusName = status.name().toLowerCase();
-        perRank.forEach((r, m) -> {
-            if (m.startsWith(statusName)) {
-                if (!sb.isEmpty()) sb.append("; ");
-                sb.append("rank ").append(r).append(": ").append(m.substring(m.indexOf(": ") + 2));
-            }
-        });
+        for (RankPart p : parts) {
+            if (p.status() != status) continue;
+            if (!sb.isEmpty()) sb.append("; ");
+            sb.append("rank ").append(p.rank()).append(": ").append(p.message());
+        }
         return sb.toString();
     }
 
@@ -143,15 +147,17 @@ public final class CellVerdicts {
         fingerprints.forEach((r, f) -> perRank.put(r, String.valueOf(f)));
         if (fingerprints.containsValue(null)) {
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.BROKEN,
-                    "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), perRank, null, null);
+                    "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), perRank,
+                    Cause.INFRASTRUCTURE, false, null, null);
         }
         Set<String> distinct = new LinkedHashSet<>(fingerprints.values());
         if (distinct.size() != 1) {
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.FAILED,
-                    "ranks used different unique IDs: " + fingerprints, List.of(), perRank, null, null);
+                    "ranks used different unique IDs: " + fingerprints, List.of(), perRank, Cause.WRONG_VALUES, false, null, null);
         }
         return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.PASSED,
-                "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), perRank, null, null);
+                "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), perRank,
+                null, false, null, null);
     }
 
     private static Verdict ranksFinished(CellRun run) {
@@ -163,13 +169,13 @@ public final class CellVerdicts {
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
         if (allDone && run.infraFailure() == null) {
-            return new Verdict(RANKS_FINISHED, "ranks-finished", params, CheckStatus.PASSED,
-                    "every rank finished its checks and exited: " + perRank, List.of(), perRank, null, null);
+            return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.PASSED,
+                    "every rank finished its checks and exited: " + perRank, List.of(), perRank, null, false, null, null);
         }
         StringBuilder sb = new StringBuilder(run.infraFailure() != null ? run.infraFailure() + "; " : "");
         perRank.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
-        return new Verdict(RANKS_FINISHED, "ranks-finished", params, CheckStatus.BROKEN, sb.toString().strip(),
-                List.of(), perRank, null, null);
+        return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
+                List.of(), perRank, Cause.INFRASTRUCTURE, false, null, null);
     }
 
     private static String firstAbnormalEnding(CellRun run) {

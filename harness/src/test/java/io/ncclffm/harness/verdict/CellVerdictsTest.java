@@ -1,4 +1,4 @@
-package io.ncclffm.harness.junit;
+package io.ncclffm.harness.verdict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,6 +20,7 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.EventCodec;
@@ -41,8 +42,18 @@ class CellVerdictsTest {
     }
 
     private static WorkerEvent check(int rank, String id, CheckStatus s, String msg, Map<String, String> data) {
+        Cause cause = switch (s) {
+            case PASSED -> null;
+            case FAILED -> Cause.WRONG_VALUES;
+            case SKIPPED -> Cause.RELEASE_GAP;
+            case BROKEN -> Cause.INFRASTRUCTURE;
+        };
+        return check(rank, id, s, cause, msg, data);
+    }
+
+    private static WorkerEvent check(int rank, String id, CheckStatus s, Cause cause, String msg, Map<String, String> data) {
         return new WorkerEvent.Check(rank, new CheckResult(rank, id, id.split("/")[0], Map.of("dtype", "float32"), s, msg, 1,
-                s == CheckStatus.FAILED ? List.of(new Mismatch(5, "2.0", "3.0")) : List.of(), data));
+                s == CheckStatus.FAILED ? List.of(new Mismatch(5, "2.0", "3.0")) : List.of(), data, cause));
     }
 
     private static WorkerEvent plan(int rank, String... ids) {
@@ -94,7 +105,7 @@ class CellVerdictsTest {
     void plannedButNeverReported_isBrokenWithHowTheRankEnded() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
                 rank(0, true, plan(0, "allreduce/a", "allreduce/b"), check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of()),
-                        check(0, "allreduce/b", CheckStatus.FAILED, "timed out: ncclAllReduce did not complete", Map.of())),
+                        check(0, "allreduce/b", CheckStatus.FAILED, Cause.TIMEOUT, "timed out: ncclAllReduce did not complete", Map.of())),
                 rank(1, false, plan(1, "allreduce/a", "allreduce/b"), check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
         assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status(), "measured before the death: kept");
         Verdict b = v.get("allreduce/b");
@@ -102,6 +113,27 @@ class CellVerdictsTest {
         assertTrue(b.perRank().get(1).contains("never reported: the rank died of SIGKILL"), b.perRank().toString());
         assertTrue(b.perRank().get(0).contains("caused by rank 1 died of SIGKILL"), "the peer's timeout is the death's doing: " + b.perRank());
         assertEquals(CheckStatus.BROKEN, v.get(CellVerdicts.RANKS_FINISHED).status());
+    }
+
+    @Test
+    void wrongValuesOnARankWhosePeerDied_stayAFailure() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "allreduce/b"), check(0, "allreduce/b", CheckStatus.FAILED, Cause.WRONG_VALUES,
+                        "1 of 3 differ", Map.of())),
+                rank(1, false, plan(1, "allreduce/b")));
+        assertEquals(CheckStatus.BROKEN, v.get("allreduce/b").status(), "the dead rank's part is broken");
+        assertTrue(v.get("allreduce/b").perRank().get(0).startsWith("failed: 1 of 3 differ"),
+                "only a timeout is blamed on the dead peer: " + v.get("allreduce/b").perRank());
+    }
+
+    @Test
+    void deviceChecks_areToldFromHostChecks() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "version", "allreduce/a"), check(0, "version", CheckStatus.PASSED, "ok", Map.of()),
+                        check(0, "allreduce/a", CheckStatus.SKIPPED, Cause.NO_GPU, "needs a GPU", Map.of())));
+        assertTrue(!v.get("version").device());
+        assertTrue(v.get("allreduce/a").device());
+        assertEquals(Cause.NO_GPU, v.get("allreduce/a").cause());
     }
 
     @Test
@@ -115,7 +147,7 @@ class CellVerdictsTest {
         assertEquals(CheckStatus.SKIPPED, x.status());
         assertTrue(x.message().startsWith("WAIVED known-gap: cuMem under capture (https://github.com/NVIDIA/nccl/issues/1234); it failed with: "),
                 x.message());
-        assertNotNull(x.waived());
+        assertEquals(new Verdict.WaiverNote("known-gap", "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234"), x.waived());
         assertEquals(CheckStatus.PASSED, v.get("graph/y").status());
         assertNotNull(v.get("graph/y").stale(), "a waiver on a passing check is reported stale");
     }

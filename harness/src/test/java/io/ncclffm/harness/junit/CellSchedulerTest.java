@@ -1,0 +1,114 @@
+package io.ncclffm.harness.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.harness.launch.HarnessException;
+
+/** Scheduling cell runs: bounded concurrency, exclusive runs alone, results in submission order. */
+class CellSchedulerTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(20);
+
+    @Test
+    void runsUpToParallelAtOnce_andNeverMore() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        try (CellScheduler s = new CellScheduler(3)) {
+            List<CellScheduler.Pending<Integer>> all = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                int n = i;
+                all.add(s.submit("run " + i, false, BOUND, () -> {
+                    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    sleep(80);
+                    running.decrementAndGet();
+                    return n;
+                }));
+            }
+            for (int i = 0; i < 9; i++) assertEquals(i, all.get(i).await(), "each container gets its own run's result");
+        }
+        assertEquals(3, peak.get(), "three at once, no more, no fewer");
+    }
+
+    @Test
+    void anExclusiveRun_runsAlone_afterEverythingSubmittedBeforeIt() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger running = new AtomicInteger();
+        try (CellScheduler s = new CellScheduler(4)) {
+            List<CellScheduler.Pending<Integer>> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                all.add(s.submit("check " + i, false, BOUND, () -> {
+                    running.incrementAndGet();
+                    sleep(100);
+                    events.add("check " + n + " done");
+                    running.decrementAndGet();
+                    return n;
+                }));
+            }
+            all.add(s.submit("perf", true, BOUND, () -> {
+                events.add("perf starts with " + running.get() + " others running");
+                sleep(50);
+                events.add("perf done");
+                return 3;
+            }));
+            all.add(s.submit("check 4", false, BOUND, () -> {
+                events.add("check 4 starts");
+                return 4;
+            }));
+            for (var p : all) p.await();
+        }
+        assertTrue(events.indexOf("perf starts with 0 others running") > events.indexOf("check 0 done"), events.toString());
+        assertTrue(events.contains("perf starts with 0 others running"), events.toString());
+        assertTrue(events.indexOf("check 4 starts") > events.indexOf("perf done"), "later runs wait for the exclusive one: " + events);
+    }
+
+    @Test
+    void aRunThatThrows_reachesItsOwnContainer_andTheOthersStillRun() {
+        try (CellScheduler s = new CellScheduler(2)) {
+            var bad = s.submit("bad", false, BOUND, () -> {
+                throw new HarnessException("launcher exploded");
+            });
+            var good = s.submit("good", false, BOUND, () -> 7);
+            HarnessException e = assertThrows(HarnessException.class, bad::await);
+            assertEquals("launcher exploded", e.getMessage());
+            assertEquals(7, good.await());
+        }
+    }
+
+    @Test
+    void waitingIsBounded_andSaysForWhat() {
+        CountDownLatch never = new CountDownLatch(1);
+        try (CellScheduler s = new CellScheduler(1)) {
+            var stuck = s.submit("cell x world 2", false, Duration.ofMillis(200), () -> {
+                try {
+                    never.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 0;
+            });
+            HarnessException e = assertThrows(HarnessException.class, stuck::await);
+            assertTrue(e.getMessage().startsWith("cell x world 2 did not finish within 0 s"), e.getMessage());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
