@@ -11,6 +11,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,8 +28,17 @@ import io.ncclffm.device.DeviceUnavailableException;
  * HIP through FFM ({@code libamdhip64.so}), the device runtime beside RCCL. The same operations as the CUDA
  * runtime; handles are raw pointers throughout. Written against hip_runtime_api.h of ROCm 5.4 to 7.x, whose
  * signatures for these calls have not changed.
+ *
+ * <p>Which library is used is configuration: {@link #open(Path)}, the system property {@value #PROPERTY} or the
+ * environment variable {@value #ENV}; see {@link #open()}.
  */
 public final class HipRuntime implements DeviceRuntime {
+
+    /** System property with the path of the HIP runtime library to use; wins over {@link #ENV}. */
+    public static final String PROPERTY = "ncclffm.hip.path";
+    /** Environment variable with the path of the HIP runtime library to use. */
+    public static final String ENV = "NCCLFFM_HIP_PATH";
+    private static final String[] SONAMES = {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5"};
 
     private static final int HIP_SUCCESS = 0;
     private static final int HIP_ERROR_NOT_READY = 600;
@@ -52,20 +63,64 @@ public final class HipRuntime implements DeviceRuntime {
     }
 
     /**
-     * @throws DeviceUnavailableException when libamdhip64 does not load or {@code hipInit} fails
+     * Opens the HIP runtime named by the system property {@value #PROPERTY}, else the environment variable
+     * {@value #ENV}, else the first of {@code libamdhip64.so}, {@code .so.7}, {@code .so.6}, {@code .so.5} that the
+     * dynamic loader finds.
+     *
+     * <p>The first source that is set decides. A configured path that does not load is an error, never a reason to
+     * fall through to the loader's search: running against another HIP than the one configured would make a result
+     * lie.
+     *
+     * @throws DeviceException when a configured path is empty, missing or does not load
+     * @throws DeviceUnavailableException when no libamdhip64 loads from the default names, {@code hipInit} fails or
+     *         there is no device
      */
     public static HipRuntime open() {
-        SymbolLookup lib = null;
+        return open(System.getProperty(PROPERTY), System.getenv(ENV));
+    }
+
+    /**
+     * Opens the HIP runtime in exactly this file.
+     *
+     * @throws DeviceException when {@code library} is missing or does not load
+     * @throws DeviceUnavailableException when {@code hipInit} fails or there is no device
+     */
+    public static HipRuntime open(Path library) {
+        return start(load("explicit path argument", library.toString()));
+    }
+
+    /** {@link #open()} with the property's and the environment variable's values given, each null when unset. */
+    static HipRuntime open(String propertyValue, String envValue) {
+        if (propertyValue != null) return start(load("system property " + PROPERTY, propertyValue));
+        if (envValue != null) return start(load("environment variable " + ENV, envValue));
         Throwable last = null;
-        for (String name : new String[] {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5"}) {
+        for (String name : SONAMES) {
             try {
-                lib = SymbolLookup.libraryLookup(name, Arena.global());
-                break;
+                return start(SymbolLookup.libraryLookup(name, Arena.global()));
             } catch (IllegalArgumentException e) {
                 last = e;
             }
         }
-        if (lib == null) throw new DeviceUnavailableException("no HIP runtime: libamdhip64.so does not load", last);
+        throw new DeviceUnavailableException("no HIP runtime: libamdhip64.so does not load (neither " + PROPERTY
+                + " nor " + ENV + " is set, and the dynamic loader finds none of " + String.join(", ", SONAMES) + ")", last);
+    }
+
+    private static SymbolLookup load(String source, String path) {
+        String where = source + " = '" + path + "'";
+        if (path.isBlank()) throw new DeviceException(where + " is empty; expected the path of libamdhip64.so", null);
+        Path file = Path.of(path);
+        if (!Files.exists(file)) throw new DeviceException(where + ": no such file; expected the path of libamdhip64.so", null);
+        if (Files.isDirectory(file)) {
+            throw new DeviceException(where + " is a directory; expected the path of libamdhip64.so itself", null);
+        }
+        try {
+            return SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new DeviceException(where + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    private static HipRuntime start(SymbolLookup lib) {
         HipRuntime runtime = new HipRuntime(lib);
         int rc = (int) runtime.call("hipInit", FunctionDescriptor.of(JAVA_INT, JAVA_INT), 0);
         if (rc != HIP_SUCCESS) {
