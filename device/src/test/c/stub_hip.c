@@ -37,12 +37,13 @@ static int busy_queries = 0;       /* given to the next stream created */
 static int stream_queries = 0;
 static int graph_launches = 0;
 static int live_streams = 0, live_events = 0, live_graphs = 0;
+static hipError_t next_instantiate_result = hipSuccess;
 
 /* Test controls. stub_reset frees what a test left allocated, so one test's leak cannot fail the next. */
 void stub_reset(void) {
     for (int i = 0; i < MAX_ALLOCATIONS; i++) { free(allocations[i].base); allocations[i].base = NULL; }
     current_device = 0; busy_queries = 0; stream_queries = 0; graph_launches = 0;
-    live_streams = live_events = live_graphs = 0;
+    live_streams = live_events = live_graphs = 0; next_instantiate_result = hipSuccess;
 }
 int stub_live_allocations(void) {
     int n = 0;
@@ -51,6 +52,7 @@ int stub_live_allocations(void) {
 }
 void stub_next_stream_busy_for(int queries) { busy_queries = queries; }
 int stub_stream_queries(void) { return stream_queries; }
+void stub_fail_next_graph_instantiate(hipError_t e) { next_instantiate_result = e; }
 int stub_graph_launches(void) { return graph_launches; }
 int stub_live_handles(void) { return live_streams + live_events + live_graphs; }
 int stub_current_device(void) { return current_device; }
@@ -222,6 +224,11 @@ hipError_t hipStreamEndCapture(struct stream* s, struct graph** g) {
 hipError_t hipGraphInstantiate(struct graph** exec, struct graph* g, void* error_node, char* log, size_t log_bytes) {
     (void) error_node; (void) log; (void) log_bytes;
     if (!exec || !g) return hipErrorInvalidValue;
+    if (next_instantiate_result != hipSuccess) {
+        hipError_t e = next_instantiate_result;
+        next_instantiate_result = hipSuccess;
+        return e;
+    }
     *exec = calloc(1, sizeof **exec);
     live_graphs++;
     return hipSuccess;

@@ -72,6 +72,15 @@ final class HipStub {
         }
     }
 
+    /** The next hipGraphInstantiate returns {@code code} and creates nothing. */
+    void failNextGraphInstantiate(int code) {
+        try {
+            handle("stub_fail_next_graph_instantiate", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(code);
+        } catch (Throwable t) {
+            throw new IllegalStateException("stub_fail_next_graph_instantiate", t);
+        }
+    }
+
     int liveAllocations() {
         return intCall("stub_live_allocations");
     }
