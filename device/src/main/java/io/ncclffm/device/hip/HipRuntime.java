@@ -1,16 +1,46 @@
 package io.ncclffm.device.hip;
 
+import static io.ncclffm.device.hip.HipFunction.hipDeviceGetName;
+import static io.ncclffm.device.hip.HipFunction.hipDeviceGetPCIBusId;
+import static io.ncclffm.device.hip.HipFunction.hipDeviceSynchronize;
+import static io.ncclffm.device.hip.HipFunction.hipDriverGetVersion;
+import static io.ncclffm.device.hip.HipFunction.hipEventCreate;
+import static io.ncclffm.device.hip.HipFunction.hipEventDestroy;
+import static io.ncclffm.device.hip.HipFunction.hipEventElapsedTime;
+import static io.ncclffm.device.hip.HipFunction.hipEventQuery;
+import static io.ncclffm.device.hip.HipFunction.hipEventRecord;
+import static io.ncclffm.device.hip.HipFunction.hipEventSynchronize;
+import static io.ncclffm.device.hip.HipFunction.hipFree;
+import static io.ncclffm.device.hip.HipFunction.hipGetDeviceCount;
+import static io.ncclffm.device.hip.HipFunction.hipGetErrorName;
+import static io.ncclffm.device.hip.HipFunction.hipGetErrorString;
+import static io.ncclffm.device.hip.HipFunction.hipGraphDestroy;
+import static io.ncclffm.device.hip.HipFunction.hipGraphExecDestroy;
+import static io.ncclffm.device.hip.HipFunction.hipGraphInstantiate;
+import static io.ncclffm.device.hip.HipFunction.hipGraphLaunch;
+import static io.ncclffm.device.hip.HipFunction.hipInit;
+import static io.ncclffm.device.hip.HipFunction.hipMalloc;
+import static io.ncclffm.device.hip.HipFunction.hipMemGetInfo;
+import static io.ncclffm.device.hip.HipFunction.hipMemcpy;
+import static io.ncclffm.device.hip.HipFunction.hipMemset;
+import static io.ncclffm.device.hip.HipFunction.hipSetDevice;
+import static io.ncclffm.device.hip.HipFunction.hipStreamBeginCapture;
+import static io.ncclffm.device.hip.HipFunction.hipStreamCreateWithFlags;
+import static io.ncclffm.device.hip.HipFunction.hipStreamDestroy;
+import static io.ncclffm.device.hip.HipFunction.hipStreamEndCapture;
+import static io.ncclffm.device.hip.HipFunction.hipStreamQuery;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,8 +56,17 @@ import io.ncclffm.device.DeviceUnavailableException;
  * HIP through FFM ({@code libamdhip64.so}), the device runtime beside RCCL. The same operations as the CUDA
  * runtime; handles are raw pointers throughout. Written against hip_runtime_api.h of ROCm 5.4 to 7.x, whose
  * signatures for these calls have not changed.
+ *
+ * <p>Which library is used is configuration: {@link #open(Path)}, the system property {@value #PROPERTY} or the
+ * environment variable {@value #ENV}; see {@link #open()}.
  */
 public final class HipRuntime implements DeviceRuntime {
+
+    /** System property with the path of the HIP runtime library to use; wins over {@link #ENV}. */
+    public static final String PROPERTY = "ncclffm.hip.path";
+    /** Environment variable with the path of the HIP runtime library to use. */
+    public static final String ENV = "NCCLFFM_HIP_PATH";
+    private static final String[] SONAMES = {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5"};
 
     private static final int HIP_SUCCESS = 0;
     private static final int HIP_ERROR_NOT_READY = 600;
@@ -39,35 +78,79 @@ public final class HipRuntime implements DeviceRuntime {
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final SymbolLookup lib;
-    private final Map<String, MethodHandle> handles = new ConcurrentHashMap<>();
+    private final Map<HipFunction, MethodHandle> handles = new ConcurrentHashMap<>();
     private final int driverVersion;
 
     private HipRuntime(SymbolLookup lib) {
         this.lib = lib;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(JAVA_INT);
-            check("hipDriverGetVersion", call("hipDriverGetVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS), v));
+            check("hipDriverGetVersion", call(hipDriverGetVersion, v));
             this.driverVersion = v.get(JAVA_INT, 0);
         }
     }
 
     /**
-     * @throws DeviceUnavailableException when libamdhip64 does not load or {@code hipInit} fails
+     * Opens the HIP runtime named by the system property {@value #PROPERTY}, else the environment variable
+     * {@value #ENV}, else the first of {@code libamdhip64.so}, {@code .so.7}, {@code .so.6}, {@code .so.5} that the
+     * dynamic loader finds.
+     *
+     * <p>The first source that is set decides. A configured path that does not load is an error, never a reason to
+     * fall through to the loader's search: running against another HIP than the one configured would make a result
+     * lie.
+     *
+     * @throws DeviceException when a configured path is empty, missing or does not load
+     * @throws DeviceUnavailableException when no libamdhip64 loads from the default names, {@code hipInit} fails or
+     *         there is no device
      */
     public static HipRuntime open() {
-        SymbolLookup lib = null;
+        return open(System.getProperty(PROPERTY), System.getenv(ENV));
+    }
+
+    /**
+     * Opens the HIP runtime in exactly this file.
+     *
+     * @throws DeviceException when {@code library} is missing or does not load
+     * @throws DeviceUnavailableException when {@code hipInit} fails or there is no device
+     */
+    public static HipRuntime open(Path library) {
+        return start(load("explicit path argument", library.toString()));
+    }
+
+    /** {@link #open()} with the property's and the environment variable's values given, each null when unset. */
+    static HipRuntime open(String propertyValue, String envValue) {
+        if (propertyValue != null) return start(load("system property " + PROPERTY, propertyValue));
+        if (envValue != null) return start(load("environment variable " + ENV, envValue));
         Throwable last = null;
-        for (String name : new String[] {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5"}) {
+        for (String name : SONAMES) {
             try {
-                lib = SymbolLookup.libraryLookup(name, Arena.global());
-                break;
+                return start(SymbolLookup.libraryLookup(name, Arena.global()));
             } catch (IllegalArgumentException e) {
                 last = e;
             }
         }
-        if (lib == null) throw new DeviceUnavailableException("no HIP runtime: libamdhip64.so does not load", last);
+        throw new DeviceUnavailableException("no HIP runtime: libamdhip64.so does not load (neither " + PROPERTY
+                + " nor " + ENV + " is set, and the dynamic loader finds none of " + String.join(", ", SONAMES) + ")", last);
+    }
+
+    private static SymbolLookup load(String source, String path) {
+        String where = source + " = '" + path + "'";
+        if (path.isBlank()) throw new DeviceException(where + " is empty; expected the path of libamdhip64.so", null);
+        Path file = Path.of(path);
+        if (!Files.exists(file)) throw new DeviceException(where + ": no such file; expected the path of libamdhip64.so", null);
+        if (Files.isDirectory(file)) {
+            throw new DeviceException(where + " is a directory; expected the path of libamdhip64.so itself", null);
+        }
+        try {
+            return SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new DeviceException(where + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    private static HipRuntime start(SymbolLookup lib) {
         HipRuntime runtime = new HipRuntime(lib);
-        int rc = (int) runtime.call("hipInit", FunctionDescriptor.of(JAVA_INT, JAVA_INT), 0);
+        int rc = (int) runtime.call(hipInit, 0);
         if (rc != HIP_SUCCESS) {
             throw new DeviceUnavailableException("no usable ROCm device: hipInit failed with " + runtime.errorText(rc), null);
         }
@@ -75,25 +158,24 @@ public final class HipRuntime implements DeviceRuntime {
         return runtime;
     }
 
-    private Object call(String name, FunctionDescriptor descriptor, Object... args) {
-        MethodHandle h = handles.computeIfAbsent(name, n -> LINKER.downcallHandle(
-                lib.find(n).orElseThrow(() -> new DeviceException(n + " is not exported by libamdhip64", null)), descriptor));
+    private Object call(HipFunction function, Object... args) {
+        // Keyed by name and descriptor together, so a symbol can never be invoked through a handle bound for
+        // another signature.
+        MethodHandle h = handles.computeIfAbsent(function, f -> LINKER.downcallHandle(
+                lib.find(f.name()).orElseThrow(() -> new DeviceException(f.name() + " is not exported by libamdhip64", null)),
+                f.descriptor()));
         try {
             return h.invokeWithArguments(args);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new DeviceException("calling " + name, t);
+            throw new DeviceException("calling " + function.name(), t);
         }
     }
 
-    private int callInt(String name, FunctionDescriptor d, Object... args) {
-        return (int) call(name, d, args);
-    }
-
     private String errorText(int rc) {
-        MemorySegment name = (MemorySegment) call("hipGetErrorName", FunctionDescriptor.of(ADDRESS, JAVA_INT), rc);
-        MemorySegment text = (MemorySegment) call("hipGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT), rc);
+        MemorySegment name = (MemorySegment) call(hipGetErrorName, rc);
+        MemorySegment text = (MemorySegment) call(hipGetErrorString, rc);
         return string(name) + ": " + string(text);
     }
 
@@ -115,22 +197,21 @@ public final class HipRuntime implements DeviceRuntime {
     public int deviceCount() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_INT);
-            check("hipGetDeviceCount", call("hipGetDeviceCount", FunctionDescriptor.of(JAVA_INT, ADDRESS), n));
+            check("hipGetDeviceCount", call(hipGetDeviceCount, n));
             return n.get(JAVA_INT, 0);
         }
     }
 
     @Override
     public void useDevice(int ordinal) {
-        check("hipSetDevice(" + ordinal + ")", call("hipSetDevice", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ordinal));
+        check("hipSetDevice(" + ordinal + ")", call(hipSetDevice, ordinal));
     }
 
     @Override
     public String deviceName(int ordinal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(256);
-            check("hipDeviceGetName", call("hipDeviceGetName",
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), name, 256, ordinal));
+            check("hipDeviceGetName", call(hipDeviceGetName, name, 256, ordinal));
             return name.getString(0);
         }
     }
@@ -145,8 +226,7 @@ public final class HipRuntime implements DeviceRuntime {
     public String pciBusId(int ordinal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment id = arena.allocate(64);
-            check("hipDeviceGetPCIBusId", call("hipDeviceGetPCIBusId",
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), id, 64, ordinal));
+            check("hipDeviceGetPCIBusId", call(hipDeviceGetPCIBusId, id, 64, ordinal));
             return id.getString(0);
         }
     }
@@ -161,7 +241,7 @@ public final class HipRuntime implements DeviceRuntime {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment free = arena.allocate(JAVA_LONG);
             MemorySegment total = arena.allocate(JAVA_LONG);
-            check("hipMemGetInfo", call("hipMemGetInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), free, total));
+            check("hipMemGetInfo", call(hipMemGetInfo, free, total));
             return new MemoryInfo(free.get(JAVA_LONG, 0), total.get(JAVA_LONG, 0));
         }
     }
@@ -172,46 +252,47 @@ public final class HipRuntime implements DeviceRuntime {
         long address;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            check("hipMalloc(" + bytes + ")", call("hipMalloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), out, bytes));
+            check("hipMalloc(" + bytes + ")", call(hipMalloc, out, bytes));
             address = out.get(ADDRESS, 0).address();
         }
         return DeviceBuffer.owned(address, bytes,
-                a -> check("hipFree", call("hipFree", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), a)));
+                a -> check("hipFree", call(hipFree, a)));
     }
 
     @Override
     public void copyToDevice(long dst, MemorySegment src, long bytes) {
-        check("hipMemcpy(HostToDevice)", call("hipMemcpy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT),
-                dst, src, bytes, HIP_MEMCPY_HOST_TO_DEVICE));
+        check("hipMemcpy(HostToDevice)", call(hipMemcpy,
+                MemorySegment.ofAddress(dst), src, bytes, HIP_MEMCPY_HOST_TO_DEVICE));
         synchronizeDevice();
     }
 
     @Override
     public void copyToHost(MemorySegment dst, long src, long bytes) {
-        check("hipMemcpy(DeviceToHost)", call("hipMemcpy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT),
-                dst, src, bytes, HIP_MEMCPY_DEVICE_TO_HOST));
+        check("hipMemcpy(DeviceToHost)", call(hipMemcpy,
+                dst, MemorySegment.ofAddress(src), bytes, HIP_MEMCPY_DEVICE_TO_HOST));
     }
 
     @Override
     public void fill(long dst, byte value, long bytes) {
-        check("hipMemset", call("hipMemset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), dst, value & 0xff, bytes));
+        check("hipMemset", call(hipMemset, dst, value & 0xff, bytes));
         synchronizeDevice();
     }
 
-    private long create(String name, FunctionDescriptor d, Object... extra) {
+    /** Calls a function whose first parameter is where it writes the handle it creates, and returns that handle. */
+    private long create(HipFunction function, Object... rest) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            Object[] args = new Object[extra.length + 1];
+            Object[] args = new Object[rest.length + 1];
             args[0] = out;
-            System.arraycopy(extra, 0, args, 1, extra.length);
-            check(name, call(name, d, args));
+            System.arraycopy(rest, 0, args, 1, rest.length);
+            check(function.name(), call(function, args));
             return out.get(ADDRESS, 0).address();
         }
     }
 
     @Override
     public DeviceStream createStream() {
-        long stream = create("hipStreamCreateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), HIP_STREAM_NON_BLOCKING);
+        long stream = create(hipStreamCreateWithFlags, HIP_STREAM_NON_BLOCKING);
         return new DeviceStream() {
             @Override
             public long address() {
@@ -220,7 +301,7 @@ public final class HipRuntime implements DeviceRuntime {
 
             @Override
             public boolean isIdle() {
-                int rc = callInt("hipStreamQuery", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream);
+                int rc = (int) call(hipStreamQuery, stream);
                 if (rc == HIP_SUCCESS) return true;
                 if (rc == HIP_ERROR_NOT_READY) return false;
                 check("hipStreamQuery", rc);
@@ -229,7 +310,7 @@ public final class HipRuntime implements DeviceRuntime {
 
             @Override
             public void close() {
-                check("hipStreamDestroy", call("hipStreamDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), stream));
+                check("hipStreamDestroy", call(hipStreamDestroy, stream));
             }
 
             @Override
@@ -241,12 +322,12 @@ public final class HipRuntime implements DeviceRuntime {
 
     @Override
     public void synchronizeDevice() {
-        check("hipDeviceSynchronize", call("hipDeviceSynchronize", FunctionDescriptor.of(JAVA_INT)));
+        check("hipDeviceSynchronize", call(hipDeviceSynchronize));
     }
 
     @Override
     public DeviceEvent createEvent() {
-        return new HipEvent(create("hipEventCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+        return new HipEvent(create(hipEventCreate));
     }
 
     private final class HipEvent implements DeviceEvent {
@@ -258,23 +339,22 @@ public final class HipRuntime implements DeviceRuntime {
 
         @Override
         public void record(DeviceStream stream) {
-            check("hipEventRecord", call("hipEventRecord", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), event, stream.address()));
+            check("hipEventRecord", call(hipEventRecord, event, stream.address()));
         }
 
         @Override
         public float elapsedSince(DeviceEvent start) {
-            check("hipEventSynchronize", call("hipEventSynchronize", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event));
+            check("hipEventSynchronize", call(hipEventSynchronize, event));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment ms = arena.allocate(JAVA_FLOAT);
-                check("hipEventElapsedTime", call("hipEventElapsedTime",
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ms, ((HipEvent) start).event, event));
+                check("hipEventElapsedTime", call(hipEventElapsedTime, ms, ((HipEvent) start).event, event));
                 return ms.get(JAVA_FLOAT, 0);
             }
         }
 
         @Override
         public boolean isComplete() {
-            int rc = callInt("hipEventQuery", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event);
+            int rc = (int) call(hipEventQuery, event);
             if (rc == HIP_SUCCESS) return true;
             if (rc == HIP_ERROR_NOT_READY) return false;
             check("hipEventQuery", rc);
@@ -283,37 +363,41 @@ public final class HipRuntime implements DeviceRuntime {
 
         @Override
         public void close() {
-            call("hipEventDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), event);
+            call(hipEventDestroy, event);
         }
     }
 
     @Override
     public void beginCapture(DeviceStream stream) {
-        check("hipStreamBeginCapture", call("hipStreamBeginCapture", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT),
+        check("hipStreamBeginCapture", call(hipStreamBeginCapture,
                 stream.address(), HIP_STREAM_CAPTURE_MODE_THREAD_LOCAL));
     }
 
     @Override
     public CapturedGraph endCapture(DeviceStream stream) {
-        long graph = create("hipStreamEndCapture", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), stream.address());
-        long exec;
+        long graph;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            check("hipGraphInstantiate", call("hipGraphInstantiate",
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
-                    out, graph, MemorySegment.NULL, MemorySegment.NULL, 0L));
-            exec = out.get(ADDRESS, 0).address();
+            check("hipStreamEndCapture", call(hipStreamEndCapture, stream.address(), out));
+            graph = out.get(ADDRESS, 0).address();
+        }
+        long exec;
+        try {
+            exec = create(hipGraphInstantiate, graph, MemorySegment.NULL, MemorySegment.NULL, 0L);
+        } catch (RuntimeException e) {
+            call(hipGraphDestroy, graph);
+            throw e;
         }
         return new CapturedGraph() {
             @Override
             public void launch(DeviceStream s) {
-                check("hipGraphLaunch", call("hipGraphLaunch", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), exec, s.address()));
+                check("hipGraphLaunch", call(hipGraphLaunch, exec, s.address()));
             }
 
             @Override
             public void close() {
-                call("hipGraphExecDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), exec);
-                call("hipGraphDestroy", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), graph);
+                call(hipGraphExecDestroy, exec);
+                call(hipGraphDestroy, graph);
             }
         };
     }
