@@ -22,7 +22,7 @@ public interface DeviceRuntime {
 
     String deviceName(int ordinal);
 
-    /** Compute capability as {@code major * 10 + minor}, e.g. 90 for an H100 (sm_90); 0 where it does not apply. */
+    /** Compute capability as {@code major * 10 + minor}, e.g. 90 for Hopper (sm_90); 0 where it does not apply. */
     int computeCapability(int ordinal);
 
     /** PCI bus id of the device, e.g. {@code 0000:1B:00.0}. */

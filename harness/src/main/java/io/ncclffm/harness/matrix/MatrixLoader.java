@@ -1,10 +1,17 @@
 package io.ncclffm.harness.matrix;
 
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +22,18 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
@@ -48,11 +57,18 @@ public final class MatrixLoader {
     }
 
     public static Matrix load(Path file) {
+        if (Files.isDirectory(file)) throw new MatrixException("matrix file " + file + " is a directory; expected a YAML matrix file");
         String text;
         try {
             text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new MatrixException("matrix file " + file + " does not exist", e);
+        } catch (AccessDeniedException e) {
+            throw new MatrixException("matrix file " + file + " cannot be read: permission denied", e);
+        } catch (CharacterCodingException e) {
+            throw new MatrixException("matrix file " + file + " is not UTF-8 text; expected a YAML matrix file", e);
         } catch (IOException e) {
-            throw new MatrixException("cannot read matrix file " + file + ": " + e.getMessage(), e);
+            throw new MatrixException("matrix file " + file + " cannot be read: " + e.getMessage(), e);
         }
         return parse(file, text);
     }
@@ -64,7 +80,7 @@ public final class MatrixLoader {
         try {
             raw = MAPPER.readValue(yaml, RawMatrix.class);
         } catch (JsonProcessingException e) {
-            throw new MatrixException(describe(file, e, lines), e);
+            throw new MatrixException(describe(file, e, lines, yaml), e);
         }
         if (raw == null) throw new MatrixException(file + ": the file is empty; expected 'cells:' with at least one cell");
         return new Validator(file, raw, lines).validate();
@@ -72,9 +88,20 @@ public final class MatrixLoader {
 
     /**
      * Turns Jackson's exception into "file, line N, field a.b[2].c: problem". The line of a field comes from the
-     * file's own index (Jackson's location can point past the offending node); a syntax error keeps the parser's.
+     * file's own index (Jackson's location can point past the offending node); a syntax error takes SnakeYAML's marks.
      */
-    static String describe(Path file, JsonProcessingException e, Map<String, Integer> lines) {
+    static String describe(Path file, JsonProcessingException e, Map<String, Integer> lines, String yaml) {
+        // A syntax error later in the file can first surface as a wrong type (an unclosed '[' swallows the next
+        // lines), so the whole file's syntax is checked before blaming a field.
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(yaml);
+        } catch (JsonProcessingException syntax) {
+            for (Throwable t = syntax; t != null; t = t.getCause()) {
+                if (t instanceof MarkedYAMLException marked) return syntaxError(file, marked, yaml);
+            }
+            tree = null;
+        }
         JsonLocation loc = e.getLocation();
         Integer line = loc != null && loc.getLineNr() > 0 ? loc.getLineNr() : null;
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
@@ -89,24 +116,137 @@ public final class MatrixLoader {
                 return where + ", field " + field + ": unknown key '" + u.getPropertyName() + "'; expected one of "
                         + u.getKnownPropertyIds();
             }
-            if (e instanceof InvalidFormatException f) {
-                return where + ", field " + field + ": expected " + simpleType(f.getTargetType()) + ", got '" + f.getValue() + "'";
-            }
-            if (e instanceof MismatchedInputException mi) {
-                return where + ", field " + field + ": expected " + simpleType(mi.getTargetType()) + "; " + firstLine(e.getOriginalMessage());
-            }
-            return where + ", field " + field + ": " + firstLine(e.getOriginalMessage());
+            Type expected = typeAt(m.getPath());
+            String words = expected != null ? words(expected)
+                    : e instanceof MismatchedInputException mi && mi.getTargetType() != null ? words(mi.getTargetType())
+                    : "a different value";
+            return where + ", field " + field + ": expected " + words + ", got " + given(tree, m.getPath());
         }
         return where + ": not valid YAML: " + firstLine(e.getOriginalMessage());
     }
 
-    private static String simpleType(Class<?> type) {
-        if (type == null) return "a different value";
-        if (type == Integer.class || type == int.class) return "an integer";
-        if (type == String.class) return "a string";
-        if (List.class.isAssignableFrom(type)) return "a list";
-        if (Map.class.isAssignableFrom(type) || type.isRecord()) return "a mapping (key: value lines)";
-        return type.getSimpleName();
+    /**
+     * A YAML syntax error, at the line where SnakeYAML noticed it. An unclosed flow collection or quoted string is
+     * reported where it was opened, which is where the fix goes: the parser only notices at the next key or at the
+     * end of the file.
+     */
+    private static String syntaxError(Path file, MarkedYAMLException e, String yaml) {
+        Mark problem = e.getProblemMark();
+        Mark context = e.getContextMark();
+        String what = e.getProblem() != null ? e.getProblem().strip() : "malformed YAML";
+        String ctx = e.getContext() != null ? e.getContext().strip() : null;
+        if (ctx != null && context != null && OPENED.containsKey(ctx)) {
+            String noticed = problem == null ? ""
+                    : problem.getIndex() >= yaml.codePointCount(0, yaml.length()) ? " before the end of the file"
+                    : " before line " + (problem.getLine() + 1) + ", column " + (problem.getColumn() + 1);
+            return file + ", line " + (context.getLine() + 1) + ": not valid YAML: the " + OPENED.get(ctx) + " opened at line "
+                    + (context.getLine() + 1) + ", column " + (context.getColumn() + 1) + " is not closed" + noticed + " (" + what + ")";
+        }
+        String where = file + (problem != null ? ", line " + (problem.getLine() + 1) : "");
+        String during = ctx != null && context != null ? " (" + ctx + " that starts at line " + (context.getLine() + 1) + ")" : "";
+        return where + ": not valid YAML: " + what + during;
+    }
+
+    /** SnakeYAML's context for a collection or scalar that has an opening and a closing character. */
+    private static final Map<String, String> OPENED = Map.of(
+            "while parsing a flow mapping", "flow mapping '{'",
+            "while parsing a flow sequence", "flow list '['",
+            "while scanning a quoted scalar", "quoted string");
+
+    /**
+     * The Java type that the path leads to in {@link RawMatrix}, generics included, so that an error can say
+     * "a list of cells" rather than the erased {@code ArrayList}; {@code null} where the path leaves the records.
+     */
+    static Type typeAt(List<JsonMappingException.Reference> refs) {
+        Type t = RawMatrix.class;
+        for (JsonMappingException.Reference r : refs) {
+            if (t instanceof ParameterizedType p && p.getRawType() == List.class && r.getIndex() >= 0) {
+                t = p.getActualTypeArguments()[0];
+            } else if (t instanceof ParameterizedType p && p.getRawType() == Map.class && r.getFieldName() != null) {
+                t = p.getActualTypeArguments()[1];
+            } else if (t instanceof Class<?> c && c.isRecord() && r.getFieldName() != null) {
+                Type next = null;
+                for (RecordComponent rc : c.getRecordComponents()) {
+                    if (rc.getName().equals(r.getFieldName())) next = rc.getGenericType();
+                }
+                if (next == null) return null;
+                t = next;
+            } else {
+                return null;
+            }
+        }
+        return t;
+    }
+
+    /** Nouns for the records a user writes as mappings; a record not named here is described by its keys. */
+    private static final Map<Class<?>, String> NOUNS = Map.of(
+            RawMatrix.class, "matrix",
+            RawMatrix.RawCell.class, "cell",
+            RawMatrix.RawWaiver.class, "waiver",
+            RawMatrix.RawRange.class, "version range",
+            RawMatrix.RawImage.class, "image",
+            RawMatrix.RawHost.class, "host library",
+            RawMatrix.RawPerf.class, "perf policy");
+
+    /**
+     * What a value of this type looks like to someone writing the YAML ("a list of cells", "an integer"), so
+     * that no Java type name reaches the user.
+     */
+    static String words(Type type) {
+        if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+            Type[] args = p.getActualTypeArguments();
+            if (List.class.isAssignableFrom(raw)) return "a list of " + plural(args[0]);
+            if (Map.class.isAssignableFrom(raw)) return "a mapping of names to " + plural(args[1]);
+            return words(raw);
+        }
+        if (!(type instanceof Class<?> c)) return "a different value";
+        if (c == Integer.class || c == int.class || c == Long.class || c == long.class) return "an integer";
+        if (c == Double.class || c == double.class || c == Float.class || c == float.class) return "a number";
+        if (c == Boolean.class || c == boolean.class) return "true or false";
+        if (c == String.class) return "a string";
+        if (JsonNode.class.isAssignableFrom(c)) return "a value";
+        if (List.class.isAssignableFrom(c) || c.isArray()) return "a list";
+        if (Map.class.isAssignableFrom(c)) return "a mapping (key: value lines)";
+        if (c.isRecord()) {
+            String keys = "a mapping with keys " + String.join(", ",
+                    Arrays.stream(c.getRecordComponents()).map(RecordComponent::getName).toList());
+            String noun = NOUNS.get(c);
+            return noun == null ? keys : article(noun) + " " + noun + " (" + keys + ")";
+        }
+        return "a different value";
+    }
+
+    private static String plural(Type element) {
+        if (element instanceof Class<?> c && NOUNS.containsKey(c)) return NOUNS.get(c) + "s";
+        return switch (words(element)) {
+            case "an integer" -> "integers";
+            case "a number" -> "numbers";
+            case "a string" -> "strings";
+            case "true or false" -> "true or false values";
+            default -> element instanceof Class<?> c && c.isRecord() ? "mappings" : "values";
+        };
+    }
+
+    private static String article(String noun) {
+        return "aeiou".indexOf(noun.charAt(0)) >= 0 ? "an" : "a";
+    }
+
+    /** What the file holds at the path, in words: "a string 'nccl'", "the number 3", "a list". */
+    private static String given(JsonNode tree, List<JsonMappingException.Reference> refs) {
+        if (tree == null) return "something else";
+        JsonPointer at = JsonPointer.empty();
+        for (JsonMappingException.Reference r : refs) {
+            at = r.getIndex() >= 0 ? at.appendIndex(r.getIndex()) : at.appendProperty(r.getFieldName());
+        }
+        JsonNode node = tree.at(at);
+        if (node.isMissingNode()) return "something else";
+        if (node.isNull()) return "an empty value";
+        if (node.isTextual()) return "a string '" + node.asText() + "'";
+        if (node.isBoolean()) return "the boolean " + node.asText();
+        if (node.isNumber()) return "the number " + node.asText();
+        if (node.isArray()) return "a list";
+        if (node.isObject()) return "a mapping";
+        return "'" + node.asText() + "'";
     }
 
     private static String firstLine(String s) {
@@ -178,8 +318,10 @@ public final class MatrixLoader {
             if (raw.cells() == null || raw.cells().isEmpty()) {
                 throw error("/cells", "cells", "expected at least one cell");
             }
-            RawMatrix.RawDefaults d = raw.defaults() != null ? raw.defaults()
+            RawMatrix.RawDefaults rd = raw.defaults() != null ? raw.defaults()
                     : new RawMatrix.RawDefaults(null, null, null, null, null, null, null);
+            Inherited d = inherited("/defaults", "defaults", rd.worlds(), rd.gpu(), rd.timeout(), rd.env(), rd.network(),
+                    rd.counts(), rd.checks(), Inherited.BUILT_IN);
             List<Cell> cells = new ArrayList<>();
             Map<String, Integer> names = new LinkedHashMap<>();
             for (int i = 0; i < raw.cells().size(); i++) {
@@ -199,7 +341,7 @@ public final class MatrixLoader {
             return new Matrix(file, List.copyOf(cells), List.copyOf(waivers), perf(cells));
         }
 
-        private Cell cell(int i, RawMatrix.RawCell c, RawMatrix.RawDefaults d) {
+        private Cell cell(int i, RawMatrix.RawCell c, Inherited d) {
             String at = "/cells/" + i;
             String f = "cells[" + i + "]";
             if (c == null) throw error(at, f, "expected a cell (a mapping with name, flavor, version, ...)");
@@ -234,29 +376,61 @@ public final class MatrixLoader {
                 soPath = require(soPath, at + "/soPath", f + ".soPath", "the library's path inside the image");
             }
             if (!soPath.startsWith("/")) throw error(at + "/soPath", f + ".soPath", "expected an absolute path, got '" + soPath + "'");
-            List<Integer> worlds = c.worlds() != null ? c.worlds() : d.worlds() != null ? d.worlds() : List.of(1);
-            if (worlds.isEmpty() || worlds.stream().anyMatch(w -> w == null || w < 1 || w > 64)) {
-                throw error(at + "/worlds", f + ".worlds", "expected a non-empty list of world sizes in 1..64, got " + worlds);
-            }
-            GpuAssignment gpu = gpu(at + "/gpu", f + ".gpu", c.gpu() != null ? c.gpu() : d.gpu());
-            Duration timeout = duration(at + "/timeout", f + ".timeout", c.timeout() != null ? c.timeout() : d.timeout(), Duration.ofMinutes(10));
-            Map<String, String> env = new LinkedHashMap<>();
-            if (d.env() != null) env.putAll(d.env());
-            if (c.env() != null) env.putAll(c.env());
-            String network = c.network() != null ? c.network() : d.network() != null ? d.network() : "cell";
-            if (!Set.of("cell", "host").contains(network)) {
-                throw error(at + "/network", f + ".network", "expected cell or host, got '" + network + "'");
-            }
-            List<Integer> counts = c.counts() != null ? c.counts() : d.counts() != null ? d.counts() : List.of();
-            if (counts.stream().anyMatch(n -> n == null || n < 1)) {
-                throw error(at + "/counts", f + ".counts", "expected positive element counts, got " + counts);
-            }
-            List<String> checks = c.checks() != null ? c.checks() : d.checks() != null ? d.checks() : List.of();
+            Inherited v = inherited(at, f, c.worlds(), c.gpu(), c.timeout(), c.env(), c.network(), c.counts(), c.checks(), d);
             String mode = c.mode() != null ? c.mode() : "check";
             if (!Set.of("check", "perf").contains(mode)) throw error(at + "/mode", f + ".mode", "expected check or perf, got '" + mode + "'");
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
-            return new Cell(name, flavor, version, source, soPath, List.copyOf(worlds), gpu, timeout, Map.copyOf(env),
-                    network, List.copyOf(counts), List.copyOf(checks), mode, line);
+            return new Cell(name, flavor, version, source, soPath, v.worlds(), v.gpu(), v.timeout(), v.env(),
+                    v.network(), v.counts(), v.checks(), mode, line);
+        }
+
+        /** The settings a cell inherits from {@code defaults}, validated where they are written. */
+        private record Inherited(List<Integer> worlds, GpuAssignment gpu, Duration timeout, Map<String, String> env,
+                                 String network, List<Integer> counts, List<String> checks) {
+            static final Inherited BUILT_IN = new Inherited(List.of(1), GpuAssignment.NONE, Duration.ofMinutes(10), Map.of(),
+                    "cell", List.of(), List.of());
+        }
+
+        /**
+         * Validates the values written at {@code at} (the defaults or one cell); a value left out comes from
+         * {@code parent}, already validated, so a bad default is reported at {@code defaults}, not at a cell.
+         */
+        private Inherited inherited(String at, String f, List<Integer> worlds, JsonNode gpu, String timeout,
+                                    Map<String, String> env, String network, List<Integer> counts, List<String> checks,
+                                    Inherited parent) {
+            if (worlds != null && (worlds.isEmpty() || worlds.stream().anyMatch(w -> w == null || w < 1 || w > 64))) {
+                throw error(at + "/worlds", f + ".worlds", "expected a non-empty list of world sizes in 1..64, got " + worlds);
+            }
+            Map<String, String> merged = new LinkedHashMap<>(parent.env());
+            if (env != null) {
+                for (var e : env.entrySet()) {
+                    if (e.getValue() == null) {
+                        throw error(at + "/env/" + e.getKey(), f + ".env." + e.getKey(), "missing; expected the variable's value ('' for empty)");
+                    }
+                    merged.put(e.getKey(), e.getValue());
+                }
+            }
+            if (network != null && !Set.of("cell", "host").contains(network)) {
+                throw error(at + "/network", f + ".network", "expected cell or host, got '" + network + "'");
+            }
+            if (counts != null && counts.stream().anyMatch(n -> n == null || n < 1)) {
+                throw error(at + "/counts", f + ".counts", "expected positive element counts, got " + counts);
+            }
+            if (checks != null) {
+                for (int k = 0; k < checks.size(); k++) {
+                    if (checks.get(k) == null || checks.get(k).isBlank()) {
+                        throw error(at + "/checks/" + k, f + ".checks[" + k + "]", "missing; expected a check id or glob, e.g. allreduce or graph/*");
+                    }
+                }
+            }
+            return new Inherited(
+                    worlds != null ? List.copyOf(worlds) : parent.worlds(),
+                    gpu != null ? gpu(at + "/gpu", f + ".gpu", gpu) : parent.gpu(),
+                    timeout != null ? duration(at + "/timeout", f + ".timeout", timeout, null) : parent.timeout(),
+                    Map.copyOf(merged),
+                    network != null ? network : parent.network(),
+                    counts != null ? List.copyOf(counts) : parent.counts(),
+                    checks != null ? List.copyOf(checks) : parent.checks());
         }
 
         private Cell.Source source(String at, String f, RawMatrix.RawCell c) {

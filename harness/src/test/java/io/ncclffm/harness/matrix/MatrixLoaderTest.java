@@ -1,17 +1,24 @@
 package io.ncclffm.harness.matrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ncclffm.Flavor;
@@ -69,7 +76,7 @@ class MatrixLoaderTest {
     @Test
     void wrongType_namesTheElementAndWhatWasExpected() {
         MatrixException e = error(CELL + "    worlds: [1, two]\n");
-        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].worlds[1]: expected an integer, got 'two'"),
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].worlds[1]: expected an integer, got a string 'two'"),
                 e.getMessage());
     }
 
@@ -174,5 +181,137 @@ class MatrixLoaderTest {
         assertEquals(2, m.select("nccl-*").cells().size());
         MatrixException e = assertThrows(MatrixException.class, () -> m.select("nope"));
         assertTrue(e.getMessage().contains("no cell matches 'nope'"), e.getMessage());
+    }
+
+    /** Every setting a cell inherits from defaults, a bad value for it, and what the error must say. */
+    static Stream<Arguments> badInheritedSettings() {
+        return Stream.of(
+                arguments("worlds", "[0]", ": expected a non-empty list of world sizes in 1..64, got [0]"),
+                arguments("gpu", "intel", ": expected none, nvidia, amd or a mapping"),
+                arguments("timeout", "soon", ": expected a duration like 90s, 10m or 1h, got 'soon'"),
+                arguments("network", "lan", ": expected cell or host, got 'lan'"),
+                arguments("counts", "[0]", ": expected positive element counts, got [0]"),
+                arguments("checks", "[allreduce, ~]", "[1]: missing; expected a check id or glob"),
+                arguments("checks", "allreduce", ": expected a list of strings, got a string 'allreduce'"),
+                arguments("env", "{A: }", ".A: missing; expected the variable's value"),
+                arguments("env", "[A]", ": expected a mapping of names to strings, got a list"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badInheritedSettings")
+    void badDefault_isReportedAtDefaultsAndItsOwnLine(String key, String value, String problem) {
+        MatrixException e = error("# shared settings\n\ndefaults: {" + key + ": " + value + "}\n" + CELL);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 3, field defaults." + key + problem), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badInheritedSettings")
+    void badCellSetting_isReportedAtTheCell(String key, String value, String problem) {
+        MatrixException e = error("defaults: {timeout: 5m}\n" + CELL + "    " + key + ": " + value + "\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 8, field cells[0]." + key + problem), e.getMessage());
+    }
+
+    @Test
+    void badDefault_isReportedEvenWhenEveryCellOverridesIt() {
+        MatrixException e = error("defaults: {timeout: soon}\n" + CELL + "    timeout: 5m\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.timeout:"), e.getMessage());
+    }
+
+    @Test
+    void goodDefaults_areInheritedAndACellsOwnValueWins() {
+        Matrix m = MatrixLoader.parse(FILE, "defaults: {timeout: 5m, worlds: [2], env: {A: x, B: y}, network: host}\n"
+                + CELL + "    env: {B: z}\n    worlds: [4]\n");
+        Cell c = m.cells().get(0);
+        assertEquals(Duration.ofMinutes(5), c.timeout());
+        assertEquals(java.util.List.of(4), c.worlds());
+        assertEquals(java.util.Map.of("A", "x", "B", "z"), c.env());
+        assertEquals("host", c.network());
+    }
+
+    @Test
+    void load_missingFile_namesTheFileAndSaysItDoesNotExist(@TempDir Path dir) {
+        Path file = dir.resolve("h100.yaml");
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void load_directory_saysItIsADirectory(@TempDir Path dir) {
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(dir));
+        assertEquals("matrix file " + dir + " is a directory; expected a YAML matrix file", e.getMessage());
+    }
+
+    @Test
+    void load_unreadableFile_saysPermissionDenied(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("m.yaml"), CELL);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        assumeFalse(Files.isReadable(file), "root reads any file");
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " cannot be read: permission denied", e.getMessage());
+    }
+
+    @Test
+    void load_binaryFile_saysItIsNotUtf8Text(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("m.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " is not UTF-8 text; expected a YAML matrix file", e.getMessage());
+    }
+
+    /** A value of the wrong shape where a list or mapping belongs, and the whole message it must produce. */
+    static Stream<Arguments> wrongShapes() {
+        return Stream.of(
+                arguments("cells: nccl\n", "line 1, field cells: expected a list of cells, got a string 'nccl'"),
+                arguments("cells: [nccl]\n", "line 1, field cells[0]: expected a cell (a mapping with keys name, flavor, version,"),
+                arguments(CELL + "    worlds: 2\n", "line 7, field cells[0].worlds: expected a list of integers, got the number 2"),
+                arguments(CELL + "    env: [A]\n", "line 7, field cells[0].env: expected a mapping of names to strings, got a list"),
+                arguments(CELL + "    checks: {a: b}\n", "line 7, field cells[0].checks: expected a list of strings, got a mapping"),
+                arguments(CELL + "    host: /lib/libnccl.so.2\n",
+                        "line 7, field cells[0].host: expected a host library (a mapping with keys path), got a string '/lib/libnccl.so.2'"),
+                arguments(CELL.replace("{ref: some/image}", "some/image"),
+                        "line 5, field cells[0].image: expected an image (a mapping with keys build, args, ref, fromHost), got a string 'some/image'"),
+                arguments(CELL + "waivers: {cell: a}\n", "line 7, field waivers: expected a list of waivers, got a mapping"),
+                arguments("supported: [nccl]\n" + CELL, "line 1, field supported: expected a mapping of names to version ranges, got a list"),
+                arguments("defaults: 3\n" + CELL, "line 1, field defaults: expected a mapping with keys worlds, gpu, timeout,"),
+                arguments(CELL + "perf: {baseline: 2.22.3, threshold: high}\n", "line 7, field perf.threshold: expected a number, got a string 'high'"),
+                arguments("- nccl\n", "line 1, field (top level): expected a matrix (a mapping with keys supported, defaults, cells,"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("wrongShapes")
+    void wrongShape_saysWhatWasExpectedAndWhatWasWritten_inWords(String yaml, String expected) {
+        String message = error(yaml).getMessage();
+        assertTrue(message.startsWith("matrix/test.yaml, " + expected), message);
+        assertFalse(message.contains("java.") || message.contains("ncclffm") || message.contains("$")
+                || message.contains("`") || message.contains("Cannot "), "no Java type or Jackson wording: " + message);
+    }
+
+    @Test
+    void unclosedFlowMapping_onTheLastLine_isReportedWhereItOpened() {
+        MatrixException e = error("cells: [{name: a\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 1: not valid YAML: the flow mapping '{' opened at line 1, "
+                + "column 9 is not closed before the end of the file"), e.getMessage());
+    }
+
+    @Test
+    void unclosedFlowMapping_midFile_isReportedAtTheLineThatOpenedIt() {
+        String yaml = CELL + "    env: {A: b\n    worlds: [1]\n    network: cell\n";
+        assertEquals(9, yaml.lines().count());
+        MatrixException e = error(yaml);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: the flow mapping '{' opened at line 7, "
+                + "column 10 is not closed before line 8, column 11"), e.getMessage());
+    }
+
+    @Test
+    void unclosedFlowList_isReportedAsSyntax_notAsTheTypeErrorItCausesFirst() {
+        MatrixException e = error(CELL + "    worlds: [1,\n    network: cell\n    mode: check\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: the flow list '[' opened at line 7, "
+                + "column 13 is not closed before line 9"), e.getMessage());
+    }
+
+    @Test
+    void badIndentation_isReportedWhereTheParserNoticed_notAtTheStartOfTheBlock() {
+        MatrixException e = error(CELL + "   worlds: [1]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: "), e.getMessage());
+        assertTrue(e.getMessage().contains("starts at line 2"), e.getMessage());
     }
 }
