@@ -3,7 +3,9 @@
  * real NCCL cannot create a communicator. It records what it was called with, so a test can prove that the
  * binding passes every argument (the 128-byte ncclUniqueId by value, enum codes, device addresses) exactly as
  * nccl.h declares, and returns what a test asks for (errors, ncclInProgress forever).
- * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL] -o libstub_nccl.so stub_nccl.c
+ * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL | -DNCCL_2_28] -o libstub_nccl.so stub_nccl.c
+ * Without a define it exports what NCCL 2.22 has (no all-to-all); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll,
+ * ncclGather and ncclScatter; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -132,7 +134,39 @@ int ncclGroupEnd(void) { note("ncclGroupEnd"); return 0; }
 int ncclSend(const void* s, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclSend"); return 0; }
 int ncclRecv(void* r, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclRecv"); return 0; }
 
+__attribute__((unused)) static int all_to_all(const char* name, const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    note(name);
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = (long long) comm; last_args[5] = (long long) stream;
+    return collective_result;
+}
+
+__attribute__((unused)) static int rooted(const char* name, const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    note(name);
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = root; last_args[5] = (long long) comm; last_args[6] = (long long) stream;
+    return collective_result;
+}
+
+#if defined(RCCL) || defined(NCCL_2_28)
+int ncclGather(const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    return rooted("ncclGather", s, r, count, dt, root, comm, stream);
+}
+int ncclScatter(const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    return rooted("ncclScatter", s, r, count, dt, root, comm, stream);
+}
+#endif
+
+#ifdef NCCL_2_28
+int ncclAlltoAll(const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    return all_to_all("ncclAlltoAll", s, r, count, dt, comm, stream);
+}
+#endif
+
 #ifdef RCCL
-/* Only RCCL exports these. */
+/* Only RCCL exports these; rccl.h spells all-to-all with a capital T. */
+int ncclAllToAll(const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    return all_to_all("ncclAllToAll", s, r, count, dt, comm, stream);
+}
 int ncclAllToAllv(void) { return 0; }
 #endif
