@@ -28,6 +28,7 @@ static int mode(void) {
     return init_mode;
 }
 static int collective_result = 0;   /* returned by every collective */
+static int async_error = -1;        /* >= 0: what ncclCommGetAsyncError reports for every communicator */
 static char last_error[256] = "";
 static char calls[4096] = "";       /* "name,name,..." in call order */
 static long long last_args[8];
@@ -42,8 +43,14 @@ static void note(const char* name) {
 /* Test controls. */
 void stub_reset(int version, int mode, int coll_result) {
     version_code = version; init_mode = mode; collective_result = coll_result;
-    calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0;
+    calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0; async_error = -1;
     memset(last_args, 0, sizeof last_args);
+}
+/* An error a kernel or a peer hit after the call returned, as NCCL keeps it for ncclCommGetAsyncError. */
+void stub_set_async_error(int code, const char* text) {
+    async_error = code;
+    strncpy(last_error, text, sizeof last_error - 1);
+    last_error[sizeof last_error - 1] = 0;
 }
 const char* stub_calls(void) { return calls; }
 long long stub_last_arg(int i) { return last_args[i]; }
@@ -90,7 +97,10 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     return config->blocking ? (mode() == 2 ? 1 : 0) : 7;
 }
 
-int ncclCommGetAsyncError(void* comm, int* st) { *st = ((struct stub_comm*) comm)->async; return 0; }
+int ncclCommGetAsyncError(void* comm, int* st) {
+    *st = async_error >= 0 ? async_error : ((struct stub_comm*) comm)->async;
+    return 0;
+}
 int ncclCommCount(void* comm, int* n) { note("ncclCommCount"); *n = ((struct stub_comm*) comm)->nranks; return 0; }
 int ncclCommUserRank(void* comm, int* r) { note("ncclCommUserRank"); *r = ((struct stub_comm*) comm)->rank; return 0; }
 int ncclCommCuDevice(void* comm, int* d) { note("ncclCommCuDevice"); *d = 0; return 0; }
