@@ -3,7 +3,9 @@
  * real NCCL cannot create a communicator. It records what it was called with, so a test can prove that the
  * binding passes every argument (the 128-byte ncclUniqueId by value, enum codes, device addresses) exactly as
  * nccl.h declares, and returns what a test asks for (errors, ncclInProgress forever).
- * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL] -o libstub_nccl.so stub_nccl.c
+ * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL | -DNCCL_2_28] -o libstub_nccl.so stub_nccl.c
+ * Without a define it exports what NCCL 2.22 has (no all-to-all); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll,
+ * ncclGather and ncclScatter; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ static int mode(void) {
     return init_mode;
 }
 static int collective_result = 0;   /* returned by every collective */
+static int async_error = -1;        /* >= 0: what ncclCommGetAsyncError reports for every communicator */
 static char last_error[256] = "";
 static char calls[4096] = "";       /* "name,name,..." in call order */
 static long long last_args[8];
@@ -40,8 +43,14 @@ static void note(const char* name) {
 /* Test controls. */
 void stub_reset(int version, int mode, int coll_result) {
     version_code = version; init_mode = mode; collective_result = coll_result;
-    calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0;
+    calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0; async_error = -1;
     memset(last_args, 0, sizeof last_args);
+}
+/* An error a kernel or a peer hit after the call returned, as NCCL keeps it for ncclCommGetAsyncError. */
+void stub_set_async_error(int code, const char* text) {
+    async_error = code;
+    strncpy(last_error, text, sizeof last_error - 1);
+    last_error[sizeof last_error - 1] = 0;
 }
 const char* stub_calls(void) { return calls; }
 long long stub_last_arg(int i) { return last_args[i]; }
@@ -88,7 +97,10 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     return config->blocking ? (mode() == 2 ? 1 : 0) : 7;
 }
 
-int ncclCommGetAsyncError(void* comm, int* st) { *st = ((struct stub_comm*) comm)->async; return 0; }
+int ncclCommGetAsyncError(void* comm, int* st) {
+    *st = async_error >= 0 ? async_error : ((struct stub_comm*) comm)->async;
+    return 0;
+}
 int ncclCommCount(void* comm, int* n) { note("ncclCommCount"); *n = ((struct stub_comm*) comm)->nranks; return 0; }
 int ncclCommUserRank(void* comm, int* r) { note("ncclCommUserRank"); *r = ((struct stub_comm*) comm)->rank; return 0; }
 int ncclCommCuDevice(void* comm, int* d) { note("ncclCommCuDevice"); *d = 0; return 0; }
@@ -132,7 +144,39 @@ int ncclGroupEnd(void) { note("ncclGroupEnd"); return 0; }
 int ncclSend(const void* s, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclSend"); return 0; }
 int ncclRecv(void* r, size_t count, int dt, int peer, void* comm, void* stream) { note("ncclRecv"); return 0; }
 
+__attribute__((unused)) static int all_to_all(const char* name, const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    note(name);
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = (long long) comm; last_args[5] = (long long) stream;
+    return collective_result;
+}
+
+__attribute__((unused)) static int rooted(const char* name, const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    note(name);
+    last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
+    last_args[3] = dt; last_args[4] = root; last_args[5] = (long long) comm; last_args[6] = (long long) stream;
+    return collective_result;
+}
+
+#if defined(RCCL) || defined(NCCL_2_28)
+int ncclGather(const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    return rooted("ncclGather", s, r, count, dt, root, comm, stream);
+}
+int ncclScatter(const void* s, void* r, size_t count, int dt, int root, void* comm, void* stream) {
+    return rooted("ncclScatter", s, r, count, dt, root, comm, stream);
+}
+#endif
+
+#ifdef NCCL_2_28
+int ncclAlltoAll(const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    return all_to_all("ncclAlltoAll", s, r, count, dt, comm, stream);
+}
+#endif
+
 #ifdef RCCL
-/* Only RCCL exports these. */
+/* Only RCCL exports these; rccl.h spells all-to-all with a capital T. */
+int ncclAllToAll(const void* s, void* r, size_t count, int dt, void* comm, void* stream) {
+    return all_to_all("ncclAllToAll", s, r, count, dt, comm, stream);
+}
 int ncclAllToAllv(void) { return 0; }
 #endif

@@ -119,6 +119,15 @@ public final class Communicator implements AutoCloseable {
     }
 
     /**
+     * {@code ncclGetLastError(comm)}: NCCL's own text for this communicator's last error, or {@code null} where the
+     * release lacks the function or has nothing to say. Pairs with {@link #asyncError()}.
+     */
+    public String lastError() {
+        requireOpen("ncclGetLastError");
+        return nccl.lastError(comm);
+    }
+
+    /**
      * Waits until the communicator is no longer {@code ncclInProgress} (non-blocking init, enqueue or finalize).
      * On an error or when the timeout runs out, the communicator is aborted and the error thrown.
      */
@@ -199,11 +208,15 @@ public final class Communicator implements AutoCloseable {
         complete("ncclReduceScatter", api.ncclReduceScatter(sendBuf, recvBuf, recvCount, type.code(), op.code(), comm, stream));
     }
 
-    /** {@code ncclAlltoAll} (NCCL 2.28+): block {@code j} of {@code sendBuf} goes to rank {@code j}. */
+    /**
+     * {@code ncclAlltoAll} (NCCL 2.28+; RCCL's {@code ncclAllToAll}): block {@code j} of {@code sendBuf} goes to
+     * rank {@code j}.
+     */
     public void allToAll(long sendBuf, long recvBuf, long count, DataType type, long stream) {
-        checkCollective("ncclAlltoAll", count, type);
+        String op = api.ncclAlltoAllName();
+        checkCollective(op, count, type);
         nccl.require(Feature.ALL_TO_ALL);
-        complete("ncclAlltoAll", api.ncclAlltoAll(sendBuf, recvBuf, count, type.code(), comm, stream));
+        complete(op, api.ncclAlltoAll(sendBuf, recvBuf, count, type.code(), comm, stream));
     }
 
     /** {@code ncclSend} (NCCL 2.7+). Pair with the peer's {@link #recv} inside a group. */

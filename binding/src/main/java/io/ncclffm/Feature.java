@@ -1,39 +1,77 @@
 package io.ncclffm;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Optional parts of the NCCL API, each with the symbols it needs and the release series that introduced it.
+ * Optional parts of the NCCL API, each with the C functions it needs and the release series that introduced it.
  * {@link Nccl#supports(Feature)} answers from the loaded library's symbol table, before anything is called.
+ *
+ * <p>A function may be exported under more than one name: NCCL 2.28 calls its all-to-all {@code ncclAlltoAll},
+ * while RCCL has exported {@code ncclAllToAll} for many releases. A feature is supported when, for each function
+ * it needs, one of that function's accepted names is exported.
  */
 public enum Feature {
     /** {@code ncclBroadcast}, the out-of-place successor of {@code ncclBcast}. */
-    BROADCAST(NcclVersion.of(2, 2, 0), "ncclBroadcast"),
+    BROADCAST(NcclVersion.of(2, 2, 0), Symbol.of("ncclBroadcast")),
     /** Communicator abort and asynchronous error query, NCCL 2.4. */
-    ABORT(NcclVersion.of(2, 4, 0), "ncclCommAbort", "ncclCommGetAsyncError"),
+    ABORT(NcclVersion.of(2, 4, 0), Symbol.of("ncclCommAbort"), Symbol.of("ncclCommGetAsyncError")),
     /** Point-to-point {@code ncclSend}/{@code ncclRecv}, NCCL 2.7. */
-    SEND_RECV(NcclVersion.of(2, 7, 0), "ncclSend", "ncclRecv"),
+    SEND_RECV(NcclVersion.of(2, 7, 0), Symbol.of("ncclSend"), Symbol.of("ncclRecv")),
     /** {@code ncclRedOpCreatePreMulSum}, NCCL 2.11. */
-    PRE_MUL_SUM(NcclVersion.of(2, 11, 0), "ncclRedOpCreatePreMulSum", "ncclRedOpDestroy"),
+    PRE_MUL_SUM(NcclVersion.of(2, 11, 0), Symbol.of("ncclRedOpCreatePreMulSum"), Symbol.of("ncclRedOpDestroy")),
     /** {@code ncclGetLastError}, NCCL 2.13. */
-    LAST_ERROR(NcclVersion.of(2, 13, 0), "ncclGetLastError"),
+    LAST_ERROR(NcclVersion.of(2, 13, 0), Symbol.of("ncclGetLastError")),
     /** {@code ncclCommInitRankConfig} with non-blocking init, NCCL 2.14. */
-    INIT_RANK_CONFIG(NcclVersion.of(2, 14, 0), "ncclCommInitRankConfig"),
+    INIT_RANK_CONFIG(NcclVersion.of(2, 14, 0), Symbol.of("ncclCommInitRankConfig")),
     /** {@code ncclCommFinalize}, NCCL 2.14. */
-    FINALIZE(NcclVersion.of(2, 14, 0), "ncclCommFinalize"),
+    FINALIZE(NcclVersion.of(2, 14, 0), Symbol.of("ncclCommFinalize")),
     /** {@code ncclCommSplit}, NCCL 2.18. */
-    SPLIT(NcclVersion.of(2, 18, 0), "ncclCommSplit"),
+    SPLIT(NcclVersion.of(2, 18, 0), Symbol.of("ncclCommSplit")),
     /** {@code ncclMemAlloc}/{@code ncclMemFree} and buffer registration, NCCL 2.19. */
-    MEM_ALLOC(NcclVersion.of(2, 19, 0), "ncclMemAlloc", "ncclMemFree", "ncclCommRegister", "ncclCommDeregister"),
-    /** {@code ncclAlltoAll}, {@code ncclGather}, {@code ncclScatter}, NCCL 2.28. */
-    ALL_TO_ALL(NcclVersion.of(2, 28, 0), "ncclAlltoAll", "ncclGather", "ncclScatter");
+    MEM_ALLOC(NcclVersion.of(2, 19, 0), Symbol.of("ncclMemAlloc"), Symbol.of("ncclMemFree"),
+            Symbol.of("ncclCommRegister"), Symbol.of("ncclCommDeregister")),
+    /** All-to-all: {@code ncclAlltoAll} in NCCL 2.28, {@code ncclAllToAll} in RCCL (long before). */
+    ALL_TO_ALL(NcclVersion.of(2, 28, 0), Symbol.of("ncclAlltoAll", "ncclAllToAll")),
+    /**
+     * Rooted {@code ncclGather} and {@code ncclScatter}: NCCL 2.28, and RCCL under the same names. Apart from
+     * {@link #ALL_TO_ALL} because a library may have one without the other.
+     */
+    GATHER_SCATTER(NcclVersion.of(2, 28, 0), Symbol.of("ncclGather"), Symbol.of("ncclScatter"));
+
+    /**
+     * One C function a feature needs, with every name a library may export it under.
+     *
+     * @param name         the name nccl.h declares, used in messages
+     * @param alternatives other exported names of the same function and signature (RCCL's spelling)
+     */
+    public record Symbol(String name, List<String> alternatives) {
+
+        public Symbol {
+            alternatives = List.copyOf(alternatives);
+        }
+
+        static Symbol of(String name, String... alternatives) {
+            return new Symbol(name, List.of(alternatives));
+        }
+
+        /** Every accepted name, nccl.h's first. */
+        public List<String> names() {
+            return Stream.concat(Stream.of(name), alternatives.stream()).toList();
+        }
+
+        /** The names as a message shows them, e.g. {@code ncclAlltoAll or ncclAllToAll}. */
+        public String describe() {
+            return String.join(" or ", names());
+        }
+    }
 
     private final NcclVersion since;
-    private final List<String> symbols;
+    private final List<Symbol> functions;
 
-    Feature(NcclVersion since, String... symbols) {
+    Feature(NcclVersion since, Symbol... functions) {
         this.since = since;
-        this.symbols = List.of(symbols);
+        this.functions = List.of(functions);
     }
 
     /** The NCCL release series that introduced the feature. */
@@ -41,8 +79,13 @@ public enum Feature {
         return since;
     }
 
-    /** The C functions the feature needs; all must be exported. */
+    /** The C functions the feature needs; each must be exported under one of its names. */
+    public List<Symbol> functions() {
+        return functions;
+    }
+
+    /** The nccl.h names of the functions the feature needs. */
     public List<String> symbols() {
-        return symbols;
+        return functions.stream().map(Symbol::name).toList();
     }
 }

@@ -99,7 +99,11 @@ public final class Nccl {
 
     /** Answers from the symbol table, without calling into the library. */
     public boolean supports(Feature feature) {
-        return feature.symbols().stream().allMatch(library::exports);
+        return feature.functions().stream().allMatch(this::exportsAny);
+    }
+
+    private boolean exportsAny(Feature.Symbol function) {
+        return function.names().stream().anyMatch(library::exports);
     }
 
     public boolean supports(DataType type) {
@@ -110,10 +114,15 @@ public final class Nccl {
         return op.supportedBy(version);
     }
 
-    /** Throws {@link NcclUnsupportedException} before any NCCL call if the release lacks {@code feature}. */
+    /**
+     * Throws {@link NcclUnsupportedException} before any NCCL call if the release lacks {@code feature}, naming the
+     * first missing function by every name it is accepted under.
+     */
     public void require(Feature feature) {
-        for (String symbol : feature.symbols()) {
-            if (!library.exports(symbol)) throw new NcclUnsupportedException(symbol, library.describe(), feature.since());
+        for (Feature.Symbol function : feature.functions()) {
+            if (!exportsAny(function)) {
+                throw new NcclUnsupportedException(function.describe(), library.describe(), feature.since());
+            }
         }
     }
 

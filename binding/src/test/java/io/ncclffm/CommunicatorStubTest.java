@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,16 +25,20 @@ class CommunicatorStubTest {
     static Path dir;
     static StubLibrary stub;
     static StubLibrary rcclStub;
+    static StubLibrary nccl228Stub;
 
     @BeforeAll
     static void build() throws Exception {
-        stub = StubLibrary.build(dir, false);
-        rcclStub = StubLibrary.build(dir, true);
+        stub = StubLibrary.build(dir, StubLibrary.Variant.NCCL);
+        rcclStub = StubLibrary.build(dir, StubLibrary.Variant.RCCL);
+        nccl228Stub = StubLibrary.build(dir, StubLibrary.Variant.NCCL_2_28);
     }
 
     @BeforeEach
     void reset() {
         stub.reset(22203, 0, 0);
+        rcclStub.reset(21304, 0, 0);
+        nccl228Stub.reset(22809, 0, 0);
     }
 
     private static byte[] idBytes() {
@@ -87,6 +92,7 @@ class CommunicatorStubTest {
             assertEquals("ncclAllReduce", e.operation());
             assertEquals("invalid argument (run with NCCL_DEBUG=WARN for details)", e.errorString());
             assertEquals("stub: collective refused", e.lastError());
+            assertEquals("stub: collective refused", c.lastError(), "ncclGetLastError for the communicator");
         }
     }
 
@@ -130,11 +136,76 @@ class CommunicatorStubTest {
         assertFalse(nccl.supports(Feature.ALL_TO_ALL), "the stub exports no ncclAlltoAll");
         assertTrue(nccl.supports(Feature.SEND_RECV));
         try (Communicator c = nccl.initRank(1, 0, UniqueId.fromBytes(idBytes()))) {
+            String before = stub.calls();
             NcclUnsupportedException e = assertThrows(NcclUnsupportedException.class,
                     () -> c.allToAll(1, 2, 3, DataType.FLOAT32, 0));
-            assertEquals("ncclAlltoAll", e.what());
             assertEquals(NcclVersion.of(2, 28, 0), e.since());
+            assertEquals(before, stub.calls(), "nothing was called");
         }
+    }
+
+    @Test
+    void allToAll_inALibraryWithNeitherName_namesBothSpellings() {
+        Nccl nccl = Nccl.load(stub.path);
+        try (Communicator c = nccl.initRank(1, 0, UniqueId.fromBytes(idBytes()))) {
+            NcclUnsupportedException e = assertThrows(NcclUnsupportedException.class,
+                    () -> c.allToAll(1, 2, 3, DataType.FLOAT32, 0));
+            assertEquals("ncclAlltoAll or ncclAllToAll", e.what());
+            assertEquals("ncclAlltoAll or ncclAllToAll is not available in NCCL 2.22.3 (" + stub.path
+                    + "); it needs NCCL >= 2.28.0", e.getMessage());
+        }
+        NcclUnsupportedException required = assertThrows(NcclUnsupportedException.class,
+                () -> nccl.require(Feature.ALL_TO_ALL));
+        assertEquals("ncclAlltoAll or ncclAllToAll", required.what());
+    }
+
+    @Test
+    void allToAll_onRccl_callsNcclAllToAllWithEveryArgument() {
+        Nccl nccl = Nccl.load(rcclStub.path);
+        assertEquals(Flavor.RCCL, nccl.flavor());
+        assertTrue(nccl.supports(Feature.ALL_TO_ALL), "RCCL's ncclAllToAll counts as all-to-all");
+        try (Communicator c = nccl.initRank(2, 1, UniqueId.fromBytes(idBytes()))) {
+            c.allToAll(0x7f0000003000L, 0x7f0000004000L, 1021, DataType.INT32, 0x6666L);
+            assertTrue(rcclStub.calls().contains("ncclAllToAll,"), rcclStub.calls());
+            assertEquals(0x7f0000003000L, rcclStub.lastArg(0));
+            assertEquals(0x7f0000004000L, rcclStub.lastArg(1));
+            assertEquals(1021, rcclStub.lastArg(2));
+            assertEquals(2, rcclStub.lastArg(3), "ncclInt32");
+            assertEquals(c.address(), rcclStub.lastArg(4), "the communicator handle");
+            assertEquals(0x6666L, rcclStub.lastArg(5), "the stream");
+        }
+    }
+
+    @Test
+    void allToAll_onRccl_reportsAnErrorUnderRcclsName() {
+        rcclStub.reset(21304, 0, 4);
+        Nccl nccl = Nccl.load(rcclStub.path);
+        try (Communicator c = nccl.initRank(1, 0, UniqueId.fromBytes(idBytes()))) {
+            NcclException e = assertThrows(NcclException.class, () -> c.allToAll(1, 2, 3, DataType.FLOAT32, 0));
+            assertEquals("ncclAllToAll", e.operation());
+            assertEquals(NcclResult.INVALID_ARGUMENT, e.result());
+        }
+    }
+
+    @Test
+    void allToAll_onNccl2_28_callsNcclAlltoAll() {
+        Nccl nccl = Nccl.load(nccl228Stub.path);
+        assertEquals(Flavor.NCCL, nccl.flavor());
+        assertTrue(nccl.supports(Feature.ALL_TO_ALL));
+        try (Communicator c = nccl.initRank(1, 0, UniqueId.fromBytes(idBytes()))) {
+            c.allToAll(0x1000L, 0x2000L, 7, DataType.FLOAT32, 0);
+            assertTrue(nccl228Stub.calls().contains("ncclAlltoAll,"), nccl228Stub.calls());
+            assertEquals(7, nccl228Stub.lastArg(2));
+        }
+    }
+
+    @Test
+    void gatherScatter_isItsOwnFeature() {
+        assertFalse(Nccl.load(stub.path).supports(Feature.GATHER_SCATTER), "NCCL 2.22 has no ncclGather");
+        assertTrue(Nccl.load(nccl228Stub.path).supports(Feature.GATHER_SCATTER));
+        assertTrue(Nccl.load(rcclStub.path).supports(Feature.GATHER_SCATTER), "RCCL exports ncclGather/ncclScatter");
+        assertEquals(List.of("ncclGather", "ncclScatter"), Feature.GATHER_SCATTER.symbols());
+        assertEquals(List.of("ncclAlltoAll", "ncclAllToAll"), Feature.ALL_TO_ALL.functions().getFirst().names());
     }
 
     @Test

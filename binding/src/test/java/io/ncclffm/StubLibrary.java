@@ -32,12 +32,34 @@ final class StubLibrary {
         this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
     }
 
+    /** Which library the stub stands in for: which symbols it exports. */
+    enum Variant {
+        /** NCCL as of 2.22: no all-to-all, gather or scatter. */
+        NCCL("libnccl_stub.so"),
+        /** NCCL 2.28's additions: {@code ncclAlltoAll}, {@code ncclGather}, {@code ncclScatter}. */
+        NCCL_2_28("libnccl_2_28_stub.so", "-DNCCL_2_28"),
+        /** RCCL's spellings: {@code ncclAllToAll}, {@code ncclAllToAllv}, {@code ncclGather}, {@code ncclScatter}. */
+        RCCL("librccl_stub.so", "-DRCCL");
+
+        final String file;
+        final List<String> defines;
+
+        Variant(String file, String... defines) {
+            this.file = file;
+            this.defines = List.of(defines);
+        }
+    }
+
     static StubLibrary build(Path dir, boolean rccl) throws IOException, InterruptedException {
+        return build(dir, rccl ? Variant.RCCL : Variant.NCCL);
+    }
+
+    static StubLibrary build(Path dir, Variant variant) throws IOException, InterruptedException {
         Path source = Path.of("src/test/c/stub_nccl.c").toAbsolutePath();
-        Path out = dir.resolve(rccl ? "librccl_stub.so" : "libnccl_stub.so");
-        List<String> cmd = rccl
-                ? List.of("gcc", "-shared", "-fPIC", "-O0", "-DRCCL", "-o", out.toString(), source.toString())
-                : List.of("gcc", "-shared", "-fPIC", "-O0", "-o", out.toString(), source.toString());
+        Path out = dir.resolve(variant.file);
+        List<String> cmd = new java.util.ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O0"));
+        cmd.addAll(variant.defines);
+        cmd.addAll(List.of("-o", out.toString(), source.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {

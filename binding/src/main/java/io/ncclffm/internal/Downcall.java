@@ -4,6 +4,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
+import java.util.Optional;
 
 import io.ncclffm.NcclUnsupportedException;
 import io.ncclffm.NcclVersion;
@@ -11,27 +13,36 @@ import io.ncclffm.NcclVersion;
 /**
  * One C function of a loaded library, bound on first use (the jextract holder pattern, per instance so that one
  * process can load several libraries). A function the release does not export fails only when it is first
- * called, with {@link NcclUnsupportedException} naming the release that introduced it.
+ * called, with {@link NcclUnsupportedException} naming the release that introduced it. A function some libraries
+ * export under another name (RCCL's {@code ncclAllToAll} for nccl.h's {@code ncclAlltoAll}) binds to whichever
+ * of its names the library exports, in the order given.
  */
 public final class Downcall {
 
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final NativeLibrary library;
-    private final String name;
+    private final List<String> names;
     private final FunctionDescriptor descriptor;
     private final NcclVersion since;
     private volatile MethodHandle handle;
 
-    Downcall(NativeLibrary library, String name, FunctionDescriptor descriptor, NcclVersion since) {
+    Downcall(NativeLibrary library, List<String> names, FunctionDescriptor descriptor, NcclVersion since) {
+        if (names.isEmpty()) throw new IllegalArgumentException("a downcall needs at least one symbol name");
         this.library = library;
-        this.name = name;
+        this.names = List.copyOf(names);
         this.descriptor = descriptor;
         this.since = since;
     }
 
+    /** The name nccl.h declares. */
     public String name() {
-        return name;
+        return names.getFirst();
+    }
+
+    /** The name the library exports the function under, or nccl.h's name when it exports none of them. */
+    public String exportedName() {
+        return names.stream().filter(library::exports).findFirst().orElse(names.getFirst());
     }
 
     public NcclVersion since() {
@@ -39,7 +50,7 @@ public final class Downcall {
     }
 
     public boolean available() {
-        return library.exports(name);
+        return names.stream().anyMatch(library::exports);
     }
 
     /** The downcall handle; throws {@link NcclUnsupportedException} if the library does not export the symbol. */
@@ -49,8 +60,9 @@ public final class Downcall {
             synchronized (this) {
                 h = handle;
                 if (h == null) {
-                    MemorySegment address = library.find(name)
-                            .orElseThrow(() -> new NcclUnsupportedException(name, library.describe(), since));
+                    MemorySegment address = names.stream().map(library::find).flatMap(Optional::stream).findFirst()
+                            .orElseThrow(() -> new NcclUnsupportedException(String.join(" or ", names),
+                                    library.describe(), since));
                     h = LINKER.downcallHandle(address, descriptor);
                     handle = h;
                 }

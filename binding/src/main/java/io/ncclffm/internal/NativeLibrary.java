@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.util.List;
 import java.util.Optional;
 
 import io.ncclffm.NcclVersion;
@@ -49,7 +50,15 @@ public final class NativeLibrary {
 
     /** A lazily bound C function of this library. */
     public Downcall downcall(String name, FunctionDescriptor descriptor, NcclVersion since) {
-        return new Downcall(this, name, descriptor, since);
+        return new Downcall(this, List.of(name), descriptor, since);
+    }
+
+    /**
+     * A lazily bound C function that libraries export under different names ({@code names}, nccl.h's first); it
+     * binds to the first one this library exports.
+     */
+    public Downcall downcall(List<String> names, FunctionDescriptor descriptor, NcclVersion since) {
+        return new Downcall(this, names, descriptor, since);
     }
 
     /** How messages name this library, e.g. {@code NCCL 2.22.3 (/usr/lib/x86_64-linux-gnu/libnccl.so.2)}. */

@@ -7,13 +7,14 @@ import static io.ncclffm.internal.CTypes.C_SIZE_T;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import io.ncclffm.NcclVersion;
 
 /**
  * Raw bindings of nccl.h's collective, point-to-point, group and reduction-operator functions. Device buffers
  * and streams are raw device addresses ({@code long}); nothing is checked here. Each method's Javadoc is its C
- * prototype.
+ * prototype. Where RCCL spells a function differently ({@code ncclAllToAll}), the binding takes either name.
  */
 public final class NcclCollectiveApi {
 
@@ -50,7 +51,7 @@ public final class NcclCollectiveApi {
                 C_DEVICE_PTR, C_DEVICE_PTR, C_SIZE_T, C_INT, C_POINTER, C_DEVICE_PTR), v(2, 0));
         ncclReduceScatter = lib.downcall("ncclReduceScatter", FunctionDescriptor.of(C_INT,
                 C_DEVICE_PTR, C_DEVICE_PTR, C_SIZE_T, C_INT, C_INT, C_POINTER, C_DEVICE_PTR), v(2, 0));
-        ncclAlltoAll = lib.downcall("ncclAlltoAll", FunctionDescriptor.of(C_INT,
+        ncclAlltoAll = lib.downcall(List.of("ncclAlltoAll", "ncclAllToAll"), FunctionDescriptor.of(C_INT,
                 C_DEVICE_PTR, C_DEVICE_PTR, C_SIZE_T, C_INT, C_POINTER, C_DEVICE_PTR), v(2, 28));
         ncclGather = lib.downcall("ncclGather", FunctionDescriptor.of(C_INT,
                 C_DEVICE_PTR, C_DEVICE_PTR, C_SIZE_T, C_INT, C_INT, C_POINTER, C_DEVICE_PTR), v(2, 28));
@@ -142,6 +143,7 @@ public final class NcclCollectiveApi {
     /**
      * {@code ncclResult_t ncclAlltoAll(const void* sendbuff, void* recvbuff, size_t count,
      * ncclDataType_t datatype, ncclComm_t comm, cudaStream_t stream);}
+     * <br>RCCL (rccl.h): {@code ncclResult_t ncclAllToAll(...)}, the same parameters.
      */
     public int ncclAlltoAll(long sendbuff, long recvbuff, long count, int datatype, MemorySegment comm, long stream) {
         try {
@@ -149,6 +151,11 @@ public final class NcclCollectiveApi {
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
+    }
+
+    /** The name this library exports all-to-all under: {@code ncclAlltoAll} (NCCL) or {@code ncclAllToAll} (RCCL). */
+    public String ncclAlltoAllName() {
+        return ncclAlltoAll.exportedName();
     }
 
     /**

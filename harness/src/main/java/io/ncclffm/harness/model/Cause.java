@@ -1,32 +1,48 @@
 package io.ncclffm.harness.model;
 
 /**
- * Why a check ended the way it did, in a form the controller can count without reading messages: the gate
- * tells release gaps from checks that were never run, and a timeout from a wrong value.
+ * Why a check did not pass, typed so that reports can group and count without reading messages. Every value
+ * belongs to one {@link CheckStatus}; a pass has no cause.
  */
 public enum Cause {
-    /** FAILED: a result differs from the host model of NCCL's arithmetic. */
-    WRONG_VALUES,
-    /** FAILED: NCCL returned an error where success was due. */
-    NCCL_ERROR,
-    /** FAILED: a call or wait ran past its timeout and the communicator was aborted. */
-    TIMEOUT,
-    /** FAILED: the library reports another version or flavor than the cell expects. */
-    WRONG_VERSION,
-    /** FAILED: any other failed expectation. */
-    OTHER_FAILURE,
-    /** SKIPPED: the library release lacks the function, dtype or op (e.g. bf16 needs NCCL >= 2.10). */
-    RELEASE_GAP,
-    /** SKIPPED: the device lacks it (e.g. fp8 reductions need sm_90). */
-    DEVICE_GAP,
-    /** SKIPPED: a GPU check planned on a cell that assigns no GPU. */
-    NO_GPU,
-    /** SKIPPED: not run because something it depends on failed (no unique ID, no communicator, a limit reached). */
-    BLOCKED,
-    /** SKIPPED: the cell gives nothing to judge against (e.g. no expected version). */
-    NOT_CONFIGURED,
-    /** SKIPPED: the cell could not start (no Docker, no GPU, ...) and the run was told to allow that. */
-    NOT_STARTED,
-    /** BROKEN: the infrastructure failed (a rank died or hung, a container or image failed). */
-    INFRASTRUCTURE
+    /** A result differs from the host model of NCCL's arithmetic or data movement. */
+    WRONG_VALUES(CheckStatus.FAILED),
+    /** NCCL returned an error, synchronously or through {@code ncclCommGetAsyncError}, where success was due. */
+    NCCL_ERROR(CheckStatus.FAILED),
+    /** A call or a wait ran past its timeout, and the communicator was aborted. */
+    TIMEOUT(CheckStatus.FAILED),
+    /** The library reports another version or flavor than the cell expects. */
+    WRONG_VERSION(CheckStatus.FAILED),
+    /** A product failure of any other kind (e.g. a communicator formed with the wrong rank count). */
+    OTHER_FAILURE(CheckStatus.FAILED),
+
+    /** The library's release lacks the function, data type or operator, e.g. "bfloat16 needs NCCL >= 2.10". */
+    RELEASE_GAP(CheckStatus.SKIPPED),
+    /** The device lacks it, e.g. float8 reductions need sm_90. */
+    DEVICE_GAP(CheckStatus.SKIPPED),
+    /** A GPU check planned on a cell that assigns no GPU. */
+    NO_GPU(CheckStatus.SKIPPED),
+    /**
+     * Not run because something it depends on failed: no unique ID, no communicator, or the limit of communicator
+     * re-creations was reached.
+     */
+    BLOCKED(CheckStatus.SKIPPED),
+    /** The cell gives nothing to judge against, e.g. no expected version. */
+    NOT_CONFIGURED(CheckStatus.SKIPPED),
+    /** The cell could not start (no Docker, no GPU) and the run was told to allow that: counted as not run. */
+    NOT_STARTED(CheckStatus.SKIPPED),
+
+    /** The infrastructure broke (no usable device, a rank died, an unexpected exception): nothing was judged. */
+    INFRASTRUCTURE(CheckStatus.BROKEN);
+
+    private final CheckStatus status;
+
+    Cause(CheckStatus status) {
+        this.status = status;
+    }
+
+    /** The status every result with this cause has. */
+    public CheckStatus status() {
+        return status;
+    }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.ncclffm.DataType;
+import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.Mismatch;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.ResultComparison;
@@ -43,6 +45,7 @@ final class AllReduceChecks {
                         params.put("placement", placement);
                         params.put("world", Integer.toString(s.config.world()));
                         specs.add(CheckSpec.of(id(t, op, count, placement), "allreduce " + t.shortName(), params,
+                                List.of(Requirement.type(t), Requirement.op(op)),
                                 () -> run(s, cache, t, op, count, PLACEMENT_IN.equals(placement))));
                     }
                 }
@@ -52,8 +55,6 @@ final class AllReduceChecks {
     }
 
     private static Outcome run(RankSession s, ReferenceCache cache, DataType t, ReduceOp op, int count, boolean inPlace) {
-        String why = Capabilities.whyNot(s, t, op);
-        if (why != null) return Outcome.skipped(why);
         int world = s.config.world();
         int rank = s.config.rank();
         ReferenceCache.Case c = cache.get(t, op, world, count);
@@ -64,9 +65,9 @@ final class AllReduceChecks {
         s.upload(send, c.inputs().get(rank));
         if (!inPlace) s.upload(recv, InputPattern.sentinelFilled(t, count));
         s.comm.allReduce(send, recv, count, t, op, s.stream.address());
-        s.sync();
+        NcclException asyncError = s.awaitCollective();
         byte[] got = s.download(recv, bytes);
-        return compare(t, op, world, count, got, c.expected(), inPlace ? "in place" : "out of place");
+        return compare(t, op, world, count, got, c.expected(), inPlace ? "in place" : "out of place").withAsyncError(asyncError);
     }
 
     static Outcome compare(DataType t, ReduceOp op, int world, int count, byte[] got, byte[] expected, String what) {
@@ -76,6 +77,6 @@ final class AllReduceChecks {
                     + op.shortName() + " over " + world + " rank(s)");
         }
         int differing = ResultComparison.firstMismatches(t, op, world, got, expected, Integer.MAX_VALUE).size();
-        return Outcome.failed(differing + " of " + count + " elements differ; first: " + mismatches.getFirst(), mismatches);
+        return Outcome.failed(Cause.WRONG_VALUES, differing + " of " + count + " elements differ; first: " + mismatches.getFirst(), mismatches);
     }
 }

@@ -1,59 +1,84 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.DataType;
-import io.ncclffm.ReduceOp;
+import java.util.List;
+import java.util.stream.Collectors;
 
-/** Why a dtype or op cannot be checked on this library and device, or {@code null} when it can. */
+import io.ncclffm.DataType;
+import io.ncclffm.Feature;
+import io.ncclffm.Nccl;
+import io.ncclffm.harness.model.Cause;
+
+/**
+ * Why a planned check cannot run on this library and device, from the requirements it was planned with; or
+ * {@code null} when it can. A release's gap comes before the device's: the grid should say what a release lacks
+ * on every machine, GPU or not.
+ */
 final class Capabilities {
+
+    /** float8 reductions need Hopper (sm_90) or newer; NCCL rejects them on older devices. */
+    static final int FLOAT8_MIN_COMPUTE_CAPABILITY = 90;
 
     private Capabilities() {
     }
 
-    static String whyNot(RankSession s, DataType t) {
-        if (!s.nccl.supports(t)) {
-            return t.shortName() + " needs " + s.nccl.flavor().displayName() + " >= " + t.since(s.nccl.flavor())
-                    + "; library is " + s.nccl.version();
-        }
-        boolean fp8 = t == DataType.FLOAT8_E4M3 || t == DataType.FLOAT8_E5M2;
-        if (fp8 && s.device != null && s.config.gpu() == WorkerConfig.Gpu.CUDA) {
-            int cc = s.device.computeCapability(s.config.deviceOrdinal());
-            if (cc < 90) return t.shortName() + " reductions need sm_90 or newer; device is sm_" + cc;
-        }
-        return null;
-    }
-
-    static String whyNot(RankSession s, ReduceOp op) {
-        if (!s.nccl.supports(op)) {
-            return op.shortName() + " needs NCCL >= " + op.since() + "; library is " + s.nccl.version();
-        }
-        return null;
+    /** The first release gap, else the first device gap, among {@code spec}'s requirements. */
+    static Gap gap(RankSession s, CheckSpec spec) {
+        Gap release = releaseGap(s.nccl, spec.requirements());
+        return release != null ? release : deviceGap(s, spec.requirements());
     }
 
     /**
-     * Why a planned GPU check cannot run on a machine without a GPU: the release's own gap when it has one (so the
-     * CPU grid still shows what each release lacks), else that it needs a GPU.
+     * Why a planned GPU check cannot run on a cell that assigns no GPU: the release's own gap when it has one (so
+     * that the CPU grid still shows what each release lacks), else that it needs a GPU.
      */
-    static String withoutGpu(RankSession s, io.ncclffm.harness.model.WorkerEvent.PlannedCheck check) {
-        String dtype = check.params().get("dtype");
-        String op = check.params().get("op");
-        String why = null;
-        if (dtype != null) why = whyNot(s, DataType.fromName(dtype));
-        if (why == null && op != null) why = whyNot(s, ReduceOp.fromName(op));
-        if (why == null && check.id().startsWith("alltoall/") && !s.nccl.supports(io.ncclffm.Feature.ALL_TO_ALL)) {
-            why = "ncclAlltoAll needs NCCL >= " + io.ncclffm.Feature.ALL_TO_ALL.since() + "; library is " + s.nccl.version();
-        }
-        if (why == null && check.id().startsWith("sendrecv/") && !s.nccl.supports(io.ncclffm.Feature.SEND_RECV)) {
-            why = "ncclSend/ncclRecv need NCCL >= " + io.ncclffm.Feature.SEND_RECV.since() + "; library is " + s.nccl.version();
-        }
-        if (why == null && check.id().equals("abort-hung-init") && !s.nccl.supports(io.ncclffm.Feature.INIT_RANK_CONFIG)) {
-            why = "aborting a hung init needs ncclCommInitRankConfig (NCCL >= " + io.ncclffm.Feature.INIT_RANK_CONFIG.since()
-                    + "); library is " + s.nccl.flavor().displayName() + " " + s.nccl.version();
-        }
-        return why != null ? why : "needs a GPU: the cell assigns none";
+    static Gap withoutGpu(RankSession s, CheckSpec spec) {
+        Gap release = releaseGap(s.nccl, spec.requirements());
+        return release != null ? release : new Gap(Cause.NO_GPU, "needs a GPU: the cell assigns none");
     }
 
-    static String whyNot(RankSession s, DataType t, ReduceOp op) {
-        String why = whyNot(s, t);
-        return why != null ? why : whyNot(s, op);
+    static Gap releaseGap(Nccl nccl, List<Requirement> requirements) {
+        for (Requirement r : requirements) {
+            String why = releaseGap(nccl, r);
+            if (why != null) return new Gap(Cause.RELEASE_GAP, why);
+        }
+        return null;
+    }
+
+    private static String releaseGap(Nccl nccl, Requirement r) {
+        String library = nccl.flavor().displayName() + " " + nccl.version();
+        return switch (r) {
+            case Requirement.Type(DataType t) -> nccl.supports(t) ? null
+                    : t.shortName() + " needs " + nccl.flavor().displayName() + " >= " + t.since(nccl.flavor())
+                            + "; library is " + library;
+            case Requirement.Op(var op) -> nccl.supports(op) ? null
+                    : op.shortName() + " needs NCCL >= " + op.since() + "; library is " + library;
+            case Requirement.Function(Feature f, String purpose) -> nccl.supports(f) ? null
+                    : (purpose == null ? "" : purpose + ": ") + functions(f) + " NCCL >= " + f.since()
+                            + "; library is " + library;
+            case Requirement.Release(var since, String what) -> nccl.version().atLeast(since) ? null
+                    : what + " needs NCCL >= " + since + "; library is " + library;
+        };
+    }
+
+    /** The functions {@code f} needs, with the verb: "ncclSend/ncclRecv need", "ncclAlltoAll or ncclAllToAll needs". */
+    private static String functions(Feature f) {
+        List<Feature.Symbol> fns = f.functions();
+        return fns.stream().map(Feature.Symbol::describe).collect(Collectors.joining("/"))
+                + (fns.size() == 1 ? " needs" : " need");
+    }
+
+    /** float8 on a CUDA device older than sm_90; needs the device, so only once the communicator's GPU is open. */
+    static Gap deviceGap(RankSession s, List<Requirement> requirements) {
+        if (s.device == null || s.config.gpu() != WorkerConfig.Gpu.CUDA) return null;
+        for (Requirement r : requirements) {
+            if (r instanceof Requirement.Type(DataType t) && (t == DataType.FLOAT8_E4M3 || t == DataType.FLOAT8_E5M2)) {
+                int cc = s.device.computeCapability(s.config.deviceOrdinal());
+                if (cc < FLOAT8_MIN_COMPUTE_CAPABILITY) {
+                    return new Gap(Cause.DEVICE_GAP, t.shortName() + " reductions need sm_" + FLOAT8_MIN_COMPUTE_CAPABILITY
+                            + " or newer; device is sm_" + cc);
+                }
+            }
+        }
+        return null;
     }
 }

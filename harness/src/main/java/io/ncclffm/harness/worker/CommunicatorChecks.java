@@ -2,6 +2,7 @@ package io.ncclffm.harness.worker;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.ncclffm.Communicator;
@@ -13,6 +14,7 @@ import io.ncclffm.UniqueId;
 import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceRuntimes;
 import io.ncclffm.device.DeviceUnavailableException;
+import io.ncclffm.harness.model.Cause;
 
 /** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
 final class CommunicatorChecks {
@@ -32,10 +34,10 @@ final class CommunicatorChecks {
     static CheckSpec initWithoutGpu(RankSession s) {
         return CheckSpec.of("init-without-gpu", "init-without-gpu", Map.of("world", Integer.toString(s.config.world())), () -> {
             try (Communicator c = s.initCommunicator(s.config.world(), s.config.rank(), s.uniqueId)) {
-                return Outcome.failed("init succeeded on a machine the cell declares GPU-less: " + c);
+                return Outcome.failed(Cause.OTHER_FAILURE, "init succeeded on a machine the cell declares GPU-less: " + c);
             } catch (NcclException e) {
                 if (e.errorString() == null || e.errorString().isBlank()) {
-                    return Outcome.failed("NcclException without ncclGetErrorString text: " + e.getMessage());
+                    return Outcome.failed(Cause.OTHER_FAILURE, "NcclException without ncclGetErrorString text: " + e.getMessage());
                 }
                 Map<String, String> data = new LinkedHashMap<>();
                 data.put("result", e.result().cName());
@@ -78,11 +80,11 @@ final class CommunicatorChecks {
             data.put("userRank", Integer.toString(userRank));
             data.put("cuDevice", Integer.toString(cuDevice));
             if (count != c.world() || userRank != c.rank()) {
-                return Outcome.failed("communicator formed wrong: ncclCommCount=" + count + " (expected " + c.world()
+                return Outcome.failed(Cause.OTHER_FAILURE, "communicator formed wrong: ncclCommCount=" + count + " (expected " + c.world()
                         + "), ncclCommUserRank=" + userRank + " (expected " + c.rank() + ")", data);
             }
             if (cuDevice != c.deviceOrdinal()) {
-                return Outcome.failed("ncclCommCuDevice=" + cuDevice + ", expected device " + c.deviceOrdinal(), data);
+                return Outcome.failed(Cause.OTHER_FAILURE, "ncclCommCuDevice=" + cuDevice + ", expected device " + c.deviceOrdinal(), data);
             }
             return Outcome.passed("rank " + userRank + " of " + count + " on " + data.get("device") + " (" + data.get("pciBusId")
                     + ") in " + initMs + " ms, " + (before.free() - after.free()) / (1 << 20) + " MiB of device memory", data);
@@ -95,17 +97,17 @@ final class CommunicatorChecks {
      */
     static CheckSpec abortHungInit(RankSession s) {
         return CheckSpec.of("abort-hung-init", "abort-hung-init",
-                Map.of("timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis())), () -> {
-            s.nccl.require(Feature.INIT_RANK_CONFIG);
+                Map.of("timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis())),
+                List.of(new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init")), () -> {
             UniqueId lonely = s.nccl.newUniqueId();
             long t0 = System.nanoTime();
             try (Communicator c = s.nccl.initRank(2, 0, lonely, InitOptions.nonBlocking(HUNG_INIT_TIMEOUT))) {
-                return Outcome.failed("a world of two formed with only one rank: " + c);
+                return Outcome.failed(Cause.OTHER_FAILURE, "a world of two formed with only one rank: " + c);
             } catch (NcclTimeoutException e) {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 Map<String, String> data = Map.of("elapsedMs", Long.toString(ms), "timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis()));
                 if (ms > HUNG_INIT_TIMEOUT.plus(ABORT_SLACK).toMillis()) {
-                    return Outcome.failed("aborted, but only after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms)", data);
+                    return Outcome.failed(Cause.OTHER_FAILURE, "aborted, but only after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms)", data);
                 }
                 return Outcome.passed("hung init aborted after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms): "
                         + e.getMessage(), data);

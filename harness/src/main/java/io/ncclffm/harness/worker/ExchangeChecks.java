@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 import io.ncclffm.UniqueId;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
 import io.ncclffm.harness.rendezvous.RendezvousServer;
 
@@ -20,7 +21,7 @@ final class ExchangeChecks {
         WorkerConfig c = s.config;
         return CheckSpec.of("unique-id", "unique-id", Map.of("world", Integer.toString(c.world())), () -> {
             s.uniqueId = exchange(s, 0);
-            if (s.uniqueId.isZero()) return Outcome.failed("the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
+            if (s.uniqueId.isZero()) return Outcome.failed(Cause.OTHER_FAILURE, "the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
             String how = c.rank() == 0
                     ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
                     : "fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort();

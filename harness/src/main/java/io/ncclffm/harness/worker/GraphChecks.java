@@ -11,6 +11,8 @@ import io.ncclffm.NcclVersion;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceException;
+import io.ncclffm.harness.model.Cause;
+import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.HostReduction;
 
@@ -49,18 +51,14 @@ final class GraphChecks {
             params.put("world", Integer.toString(s.config.world()));
             params.put("replays", Integer.toString(s.config.graphReplays()));
             specs.add(CheckSpec.of("graph/allreduce/" + c.type.shortName() + "/" + c.op.shortName() + "/" + c.count,
-                    "graph-capture", params, () -> run(s, c)));
+                    "graph-capture", params, List.of(new Requirement.Release(GRAPH_SUPPORT,
+                            "capturing NCCL collectives in CUDA graphs"), Requirement.type(c.type), Requirement.op(c.op)),
+                    () -> run(s, c)));
         }
         return specs;
     }
 
     private static Outcome run(RankSession s, Case c) {
-        if (!s.nccl.version().atLeast(GRAPH_SUPPORT)) {
-            return Outcome.skipped("capturing NCCL collectives in CUDA graphs needs NCCL >= " + GRAPH_SUPPORT
-                    + "; library is " + s.nccl.version());
-        }
-        String why = Capabilities.whyNot(s, c.type, c.op);
-        if (why != null) return Outcome.skipped(why);
         int world = s.config.world();
         int rank = s.config.rank();
         int replays = s.config.graphReplays();
@@ -86,7 +84,8 @@ final class GraphChecks {
         try {
             graph = s.device.endCapture(s.stream);
         } catch (DeviceException e) {
-            return Outcome.failed("capturing ncclAllReduce into a graph failed: " + e.getMessage());
+            return Outcome.failed(Cause.OTHER_FAILURE, "capturing ncclAllReduce into a graph failed: " + e.getMessage())
+                    .withAsyncError(s.asyncError());
         }
         try (graph) {
             for (int k = 0; k < replays; k++) {
@@ -96,16 +95,18 @@ final class GraphChecks {
                 s.upload(send, inputs.get(rank));
                 s.upload(recv, InputPattern.sentinelFilled(c.type, c.count));
                 graph.launch(s.stream);
-                s.sync();
+                s.syncExplainingFailure();
                 byte[] got = s.download(recv, bytes);
                 Outcome o = AllReduceChecks.compare(c.type, c.op, world, c.count, got, expected, "replay " + (k + 1));
-                if (o.status() != io.ncclffm.harness.model.CheckStatus.PASSED) {
-                    return Outcome.failed("replay " + (k + 1) + " of " + replays + ": " + o.message(), o.mismatches());
+                if (o.status() != CheckStatus.PASSED) {
+                    return Outcome.failed(o.cause(), "replay " + (k + 1) + " of " + replays + ": " + o.message(), o.mismatches())
+                            .withAsyncError(s.asyncError());
                 }
             }
         }
+        // One asynchronous-error query for all replays: an error NCCL kept from any of them is still reported here.
         return Outcome.passed("captured once, replayed " + replays + " times with new inputs; every replay matched the "
-                + "host model");
+                + "host model").withAsyncError(s.asyncError());
     }
 
     private static CapturedGraph endQuietly(RankSession s) {

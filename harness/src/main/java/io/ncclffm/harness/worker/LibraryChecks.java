@@ -10,6 +10,7 @@ import io.ncclffm.Nccl;
 import io.ncclffm.NcclLoadException;
 import io.ncclffm.NcclResult;
 import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.model.Cause;
 
 /** Loading, version decoding and error strings: checks that need no GPU. */
 final class LibraryChecks {
@@ -22,7 +23,7 @@ final class LibraryChecks {
             try {
                 s.nccl = Nccl.load();
             } catch (NcclLoadException e) {
-                return Outcome.failed(e.getMessage());
+                return Outcome.failed(Cause.OTHER_FAILURE, e.getMessage());
             }
             return Outcome.passed("loaded " + s.nccl.libraryPath() + " from the " + s.nccl.librarySource(),
                     Map.of("path", s.nccl.libraryPath(), "source", s.nccl.librarySource()));
@@ -39,15 +40,15 @@ final class LibraryChecks {
             String expectedVersion = s.config.expectedVersion();
             String expectedFlavor = s.config.expectedFlavor();
             if (expectedVersion == null && expectedFlavor == null) {
-                return Outcome.skipped("the cell sets no expected version or flavor; decoded " + nccl.flavor().displayName()
+                return Outcome.skipped(Cause.NOT_CONFIGURED, "the cell sets no expected version or flavor; decoded " + nccl.flavor().displayName()
                         + " " + nccl.version() + " from code " + nccl.versionCode());
             }
             String got = nccl.flavor().displayName() + " " + nccl.version() + " (code " + nccl.versionCode() + ")";
             if (expectedVersion != null && !nccl.version().equals(NcclVersion.parse(expectedVersion))) {
-                return Outcome.failed("decoded " + got + ", but the cell expects version " + expectedVersion, data);
+                return Outcome.failed(Cause.WRONG_VERSION, "decoded " + got + ", but the cell expects version " + expectedVersion, data);
             }
             if (expectedFlavor != null && !nccl.flavor().name().equalsIgnoreCase(expectedFlavor)) {
-                return Outcome.failed("decoded " + got + ", but the cell expects flavor " + expectedFlavor, data);
+                return Outcome.failed(Cause.WRONG_VERSION, "decoded " + got + ", but the cell expects flavor " + expectedFlavor, data);
             }
             return Outcome.passed("decoded " + got + " as expected", data);
         });
@@ -64,7 +65,7 @@ final class LibraryChecks {
             for (int code = 0; code <= NcclResult.TIMEOUT.code(); code++) {
                 String text = s.nccl.errorString(code);
                 if (text == null || text.isBlank()) {
-                    return Outcome.failed("ncclGetErrorString(" + code + ") returned " + (text == null ? "NULL" : "an empty string"));
+                    return Outcome.failed(Cause.OTHER_FAILURE, "ncclGetErrorString(" + code + ") returned " + (text == null ? "NULL" : "an empty string"));
                 }
                 data.put(Integer.toString(code), text);
                 if (code <= NcclResult.INVALID_USAGE.code()) distinct.add(text);
@@ -72,7 +73,7 @@ final class LibraryChecks {
             String unknown = s.nccl.errorString(9999);
             data.put("9999", String.valueOf(unknown));
             if (distinct.size() != 6) {
-                return Outcome.failed("codes 0..5 must have six distinct texts, got " + distinct.size() + ": " + data, data);
+                return Outcome.failed(Cause.OTHER_FAILURE, "codes 0..5 must have six distinct texts, got " + distinct.size() + ": " + data, data);
             }
             return Outcome.passed("read " + data.size() + " error strings, e.g. 1 = '" + data.get("1") + "'", data);
         });

@@ -3,14 +3,19 @@ package io.ncclffm.harness.worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import io.ncclffm.AsyncStatus;
 import io.ncclffm.Communicator;
 import io.ncclffm.Feature;
 import io.ncclffm.InitOptions;
 import io.ncclffm.Nccl;
+import io.ncclffm.NcclException;
 import io.ncclffm.UniqueId;
 import io.ncclffm.device.DeviceBuffer;
+import io.ncclffm.device.DeviceException;
 import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceStream;
+import io.ncclffm.device.DeviceTimeoutException;
+import io.ncclffm.harness.model.Cause;
 
 /**
  * The state one rank builds up while its checks run: the library, the unique ID, the device, and the one
@@ -26,8 +31,10 @@ final class RankSession implements AutoCloseable {
     Communicator comm;
     /** Why later checks cannot run, once something they depend on failed. */
     String blocker;
-    /** How many times the communicator was re-created after NCCL left it in an error state. */
+    /** How many times the communicator was re-created after NCCL left it broken or a call timed out. */
     int generation;
+    /** The check after which the communicator was last re-created, or {@code null}. */
+    String lastRecreatedAfter;
     /** Perf mode: a blocking communicator, like the C baseline's; checks use a non-blocking one for timeouts. */
     boolean blockingCommunicator;
 
@@ -65,11 +72,12 @@ final class RankSession implements AutoCloseable {
     }
 
     /**
-     * Replaces a broken communicator: abort it, exchange a fresh unique ID (next generation), and init again. Every
-     * rank does this after the same check, since NCCL rejects a call the same way on every rank.
+     * Replaces a broken or hung communicator: abort it, exchange a fresh unique ID (next generation), and init
+     * again. Every rank does this after the same check, since NCCL rejects a call, or a collective hangs, the same
+     * way on every rank.
      */
     void recreateCommunicator() {
-        if (comm.isOpen()) comm.abort();
+        if (comm != null && comm.isOpen()) comm.abort();
         generation++;
         uniqueId = ExchangeChecks.exchange(this, generation);
         comm = initCommunicator(config.world(), config.rank(), uniqueId);
@@ -106,6 +114,54 @@ final class RankSession implements AutoCloseable {
 
     void sync() {
         device.synchronize(stream, config.collectiveTimeout());
+    }
+
+    /**
+     * Waits for the collective just enqueued, then asks NCCL once whether it failed asynchronously. Every check
+     * of a collective's values goes through here, so that a failure reports NCCL's own error, not only the values
+     * it left behind.
+     *
+     * @return NCCL's asynchronous error, or {@code null} when it reported none or the release cannot say
+     * @throws CheckFailure when the stream sync failed and NCCL reported an error as well
+     */
+    NcclException awaitCollective() {
+        syncExplainingFailure();
+        return asyncError();
+    }
+
+    /**
+     * {@link #sync()}; when it fails, NCCL is asked whether it reported an error, and the failure carries both: a
+     * timeout stays a timeout, any other device error becomes NCCL's. Without an NCCL error the device's exception
+     * is rethrown as it is.
+     */
+    void syncExplainingFailure() {
+        try {
+            sync();
+        } catch (DeviceException e) {
+            NcclException async = asyncError();
+            if (async == null) throw e;
+            boolean timeout = e instanceof DeviceTimeoutException;
+            throw new CheckFailure(timeout ? Cause.TIMEOUT : Cause.NCCL_ERROR,
+                    (timeout ? e.getMessage() + "; " : "") + Outcome.describeAsync(async)
+                            + (timeout ? "" : "; and the stream sync failed: " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * One {@code ncclCommGetAsyncError}: the error NCCL holds for the communicator, with its
+     * {@code ncclGetErrorString} and {@code ncclGetLastError} text, or {@code null} when there is none, the
+     * communicator is gone, or the release lacks the query.
+     */
+    NcclException asyncError() {
+        if (comm == null || !comm.isOpen() || !nccl.supports(Feature.ABORT)) return null;
+        try {
+            AsyncStatus status = comm.asyncError();
+            if (status.isSuccess() || status.inProgress()) return null;
+            return new NcclException("ncclCommGetAsyncError", status.rawCode(), nccl.errorString(status.rawCode()),
+                    comm.lastError());
+        } catch (NcclException e) {
+            return e;
+        }
     }
 
     private void releaseBuffers() {

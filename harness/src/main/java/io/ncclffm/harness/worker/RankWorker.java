@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.WorkerEvent;
@@ -88,43 +89,76 @@ public final class RankWorker {
             }
             List<Step> plan = plan(session);
             reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
-            for (Step step : plan) {
-                if (step.needs == Needs.GPU) {
-                    reporter.notRun(step.spec, CheckStatus.SKIPPED, Capabilities.withoutGpu(session, step.spec.planned()));
-                    continue;
-                }
-                String blocker = step.needs.blocker(session);
-                if (blocker != null) {
-                    reporter.notRun(step.spec, CheckStatus.SKIPPED, "not run: " + blocker);
-                    continue;
-                }
-                CheckResult r = reporter.run(step.spec);
-                if (r.status() != CheckStatus.PASSED && r.status() != CheckStatus.SKIPPED && step.blocksOnFailure != null) {
-                    session.blocker = step.blocksOnFailure + " (" + r.status().name().toLowerCase() + ")";
-                }
-                if (reporter.timedOut() && session.blocker == null) {
-                    session.blocker = "the communicator was aborted after " + r.id() + " timed out";
-                }
-                if (r.status() == CheckStatus.FAILED && session.blocker == null && step.needs == Needs.COMMUNICATOR
-                        && session.communicatorBroken()) {
-                    recreate(session, r.id());
-                }
-            }
+            runSteps(session, plan);
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+        return exitCode();
+    }
+
+    /** A timeout anywhere decides the exit code, even when a re-created communicator let later checks pass. */
+    int exitCode() {
         if (reporter.timedOut()) return WorkerExitCode.TIMED_OUT;
         if (reporter.failures() > 0) return WorkerExitCode.CHECKS_FAILED;
         return reporter.brokenCount() > 0 ? WorkerExitCode.BROKEN : WorkerExitCode.ALL_PASSED;
     }
 
-    /** A failed call left the communicator in an error state: make a new one so that later checks still run. */
-    private void recreate(RankSession session, String after) {
-        reporter.progress("recreating the communicator after " + after);
+    void runSteps(RankSession session, List<Step> plan) {
+        for (Step step : plan) runStep(session, step);
+    }
+
+    /**
+     * One planned check: skipped with the gap when the release or device lacks what it needs (or the cell has no
+     * GPU), blocked when what it depends on failed, else run; a collective that timed out or left the
+     * communicator broken gets the communicator re-created so that the checks after it still run.
+     */
+    private void runStep(RankSession session, Step step) {
+        if (step.needs == Needs.GPU) {
+            reporter.notRun(step.spec, Capabilities.withoutGpu(session, step.spec));
+            return;
+        }
+        Gap gap = Capabilities.gap(session, step.spec);
+        if (gap != null) {
+            reporter.notRun(step.spec, gap);
+            return;
+        }
+        String blocker = step.needs.blocker(session);
+        if (blocker != null) {
+            reporter.notRun(step.spec, Cause.BLOCKED, "not run: " + blocker);
+            return;
+        }
+        CheckResult r = reporter.run(step.spec);
+        boolean notPassed = r.status() == CheckStatus.FAILED || r.status() == CheckStatus.BROKEN;
+        if (notPassed && step.blocksOnFailure != null) {
+            session.blocker = step.blocksOnFailure + " (" + r.status().name().toLowerCase() + ")";
+        }
+        if (notPassed && step.recreateIfBroken && session.blocker == null) {
+            boolean timedOut = r.cause() == Cause.TIMEOUT;
+            if (timedOut || session.communicatorBroken()) recreate(session, r.id(), timedOut ? "timed out" : "left it broken");
+        }
+    }
+
+    /**
+     * Replaces the communicator after {@code after} timed out or left it broken, up to
+     * {@link WorkerConfig#maxRecreates()} times; past that, every later check that needs it is blocked.
+     */
+    private void recreate(RankSession session, String after, String how) {
+        int limit = config.maxRecreates();
+        if (session.generation >= limit) {
+            session.blocker = "the communicator is unusable after " + after + " " + how + ", and the limit of " + limit
+                    + " re-creation(s) (" + WorkerConfig.MAX_RECREATES + ") is reached"
+                    + (session.lastRecreatedAfter != null ? "; the last was after " + session.lastRecreatedAfter : "");
+            reporter.progress("not re-creating the communicator after " + after + " " + how + ": limit of " + limit
+                    + " re-creation(s) reached");
+            return;
+        }
+        reporter.progress("re-creating the communicator (" + (session.generation + 1) + " of at most " + limit + ") after "
+                + after + " " + how);
         try {
             session.recreateCommunicator();
-            reporter.progress("communicator generation " + session.generation + " formed");
+            session.lastRecreatedAfter = after;
+            reporter.progress("communicator re-created after " + after + ": generation " + session.generation);
         } catch (RuntimeException e) {
-            session.blocker = "the communicator was left in an error state by " + after + " and could not be re-created: "
+            session.blocker = "the communicator is unusable after " + after + " " + how + " and could not be re-created: "
                     + e.getMessage();
         }
     }
@@ -145,7 +179,19 @@ public final class RankWorker {
         }
     }
 
-    record Step(CheckSpec spec, Needs needs, String blocksOnFailure) {
+    /**
+     * @param blocksOnFailure  what later checks are told when this one does not pass, or {@code null}
+     * @param recreateIfBroken whether a timeout or a broken communicator after this check gets a new communicator
+     */
+    record Step(CheckSpec spec, Needs needs, String blocksOnFailure, boolean recreateIfBroken) {
+
+        Step(CheckSpec spec, Needs needs, String blocksOnFailure) {
+            this(spec, needs, blocksOnFailure, false);
+        }
+
+        static Step collective(CheckSpec spec, Needs needs) {
+            return new Step(spec, needs, null, true);
+        }
     }
 
     private List<Step> plan(RankSession s) {
@@ -160,9 +206,9 @@ public final class RankWorker {
         } else {
             steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
         }
-        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
-        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
-        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(new Step(c, collective, null)));
+        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
         if (config.rank() == 0 && config.wants("abort")) {
             steps.add(new Step(CommunicatorChecks.abortHungInit(s), gpu ? Needs.LIBRARY : Needs.GPU, null));
         }

@@ -2,20 +2,22 @@ package io.ncclffm.harness.worker;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
 import io.ncclffm.NcclException;
 import io.ncclffm.NcclTimeoutException;
 import io.ncclffm.NcclUnsupportedException;
 import io.ncclffm.device.DeviceTimeoutException;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckResult;
-import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.EventCodec;
 import io.ncclffm.harness.model.WorkerEvent;
 
 /**
- * Runs checks and writes each result as a JSON line the moment it is known. Exceptions become outcomes: an
- * {@link NcclException} where success was due is a product failure, a timeout is a failure that leaves the
- * communicator aborted, an unsupported feature is a skip with the release it needs, anything else is broken.
+ * Runs checks and writes each result as a JSON line the moment it is known. Exceptions become outcomes
+ * ({@link #outcomeOf}): an {@link NcclException} where success was due is a product failure, a timeout is a
+ * failure that leaves the communicator aborted, an unsupported feature is a skip with the release it needs,
+ * anything else is broken.
  */
 final class Reporter {
 
@@ -47,28 +49,43 @@ final class Reporter {
         Outcome outcome;
         try {
             outcome = spec.body().run();
-        } catch (NcclTimeoutException | DeviceTimeoutException e) {
-            timedOut = true;
-            outcome = Outcome.failed("timed out: " + e.getMessage());
-        } catch (NcclUnsupportedException e) {
-            outcome = Outcome.skipped(e.getMessage());
-        } catch (NcclException e) {
-            outcome = Outcome.failed(e.getMessage());
         } catch (Exception | AssertionError e) {
-            outcome = Outcome.broken(e.getClass().getSimpleName() + ": " + e.getMessage());
+            outcome = outcomeOf(e);
         }
+        if (outcome.cause() == Cause.TIMEOUT) timedOut = true;
         long millis = (System.nanoTime() - start) / 1_000_000;
         return record(spec, outcome, millis);
     }
 
-    /** Reports a check that was not run, with the reason, as the given status. */
-    CheckResult notRun(CheckSpec spec, CheckStatus status, String reason) {
-        return record(spec, new Outcome(status, reason, List.of(), java.util.Map.of()), 0);
+    /**
+     * What an exception out of a check body means: a timeout (NCCL's or the stream's) is {@link Cause#TIMEOUT}, a
+     * function, type or operator the release lacks is a {@link Cause#RELEASE_GAP} skip, any other NCCL error is
+     * {@link Cause#NCCL_ERROR}, a {@link CheckFailure} is what it says, and anything else broke the infrastructure.
+     */
+    static Outcome outcomeOf(Throwable e) {
+        return switch (e) {
+            case NcclTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
+            case DeviceTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
+            case NcclUnsupportedException u -> Outcome.skipped(Cause.RELEASE_GAP, u.getMessage());
+            case NcclException n -> Outcome.failed(Cause.NCCL_ERROR, n.getMessage());
+            case CheckFailure f -> Outcome.failed(f.failureCause(),
+                    (f.failureCause() == Cause.TIMEOUT ? "timed out: " : "") + f.getMessage());
+            default -> Outcome.broken(e.getClass().getSimpleName() + ": " + e.getMessage());
+        };
+    }
+
+    /** Reports a check that was not run, with the reason; the cause decides the status. */
+    CheckResult notRun(CheckSpec spec, Cause cause, String reason) {
+        return record(spec, new Outcome(cause.status(), cause, reason, List.of(), Map.of()), 0);
+    }
+
+    CheckResult notRun(CheckSpec spec, Gap gap) {
+        return notRun(spec, gap.cause(), gap.reason());
     }
 
     private CheckResult record(CheckSpec spec, Outcome o, long millis) {
         CheckResult r = new CheckResult(rank, spec.id(), spec.planned().group(), spec.planned().params(), o.status(),
-                o.message(), millis, o.mismatches(), o.data());
+                o.message(), millis, o.mismatches(), o.data(), o.cause());
         switch (o.status()) {
             case PASSED -> passed++;
             case FAILED -> failed++;

@@ -36,7 +36,8 @@ public record WorkerConfig(
         long perfMaxBytes,
         int perfMaxIters,
         int perfTrials,
-        String perfCLoop) {
+        String perfCLoop,
+        int maxRecreates) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -68,6 +69,13 @@ public record WorkerConfig(
      * trial with the same calls made from C in this process, reported as source {@code c-inproc}.
      */
     public static final String PERF_C_LOOP = "NCCLFFM_PERF_C_LOOP";
+    /**
+     * How many times the worker re-creates its communicator after a check timed out or left it broken, so that
+     * the checks after it still run (default 3, at most 100; 0 never re-creates). Past the limit the rest are
+     * reported as blocked.
+     */
+    public static final String MAX_RECREATES = "NCCLFFM_MAX_RECREATES";
+    public static final int DEFAULT_MAX_RECREATES = 3;
 
     /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
     public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
@@ -118,7 +126,8 @@ public record WorkerConfig(
                 longVar(env, PERF_MAX_BYTES, 1L << 30),
                 intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
                 intVar(env, PERF_TRIALS, 5, 1, 99),
-                blankToNull(env.get(PERF_C_LOOP)));
+                blankToNull(env.get(PERF_C_LOOP)),
+                intVar(env, MAX_RECREATES, DEFAULT_MAX_RECREATES, 0, 100));
     }
 
     /** Whether the check group was asked for ({@code all} asks for every group). */

@@ -50,4 +50,15 @@ class WorkerConfigTest {
         assertEquals("NCCLFFM_COUNTS='0': expected positive counts", assertThrows(IllegalArgumentException.class,
                 () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_COUNTS", "0"))).getMessage());
     }
+
+    @Test
+    void maxRecreates_defaultsToThree_andIsBounded() {
+        assertEquals(3, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).maxRecreates());
+        assertEquals(0, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
+                "NCCLFFM_MAX_RECREATES", "0")).maxRecreates());
+        assertEquals("NCCLFFM_MAX_RECREATES='-1': expected an integer in [0, 100]", assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MAX_RECREATES", "-1"))).getMessage());
+        assertEquals("NCCLFFM_MAX_RECREATES='three': expected an integer in [0, 100]", assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MAX_RECREATES", "three"))).getMessage());
+    }
 }
