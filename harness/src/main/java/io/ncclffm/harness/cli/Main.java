@@ -6,7 +6,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -16,6 +19,10 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
 import io.ncclffm.Nccl;
 import io.ncclffm.harness.junit.CompatibilityMatrix;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryManifest;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.worker.RankWorker;
 
 /**
@@ -44,6 +51,7 @@ public final class Main {
             case "matrix" -> System.exit(matrix(rest));
             case "worker" -> RankWorker.main(rest);
             case "probe" -> System.exit(probe(rest));
+            case "fetch" -> System.exit(fetch(rest));
             case "faults" -> {
                 if (rest.length != 2) {
                     System.err.println("usage: faults LIBRARY VERSION   (e.g. faults /usr/lib/x86_64-linux-gnu/libnccl.so.2 2.28.3)");
@@ -65,6 +73,8 @@ public final class Main {
                   matrix --matrix FILE [--cells NAMES] [--reports DIR] [--perf-c FILES]
                                                                           run the compatibility matrix (--perf-c: the C
                                                                           baseline's JSON lines, for perf cells)
+                  fetch --matrix FILE --into DIR [--cells GLOBS]          resolve the libraries the cells name into DIR, for
+                                                                          'matrix --libraries DIR' on a host without a network
                   worker                                                  run one rank (NCCLFFM_* variables)
                   probe [LIBRARY]                                         load NCCL/RCCL and print its version
                   faults LIBRARY VERSION                                  GPU fault drill: kill/freeze a rank in init and in a collective""");
@@ -83,6 +93,7 @@ public final class Main {
                 case "--cells" -> System.setProperty("ncclffm.cells", value);
                 case "--reports" -> System.setProperty("ncclffm.reports.dir", value);
                 case "--perf-c" -> System.setProperty("ncclffm.perf.c", value);
+                case "--libraries" -> System.setProperty("ncclffm.libraries", value);
                 default -> {
                     System.err.println("unknown option " + a.get(i) + "; expected --matrix, --cells, --reports or --perf-c");
                     return 2;
@@ -102,6 +113,45 @@ public final class Main {
         int[] gate = CompatibilityMatrix.report().gateCounts();
         boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
         return gate[0] + gate[1] == 0 && !discoveryFailed ? 0 : 1;
+    }
+
+    /**
+     * {@code fetch}: resolves every library the selected cells name by coordinates and writes it, with
+     * {@code libraries.json}, into the folder; one line per library. Exit 0 when all were written, 1 when one could
+     * not be resolved (or no cell names a library), 2 for bad options.
+     */
+    static int fetch(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!Set.of("--matrix", "--into", "--cells").contains(args[i]) || i + 1 >= args.length) {
+                System.err.println("usage: fetch --matrix FILE --into DIR [--cells GLOBS]   (got '" + String.join(" ", args) + "')");
+                return 2;
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        if (!options.containsKey("--matrix") || !options.containsKey("--into")) {
+            System.err.println("usage: fetch --matrix FILE --into DIR [--cells GLOBS]   (--matrix and --into are required)");
+            return 2;
+        }
+        try {
+            Matrix matrix = MatrixLoader.load(Path.of(options.get("--matrix"))).select(options.getOrDefault("--cells", ""));
+            Path into = Path.of(options.get("--into")).toAbsolutePath().normalize();
+            List<LibraryManifest.Library> libraries = Libraries.online().fetchInto(matrix.cells(), into);
+            if (libraries.isEmpty()) {
+                System.err.println("no selected cell of " + matrix.file() + " names its library with 'library:'; nothing to fetch");
+                return 1;
+            }
+            for (var l : libraries) {
+                System.out.printf("%s %s  %s  %d bytes  sha256 %s  cells %s  (%s)%n", l.flavor(), l.version(), into.resolve(l.file()),
+                        l.size(), l.sha256(), String.join(",", l.cells()), l.key());
+            }
+            System.out.println(libraries.size() + " libraries in " + into.resolve(LibraryManifest.FILE)
+                    + "; copy " + into + " to the GPU host and run: matrix --matrix FILE --libraries DIR");
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
     }
 
     static int probe(String[] args) {

@@ -20,6 +20,8 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.GpuInventory;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.RankObserver;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryException;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
@@ -83,6 +85,13 @@ public class CompatibilityMatrix {
         if (shortfall != null) {
             System.out.printf("[ncclffm] %s: skipped: %s%n", label, shortfall);
             return notStarted(cell, world, "gpus", CheckStatus.SKIPPED, shortfall);
+        }
+        if (cell.source() instanceof Cell.Coordinates) {
+            try {
+                cell = Libraries.shared().resolved(cell);
+            } catch (LibraryException e) {
+                return notStarted(cell, world, "library", CheckStatus.BROKEN, e.getMessage());
+            }
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
