@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,9 @@ import io.ncclffm.harness.junit.CompatibilityMatrix;
 import io.ncclffm.harness.junit.MatrixSettings;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.matrix.MatrixException;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryManifest;
+import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.worker.RankWorker;
 
@@ -80,6 +84,7 @@ public final class Main {
 
             commands:
               matrix   run the compatibility matrix and its gate
+              fetch    resolve the libraries a matrix names into a folder, for offline GPU hosts
               worker   run one rank (started by the harness; configured by NCCLFFM_* variables)
               probe    load NCCL/RCCL and print its version
               faults   GPU fault drill: kill/freeze a rank in init and in a collective
@@ -95,7 +100,7 @@ public final class Main {
     static {
         COMMAND_USAGE.put("matrix", """
                 usage: %s matrix --matrix FILE [--cells NAMES] [--worlds SIZES] [--reports DIR] [--parallel N]
-                                     [--perf-c FILES] [--allow-not-started]
+                                     [--perf-c FILES] [--libraries DIR] [--allow-not-started]
 
                 Runs the compatibility matrix in FILE and its gate. The file is checked before anything runs.
 
@@ -106,12 +111,27 @@ public final class Main {
                   --reports DIR    where Allure results, JUnit XML (DIR/junit), the grid and gate.txt go (default: reports)
                   --parallel N     run up to N cell runs at once (default 1); perf cells always run alone
                   --perf-c FILES   the C baseline's JSON lines, for perf cells
+                  --libraries DIR  take the cells' 'library:' files from DIR (made by fetch), checked by sha256; no network
                   --allow-not-started
                                    a cell that cannot start here (no Docker, no GPU) counts as not run instead of
                                    broken; for a laptop, never a gate: the gate names it whenever it was used
                   --help, -h       print this text
 
                 %s""".formatted(LAUNCH, EXIT_CODES));
+        COMMAND_USAGE.put("fetch", """
+                usage: %s fetch --matrix FILE --into DIR [--cells NAMES]
+
+                On a connected machine: resolves every library the cells name with 'library:' (Maven artifact, Debian
+                package, pip wheel) into DIR, with DIR/libraries.json (source, cells, sha256, size). Copy DIR to an
+                offline GPU host and run 'matrix --matrix FILE --libraries DIR' there.
+
+                options:
+                  --matrix FILE    the matrix file; required
+                  --into DIR       where the libraries and libraries.json go (added to what is there); required
+                  --cells NAMES    only these cells: comma-separated names or globs
+                  --help, -h       print this text
+
+                exit status: 0 every library written, 1 one could not be resolved (or none is named), 2 usage or matrix error""".formatted(LAUNCH));
         COMMAND_USAGE.put("worker", """
                 usage: %s worker
 
@@ -178,6 +198,7 @@ public final class Main {
         }
         return switch (command) {
             case "matrix" -> matrix(rest, out, err);
+            case "fetch" -> fetch(rest, out, err);
             case "worker" -> {
                 if (rest.length > 0) yield usageError(err, "worker takes no arguments, got " + List.of(rest)
                         + "; it is configured by NCCLFFM_* variables", usage);
@@ -205,7 +226,7 @@ public final class Main {
     static int matrix(String[] args, PrintStream out, PrintStream err) {
         String usage = COMMAND_USAGE.get("matrix");
         Map<String, String> options = new LinkedHashMap<>();
-        Set<String> valued = Set.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c");
+        Set<String> valued = Set.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c", "--libraries");
         Set<String> flags = Set.of("--allow-not-started");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -250,6 +271,7 @@ public final class Main {
         if (options.containsKey("--reports")) System.setProperty("ncclffm.reports.dir", options.get("--reports"));
         if (options.containsKey("--perf-c")) System.setProperty("ncclffm.perf.c", options.get("--perf-c"));
         if (options.containsKey("--parallel")) System.setProperty(MatrixSettings.PARALLEL, options.get("--parallel"));
+        if (options.containsKey("--libraries")) System.setProperty("ncclffm.libraries", options.get("--libraries"));
         if (options.containsKey("--worlds")) System.setProperty(MatrixSettings.WORLDS, options.get("--worlds"));
         System.setProperty(Gate.ALLOW_NOT_STARTED, Boolean.toString(options.containsKey("--allow-not-started")));
         String reports = System.getProperty("ncclffm.reports.dir", "reports");
@@ -268,6 +290,55 @@ public final class Main {
                 out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
         boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
         return (CompatibilityMatrix.report().gate().passed() && !discoveryFailed ? ExitCode.PASSED : ExitCode.FAILED).code();
+    }
+
+    /**
+     * {@code fetch}: resolves every library the selected cells name by coordinates and writes it, with
+     * {@code libraries.json}, into the folder; one line per library. Exit 0 when all were written, 1 when one could
+     * not be resolved (or no cell names a library), 2 for bad options.
+     */
+    static int fetch(String[] args, PrintStream out, PrintStream err) {
+        String usage = COMMAND_USAGE.get("fetch");
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (HELP.contains(args[i])) {
+                out.println(usage);
+                return ExitCode.PASSED.code();
+            }
+            if (!Set.of("--matrix", "--into", "--cells").contains(args[i])) {
+                return usageError(err, "unknown option '" + args[i] + "'; expected --matrix, --into or --cells", usage);
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) return usageError(err, "option " + args[i] + " needs a value", usage);
+            if (options.put(args[i], args[i + 1]) != null) return usageError(err, "option " + args[i] + " is given twice", usage);
+        }
+        if (!options.containsKey("--matrix") || !options.containsKey("--into")) {
+            return usageError(err, "fetch needs --matrix FILE and --into DIR", usage);
+        }
+        Matrix matrix;
+        try {
+            matrix = MatrixLoader.load(Path.of(options.get("--matrix"))).select(options.getOrDefault("--cells", ""));
+        } catch (MatrixException e) {
+            err.println(e.getMessage());
+            return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+        }
+        try {
+            Path into = Path.of(options.get("--into")).toAbsolutePath().normalize();
+            List<LibraryManifest.Library> libraries = Libraries.online().fetchInto(matrix.cells(), into);
+            if (libraries.isEmpty()) {
+                err.println("no selected cell of " + matrix.file() + " names its library with 'library:'; nothing to fetch");
+                return ExitCode.FAILED.code();
+            }
+            for (var l : libraries) {
+                out.printf("%s %s  %s  %d bytes  sha256 %s  cells %s  (%s)%n", l.flavor(), l.version(), into.resolve(l.file()),
+                        l.size(), l.sha256(), String.join(",", l.cells()), l.key());
+            }
+            out.println(libraries.size() + " libraries in " + into.resolve(LibraryManifest.FILE)
+                    + "; copy " + into + " to the GPU host and run: matrix --matrix FILE --libraries DIR");
+            return ExitCode.PASSED.code();
+        } catch (RuntimeException e) {
+            err.println(e.getMessage());
+            return ExitCode.FAILED.code();
+        }
     }
 
     static int probe(String[] args, PrintStream out, PrintStream err) {

@@ -23,6 +23,8 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.GpuInventory;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.RankObserver;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryException;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
@@ -130,6 +132,14 @@ public class CompatibilityMatrix {
         if (notStarted != null) {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
             return notStarted(cell, world, notStarted, settings.allowNotStarted());
+        }
+        if (cell.source() instanceof Cell.Coordinates) {
+            try {
+                cell = Libraries.shared().resolved(cell);
+            } catch (LibraryException e) {
+                // A library that cannot be had is never allowed to pass for not run: the matrix names it.
+                return notStarted(cell, world, "its library could not be resolved: " + e.getMessage(), false);
+            }
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);

@@ -56,6 +56,8 @@ public final class ImageResolver {
             case Cell.ImageRef r -> requireLocalOrPull(r.ref());
             case Cell.HostFilesImage h -> hostFiles.build(h.libraryPath());
             case Cell.HostLibrary h -> throw new IllegalArgumentException("a host library runs as processes, not in an image: " + h.path());
+            case Cell.Coordinates c -> throw new IllegalArgumentException("a library named by coordinates is resolved to a file first: "
+                    + c.library().describe());
         };
         resolved.put(source, image);
         return image;
@@ -76,10 +78,10 @@ public final class ImageResolver {
         }
         String tag = "ncclffm/" + b.dir() + ":" + hash(dir, b.args(), baseId);
         if (imageId(tag) != null) return tag;
+        StringBuilder log = new StringBuilder();
         try {
             var cmd = docker.buildImageCmd(dir.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true);
             b.args().forEach(cmd::withBuildArg);
-            StringBuilder log = new StringBuilder();
             cmd.exec(new BuildImageResultCallback() {
                 @Override
                 public void onNext(BuildResponseItem item) {
@@ -89,9 +91,18 @@ public final class ImageResolver {
                 }
             }).awaitImageId(30, TimeUnit.MINUTES);
         } catch (RuntimeException e) {
-            throw new HarnessException("building image " + tag + " from " + dir + " with " + b.args() + " failed: " + e.getMessage(), e);
+            throw new HarnessException("building image " + tag + " from " + dir + " with " + b.args() + " failed: " + e.getMessage()
+                    + lastLines(log), e);
         }
         return tag;
+    }
+
+    /** The build output's last lines (apt's own words when a package is missing), for the error. */
+    static String lastLines(CharSequence log) {
+        String[] lines = log.toString().strip().split("\\R");
+        if (lines.length == 0 || lines[0].isEmpty()) return "";
+        int from = Math.max(0, lines.length - 15);
+        return "\nlast lines of the build:\n  " + String.join("\n  ", java.util.Arrays.copyOfRange(lines, from, lines.length));
     }
 
     private static String declaredBase(Path dockerfile) {

@@ -14,7 +14,8 @@ import io.ncclffm.NcclVersion;
  * @param flavor   NCCL or RCCL
  * @param version  the version the library must report (RCCL: the NCCL API level)
  * @param source   where the library comes from
- * @param soPath   the library's path where the worker runs (inside the container, or on this host)
+ * @param soPath   the library's path where the worker runs (inside the container, or on this host); {@code null}
+ *                 for a {@link Coordinates} cell until its library is resolved
  * @param worlds   the world sizes to run, each a separate communicator
  * @param gpu      GPU assignment
  * @param timeout  for the whole cell at one world size; a rank still running then is killed and reported
@@ -80,7 +81,7 @@ public record Cell(
 
     /** Where the library comes from. */
     public sealed interface Source {
-        /** Whether ranks run in containers (all but {@link HostLibrary}). */
+        /** Whether ranks run in containers (all but {@link HostLibrary} and a process-launched {@link Coordinates}). */
         default boolean containerized() {
             return !(this instanceof HostLibrary);
         }
@@ -100,6 +101,28 @@ public record Cell(
 
     /** Process mode: the library on this host, run by local processes. */
     public record HostLibrary(String path) implements Source {
+    }
+
+    /**
+     * A library named by coordinates (a Maven artifact, a Debian package, a wheel), resolved to a file on this host
+     * before the cell runs; see {@link io.ncclffm.harness.library.Libraries}.
+     *
+     * @param library where the file comes from
+     * @param launch  how ranks run on the resolved file
+     */
+    public record Coordinates(io.ncclffm.harness.library.LibrarySource library, Launch launch) implements Source {
+        @Override
+        public boolean containerized() {
+            return launch == Launch.CONTAINER;
+        }
+    }
+
+    /** How a {@link Coordinates} cell runs once its file is resolved. */
+    public enum Launch {
+        /** Ranks are local processes that load the resolved file (as {@link HostLibrary}). */
+        PROCESS,
+        /** Ranks run in a minimal image made from this host's files and the resolved file (as {@link HostFilesImage}). */
+        CONTAINER
     }
 
     /** e.g. {@code NCCL 2.22.3}, {@code RCCL 2.13.4 (ROCm 5.4.3)}, or {@code NCCL 2.22.3 + NCCL 2.23.4} for a mix */

@@ -37,6 +37,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.library.LibrarySource;
 
 /**
  * Reads a matrix file (YAML). Every problem is reported with the file, the line and the field, and what was
@@ -363,9 +364,11 @@ public final class MatrixLoader {
             } catch (IllegalArgumentException e) {
                 throw error(at + "/version", f + ".version", e.getMessage());
             }
-            Cell.Source source = source(at, f, c);
+            Cell.Source source = c.library() != null || c.launch() != null ? coordinates(at, f, c, flavor) : source(at, f, c);
             String soPath = c.soPath();
-            if (source instanceof Cell.HostLibrary h) {
+            if (source instanceof Cell.Coordinates) {
+                if (soPath != null) throw error(at + "/soPath", f + ".soPath", "a library cell's file is resolved from 'library'; leave soPath out");
+            } else if (source instanceof Cell.HostLibrary h) {
                 if (soPath != null && !soPath.equals(h.path())) {
                     throw error(at + "/soPath", f + ".soPath", "a host cell's library is host.path; leave soPath out");
                 }
@@ -375,7 +378,7 @@ public final class MatrixLoader {
             } else {
                 soPath = require(soPath, at + "/soPath", f + ".soPath", "the library's path inside the image");
             }
-            if (!soPath.startsWith("/")) throw error(at + "/soPath", f + ".soPath", "expected an absolute path, got '" + soPath + "'");
+            if (soPath != null && !soPath.startsWith("/")) throw error(at + "/soPath", f + ".soPath", "expected an absolute path, got '" + soPath + "'");
             Inherited v = inherited(at, f, c.worlds(), c.gpu(), c.timeout(), c.env(), c.network(), c.counts(), c.checks(), d);
             String mode = c.mode() != null ? c.mode() : "check";
             if (!Set.of("check", "perf").contains(mode)) throw error(at + "/mode", f + ".mode", "expected check or perf, got '" + mode + "'");
@@ -436,7 +439,7 @@ public final class MatrixLoader {
         private Cell.Source source(String at, String f, RawMatrix.RawCell c) {
             int given = (c.image() != null ? 1 : 0) + (c.host() != null ? 1 : 0);
             if (given != 1) {
-                throw error(at, f, "expected exactly one of 'image' (build, ref or fromHost) or 'host' (path), got " + given);
+                throw error(at, f, "expected exactly one of 'image' (build, ref or fromHost), 'host' (path) or 'library' (maven, debian, pip or wheel), got " + given);
             }
             if (c.host() != null) {
                 String p = require(c.host().path(), at + "/host/path", f + ".host.path", "the library's path on this host");
@@ -458,6 +461,83 @@ public final class MatrixLoader {
             }
             if (img.ref() != null) return new Cell.ImageRef(img.ref());
             return new Cell.HostFilesImage(img.fromHost());
+        }
+
+        /** A {@code library:} source and its {@code launch:}; relative paths are taken from the matrix file's folder. */
+        private Cell.Source coordinates(String at, String f, RawMatrix.RawCell c, Flavor flavor) {
+            int given = (c.image() != null ? 1 : 0) + (c.host() != null ? 1 : 0) + (c.library() != null ? 1 : 0);
+            if (c.library() == null) {
+                throw error(at + "/launch", f + ".launch", "launch applies to a 'library' source only; for images and host paths leave it out");
+            }
+            if (given != 1) {
+                throw error(at + "/library", f + ".library", "expected exactly one of 'image', 'host' or 'library', got " + given);
+            }
+            String launchText = c.launch() == null ? "process" : c.launch();
+            Cell.Launch launch = switch (launchText) {
+                case "process" -> Cell.Launch.PROCESS;
+                case "container" -> Cell.Launch.CONTAINER;
+                default -> throw error(at + "/launch", f + ".launch", "expected process or container, got '" + launchText + "'");
+            };
+            return new Cell.Coordinates(library(at + "/library", f + ".library", c.library(), flavor), launch);
+        }
+
+        private LibrarySource library(String at, String f, RawMatrix.RawLibrary l, Flavor flavor) {
+            int kinds = (l.maven() != null ? 1 : 0) + (l.debian() != null ? 1 : 0) + (l.pip() != null ? 1 : 0) + (l.wheel() != null ? 1 : 0);
+            if (kinds != 1) {
+                throw error(at, f, "expected exactly one of maven (coordinates g:a[:ext[:classifier]]:v), debian ({package, version, "
+                        + "suite, components}), pip (a requirement name==version) or wheel (a .whl file), got " + kinds);
+            }
+            if (l.debian() != null) {
+                if (l.entry() != null) throw error(at + "/entry", f + ".entry", "a debian source names its file with 'file', not 'entry'");
+                if (l.findLinks() != null) throw error(at + "/findLinks", f + ".findLinks", "findLinks applies to a pip source only");
+                RawMatrix.RawDebian d = l.debian();
+                String pkg = require(d.packageName(), at + "/debian/package", f + ".debian.package", "a Debian package name such as libnccl2");
+                if (!pkg.matches("[a-z0-9][a-z0-9+.-]+")) {
+                    throw error(at + "/debian/package", f + ".debian.package", "expected a Debian package name such as libnccl2, got '" + pkg + "'");
+                }
+                String version = require(d.version(), at + "/debian/version", f + ".debian.version", "the exact Debian version, e.g. 2.22.3-1-1");
+                if (!version.matches("[0-9][A-Za-z0-9.+~:-]*")) {
+                    throw error(at + "/debian/version", f + ".debian.version", "expected a Debian version such as 2.22.3-1-1, got '" + version + "'");
+                }
+                String suite = d.suite() == null ? "trixie" : d.suite();
+                if (!suite.matches("[a-z][a-z0-9-]*")) throw error(at + "/debian/suite", f + ".debian.suite", "expected a suite such as trixie or sid, got '" + suite + "'");
+                String components = d.components() == null ? "main contrib" : d.components();
+                if (!components.matches("\\s*[a-z-]+(\\s+[a-z-]+)*\\s*")) {
+                    throw error(at + "/debian/components", f + ".debian.components", "expected archive components separated by spaces, e.g. 'main contrib', got '" + components + "'");
+                }
+                String file = l.file() != null ? l.file()
+                        : "/usr/lib/x86_64-linux-gnu/" + (flavor == Flavor.RCCL ? "librccl.so.1" : "libnccl.so.2");
+                if (!file.startsWith("/")) throw error(at + "/file", f + ".file", "expected an absolute path inside the image, got '" + file + "'");
+                return new LibrarySource.DebianPackage(pkg, version, suite, components, file);
+            }
+            if (l.file() != null) throw error(at + "/file", f + ".file", "'file' applies to a debian source; maven, pip and wheel sources name the file inside the archive with 'entry'");
+            String entry = require(l.entry(), at + "/entry", f + ".entry", "the library's path inside the archive, e.g. nvidia/nccl/lib/libnccl.so.2");
+            if (entry.startsWith("/") || entry.endsWith("/")) {
+                throw error(at + "/entry", f + ".entry", "expected a file's path inside the archive (no leading or trailing '/'), got '" + entry + "'");
+            }
+            if (l.findLinks() != null && l.pip() == null) throw error(at + "/findLinks", f + ".findLinks", "findLinks applies to a pip source only");
+            if (l.maven() != null) {
+                try {
+                    return new LibrarySource.MavenArtifact(l.maven(), entry);
+                } catch (IllegalArgumentException e) {
+                    throw error(at + "/maven", f + ".maven", "expected Maven coordinates groupId:artifactId[:extension[:classifier]]:version, got '" + l.maven() + "'");
+                }
+            }
+            if (l.pip() != null) {
+                if (!l.pip().matches("\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*==\\s*[A-Za-z0-9][A-Za-z0-9.+!-]*\\s*")) {
+                    throw error(at + "/pip", f + ".pip", "expected a pinned requirement name==version (the pin is what makes it cacheable), got '" + l.pip() + "'");
+                }
+                // Not checked for existence here: a host running from a libraries folder never reads it.
+                Path findLinks = l.findLinks() == null ? null : relativeToMatrix(l.findLinks());
+                return new LibrarySource.PipWheel(l.pip(), findLinks, entry);
+            }
+            if (!l.wheel().endsWith(".whl")) throw error(at + "/wheel", f + ".wheel", "expected a wheel file (*.whl), got '" + l.wheel() + "'");
+            return new LibrarySource.WheelFile(relativeToMatrix(l.wheel()), entry);
+        }
+
+        private Path relativeToMatrix(String path) {
+            Path parent = file.toAbsolutePath().getParent();
+            return (parent == null ? Path.of(path) : parent.resolve(path)).toAbsolutePath().normalize();
         }
 
         private GpuAssignment gpu(String at, String f, JsonNode node) {

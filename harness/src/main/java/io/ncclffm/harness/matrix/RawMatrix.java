@@ -3,6 +3,7 @@ package io.ncclffm.harness.matrix;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -47,7 +48,21 @@ record RawMatrix(
             String network,
             List<Integer> counts,
             List<String> checks,
-            String mode) {
+            String mode,
+            RawLibrary library,
+            String launch) {
+    }
+
+    /**
+     * A library named by coordinates: one of {@code maven} (with {@code entry}), {@code debian} (with an optional
+     * {@code file}), {@code pip} (with {@code entry} and an optional {@code findLinks}) or {@code wheel} (with
+     * {@code entry}).
+     */
+    record RawLibrary(String maven, String entry, RawDebian debian, String file, String pip, String findLinks, String wheel) {
+    }
+
+    /** A Debian package pinned to one version, from one suite and its components. */
+    record RawDebian(@JsonProperty("package") String packageName, String version, String suite, String components) {
     }
 
     /** One of: {@code build} (a folder under images/ with {@code args}), {@code ref}, or {@code fromHost}. */

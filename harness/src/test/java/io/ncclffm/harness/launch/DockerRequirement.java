@@ -10,12 +10,12 @@ import io.ncclffm.harness.junit.Launchers;
  * daemon fails the test; on a developer's machine without Docker it is skipped with that reason. The reason is the
  * one the matrix itself gives ({@link Launchers#dockerProblem()}).
  */
-final class DockerRequirement {
+public final class DockerRequirement {
 
     private DockerRequirement() {
     }
 
-    static void check() {
+    public static void check() {
         String problem = new Launchers().dockerProblem();
         if (problem == null) return;
         if (Boolean.getBoolean("ncclffm.require.docker")) {

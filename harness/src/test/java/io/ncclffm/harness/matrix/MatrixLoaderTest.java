@@ -313,5 +313,122 @@ class MatrixLoaderTest {
         MatrixException e = error(CELL + "   worlds: [1]\n");
         assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: "), e.getMessage());
         assertTrue(e.getMessage().contains("starts at line 2"), e.getMessage());
+    private static final String LIBRARY_CELL = """
+            cells:
+              - name: lib
+                flavor: nccl
+                version: 2.4.2
+            """;
+
+    private static Cell libraryCell(String lines) {
+        return MatrixLoader.parse(FILE, LIBRARY_CELL + lines).cells().getFirst();
+    }
+
+    @Test
+    void library_maven_givesCanonicalCoordinatesAndRunsAsProcessesByDefault() {
+        Cell c = libraryCell("""
+                    library:
+                      maven: org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5
+                      entry: org/bytedeco/cuda/linux-x86_64/libnccl.so.2
+                """);
+        Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
+        assertEquals(Cell.Launch.PROCESS, coords.launch());
+        assertEquals(false, c.source().containerized());
+        assertEquals(null, c.soPath(), "resolved when the cell runs");
+        assertEquals("maven:org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5!org/bytedeco/cuda/linux-x86_64/libnccl.so.2",
+                coords.library().key());
+        Cell plain = libraryCell("    library: {maven: 'g:a:1.0', entry: lib/libnccl.so.2}\n");
+        assertEquals("maven:g:a:jar:1.0!lib/libnccl.so.2", ((Cell.Coordinates) plain.source()).library().key(), "extension defaults to jar");
+    }
+
+    @Test
+    void library_debian_defaultsItsFileByFlavor_andContainerLaunchIsContainerized() {
+        Cell c = libraryCell("""
+                    library:
+                      debian: {package: libnccl2, version: 2.22.3-1-1, suite: trixie, components: main contrib}
+                    launch: container
+                """);
+        Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
+        assertEquals(new io.ncclffm.harness.library.LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
+                "/usr/lib/x86_64-linux-gnu/libnccl.so.2"), coords.library());
+        assertEquals(Cell.Launch.CONTAINER, coords.launch());
+        assertTrue(c.source().containerized());
+        Cell rccl = MatrixLoader.parse(FILE, LIBRARY_CELL.replace("flavor: nccl", "flavor: rccl").replace("2.4.2", "2.13.4")
+                + "    library: {debian: {package: librccl1, version: 5.4.3-3}}\n").cells().getFirst();
+        var d = (io.ncclffm.harness.library.LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
+        assertEquals("/usr/lib/x86_64-linux-gnu/librccl.so.1", d.file());
+        assertEquals("trixie", d.suite(), "the recipe's default suite");
+        assertEquals("main contrib", d.components());
+    }
+
+    @Test
+    void library_pipAndWheel_takeRelativePathsFromTheMatrixFilesFolder() {
+        Cell pip = libraryCell("""
+                    library:
+                      pip: nvidia-nccl-cu13==2.30.7
+                      findLinks: wheels
+                      entry: nvidia/nccl/lib/libnccl.so.2
+                """);
+        var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
+        assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
+        assertEquals("pip:nvidia-nccl-cu13==2.30.7!nvidia/nccl/lib/libnccl.so.2", p.key());
+        Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
+        var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
+        assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> malformedLibraries() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', pip: 'x==1', entry: e.so}\n",
+                        "line 5, field cells[0].library: expected exactly one of maven"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {entry: e.so}\n",
+                        "line 5, field cells[0].library: expected exactly one of maven (coordinates g:a[:ext[:classifier]]:v), debian"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: just-a-name\n      entry: e.so\n",
+                        "line 6, field cells[0].library.maven: expected Maven coordinates groupId:artifactId[:extension[:classifier]]:version, got 'just-a-name'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n",
+                        "line 5, field cells[0].library.entry: missing; expected the library's path inside the archive"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: /abs/e.so\n",
+                        "line 7, field cells[0].library.entry: expected a file's path inside the archive (no leading or trailing '/'), got '/abs/e.so'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      pip: nvidia-nccl-cu13\n      entry: e.so\n",
+                        "line 6, field cells[0].library.pip: expected a pinned requirement name==version"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: e.so\n      findLinks: /w\n",
+                        "line 8, field cells[0].library.findLinks: findLinks applies to a pip source only"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      wheel: /w/x.zip\n      entry: e.so\n",
+                        "line 6, field cells[0].library.wheel: expected a wheel file (*.whl), got '/w/x.zip'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {version: 2.22.3-1-1}\n",
+                        "line 6, field cells[0].library.debian.package: missing; expected a Debian package name such as libnccl2"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: latest}\n",
+                        "line 6, field cells[0].library.debian.version: expected a Debian version such as 2.22.3-1-1, got 'latest'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1}\n      entry: e.so\n",
+                        "line 7, field cells[0].library.entry: a debian source names its file with 'file', not 'entry'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1}\n      file: lib/x.so\n",
+                        "line 7, field cells[0].library.file: expected an absolute path inside the image, got 'lib/x.so'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: e.so\n      file: /x.so\n",
+                        "line 8, field cells[0].library.file: 'file' applies to a debian source"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1, suit: sid}\n",
+                        "line 6, field cells[0].library.debian.suit: unknown key 'suit'; expected one of"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      mavn: g:a:1.0\n",
+                        "line 6, field cells[0].library.mavn: unknown key 'mavn'; expected one of"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', entry: e.so}\n    launch: docker\n",
+                        "line 6, field cells[0].launch: expected process or container, got 'docker'"),
+                org.junit.jupiter.params.provider.Arguments.of("    image: {ref: x/y}\n    soPath: /l.so\n    launch: container\n",
+                        "line 7, field cells[0].launch: launch applies to a 'library' source only"),
+                org.junit.jupiter.params.provider.Arguments.of("    image: {ref: x/y}\n    library: {maven: 'g:a:1.0', entry: e.so}\n",
+                        "line 6, field cells[0].library: expected exactly one of 'image', 'host' or 'library', got 2"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', entry: e.so}\n    soPath: /x/libnccl.so.2\n",
+                        "line 6, field cells[0].soPath: a library cell's file is resolved from 'library'; leave soPath out"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedLibraries")
+    void library_malformed_namesTheLineAndFieldAndWhatWasExpected(String lines, String expected) {
+        MatrixException e = error(LIBRARY_CELL + lines);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, " + expected), e.getMessage());
+    }
+
+    @Test
+    void noSource_listsLibraryAmongTheChoices() {
+        MatrixException e = error(LIBRARY_CELL);
+        assertTrue(e.getMessage().contains("'host' (path) or 'library' (maven, debian, pip or wheel), got 0"), e.getMessage());
     }
 }

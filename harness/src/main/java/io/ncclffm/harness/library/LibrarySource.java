@@ -1,0 +1,124 @@
+package io.ncclffm.harness.library;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import org.eclipse.aether.artifact.DefaultArtifact;
+
+/**
+ * Where a matrix cell's NCCL/RCCL library comes from when the cell names it by coordinates instead of an image or
+ * a host path. Each source has a canonical {@link #key()}: the same key always means the same file, so a resolved
+ * library is cached, and found again in a fetched folder, by that key alone (never by where it was fetched from).
+ */
+public sealed interface LibrarySource {
+
+    /** Canonical key, e.g. {@code maven:org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5!org/bytedeco/...}. */
+    String key();
+
+    /** For messages: the kind of source and its coordinates, e.g. {@code maven artifact g:a:v, entry e}. */
+    String describe();
+
+    /**
+     * A file inside a Maven artifact (a jar or zip), resolved by Maven's resolver.
+     *
+     * @param coordinates {@code groupId:artifactId[:extension[:classifier]]:version}
+     * @param entry       the file's path inside the artifact
+     */
+    record MavenArtifact(String coordinates, String entry) implements LibrarySource {
+        public MavenArtifact {
+            Objects.requireNonNull(entry, "entry");
+            // The resolver's own parser: what it accepts here is exactly what resolution will accept.
+            coordinates = new DefaultArtifact(Objects.requireNonNull(coordinates, "coordinates")).toString();
+        }
+
+        @Override
+        public String key() {
+            return "maven:" + coordinates + "!" + entry;
+        }
+
+        @Override
+        public String describe() {
+            return "maven artifact " + coordinates + ", entry " + entry;
+        }
+    }
+
+    /**
+     * A file installed by a Debian package, installed by apt through the {@code images/debian} recipe.
+     *
+     * @param packageName e.g. {@code libnccl2}
+     * @param version     the exact Debian version, e.g. {@code 2.22.3-1-1}
+     * @param suite       e.g. {@code trixie}
+     * @param components  archive components, space-separated, e.g. {@code main contrib}
+     * @param file        the library's absolute path inside the image; a symlink is followed to the real file
+     */
+    record DebianPackage(String packageName, String version, String suite, String components, String file)
+            implements LibrarySource {
+        public DebianPackage {
+            Objects.requireNonNull(packageName, "packageName");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(suite, "suite");
+            Objects.requireNonNull(components, "components");
+            Objects.requireNonNull(file, "file");
+            components = components.strip().replaceAll("\\s+", " ");
+        }
+
+        @Override
+        public String key() {
+            return "debian:" + suite + "/" + components.replace(' ', ',') + ":" + packageName + "=" + version + "!" + file;
+        }
+
+        @Override
+        public String describe() {
+            return "debian package " + packageName + "=" + version + " (" + suite + " " + components + "), file " + file;
+        }
+    }
+
+    /**
+     * A file inside a wheel that pip downloads.
+     *
+     * @param requirement a pinned requirement, {@code name==version}
+     * @param findLinks   a local folder of wheels to take it from ({@code pip --no-index --find-links}), or
+     *                    {@code null} for pip's configured index; not part of the key (the pin names the file)
+     * @param entry       the file's path inside the wheel
+     */
+    record PipWheel(String requirement, Path findLinks, String entry) implements LibrarySource {
+        public PipWheel {
+            Objects.requireNonNull(requirement, "requirement");
+            Objects.requireNonNull(entry, "entry");
+            requirement = requirement.replace(" ", "");
+        }
+
+        @Override
+        public String key() {
+            return "pip:" + requirement + "!" + entry;
+        }
+
+        @Override
+        public String describe() {
+            return "pip requirement " + requirement + (findLinks != null ? " from " + findLinks : "") + ", entry " + entry;
+        }
+    }
+
+    /**
+     * A file inside a wheel file on this machine.
+     *
+     * @param wheel the {@code .whl} file; its name (which carries the project and version) is the key, not its folder
+     * @param entry the file's path inside the wheel
+     */
+    record WheelFile(Path wheel, String entry) implements LibrarySource {
+        public WheelFile {
+            Objects.requireNonNull(wheel, "wheel");
+            Objects.requireNonNull(entry, "entry");
+        }
+
+        @Override
+        public String key() {
+            return "wheel:" + wheel.getFileName() + "!" + entry;
+        }
+
+        @Override
+        public String describe() {
+            return "wheel " + wheel + ", entry " + entry;
+        }
+    }
+}

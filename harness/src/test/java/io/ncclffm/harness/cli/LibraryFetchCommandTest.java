@@ -1,0 +1,99 @@
+package io.ncclffm.harness.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ncclffm.harness.library.LibraryManifest;
+
+/** The standalone jar's {@code fetch} command: options, one line per library, the manifest, and exit codes. */
+class LibraryFetchCommandTest {
+
+    @TempDir
+    Path tmp;
+    private String cacheBefore;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream stdout;
+    private PrintStream stderr;
+
+    @BeforeEach
+    void redirect() {
+        cacheBefore = System.getProperty("ncclffm.library.cache");
+        System.setProperty("ncclffm.library.cache", tmp.resolve("cache").toString());
+        stdout = System.out;
+        stderr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(stdout);
+        System.setErr(stderr);
+        if (cacheBefore == null) System.clearProperty("ncclffm.library.cache");
+        else System.setProperty("ncclffm.library.cache", cacheBefore);
+    }
+
+    private Path matrix() throws Exception {
+        Path wheel = tmp.resolve("w/ncclstub-2.22.3-py3-none-any.whl");
+        Files.createDirectories(wheel.getParent());
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(wheel))) {
+            zip.putNextEntry(new ZipEntry("ncclstub/lib/libnccl.so.2"));
+            zip.write("\u007fELF not really a library".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return Files.writeString(tmp.resolve("m.yaml"), """
+                cells:
+                  - name: from-wheel
+                    flavor: nccl
+                    version: 2.22.3
+                    library: {wheel: w/ncclstub-2.22.3-py3-none-any.whl, entry: ncclstub/lib/libnccl.so.2}
+                  - name: from-image
+                    flavor: nccl
+                    version: 2.22.3
+                    image: {ref: some/image}
+                    soPath: /usr/lib/libnccl.so.2
+                """);
+    }
+
+    @Test
+    void fetch_writesTheManifestAndPrintsOneLinePerLibrary() throws Exception {
+        Path into = tmp.resolve("libs");
+        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", into.toString()});
+
+        assertEquals(0, exit, err.toString());
+        LibraryManifest.Library lib = LibraryManifest.read(into).libraries().getFirst();
+        assertEquals(1, LibraryManifest.read(into).libraries().size());
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(2, lines.length, out.toString());
+        assertTrue(lines[0].startsWith("nccl 2.22.3  " + into.resolve(lib.file()) + "  " + lib.size() + " bytes  sha256 " + lib.sha256()
+                + "  cells from-wheel  (wheel:ncclstub-2.22.3-py3-none-any.whl!ncclstub/lib/libnccl.so.2)"), lines[0]);
+        assertTrue(lines[1].startsWith("1 libraries in " + into.resolve("libraries.json")), lines[1]);
+    }
+
+    @Test
+    void fetch_selectionWithoutLibraryCells_exitsOneAndSaysNothingWasFetched() throws Exception {
+        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", tmp.resolve("libs").toString(), "--cells", "from-image"});
+        assertEquals(1, exit);
+        assertTrue(err.toString().contains("names its library with 'library:'; nothing to fetch"), err.toString());
+    }
+
+    @Test
+    void fetch_withoutInto_isAUsageError() throws Exception {
+        assertEquals(2, Main.fetch(new String[] {"--matrix", matrix().toString()}));
+        assertTrue(err.toString().contains("usage: fetch --matrix FILE --into DIR [--cells GLOBS]"), err.toString());
+    }
+}
