@@ -36,8 +36,8 @@ final class StubLibrary {
         Path source = Path.of("src/test/c/stub_nccl.c").toAbsolutePath();
         Path out = dir.resolve(rccl ? "librccl_stub.so" : "libnccl_stub.so");
         List<String> cmd = rccl
-                ? List.of("gcc", "-shared", "-fPIC", "-O0", "-DRCCL", "-o", out.toString(), source.toString())
-                : List.of("gcc", "-shared", "-fPIC", "-O0", "-o", out.toString(), source.toString());
+                ? List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-DRCCL", "-o", out.toString(), source.toString())
+                : List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-o", out.toString(), source.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {
