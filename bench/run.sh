@@ -13,7 +13,7 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 mkdir -p "$here/target/native"
 stub="$here/target/native/libstub_nccl.so"
-${CC:-gcc} -O2 -shared -fPIC -Wall -Wextra -o "$stub" "$here/src/main/c/stub_nccl.c"
+${CC:-gcc} -O2 -shared -fPIC -Wl,-z,noexecstack -Wall -Wextra -o "$stub" "$here/src/main/c/stub_nccl.c"
 
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$here/target/benchmarks.jar" ]; then
     (cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}" \

@@ -4,7 +4,7 @@
  *
  * It exports what Nccl.load and Communicator need (ncclGetVersion says 2.28.9, ncclCommInitRank hands out a
  * dummy non-null communicator) and nothing RCCL-only, so the binding takes it for NCCL 2.28.9 and runs its real
- * checks. Build: gcc -O2 -shared -fPIC -o libstub_nccl.so stub_nccl.c
+ * checks. Build: gcc -O2 -shared -fPIC -Wl,-z,noexecstack -o libstub_nccl.so stub_nccl.c
  */
 #include <stddef.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * real NCCL cannot create a communicator. It records what it was called with, so a test can prove that the
  * binding passes every argument (the 128-byte ncclUniqueId by value, enum codes, device addresses) exactly as
  * nccl.h declares, and returns what a test asks for (errors, ncclInProgress forever).
- * Built by StubLibrary with: gcc -shared -fPIC -O0 [-DRCCL | -DNCCL_2_28] -o libstub_nccl.so stub_nccl.c
+ * Built by StubLibrary with: gcc -shared -fPIC -O0 -Wl,-z,noexecstack [-DRCCL | -DNCCL_2_28] -o libstub_nccl.so stub_nccl.c
  * Without a define it exports what NCCL 2.22 has (no all-to-all); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll,
  * ncclGather and ncclScatter; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
  */

@@ -57,7 +57,7 @@ final class StubLibrary {
     static StubLibrary build(Path dir, Variant variant) throws IOException, InterruptedException {
         Path source = Path.of("src/test/c/stub_nccl.c").toAbsolutePath();
         Path out = dir.resolve(variant.file);
-        List<String> cmd = new java.util.ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O0"));
+        List<String> cmd = new java.util.ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack"));
         cmd.addAll(variant.defines);
         cmd.addAll(List.of("-o", out.toString(), source.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -72,7 +72,7 @@ class LibraryFetchCommandTest {
     @Test
     void fetch_writesTheManifestAndPrintsOneLinePerLibrary() throws Exception {
         Path into = tmp.resolve("libs");
-        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", into.toString()});
+        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", into.toString()}, System.out, System.err);
 
         assertEquals(0, exit, err.toString());
         LibraryManifest.Library lib = LibraryManifest.read(into).libraries().getFirst();
@@ -86,14 +86,15 @@ class LibraryFetchCommandTest {
 
     @Test
     void fetch_selectionWithoutLibraryCells_exitsOneAndSaysNothingWasFetched() throws Exception {
-        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", tmp.resolve("libs").toString(), "--cells", "from-image"});
+        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", tmp.resolve("libs").toString(), "--cells", "from-image"}, System.out, System.err);
         assertEquals(1, exit);
         assertTrue(err.toString().contains("names its library with 'library:'; nothing to fetch"), err.toString());
     }
 
     @Test
     void fetch_withoutInto_isAUsageError() throws Exception {
-        assertEquals(2, Main.fetch(new String[] {"--matrix", matrix().toString()}));
-        assertTrue(err.toString().contains("usage: fetch --matrix FILE --into DIR [--cells GLOBS]"), err.toString());
+        assertEquals(2, Main.fetch(new String[] {"--matrix", matrix().toString()}, System.out, System.err));
+        assertTrue(err.toString().contains("fetch needs --matrix FILE and --into DIR"), err.toString());
+        assertTrue(err.toString().contains("usage: "), err.toString());
     }
 }

@@ -20,7 +20,7 @@ final class StubNccl {
         if (Files.exists(out)) return out;
         Files.createDirectories(out.getParent());
         Path source = Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath();
-        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-O0", "-o", out.toString(), source.toString()))
+        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-o", out.toString(), source.toString()))
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("gcc failed: " + log);

@@ -313,6 +313,8 @@ class MatrixLoaderTest {
         MatrixException e = error(CELL + "   worlds: [1]\n");
         assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: "), e.getMessage());
         assertTrue(e.getMessage().contains("starts at line 2"), e.getMessage());
+    }
+
     private static final String LIBRARY_CELL = """
             cells:
               - name: lib

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /** Test fixtures: random IDs, free ports, and a raw peer that sends arbitrary bytes. */
 final class Peers {
@@ -50,6 +51,20 @@ final class Peers {
     /** The status word of a reply, or -1 when there is no whole header. */
     static int status(byte[] reply) {
         return reply.length < RendezvousProtocol.REPLY_HEADER_BYTES ? -1 : ((reply[6] & 0xff) << 8) | (reply[7] & 0xff);
+    }
+
+    /**
+     * Matches {@code server}'s log line for one rejection of a loopback peer: the reason, then what was wrong, e.g.
+     * {@code rendezvous /127.0.0.1:4711: rejected BAD_RANK from /127.0.0.1:50112: rank 4 not in [1, 4)}.
+     */
+    static Predicate<String> rejection(RendezvousServer server, RejectReason reason, String detail) {
+        String start = "rendezvous " + server.address() + ": rejected " + reason + " from /" + LOOPBACK + ":";
+        return m -> m.startsWith(start) && m.endsWith(": " + detail);
+    }
+
+    /** Any of {@code server}'s rejection lines. */
+    static Predicate<String> anyRejection(RendezvousServer server) {
+        return m -> m.startsWith("rendezvous " + server.address() + ": rejected ");
     }
 
     /** Polls until the server has counted {@code n} rejections for {@code reason} (it counts some after closing). */

@@ -1,6 +1,7 @@
 package io.ncclffm.harness.rendezvous;
 
 import static io.ncclffm.harness.rendezvous.Peers.LOOPBACK;
+import static io.ncclffm.harness.rendezvous.Peers.rejection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,13 +13,14 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Everything the server turns away, and that it goes on serving afterwards. */
+/** Everything the server turns away, that it logs each rejection with its reason, and goes on serving afterwards. */
 @Timeout(10)
 class RendezvousRejectionTest {
 
@@ -28,15 +30,23 @@ class RendezvousRejectionTest {
     private final RendezvousToken token = RendezvousToken.random();
     private final UniqueId id = Peers.randomId();
     private RendezvousServer server;
+    private RecordedLog serverLog;
 
     @BeforeEach
     void start() {
+        serverLog = RecordedLog.of(RendezvousServer.class);
         server = RendezvousServer.start(RendezvousServer.loopback(0), 4, token, id, READ_TIMEOUT);
     }
 
     @AfterEach
     void stop() {
         server.close();
+        serverLog.close();
+    }
+
+    /** Waits for the server's one WARNING line for this rejection. */
+    private void assertLogged(RejectReason reason, String detail) throws InterruptedException {
+        serverLog.awaitMessages(Level.WARNING, rejection(server, reason, detail), 1);
     }
 
     private UniqueId goodFetch(int rank) {
@@ -44,7 +54,7 @@ class RendezvousRejectionTest {
     }
 
     @Test
-    void aBadToken_failsFastWithoutRetry_andTheServerKeepsServingALaterGoodClient() {
+    void aBadToken_failsFastWithoutRetry_andTheServerKeepsServingALaterGoodClient() throws Exception {
         long start = System.nanoTime();
         RendezvousException e = assertThrows(RendezvousException.class,
                 () -> RendezvousClient.fetch(LOOPBACK, server.port(), RendezvousToken.random(), 1, Duration.ofSeconds(5)));
@@ -54,13 +64,14 @@ class RendezvousRejectionTest {
                 + " not match the server's; every rank must get this run's token); attempt 1, not retried", e.getMessage());
         assertTrue(tookMs < 1_000, "failed fast, not at the 5 s deadline: " + tookMs + " ms");
         assertEquals(1, server.counters().rejected(RejectReason.BAD_TOKEN));
+        assertLogged(RejectReason.BAD_TOKEN, "token mismatch (claimed rank 1)");
 
         assertEquals(id, goodFetch(1));
         assertTrue(server.isServing());
     }
 
     @Test
-    void aRankOutsideTheWorld_isRejectedAsBadRank_andNotRetried() {
+    void aRankOutsideTheWorld_isRejectedAsBadRank_andNotRetried() throws Exception {
         RendezvousException e = assertThrows(RendezvousException.class,
                 () -> RendezvousClient.fetch(LOOPBACK, server.port(), token, 4, CLIENT_TIMEOUT));
         assertTrue(e.getMessage().contains("rejected rank 4: BAD_RANK"), e.getMessage());
@@ -71,6 +82,9 @@ class RendezvousRejectionTest {
             assertEquals(RendezvousProtocol.REPLY_HEADER_BYTES, reply.length, "no ID for rank " + rank);
         }
         assertEquals(5, server.counters().rejected(RejectReason.BAD_RANK));
+        for (int rank : new int[] {4, 0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+            assertLogged(RejectReason.BAD_RANK, "rank " + rank + " not in [1, 4)");
+        }
         assertEquals(id, goodFetch(3));
     }
 
@@ -90,6 +104,7 @@ class RendezvousRejectionTest {
             silent.setSoTimeout(2_000);
             assertEquals(-1, silent.getInputStream().read(), "dropped without a reply");
             Peers.awaitRejected(server, RejectReason.TIMEOUT, 1);
+            assertLogged(RejectReason.TIMEOUT, "no end of stream within the deadline; 0 bytes arrived");
         }
     }
 
@@ -101,6 +116,7 @@ class RendezvousRejectionTest {
             assertEquals(-1, s.getInputStream().read());
         }
         Peers.awaitRejected(server, RejectReason.TIMEOUT, 1);
+        assertLogged(RejectReason.TIMEOUT, "no end of stream within the deadline; " + RendezvousProtocol.HELLO_BYTES + " bytes arrived");
         assertEquals(0, server.counters().replies());
     }
 
@@ -112,6 +128,9 @@ class RendezvousRejectionTest {
             assertEquals(Status.MALFORMED.code, Peers.status(reply), "length " + length);
         }
         Peers.awaitRejected(server, RejectReason.TRUNCATED, 5);
+        for (int length : new int[] {0, 1, 4, 12, RendezvousProtocol.HELLO_BYTES - 1}) {
+            assertLogged(RejectReason.TRUNCATED, length + " of " + RendezvousProtocol.HELLO_BYTES + " bytes before end of stream");
+        }
         assertEquals(id, goodFetch(1));
     }
 
@@ -123,6 +142,8 @@ class RendezvousRejectionTest {
             assertTrue(reply.length == 0 || Peers.status(reply) == Status.MALFORMED.code, "length " + length);
         }
         Peers.awaitRejected(server, RejectReason.OVERSIZED, 3);
+        serverLog.awaitMessages(Level.WARNING,
+                rejection(server, RejectReason.OVERSIZED, "more than " + RendezvousProtocol.HELLO_BYTES + " bytes"), 3);
         assertEquals(0, server.counters().replies());
         assertEquals(id, goodFetch(1));
     }
@@ -137,6 +158,9 @@ class RendezvousRejectionTest {
         Peers.awaitRejected(server, RejectReason.BAD_MAGIC, 1);
         Peers.awaitRejected(server, RejectReason.BAD_VERSION, 1);
         Peers.awaitRejected(server, RejectReason.BAD_RESERVED, 1);
+        assertLogged(RejectReason.BAD_MAGIC, "magic 0x4e435252");
+        assertLogged(RejectReason.BAD_VERSION, "version 2");
+        assertLogged(RejectReason.BAD_RESERVED, "reserved field 1");
         assertEquals(id, goodFetch(2));
     }
 

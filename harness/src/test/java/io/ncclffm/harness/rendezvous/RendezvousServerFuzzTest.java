@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +26,8 @@ import static org.quicktheories.QuickTheory.qt;
 /**
  * Throws arbitrary bytes at a running server: random garbage, valid hellos with one byte flipped, truncated hellos,
  * a valid prefix followed by garbage, any rank, a wrong token, oversized frames. Whatever arrives, the server hands
- * the ID only to a well-formed hello with the right token and a rank in [1, world), keeps its accept loop alive, and
- * serves a good client right after.
+ * the ID only to a well-formed hello with the right token and a rank in [1, world), keeps its accept loop alive,
+ * serves a good client right after, and counts and logs every rejection exactly once.
  *
  * <p>The frames are built here from the documented layout, not with the production encoder, so the oracle is
  * independent of the code under test. The property-based tester is QuickTheories (generation with shrinking, no
@@ -43,12 +44,14 @@ class RendezvousServerFuzzTest {
     private final AtomicInteger tried = new AtomicInteger();
     private final AtomicInteger authentic = new AtomicInteger();
     private RendezvousServer server;
+    private RecordedLog serverLog;
     private long startNanos;
 
     private final long seed = System.nanoTime();
 
     @BeforeEach
     void startServer() {
+        serverLog = RecordedLog.of(RendezvousServer.class);
         server = RendezvousServer.start(RendezvousServer.loopback(0), WORLD, token, id, Duration.ofMillis(500));
         startNanos = System.nanoTime();
     }
@@ -65,8 +68,10 @@ class RendezvousServerFuzzTest {
                     + " hellos), each followed by a good client; server: %s%n", seed, n, (System.nanoTime() - startNanos) / 1e9, valid, c);
             assertEquals(n - valid, c.rejectedTotal(), "every inauthentic input rejected exactly once: " + c);
             assertEquals(n + valid, c.replies(), "an ID reply for each authentic input and each good client: " + c);
+            serverLog.awaitMessages(Level.WARNING, Peers.anyRejection(server), n - valid);
         } finally {
             server.close();
+            serverLog.close();
         }
     }
 
