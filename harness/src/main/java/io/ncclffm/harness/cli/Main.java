@@ -226,8 +226,8 @@ public final class Main {
     static int matrix(String[] args, PrintStream out, PrintStream err) {
         String usage = COMMAND_USAGE.get("matrix");
         Map<String, String> options = new LinkedHashMap<>();
-        Set<String> valued = Set.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c", "--libraries");
-        Set<String> flags = Set.of("--allow-not-started");
+        List<String> valued = List.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c", "--libraries");
+        List<String> flags = List.of("--allow-not-started");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (HELP.contains(option)) {
@@ -239,7 +239,8 @@ public final class Main {
                 continue;
             }
             if (!valued.contains(option)) {
-                return usageError(err, "unknown option '" + option + "'; expected one of " + valued + " or " + flags, usage);
+                return usageError(err, "unknown option '" + option + "'; expected one of " + String.join(", ", valued) + " or "
+                        + String.join(", ", flags), usage);
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 return usageError(err, "option " + option + " needs a value", usage);

@@ -133,7 +133,7 @@ public class CompatibilityMatrix {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
             return notStarted(cell, world, notStarted, settings.allowNotStarted());
         }
-        if (cell.source() instanceof Cell.Coordinates) {
+        if (cell.source() instanceof Cell.Coordinates || cell.mixed()) {
             try {
                 cell = Libraries.shared().resolved(cell);
             } catch (LibraryException e) {

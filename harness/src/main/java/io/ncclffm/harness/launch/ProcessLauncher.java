@@ -56,7 +56,8 @@ public final class ProcessLauncher implements CellLauncher {
         try {
             for (int rank = 0; rank < world; rank++) {
                 RankPlacement place = RankPlacement.of(cell, rank, runId, false);
-                Map<String, String> env = WorkerEnvironment.forRank(cell, world, rank, "127.0.0.1", port, "127.0.0.1",
+                // A mixed cell's rank runs its member's library and expects its version.
+                Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
                         token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
                 ProcessBuilder pb = new ProcessBuilder(bundle.java().toString(), "--enable-native-access=ALL-UNNAMED",
                         "-XX:+UseSerialGC", "-cp", bundle.jar().toString(), RankWorker.class.getName());

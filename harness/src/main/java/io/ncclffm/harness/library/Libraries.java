@@ -73,11 +73,11 @@ public final class Libraries {
      * @throws LibraryException naming the cell, its source and what went wrong
      */
     public Cell resolved(Cell cell) {
+        if (cell.mixed()) return cell.withMix(cell.mix().stream().map(this::resolved).toList());
         if (!(cell.source() instanceof Cell.Coordinates c)) return cell;
         String path = resolve(cell).toString();
         Cell.Source source = c.launch() == Cell.Launch.CONTAINER ? new Cell.HostFilesImage(path) : new Cell.HostLibrary(path);
-        return new Cell(cell.name(), cell.flavor(), cell.version(), source, path, cell.worlds(), cell.gpu(), cell.timeout(),
-                cell.env(), cell.network(), cell.counts(), cell.checks(), cell.mode(), cell.line());
+        return cell.withLibrary(source, path);
     }
 
     /** The library file of a {@link Cell.Coordinates} cell. */

@@ -63,6 +63,19 @@ public record Cell(
                 List.of());
     }
 
+    /** This cell with another source and library path (a library resolved from coordinates). */
+    public Cell withLibrary(Source newSource, String newSoPath) {
+        return new Cell(name, flavor, version, newSource, newSoPath, worlds, gpu, timeout, env, network, counts, checks,
+                mode, line, release, mix);
+    }
+
+    /** This mixed cell with other members (their libraries resolved). */
+    public Cell withMix(List<Cell> members) {
+        Cell first = members.getFirst();
+        return new Cell(name, first.flavor, first.version, first.source, first.soPath, worlds, gpu, timeout, env, network,
+                counts, checks, mode, line, release, members);
+    }
+
     /** Whether ranks run different libraries. */
     public boolean mixed() {
         return !mix.isEmpty();

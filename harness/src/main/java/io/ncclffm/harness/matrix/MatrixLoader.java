@@ -325,8 +325,18 @@ public final class MatrixLoader {
                     rd.counts(), rd.checks(), Inherited.BUILT_IN);
             List<Cell> cells = new ArrayList<>();
             Map<String, Integer> names = new LinkedHashMap<>();
+            // Mixed cells name other cells, so those are read first; the order of the file is kept.
+            Map<String, Cell> single = new LinkedHashMap<>();
             for (int i = 0; i < raw.cells().size(); i++) {
-                Cell c = cell(i, raw.cells().get(i), d);
+                RawMatrix.RawCell rc = raw.cells().get(i);
+                if (rc != null && rc.mix() == null) {
+                    Cell c = cell(i, rc, d);
+                    single.putIfAbsent(c.name(), c);
+                }
+            }
+            for (int i = 0; i < raw.cells().size(); i++) {
+                RawMatrix.RawCell rc = raw.cells().get(i);
+                Cell c = rc != null && rc.mix() != null ? mixed(i, rc, d, single) : cell(i, rc, d);
                 Integer previous = names.putIfAbsent(c.name(), c.line());
                 if (previous != null) {
                     throw error("/cells/" + i + "/name", "cells[" + i + "].name", "duplicate cell '" + c.name()
@@ -383,8 +393,50 @@ public final class MatrixLoader {
             String mode = c.mode() != null ? c.mode() : "check";
             if (!Set.of("check", "perf").contains(mode)) throw error(at + "/mode", f + ".mode", "expected check or perf, got '" + mode + "'");
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
+            String release = c.release() == null || c.release().isBlank() ? null : c.release().strip();
             return new Cell(name, flavor, version, source, soPath, v.worlds(), v.gpu(), v.timeout(), v.env(),
-                    v.network(), v.counts(), v.checks(), mode, line);
+                    v.network(), v.counts(), v.checks(), mode, line, release, List.of());
+        }
+
+        /**
+         * A mixed-release cell: {@code mix} names two or more cells whose libraries its ranks take in turn (rank r
+         * runs {@code mix[r % n]}). It has no library of its own, and its members run as processes, since ranks of
+         * one communicator share a host.
+         */
+        private Cell mixed(int i, RawMatrix.RawCell c, Inherited d, Map<String, Cell> single) {
+            String at = "/cells/" + i;
+            String f = "cells[" + i + "]";
+            String name = require(c.name(), at + "/name", f + ".name", "a cell name such as mix-2.22.3-2.23.4");
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw error(at + "/name", f + ".name", "'" + name + "' must be letters, digits, '.', '_' or '-'");
+            }
+            for (String[] k : new String[][] {{"flavor", c.flavor()}, {"version", c.version()}, {"soPath", c.soPath()},
+                    {"launch", c.launch()}, {"release", c.release()}}) {
+                if (k[1] != null) throw error(at + "/" + k[0], f + "." + k[0], "a mixed cell takes " + k[0] + " from the cells it mixes; leave it out");
+            }
+            if (c.image() != null || c.host() != null || c.library() != null) {
+                throw error(at, f, "a mixed cell has no library of its own: 'mix' names the cells whose libraries its ranks run");
+            }
+            if (c.mix().size() < 2) throw error(at + "/mix", f + ".mix", "expected two or more cell names, got " + c.mix());
+            List<Cell> members = new ArrayList<>();
+            for (int k = 0; k < c.mix().size(); k++) {
+                String m = c.mix().get(k);
+                Cell member = m == null ? null : single.get(m);
+                if (member == null) {
+                    throw error(at + "/mix/" + k, f + ".mix[" + k + "]", "'" + m + "' is not a cell of this file (mixed cells cannot be mixed); cells are " + single.keySet());
+                }
+                if (member.source().containerized()) {
+                    throw error(at + "/mix/" + k, f + ".mix[" + k + "]", "'" + m + "' runs in containers; a mixed cell's members run as processes (host.path, or library with launch: process)");
+                }
+                members.add(member);
+            }
+            Inherited v = inherited(at, f, c.worlds(), c.gpu(), c.timeout(), c.env(), c.network(), c.counts(), c.checks(), d);
+            String mode = c.mode() != null ? c.mode() : "check";
+            if (!mode.equals("check")) throw error(at + "/mode", f + ".mode", "a mixed cell runs checks only, got '" + mode + "'");
+            int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
+            Cell first = members.getFirst();
+            return new Cell(name, first.flavor(), first.version(), first.source(), first.soPath(), v.worlds(), v.gpu(),
+                    v.timeout(), v.env(), v.network(), v.counts(), v.checks(), mode, line, null, members);
         }
 
         /** The settings a cell inherits from {@code defaults}, validated where they are written. */

@@ -50,7 +50,9 @@ record RawMatrix(
             List<String> checks,
             String mode,
             RawLibrary library,
-            String launch) {
+            String launch,
+            String release,
+            List<String> mix) {
     }
 
     /**

@@ -29,6 +29,11 @@ public enum Cause {
     BLOCKED(CheckStatus.SKIPPED),
     /** The cell gives nothing to judge against, e.g. no expected version. */
     NOT_CONFIGURED(CheckStatus.SKIPPED),
+    /**
+     * A mixed-release cell's ranks refused, every one with NCCL's own error, to form a communicator: what an
+     * incompatible pair should do. The checks that needed the communicator were not run.
+     */
+    REFUSED_PAIR(CheckStatus.SKIPPED),
     /** The cell could not start (no Docker, no GPU) and the run was told to allow that: counted as not run. */
     NOT_STARTED(CheckStatus.SKIPPED),
 

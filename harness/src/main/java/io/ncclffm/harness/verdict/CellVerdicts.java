@@ -37,10 +37,11 @@ public final class CellVerdicts {
     public static final String UNIQUE_ID_AGREEMENT = "unique-id-agreement";
     public static final String RANKS_FINISHED = "ranks-finished";
     public static final String CELL_START = "cell-start";
+    public static final String MIXED_PAIR = "mixed-pair";
 
     /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
     public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
-            "init-without-gpu", CELL_START, RANKS_FINISHED);
+            "init-without-gpu", CELL_START, RANKS_FINISHED, MIXED_PAIR);
 
     private CellVerdicts() {
     }
@@ -80,6 +81,7 @@ public final class CellVerdicts {
         }
         verdicts.add(uniqueIdAgreement(run, reported.getOrDefault("unique-id", Map.of())));
         verdicts.add(ranksFinished(run));
+        if (run.cell().mixed()) return MixedPair.judge(run, verdicts, reported.getOrDefault("comm-init", Map.of()));
         return verdicts;
     }
 

@@ -124,6 +124,7 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
             case BLOCKED -> "an earlier step failed";
             case NOT_CONFIGURED -> "the cell sets nothing to judge it against";
             case NOT_STARTED -> "the cell never started";
+            case REFUSED_PAIR -> "a mixed pair refused to form a communicator, cleanly";
             default -> cause.name().toLowerCase().replace('_', ' ');
         };
     }

@@ -50,6 +50,11 @@ public record Verdict(
         return new Verdict(checkId, group, params, status, message, List.of(), Map.of(), cause, false, null, null);
     }
 
+    /** The verdict with another status, cause and message (a mixed pair's clean refusal). */
+    Verdict withCause(CheckStatus s, Cause c, String msg) {
+        return new Verdict(checkId, group, params, s, msg, mismatches, perRank, c, device, waived, stale);
+    }
+
     /** The verdict with another status, cause and message (a waiver turning a failure into a skip). */
     Verdict withOutcome(CheckStatus s, String msg, WaiverNote waiver, WaiverNote staleWaiver) {
         return new Verdict(checkId, group, params, s, msg, mismatches, perRank, cause, device, waiver, staleWaiver);

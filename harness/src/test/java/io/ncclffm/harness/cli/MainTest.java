@@ -98,7 +98,7 @@ class MainTest {
     void unknownCommand_isNamed_andExitsTwo() {
         Result r = run("martix");
         assertEquals(2, r.exit());
-        assertEquals("unknown command 'martix'; expected one of [matrix, worker, probe, faults]", r.errLines().get(0));
+        assertEquals("unknown command 'martix'; expected one of [matrix, fetch, worker, probe, faults]", r.errLines().get(0));
         assertEquals("", r.out());
     }
 
@@ -106,7 +106,7 @@ class MainTest {
     void unknownOption_isNamed_andExitsTwo() {
         Result r = run("matrix", "--matrix", "../matrix/debian.yaml", "--colls", "nccl-*");
         assertEquals(2, r.exit());
-        assertEquals("unknown option '--colls'; expected --matrix, --cells, --reports or --perf-c", r.errLines().get(0));
+        assertEquals("unknown option '--colls'; expected one of --matrix, --cells, --worlds, --reports, --parallel, --perf-c, --libraries or --allow-not-started", r.errLines().get(0));
     }
 
     @Test
