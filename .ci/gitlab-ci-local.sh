@@ -36,7 +36,8 @@ grep -q 'json schema validated' "$state.list.log" || { cat "$state.list.log" >&2
 
 # What the file defines, read independently of gitlab-ci-local (with the js-yaml it brings): every top-level key
 # that is neither a global keyword nor hidden (.name) is a job, and parallel: matrix fans a job out into one job
-# per combination, named as GitLab names them, "job: [a, b]".
+# per combination, named as GitLab names them, "job: [a, b]"; parallel: N into N jobs, which gitlab-ci-local 4.56
+# names "job: [i/N]" (GitLab itself: "job i/N").
 diff_out="$(LISTING="$listing" PREFIX="$PWD/$prefix" node -e '
   const yaml = require(process.env.PREFIX + "/node_modules/js-yaml");
   const ci = yaml.load(require("fs").readFileSync(".gitlab-ci.yml", "utf8"));
@@ -53,7 +54,7 @@ diff_out="$(LISTING="$listing" PREFIX="$PWD/$prefix" node -e '
         for (const combo of product(axes)) expected.push(`${name}: [${combo.join(", ")}]`);
       }
     } else if (typeof parallel === "number") {
-      for (let i = 1; i <= parallel; i++) expected.push(`${name} ${i}/${parallel}`);
+      for (let i = 1; i <= parallel; i++) expected.push(`${name}: [${i}/${parallel}]`);
     } else {
       expected.push(name);
     }
