@@ -120,6 +120,18 @@ class GitLabCiTest {
     }
 
     @Test
+    void defaultImage_hasTheLocalStandInThatCiRunsTheBuildJobIn() throws Exception {
+        String image = ci.path("default").path("image").asText();
+        assertFalse(image.isEmpty(), "the pipeline names a default image");
+        Path recipe = ProjectFiles.ROOT.resolve("images/temurin-local/Dockerfile");
+        assertTrue(Files.isRegularFile(recipe), "the default image " + image + " has a local stand-in at " + recipe);
+        String header = Files.readString(recipe).lines().findFirst().orElse("");
+        assertTrue(header.contains(image), recipe + " must say it stands in for " + image + ", its first line is: " + header);
+        String script = Files.readString(ProjectFiles.ROOT.resolve(".ci/gitlab-ci-local.sh"));
+        assertTrue(script.contains("stand_in " + image + " images/temurin-local"), ".ci/gitlab-ci-local.sh tags the stand-in " + image);
+    }
+
+    @Test
     void ciRun_existsAndRunsTheReadmesTestCommand() throws Exception {
         Path run = ProjectFiles.ROOT.resolve(".ci/run");
         assertTrue(Files.isExecutable(run), ".ci/run is executable");
@@ -128,5 +140,7 @@ class GitLabCiTest {
         assertTrue(readme.contains("./mvnw verify") && script.contains("./mvnw -B -ntp verify"),
                 "README and .ci/run agree on the test command");
         assertTrue(readme.contains("bash .ci/run matrix") && script.contains("-Pgpu-matrix"));
+        assertTrue(script.contains(".ci/gitlab-ci-local.sh") && Files.isExecutable(ProjectFiles.ROOT.resolve(".ci/gitlab-ci-local.sh")),
+                ".ci/run checks the pipeline with gitlab-ci-local");
     }
 }
