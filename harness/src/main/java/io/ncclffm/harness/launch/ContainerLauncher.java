@@ -36,7 +36,6 @@ public final class ContainerLauncher implements CellLauncher {
 
     static final int RENDEZVOUS_PORT = 29500;
     static final String INSTALL_DIR = "/opt/ncclffm";
-    static final Duration PEER_DEATH_GRACE = ProcessLauncher.PEER_DEATH_GRACE;
     /** Labels every container and network the harness makes, so that a test can prove none is left. */
     public static final String LABEL = "io.ncclffm.harness";
 
@@ -113,7 +112,7 @@ public final class ContainerLauncher implements CellLauncher {
             awaitAll(cell, containers, outputs);
         } catch (RuntimeException e) {
             failure = "container start failed: " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
-            for (RankOutput o : outputs) if (o.ending().equals("still running")) o.ended(null, "stopped: " + failure);
+            for (RankOutput o : outputs) if (!o.hasEnded()) o.ended(null, "stopped: " + failure);
         } finally {
             for (CountDownLatch l : logsDone) awaitQuietly(l);
             for (int r = 0; r < containers.size(); r++) {
@@ -175,53 +174,46 @@ public final class ContainerLauncher implements CellLauncher {
     }
 
     private void awaitAll(Cell cell, List<GenericContainer<?>> containers, List<RankOutput> outputs) {
-        long deadline = System.nanoTime() + cell.timeout().toNanos();
-        long graceDeadline = Long.MAX_VALUE;
-        String firstDeath = null;
-        while (true) {
-            boolean anyRunning = false;
-            for (int r = 0; r < containers.size(); r++) {
-                RankOutput out = outputs.get(r);
-                if (!out.ending().equals("still running")) continue;
-                InspectContainerResponse.ContainerState state = state(containers.get(r));
-                if (state != null && Boolean.TRUE.equals(state.getRunning())) {
-                    anyRunning = true;
-                    continue;
-                }
-                Long code = state == null ? null : state.getExitCodeLong();
-                String why = state == null ? "container vanished" : Boolean.TRUE.equals(state.getOOMKilled())
-                        ? "killed by the kernel for running out of memory" : null;
-                out.ended(code == null ? null : code.intValue(), why != null ? why + " while in " + out.lastPhase()
-                        : ProcessLauncher.describeExit(code.intValue(), out));
-                if (!out.sawDone() && firstDeath == null) {
-                    firstDeath = "rank " + r + " " + out.ending();
-                    graceDeadline = System.nanoTime() + PEER_DEATH_GRACE.toNanos();
-                }
-            }
-            if (!anyRunning) return;
-            long now = System.nanoTime();
-            String kill = now - deadline > 0 ? "killed after the cell timeout of " + cell.timeout().toSeconds() + " s"
-                    : now - graceDeadline > 0 ? "killed " + PEER_DEATH_GRACE.toSeconds() + " s after its peer died (" + firstDeath + ")"
-                    : null;
-            if (kill != null) {
-                for (int r = 0; r < containers.size(); r++) {
-                    RankOutput out = outputs.get(r);
-                    if (!out.ending().equals("still running")) continue;
-                    try {
-                        docker.killContainerCmd(containers.get(r).getContainerId()).exec();
-                    } catch (RuntimeException ignored) {
-                        // already gone
-                    }
-                    out.ended(null, kill + "; it was in " + out.lastPhase());
-                }
-                return;
-            }
+        List<RankSupervisor.Rank> ranks = new ArrayList<>();
+        for (int r = 0; r < containers.size(); r++) ranks.add(new SupervisedContainer(containers.get(r), outputs.get(r)));
+        new RankSupervisor(cell).supervise(ranks);
+    }
+
+    /** A rank container as the supervisor sees it. */
+    private final class SupervisedContainer implements RankSupervisor.Rank {
+        private final GenericContainer<?> container;
+        private final RankOutput output;
+
+        SupervisedContainer(GenericContainer<?> container, RankOutput output) {
+            this.container = container;
+            this.output = output;
+        }
+
+        @Override
+        public RankOutput output() {
+            return output;
+        }
+
+        @Override
+        public boolean poll() {
+            InspectContainerResponse.ContainerState state = state(container);
+            if (state != null && Boolean.TRUE.equals(state.getRunning())) return true;
+            Long code = state == null ? null : state.getExitCodeLong();
+            String why = state == null ? "container vanished" : Boolean.TRUE.equals(state.getOOMKilled())
+                    ? "killed by the kernel for running out of memory" : null;
+            output.ended(code == null ? null : code.intValue(), why != null ? why + " while in " + output.lastPhase()
+                    : ProcessLauncher.describeExit(code.intValue(), output));
+            return false;
+        }
+
+        @Override
+        public void kill(String why) {
             try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                docker.killContainerCmd(container.getContainerId()).exec();
+            } catch (RuntimeException ignored) {
+                // already gone
             }
+            output.ended(null, why + "; it was in " + output.lastPhase());
         }
     }
 

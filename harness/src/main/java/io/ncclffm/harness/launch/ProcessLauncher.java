@@ -25,9 +25,6 @@ import io.ncclffm.harness.worker.RankWorker;
  */
 public final class ProcessLauncher implements CellLauncher {
 
-    /** Once a rank has died, how long the others get to notice through their own timeouts before they are killed. */
-    static final Duration PEER_DEATH_GRACE = Duration.ofSeconds(45);
-
     private final WorkerBundle bundle;
 
     public ProcessLauncher(WorkerBundle bundle) {
@@ -91,41 +88,34 @@ public final class ProcessLauncher implements CellLauncher {
     }
 
     private void awaitAll(Cell cell, List<Process> processes, List<RankOutput> outputs) {
-        long deadline = System.nanoTime() + cell.timeout().toNanos();
-        long graceDeadline = Long.MAX_VALUE;
-        String firstDeath = null;
-        while (true) {
-            boolean anyAlive = false;
-            for (int r = 0; r < processes.size(); r++) {
-                Process p = processes.get(r);
-                RankOutput out = outputs.get(r);
-                if (p.isAlive()) {
-                    anyAlive = true;
-                } else if (out.exitCode() == null && out.ending().equals("still running")) {
-                    out.ended(p.exitValue(), describeExit(p.exitValue(), out));
-                    if (!out.sawDone() && firstDeath == null) {
-                        firstDeath = "rank " + r + " " + out.ending();
-                        graceDeadline = System.nanoTime() + PEER_DEATH_GRACE.toNanos();
-                    }
-                }
-            }
-            if (!anyAlive) return;
-            long now = System.nanoTime();
-            if (now - deadline > 0) {
-                killAll(processes, outputs, "killed after the cell timeout of " + cell.timeout().toSeconds() + " s");
-                return;
-            }
-            if (now - graceDeadline > 0) {
-                killAll(processes, outputs, "killed " + PEER_DEATH_GRACE.toSeconds() + " s after its peer died (" + firstDeath + ")");
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                killAll(processes, outputs, "killed: the harness was interrupted");
-                return;
-            }
+        List<RankSupervisor.Rank> ranks = new ArrayList<>();
+        for (int r = 0; r < processes.size(); r++) ranks.add(new SupervisedProcess(processes.get(r), outputs.get(r)));
+        new RankSupervisor(cell).supervise(ranks);
+    }
+
+    /** A rank process as the supervisor sees it. */
+    private record SupervisedProcess(Process process, RankOutput output) implements RankSupervisor.Rank {
+        @Override
+        public boolean poll() {
+            if (process.isAlive()) return true;
+            if (!output.hasEnded()) output.ended(process.exitValue(), describeExit(process.exitValue(), output));
+            return false;
+        }
+
+        @Override
+        public void kill(String why) {
+            killTree(process);
+            output.ended(null, why + "; it was in " + output.lastPhase());
+        }
+    }
+
+    private static void killTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -148,13 +138,7 @@ public final class ProcessLauncher implements CellLauncher {
         for (int r = 0; r < processes.size(); r++) {
             Process p = processes.get(r);
             if (!p.isAlive()) continue;
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            killTree(p);
             RankOutput out = outputs.get(r);
             out.ended(null, why + "; it was in " + out.lastPhase());
         }

@@ -18,8 +18,14 @@ public final class RankOutput {
     private final List<WorkerEvent> events = new ArrayList<>();
     private final StringBuilder log = new StringBuilder();
     private Integer exitCode;
-    private String ending = "still running";
+    private String ending;
     private String lastPhase = "starting";
+    private long lastPhaseSince = System.nanoTime();
+    /** When each phase was entered, in order: the supervisor tells a hung rank from a slow one by it. */
+    private final List<PhaseStart> phaseStarts = new ArrayList<>();
+
+    private record PhaseStart(long nanos, String phase) {
+    }
 
     public RankOutput(int rank) {
         this.rank = rank;
@@ -33,7 +39,16 @@ public final class RankOutput {
             return null;
         }
         events.add(e);
-        if (e instanceof WorkerEvent.Progress p) lastPhase = p.phase();
+        long now = System.nanoTime();
+        if (e instanceof WorkerEvent.Progress p) {
+            lastPhase = p.phase();
+            lastPhaseSince = now;
+            phaseStarts.add(new PhaseStart(now, p.phase()));
+        } else if (e instanceof WorkerEvent.Done) {
+            lastPhase = "done";
+            lastPhaseSince = now;
+            phaseStarts.add(new PhaseStart(now, "done"));
+        }
         return e;
     }
 
@@ -67,9 +82,31 @@ public final class RankOutput {
         return exitCode;
     }
 
-    /** How the rank ended, in words: "exited with 0", "killed after the cell timeout of 600 s while in ...". */
+    /**
+     * How the rank ended, in words: "exited with 0", "killed after the cell timeout of 600 s while in ...";
+     * {@code "still running"} until it has ended.
+     */
     public synchronized String ending() {
-        return ending;
+        return ending == null ? "still running" : ending;
+    }
+
+    /** Whether the rank has ended (exited, died, or was killed). */
+    public synchronized boolean hasEnded() {
+        return ending != null;
+    }
+
+    /** {@link System#nanoTime()} when the rank entered its current phase. */
+    public synchronized long lastPhaseSince() {
+        return lastPhaseSince;
+    }
+
+    /**
+     * The first time after {@code since} at which this rank entered a phase other than {@code phase} (it went on
+     * past where another rank is), or {@code -1} if it has not.
+     */
+    public synchronized long movedOnAfter(long since, String phase) {
+        for (PhaseStart t : phaseStarts) if (t.nanos() - since > 0 && !t.phase().equals(phase)) return t.nanos();
+        return -1;
     }
 
     /** The last phase the worker announced, e.g. the check it was running. */

@@ -1,0 +1,141 @@
+package io.ncclffm.harness.launch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import io.ncclffm.harness.matrix.Cell;
+
+/**
+ * Watches the ranks of one cell run until every one has ended, for both launchers, and ends the run when waiting
+ * longer would learn nothing:
+ * <ul>
+ *   <li>the cell timeout: every rank still running is killed;</li>
+ *   <li>a rank died before finishing: the others get {@link #PEER_DEATH_GRACE} to notice through their own
+ *       timeouts and report, then are killed;</li>
+ *   <li>a rank hung: it stayed in one phase (a check, a call) while a peer went on past it, and the peer went on
+ *       more than {@link #HUNG_GRACE} ago. A peer goes on when its own collective timeout fires, so a rank that
+ *       blocks forever inside {@code ncclAllReduce} or init ends the cell within the collective timeout plus this
+ *       grace, named with the phase it hung in. The rest get {@link #AFTER_HANG} to flush, then are killed: without
+ *       the hung rank no later collective can complete.</li>
+ * </ul>
+ */
+public final class RankSupervisor {
+
+    /** Once a rank has died, how long the others get to notice through their own timeouts before they are killed. */
+    public static final Duration PEER_DEATH_GRACE = Duration.ofSeconds(45);
+    /** How long after a peer went on a rank may stay in the phase the peer left. */
+    public static final Duration HUNG_GRACE = Duration.ofSeconds(30);
+    /** How long the other ranks get after a hung rank was killed. */
+    public static final Duration AFTER_HANG = Duration.ofSeconds(5);
+
+    /** A rank as the supervisor sees it; the launcher knows how to ask a process or a container. */
+    public interface Rank {
+        RankOutput output();
+
+        /** Whether it is still running; when it is not, the implementation records how it ended in the output. */
+        boolean poll();
+
+        /** Kills it and records {@code why} (plus the phase it was in) as its ending. */
+        void kill(String why);
+    }
+
+    private final Cell cell;
+    private final LongSupplier clock;
+    private final long pollMillis;
+    private final Duration hungGrace;
+    private final Duration peerDeathGrace;
+    private final Duration afterHang;
+
+    public RankSupervisor(Cell cell) {
+        this(cell, System::nanoTime, 100, HUNG_GRACE, PEER_DEATH_GRACE, AFTER_HANG);
+    }
+
+    RankSupervisor(Cell cell, LongSupplier clock, long pollMillis, Duration hungGrace, Duration peerDeathGrace,
+                   Duration afterHang) {
+        this.cell = cell;
+        this.clock = clock;
+        this.pollMillis = pollMillis;
+        this.hungGrace = hungGrace;
+        this.peerDeathGrace = peerDeathGrace;
+        this.afterHang = afterHang;
+    }
+
+    /** Blocks until every rank has ended; returns why the run was cut short, or {@code null} when it was not. */
+    public String supervise(List<? extends Rank> ranks) {
+        long deadline = clock.getAsLong() + cell.timeout().toNanos();
+        long killAt = Long.MAX_VALUE;
+        String killWhy = null;
+        String firstDeath = null;
+        while (true) {
+            if (step(ranks)) return killWhy;
+            long now = clock.getAsLong();
+            if (killWhy == null) {
+                for (Rank r : ranks) {
+                    RankOutput o = r.output();
+                    if (o.hasEnded() && !o.sawDone() && firstDeath == null) {
+                        firstDeath = "rank " + o.rank() + " " + o.ending();
+                        killAt = now + peerDeathGrace.toNanos();
+                        killWhy = "killed " + peerDeathGrace.toSeconds() + " s after its peer died (" + firstDeath + ")";
+                    }
+                }
+            }
+            if (now - deadline > 0) {
+                killAll(ranks, "killed after the cell timeout of " + cell.timeout().toSeconds() + " s");
+                return "the cell timeout of " + cell.timeout().toSeconds() + " s ran out";
+            }
+            String hung = hung(ranks, now);
+            if (hung != null) {
+                killAt = Math.min(killAt, now + afterHang.toNanos());
+                killWhy = "killed " + afterHang.toSeconds() + " s after a peer hung (" + hung + ")";
+            }
+            if (now - killAt > 0) {
+                killAll(ranks, killWhy);
+                return killWhy;
+            }
+            try {
+                Thread.sleep(pollMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                killAll(ranks, "killed: the harness was interrupted");
+                return "interrupted";
+            }
+        }
+    }
+
+    /** Polls every rank; true when none is running. */
+    private static boolean step(List<? extends Rank> ranks) {
+        boolean anyRunning = false;
+        for (Rank r : ranks) {
+            if (r.output().hasEnded()) continue;
+            anyRunning |= r.poll();
+        }
+        return !anyRunning;
+    }
+
+    /** Kills the first hung rank found and says which and where; {@code null} when none is. */
+    private String hung(List<? extends Rank> ranks, long now) {
+        for (Rank r : ranks) {
+            RankOutput o = r.output();
+            if (o.hasEnded() || o.sawDone()) continue;
+            long since = o.lastPhaseSince();
+            for (Rank peer : ranks) {
+                if (peer == r || (peer.output().hasEnded() && !peer.output().sawDone())) continue;
+                long wentOn = peer.output().movedOnAfter(since, o.lastPhase());
+                if (wentOn < 0 || now - wentOn < hungGrace.toNanos()) continue;
+                String phase = o.lastPhase();
+                long stuck = (now - since) / 1_000_000_000L;
+                String why = "rank " + o.rank() + " hung in " + phase + ": no progress for " + stuck + " s, while rank "
+                        + peer.output().rank() + " went on " + (now - wentOn) / 1_000_000_000L + " s ago";
+                r.kill("killed: hung in " + phase + " (no progress for " + stuck + " s while rank " + peer.output().rank()
+                        + " went on)");
+                return why;
+            }
+        }
+        return null;
+    }
+
+    private static void killAll(List<? extends Rank> ranks, String why) {
+        for (Rank r : ranks) if (!r.output().hasEnded()) r.kill(why);
+    }
+}
