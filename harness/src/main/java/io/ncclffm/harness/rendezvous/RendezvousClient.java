@@ -61,6 +61,9 @@ public final class RendezvousClient {
         for (int attempt = 1; ; attempt++) {
             try {
                 Reply reply = exchange(host, port, hello, deadline);
+                if (reply.status() == Status.NO_ID) {
+                    throw new NoUniqueIdException("rank 0 at " + where + " could not create the unique ID (ncclGetUniqueId failed there)");
+                }
                 if (reply.status() != Status.OK) {
                     throw new RendezvousException("the rendezvous server at " + where + " rejected rank " + rank + ": "
                             + reply.status() + " (" + reply.status().meaning + "); attempt " + attempt + ", not retried");

@@ -37,7 +37,8 @@ final class RendezvousProtocol {
         MALFORMED(1, "the hello was not a well-formed frame"),
         UNSUPPORTED_VERSION(2, "the server speaks protocol version " + VERSION + " only"),
         BAD_TOKEN(3, "the token does not match the server's; every rank must get this run's token"),
-        BAD_RANK(4, "the rank is outside [1, world)");
+        BAD_RANK(4, "the rank is outside [1, world)"),
+        NO_ID(5, "rank 0 could not create the unique ID: ncclGetUniqueId failed there");
 
         final short code;
         final String meaning;

@@ -95,6 +95,8 @@ public final class RendezvousServer implements AutoCloseable {
      *
      * @param bindAddress where to listen; port 0 picks a free port, see {@link #address()}
      * @param world       ranks in the job, rank 0 (this process) included; at least 1
+     * @param id          the ID to serve, or {@code null} when rank 0 could not create one: every rank then gets
+     *                    {@code NO_ID}
      * @param readTimeout how long each connection may take to deliver its hello
      * @throws RendezvousException when the address cannot be bound (the cause says why)
      */
@@ -102,7 +104,6 @@ public final class RendezvousServer implements AutoCloseable {
                                          Duration readTimeout) {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(token, "token");
-        Objects.requireNonNull(id, "id");
         if (world < 1) throw new IllegalArgumentException("world must be >= 1, got " + world);
         if (readTimeout.isNegative() || readTimeout.isZero()) throw new IllegalArgumentException("readTimeout must be positive");
         ServerSocket ss = null;
@@ -116,7 +117,7 @@ public final class RendezvousServer implements AutoCloseable {
         }
         RendezvousServer server = new RendezvousServer(ss, world, token, id, readTimeout);
         server.acceptor.start();
-        log.log(Level.INFO, () -> "rendezvous: serving unique ID " + id.fingerprint() + " to ranks 1.." + (world - 1) + " on " + server.address);
+        log.log(Level.INFO, () -> "rendezvous: serving " + server.describeId() + " to ranks 1.." + (world - 1) + " on " + server.address);
         return server;
     }
 
@@ -192,7 +193,7 @@ public final class RendezvousServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RendezvousServer[" + address + ", world " + world + ", ID " + id.fingerprint() + ", "
+        return "RendezvousServer[" + address + ", world " + world + ", " + describeId() + ", "
                 + (closed ? "closed" : "serving") + ", " + counters() + "]";
     }
 
@@ -233,7 +234,8 @@ public final class RendezvousServer implements AutoCloseable {
                 if (v.reason().reply != null) tellQuietly(socket, v.reason().reply);
                 return;
             }
-            socket.getOutputStream().write(RendezvousProtocol.encodeReply(Status.OK, id));
+            // Without an ID (ncclGetUniqueId failed on rank 0) every rank is told so at once instead of waiting out its timeout.
+            socket.getOutputStream().write(RendezvousProtocol.encodeReply(id == null ? Status.NO_ID : Status.OK, id));
             served(v.rank(), peer);
         } catch (SocketTimeoutException e) {
             reject(peer, RejectReason.TIMEOUT, e.getMessage());
@@ -248,11 +250,15 @@ public final class RendezvousServer implements AutoCloseable {
         }
     }
 
+    private String describeId() {
+        return id == null ? "no unique ID (rank 0 could not create one)" : "unique ID " + id.fingerprint();
+    }
+
     private void served(int rank, SocketAddress peer) {
         replies.incrementAndGet();
         if (served.add(rank)) {
             allServed.countDown();
-            log.log(Level.INFO, () -> "rendezvous " + address + ": served unique ID " + id.fingerprint() + " to rank "
+            log.log(Level.INFO, () -> "rendezvous " + address + ": served " + describeId() + " to rank "
                     + rank + " at " + peer);
         } else {
             log.log(Level.DEBUG, () -> "rendezvous " + address + ": served rank " + rank + " at " + peer + " again");

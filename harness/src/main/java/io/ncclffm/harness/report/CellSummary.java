@@ -6,8 +6,13 @@ import java.util.List;
 import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 
-/** One column of the grid: a cell at one world size, with its verdicts and measurements. */
-public record CellSummary(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts) {
+/**
+ * One column of the grid: a cell at one world size, with its verdicts and measurements.
+ *
+ * @param initMillis rank 0's communicator init time, or -1 when it did not form one: on a release whose kernels
+ *                   the driver compiles from PTX on first use, the first run's init shows that one-time cost
+ */
+public record CellSummary(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, long initMillis) {
 
     public String column() {
         return cell.name() + " w" + world;

@@ -134,11 +134,27 @@ public final class CompatibilityGrid {
             }
             sb.append('\n');
         }
-        sb.append("\n| cell | release | launcher | world | wall time |\n|---|---|---|---|---|\n");
+        sb.append("\nWall time of each cell run, and rank 0's communicator init (the first run of a release whose kernels the ")
+                .append("driver compiles from PTX shows that one-time cost there):\n\n");
+        sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
             sb.append("| ").append(c.cell().name()).append(" | ").append(c.cell().displayVersion()).append(" | ")
                     .append(c.launcher()).append(" | ").append(c.world()).append(" | ")
-                    .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" |\n");
+                    .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
+                    .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
+        }
+        List<CellSummary> pairs = columns.stream().filter(c -> c.cell().mixed()).toList();
+        if (!pairs.isEmpty()) {
+            sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
+            for (CellSummary c : pairs) {
+                Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
+                        .findFirst().orElse(null);
+                sb.append("| ").append(c.cell().displayVersion()).append(" | ").append(c.world()).append(" | ")
+                        .append(pair == null ? "not judged: " + c.verdicts().getFirst().message()
+                                : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message())
+                        .toString().replace("|", "\\|");
+                sb.append(" |\n");
+            }
         }
         return sb.toString();
     }

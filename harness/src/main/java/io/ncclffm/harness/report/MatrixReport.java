@@ -66,7 +66,8 @@ public final class MatrixReport {
         for (String key : List.of("device", "driver", "computeCapability")) {
             if (facts.containsKey(key)) deviceFacts.putIfAbsent(key, facts.get(key));
         }
-        cells.add(new CellSummary(cell, world, launcher, wall, verdicts));
+        long initMillis = facts.containsKey("initMillis") ? Long.parseLong(facts.get("initMillis")) : -1;
+        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, initMillis));
     }
 
     /** Rank 0's init time and memory, when its comm-init got as far as measuring them (its verdict says why not). */

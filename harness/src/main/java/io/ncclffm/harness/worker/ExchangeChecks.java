@@ -3,8 +3,10 @@ package io.ncclffm.harness.worker;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
+import io.ncclffm.NcclException;
 import io.ncclffm.UniqueId;
 import io.ncclffm.harness.model.Cause;
+import io.ncclffm.harness.rendezvous.NoUniqueIdException;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
 import io.ncclffm.harness.rendezvous.RendezvousServer;
 
@@ -20,7 +22,18 @@ final class ExchangeChecks {
     static CheckSpec uniqueId(RankSession s) {
         WorkerConfig c = s.config;
         return CheckSpec.of("unique-id", "unique-id", Map.of("world", Integer.toString(c.world())), () -> {
-            s.uniqueId = exchange(s, 0);
+            try {
+                s.uniqueId = exchange(s, 0);
+            } catch (NcclException e) {
+                // Some releases (RCCL 7) cannot make an ID without a device: on a cell that assigns none, a clean
+                // error is what a user of that release gets, a gap of the device, not a defect.
+                if (c.gpu() == WorkerConfig.Gpu.NONE) {
+                    return Outcome.skipped(Cause.DEVICE_GAP, "needs a GPU on this release: ncclGetUniqueId failed cleanly: " + e.getMessage());
+                }
+                throw e;
+            } catch (NoUniqueIdException e) {
+                return Outcome.skipped(Cause.BLOCKED, e.getMessage());
+            }
             if (s.uniqueId.isZero()) return Outcome.failed(Cause.OTHER_FAILURE, "the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
             String how = c.rank() == 0
                     ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
@@ -37,7 +50,21 @@ final class ExchangeChecks {
         WorkerConfig c = s.config;
         int port = c.rendezvousPort() == 0 ? 0 : c.rendezvousPort() + generation;
         if (c.rank() == 0) {
-            UniqueId id = s.nccl.newUniqueId();
+            UniqueId id;
+            try {
+                id = s.nccl.newUniqueId();
+            } catch (NcclException e) {
+                if (c.world() > 1) {
+                    // Tell the other ranks at once that there is no ID, rather than let them wait out their timeout.
+                    try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
+                            c.world(), c.token(), null)) {
+                        server.awaitAllRanks(c.rendezvousTimeout());
+                    } catch (RuntimeException notified) {
+                        e.addSuppressed(notified);
+                    }
+                }
+                throw e;
+            }
             if (c.world() > 1) {
                 try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
                         c.world(), c.token(), id)) {

@@ -24,7 +24,7 @@ import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.WorkerEvent;
 
 /**
- * The binding against Debian's real NCCL 2.22.3 and 2.29.7 and RCCL 5.4.3, each in real containers on a machine
+ * The binding against Debian's real NCCL 2.22.3 and 2.29.7 and RCCL 5.4.3 and 7.2.4, each in real containers on a machine
  * without a GPU, loaded through NCCLFFM_SO_PATH: the decoded version equals the package's (RCCL: the NCCL API
  * level 2.13.4), a unique ID is created and reaches the second rank, error strings are read, and init without a
  * GPU fails as a clean NcclException carrying NCCL's own words. Bad inputs get clear errors.
@@ -75,6 +75,32 @@ class DebianLibrariesIT {
         assertEquals("ncclUnhandledCudaError", init.data().get("result"), init.message());
         assertTrue(init.data().get("errorString").contains("unhandled cuda error"), init.data().toString());
         assertTrue(init.message().contains("failed: ncclUnhandledCudaError (1)"), init.message());
+    }
+
+    /**
+     * RCCL of ROCm 7.2.4 (NCCL API 2.27.7) cannot even make a unique ID without an AMD GPU: rank 0's
+     * ncclGetUniqueId fails cleanly with HIP's words, rank 0 tells rank 1 at once that there is no ID, and nothing
+     * hangs or crashes.
+     */
+    @Test
+    void rccl7_withoutAGpu_loadsDecodesAndFailsToMakeAnIdCleanly_tellingThePeerAtOnce() {
+        Cell cell = TestCells.debian("rccl-7.2.4-experimental");
+        CellRun run = launcher.run(cell, 2, RankObserver.NONE);
+        assertNull(run.infraFailure());
+        Map<String, Verdict> v = verdicts(run);
+        for (String check : List.of("load", "version", "error-strings", CellVerdicts.RANKS_FINISHED)) {
+            assertEquals(CheckStatus.PASSED, v.get(check).status(), check + ": " + v.get(check).message());
+        }
+        assertEquals("2.27.7", result(run, 0, "version").data().get("version"));
+        assertEquals("RCCL", result(run, 0, "version").data().get("flavor"));
+        CheckResult id0 = result(run, 0, "unique-id");
+        assertEquals(CheckStatus.SKIPPED, id0.status(), id0.message());
+        assertEquals(io.ncclffm.harness.model.Cause.DEVICE_GAP, id0.cause());
+        assertTrue(id0.message().contains("ncclGetUniqueId failed cleanly: ncclGetUniqueId failed: ncclUnhandledCudaError (1)"), id0.message());
+        CheckResult id1 = result(run, 1, "unique-id");
+        assertEquals(io.ncclffm.harness.model.Cause.BLOCKED, id1.cause(), id1.message());
+        assertTrue(id1.millis() < 30_000, "rank 1 was told at once, not after its rendezvous timeout: " + id1.millis() + " ms");
+        assertTrue(run.wall().toSeconds() < 60, "the cell ended promptly: " + run.wall());
     }
 
     @Test
