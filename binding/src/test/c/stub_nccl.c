@@ -4,8 +4,11 @@
  * binding passes every argument (the 128-byte ncclUniqueId by value, enum codes, device addresses) exactly as
  * nccl.h declares, and returns what a test asks for (errors, ncclInProgress forever).
  * Built by StubLibrary with: gcc -shared -fPIC -O0 -Wl,-z,noexecstack [-DRCCL | -DNCCL_2_28] -o libstub_nccl.so stub_nccl.c
- * Without a define it exports what NCCL 2.22 has (no all-to-all); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll,
- * ncclGather and ncclScatter; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
+ * Without a define it exports what NCCL 2.22 has (no all-to-all; split, ncclMemAlloc, registration, PreMulSum,
+ * ncclGroupSimulateEnd); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll, ncclGather, ncclScatter, windows,
+ * ncclCommShrink, ncclCommInitRankScalable and ncclCommRevoke; -DNCCL_2_14 exports only what 2.14 had of these; -DNCCL_2_29 (with -DNCCL_2_28) adds ncclCommGrow
+ * and ncclCommGetUniqueId; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
+ * Every ncclConfig_t it receives is kept byte for byte (with the strings its pointers name) for the tests.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +39,26 @@ static uint64_t last_id_sum = 0;
 static int last_blocking = -1;
 static unsigned int last_config_version = 0;
 
+static unsigned char last_config[256];
+static size_t last_config_size = 0;
+static char last_config_strings[2][128];   /* what netName (offset 32) and commName (offset 48) pointed to */
+
+/* Keeps the config as NCCL would read it: min(size, what this stub knows) bytes, then the strings. */
+static void record_config(const config_head* config) {
+    last_config_size = config->size;
+    size_t n = config->size < sizeof last_config ? config->size : sizeof last_config;
+    memcpy(last_config, config, n);
+    const size_t string_offsets[2] = {32, 48};
+    for (int i = 0; i < 2; i++) {
+        last_config_strings[i][0] = 0;
+        if (config->size >= string_offsets[i] + sizeof(char*)) {
+            const char* str = *(const char* const*) ((const unsigned char*) config + string_offsets[i]);
+            if (str != NULL) { strncpy(last_config_strings[i], str, 127); last_config_strings[i][127] = 0; }
+            else strcpy(last_config_strings[i], "(null)");
+        }
+    }
+}
+
 static void note(const char* name) {
     if (strlen(calls) + strlen(name) + 2 < sizeof calls) { strcat(calls, name); strcat(calls, ","); }
 }
@@ -45,6 +68,8 @@ void stub_reset(int version, int mode, int coll_result) {
     version_code = version; init_mode = mode; collective_result = coll_result;
     calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0; async_error = -1;
     memset(last_args, 0, sizeof last_args);
+    memset(last_config, 0, sizeof last_config); last_config_size = 0;
+    last_config_strings[0][0] = 0; last_config_strings[1][0] = 0;
 }
 /* An error a kernel or a peer hit after the call returned, as NCCL keeps it for ncclCommGetAsyncError. */
 void stub_set_async_error(int code, const char* text) {
@@ -57,6 +82,9 @@ long long stub_last_arg(int i) { return last_args[i]; }
 uint64_t stub_last_id_sum(void) { return last_id_sum; }
 int stub_last_blocking(void) { return last_blocking; }
 unsigned int stub_last_config_version(void) { return last_config_version; }
+const unsigned char* stub_last_config(void) { return last_config; }
+size_t stub_last_config_size(void) { return last_config_size; }
+const char* stub_last_config_string(int i) { return last_config_strings[i]; }
 
 int ncclGetVersion(int* v) { note("ncclGetVersion"); *v = version_code; return 0; }
 
@@ -92,6 +120,7 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
     last_blocking = config->blocking;
     last_config_version = config->version;
+    record_config(config);
     make_comm(comm, nranks, rank, mode() == 1 ? 7 : mode() == 2 ? 1 : 0);
     if (mode() == 2) strcpy(last_error, "stub: CUDA driver version is insufficient");
     return config->blocking ? (mode() == 2 ? 1 : 0) : 7;
@@ -179,4 +208,112 @@ int ncclAllToAll(const void* s, void* r, size_t count, int dt, void* comm, void*
     return all_to_all("ncclAllToAll", s, r, count, dt, comm, stream);
 }
 int ncclAllToAllv(void) { return 0; }
+#endif
+
+static void args6(long long a, long long b, long long c, long long d, long long e, long long f) {
+    last_args[0] = a; last_args[1] = b; last_args[2] = c; last_args[3] = d; last_args[4] = e; last_args[5] = f;
+}
+
+int ncclReduce(const void* s, void* r, size_t count, int dt, int op, int root, void* comm, void* stream) {
+    note("ncclReduce");
+    args6((long long) s, (long long) r, (long long) count, dt, op, root);
+    last_args[6] = (long long) comm; last_args[7] = (long long) stream;
+    return collective_result;
+}
+int ncclReduceScatter(const void* s, void* r, size_t count, int dt, int op, void* comm, void* stream) {
+    note("ncclReduceScatter");
+    args6((long long) s, (long long) r, (long long) count, dt, op, (long long) comm);
+    last_args[6] = (long long) stream;
+    return collective_result;
+}
+/* NCCL 2.11 to 2.22: split, memory, registration, PreMulSum, simulated groups; -DNCCL_2_14 leaves them out. */
+#ifndef NCCL_2_14
+int ncclCommSplit(void* comm, int color, int key, void** newcomm, config_head* config) {
+    note("ncclCommSplit");
+    struct stub_comm* parent = comm;
+    args6((long long) comm, color, key, 0, (long long) config, 0);
+    if (config != NULL) { last_config_version = config->version; last_blocking = config->blocking; record_config(config); }
+    if (color < 0) { *newcomm = NULL; return 0; }
+    /* Two colours of equal size: ranks of the same parity, ordered by key, as a test expects of color = rank % 2. */
+    return make_comm(newcomm, (parent->nranks + 1 - color) / 2, key / 2, 0);
+}
+int ncclMemAlloc(void** ptr, size_t size) {
+    note("ncclMemAlloc"); last_args[0] = (long long) size;
+    *ptr = (void*) (uintptr_t) 0x7e0000000000ULL;
+    return 0;
+}
+int ncclMemFree(void* ptr) { note("ncclMemFree"); last_args[1] = (long long) ptr; return 0; }
+int ncclCommRegister(void* comm, void* buff, size_t size, void** handle) {
+    note("ncclCommRegister");
+    args6((long long) comm, (long long) buff, (long long) size, 0, 0, 0);
+    *handle = (void*) (uintptr_t) 0x4ead1e;
+    return 0;
+}
+int ncclCommDeregister(void* comm, void* handle) {
+    note("ncclCommDeregister"); last_args[0] = (long long) comm; last_args[3] = (long long) handle; return 0;
+}
+static unsigned char last_scalar[8];
+const unsigned char* stub_last_scalar(void) { return last_scalar; }
+int ncclRedOpCreatePreMulSum(int* op, void* scalar, int dt, int residence, void* comm) {
+    note("ncclRedOpCreatePreMulSum");
+    args6((long long) scalar, dt, residence, (long long) comm, 0, 0);
+    if (residence == 1) memcpy(last_scalar, scalar, 8);   /* host immediate: read now, as NCCL does */
+    *op = 5;                                               /* ncclNumOps: the first custom operator */
+    return 0;
+}
+int ncclRedOpDestroy(int op, void* comm) { note("ncclRedOpDestroy"); last_args[6] = op; return 0; }
+typedef struct { size_t size; unsigned int magic; unsigned int version; float estimatedTime; } sim_info;
+int ncclGroupSimulateEnd(sim_info* info) {
+    note("ncclGroupSimulateEnd");
+    if (info == NULL || info->size != sizeof(sim_info) || info->magic != 0x74685283) return 4;
+    last_args[0] = info->version;
+    info->estimatedTime = 12.5f;
+    return 0;
+}
+#endif
+
+#ifdef NCCL_2_28
+int ncclCommWindowRegister(void* comm, void* buff, size_t size, void** win, int flags) {
+    note("ncclCommWindowRegister");
+    args6((long long) comm, (long long) buff, (long long) size, 0, flags, 0);
+    *win = (void*) (uintptr_t) 0x3177;
+    return 0;
+}
+int ncclCommWindowDeregister(void* comm, void* win) {
+    note("ncclCommWindowDeregister"); last_args[0] = (long long) comm; last_args[3] = (long long) win; return 0;
+}
+static int last_excluded[16];
+int stub_last_excluded(int i) { return last_excluded[i]; }
+int ncclCommShrink(void* comm, int* exclude, int n, void** newcomm, config_head* config, int flags) {
+    note("ncclCommShrink");
+    args6((long long) comm, (long long) exclude, n, (long long) config, flags, 0);
+    for (int i = 0; i < n && i < 16; i++) last_excluded[i] = exclude[i];
+    struct stub_comm* parent = comm;
+    return make_comm(newcomm, parent->nranks - n, parent->rank, 0);
+}
+int ncclCommInitRankScalable(void** comm, int nranks, int rank, int nid, ncclUniqueId* ids, config_head* config) {
+    note("ncclCommInitRankScalable");
+    args6(nranks, rank, nid, 0, (long long) config, 0);
+    uint64_t s = 0;
+    for (int i = 0; i < nid; i++) s = s * 1000003 + id_sum(ids[i]);
+    last_id_sum = s;
+    if (config != NULL) { last_config_version = config->version; last_blocking = config->blocking; record_config(config); }
+    return make_comm(comm, nranks, rank, 0);
+}
+int ncclCommRevoke(void* comm, int flags) { note("ncclCommRevoke"); last_args[0] = (long long) comm; last_args[1] = flags; return 0; }
+#endif
+
+#ifdef NCCL_2_29
+int ncclCommGetUniqueId(void* comm, ncclUniqueId* id) {
+    note("ncclCommGetUniqueId");
+    for (int i = 0; i < 128; i++) id->internal[i] = (char) (i * 5 + 1);
+    return 0;
+}
+int ncclCommGrow(void* comm, int nranks, const ncclUniqueId* id, int rank, void** newcomm, config_head* config) {
+    note("ncclCommGrow");
+    args6((long long) comm, nranks, (long long) id, rank, (long long) config, 0);
+    last_id_sum = id == NULL ? 0 : id_sum(*id);
+    int r = rank >= 0 ? rank : ((struct stub_comm*) comm)->rank;
+    return make_comm(newcomm, nranks, r, 0);
+}
 #endif

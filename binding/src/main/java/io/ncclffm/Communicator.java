@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
-import io.ncclffm.internal.CommConfig;
 import io.ncclffm.internal.NcclCollectiveApi;
 import io.ncclffm.internal.NcclCoreApi;
 
@@ -33,8 +32,8 @@ public final class Communicator implements AutoCloseable {
     private final NcclCoreApi core;
     private final NcclCollectiveApi api;
     private final MemorySegment comm;
-    private final int world;
-    private final int rank;
+    private int world;
+    private int rank;
     private final InitOptions options;
     private volatile State state = State.OPEN;
 
@@ -51,30 +50,46 @@ public final class Communicator implements AutoCloseable {
     static Communicator init(Nccl nccl, int world, int rank, UniqueId id, InitOptions options) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(options, "options");
+        checkWorldAndRank(world, rank);
+        if (!options.blocking() || options.hasConfig()) nccl.require(Feature.INIT_RANK_CONFIG);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment idValue = id.toSegment(arena);
+            if (options.blocking() && !options.hasConfig()) {
+                nccl.check("ncclCommInitRank", nccl.core().ncclCommInitRank(out, world, idValue, rank), MemorySegment.NULL);
+                return new Communicator(nccl, out.get(ValueLayout.ADDRESS, 0), world, rank, options);
+            }
+            MemorySegment config = nccl.config(arena, options);
+            int rc = nccl.core().ncclCommInitRankConfig(out, world, idValue, rank, config);
+            return created(nccl, "ncclCommInitRankConfig", rc, out, world, rank, options);
+        }
+    }
+
+    static void checkWorldAndRank(int world, int rank) {
         if (world < 1) throw new IllegalArgumentException("world size must be at least 1, got " + world);
         if (rank < 0 || rank >= world) {
             throw new IllegalArgumentException("rank must be in [0, " + world + "), got " + rank);
         }
-        if (!options.blocking()) nccl.require(Feature.INIT_RANK_CONFIG);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            MemorySegment idValue = id.toSegment(arena);
-            if (options.blocking()) {
-                nccl.check("ncclCommInitRank", nccl.core().ncclCommInitRank(out, world, idValue, rank), MemorySegment.NULL);
-                return new Communicator(nccl, out.get(ValueLayout.ADDRESS, 0), world, rank, options);
-            }
-            MemorySegment config = CommConfig.allocate(arena, false);
-            int rc = nccl.core().ncclCommInitRankConfig(out, world, idValue, rank, config);
-            MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
-            if (rc != NcclResult.SUCCESS.code() && rc != NcclResult.IN_PROGRESS.code()) {
-                String last = nccl.lastError(handle);
-                if (!handle.equals(MemorySegment.NULL) && nccl.supports(Feature.ABORT)) nccl.core().ncclCommAbort(handle);
-                throw new NcclException("ncclCommInitRankConfig", rc, nccl.errorString(rc), last);
-            }
-            Communicator c = new Communicator(nccl, handle, world, rank, options);
-            c.awaitReady("ncclCommInitRankConfig");
-            return c;
+    }
+
+    /**
+     * Finishes a call that creates a communicator into {@code out}: an error aborts what NCCL left behind and is
+     * thrown with NCCL's words; a non-blocking communicator is waited out against the timeout. A world or rank
+     * of -1 is asked of the new communicator once it is ready (split, shrink, grow decide them).
+     */
+    static Communicator created(Nccl nccl, String op, int rc, MemorySegment out, int world, int rank, InitOptions options) {
+        MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
+        if (rc != NcclResult.SUCCESS.code() && rc != NcclResult.IN_PROGRESS.code()) {
+            String last = nccl.lastError(handle);
+            if (!handle.equals(MemorySegment.NULL) && nccl.supports(Feature.ABORT)) nccl.core().ncclCommAbort(handle);
+            throw new NcclException(op, rc, nccl.errorString(rc), last);
         }
+        if (handle.equals(MemorySegment.NULL)) return null;
+        Communicator c = new Communicator(nccl, handle, world, rank, options);
+        if (rc == NcclResult.IN_PROGRESS.code() || !options.blocking()) c.awaitReady(op);
+        if (world < 0) c.world = c.count();
+        if (rank < 0) c.rank = c.userRank();
+        return c;
     }
 
     /** {@code ncclCommCount}. */
@@ -235,6 +250,245 @@ public final class Communicator implements AutoCloseable {
         complete("ncclRecv", api.ncclRecv(recvBuf, count, type.code(), peer, comm, stream));
     }
 
+    /** {@code ncclAllReduce} with a {@link PreMulSumOp} made on this communicator for {@code type}. */
+    public void allReduce(long sendBuf, long recvBuf, long count, DataType type, PreMulSumOp op, long stream) {
+        checkCollective("ncclAllReduce", count, type);
+        checkOp(op, type);
+        complete("ncclAllReduce", api.ncclAllReduce(sendBuf, recvBuf, count, type.code(), op.code(), comm, stream));
+    }
+
+    /** {@code ncclReduce} with a {@link PreMulSumOp}; the result lands on {@code root} only. */
+    public void reduce(long sendBuf, long recvBuf, long count, DataType type, PreMulSumOp op, int root, long stream) {
+        checkCollective("ncclReduce", count, type);
+        checkOp(op, type);
+        checkRank("root", root);
+        complete("ncclReduce", api.ncclReduce(sendBuf, recvBuf, count, type.code(), op.code(), root, comm, stream));
+    }
+
+    /** {@code ncclReduceScatter} with a {@link PreMulSumOp}. */
+    public void reduceScatter(long sendBuf, long recvBuf, long recvCount, DataType type, PreMulSumOp op, long stream) {
+        checkCollective("ncclReduceScatter", recvCount, type);
+        checkOp(op, type);
+        complete("ncclReduceScatter", api.ncclReduceScatter(sendBuf, recvBuf, recvCount, type.code(), op.code(), comm, stream));
+    }
+
+    private void checkOp(PreMulSumOp op, DataType type) {
+        Objects.requireNonNull(op, "op");
+        if (op.communicator() != this) throw new IllegalArgumentException(op + " belongs to another communicator: " + op.communicator());
+        if (op.type() != type) {
+            throw new IllegalArgumentException(op + " was made for " + op.type().shortName() + ", not " + type.shortName());
+        }
+        if (!op.isOpen()) throw new IllegalStateException(op + " is destroyed");
+    }
+
+    /** {@code ncclGather} (NCCL 2.28+): {@code recvBuf} on {@code root} holds {@code world * count} elements. */
+    public void gather(long sendBuf, long recvBuf, long count, DataType type, int root, long stream) {
+        checkCollective("ncclGather", count, type);
+        checkRank("root", root);
+        nccl.require(Feature.GATHER_SCATTER);
+        complete("ncclGather", api.ncclGather(sendBuf, recvBuf, count, type.code(), root, comm, stream));
+    }
+
+    /** {@code ncclScatter} (NCCL 2.28+): block {@code j} of {@code sendBuf} on {@code root} goes to rank {@code j}. */
+    public void scatter(long sendBuf, long recvBuf, long count, DataType type, int root, long stream) {
+        checkCollective("ncclScatter", count, type);
+        checkRank("root", root);
+        nccl.require(Feature.GATHER_SCATTER);
+        complete("ncclScatter", api.ncclScatter(sendBuf, recvBuf, count, type.code(), root, comm, stream));
+    }
+
+    /**
+     * {@code ncclRedOpCreatePreMulSum} with a host scalar ({@code ncclScalarHostImmediate}): sum of each rank's
+     * input times {@code scalar}, which is converted to {@code type} (float16 and bfloat16 round to nearest).
+     */
+    public PreMulSumOp createPreMulSum(double scalar, DataType type) {
+        requireOpen("ncclRedOpCreatePreMulSum");
+        nccl.require(type);
+        nccl.require(Feature.PRE_MUL_SUM);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = Scalars.encode(arena, scalar, type);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            nccl.check("ncclRedOpCreatePreMulSum", api.ncclRedOpCreatePreMulSum(out, value, type.code(),
+                    SCALAR_HOST_IMMEDIATE, comm), comm);
+            return new PreMulSumOp(this, out.get(ValueLayout.JAVA_INT, 0), type, Double.toString(scalar));
+        }
+    }
+
+    /**
+     * {@code ncclRedOpCreatePreMulSum} with the scalar in device memory ({@code ncclScalarDevice}): one element
+     * of {@code type} at {@code scalarAddress}, read when the collective runs.
+     */
+    public PreMulSumOp createPreMulSumOnDevice(long scalarAddress, DataType type) {
+        requireOpen("ncclRedOpCreatePreMulSum");
+        nccl.require(type);
+        nccl.require(Feature.PRE_MUL_SUM);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            nccl.check("ncclRedOpCreatePreMulSum", api.ncclRedOpCreatePreMulSum(out, MemorySegment.ofAddress(scalarAddress),
+                    type.code(), SCALAR_DEVICE, comm), comm);
+            return new PreMulSumOp(this, out.get(ValueLayout.JAVA_INT, 0), type, "device 0x" + Long.toHexString(scalarAddress));
+        }
+    }
+
+    /** {@code ncclScalarDevice}. */
+    private static final int SCALAR_DEVICE = 0;
+    /** {@code ncclScalarHostImmediate}. */
+    private static final int SCALAR_HOST_IMMEDIATE = 1;
+
+    void destroyOp(int code) {
+        requireOpen("ncclRedOpDestroy");
+        nccl.check("ncclRedOpDestroy", api.ncclRedOpDestroy(code, comm), comm);
+    }
+
+    /** {@code NCCL_SPLIT_NOCOLOR}: the rank joins no new communicator; {@link #split} returns {@code null}. */
+    public static final int SPLIT_NOCOLOR = -1;
+
+    /**
+     * {@code ncclCommSplit} (NCCL 2.18+), collective over this communicator: ranks of the same {@code color} form a
+     * new communicator, ordered by {@code key}; the new one inherits this one's configuration. Returns
+     * {@code null} for {@link #SPLIT_NOCOLOR}.
+     */
+    public Communicator split(int color, int key) {
+        return split(color, key, null);
+    }
+
+    /** {@link #split(int, int)} with its own options ({@code null}: inherit this communicator's). */
+    public Communicator split(int color, int key, InitOptions childOptions) {
+        requireOpen("ncclCommSplit");
+        if (color < SPLIT_NOCOLOR) {
+            throw new IllegalArgumentException("color must be >= 0 or SPLIT_NOCOLOR (-1), got " + color);
+        }
+        nccl.require(Feature.SPLIT);
+        InitOptions effective = childOptions != null ? childOptions : options;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
+            int rc = core.ncclCommSplit(comm, color, key, out, config);
+            return created(nccl, "ncclCommSplit", rc, out, -1, -1, effective);
+        }
+    }
+
+    /**
+     * {@code ncclCommShrink} (NCCL 2.27+): a new communicator of every rank but {@code excludeRanks}, which the
+     * remaining ranks call (the excluded ones do not). With {@code abortFirst} ({@code NCCL_SHRINK_ABORT}) this
+     * communicator's pending operations are stopped first, as after a peer failed.
+     *
+     * @param childOptions the new communicator's options, or {@code null} to inherit this one's
+     */
+    public Communicator shrink(int[] excludeRanks, boolean abortFirst, InitOptions childOptions) {
+        requireOpen("ncclCommShrink");
+        Objects.requireNonNull(excludeRanks, "excludeRanks");
+        for (int r : excludeRanks) checkRank("excluded rank", r);
+        nccl.require(Feature.SHRINK);
+        InitOptions effective = childOptions != null ? childOptions : options;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = excludeRanks.length == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_INT, excludeRanks);
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
+            int rc = core.ncclCommShrink(comm, list, excludeRanks.length, out, config, abortFirst ? SHRINK_ABORT : SHRINK_DEFAULT);
+            return created(nccl, "ncclCommShrink", rc, out, -1, -1, effective);
+        }
+    }
+
+    /** {@code NCCL_SHRINK_DEFAULT}. */
+    private static final int SHRINK_DEFAULT = 0x00;
+    /** {@code NCCL_SHRINK_ABORT}. */
+    private static final int SHRINK_ABORT = 0x01;
+
+    /**
+     * {@code ncclCommRevoke} (NCCL 2.28.7+) with {@code NCCL_REVOKE_DEFAULT}: stops every operation in flight; the
+     * communicator may then only be destroyed, split or shrunk ({@code ncclCommFinalize} is invalid after it).
+     * On a non-blocking communicator the wait for quiescence runs against the timeout.
+     */
+    public void revoke() {
+        requireOpen("ncclCommRevoke");
+        nccl.require(Feature.REVOKE);
+        int rc = core.ncclCommRevoke(comm, 0);
+        if (rc == NcclResult.IN_PROGRESS.code()) {
+            awaitReady("ncclCommRevoke");
+        } else {
+            nccl.check("ncclCommRevoke", rc, comm);
+        }
+        revoked = true;
+    }
+
+    private volatile boolean revoked;
+
+    /**
+     * {@code ncclCommGetUniqueId} (NCCL 2.29.2+): on this communicator's rank 0, the ID that the ranks joining
+     * by {@link #grow} and {@link Nccl#joinByGrow} use.
+     */
+    public UniqueId newGrowId() {
+        requireOpen("ncclCommGetUniqueId");
+        nccl.require(Feature.GROW);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment id = arena.allocate(io.ncclffm.internal.CTypes.NCCL_UNIQUE_ID);
+            nccl.check("ncclCommGetUniqueId", core.ncclCommGetUniqueId(comm, id), comm);
+            return UniqueId.fromSegment(id);
+        }
+    }
+
+    /**
+     * {@code ncclCommGrow} (NCCL 2.29.2+) on an existing rank: a new communicator of {@code newWorld} ranks, this
+     * communicator's ranks keeping theirs. Rank 0 passes the ID from {@link #newGrowId()}, the others {@code null}.
+     *
+     * @param childOptions the new communicator's options, or {@code null} to inherit this one's
+     */
+    public Communicator grow(int newWorld, UniqueId rootId, InitOptions childOptions) {
+        requireOpen("ncclCommGrow");
+        if (newWorld < world) throw new IllegalArgumentException("newWorld must be at least " + world + ", got " + newWorld);
+        nccl.require(Feature.GROW);
+        InitOptions effective = childOptions != null ? childOptions : options;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment id = rootId == null ? MemorySegment.NULL : rootId.toSegment(arena);
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
+            int rc = core.ncclCommGrow(comm, newWorld, id, -1, out, config);
+            return created(nccl, "ncclCommGrow", rc, out, newWorld, -1, effective);
+        }
+    }
+
+    /**
+     * {@code ncclCommRegister} (NCCL 2.19+): registers {@code bytes} of device memory at {@code address} with this
+     * communicator, for zero-copy collectives on it.
+     */
+    public BufferRegistration register(long address, long bytes) {
+        requireOpen("ncclCommRegister");
+        if (bytes <= 0) throw new IllegalArgumentException("bytes must be positive, got " + bytes);
+        nccl.require(Feature.REGISTER);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            nccl.check("ncclCommRegister", core.ncclCommRegister(comm, address, bytes, out), comm);
+            return new BufferRegistration(this, out.get(ValueLayout.ADDRESS, 0), address, bytes);
+        }
+    }
+
+    void deregister(MemorySegment handle) {
+        requireOpen("ncclCommDeregister");
+        nccl.check("ncclCommDeregister", core.ncclCommDeregister(comm, handle), comm);
+    }
+
+    /**
+     * {@code ncclCommWindowRegister} (NCCL 2.27+), collective: registers {@code bytes} at {@code address} as a
+     * window with {@code flags} ({@link Window#COLL_SYMMETRIC} for symmetric kernels; memory from
+     * {@link Nccl#memAlloc}).
+     */
+    public Window registerWindow(long address, long bytes, int flags) {
+        requireOpen("ncclCommWindowRegister");
+        if (bytes <= 0) throw new IllegalArgumentException("bytes must be positive, got " + bytes);
+        nccl.require(Feature.WINDOW_REGISTER);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            complete("ncclCommWindowRegister", core.ncclCommWindowRegister(comm, address, bytes, out, flags));
+            return new Window(this, out.get(ValueLayout.ADDRESS, 0), address, bytes, flags);
+        }
+    }
+
+    void deregisterWindow(MemorySegment handle) {
+        requireOpen("ncclCommWindowDeregister");
+        complete("ncclCommWindowDeregister", core.ncclCommWindowDeregister(comm, handle));
+    }
+
     private void checkCollective(String op, long count, DataType type) {
         requireOpen(op);
         if (count < 0) throw new IllegalArgumentException(op + ": count must not be negative, got " + count);
@@ -284,7 +538,7 @@ public final class Communicator implements AutoCloseable {
             return;
         }
         try {
-            if (nccl.supports(Feature.FINALIZE)) {
+            if (nccl.supports(Feature.FINALIZE) && !revoked) {
                 int rc = core.ncclCommFinalize(comm);
                 if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) {
                     awaitReady("ncclCommFinalize");

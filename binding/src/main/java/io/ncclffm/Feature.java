@@ -28,16 +28,29 @@ public enum Feature {
     FINALIZE(NcclVersion.of(2, 14, 0), Symbol.of("ncclCommFinalize")),
     /** {@code ncclCommSplit}, NCCL 2.18. */
     SPLIT(NcclVersion.of(2, 18, 0), Symbol.of("ncclCommSplit")),
-    /** {@code ncclMemAlloc}/{@code ncclMemFree} and buffer registration, NCCL 2.19. */
-    MEM_ALLOC(NcclVersion.of(2, 19, 0), Symbol.of("ncclMemAlloc"), Symbol.of("ncclMemFree"),
-            Symbol.of("ncclCommRegister"), Symbol.of("ncclCommDeregister")),
+    /** {@code ncclMemAlloc}/{@code ncclMemFree}, NCCL 2.19. */
+    MEM_ALLOC(NcclVersion.of(2, 19, 0), Symbol.of("ncclMemAlloc"), Symbol.of("ncclMemFree")),
+    /** User buffer registration, {@code ncclCommRegister}/{@code ncclCommDeregister}, NCCL 2.19. */
+    REGISTER(NcclVersion.of(2, 19, 0), Symbol.of("ncclCommRegister"), Symbol.of("ncclCommDeregister")),
+    /** {@code ncclGroupSimulateEnd}, NCCL 2.22. */
+    GROUP_SIMULATE(NcclVersion.of(2, 22, 0), Symbol.of("ncclGroupSimulateEnd")),
+    /** {@code ncclCommInitRankScalable}: init from several unique IDs, NCCL 2.23. */
+    INIT_RANK_SCALABLE(NcclVersion.of(2, 23, 0), Symbol.of("ncclCommInitRankScalable")),
+    /** Window registration for symmetric kernels, {@code ncclCommWindowRegister}/{@code ncclCommWindowDeregister}, NCCL 2.27. */
+    WINDOW_REGISTER(NcclVersion.of(2, 27, 0), Symbol.of("ncclCommWindowRegister"), Symbol.of("ncclCommWindowDeregister")),
+    /** {@code ncclCommShrink}, NCCL 2.27. */
+    SHRINK(NcclVersion.of(2, 27, 0), Symbol.of("ncclCommShrink")),
     /** All-to-all: {@code ncclAlltoAll} in NCCL 2.28, {@code ncclAllToAll} in RCCL (long before). */
     ALL_TO_ALL(NcclVersion.of(2, 28, 0), Symbol.of("ncclAlltoAll", "ncclAllToAll")),
     /**
      * Rooted {@code ncclGather} and {@code ncclScatter}: NCCL 2.28, and RCCL under the same names. Apart from
      * {@link #ALL_TO_ALL} because a library may have one without the other.
      */
-    GATHER_SCATTER(NcclVersion.of(2, 28, 0), Symbol.of("ncclGather"), Symbol.of("ncclScatter"));
+    GATHER_SCATTER(NcclVersion.of(2, 28, 0), Symbol.of("ncclGather"), Symbol.of("ncclScatter")),
+    /** {@code ncclCommRevoke}, NCCL 2.28.7. */
+    REVOKE(NcclVersion.of(2, 28, 7), Symbol.of("ncclCommRevoke")),
+    /** {@code ncclCommGrow} with its {@code ncclCommGetUniqueId}, NCCL 2.29.2. */
+    GROW(NcclVersion.of(2, 29, 2), Symbol.of("ncclCommGrow"), Symbol.of("ncclCommGetUniqueId"));
 
     /**
      * One C function a feature needs, with every name a library may export it under.

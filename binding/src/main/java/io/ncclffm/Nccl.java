@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.ncclffm.internal.CTypes;
+import io.ncclffm.internal.CommConfig;
 import io.ncclffm.internal.LibraryLocator;
 import io.ncclffm.internal.NativeLibrary;
 import io.ncclffm.internal.NcclCollectiveApi;
@@ -175,6 +176,93 @@ public final class Nccl {
      */
     public Communicator initRank(int world, int rank, UniqueId id, InitOptions options) {
         return Communicator.init(this, world, rank, id, options);
+    }
+
+    /**
+     * The {@code ncclConfig_t} for {@code options} in the loaded release's layout.
+     *
+     * @throws NcclUnsupportedException naming a field the release lacks
+     */
+    MemorySegment config(Arena arena, InitOptions options) {
+        java.util.Map<ConfigField, Object> values = new java.util.EnumMap<>(ConfigField.class);
+        values.putAll(options.config());
+        values.put(ConfigField.BLOCKING, options.blocking() ? 1 : 0);
+        return CommConfig.allocate(arena, version, library.describe(), values);
+    }
+
+    /**
+     * {@code ncclMemAlloc} (NCCL 2.19+): device memory on the current device, as NCCL's buffer registration and
+     * symmetric windows want it. Close the result to free it.
+     */
+    public NcclMemory memAlloc(long bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("bytes must be positive, got " + bytes);
+        require(Feature.MEM_ALLOC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            check("ncclMemAlloc", core.ncclMemAlloc(out, bytes), MemorySegment.NULL);
+            return new NcclMemory(this, out.get(ValueLayout.ADDRESS, 0).address(), bytes);
+        }
+    }
+
+    /**
+     * {@code ncclCommInitRankScalable} (NCCL 2.23+): like {@link #initRank(int, int, UniqueId, InitOptions)}, with
+     * the bootstrap spread over several unique IDs (each made by a different rank and given to all).
+     */
+    public Communicator initRankScalable(int world, int rank, List<UniqueId> ids, InitOptions options) {
+        Objects.requireNonNull(ids, "ids");
+        Objects.requireNonNull(options, "options");
+        if (ids.isEmpty()) throw new IllegalArgumentException("ids must hold at least one unique ID");
+        Communicator.checkWorldAndRank(world, rank);
+        require(Feature.INIT_RANK_SCALABLE);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment array = arena.allocate(CTypes.NCCL_UNIQUE_ID, ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                UniqueId id = Objects.requireNonNull(ids.get(i), "ids[" + i + "]");
+                array.asSlice(i * (long) UniqueId.BYTES, UniqueId.BYTES).copyFrom(id.toSegment(arena));
+            }
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            int rc = core.ncclCommInitRankScalable(out, world, rank, ids.size(), array, config(arena, options));
+            return Communicator.created(this, "ncclCommInitRankScalable", rc, out, world, rank, options);
+        }
+    }
+
+    /**
+     * {@code ncclCommGrow} (NCCL 2.29.2+) on a rank that joins: {@code id} comes from the existing communicator's
+     * rank 0 ({@link Communicator#newGrowId()}), {@code rank} is the one assigned to this process.
+     */
+    public Communicator joinByGrow(int world, UniqueId id, int rank, InitOptions options) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(options, "options");
+        Communicator.checkWorldAndRank(world, rank);
+        require(Feature.GROW);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            int rc = core.ncclCommGrow(MemorySegment.NULL, world, id.toSegment(arena), rank, out, config(arena, options));
+            return Communicator.created(this, "ncclCommGrow", rc, out, world, rank, options);
+        }
+    }
+
+    /** {@code NCCL_SIM_INFO_INITIALIZER}'s magic. */
+    private static final int SIM_INFO_MAGIC = 0x74685283;
+    /** {@code ncclSimInfo_v22200}: {@code size_t size; unsigned magic; unsigned version; float estimatedTime;}. */
+    private static final long SIM_INFO_BYTES = 24;
+    private static final int SIM_INFO_VERSION = NcclVersion.of(2, 22, 0).code();
+
+    /**
+     * {@code ncclGroupSimulateEnd} (NCCL 2.22+): ends the group opened by {@link #groupStart()} without running it,
+     * and returns NCCL's estimate of how long it would take, in microseconds ({@code ncclSimInfo_t.estimatedTime}).
+     */
+    public float groupSimulateEnd() {
+        require(Feature.GROUP_SIMULATE);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(SIM_INFO_BYTES, 8);
+            info.set(ValueLayout.JAVA_LONG, 0, SIM_INFO_BYTES);
+            info.set(ValueLayout.JAVA_INT, 8, SIM_INFO_MAGIC);
+            info.set(ValueLayout.JAVA_INT, 12, SIM_INFO_VERSION);
+            info.set(ValueLayout.JAVA_FLOAT, 16, -1.0f);
+            check("ncclGroupSimulateEnd", collectives.ncclGroupSimulateEnd(info), MemorySegment.NULL);
+            return info.get(ValueLayout.JAVA_FLOAT, 16);
+        }
     }
 
     /** {@code ncclGroupStart}. */

@@ -38,6 +38,10 @@ final class StubLibrary {
         NCCL("libnccl_stub.so"),
         /** NCCL 2.28's additions: {@code ncclAlltoAll}, {@code ncclGather}, {@code ncclScatter}. */
         NCCL_2_28("libnccl_2_28_stub.so", "-DNCCL_2_28"),
+        /** NCCL 2.14: none of split, ncclMemAlloc, registration, PreMulSum or ncclGroupSimulateEnd. */
+        NCCL_2_14("libnccl_2_14_stub.so", "-DNCCL_2_14"),
+        /** NCCL 2.29.2's additions on top: {@code ncclCommGrow}, {@code ncclCommGetUniqueId}. */
+        NCCL_2_29("libnccl_2_29_stub.so", "-DNCCL_2_28", "-DNCCL_2_29"),
         /** RCCL's spellings: {@code ncclAllToAll}, {@code ncclAllToAllv}, {@code ncclGather}, {@code ncclScatter}. */
         RCCL("librccl_stub.so", "-DRCCL");
 
@@ -127,5 +131,44 @@ final class StubLibrary {
         long s = 0;
         for (byte b : id) s = s * 31 + (b & 0xff);
         return s;
+    }
+
+    /** The bytes of the last {@code ncclConfig_t} received, as many as its {@code size} said (at most 256). */
+    byte[] lastConfig() {
+        try {
+            long size = (long) handle("stub_last_config_size", FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+            MemorySegment s = (MemorySegment) handle("stub_last_config", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(256).asSlice(0, Math.min(size, 256)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** What the last config's {@code netName} (0) or {@code commName} (1) pointed to: "(null)", or "" if absent. */
+    String lastConfigString(int which) {
+        try {
+            MemorySegment s = (MemorySegment) handle("stub_last_config_string", FunctionDescriptor.of(ADDRESS, JAVA_INT)).invokeExact(which);
+            return s.reinterpret(128).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The 8 bytes a host-immediate PreMulSum scalar pointed to when the operator was created. */
+    byte[] lastScalar() {
+        try {
+            MemorySegment s = (MemorySegment) handle("stub_last_scalar", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(8).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int lastExcluded(int i) {
+        try {
+            return (int) handle("stub_last_excluded", FunctionDescriptor.of(JAVA_INT, JAVA_INT)).invokeExact(i);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 }

@@ -1,46 +1,105 @@
 package io.ncclffm.internal;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
+import java.util.Map;
+
+import io.ncclffm.ConfigField;
+import io.ncclffm.NcclUnsupportedException;
+import io.ncclffm.NcclVersion;
 
 /**
- * {@code ncclConfig_t} in its NCCL 2.14 form ({@code size, magic, version, blocking}). The struct is versioned:
- * NCCL copies {@code min(size, sizeof(ncclConfig_t))} bytes and gives every later field its default, so the
- * oldest layout is read correctly by every release from 2.14 on.
+ * {@code ncclConfig_t} in the layout of the loaded release. The struct only grows at its end, and NCCL copies
+ * {@code min(size, sizeof(ncclConfig_t))} bytes, then resets every field newer than {@code version} to its
+ * default; so the binding writes the newest layout the loaded release knows (up to the newest this binding
+ * knows), with {@code size} and {@code version} of that layout, and every field the user left alone set as
+ * {@code NCCL_CONFIG_INITIALIZER} sets it ({@code NCCL_CONFIG_UNDEF_INT}, {@code NULL}).
  */
 public final class CommConfig {
 
     /** {@code NCCL_API_MAGIC}. */
     public static final int MAGIC = 0xcafebeef;
-    /** {@code NCCL_VERSION(2,14,0)}: the layout version this struct follows. */
-    public static final int LAYOUT_VERSION = 21400;
+    /** {@code NCCL_CONFIG_UNDEF_INT}. */
+    public static final int UNDEF_INT = Integer.MIN_VALUE;
 
-    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            ValueLayout.JAVA_LONG.withName("size"),
-            ValueLayout.JAVA_INT.withName("magic"),
-            ValueLayout.JAVA_INT.withName("version"),
-            ValueLayout.JAVA_INT.withName("blocking"),
-            MemoryLayout.paddingLayout(4)).withName("ncclConfig_v21400");
-
-    private static final VarHandle SIZE = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("size"));
-    private static final VarHandle MAGIC_FIELD = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("magic"));
-    private static final VarHandle VERSION = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("version"));
-    private static final VarHandle BLOCKING = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("blocking"));
+    private static final long HEADER_BYTES = 16;   // size_t size; unsigned magic; unsigned version
 
     private CommConfig() {
     }
 
-    /** {@code NCCL_CONFIG_INITIALIZER} with {@code blocking} set. */
-    public static MemorySegment allocate(Arena arena, boolean blocking) {
-        MemorySegment s = arena.allocate(LAYOUT);
-        SIZE.set(s, 0L, LAYOUT.byteSize());
-        MAGIC_FIELD.set(s, 0L, MAGIC);
-        VERSION.set(s, 0L, LAYOUT_VERSION);
-        BLOCKING.set(s, 0L, blocking ? 1 : 0);
+    /** The byte offset of {@code field} in every layout that has it (C's alignment rules on LP64). */
+    public static long offset(ConfigField field) {
+        long at = HEADER_BYTES;
+        for (ConfigField f : ConfigField.values()) {
+            long width = width(f);
+            at = align(at, width);
+            if (f == field) return at;
+            at += width;
+        }
+        throw new IllegalArgumentException(String.valueOf(field));
+    }
+
+    /** The release whose layout is written for a library of {@code version}: the newest step not after it. */
+    public static NcclVersion layoutFor(NcclVersion version) {
+        NcclVersion layout = null;
+        for (ConfigField f : ConfigField.values()) {
+            if (version.atLeast(f.since())) layout = f.since();
+        }
+        return layout;
+    }
+
+    /** {@code sizeof(ncclConfig_t)} of the layout of release {@code layout}. */
+    public static long size(NcclVersion layout) {
+        long end = HEADER_BYTES;
+        for (ConfigField f : ConfigField.values()) {
+            if (!layout.atLeast(f.since())) break;
+            end = offset(f) + width(f);
+        }
+        return align(end, 8);
+    }
+
+    /**
+     * Writes the config for a library of {@code version}.
+     *
+     * @param values  the fields to set: an {@link Integer} for {@link ConfigField.Kind#INT}, a {@link String} for
+     *                {@link ConfigField.Kind#STRING}; strings are allocated in {@code arena}
+     * @param library how messages name the library
+     * @throws NcclUnsupportedException naming the first field the release lacks, before anything is written
+     */
+    public static MemorySegment allocate(Arena arena, NcclVersion version, String library, Map<ConfigField, Object> values) {
+        for (ConfigField f : values.keySet()) {
+            if (!version.atLeast(f.since())) {
+                throw new NcclUnsupportedException("ncclConfig_t." + f.cName(), library, f.since());
+            }
+        }
+        NcclVersion layout = layoutFor(version);
+        if (layout == null) {
+            throw new NcclUnsupportedException("ncclConfig_t", library, ConfigField.BLOCKING.since());
+        }
+        long size = size(layout);
+        MemorySegment s = arena.allocate(size, 8);
+        s.set(ValueLayout.JAVA_LONG, 0, size);
+        s.set(ValueLayout.JAVA_INT, 8, MAGIC);
+        s.set(ValueLayout.JAVA_INT, 12, layout.code());
+        for (ConfigField f : ConfigField.values()) {
+            if (!layout.atLeast(f.since())) break;
+            Object v = values.get(f);
+            long at = offset(f);
+            if (f.kind() == ConfigField.Kind.INT) {
+                s.set(ValueLayout.JAVA_INT, at, v == null ? UNDEF_INT : (Integer) v);
+            } else {
+                s.set(ValueLayout.ADDRESS, at, v == null ? MemorySegment.NULL : arena.allocateFrom((String) v));
+            }
+        }
         return s;
+    }
+
+    private static long width(ConfigField f) {
+        return f.kind() == ConfigField.Kind.STRING ? 8 : 4;
+    }
+
+    private static long align(long at, long to) {
+        return (at + to - 1) / to * to;
     }
 }

@@ -37,6 +37,7 @@ public final class NcclCollectiveApi {
     private final Downcall ncclGroupEnd;
     private final Downcall ncclRedOpCreatePreMulSum;
     private final Downcall ncclRedOpDestroy;
+    private final Downcall ncclGroupSimulateEnd;
 
     public NcclCollectiveApi(NativeLibrary lib) {
         ncclAllReduce = lib.downcall("ncclAllReduce", FunctionDescriptor.of(C_INT,
@@ -66,6 +67,7 @@ public final class NcclCollectiveApi {
         ncclRedOpCreatePreMulSum = lib.downcall("ncclRedOpCreatePreMulSum", FunctionDescriptor.of(C_INT,
                 C_POINTER, C_POINTER, C_INT, C_INT, C_POINTER), v(2, 11));
         ncclRedOpDestroy = lib.downcall("ncclRedOpDestroy", FunctionDescriptor.of(C_INT, C_INT, C_POINTER), v(2, 11));
+        ncclGroupSimulateEnd = lib.downcall("ncclGroupSimulateEnd", FunctionDescriptor.of(C_INT, C_POINTER), v(2, 22));
     }
 
     /**
@@ -240,6 +242,15 @@ public final class NcclCollectiveApi {
     public int ncclRedOpDestroy(int op, MemorySegment comm) {
         try {
             return (int) ncclRedOpDestroy.handle().invokeExact(op, comm);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclGroupSimulateEnd(ncclSimInfo_t* simInfo);} */
+    public int ncclGroupSimulateEnd(MemorySegment simInfo) {
+        try {
+            return (int) ncclGroupSimulateEnd.handle().invokeExact(simInfo);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }

@@ -1,5 +1,6 @@
 package io.ncclffm.internal;
 
+import static io.ncclffm.internal.CTypes.C_DEVICE_PTR;
 import static io.ncclffm.internal.CTypes.C_INT;
 import static io.ncclffm.internal.CTypes.C_POINTER;
 import static io.ncclffm.internal.CTypes.C_SIZE_T;
@@ -39,6 +40,15 @@ public final class NcclCoreApi {
     private final Downcall ncclCommUserRank;
     private final Downcall ncclMemAlloc;
     private final Downcall ncclMemFree;
+    private final Downcall ncclCommRegister;
+    private final Downcall ncclCommDeregister;
+    private final Downcall ncclCommWindowRegister;
+    private final Downcall ncclCommWindowDeregister;
+    private final Downcall ncclCommShrink;
+    private final Downcall ncclCommInitRankScalable;
+    private final Downcall ncclCommRevoke;
+    private final Downcall ncclCommGetUniqueId;
+    private final Downcall ncclCommGrow;
 
     public NcclCoreApi(NativeLibrary lib) {
         ncclGetVersion = lib.downcall("ncclGetVersion", FunctionDescriptor.of(C_INT, C_POINTER), v(2, 3));
@@ -62,7 +72,16 @@ public final class NcclCoreApi {
         ncclCommCuDevice = lib.downcall("ncclCommCuDevice", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER), v(2, 0));
         ncclCommUserRank = lib.downcall("ncclCommUserRank", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER), v(2, 0));
         ncclMemAlloc = lib.downcall("ncclMemAlloc", FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T), v(2, 19));
-        ncclMemFree = lib.downcall("ncclMemFree", FunctionDescriptor.of(C_INT, C_POINTER), v(2, 19));
+        ncclMemFree = lib.downcall("ncclMemFree", FunctionDescriptor.of(C_INT, C_DEVICE_PTR), v(2, 19));
+        ncclCommRegister = lib.downcall("ncclCommRegister", FunctionDescriptor.of(C_INT, C_POINTER, C_DEVICE_PTR, C_SIZE_T, C_POINTER), v(2, 19));
+        ncclCommDeregister = lib.downcall("ncclCommDeregister", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER), v(2, 19));
+        ncclCommWindowRegister = lib.downcall("ncclCommWindowRegister", FunctionDescriptor.of(C_INT, C_POINTER, C_DEVICE_PTR, C_SIZE_T, C_POINTER, C_INT), v(2, 27));
+        ncclCommWindowDeregister = lib.downcall("ncclCommWindowDeregister", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER), v(2, 27));
+        ncclCommShrink = lib.downcall("ncclCommShrink", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_POINTER, C_POINTER, C_INT), v(2, 27));
+        ncclCommInitRankScalable = lib.downcall("ncclCommInitRankScalable", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), v(2, 23));
+        ncclCommRevoke = lib.downcall("ncclCommRevoke", FunctionDescriptor.of(C_INT, C_POINTER, C_INT), NcclVersion.of(2, 28, 7));
+        ncclCommGetUniqueId = lib.downcall("ncclCommGetUniqueId", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER), NcclVersion.of(2, 29, 2));
+        ncclCommGrow = lib.downcall("ncclCommGrow", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER), NcclVersion.of(2, 29, 2));
     }
 
     /** {@code ncclResult_t ncclGetVersion(int *version);} */
@@ -216,9 +235,90 @@ public final class NcclCoreApi {
     }
 
     /** {@code ncclResult_t ncclMemFree(void *ptr);} */
-    public int ncclMemFree(MemorySegment ptr) {
+    public int ncclMemFree(long ptr) {
         try {
             return (int) ncclMemFree.handle().invokeExact(ptr);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommRegister(const ncclComm_t comm, void* buff, size_t size, void** handle);} */
+    public int ncclCommRegister(MemorySegment comm, long buff, long size, MemorySegment handle) {
+        try {
+            return (int) ncclCommRegister.handle().invokeExact(comm, buff, size, handle);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommDeregister(const ncclComm_t comm, void* handle);} */
+    public int ncclCommDeregister(MemorySegment comm, MemorySegment handle) {
+        try {
+            return (int) ncclCommDeregister.handle().invokeExact(comm, handle);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommWindowRegister(ncclComm_t comm, void* buff, size_t size, ncclWindow_t* win, int winFlags);} */
+    public int ncclCommWindowRegister(MemorySegment comm, long buff, long size, MemorySegment win, int winFlags) {
+        try {
+            return (int) ncclCommWindowRegister.handle().invokeExact(comm, buff, size, win, winFlags);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommWindowDeregister(ncclComm_t comm, ncclWindow_t win);} */
+    public int ncclCommWindowDeregister(MemorySegment comm, MemorySegment win) {
+        try {
+            return (int) ncclCommWindowDeregister.handle().invokeExact(comm, win);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommShrink(ncclComm_t comm, int* excludeRanksList, int excludeRanksCount, ncclComm_t* newcomm, ncclConfig_t* config, int shrinkFlags);} */
+    public int ncclCommShrink(MemorySegment comm, MemorySegment excludeRanksList, int excludeRanksCount, MemorySegment newcomm, MemorySegment config, int shrinkFlags) {
+        try {
+            return (int) ncclCommShrink.handle().invokeExact(comm, excludeRanksList, excludeRanksCount, newcomm, config, shrinkFlags);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommInitRankScalable(ncclComm_t* newcomm, int nranks, int myrank, int nId, ncclUniqueId* commIds, ncclConfig_t* config);} */
+    public int ncclCommInitRankScalable(MemorySegment newcomm, int nranks, int myrank, int nId, MemorySegment commIds, MemorySegment config) {
+        try {
+            return (int) ncclCommInitRankScalable.handle().invokeExact(newcomm, nranks, myrank, nId, commIds, config);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommRevoke(ncclComm_t comm, int revokeFlags);} */
+    public int ncclCommRevoke(MemorySegment comm, int revokeFlags) {
+        try {
+            return (int) ncclCommRevoke.handle().invokeExact(comm, revokeFlags);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommGetUniqueId(ncclComm_t comm, ncclUniqueId* uniqueId);} */
+    public int ncclCommGetUniqueId(MemorySegment comm, MemorySegment uniqueId) {
+        try {
+            return (int) ncclCommGetUniqueId.handle().invokeExact(comm, uniqueId);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@code ncclResult_t ncclCommGrow(ncclComm_t comm, int nRanks, const ncclUniqueId* uniqueId, int rank, ncclComm_t* newcomm, ncclConfig_t* config);} */
+    public int ncclCommGrow(MemorySegment comm, int nRanks, MemorySegment uniqueId, int rank, MemorySegment newcomm, MemorySegment config) {
+        try {
+            return (int) ncclCommGrow.handle().invokeExact(comm, nRanks, uniqueId, rank, newcomm, config);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }

@@ -206,9 +206,11 @@ public final class RankWorker {
         } else {
             steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
         }
+        if (config.wants(UserFeatureChecks.GROUP)) steps.add(Step.collective(UserFeatureChecks.selfTest(s), collective));
         if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
         if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
         if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants(UserFeatureChecks.GROUP)) UserFeatureChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
         if (config.rank() == 0 && config.wants("abort")) {
             steps.add(new Step(CommunicatorChecks.abortHungInit(s), gpu ? Needs.LIBRARY : Needs.GPU, null));
         }

@@ -33,6 +33,38 @@ class WorkerWithoutGpuTest {
         stub = StubNcclLibrary.get();
     }
 
+    private static Map<String, CheckResult> runWorker() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        stub.reset(22203, true);
+        System.setProperty("ncclffm.so.path", stub.path.toString());
+        try {
+            new RankWorker(WorkerSessions.config(), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+        } finally {
+            System.clearProperty("ncclffm.so.path");
+            stub.reset(22203, false);
+        }
+        Map<String, CheckResult> results = new LinkedHashMap<>();
+        out.toString(StandardCharsets.UTF_8).lines().map(EventCodec::decode).filter(Objects::nonNull)
+                .forEach(e -> { if (e instanceof WorkerEvent.Check c) results.put(c.result().id(), c.result()); });
+        return results;
+    }
+
+    @Test
+    void userFeatureChecks_withoutAGpu_areSkippedForTheGpuOrTheReleaseTheyNeed() {
+        Map<String, CheckResult> results = runWorker();
+        for (String id : List.of("self-test", "split/parity", "premulsum/float32", "premulsum/bfloat16",
+                "registered-buffers", "allgatherv/grouped-broadcasts", "reducescatterv/grouped-reduces",
+                "sendrecv/all-peers", "abort/with-live-graph")) {
+            assertEquals(Cause.NO_GPU, results.get(id).cause(), id + ": the 2.22 stub has what it needs but no GPU");
+        }
+        CheckResult window = results.get("symmetric-window");
+        assertEquals(Cause.RELEASE_GAP, window.cause());
+        assertTrue(window.message().contains("ncclCommWindowRegister") && window.message().contains("2.27"), window.message());
+        CheckResult gather = results.get("gather");
+        assertEquals(Cause.RELEASE_GAP, gather.cause());
+        assertTrue(gather.message().contains("ncclGather") && gather.message().contains("2.28"), gather.message());
+    }
+
     @Test
     void everyPlannedCheck_isReportedWithTheCauseThatFits() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
