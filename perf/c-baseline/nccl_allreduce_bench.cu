@@ -285,14 +285,25 @@ static int warmup_for(const options* o, size_t bytes) {
     return w < 2 ? 2 : w;
 }
 
-static void print_point(const run& r, size_t bytes, bool in_place, const char* mode, double time_us) {
+// Every trial of one timing, in the order taken, and their median (what timeUs reports).
+struct timing {
+    int n;
+    double trials[99];
+    double median;
+};
+
+static void print_point(const run& r, size_t bytes, bool in_place, const char* mode, const timing& t) {
+    double time_us = t.median;
     double alg = time_us > 0 ? bytes / (time_us * 1e-6) / 1e9 : 0.0;
     double bus = alg * 2.0 * (r.o->world - 1) / r.o->world;  // nccl-tests' allReduce bus factor
-    printf("{\"library\":\"%s\",\"source\":\"c\",\"world\":%d,\"bytes\":%zu,\"dtype\":\"%s\","
-           "\"placement\":\"%s\",\"mode\":\"%s\",\"iterations\":%d,\"timeUs\":%.3f,\"algBwGBs\":%.6f,"
-           "\"busBwGBs\":%.6f}\n",
+    printf("{\"library\":\"%s\",\"source\":\"c\",\"world\":%d,\"collective\":\"allReduce\",\"bytes\":%zu,"
+           "\"dtype\":\"%s\",\"placement\":\"%s\",\"mode\":\"%s\",\"iterations\":%d,\"timeUs\":%.3f,"
+           "\"algBwGBs\":%.6f,\"busBwGBs\":%.6f,\"trialsUs\":[",
            r.library, r.o->world, bytes, r.o->dtype->name, in_place ? "in-place" : "out-of-place", mode,
            iters_for(r.o, bytes), time_us, alg, bus);
+    // Every trial, so that the harness's regression check can weigh their spread (a rank test), not just the median.
+    for (int i = 0; i < t.n; i++) printf("%s%.3f", i ? "," : "", t.trials[i]);
+    printf("]}\n");
     fflush(stdout);
 }
 
@@ -301,8 +312,10 @@ static void all_reduce(const run& r, size_t count, bool in_place) {
     NCCL_CHECK(nccl.allReduce(src, r.recv, count, r.o->dtype->code, ncclSum, r.comm, r.stream));
 }
 
-// The middle value; for an even count the mean of the two middle ones (PerfRunner.median). Sorts in place.
-static double median(double* v, int n) {
+// The middle value; for an even count the mean of the two middle ones (PerfPoint.median). Sorts a copy.
+static double median(const double* in, int n) {
+    double v[99];
+    for (int i = 0; i < n; i++) v[i] = in[i];
     for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
             double t = v[j];
@@ -312,12 +325,14 @@ static double median(double* v, int n) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static double time_launches(const run& r, size_t count, bool in_place) {
+static timing time_launches(const run& r, size_t count, bool in_place) {
     size_t bytes = count * r.o->dtype->size;
     int iters = iters_for(r.o, bytes);
     for (int i = 0; i < warmup_for(r.o, bytes); i++) all_reduce(r, count, in_place);
     CUDA_CHECK(cudaStreamSynchronize(r.stream));
-    double trials[99];
+    timing out = {};
+    out.n = r.o->trials;
+    double* trials = out.trials;
     for (int t = 0; t < r.o->trials; t++) {
         CUDA_CHECK(cudaEventRecord(r.start, r.stream));
         for (int i = 0; i < iters; i++) all_reduce(r, count, in_place);
@@ -327,10 +342,11 @@ static double time_launches(const run& r, size_t count, bool in_place) {
         CUDA_CHECK(cudaEventElapsedTime(&ms, r.start, r.stop));
         trials[t] = ms * 1000.0 / iters;
     }
-    return median(trials, r.o->trials);
+    out.median = median(trials, r.o->trials);
+    return out;
 }
 
-static double time_graph(const run& r, size_t count, bool in_place) {
+static timing time_graph(const run& r, size_t count, bool in_place) {
     cudaGraph_t graph;
     cudaGraphExec_t exec;
     int iters = iters_for(r.o, count * r.o->dtype->size);
@@ -341,7 +357,9 @@ static double time_graph(const run& r, size_t count, bool in_place) {
     CUDA_CHECK(cudaGraphInstantiateWithFlags(&exec, graph, 0));
     CUDA_CHECK(cudaGraphLaunch(exec, r.stream));  // warm-up: first launch uploads the graph
     CUDA_CHECK(cudaStreamSynchronize(r.stream));
-    double trials[99];
+    timing out = {};
+    out.n = r.o->trials;
+    double* trials = out.trials;
     for (int t = 0; t < r.o->trials; t++) {
         CUDA_CHECK(cudaEventRecord(r.start, r.stream));
         CUDA_CHECK(cudaGraphLaunch(exec, r.stream));
@@ -353,7 +371,8 @@ static double time_graph(const run& r, size_t count, bool in_place) {
     }
     CUDA_CHECK(cudaGraphExecDestroy(exec));
     CUDA_CHECK(cudaGraphDestroy(graph));
-    return median(trials, r.o->trials);
+    out.median = median(trials, r.o->trials);
+    return out;
 }
 
 int main(int argc, char** argv) {

@@ -18,24 +18,32 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
     /**
      * Perf mode's regression check.
      *
-     * @param baseline          the release every other release is compared with, e.g. 2.28.3
+     * @param baseline          what the file names as the baseline: a perf cell's name (or a glob over names), or
+     *                          a version, which stands for every perf cell of that version
+     * @param baselineCells     the perf cells that {@code baseline} names; every other perf cell is a candidate
      * @param threshold         the tolerated slowdown, e.g. 0.10 for 10%
      * @param notJudgedWorlds   worlds whose points are tabled and charted but not judged for regressions
      * @param notJudgedReason   why, shown in the regression report; {@code null} when no world is excluded
      */
-    public record PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold, java.util.Set<Integer> notJudgedWorlds,
-                             String notJudgedReason) {
+    public record PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
+                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason) {
 
         public PerfPolicy {
+            baselineCells = java.util.Set.copyOf(baselineCells);
             notJudgedWorlds = java.util.Set.copyOf(notJudgedWorlds);
         }
 
-        public PerfPolicy(io.ncclffm.NcclVersion baseline, double threshold) {
-            this(baseline, threshold, java.util.Set.of(), null);
+        public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold) {
+            this(baseline, baselineCells, threshold, java.util.Set.of(), null);
         }
 
         public boolean judges(int world) {
             return !notJudgedWorlds.contains(world);
+        }
+
+        /** Whether the cell's points are the baseline others are compared with. */
+        public boolean isBaseline(String cell) {
+            return baselineCells.contains(cell);
         }
     }
 

@@ -664,22 +664,39 @@ public final class MatrixLoader {
         private Matrix.PerfPolicy perf(List<Cell> cells) {
             RawMatrix.RawPerf p = raw.perf();
             if (p == null) return null;
-            String baseline = require(p.baseline(), "/perf/baseline", "perf.baseline", "the release others are compared with, e.g. 2.28.3");
-            NcclVersion v;
-            try {
-                v = NcclVersion.parse(baseline);
-            } catch (IllegalArgumentException e) {
-                throw error("/perf/baseline", "perf.baseline", e.getMessage());
+            String baseline = require(p.baseline(), "/perf/baseline", "perf.baseline",
+                    "the perf cell others are compared with (a cell name or glob, e.g. perf-2.28.3-a), or a version");
+            List<Cell> perfCells = cells.stream().filter(c -> c.mode().equals("perf")).toList();
+            // A cell name first: two cells of one version (an A/A run) can only be told apart by name.
+            List<Cell> named = perfCells.stream().filter(c -> Glob.matches(baseline, c.name())).toList();
+            if (named.isEmpty()) {
+                NcclVersion v;
+                try {
+                    v = NcclVersion.parse(baseline);
+                } catch (IllegalArgumentException e) {
+                    throw error("/perf/baseline", "perf.baseline", "no perf cell is named '" + baseline + "' (perf cells: "
+                            + perfCells.stream().map(Cell::name).toList() + "), and it is no version either: " + e.getMessage());
+                }
+                named = perfCells.stream().filter(c -> c.version().equals(v)).toList();
+                if (named.isEmpty()) throw error("/perf/baseline", "perf.baseline", "no perf cell measures " + v);
             }
-            if (cells.stream().noneMatch(c -> c.version().equals(v) && c.mode().equals("perf"))) {
-                throw error("/perf/baseline", "perf.baseline", "no perf cell measures " + v);
+            Map<Integer, String> byWorld = new java.util.HashMap<>();
+            for (Cell c : named) {
+                for (int w : c.worlds()) {
+                    String other = byWorld.putIfAbsent(w, c.name());
+                    if (other != null) {
+                        throw error("/perf/baseline", "perf.baseline", "'" + baseline + "' names two perf cells of world "
+                                + w + " (" + other + ", " + c.name() + "); name the one cell to compare with");
+                    }
+                }
             }
+            Set<String> baselineCells = named.stream().map(Cell::name).collect(java.util.stream.Collectors.toSet());
             double threshold = p.threshold() == null ? 0.10 : p.threshold();
             if (threshold <= 0 || threshold >= 1) {
                 throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
             }
             RawMatrix.RawNotJudged nj = p.notJudged();
-            if (nj == null) return new Matrix.PerfPolicy(v, threshold);
+            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold);
             if (nj.worlds() == null || nj.worlds().isEmpty()) {
                 throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
             }
@@ -690,7 +707,7 @@ public final class MatrixLoader {
             if (nj.reason() == null || nj.reason().isBlank()) {
                 throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
             }
-            return new Matrix.PerfPolicy(v, threshold, Set.copyOf(nj.worlds()), nj.reason().strip());
+            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip());
         }
 
         private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {

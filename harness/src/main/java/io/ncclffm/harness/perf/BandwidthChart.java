@@ -13,11 +13,12 @@ import java.util.function.ToDoubleFunction;
  * goes beyond), y is GB/s from 0, one line per library and source. Written as plain text so that reports need no
  * plotting library and the output diffs cleanly between runs.
  *
- * <p>Colour tells libraries apart and the dash tells sources apart (C dashed, Java solid), so a Java line lying on
- * top of its C line, which is the goal, still shows both.
+ * <p>Colour tells cells (or libraries) apart and the dash tells sources apart (Java solid, the C process dashed,
+ * the in-process C loop dotted, nccl-tests dash-dotted), so a Java line lying on top of its C line, which is the
+ * goal, still shows both.
  *
  * <p>A line is one sequence of sizes, so the points must already be narrowed to one placement, mode, world and
- * element type; two points of one line at the same size are rejected rather than drawn as a zigzag.
+ * collective and element type; two points of one line at the same size are rejected rather than drawn as a zigzag.
  */
 public final class BandwidthChart {
 
@@ -94,10 +95,12 @@ public final class BandwidthChart {
     static Map<Series, List<PerfPoint>> series(List<PerfPoint> points) {
         Map<Series, List<PerfPoint>> lines = new LinkedHashMap<>();
         for (PerfPoint p : points) {
-            List<PerfPoint> line = lines.computeIfAbsent(new Series(p.library(), p.source()), s -> new ArrayList<>());
+            // Two cells of one library (an A/A run) are two lines: the cell names the line when there is one.
+            String name = p.cell() == null ? p.library() : p.cell();
+            List<PerfPoint> line = lines.computeIfAbsent(new Series(name, p.source()), s -> new ArrayList<>());
             for (PerfPoint q : line) {
                 if (q.bytes() == p.bytes()) {
-                    throw new IllegalArgumentException("two points of " + p.library() + " (" + p.source() + ") at "
+                    throw new IllegalArgumentException("two points of " + name + " (" + p.source() + ") at "
                             + MessageSize.label(p.bytes()) + "; narrow the points to one placement, mode, world and"
                             + " dtype before charting: " + q + " and " + p);
                 }
@@ -140,7 +143,12 @@ public final class BandwidthChart {
         for (Map.Entry<Series, List<PerfPoint>> line : lines.entrySet()) {
             Series s = line.getKey();
             String colour = COLOURS[libraries.indexOf(s.library()) % COLOURS.length];
-            String dash = PerfTable.C.equals(s.source()) ? " stroke-dasharray=\"6 4\"" : "";
+            String dash = switch (s.source()) {
+                case PerfPoint.C -> " stroke-dasharray=\"6 4\"";
+                case PerfPoint.IN_PROCESS_C -> " stroke-dasharray=\"2 3\"";
+                case PerfPoint.NCCL_TESTS -> " stroke-dasharray=\"10 3 2 3\"";
+                default -> "";
+            };
             StringBuilder coordinates = new StringBuilder();
             for (PerfPoint p : line.getValue()) {
                 if (!coordinates.isEmpty()) coordinates.append(' ');

@@ -43,7 +43,13 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
      */
     public record Overhead(String library, int world, String dtype, String placement, String mode,
                            OptionalDouble smallMessageRatio, OptionalDouble largeMessageWorstRatio,
-                           long largeMessageWorstBytes) {
+                           long largeMessageWorstBytes, String collective, String cell) {
+
+        public Overhead(String library, int world, String dtype, String placement, String mode,
+                        OptionalDouble smallMessageRatio, OptionalDouble largeMessageWorstRatio, long largeMessageWorstBytes) {
+            this(library, world, dtype, placement, mode, smallMessageRatio, largeMessageWorstRatio, largeMessageWorstBytes,
+                    PerfPoint.ALL_REDUCE, null);
+        }
 
         public Verdict smallMessageVerdict() {
             return judge(smallMessageRatio, SMALL_MESSAGE_GOAL);
@@ -53,9 +59,10 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
             return judge(largeMessageWorstRatio, LARGE_MESSAGE_GOAL);
         }
 
-        /** e.g. {@code NCCL 2.28.3 world 2 float32 out-of-place launch}. */
+        /** e.g. {@code NCCL 2.28.3 world 2 float32 out-of-place launch}, with the cell and any collective but allReduce. */
         public String describe() {
-            return library + " world " + world + " " + dtype + " " + placement + " " + mode;
+            return (cell == null ? library : cell + " (" + library + ")") + " world " + world
+                    + (collective.equals(PerfPoint.ALL_REDUCE) ? "" : " " + collective) + " " + dtype + " " + placement + " " + mode;
         }
 
         private static Verdict judge(OptionalDouble ratio, double goal) {
@@ -82,8 +89,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
             int side;
             if (p.source().equals(PerfTable.JAVA)) side = 0;
             else if (p.source().equals(reference)) side = 1;
-            else if (p.source().equals(C) || p.source().equals(IN_PROCESS_C)) continue;
-            else throw new IllegalArgumentException("source must be java, " + C + " or " + IN_PROCESS_C + ", got '" + p.source() + "': " + p);
+            else if (p.source().equals(C) || p.source().equals(IN_PROCESS_C) || p.source().equals(PerfPoint.NCCL_TESTS)) continue;
+            else throw new IllegalArgumentException("source must be java, " + C + ", " + IN_PROCESS_C + " or "
+                    + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
             PerfPoint[] pair = pairs.computeIfAbsent(Key.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
             if (pair[side] != null) {
@@ -112,7 +120,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                 }
             }
             Key k = group.getKey();
-            rows.add(new Overhead(k.library, k.world, k.dtype, k.placement, k.mode, small, worst, worstBytes));
+            rows.add(new Overhead(k.library, k.world, k.dtype, k.placement, k.mode, small, worst, worstBytes, k.collective, k.cell));
         }
         return new OverheadSummary(rows, reference);
     }
@@ -140,13 +148,14 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     public String markdown() {
         StringBuilder out = new StringBuilder();
         String ratio = "java/" + reference;
-        out.append("| Library | World | Dtype | Placement | Mode | ").append(ratio).append(" at 8 B (goal ≤ ")
+        out.append("| Library | World | Collective | Dtype | Placement | Mode | ").append(ratio).append(" at 8 B (goal ≤ ")
                 .append(PerfTable.format("%.2f", SMALL_MESSAGE_GOAL)).append(") | worst ").append(ratio).append(" from ")
                 .append(MessageSize.label(MessageSize.LARGE)).append(" (goal ≤ ")
                 .append(PerfTable.format("%.2f", LARGE_MESSAGE_GOAL)).append(") |\n")
-                .append("|---|---:|---|---|---|---:|---:|\n");
+                .append("|---|---:|---|---|---|---|---:|---:|\n");
         for (Overhead r : rows) {
-            out.append("| ").append(r.library()).append(" | ").append(r.world()).append(" | ").append(r.dtype())
+            out.append("| ").append(r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")").append(" | ")
+                    .append(r.world()).append(" | ").append(r.collective()).append(" | ").append(r.dtype())
                     .append(" | ").append(r.placement()).append(" | ").append(r.mode()).append(" | ")
                     .append(cell(r.smallMessageRatio(), r.smallMessageVerdict(), ""))
                     .append(" | ")
@@ -163,9 +172,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
         return PerfTable.format("%.3f", ratio.getAsDouble()) + where + (verdict == Verdict.MEETS ? " (meets)" : " (**misses**)");
     }
 
-    private record Key(String library, int world, String dtype, String placement, String mode) {
+    private record Key(String library, String cell, int world, String collective, String dtype, String placement, String mode) {
         static Key of(PerfPoint p) {
-            return new Key(Objects.requireNonNull(p.library()), p.world(), p.dtype(), p.placement(), p.mode());
+            return new Key(Objects.requireNonNull(p.library()), p.cell(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode());
         }
     }
 }

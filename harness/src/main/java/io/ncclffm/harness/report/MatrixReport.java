@@ -58,7 +58,7 @@ public final class MatrixReport {
                         if (cell.mode().equals("perf")) initPoint(cell, world, c.result().data());
                     } else if (e instanceof WorkerEvent.Perf p && r.rank() == 0) {
                         // every rank times the same collective; rank 0 speaks for the cell, as in nccl-tests
-                        perf.add(p.point());
+                        perf.add(p.point().inCell(cell.name()));
                     }
                 }
             }

@@ -13,6 +13,7 @@ import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.model.EventCodec;
 import io.ncclffm.harness.perf.BandwidthChart;
 import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.MessageSize;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.perf.PerfJsonLines;
 import io.ncclffm.harness.perf.PerfPoint;
@@ -41,15 +42,42 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
      */
     static java.util.Map<String, String> charts(List<PerfPoint> all) {
         java.util.Map<String, String> charts = new java.util.LinkedHashMap<>();
+        record Kind(String collective, String dtype) { }
+        List<Kind> kinds = all.stream().map(p -> new Kind(p.collective(), p.dtype())).distinct().toList();
         for (int world : all.stream().map(PerfPoint::world).distinct().sorted().toList()) {
-            List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.placement().equals("out-of-place")
-                    && p.mode().equals("launch")).toList();
-            if (line.isEmpty()) continue;
-            BandwidthChart.Bandwidth bw = world == 1 ? BandwidthChart.Bandwidth.ALGORITHM : BandwidthChart.Bandwidth.BUS;
-            charts.put("busbw-w" + world + ".svg", BandwidthChart.svg(line, "allReduce float32 sum, out-of-place, world "
-                    + world + (world == 1 ? " (algorithm bandwidth: one rank has no bus)" : " (bus bandwidth)"), bw));
+            for (Kind kind : kinds) {
+                List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.collective().equals(kind.collective())
+                        && p.dtype().equals(kind.dtype()) && p.placement().equals("out-of-place") && p.mode().equals("launch")).toList();
+                if (line.isEmpty()) continue;
+                BandwidthChart.Bandwidth bw = world == 1 ? BandwidthChart.Bandwidth.ALGORITHM : BandwidthChart.Bandwidth.BUS;
+                boolean classic = kind.collective().equals(PerfPoint.ALL_REDUCE) && kind.dtype().equals("float32");
+                String name = classic ? "busbw-w" + world + ".svg" : "busbw-" + kind.collective() + "-" + kind.dtype() + "-w" + world + ".svg";
+                charts.put(name, BandwidthChart.svg(line, kind.collective() + " " + kind.dtype()
+                        + (PerfPoint.reduces(kind.collective()) ? " sum" : "") + ", out-of-place, world " + world
+                        + (world == 1 ? " (algorithm bandwidth: one rank has no bus)" : " (bus bandwidth)"), bw));
+            }
         }
         return charts;
+    }
+
+    /**
+     * The separate C baseline's points, which know their library but no matrix cell, as points of every cell that
+     * measured that library at that world, so that tables and overhead rows pair them with each cell's Java points.
+     * A point no cell matches stays without one.
+     */
+    static List<PerfPoint> attachToCells(List<PerfPoint> c, List<PerfPoint> java) {
+        List<PerfPoint> out = new ArrayList<>();
+        for (PerfPoint p : c) {
+            if (p.cell() != null) {
+                out.add(p);
+                continue;
+            }
+            List<String> cells = java.stream().filter(j -> j.cell() != null && j.library().equals(p.library())
+                    && j.world() == p.world()).map(PerfPoint::cell).distinct().toList();
+            if (cells.isEmpty()) out.add(p);
+            else for (String cell : cells) out.add(p.inCell(cell));
+        }
+        return out;
     }
 
     /** What the C baseline's JSON lines hold: its perf points and its init lines (init time, device memory). */
@@ -93,117 +121,142 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         return of(java, c, policy, List.of());
     }
 
-    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy, List<InitPoint> inits) {
+    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
+        List<PerfPoint> c = attachToCells(separateC, java);
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
         OverheadSummary overhead = c.isEmpty() ? null
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
         OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
                 : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).toList(), OverheadSummary.IN_PROCESS_C);
-        List<PerfPoint> binding = java.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
-        if (policy != null) regressions.addAll(regressionCheck(binding, c, policy, report));
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, report));
         return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
                 List.copyOf(inits));
     }
 
     /**
-     * Judges every release's Java points against the baseline release's, and writes the report. Even the median of a
-     * few trials from one run is one sample of the machine's state, and at microsecond latencies two runs of the same
-     * release differ by about as much as the threshold; the C baseline, when given, is a second, independent sample of the same NCCL in the same run. So a
-     * Java regression counts unless C measured the same collective in both releases and saw no regression there:
-     * those are listed as not confirmed, with C's numbers, and do not fail the check. Without C points every Java
-     * regression counts. Worlds the policy excludes (e.g. ranks sharing one GPU through sockets) are not judged.
+     * Judges every candidate cell's Java points against the baseline cells', and writes the report.
      *
+     * <p>A Java point is a regression candidate when its median is worse by the threshold and its trials are slower
+     * by a one-sided Mann-Whitney test at {@link RegressionCheck#alpha()} ({@link RegressionCheck}). A slower NCCL
+     * is slower from C too; a difference that shows through the binding alone comes from the JVM of that one run
+     * (its JIT tiers, GC, safepoints), which is noise, not the release. The in-process C loop's trials alternate with
+     * the binding's on the same communicator and stream, so a Java regression counts only when C, in the same cells,
+     * is also worse by the threshold with significance (for a graph row, C's launch row of the same size: the loop
+     * times launches only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check;
+     * without a C loop nothing can be confirmed, and the report says so. A host that is slower as a whole for one
+     * cell's run slows both sides and is not caught by this; an A/A matrix (one build as two cells) shows whether a
+     * host is that noisy. Worlds the policy excludes are not judged.
+     *
+     * @param points the worker's points: {@code java} and {@code c-inproc}, each with its cell
      * @return the regressions that count
      */
-    static List<Regression> regressionCheck(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy,
-                                            StringBuilder report) {
-        String baselineLibrary = "NCCL " + policy.baseline();
+    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, StringBuilder report) {
         RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
-        List<PerfPoint> judgedJava = java.stream().filter(p -> movesData(p) && policy.judges(p.world())).toList();
-        List<PerfPoint> judgedC = c.stream().filter(p -> movesData(p) && policy.judges(p.world())).toList();
-        report.append("# Regression check against ").append(baselineLibrary).append(" (threshold ")
-                .append(Math.round(policy.threshold() * 100)).append("%)\n\n");
+        List<PerfPoint> judged = points.stream()
+                .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
+        List<PerfPoint> java = judged.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
+        List<PerfPoint> c = judged.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C)).toList();
+        List<PerfPoint> baseline = java.stream().filter(p -> policy.isBaseline(p.cell())).toList();
+        List<PerfPoint> baselineC = c.stream().filter(p -> policy.isBaseline(p.cell())).toList();
+        report.append("# Regression check against ").append(policy.baseline()).append(" (")
+                .append(policy.baselineCells().stream().sorted().collect(Collectors.joining(", "))).append(")\n\n")
+                .append(String.format(Locale.ROOT, "A change counts when the candidate's median is worse by more than %d%% "
+                        + "(time up to %s, bandwidth above), its trials are slower by a one-sided Mann-Whitney U test "
+                        + "at alpha = %s (5 trials against 5 reach p = 1/252 = 0.004 at best), and the in-process C "
+                        + "loop (c-inproc) of the same cells is worse the same way at the same size (a graph row is "
+                        + "confirmed by C's launch row): a slower NCCL is slower from C too, while a change seen through "
+                        + "the binding alone is that run's JVM.\n\n",
+                        Math.round(policy.threshold() * 100), MessageSize.label(RegressionCheck.LATENCY_BOUND_LIMIT),
+                        check.alpha()));
         if (!policy.notJudgedWorlds().isEmpty()) {
             report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
                     .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
         }
-        if (!judgedC.isEmpty()) {
-            report.append("A Java regression counts unless the C baseline measured the same collective in both releases ")
-                    .append("and saw none (one run per release: at microsecond latencies run-to-run noise is about the ")
-                    .append("threshold).\n\n");
-        }
         List<Regression> counted = new ArrayList<>();
-        List<PerfPoint> baseline = on(judgedJava, baselineLibrary);
-        List<PerfPoint> baselineC = on(judgedC, baselineLibrary);
-        Map<String, PerfPoint> cBefore = byCollective(baselineC);
-        for (String library : judgedJava.stream().map(PerfPoint::library).distinct().filter(l -> !l.equals(baselineLibrary)).toList()) {
-            List<PerfPoint> candidate = on(judgedJava, library);
-            List<Regression> found = check.compare(baseline, candidate);
-            List<PerfPoint> candidateC = on(judgedC, library);
+        List<String> candidates = java.stream().map(PerfPoint::cell).distinct().filter(cell -> !policy.isBaseline(cell)).toList();
+        for (String cell : candidates) {
+            List<PerfPoint> candidate = on(java, cell);
+            java.util.Set<Integer> worlds = candidate.stream().map(PerfPoint::world).collect(Collectors.toSet());
+            List<PerfPoint> before = baseline.stream().filter(p -> worlds.contains(p.world())).toList();
+            List<PerfPoint> candidateC = on(c, cell);
+            RegressionCheck.Comparison found = check.judge(before, candidate);
+            Map<String, Regression> cFound = check.judge(baselineC, candidateC).regressions().stream()
+                    .collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
+            Map<String, PerfPoint> cBefore = byCollective(baselineC);
             Map<String, PerfPoint> cAfter = byCollective(candidateC);
-            Map<String, Regression> cFound = check.compare(baselineC, candidateC).stream()
-                    .collect(Collectors.toMap(PerfArtifacts::collective, r -> r));
             List<Regression> confirmed = new ArrayList<>();
             List<Regression> unconfirmed = new ArrayList<>();
-            for (Regression r : found) {
-                String k = collective(r);
-                boolean cMeasured = cBefore.containsKey(k) && cAfter.containsKey(k);
-                (cMeasured && !cFound.containsKey(k) ? unconfirmed : confirmed).add(r);
-            }
+            for (Regression r : found.regressions()) (cFound.containsKey(confirmingKey(r)) ? confirmed : unconfirmed).add(r);
             counted.addAll(confirmed);
-            List<PerfPoint> missing = check.missingFromCandidate(baseline, candidate);
-            report.append("## ").append(library).append(": ")
+            List<PerfPoint> missing = check.missingFromCandidate(before, candidate);
+            String library = candidate.getFirst().library();
+            report.append("## ").append(cell).append(" (").append(library).append("): ")
                     .append(confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
-                    .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the C baseline")
+                    .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
+                    .append(found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
+                            + " beyond the threshold but not significant")
                     .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
             for (Regression r : confirmed) {
-                Regression inC = cFound.get(collective(r));
+                Regression inC = cFound.get(confirmingKey(r));
                 report.append("- ").append(r.describe())
-                        .append(inC != null ? String.format(Locale.ROOT, "; C: %+.1f%%", inC.change() * 100) : "; no C measurement")
-                        .append('\n');
+                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%.3f)", inC.change() * 100, inC.pValue())).append('\n');
             }
             if (!unconfirmed.isEmpty()) {
-                report.append("\nNot confirmed by the C baseline (C's change for the same collective in brackets):\n\n");
+                report.append("\nNot confirmed by the in-process C loop (C's change for the same collective in brackets):\n\n");
                 for (Regression r : unconfirmed) {
+                    String k = confirmingKey(r);
+                    PerfPoint cb = cBefore.get(k);
+                    PerfPoint ca = cAfter.get(k);
                     report.append("- ").append(r.describe()).append(" [C: ")
-                            .append(change(r.metric(), cBefore.get(collective(r)), cAfter.get(collective(r)))).append("]\n");
+                            .append(cb == null || ca == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : change(r.metric(), cb, ca))
+                            .append("]\n");
                 }
+            }
+            if (!found.notSignificant().isEmpty()) {
+                report.append("\nBeyond the threshold, but the trials overlap too much to tell from noise (p > ")
+                        .append(check.alpha()).append("):\n\n");
+                for (Regression r : found.notSignificant()) report.append("- ").append(r.describe()).append('\n');
             }
             report.append('\n');
         }
+        if (candidates.isEmpty()) report.append("No perf cell besides the baseline measured anything to compare.\n");
         return counted;
     }
 
-    private static List<PerfPoint> on(List<PerfPoint> points, String library) {
-        return points.stream().filter(p -> p.library().equals(library)).toList();
+    private static List<PerfPoint> on(List<PerfPoint> points, String cell) {
+        return points.stream().filter(p -> cell.equals(p.cell())).toList();
     }
 
-    /** A collective regardless of release and source: world, element type, size, placement, mode. */
-    private static String collective(int world, String dtype, long bytes, String placement, String mode) {
-        return world + "/" + dtype + "/" + bytes + "/" + placement + "/" + mode;
+    /**
+     * The collective whose C loop row confirms a Java row: the same world, collective, element type, size and
+     * placement, launched (the loop has no graph mode).
+     */
+    private static String confirmingKey(int world, String collective, String dtype, long bytes, String placement) {
+        return world + "/" + collective + "/" + dtype + "/" + bytes + "/" + placement + "/launch";
     }
 
-    private static String collective(PerfPoint p) {
-        return collective(p.world(), p.dtype(), p.bytes(), p.placement(), p.mode());
+    private static String confirmingKey(PerfPoint p) {
+        return confirmingKey(p.world(), p.collective(), p.dtype(), p.bytes(), p.placement());
     }
 
-    private static String collective(Regression r) {
-        return collective(r.world(), r.dtype(), r.bytes(), r.placement(), r.mode());
+    private static String confirmingKey(Regression r) {
+        return confirmingKey(r.world(), r.collective(), r.dtype(), r.bytes(), r.placement());
     }
 
-    /** One source's points by collective (two for one collective are refused, with both, by RegressionCheck.compare). */
+    /** The C loop's launch points by collective (two for one are refused, with both, by RegressionCheck.judge). */
     private static Map<String, PerfPoint> byCollective(List<PerfPoint> points) {
-        return points.stream().collect(Collectors.toMap(PerfArtifacts::collective, p -> p, (a, b) -> a));
+        return points.stream().filter(p -> p.mode().equals("launch"))
+                .collect(Collectors.toMap(PerfArtifacts::confirmingKey, p -> p, (a, b) -> a));
     }
 
     private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
         double was = metric.of(before);
         double is = metric.of(after);
-        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%)", metric.shortName(), was, metric.unit(), is,
-                metric.unit(), (is / was - 1) * 100);
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", metric.shortName(), was, metric.unit(), is,
+                metric.unit(), (is / was - 1) * 100, io.ncclffm.harness.perf.TrialComparison.pSlower(before, after));
     }
 
     /**

@@ -102,7 +102,7 @@ final class PerfRunner {
             for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
                 for (boolean inPlace : new boolean[] {false, true}) {
                     reporter.progress("perf " + bytes + " B " + (inPlace ? "in-place" : "out-of-place"));
-                    double[] launch = timeLaunches(s, bytes, inPlace);
+                    double[][] launch = timeLaunches(s, bytes, inPlace);
                     emit(library, bytes, inPlace, "launch", launch[0]);
                     if (cLoop != null) emit(library, PerfPoint.IN_PROCESS_C, bytes, inPlace, "launch", launch[1]);
                     emit(library, bytes, inPlace, "graph", timeGraph(s, bytes, inPlace));
@@ -116,15 +116,17 @@ final class PerfRunner {
         return reporter.failures() > 0 ? WorkerExitCode.CHECKS_FAILED : WorkerExitCode.ALL_PASSED;
     }
 
-    private void emit(String library, long bytes, boolean inPlace, String mode, double us) {
-        emit(library, PerfPoint.JAVA, bytes, inPlace, mode, us);
+    private void emit(String library, long bytes, boolean inPlace, String mode, double[] trialsUs) {
+        emit(library, PerfPoint.JAVA, bytes, inPlace, mode, trialsUs);
     }
 
-    private void emit(String library, String source, long bytes, boolean inPlace, String mode, double us) {
+    /** One point: the median of the trials, and every trial, so that a regression check can weigh their spread. */
+    private void emit(String library, String source, long bytes, boolean inPlace, String mode, double[] trialsUs) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
-        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.of(library, source, config.world(), bytes,
-                DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode, iterations(bytes), us), extra));
+        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.ofTrials(library, source, config.world(),
+                PerfPoint.ALL_REDUCE, bytes, DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode,
+                iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList()), extra));
     }
 
     /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
@@ -146,10 +148,10 @@ final class PerfRunner {
      * any rank (launch latencies of one size were seen anywhere from 7 to 13 µs, in C as in Java); the median of
      * several is what one release or binding is compared on. The C baseline does the same (--trials).
      *
-     * @return the binding's median, and the in-process C loop's median when there is one (its trials alternate
-     *         with the binding's, C first), else NaN
+     * @return the binding's trials, and the in-process C loop's when there is one (its trials alternate with the
+     *         binding's, C first), else an empty array
      */
-    private double[] timeLaunches(RankSession s, long bytes, boolean inPlace) {
+    private double[][] timeLaunches(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         launches(s, bytes, inPlace, warmup(bytes));
         if (cLoop != null) cLaunches(s, bytes, inPlace, warmup(bytes));
@@ -162,7 +164,7 @@ final class PerfRunner {
                 java[t] = perCall(s, begin, end, iters, () -> launches(s, bytes, inPlace, iters));
             }
         }
-        return new double[] {median(java), cLoop != null ? median(c) : Double.NaN};
+        return new double[][] {java, cLoop != null ? c : new double[0]};
     }
 
     /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #allReduce} passes. */
@@ -174,9 +176,9 @@ final class PerfRunner {
 
     /**
      * Microseconds per call when {@code iterations} calls are captured into one graph, launched once untimed, then
-     * replayed {@code trials} times, each between two events; the median trial.
+     * replayed {@code trials} times, each between two events; every trial.
      */
-    private double timeGraph(RankSession s, long bytes, boolean inPlace) {
+    private double[] timeGraph(RankSession s, long bytes, boolean inPlace) {
         int iters = iterations(bytes);
         s.device.beginCapture(s.stream);
         launches(s, bytes, inPlace, iters);
@@ -187,7 +189,7 @@ final class PerfRunner {
             s.sync();
             for (int t = 0; t < trials.length; t++) trials[t] = perCall(s, begin, end, iters, () -> graph.launch(s.stream));
         }
-        return median(trials);
+        return trials;
     }
 
     /** One trial: microseconds per allReduce of {@code enqueue}, which puts {@code iters} of them on the stream. */
@@ -201,9 +203,6 @@ final class PerfRunner {
 
     /** The middle value; for an even count, the mean of the two middle ones (as the C baseline computes it). */
     static double median(double[] values) {
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return PerfPoint.median(values);
     }
 }

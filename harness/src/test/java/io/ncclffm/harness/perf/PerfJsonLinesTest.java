@@ -10,14 +10,18 @@ import org.junit.jupiter.api.Test;
 
 class PerfJsonLinesTest {
 
-    /** Lines as perf/c-baseline/nccl_allreduce_bench prints them. */
+    /**
+     * Lines as perf/c-baseline/nccl_allreduce_bench prints them: the first point with every trial, the second as the
+     * bench printed it before it kept trials (no collective, no trialsUs).
+     */
     private static final List<String> C_BASELINE_OUTPUT = List.of(
             "{\"event\":\"init\",\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"rank\":0,"
                     + "\"initMs\":412.250,\"freeBeforeBytes\":80000000000,\"freeAfterBytes\":79000000000,"
                     + "\"commMemoryBytes\":1000000000,\"totalBytes\":85000000000}",
-            "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8,\"dtype\":\"float32\","
-                    + "\"placement\":\"out-of-place\",\"mode\":\"launch\",\"iterations\":20,\"timeUs\":12.500,"
-                    + "\"algBwGBs\":0.000640,\"busBwGBs\":0.000640}",
+            "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"collective\":\"allReduce\",\"bytes\":8,"
+                    + "\"dtype\":\"float32\",\"placement\":\"out-of-place\",\"mode\":\"launch\",\"iterations\":20,"
+                    + "\"timeUs\":12.500,\"algBwGBs\":0.000640,\"busBwGBs\":0.000640,"
+                    + "\"trialsUs\":[12.900,12.400,12.500,13.100,12.450]}",
             "",
             "{\"library\":\"NCCL 2.28.9\",\"source\":\"c\",\"world\":2,\"bytes\":8,\"dtype\":\"float32\","
                     + "\"placement\":\"in-place\",\"mode\":\"graph\",\"iterations\":20,\"timeUs\":6.250,"
@@ -31,6 +35,14 @@ class PerfJsonLinesTest {
                 points.getFirst().timeUs());
         assertEquals("in-place", points.get(1).placement());
         assertEquals(0.00128, points.get(1).busBwGBs(), 1e-12);
+    }
+
+    @Test
+    void theTrialsAreReadInTheOrderTaken_andALineWithoutThemReadsAsAnAllReduceWithNone() {
+        List<PerfPoint> points = PerfJsonLines.points(C_BASELINE_OUTPUT);
+        assertEquals(List.of(12.9, 12.4, 12.5, 13.1, 12.45), points.get(0).trialsUs());
+        assertEquals(List.of(), points.get(1).trialsUs());
+        assertEquals("allReduce", points.get(1).collective());
     }
 
     @Test

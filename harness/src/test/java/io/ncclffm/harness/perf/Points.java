@@ -1,6 +1,9 @@
 package io.ncclffm.harness.perf;
 
-/** Constructed points for the report tests: the fields that vary, the rest fixed at a two-rank float32 run. */
+/**
+ * Constructed points for the report tests: the fields that vary, the rest fixed at a two-rank float32 allReduce run,
+ * each with five trials 1% apart around its time, so that a change of a few percent is already significant.
+ */
 final class Points {
 
     static final String NCCL_27 = "NCCL 2.27.7";
@@ -19,6 +22,7 @@ final class Points {
 
     static PerfPoint point(String library, String source, int world, long bytes, String placement, String mode,
                            double timeUs) {
-        return PerfPoint.of(library, source, world, bytes, "float32", placement, mode, 20, timeUs);
+        return PerfPoint.ofTrials(library, source, world, PerfPoint.ALL_REDUCE, bytes, "float32", placement, mode, 20,
+                java.util.List.of(timeUs * 0.98, timeUs * 0.99, timeUs, timeUs * 1.01, timeUs * 1.02));
     }
 }

@@ -30,7 +30,8 @@ class RegressionCheckTest {
         assertEquals(0.20, r.change(), 1e-12);
         assertEquals(NCCL_27, r.baselineLibrary());
         assertEquals(NCCL_28, r.candidateLibrary());
-        assertEquals("c world 2 float32 out-of-place launch 8 B: time 10.00 µs -> 12.00 µs (+20.0%), "
+        assertEquals(1.0 / 252, r.pValue(), 1e-12, "every candidate trial slower than every baseline trial");
+        assertEquals("c world 2 allReduce float32 out-of-place launch 8 B: time 10.00 µs -> 12.00 µs (+20.0%, p=0.004), "
                 + "NCCL 2.27.7 -> NCCL 2.28.9", r.describe());
     }
 
@@ -58,6 +59,41 @@ class RegressionCheckTest {
         List<PerfPoint> candidate = List.of(c(NCCL_28, 8, 10.9), c(NCCL_28, GIB, 10_000 / 0.91));
         assertEquals(List.of(), TEN_PERCENT.compare(baseline, candidate));
         assertEquals(2, RegressionCheck.withThreshold(0.05).compare(baseline, candidate).size());
+    }
+
+    @Test
+    void aChangeBeyondTheThresholdWhoseTrialsOverlap_isNoise_notARegression() {
+        // medians 10 -> 12 (+20%), but two of the baseline's trials are slower than three of the candidate's
+        PerfPoint before = PerfPoint.ofTrials(NCCL_27, "c", 2, PerfPoint.ALL_REDUCE, 8, "float32", "out-of-place", "launch",
+                20, List.of(9.0, 9.5, 10.0, 13.0, 14.0));
+        PerfPoint after = PerfPoint.ofTrials(NCCL_28, "c", 2, PerfPoint.ALL_REDUCE, 8, "float32", "out-of-place", "launch",
+                20, List.of(11.0, 11.5, 12.0, 12.5, 15.0));
+        RegressionCheck.Comparison c = TEN_PERCENT.judge(List.of(before), List.of(after));
+        assertEquals(List.of(), c.regressions());
+        assertEquals(1, c.notSignificant().size());
+        assertTrue(c.notSignificant().getFirst().pValue() > TrialComparison.ALPHA, c.notSignificant().toString());
+    }
+
+    @Test
+    void aSignificantChangeWithinTheThreshold_isNotARegression() {
+        // 5% slower in every trial: p = 1/252, but below the 10% floor
+        assertEquals(List.of(), TEN_PERCENT.judge(List.of(c(NCCL_27, 8, 10)), List.of(c(NCCL_28, 8, 10.5))).notSignificant());
+        assertEquals(List.of(), TEN_PERCENT.compare(List.of(c(NCCL_27, 8, 10)), List.of(c(NCCL_28, 8, 10.5))));
+    }
+
+    @Test
+    void aPointWithItsMedianAlone_canNeverBeSignificant() {
+        PerfPoint before = PerfPoint.of(NCCL_27, "c", 2, 8, "float32", "out-of-place", "launch", 20, 10);
+        PerfPoint after = PerfPoint.of(NCCL_28, "c", 2, 8, "float32", "out-of-place", "launch", 20, 100);
+        assertEquals(List.of(), TEN_PERCENT.compare(List.of(before), List.of(after)));
+        assertEquals(1, TEN_PERCENT.judge(List.of(before), List.of(after)).notSignificant().size());
+    }
+
+    @Test
+    void differentCollectivesOfOneSizeAreNotCompared() {
+        PerfPoint gather = PerfPoint.ofTrials(NCCL_28, "c", 2, PerfPoint.ALL_GATHER, 8, "float32", "out-of-place",
+                "launch", 20, List.of(50.0, 51.0, 52.0, 53.0, 54.0));
+        assertEquals(List.of(), TEN_PERCENT.compare(List.of(c(NCCL_27, 8, 10)), List.of(gather)));
     }
 
     @Test
