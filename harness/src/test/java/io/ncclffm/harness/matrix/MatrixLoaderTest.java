@@ -40,9 +40,10 @@ class MatrixLoaderTest {
     }
 
     @Test
-    void debianMatrix_describesTheThreeDebianLibraries() {
+    void debianMatrix_describesTheFourDebianLibraries() {
         Matrix m = MatrixLoader.load(Path.of("../matrix/debian.yaml"));
-        assertEquals(3, m.cells().size());
+        assertEquals(4, m.cells().size());
+        assertEquals("RCCL 2.27.7 (ROCm 7.2.4)", m.cells().get(3).displayVersion());
         Cell rccl = m.cells().get(2);
         assertEquals(Flavor.RCCL, rccl.flavor());
         assertEquals(NcclVersion.of(2, 13, 4), rccl.version());
@@ -50,6 +51,36 @@ class MatrixLoaderTest {
         assertEquals("librccl1", image.args().get("PACKAGE"));
         assertEquals(java.util.List.of(1, 2), rccl.worlds(), "defaults apply");
         assertEquals(false, rccl.gpu().present());
+        assertEquals("ROCm 5.4.3", rccl.release());
+    }
+
+    @Test
+    void releasesMatrix_mixesReleasesByCellName_andEveryMemberRunsAsProcesses() {
+        Matrix m = MatrixLoader.load(Path.of("../matrix/releases.yaml"));
+        Cell mix = m.cells().stream().filter(c -> c.name().equals("mix-2.22.3-2.23.4")).findFirst().orElseThrow();
+        assertTrue(mix.mixed());
+        assertEquals("NCCL 2.22.3 + NCCL 2.23.4", mix.displayVersion());
+        assertEquals(NcclVersion.of(2, 23, 4), mix.forRank(1).version());
+        assertEquals(NcclVersion.of(2, 22, 3), mix.forRank(2).version(), "ranks take the members in turn");
+        assertEquals(java.util.List.of(2), mix.worlds());
+        assertEquals("mix-2.22.3-2.23.4", mix.forRank(1).name(), "a rank keeps the mixed cell's name");
+    }
+
+    @Test
+    void mixedCell_namingAnUnknownOrContainerCell_isRejectedAtItsLine() {
+        String base = """
+                cells:
+                  - {name: a, flavor: nccl, version: 2.22.3, host: {path: /a.so}}
+                  - {name: b, flavor: nccl, version: 2.23.4, image: {fromHost: /b.so}}
+                """;
+        MatrixException unknown = error(base + "  - {name: m, mix: [a, zz]}\n");
+        assertTrue(unknown.getMessage().contains("line 4, field cells[2].mix[1]: 'zz' is not a cell of this file"), unknown.getMessage());
+        MatrixException container = error(base + "  - {name: m, mix: [a, b]}\n");
+        assertTrue(container.getMessage().contains("field cells[2].mix[1]: 'b' runs in containers"), container.getMessage());
+        MatrixException own = error(base + "  - {name: m, mix: [a, a], version: 2.22.3}\n");
+        assertTrue(own.getMessage().contains("field cells[2].version: a mixed cell takes version from the cells it mixes"), own.getMessage());
+        MatrixException one = error(base + "  - {name: m, mix: [a]}\n");
+        assertTrue(one.getMessage().contains("field cells[2].mix: expected two or more cell names"), one.getMessage());
     }
 
     private static MatrixException error(String yaml) {

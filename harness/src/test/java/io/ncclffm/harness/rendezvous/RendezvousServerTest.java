@@ -125,7 +125,7 @@ class RendezvousServerTest {
             Peers.exchange(server.port(), new byte[3]);
             Peers.awaitRejected(server, RejectReason.TRUNCATED, 1);
 
-            assertEquals("RendezvousServer[" + server.address() + ", world 3, ID " + id.fingerprint()
+            assertEquals("RendezvousServer[" + server.address() + ", world 3, unique ID " + id.fingerprint()
                     + ", serving, served [1], 1 replies, 1 rejected {TRUNCATED=1}]", server.toString());
         }
     }
