@@ -92,7 +92,7 @@ public final class ContainerLauncher implements CellLauncher {
         List<CountDownLatch> logsDone = new ArrayList<>();
         String failure = null;
         try {
-            int port = hostNetwork ? freePort() : RENDEZVOUS_PORT;
+            int port = hostNetwork ? RendezvousPorts.next() : RENDEZVOUS_PORT;
             String rank0Address = "127.0.0.1";
             for (int rank = 0; rank < world; rank++) {
                 RankPlacement place = RankPlacement.of(cell, rank, runId, !hostNetwork);

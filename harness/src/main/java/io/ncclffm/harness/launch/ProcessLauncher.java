@@ -42,11 +42,7 @@ public final class ProcessLauncher implements CellLauncher {
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
         String token = newToken();
         int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        } catch (IOException e) {
-            throw new HarnessException("cannot find a free loopback port for the rendezvous", e);
-        }
+        port = RendezvousPorts.next();
         List<RankOutput> outputs = new ArrayList<>();
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();

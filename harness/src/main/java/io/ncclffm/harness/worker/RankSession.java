@@ -31,8 +31,10 @@ final class RankSession implements AutoCloseable {
     Communicator comm;
     /** Why later checks cannot run, once something they depend on failed. */
     String blocker;
-    /** How many times the communicator was re-created after NCCL left it broken or a call timed out. */
+    /** How many times the communicator was re-created, for any reason (the unique ID's generation). */
     int generation;
+    /** How many of those re-creations followed a timeout (an abort). */
+    int recreatesAfterTimeouts;
     /** The check after which the communicator was last re-created, or {@code null}. */
     String lastRecreatedAfter;
     /** Perf mode: a blocking communicator, like the C baseline's; checks use a non-blocking one for timeouts. */

@@ -138,12 +138,21 @@ public final class RankWorker {
     }
 
     /**
-     * Replaces the communicator after {@code after} timed out or left it broken, up to
-     * {@link WorkerConfig#maxRecreates()} times; past that, every later check that needs it is blocked.
+     * A communicator that an NCCL error left unusable (a non-blocking communicator keeps its first error) is
+     * replaced as often as that happens, up to this many times in all: each is one rejected call, not a hang.
+     */
+    static final int MAX_RECREATES_AFTER_ERRORS = 64;
+
+    /**
+     * Replaces the communicator after {@code after} timed out or left it broken. Timeouts (an abort, each costing
+     * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
+     * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
      */
     private void recreate(RankSession session, String after, String how) {
-        int limit = config.maxRecreates();
-        if (session.generation >= limit) {
+        boolean timedOut = how.equals("timed out");
+        int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
+        int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
+        if (used >= limit) {
             session.blocker = "the communicator is unusable after " + after + " " + how + ", and the limit of " + limit
                     + " re-creation(s) (" + WorkerConfig.MAX_RECREATES + ") is reached"
                     + (session.lastRecreatedAfter != null ? "; the last was after " + session.lastRecreatedAfter : "");
@@ -151,10 +160,11 @@ public final class RankWorker {
                     + " re-creation(s) reached");
             return;
         }
-        reporter.progress("re-creating the communicator (" + (session.generation + 1) + " of at most " + limit + ") after "
-                + after + " " + how);
+        reporter.progress("re-creating the communicator (" + (used + 1) + " of at most " + limit
+                + (timedOut ? " after timeouts" : " after errors") + ") after " + after + " " + how);
         try {
             session.recreateCommunicator();
+            if (timedOut) session.recreatesAfterTimeouts++;
             session.lastRecreatedAfter = after;
             reporter.progress("communicator re-created after " + after + ": generation " + session.generation);
         } catch (RuntimeException e) {
