@@ -32,6 +32,11 @@ public final class BufferRegistration implements AutoCloseable {
         return bytes;
     }
 
+    /** Whether NCCL kept a registration (a handle); some releases accept the call and keep none. */
+    public boolean registered() {
+        return !handle.equals(MemorySegment.NULL);
+    }
+
     /** NCCL's opaque registration handle. */
     public long handle() {
         return handle.address();
@@ -42,6 +47,9 @@ public final class BufferRegistration implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        // A release that cannot register this buffer (2.19 without NVLS or CollNet) returns success and no handle;
+        // there is nothing to deregister then, and ncclCommDeregister(NULL) is an error.
+        if (handle.equals(MemorySegment.NULL)) return;
         comm.deregister(handle);
     }
 }

@@ -364,6 +364,9 @@ public final class Communicator implements AutoCloseable {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
             int rc = core.ncclCommSplit(comm, color, key, out, config);
+            // On a non-blocking parent NCCL finishes the split on its own thread and writes *newcomm there; the
+            // out-pointer must stay alive, and be waited for, until it does.
+            if (color != SPLIT_NOCOLOR) awaitHandle("ncclCommSplit", rc, out);
             return created(nccl, "ncclCommSplit", rc, out, -1, -1, effective);
         }
     }
@@ -386,7 +389,34 @@ public final class Communicator implements AutoCloseable {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
             int rc = core.ncclCommShrink(comm, list, excludeRanks.length, out, config, abortFirst ? SHRINK_ABORT : SHRINK_DEFAULT);
+            boolean excluded = false;
+            for (int r : excludeRanks) excluded |= r == rank;
+            if (!excluded) awaitHandle("ncclCommShrink", rc, out);
             return created(nccl, "ncclCommShrink", rc, out, -1, -1, effective);
+        }
+    }
+
+    /**
+     * Waits until NCCL has written the new communicator's handle into {@code out} (a split or shrink on a
+     * non-blocking parent returns {@code ncclInProgress} first), or the parent reports an error, or this
+     * communicator's timeout runs out (then the parent is aborted, as with any other wait).
+     */
+    private void awaitHandle(String op, int rc, MemorySegment out) {
+        if (rc != NcclResult.IN_PROGRESS.code() && rc != NcclResult.SUCCESS.code()) return;
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        int spins = 0;
+        while (out.get(ValueLayout.ADDRESS, 0).equals(MemorySegment.NULL)) {
+            AsyncStatus parent = asyncError();
+            if (!parent.isSuccess() && !parent.inProgress()) {
+                throw new NcclException(op, parent.rawCode(), nccl.errorString(parent.rawCode()), nccl.lastError(comm));
+            }
+            if (System.nanoTime() - deadline > 0) {
+                String last = nccl.lastError(comm);
+                abortQuietly();
+                throw new NcclTimeoutException(op, options.timeout(), last);
+            }
+            if (spins++ < 2000) Thread.onSpinWait();
+            else LockSupport.parkNanos(200_000);
         }
     }
 

@@ -73,8 +73,10 @@ public final class HostFilesImage {
         try {
             context = Files.createTempDirectory("ncclffm-host-files");
             Files.copy(dockerfile, context.resolve("Dockerfile"));
+            String libraryInImage = new io.ncclffm.harness.matrix.Cell.HostFilesImage(libraryPath).pathInImage();
             for (Path f : files) {
-                Path target = context.resolve("rootfs").resolve(f.toString().substring(1));
+                String inImage = f.equals(lib) ? libraryInImage : f.toString();
+                Path target = context.resolve("rootfs").resolve(inImage.substring(1));
                 Files.createDirectories(target.getParent());
                 Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
             }

@@ -76,8 +76,11 @@ public final class Libraries {
         if (cell.mixed()) return cell.withMix(cell.mix().stream().map(this::resolved).toList());
         if (!(cell.source() instanceof Cell.Coordinates c)) return cell;
         String path = resolve(cell).toString();
-        Cell.Source source = c.launch() == Cell.Launch.CONTAINER ? new Cell.HostFilesImage(path) : new Cell.HostLibrary(path);
-        return cell.withLibrary(source, path);
+        if (c.launch() == Cell.Launch.CONTAINER) {
+            Cell.HostFilesImage image = new Cell.HostFilesImage(path);
+            return cell.withLibrary(image, image.pathInImage());
+        }
+        return cell.withLibrary(new Cell.HostLibrary(path), path);
     }
 
     /** The library file of a {@link Cell.Coordinates} cell. */

@@ -110,6 +110,13 @@ public record Cell(
 
     /** A minimal image made from this host's own files: the loader, libc, libstdc++ and this library. */
     public record HostFilesImage(String libraryPath) implements Source {
+        /**
+         * Where the library sits inside the image: its host path, unless that is under {@code /tmp}, which rank
+         * containers mount as a fresh tmpfs (the file would be hidden there); then under {@code /usr/local/lib/ncclffm}.
+         */
+        public String pathInImage() {
+            return libraryPath.startsWith("/tmp/") ? "/usr/local/lib/ncclffm" + libraryPath : libraryPath;
+        }
     }
 
     /** Process mode: the library on this host, run by local processes. */

@@ -384,7 +384,7 @@ public final class MatrixLoader {
                 }
                 soPath = h.path();
             } else if (source instanceof Cell.HostFilesImage hf) {
-                soPath = soPath != null ? soPath : hf.libraryPath();
+                soPath = soPath != null ? soPath : hf.pathInImage();
             } else {
                 soPath = require(soPath, at + "/soPath", f + ".soPath", "the library's path inside the image");
             }

@@ -35,6 +35,8 @@ final class RankSession implements AutoCloseable {
     int generation;
     /** How many of those re-creations followed a timeout (an abort). */
     int recreatesAfterTimeouts;
+    /** Re-creations since a collective last passed: fresh communicators that keep failing stop being made. */
+    int recreatesSincePass;
     /** The check after which the communicator was last re-created, or {@code null}. */
     String lastRecreatedAfter;
     /** Perf mode: a blocking communicator, like the C baseline's; checks use a non-blocking one for timeouts. */

@@ -127,6 +127,7 @@ public final class RankWorker {
             return;
         }
         CheckResult r = reporter.run(step.spec);
+        if (r.status() == CheckStatus.PASSED && step.recreateIfBroken) session.recreatesSincePass = 0;
         boolean notPassed = r.status() == CheckStatus.FAILED || r.status() == CheckStatus.BROKEN;
         if (notPassed && step.blocksOnFailure != null) {
             session.blocker = step.blocksOnFailure + " (" + r.status().name().toLowerCase() + ")";
@@ -152,6 +153,15 @@ public final class RankWorker {
         boolean timedOut = how.equals("timed out");
         int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
         int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
+        if (session.recreatesSincePass > 0 && session.recreatesSincePass >= config.maxRecreates()) {
+            // Fresh communicators that fail again before anything passes: the library cannot run collectives here.
+            session.blocker = "the communicator was re-created " + session.recreatesSincePass + " time(s) in a row and every"
+                    + " collective since failed (" + WorkerConfig.MAX_RECREATES + " = " + config.maxRecreates() + "); the last"
+                    + " was after " + session.lastRecreatedAfter;
+            reporter.progress("not re-creating the communicator after " + after + " " + how + ": " + session.recreatesSincePass
+                    + " re-creation(s) in a row without a passing collective");
+            return;
+        }
         if (used >= limit) {
             session.blocker = "the communicator is unusable after " + after + " " + how + ", and the limit of " + limit
                     + " re-creation(s) (" + WorkerConfig.MAX_RECREATES + ") is reached"
@@ -165,6 +175,7 @@ public final class RankWorker {
         try {
             session.recreateCommunicator();
             if (timedOut) session.recreatesAfterTimeouts++;
+            session.recreatesSincePass++;
             session.lastRecreatedAfter = after;
             reporter.progress("communicator re-created after " + after + ": generation " + session.generation);
         } catch (RuntimeException e) {
