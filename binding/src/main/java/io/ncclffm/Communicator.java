@@ -488,14 +488,14 @@ public final class Communicator implements AutoCloseable {
         nccl.require(Feature.REGISTER);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            nccl.check("ncclCommRegister", core.ncclCommRegister(comm, address, bytes, out), comm);
+            complete("ncclCommRegister", core.ncclCommRegister(comm, address, bytes, out));
             return new BufferRegistration(this, out.get(ValueLayout.ADDRESS, 0), address, bytes);
         }
     }
 
     void deregister(MemorySegment handle) {
         requireOpen("ncclCommDeregister");
-        nccl.check("ncclCommDeregister", core.ncclCommDeregister(comm, handle), comm);
+        complete("ncclCommDeregister", core.ncclCommDeregister(comm, handle));
     }
 
     /**

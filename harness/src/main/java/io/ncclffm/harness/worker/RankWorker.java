@@ -134,7 +134,9 @@ public final class RankWorker {
         }
         if (notPassed && step.recreateIfBroken && session.blocker == null) {
             boolean timedOut = r.cause() == Cause.TIMEOUT;
-            if (timedOut || session.communicatorBroken()) recreate(session, r.id(), timedOut ? "timed out" : "left it broken");
+            if (timedOut || session.communicatorBroken()) {
+                recreate(session, r.id(), timedOut ? "timed out" : "left it broken", rejectedCall(r));
+            }
         }
     }
 
@@ -149,11 +151,21 @@ public final class RankWorker {
      * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
      * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
      */
-    private void recreate(RankSession session, String after, String how) {
+    /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
+    private static boolean rejectedCall(CheckResult r) {
+        String rc = r.data().get(Reporter.NCCL_RESULT);
+        return r.cause() == Cause.NCCL_ERROR && rc != null
+                && (rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_ARGUMENT.code()))
+                || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
+    }
+
+    private void recreate(RankSession session, String after, String how, boolean rejected) {
         boolean timedOut = how.equals("timed out");
         int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
         int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
-        if (session.recreatesSincePass > 0 && session.recreatesSincePass >= config.maxRecreates()) {
+        // A rejected call (fp8 avg on one rank, say) is that call's gap; only failures of calls NCCL accepted count
+        // towards giving up on fresh communicators.
+        if (!rejected && session.recreatesSincePass > 0 && session.recreatesSincePass >= config.maxRecreates()) {
             // Fresh communicators that fail again before anything passes: the library cannot run collectives here.
             session.blocker = "the communicator was re-created " + session.recreatesSincePass + " time(s) in a row and every"
                     + " collective since failed (" + WorkerConfig.MAX_RECREATES + " = " + config.maxRecreates() + "); the last"
@@ -175,7 +187,7 @@ public final class RankWorker {
         try {
             session.recreateCommunicator();
             if (timedOut) session.recreatesAfterTimeouts++;
-            session.recreatesSincePass++;
+            if (!rejected) session.recreatesSincePass++;
             session.lastRecreatedAfter = after;
             reporter.progress("communicator re-created after " + after + ": generation " + session.generation);
         } catch (RuntimeException e) {

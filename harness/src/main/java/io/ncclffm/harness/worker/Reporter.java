@@ -9,6 +9,7 @@ import io.ncclffm.NcclTimeoutException;
 import io.ncclffm.NcclUnsupportedException;
 import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.harness.model.Cause;
+import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.EventCodec;
 import io.ncclffm.harness.model.WorkerEvent;
@@ -62,12 +63,18 @@ final class Reporter {
      * function, type or operator the release lacks is a {@link Cause#RELEASE_GAP} skip, any other NCCL error is
      * {@link Cause#NCCL_ERROR}, a {@link CheckFailure} is what it says, and anything else broke the infrastructure.
      */
+    /** The data key of the raw {@code ncclResult_t} of a check whose NCCL call returned an error. */
+    static final String NCCL_RESULT = "ncclResult";
+
     static Outcome outcomeOf(Throwable e) {
         return switch (e) {
             case NcclTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
             case DeviceTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
             case NcclUnsupportedException u -> Outcome.skipped(Cause.RELEASE_GAP, u.getMessage());
-            case NcclException n -> Outcome.failed(Cause.NCCL_ERROR, n.getMessage());
+            // The raw result travels as data: a call NCCL rejected outright (invalid argument or usage) says nothing
+            // about whether the next, different call can work.
+            case NcclException n -> new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, n.getMessage(), List.of(),
+                    Map.of(NCCL_RESULT, Integer.toString(n.rawResult())));
             case CheckFailure f -> Outcome.failed(f.failureCause(),
                     (f.failureCause() == Cause.TIMEOUT ? "timed out: " : "") + f.getMessage());
             default -> Outcome.broken(e.getClass().getSimpleName() + ": " + e.getMessage());
