@@ -15,6 +15,7 @@ import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.report.MatrixReport;
 import io.ncclffm.harness.report.PerfArtifacts;
@@ -54,7 +55,9 @@ final class PerfReportTests {
                 ? verdict("perf/regression", CheckStatus.PASSED, a.regressionReport().lines().filter(l -> l.startsWith("## ")).collect(Collectors.joining("; ")))
                 : verdict("perf/regression", CheckStatus.FAILED, a.regressions().size() + " regression(s): "
                         + a.regressions().stream().limit(5).map(r -> r.describe()).collect(Collectors.joining("; ")));
-        report.recordExtra(List.of(chart, overhead, overheadInProcess, regression));
+        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(a.points());
+        Verdict ncclTests = ncclTestsVerdict(a.points(), vsNcclTests);
+        report.recordExtra(List.of(chart, overhead, overheadInProcess, regression, ncclTests));
         return List.of(
                 test(chart, () -> {
                     Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");
@@ -69,7 +72,34 @@ final class PerfReportTests {
                 }),
                 test(regression, () -> {
                     if (!a.regressionReport().isEmpty()) Allure.addAttachment("regression check", "text/markdown", a.regressionReport(), ".md");
+                }),
+                test(ncclTests, () -> {
+                    if (!vsNcclTests.rows().isEmpty()) Allure.addAttachment("the binding against nccl-tests", "text/markdown", vsNcclTests.markdown(), ".md");
                 }));
+    }
+
+    /**
+     * {@code perf/vs-nccl-tests}: fails naming every row that misses (time above 1.05 × nccl-tests' at 8 B, bandwidth
+     * below 0.97 × from 64 MiB); skips, with the reason, when nccl-tests was not run or no size pairs up.
+     */
+    static Verdict ncclTestsVerdict(List<io.ncclffm.harness.perf.PerfPoint> points, NcclTestsComparison c) {
+        String id = "perf/vs-nccl-tests";
+        if (!NcclTestsComparison.hasNcclTests(points)) {
+            return verdict(id, CheckStatus.SKIPPED, "no nccl-tests points: set " + io.ncclffm.harness.worker.WorkerConfig.NCCL_TESTS
+                    + " to a folder of nccl-tests binaries in a one-rank perf cell's env (perf/nccl-tests/README.md)");
+        }
+        if (c.rows().isEmpty()) {
+            return verdict(id, CheckStatus.SKIPPED, "nccl-tests and the binding measured no common size at 8 B or from 64 MiB "
+                    + "(same cell, collective, type and placement, launched), so the goals could not be judged");
+        }
+        String goals = "time <= " + NcclTestsComparison.SMALL_TIME_LIMIT + " × nccl-tests' at 8 B, bandwidth >= "
+                + NcclTestsComparison.LARGE_BANDWIDTH_FLOOR + " × from 64 MiB (algbw at world 1)";
+        List<NcclTestsComparison.Row> misses = c.misses();
+        if (!misses.isEmpty()) {
+            return verdict(id, CheckStatus.FAILED, misses.size() + " of " + c.rows().size() + " row(s) miss a goal (" + goals + "): "
+                    + misses.stream().map(NcclTestsComparison.Row::describe).collect(Collectors.joining("; ")));
+        }
+        return verdict(id, CheckStatus.PASSED, c.rows().size() + " row(s) meet the goals (" + goals + ")");
     }
 
     /**

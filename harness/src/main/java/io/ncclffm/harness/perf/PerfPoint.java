@@ -100,6 +100,102 @@ public record PerfPoint(
         };
     }
 
+    /**
+     * The collective's canonical name from any spelling a user may write: {@code allreduce}, {@code all_reduce},
+     * {@code allReduce}, {@code alltoall}, {@code send_recv}, ... (case and underscores ignored).
+     *
+     * @throws IllegalArgumentException naming the input and the known collectives
+     */
+    public static String collective(String name) {
+        String key = name == null ? "" : name.strip().replace("_", "").replace("-", "").toLowerCase(java.util.Locale.ROOT);
+        for (String c : COLLECTIVES) if (c.toLowerCase(java.util.Locale.ROOT).equals(key)) return c;
+        throw new IllegalArgumentException("unknown collective '" + name + "', expected one of " + COLLECTIVES);
+    }
+
+    /**
+     * The count one rank passes to NCCL for a message of {@code bytes}, in nccl-tests' size convention
+     * ({@code src/*.cu}, {@code GetCollByteCount}, {@code paramcount}): the printed size is the larger buffer, so
+     * allGather (its receive buffer), reduceScatter (its send buffer) and alltoall (either buffer) pass
+     * {@code bytes / (world * typeSize)}; the rest pass {@code bytes / typeSize}. 0 when the size is too small for
+     * one element per rank.
+     */
+    public static long elementsPerRank(String collective, long bytes, int world, int typeSize) {
+        if (world < 1) throw new IllegalArgumentException("world must be >= 1, got " + world);
+        if (typeSize < 1) throw new IllegalArgumentException("element size must be >= 1 byte, got " + typeSize);
+        long count = bytes / typeSize;
+        return switch (collective) {
+            case ALL_GATHER, REDUCE_SCATTER, ALL_TO_ALL -> count / world;
+            case ALL_REDUCE, BROADCAST, REDUCE, SEND_RECV -> count;
+            default -> throw new IllegalArgumentException("unknown collective '" + collective + "', expected one of " + COLLECTIVES);
+        };
+    }
+
+    /**
+     * The size nccl-tests prints for that count (its {@code size} column, {@code max(sendBytes, recvBytes)}): for the
+     * collectives that split the buffer among ranks, a size that does not divide by {@code world} elements is rounded
+     * down to one that does.
+     */
+    public static long printedBytes(String collective, long elementsPerRank, int world, int typeSize) {
+        long perRank = elementsPerRank * typeSize;
+        return switch (collective) {
+            case ALL_GATHER, REDUCE_SCATTER, ALL_TO_ALL -> perRank * world;
+            case ALL_REDUCE, BROADCAST, REDUCE, SEND_RECV -> perRank;
+            default -> throw new IllegalArgumentException("unknown collective '" + collective + "', expected one of " + COLLECTIVES);
+        };
+    }
+
+    /** What the size column of {@code collective}'s table means, in nccl-tests' convention, for the reader. */
+    public static String sizeConvention(String collective) {
+        return switch (collective) {
+            case ALL_GATHER -> "size = the whole receive buffer (n × each rank's send buffer), as nccl-tests prints it; "
+                    + "busbw = algbw × (n−1)/n";
+            case REDUCE_SCATTER -> "size = the whole send buffer (n × each rank's receive buffer), as nccl-tests prints it; "
+                    + "busbw = algbw × (n−1)/n";
+            case ALL_TO_ALL -> "size = one rank's whole send (= receive) buffer, n blocks of size/n, as nccl-tests prints it; "
+                    + "busbw = algbw × (n−1)/n";
+            case ALL_REDUCE -> "size = one rank's buffer; busbw = algbw × 2(n−1)/n";
+            case BROADCAST, REDUCE -> "size = one rank's buffer, root 0; busbw = algbw";
+            case SEND_RECV -> "size = the buffer each rank sends to the next in a ring (ncclSend/ncclRecv in one group); "
+                    + "busbw = algbw";
+            default -> throw new IllegalArgumentException("unknown collective '" + collective + "', expected one of " + COLLECTIVES);
+        };
+    }
+
+    /** nccl-tests' name for an element type ({@code -d}, and its {@code type} column): {@code float}, {@code bfloat16}, ... */
+    public static String ncclTestsType(String dtype) {
+        return switch (dtype) {
+            case "float32" -> "float";
+            case "float16" -> "half";
+            case "float64" -> "double";
+            case "int8", "uint8", "int32", "uint32", "int64", "uint64", "bfloat16" -> dtype;
+            default -> throw new IllegalArgumentException("nccl-tests has no name for element type '" + dtype + "'");
+        };
+    }
+
+    /** The element type of nccl-tests' {@code type} column in this harness's names ({@code float} is {@code float32}). */
+    public static String fromNcclTestsType(String type) {
+        return switch (type) {
+            case "float" -> "float32";
+            case "half" -> "float16";
+            case "double" -> "float64";
+            default -> type;
+        };
+    }
+
+    /** nccl-tests' binary for {@code collective}: {@code all_reduce_perf}, {@code alltoall_perf}, ... */
+    public static String ncclTestsBinary(String collective) {
+        return switch (collective) {
+            case ALL_REDUCE -> "all_reduce_perf";
+            case ALL_GATHER -> "all_gather_perf";
+            case REDUCE_SCATTER -> "reduce_scatter_perf";
+            case BROADCAST -> "broadcast_perf";
+            case REDUCE -> "reduce_perf";
+            case ALL_TO_ALL -> "alltoall_perf";
+            case SEND_RECV -> "sendrecv_perf";
+            default -> throw new IllegalArgumentException("unknown collective '" + collective + "', expected one of " + COLLECTIVES);
+        };
+    }
+
     /** Whether {@code collective} takes a reduction operator (nccl-tests prints {@code sum} for those). */
     public static boolean reduces(String collective) {
         return Set.of(ALL_REDUCE, REDUCE_SCATTER, REDUCE).contains(collective);

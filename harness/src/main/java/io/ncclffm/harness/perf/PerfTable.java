@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * definition (nothing crosses a bus), so algbw is the bandwidth to read there.
  *
  * <p>Sizes follow nccl-tests: the total bytes of the operation as its {@code size} column prints them (for
- * allGather the whole receive buffer, for reduceScatter the whole send buffer, n times one rank's share).
+ * allGather the whole receive buffer, for reduceScatter the whole send buffer, n times one rank's share; for
+ * alltoall one rank's whole buffer); each table says which under its title ({@link PerfPoint#sizeConvention}).
  */
 public final class PerfTable {
 
@@ -99,6 +100,9 @@ public final class PerfTable {
         String names = String.join(" / ", sources);
         StringBuilder out = new StringBuilder();
         out.append("### ").append(group.title()).append("\n\n");
+        if (PerfPoint.COLLECTIVES.contains(group.collective())) {
+            out.append("Size: ").append(PerfPoint.sizeConvention(group.collective())).append(".\n\n");
+        }
 
         StringBuilder header = new StringBuilder("| Size |");
         StringBuilder rule = new StringBuilder("|---:|");

@@ -14,6 +14,7 @@ import io.ncclffm.harness.model.EventCodec;
 import io.ncclffm.harness.perf.BandwidthChart;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.MessageSize;
+import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.perf.PerfJsonLines;
 import io.ncclffm.harness.perf.PerfPoint;
@@ -285,5 +286,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         if (!inits.isEmpty()) Files.writeString(dir.resolve("init.md"), InitPoint.markdown(inits));
         if (inProcessOverhead != null) Files.writeString(dir.resolve("overhead-in-process.md"), inProcessOverhead.markdown());
         if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
+        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(points);
+        if (!vsNcclTests.rows().isEmpty()) Files.writeString(dir.resolve("vs-nccl-tests.md"), vsNcclTests.markdown());
     }
 }

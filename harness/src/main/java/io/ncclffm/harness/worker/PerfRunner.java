@@ -1,14 +1,21 @@
 package io.ncclffm.harness.worker;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import io.ncclffm.DataType;
+import io.ncclffm.Feature;
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceEvent;
+import io.ncclffm.harness.model.Cause;
 import io.ncclffm.harness.model.CheckResult;
 import io.ncclffm.harness.model.CheckStatus;
 import io.ncclffm.harness.model.WorkerEvent;
@@ -16,9 +23,13 @@ import io.ncclffm.harness.model.WorkerExitCode;
 import io.ncclffm.harness.perf.PerfPoint;
 
 /**
- * Perf mode: float32 sum allReduce from 8 B up to {@code NCCLFFM_PERF_MAX_BYTES}, doubling; in place and out of
- * place; plain launches and CUDA-graph replay. The loop, iteration counts and timing are the same as the C
- * baseline's ({@code perf/c-baseline}), so the two can be compared in one run.
+ * Perf mode: the collectives of {@code NCCLFFM_PERF_COLLECTIVES} (default allReduce; sums where they reduce, root
+ * 0 where they have one) in the element types of {@code NCCLFFM_PERF_DTYPES} (default float32), from 8 B up to
+ * {@code NCCLFFM_PERF_MAX_BYTES}, doubling, in nccl-tests' size convention ({@link PerfPoint#elementsPerRank}); in
+ * place and out of place; plain launches and CUDA-graph replay. The loop, iteration counts and timing are the same
+ * as the C baseline's ({@code perf/c-baseline}), so the two can be compared in one run; the in-process C loop
+ * times allReduce only. With {@code NCCLFFM_NCCL_TESTS}, rank 0 of a one-rank cell then runs nccl-tests for the
+ * same collectives ({@link NcclTestsProcess}).
  */
 final class PerfRunner {
 
@@ -92,23 +103,51 @@ final class PerfRunner {
             s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
             s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
             s.device.synchronizeDevice();
-            // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
-            // the first (8-byte) size is timed (the C baseline makes as many, for the GPU's clocks). They go through
-            // the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to the
-            // interpreter adds its own per-call cost, which an earlier run measured as binding overhead.
-            reporter.progress("perf JIT warm-up");
-            for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) launches(s, 8, false, WARMUP_CHUNK);
-            s.sync();
-            for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
-                for (boolean inPlace : new boolean[] {false, true}) {
-                    reporter.progress("perf " + bytes + " B " + (inPlace ? "in-place" : "out-of-place"));
-                    double[][] launch = timeLaunches(s, bytes, inPlace);
-                    emit(library, bytes, inPlace, "launch", launch[0]);
-                    if (cLoop != null) emit(library, PerfPoint.IN_PROCESS_C, bytes, inPlace, "launch", launch[1]);
-                    emit(library, bytes, inPlace, "graph", timeGraph(s, bytes, inPlace));
+            List<Sweep> sweeps = new ArrayList<>();
+            for (String dtype : config.perfDtypes()) {
+                for (String collective : config.perfCollectives()) {
+                    DataType type = DataType.fromName(dtype);
+                    String gap = gap(collective, type, s.nccl.flavor(), s.nccl.version(), s.nccl::supports);
+                    if (gap != null) {
+                        reporter.run(CheckSpec.of("perf/" + collective + "/" + dtype, "perf",
+                                Map.of("collective", collective, "dtype", dtype), () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
+                    } else {
+                        sweeps.add(new Sweep(collective, type));
+                    }
+                }
+            }
+            java.util.Set<String> warmed = new java.util.HashSet<>();
+            for (Sweep sweep : sweeps) {
+                // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
+                // the first (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go
+                // through the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to
+                // the interpreter adds its own per-call cost, which an earlier run measured as binding overhead.
+                Call first = call(s, sweep, smallestCount(sweep), false);
+                if (first == null) continue;
+                if (warmed.add(sweep.collective())) {
+                    reporter.progress("perf JIT warm-up " + sweep.collective());
+                    for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) launches(s, first, WARMUP_CHUNK);
+                    s.sync();
+                }
+                for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+                    long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
+                    if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
+                    long printed = PerfPoint.printedBytes(sweep.collective(), count, config.world(), sweep.type().size());
+                    for (boolean inPlace : placements(sweep.collective())) {
+                        Call c = call(s, sweep, count, inPlace);
+                        reporter.progress("perf " + sweep.collective() + " " + sweep.type().shortName() + " " + printed + " B "
+                                + (inPlace ? "in-place" : "out-of-place"));
+                        double[][] launch = timeLaunches(s, c, printed);
+                        emit(library, PerfPoint.JAVA, c, printed, "launch", launch[0]);
+                        if (launch[1].length > 0) emit(library, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch[1]);
+                        emit(library, PerfPoint.JAVA, c, printed, "graph", timeGraph(s, c, printed));
+                    }
                 }
             }
             reporter.run(CommunicatorChecks.destroy(s));
+            if (config.ncclTests() != null && config.rank() == 0) {
+                new NcclTestsProcess(config, reporter, library, s.nccl.libraryPath()).runAll(sweeps);
+            }
         } finally {
             if (cLoop != null) cLoop.close();
         }
@@ -116,16 +155,86 @@ final class PerfRunner {
         return reporter.failures() > 0 ? WorkerExitCode.CHECKS_FAILED : WorkerExitCode.ALL_PASSED;
     }
 
-    private void emit(String library, long bytes, boolean inPlace, String mode, double[] trialsUs) {
-        emit(library, PerfPoint.JAVA, bytes, inPlace, mode, trialsUs);
+    /** One collective in one element type, as the cell asked for it. */
+    record Sweep(String collective, DataType type) {
+    }
+
+    /**
+     * Why {@code collective} in {@code type} cannot be timed on this release, or {@code null} when it can: bfloat16
+     * needs NCCL 2.10; alltoall needs {@code ncclAlltoAll} (NCCL 2.28); sendrecv {@code ncclSend}/{@code ncclRecv}
+     * (NCCL 2.7); broadcast {@code ncclBroadcast} (NCCL 2.2).
+     */
+    static String gap(String collective, DataType type, Flavor flavor, NcclVersion version, Predicate<Feature> exports) {
+        if (!type.supportedBy(flavor, version)) {
+            return type.shortName() + " needs " + flavor.displayName() + " " + type.since(flavor) + " or newer; this is "
+                    + flavor.displayName() + " " + version;
+        }
+        Feature needed = switch (collective) {
+            case PerfPoint.ALL_TO_ALL -> Feature.ALL_TO_ALL;
+            case PerfPoint.SEND_RECV -> Feature.SEND_RECV;
+            case PerfPoint.BROADCAST -> Feature.BROADCAST;
+            default -> null;
+        };
+        if (needed != null && !exports.test(needed)) {
+            return collective + " needs " + needed.functions().stream().map(Feature.Symbol::describe).collect(Collectors.joining(" and "))
+                    + " (" + flavor.displayName() + " " + needed.since() + " or newer), which " + flavor.displayName() + " "
+                    + version + " does not export";
+        }
+        return null;
+    }
+
+    /**
+     * In place and out of place, as nccl-tests times them; alltoall and sendrecv out of place only: nccl-tests' own
+     * in-place rows of those are unchecked ("we don't support in-place"), and NCCL gives in-place alltoall no meaning.
+     */
+    static boolean[] placements(String collective) {
+        return switch (collective) {
+            case PerfPoint.ALL_TO_ALL, PerfPoint.SEND_RECV -> new boolean[] {false};
+            default -> new boolean[] {false, true};
+        };
+    }
+
+    private long smallestCount(Sweep sweep) {
+        for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+            long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
+            if (count > 0) return count;
+        }
+        return 0;
+    }
+
+    /**
+     * One timed call's arguments, fixed before the loop so that the loop does nothing but call. {@code kind} is the
+     * index in {@link PerfPoint#COLLECTIVES}, so that the loop switches on an int.
+     */
+    record Call(String collective, int kind, DataType type, long count, boolean inPlace, long send, long recv) {
+    }
+
+    /**
+     * The call for {@code count} elements per rank in nccl-tests' buffer layout: in place, allGather sends from
+     * its rank's block of the receive buffer and reduceScatter receives into its rank's block of the send buffer;
+     * the rest use one buffer for both. {@code null} when {@code count} is 0.
+     */
+    private Call call(RankSession s, Sweep sweep, long count, boolean inPlace) {
+        if (count == 0) return null;
+        long send = s.sendAddress();
+        long recv = s.recvAddress();
+        long block = count * sweep.type().size() * config.rank();
+        if (inPlace) {
+            switch (sweep.collective()) {
+                case PerfPoint.ALL_GATHER -> send = recv + block;
+                case PerfPoint.REDUCE_SCATTER -> recv = send + block;
+                default -> recv = send;
+            }
+        }
+        return new Call(sweep.collective(), PerfPoint.COLLECTIVES.indexOf(sweep.collective()), sweep.type(), count, inPlace, send, recv);
     }
 
     /** One point: the median of the trials, and every trial, so that a regression check can weigh their spread. */
-    private void emit(String library, String source, long bytes, boolean inPlace, String mode, double[] trialsUs) {
+    private void emit(String library, String source, Call c, long bytes, String mode, double[] trialsUs) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
         reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.ofTrials(library, source, config.world(),
-                PerfPoint.ALL_REDUCE, bytes, DataType.FLOAT32.shortName(), inPlace ? "in-place" : "out-of-place", mode,
+                c.collective(), bytes, c.type().shortName(), c.inPlace() ? "in-place" : "out-of-place", mode,
                 iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList()), extra));
     }
 
@@ -133,13 +242,33 @@ final class PerfRunner {
     static final int WARMUP_CHUNK = 100;
 
     /** The timed loop: {@code n} back-to-back calls, nothing else. Warm-up and every timing go through here. */
-    private void launches(RankSession s, long bytes, boolean inPlace, int n) {
-        for (int i = 0; i < n; i++) allReduce(s, bytes, inPlace);
+    private void launches(RankSession s, Call c, int n) {
+        for (int i = 0; i < n; i++) once(s, c);
     }
 
-    private void allReduce(RankSession s, long bytes, boolean inPlace) {
-        long send = s.sendAddress();
-        s.comm.allReduce(send, inPlace ? send : s.recvAddress(), bytes / 4, DataType.FLOAT32, ReduceOp.SUM, s.stream.address());
+    private void once(RankSession s, Call c) {
+        long stream = s.stream.address();
+        switch (c.kind()) {
+            case 0 -> s.comm.allReduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
+            case 1 -> s.comm.allGather(c.send(), c.recv(), c.count(), c.type(), stream);
+            case 2 -> s.comm.reduceScatter(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
+            case 3 -> s.comm.broadcast(c.send(), c.recv(), c.count(), c.type(), 0, stream);
+            case 4 -> s.comm.reduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, 0, stream);
+            case 5 -> s.comm.allToAll(c.send(), c.recv(), c.count(), c.type(), stream);
+            case 6 -> {
+                // nccl-tests' sendrecv_perf: each rank sends to the next and receives from the previous, in one group
+                int world = config.world();
+                int rank = config.rank();
+                s.nccl.groupStart();
+                try {
+                    s.comm.send(c.send(), c.count(), c.type(), (rank + 1) % world, stream);
+                    s.comm.recv(c.recv(), c.count(), c.type(), (rank - 1 + world) % world, stream);
+                } finally {
+                    s.nccl.groupEnd();
+                }
+            }
+            default -> throw new IllegalStateException("no call for collective " + c.collective());
+        }
     }
 
     /**
@@ -148,40 +277,39 @@ final class PerfRunner {
      * any rank (launch latencies of one size were seen anywhere from 7 to 13 µs, in C as in Java); the median of
      * several is what one release or binding is compared on. The C baseline does the same (--trials).
      *
-     * @return the binding's trials, and the in-process C loop's when there is one (its trials alternate with the
-     *         binding's, C first), else an empty array
+     * @return the binding's trials, and the in-process C loop's when there is one and the call is an allReduce
+     *         (its trials alternate with the binding's, C first), else an empty array
      */
-    private double[][] timeLaunches(RankSession s, long bytes, boolean inPlace) {
+    private double[][] timeLaunches(RankSession s, Call c, long bytes) {
         int iters = iterations(bytes);
-        launches(s, bytes, inPlace, warmup(bytes));
-        if (cLoop != null) cLaunches(s, bytes, inPlace, warmup(bytes));
+        boolean withC = cLoop != null && c.collective().equals(PerfPoint.ALL_REDUCE);
+        launches(s, c, warmup(bytes));
+        if (withC) cLaunches(s, c, warmup(bytes));
         s.sync();
         double[] java = new double[config.perfTrials()];
-        double[] c = new double[config.perfTrials()];
+        double[] cTrials = new double[config.perfTrials()];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             for (int t = 0; t < java.length; t++) {
-                if (cLoop != null) c[t] = perCall(s, begin, end, iters, () -> cLaunches(s, bytes, inPlace, iters));
-                java[t] = perCall(s, begin, end, iters, () -> launches(s, bytes, inPlace, iters));
+                if (withC) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, c, iters));
+                java[t] = perCall(s, begin, end, iters, () -> launches(s, c, iters));
             }
         }
-        return new double[][] {java, cLoop != null ? c : new double[0]};
+        return new double[][] {java, withC ? cTrials : new double[0]};
     }
 
-    /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #allReduce} passes. */
-    private void cLaunches(RankSession s, long bytes, boolean inPlace, int n) {
-        long send = s.sendAddress();
-        cLoop.allReduce(send, inPlace ? send : s.recvAddress(), bytes / 4, DataType.FLOAT32.code(), ReduceOp.SUM.code(),
-                s.comm.address(), s.stream.address(), n);
+    /** {@code n} allReduce calls from the in-process C loop, with exactly the arguments {@link #once} passes. */
+    private void cLaunches(RankSession s, Call c, int n) {
+        cLoop.allReduce(c.send(), c.recv(), c.count(), c.type().code(), ReduceOp.SUM.code(), s.comm.address(), s.stream.address(), n);
     }
 
     /**
      * Microseconds per call when {@code iterations} calls are captured into one graph, launched once untimed, then
      * replayed {@code trials} times, each between two events; every trial.
      */
-    private double[] timeGraph(RankSession s, long bytes, boolean inPlace) {
+    private double[] timeGraph(RankSession s, Call c, long bytes) {
         int iters = iterations(bytes);
         s.device.beginCapture(s.stream);
-        launches(s, bytes, inPlace, iters);
+        launches(s, c, iters);
         double[] trials = new double[config.perfTrials()];
         try (CapturedGraph graph = s.device.endCapture(s.stream);
              DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {

@@ -37,7 +37,10 @@ public record WorkerConfig(
         int perfMaxIters,
         int perfTrials,
         String perfCLoop,
-        int maxRecreates) {
+        int maxRecreates,
+        List<String> perfCollectives,
+        List<String> perfDtypes,
+        String ncclTests) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -69,6 +72,22 @@ public record WorkerConfig(
      * trial with the same calls made from C in this process, reported as source {@code c-inproc}.
      */
     public static final String PERF_C_LOOP = "NCCLFFM_PERF_C_LOOP";
+    /**
+     * The collectives perf mode measures, comma-separated ({@code allreduce}, {@code allgather},
+     * {@code reducescatter}, {@code broadcast}, {@code reduce}, {@code alltoall}, {@code sendrecv}; case and
+     * underscores ignored); default {@code allreduce}.
+     */
+    public static final String PERF_COLLECTIVES = "NCCLFFM_PERF_COLLECTIVES";
+    /** The element types perf mode measures, comma-separated ({@link #PERF_DTYPE_CHOICES}); default {@code float32}. */
+    public static final String PERF_DTYPES = "NCCLFFM_PERF_DTYPES";
+    /** Floating types: what collectives are timed in, and what nccl-tests' {@code -d} takes under another name. */
+    public static final List<String> PERF_DTYPE_CHOICES = List.of("float32", "bfloat16", "float16", "float64");
+    /**
+     * A folder of nccl-tests binaries ({@code all_reduce_perf}, ...; perf/nccl-tests/build.sh): when set, rank 0 of
+     * a one-rank perf cell runs them for the same collectives, sizes and types against the cell's library, and
+     * reports their table as points of source {@code nccl-tests}.
+     */
+    public static final String NCCL_TESTS = "NCCLFFM_NCCL_TESTS";
     /**
      * How many times the worker re-creates its communicator after a check timed out or left it broken, so that
      * the checks after it still run (default 3, at most 100; 0 never re-creates). Past the limit the rest are
@@ -127,7 +146,37 @@ public record WorkerConfig(
                 intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
                 intVar(env, PERF_TRIALS, 5, 1, 99),
                 blankToNull(env.get(PERF_C_LOOP)),
-                intVar(env, MAX_RECREATES, DEFAULT_MAX_RECREATES, 0, 100));
+                intVar(env, MAX_RECREATES, DEFAULT_MAX_RECREATES, 0, 100),
+                perfCollectives(env.get(PERF_COLLECTIVES)),
+                perfDtypes(env.get(PERF_DTYPES)),
+                blankToNull(env.get(NCCL_TESTS)));
+    }
+
+    private static List<String> perfCollectives(String v) {
+        if (v == null) return List.of(io.ncclffm.harness.perf.PerfPoint.ALL_REDUCE);
+        Set<String> out = new LinkedHashSet<>();
+        for (String c : v.split(",")) {
+            try {
+                out.add(io.ncclffm.harness.perf.PerfPoint.collective(c));
+            } catch (IllegalArgumentException e) {
+                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + io.ncclffm.harness.perf.PerfPoint.COLLECTIVES
+                        + " ('" + c.strip() + "' is none of them)");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<String> perfDtypes(String v) {
+        if (v == null) return List.of("float32");
+        Set<String> out = new LinkedHashSet<>();
+        for (String d : v.split(",")) {
+            String t = d.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!PERF_DTYPE_CHOICES.contains(t)) {
+                throw bad(PERF_DTYPES, v, "a comma-separated list of " + PERF_DTYPE_CHOICES + " ('" + d.strip() + "' is none of them)");
+            }
+            out.add(t);
+        }
+        return List.copyOf(out);
     }
 
     /** Whether the check group was asked for ({@code all} asks for every group). */

@@ -88,4 +88,52 @@ class PerfReportTestsTest {
         assertEquals(CheckStatus.FAILED, v.status(), v.message());
         assertTrue(v.message().contains("(8 B: 1.100"), v.message());
     }
+
+    /** Java and nccl-tests launch points of one one-rank allGather cell, Java {@code small} × slower at 8 B and {@code large} × at 64 MiB. */
+    private static List<PerfPoint> vsNcclTests(double small, double large) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes : new long[] {8, 4096, 64L << 20, 128L << 20}) {
+            double us = 5 + bytes / 2e6;
+            for (String placement : List.of("out-of-place", "in-place")) {
+                points.add(PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+                        1000, us, List.of(us)).inCell("perf-2.28.9"));
+                double factor = bytes == 8 ? small : bytes == 64L << 20 ? large : 1.0;
+                // one rank in place does nothing, so its times say nothing and are left out
+                if (placement.equals("in-place")) factor = 3.0;
+                points.add(PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+                        1000, us * factor, List.of(us * factor)).inCell("perf-2.28.9"));
+            }
+        }
+        return points;
+    }
+
+    private static Verdict ncclTestsVerdict(List<PerfPoint> points) {
+        return PerfReportTests.ncclTestsVerdict(points, io.ncclffm.harness.perf.NcclTestsComparison.of(points));
+    }
+
+    @Test
+    void vsNcclTests_withinTheGoals_passes() {
+        Verdict v = ncclTestsVerdict(vsNcclTests(1.04, 1.02));
+        assertEquals(CheckStatus.PASSED, v.status(), v.message());
+        assertEquals("perf/vs-nccl-tests", v.checkId());
+        assertTrue(v.message().startsWith("3 row(s) meet the goals"), v.message());
+    }
+
+    @Test
+    void vsNcclTests_aMiss_failsNamingTheRow() {
+        Verdict v = ncclTestsVerdict(vsNcclTests(1.10, 1.05));
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().startsWith("2 of 3 row(s) miss a goal"), v.message());
+        assertTrue(v.message().contains("perf-2.28.9 (NCCL 2.28.9) world 1 allGather bfloat16 out-of-place 8 B: time 5.50 vs 5.00 µs (1.100)"),
+                v.message());
+        assertTrue(v.message().contains("allGather bfloat16 out-of-place 64 MiB: algbw "), v.message());
+        assertTrue(v.message().contains("(0.952)"), v.message());
+    }
+
+    @Test
+    void vsNcclTests_withoutNcclTestsPoints_isSkippedWithTheReason() {
+        Verdict v = ncclTestsVerdict(pair(1, 128L << 20, 1.0));
+        assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
+        assertTrue(v.message().startsWith("no nccl-tests points: set NCCLFFM_NCCL_TESTS"), v.message());
+    }
 }

@@ -40,6 +40,24 @@ class MatrixLoaderTest {
     }
 
     @Test
+    void collectivesPerfMatrix_asksTwoOneRankCellsForEveryCollectiveInBothTypes_withValuesTheWorkerAccepts() {
+        Matrix m = MatrixLoader.load(Path.of("../matrix/one-gpu-perf-collectives.yaml"));
+        assertEquals(2, m.cells().size());
+        for (Cell c : m.cells()) {
+            assertEquals(java.util.List.of(1), c.worlds(), c.name());
+            java.util.Map<String, String> env = new java.util.HashMap<>(c.env());
+            env.put("NCCLFFM_RANK", "0");
+            env.put("NCCLFFM_WORLD", "1");
+            io.ncclffm.harness.worker.WorkerConfig w = io.ncclffm.harness.worker.WorkerConfig.fromEnvironment(env);
+            assertEquals(io.ncclffm.harness.perf.PerfPoint.COLLECTIVES, w.perfCollectives(), c.name());
+            assertEquals(java.util.List.of("float32", "bfloat16"), w.perfDtypes(), c.name());
+            assertEquals(256L << 20, w.perfMaxBytes(), c.name());
+            assertEquals(3, w.perfTrials(), c.name());
+            assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());
+        }
+    }
+
+    @Test
     void debianMatrix_describesTheFourDebianLibraries() {
         Matrix m = MatrixLoader.load(Path.of("../matrix/debian.yaml"));
         assertEquals(4, m.cells().size());

@@ -39,4 +39,35 @@ class PerfRunnerTest {
         assertEquals(7.05, PerfRunner.median(new double[] {7.1, 13.0, 7.0, 2.0}), 1e-12);
         assertEquals(4.5, PerfRunner.median(new double[] {4.5}));
     }
+
+    private static final java.util.function.Predicate<io.ncclffm.Feature> EXPORTS_ALL = f -> true;
+
+    @org.junit.jupiter.api.Test
+    void bfloat16_isSkippedBeforeNccl2_10_withTheReason() {
+        assertEquals("bfloat16 needs NCCL 2.10.0 or newer; this is NCCL 2.9.9", PerfRunner.gap("allReduce",
+                io.ncclffm.DataType.BFLOAT16, io.ncclffm.Flavor.NCCL, io.ncclffm.NcclVersion.of(2, 9, 9), EXPORTS_ALL));
+        assertEquals(null, PerfRunner.gap("allReduce", io.ncclffm.DataType.BFLOAT16, io.ncclffm.Flavor.NCCL,
+                io.ncclffm.NcclVersion.of(2, 10, 3), EXPORTS_ALL));
+        assertEquals(null, PerfRunner.gap("allGather", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+                io.ncclffm.NcclVersion.of(2, 4, 2), EXPORTS_ALL));
+    }
+
+    @org.junit.jupiter.api.Test
+    void alltoall_isSkippedWhenTheLibraryLacksNcclAlltoAll_namingTheFunctionAndTheRelease() {
+        String gap = PerfRunner.gap("alltoall", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+                io.ncclffm.NcclVersion.of(2, 27, 7), f -> f != io.ncclffm.Feature.ALL_TO_ALL);
+        org.junit.jupiter.api.Assertions.assertTrue(gap != null && gap.startsWith("alltoall needs ncclAlltoAll")
+                && gap.contains("(NCCL 2.28.0 or newer), which NCCL 2.27.7 does not export"), gap);
+        assertEquals(null, PerfRunner.gap("sendrecv", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+                io.ncclffm.NcclVersion.of(2, 27, 7), f -> f != io.ncclffm.Feature.ALL_TO_ALL));
+    }
+
+    @org.junit.jupiter.api.Test
+    void alltoallAndSendrecv_areTimedOutOfPlaceOnly_theRestBothWays() {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false}, PerfRunner.placements("alltoall"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false}, PerfRunner.placements("sendrecv"));
+        for (String c : java.util.List.of("allReduce", "allGather", "reduceScatter", "broadcast", "reduce")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, true}, PerfRunner.placements(c), c);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.ncclffm.harness.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,5 +61,35 @@ class WorkerConfigTest {
                 () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MAX_RECREATES", "-1"))).getMessage());
         assertEquals("NCCLFFM_MAX_RECREATES='three': expected an integer in [0, 100]", assertThrows(IllegalArgumentException.class,
                 () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MAX_RECREATES", "three"))).getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void perfCollectivesAndTypes_defaultToFloat32AllReduce_andTakeAnySpellingOfTheKnownOnes() {
+        WorkerConfig d = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
+        assertEquals(java.util.List.of("allReduce"), d.perfCollectives());
+        assertEquals(java.util.List.of("float32"), d.perfDtypes());
+        assertEquals(null, d.ncclTests());
+        WorkerConfig c = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
+                "NCCLFFM_PERF_COLLECTIVES", "allreduce, all_gather,ReduceScatter,broadcast,reduce,alltoall,sendrecv,allreduce",
+                "NCCLFFM_PERF_DTYPES", "float32,BFLOAT16", "NCCLFFM_NCCL_TESTS", " /tmp/nccl-tests/build "));
+        assertEquals(java.util.List.of("allReduce", "allGather", "reduceScatter", "broadcast", "reduce", "alltoall", "sendrecv"),
+                c.perfCollectives());
+        assertEquals(java.util.List.of("float32", "bfloat16"), c.perfDtypes());
+        assertEquals("/tmp/nccl-tests/build", c.ncclTests());
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownPerfCollectivesOrTypes_nameTheVariableTheEntryAndTheChoices() {
+        String coll = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0",
+                "NCCLFFM_WORLD", "1", "NCCLFFM_PERF_COLLECTIVES", "allreduce,gather"))).getMessage();
+        assertTrue(coll.startsWith("NCCLFFM_PERF_COLLECTIVES='allreduce,gather': expected a comma-separated list of [allReduce, "), coll);
+        assertTrue(coll.contains("('gather' is none of them)"), coll);
+        String empty = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0",
+                "NCCLFFM_WORLD", "1", "NCCLFFM_PERF_COLLECTIVES", ""))).getMessage();
+        assertTrue(empty.contains("('' is none of them)"), empty);
+        String type = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0",
+                "NCCLFFM_WORLD", "1", "NCCLFFM_PERF_DTYPES", "float32,int8"))).getMessage();
+        assertEquals("NCCLFFM_PERF_DTYPES='float32,int8': expected a comma-separated list of [float32, bfloat16, float16, float64] "
+                + "('int8' is none of them)", type);
     }
 }
