@@ -152,7 +152,7 @@ public final class RankWorker {
      * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
      */
     /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
-    private static boolean rejectedCall(CheckResult r) {
+    static boolean rejectedCall(CheckResult r) {
         String rc = r.data().get(Reporter.NCCL_RESULT);
         return r.cause() == Cause.NCCL_ERROR && rc != null
                 && (rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_ARGUMENT.code()))
