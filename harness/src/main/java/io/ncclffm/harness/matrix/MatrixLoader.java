@@ -721,7 +721,11 @@ public final class MatrixLoader {
                 throw error(at + "/link", f + ".link", "expected an http(s) link, got '" + link + "'");
             }
             String kind = w.kind() == null ? "waiver" : w.kind();
-            if (!Set.of("waiver", "known-gap").contains(kind)) throw error(at + "/kind", f + ".kind", "expected waiver or known-gap, got '" + kind + "'");
+            // no-kernel-image: the build carries no code the GPU at hand can run (NCCL says "no kernel image is
+            // available"); a gap of that build on that device, kept apart from the library's own gaps.
+            if (!Set.of("waiver", "known-gap", "no-kernel-image").contains(kind)) {
+                throw error(at + "/kind", f + ".kind", "expected waiver, known-gap or no-kernel-image, got '" + kind + "'");
+            }
             if (cellNames.stream().noneMatch(n -> Glob.matches(cell, n))) {
                 throw error(at + "/cell", f + ".cell", "'" + cell + "' matches no cell; cells are " + cellNames);
             }

@@ -8,7 +8,8 @@ package io.ncclffm.harness.matrix;
  * @param cell   cell name, or a glob such as {@code rccl-*}
  * @param check  check id glob, e.g. {@code graph/*} ({@code *} also spans {@code /})
  * @param worlds the world sizes it applies to; empty for all
- * @param kind   {@code known-gap} (the library lacks it) or {@code waiver} (a failure accepted for now)
+ * @param kind   {@code known-gap} (the library lacks it), {@code no-kernel-image} (the build has no code the GPU at
+ *               hand can run, e.g. an architecture the build lacks) or {@code waiver} (a failure accepted for now)
  */
 public record Waiver(String cell, String check, java.util.List<Integer> worlds, String reason, String link, String kind,
                      int line) {

@@ -482,4 +482,17 @@ class MatrixLoaderTest {
         MatrixException e = error(LIBRARY_CELL);
         assertTrue(e.getMessage().contains("'host' (path) or 'library' (maven, debian, pip or wheel), got 0"), e.getMessage());
     }
+
+    @Test
+    void waiverKinds_includeABuildWithoutCodeForTheGpu_andAnythingElseIsNamed() {
+        String base = """
+                cells:
+                  - {name: a, flavor: nccl, version: 2.4.2, host: {path: /a.so}}
+                waivers:
+                """;
+        Matrix ok = MatrixLoader.parse(FILE, base + "  - {cell: a, check: '*', kind: no-kernel-image, reason: 'no sm_90 code', link: 'https://x'}\n");
+        assertEquals("no-kernel-image", ok.waivers().getFirst().kind());
+        MatrixException bad = error(base + "  - {cell: a, check: '*', kind: maybe, reason: r, link: 'https://x'}\n");
+        assertTrue(bad.getMessage().contains("field waivers[0].kind: expected waiver, known-gap or no-kernel-image, got 'maybe'"), bad.getMessage());
+    }
 }
