@@ -28,6 +28,13 @@ public final class Launchers {
     public synchronized String dockerProblem() {
         if (containers != null) return null;
         if (dockerProblem != null) return dockerProblem;
+        // A DOCKER_HOST that names a socket which does not exist is answered at once; Testcontainers would try
+        // other strategies (and a cached one) before it gives up.
+        String host = System.getenv("DOCKER_HOST");
+        if (host != null && host.startsWith("unix://") && !java.nio.file.Files.exists(java.nio.file.Path.of(host.substring(7)))) {
+            dockerProblem = "Docker is not available: DOCKER_HOST=" + host + " names a socket that does not exist";
+            return dockerProblem;
+        }
         try {
             if (!DockerClientFactory.instance().isDockerAvailable()) {
                 dockerProblem = "Docker is not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)";

@@ -92,9 +92,12 @@ class GateRulesIT {
                 headline);
         List<String> names = junitTestNames(r.reports().resolve("junit"));
         assertTrue(names.size() > 100, "every check of both worlds is a test: " + names.size());
-        Set<String> distinct = new HashSet<>(names);
-        assertEquals(names.size(), distinct.size(), "test names are unique across cells and worlds");
-        assertTrue(distinct.contains("version [stub, world 1]") && distinct.contains("version [stub, world 2]"), distinct.toString());
+        assertEquals(names.size(), new HashSet<>(names).size(), "JUnit XML test names are unique across cells and worlds");
+        List<String> allure = allureTestNames(r.reports().resolve("allure-results"));
+        Set<String> distinct = new HashSet<>(allure);
+        assertEquals(allure.size(), distinct.size(), "Allure test names are unique across cells and worlds");
+        assertTrue(distinct.contains("version [stub, world 1]") && distinct.contains("version [stub, world 2]"),
+                "names carry the cell and the world: " + allure.subList(0, Math.min(5, allure.size())));
     }
 
     @Test
@@ -142,6 +145,18 @@ class GateRulesIT {
         assertEquals(1, lines.size(), r.stderr());
         assertTrue(lines.getFirst().endsWith("m.yaml, line 1, field cells: expected a list of cells, got a string 'nccl'"), lines.getFirst());
         assertFalse(Files.exists(r.reports().resolve("gate.txt")), "nothing ran");
+    }
+
+    /** The test names of Allure's result files. */
+    private static List<String> allureTestNames(Path results) throws IOException {
+        List<String> names = new ArrayList<>();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (Stream<Path> files = Files.list(results)) {
+            for (Path f : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
+                names.add(mapper.readTree(f.toFile()).path("name").asText());
+            }
+        }
+        return names;
     }
 
     private static final Pattern TESTCASE = Pattern.compile("<testcase name=\"([^\"]*)\"");
