@@ -147,6 +147,16 @@ public final class CellVerdicts {
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
         Map<Integer, String> perRank = new TreeMap<>();
         fingerprints.forEach((r, f) -> perRank.put(r, String.valueOf(f)));
+        boolean noneHasAnId = !results.isEmpty() && results.size() == run.ranks().size()
+                && results.values().stream().allMatch(r -> r.status() == CheckStatus.SKIPPED);
+        if (noneHasAnId) {
+            // No rank could have an ID (a release that needs a device to make one, on a cell without a GPU): nothing
+            // to compare, and the unique-ID check itself says why.
+            CheckResult first = results.values().iterator().next();
+            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.SKIPPED,
+                    "no rank has a unique ID to compare: " + first.message(), List.of(), perRank,
+                    first.cause() == Cause.DEVICE_GAP ? Cause.DEVICE_GAP : Cause.BLOCKED, false, null, null);
+        }
         if (fingerprints.containsValue(null)) {
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.BROKEN,
                     "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), perRank,

@@ -161,4 +161,15 @@ class CellVerdictsTest {
         assertEquals(CellVerdicts.CELL_START, v.getFirst().checkId());
         assertEquals(CheckStatus.BROKEN, v.getFirst().status());
     }
+
+    @Test
+    void whenNoRankCouldMakeAUniqueId_theAgreementIsNotRunWithTheReason_notBroken() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, check(0, "unique-id", CheckStatus.SKIPPED, Cause.DEVICE_GAP, "needs a GPU on this release", Map.of())),
+                rank(1, true, check(1, "unique-id", CheckStatus.SKIPPED, Cause.BLOCKED, "rank 0 could not create the unique ID", Map.of())));
+        Verdict agreement = v.get(CellVerdicts.UNIQUE_ID_AGREEMENT);
+        assertEquals(CheckStatus.SKIPPED, agreement.status(), agreement.message());
+        assertEquals(Cause.DEVICE_GAP, agreement.cause());
+        assertTrue(agreement.message().startsWith("no rank has a unique ID to compare: needs a GPU on this release"), agreement.message());
+    }
 }
