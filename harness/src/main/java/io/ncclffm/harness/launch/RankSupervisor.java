@@ -26,6 +26,13 @@ public final class RankSupervisor {
     public static final Duration PEER_DEATH_GRACE = Duration.ofSeconds(45);
     /** How long after a peer went on a rank may stay in the phase the peer left. */
     public static final Duration HUNG_GRACE = Duration.ofSeconds(30);
+    /**
+     * The same for communicator init, which ranks leave at different times for good reasons: on a release without
+     * code for the GPU the driver compiles every kernel from PTX during init (minutes, and not equally fast in every
+     * process). Init is bounded by the worker's own init timeout where the release can be aborted.
+     */
+    public static final Duration INIT_HUNG_GRACE = Duration.ofSeconds(180);
+    static final String INIT_PHASE = "comm-init";
     /** How long the other ranks get after a hung rank was killed. */
     public static final Duration AFTER_HANG = Duration.ofSeconds(5);
 
@@ -122,7 +129,8 @@ public final class RankSupervisor {
             for (Rank peer : ranks) {
                 if (peer == r || (peer.output().hasEnded() && !peer.output().sawDone())) continue;
                 long wentOn = peer.output().movedOnAfter(since, o.lastPhase());
-                if (wentOn < 0 || now - wentOn < hungGrace.toNanos()) continue;
+                Duration grace = INIT_PHASE.equals(o.lastPhase()) ? max(hungGrace, INIT_HUNG_GRACE) : hungGrace;
+                if (wentOn < 0 || now - wentOn < grace.toNanos()) continue;
                 String phase = o.lastPhase();
                 long stuck = (now - since) / 1_000_000_000L;
                 String why = "rank " + o.rank() + " hung in " + phase + ": no progress for " + stuck + " s, while rank "
@@ -133,6 +141,10 @@ public final class RankSupervisor {
             }
         }
         return null;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static void killAll(List<? extends Rank> ranks, String why) {

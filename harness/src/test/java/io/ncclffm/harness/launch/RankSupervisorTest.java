@@ -132,6 +132,25 @@ class RankSupervisorTest {
         assertTrue(r1.out.ending().endsWith("it was in comm-init"), r1.out.ending());
     }
 
+    @Test
+    void aRankStillInCommInit_isGivenTheInitGrace_notTheCollectiveOne() throws Exception {
+        ScriptedRank r0 = new ScriptedRank(0);
+        ScriptedRank r1 = new ScriptedRank(1);
+        r0.enter("comm-init");
+        r1.enter("comm-init");
+        Thread.ofVirtual().start(() -> {
+            sleep(30);
+            r0.enter("self-test");   // rank 0's driver finished compiling first
+            sleep(900);              // three times the (test's) collective grace: rank 1 still compiles
+            r1.enter("self-test");
+            sleep(20);
+            r0.finish();
+            r1.finish();
+        });
+        assertNull(supervisor(Duration.ofMinutes(1)).supervise(List.of(r0, r1)), "a slow init is not a hang");
+        assertNull(r1.killedWhy);
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
