@@ -115,7 +115,7 @@ final class PerfReportTests {
      *
      * @param judgeSmall whether the 8-byte goal is judged on this table; the separate-process table leaves it to the
      *                   in-process one when there is one, since separate processes differ at 8 B by far more than 5%
-     *                   from run to run (C against C: 0.77 to 1.09 on a one-GPU Hopper host)
+     *                   from run to run (docs/gpu-runs.md has the figures)
      */
     static Verdict overheadVerdict(OverheadSummary o, String id, boolean judgeSmall, String whyNone) {
         if (o == null) return verdict(id, CheckStatus.SKIPPED, whyNone);

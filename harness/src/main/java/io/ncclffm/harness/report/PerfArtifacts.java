@@ -31,11 +31,6 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
                             String regressionReport, List<InitPoint> inits) {
 
-    /** The chart to show first: bus bandwidth of out-of-place launches at the largest world measured. */
-    public String chartSvg() {
-        return charts.values().stream().reduce((a, b) -> b).orElse("");
-    }
-
     /**
      * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
      * sequence of sizes, so each chart takes one world, placement and mode; one rank moves nothing over a bus, so

@@ -25,7 +25,7 @@ import io.ncclffm.ReduceOp;
  * </ul>
  * Ranks are folded in rank order. NCCL's order differs by algorithm (ring, tree, NVLS with wider accumulators),
  * so the inputs from {@link InputPattern} make every partial result exact, which makes the order irrelevant. The
- * NaN and infinity rules only matter to mutant simulations ({@link MappingMutant}), which read bytes as a type
+ * NaN and infinity rules only matter to mutant simulations ({@code MappingMutant}, in the tests), which read bytes as a type
  * they were not made for.
  */
 public final class HostReduction {

@@ -13,7 +13,7 @@ import io.ncclffm.ReduceOp;
  *       NCCL to write the output, must see a wrong result on at least one rank, even with a single element.
  *       Element 0 is a designed anchor per type and operator ({@link IntegerAnchors}, {@link FloatAnchors}); the
  *       last element repeats it with the ranks rotated by one, so two elements still differ pairwise; max and min
- *       rotate their winning rank from element to element ({@link Ranking}). {@link WrongMappings} is the proof,
+ *       rotate their winning rank from element to element ({@link Ranking}). {@code WrongMappings} (in the tests) is the proof,
  *       run by the tests for every cell.</li>
  *   <li>Exactness: NCCL reduces in an order of its own (ring, tree, NVLS), so float inputs are chosen to make
  *       every partial result exact ({@link FloatPattern}); the expected result then cannot depend on the order.</li>

@@ -121,7 +121,7 @@ final class PerfRunner {
                 // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
                 // the first (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go
                 // through the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to
-                // the interpreter adds its own per-call cost, which an earlier run measured as binding overhead.
+                // the interpreter adds a per-call cost of its own, which would read as binding overhead.
                 Call first = call(s, sweep, smallestCount(sweep), false);
                 if (first == null) continue;
                 if (warmed.add(sweep.collective())) {
@@ -274,8 +274,8 @@ final class PerfRunner {
     /**
      * Microseconds per call: {@code iterations} back-to-back calls between two device events, repeated
      * {@code trials} times; the median trial. With several ranks a single trial is at the mercy of host jitter on
-     * any rank (launch latencies of one size were seen anywhere from 7 to 13 µs, in C as in Java); the median of
-     * several is what one release or binding is compared on. The C baseline does the same (--trials).
+     * any rank, in C as in Java; the median of several is what one release or binding is compared on. The C
+     * baseline does the same (--trials).
      *
      * @return the binding's trials, and the in-process C loop's when there is one and the call is an allReduce
      *         (its trials alternate with the binding's, C first), else an empty array
