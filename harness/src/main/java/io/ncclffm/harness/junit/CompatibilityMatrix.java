@@ -121,14 +121,10 @@ public class CompatibilityMatrix {
 
     private CellOutcome runCell(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
         String label = cell.name() + " world " + world;
-        String notStarted = null;
-        if (cell.source().containerized() && launchers.dockerProblem() != null) {
-            notStarted = launchers.dockerProblem();
-        } else if (GpuInventory.host().missing(cell.gpu()) != null) {
-            notStarted = GpuInventory.host().missing(cell.gpu());
-        } else if (GpuInventory.host().shortfall(cell.gpu(), world) != null) {
-            notStarted = GpuInventory.host().shortfall(cell.gpu(), world);
-        }
+        GpuInventory gpus = GpuInventory.host();
+        String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
+        if (notStarted == null) notStarted = gpus.missing(cell.gpu());
+        if (notStarted == null) notStarted = gpus.shortfall(cell.gpu(), world);
         if (notStarted != null) {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
             return notStarted(cell, world, notStarted, settings.allowNotStarted());

@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +39,7 @@ public final class ProcessLauncher implements CellLauncher {
         long start = System.nanoTime();
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
         String token = newToken();
-        int port;
-        port = RendezvousPorts.next();
+        int port = RendezvousPorts.next();
         List<RankOutput> outputs = new ArrayList<>();
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();

@@ -135,7 +135,7 @@ public final class RankWorker {
         if (notPassed && step.recreateIfBroken && session.blocker == null) {
             boolean timedOut = r.cause() == Cause.TIMEOUT;
             if (timedOut || session.communicatorBroken()) {
-                recreate(session, r.id(), timedOut ? "timed out" : "left it broken", rejectedCall(r));
+                recreate(session, r.id(), timedOut, rejectedCall(r));
             }
         }
     }
@@ -159,8 +159,8 @@ public final class RankWorker {
                 || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
     }
 
-    private void recreate(RankSession session, String after, String how, boolean rejected) {
-        boolean timedOut = how.equals("timed out");
+    private void recreate(RankSession session, String after, boolean timedOut, boolean rejected) {
+        String how = timedOut ? "timed out" : "left it broken";
         int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
         int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
         // A rejected call (fp8 avg on one rank, say) is that call's gap; only failures of calls NCCL accepted count

@@ -1,11 +1,11 @@
 package io.ncclffm.harness.cli;
 
+import io.ncclffm.harness.CSharedLibrary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +40,7 @@ class GateRulesIT {
     static void build() throws Exception {
         jar = Path.of(System.getProperty("ncclffm.worker.jar", "target/ncclffm-harness-0.1.0-SNAPSHOT-all.jar")).toAbsolutePath();
         assertTrue(Files.isRegularFile(jar), "the standalone jar is built by mvn package: " + jar);
-        stub = Path.of("target", "gate-stub", "libnccl_stub.so").toAbsolutePath();
-        Files.createDirectories(stub.getParent());
-        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-o", stub.toString(),
-                Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc: " + log);
+        stub = CSharedLibrary.compile(Path.of("target", "gate-stub", "libnccl_stub.so"), "../binding/src/test/c/stub_nccl.c");
     }
 
     private record Run(int exit, String stdout, String stderr, String gate, Path reports) {

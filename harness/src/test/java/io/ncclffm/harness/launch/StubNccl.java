@@ -1,9 +1,8 @@
 package io.ncclffm.harness.launch;
 
+import io.ncclffm.harness.CSharedLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The binding's stand-in library ({@code binding/src/test/c/stub_nccl.c}), built with gcc, for process-mode
@@ -18,12 +17,6 @@ final class StubNccl {
     static synchronized Path build() throws Exception {
         Path out = Path.of("target", "stub", "libnccl_stub.so").toAbsolutePath();
         if (Files.exists(out)) return out;
-        Files.createDirectories(out.getParent());
-        Path source = Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath();
-        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-o", out.toString(), source.toString()))
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("gcc failed: " + log);
-        return out;
+        return CSharedLibrary.compile(out, "../binding/src/test/c/stub_nccl.c");
     }
 }

@@ -1,5 +1,6 @@
 package io.ncclffm.harness.library;
 
+import io.ncclffm.harness.CSharedLibrary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +10,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -28,13 +27,7 @@ final class StubArchives {
     static synchronized Path stubLibrary() throws Exception {
         Path out = Path.of("target", "stub-library", "libnccl.so.2").toAbsolutePath();
         if (Files.exists(out)) return out;
-        Files.createDirectories(out.getParent());
-        Path source = Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath();
-        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-Wl,-z,noexecstack", "-O0", "-o", out.toString(), source.toString()))
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("gcc failed: " + log);
-        return out;
+        return CSharedLibrary.compile(out, "../binding/src/test/c/stub_nccl.c");
     }
 
     /** A zip (jar or wheel) of the given entries, in order. */

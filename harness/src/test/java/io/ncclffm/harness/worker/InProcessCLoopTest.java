@@ -1,5 +1,6 @@
 package io.ncclffm.harness.worker;
 
+import io.ncclffm.harness.CSharedLibrary;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -15,7 +16,6 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,12 +35,7 @@ class InProcessCLoopTest {
     static SymbolLookup stubSymbols;
 
     private static Path gcc(String source, String out) throws Exception {
-        Path so = dir.resolve(out);
-        List<String> cmd = List.of("gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,noexecstack", "-o", so.toString(), Path.of(source).toAbsolutePath().toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, cmd + ": " + log);
-        return so;
+        return CSharedLibrary.compile(dir.resolve(out), source, "-O2");
     }
 
     @BeforeAll

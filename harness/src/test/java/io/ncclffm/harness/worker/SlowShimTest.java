@@ -1,5 +1,6 @@
 package io.ncclffm.harness.worker;
 
+import io.ncclffm.harness.CSharedLibrary;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,13 +50,11 @@ class SlowShimTest {
 
     @BeforeAll
     static void build() throws Throwable {
-        run(List.of("gcc", "-shared", "-fPIC", "-Wl,-z,noexecstack", "-Wl,-soname,libnccl.so.2", "-o",
-                dir.resolve("libnccl.so.2").toString(), Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath().toString()));
+        CSharedLibrary.compile(dir.resolve("libnccl.so.2"), "../binding/src/test/c/stub_nccl.c", "-Wl,-soname,libnccl.so.2");
         shim = dir.resolve("libncclffm_slow_shim.so");
         run(List.of("sh", Path.of("../perf/shim/build.sh").toAbsolutePath().toString(), dir.toString(), shim.toString()));
         loop = dir.resolve("libncclffm_c_loop.so");
-        run(List.of("gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,noexecstack", "-o", loop.toString(),
-                Path.of("../perf/c-baseline/ncclffm_c_loop.c").toAbsolutePath().toString()));
+        CSharedLibrary.compile(loop, "../perf/c-baseline/ncclffm_c_loop.c", "-O2");
         viaShim = SymbolLookup.libraryLookup(shim, Arena.global());
         // the stub's own controls, found through the shim's handle: a symbol the shim does not define
         Linker.nativeLinker().downcallHandle(viaShim.find("stub_reset").orElseThrow(),

@@ -1,14 +1,12 @@
 package io.ncclffm.harness.worker;
 
+import io.ncclffm.harness.CSharedLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.ncclffm.Nccl;
 
@@ -32,13 +30,8 @@ final class StubNcclLibrary {
 
     static synchronized StubNcclLibrary get() throws Exception {
         if (instance != null) return instance;
-        Path out = Path.of("target", "stub", "worker", "libnccl_stub.so").toAbsolutePath();
-        Files.createDirectories(out.getParent());
-        Path source = Path.of("../binding/src/test/c/stub_nccl.c").toAbsolutePath();
-        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-O0", "-o", out.toString(), source.toString()))
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("gcc failed: " + log);
+        Path out = CSharedLibrary.compile(Path.of("target", "stub", "worker", "libnccl_stub.so"),
+                "../binding/src/test/c/stub_nccl.c");
         instance = new StubNcclLibrary(out);
         return instance;
     }
