@@ -4,17 +4,16 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * Compiles {@code src/test/c/stub_nccl.c} with gcc and drives it: the test double for what only a GPU can decide
@@ -54,22 +53,13 @@ final class StubLibrary {
         }
     }
 
-    static StubLibrary build(Path dir, boolean rccl) throws IOException, InterruptedException {
+    static StubLibrary build(Path dir, boolean rccl) throws Exception {
         return build(dir, rccl ? Variant.RCCL : Variant.NCCL);
     }
 
-    static StubLibrary build(Path dir, Variant variant) throws IOException, InterruptedException {
-        Path source = Path.of("src/test/c/stub_nccl.c").toAbsolutePath();
-        Path out = dir.resolve(variant.file);
-        List<String> cmd = new java.util.ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack"));
-        cmd.addAll(variant.defines);
-        cmd.addAll(List.of("-o", out.toString(), source.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {
-            throw new IllegalStateException("gcc could not build the NCCL stub (" + cmd + "): " + log);
-        }
-        return new StubLibrary(out);
+    static StubLibrary build(Path dir, Variant variant) throws Exception {
+        return new StubLibrary(CSharedLibrary.compile(dir.resolve(variant.file), "src/test/c/stub_nccl.c",
+                variant.defines.toArray(String[]::new)));
     }
 
     private MethodHandle handle(String name, FunctionDescriptor d) {

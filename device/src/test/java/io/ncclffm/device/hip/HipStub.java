@@ -2,16 +2,14 @@ package io.ncclffm.device.hip;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * Compiles {@code src/test/c/stub_hip.c} with gcc into {@code target/hip-stub/} and reads its counters: the stand-in
@@ -29,17 +27,8 @@ final class HipStub {
         this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    static HipStub build() throws IOException, InterruptedException {
-        Path source = Path.of("src/test/c/stub_hip.c").toAbsolutePath();
-        Path dir = Files.createDirectories(Path.of("target/hip-stub").toAbsolutePath());
-        Path out = dir.resolve("libamdhip64_stub.so");
-        List<String> cmd = List.of("gcc", "-shared", "-fPIC", "-O0", "-Wl,-z,noexecstack", "-o", out.toString(), source.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {
-            throw new IllegalStateException("gcc could not build the HIP stub (" + cmd + "): " + log);
-        }
-        return new HipStub(out);
+    static HipStub build() throws Exception {
+        return new HipStub(CSharedLibrary.compile(Path.of("target/hip-stub/libamdhip64_stub.so"), "src/test/c/stub_hip.c"));
     }
 
     private MethodHandle handle(String name, FunctionDescriptor d) {

@@ -1,6 +1,6 @@
 package io.ncclffm.harness.cli;
 
-import io.ncclffm.harness.CSharedLibrary;
+import io.ncclffm.testing.CSharedLibrary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
 package io.ncclffm.harness.launch;
 
-import io.ncclffm.harness.CSharedLibrary;
+import io.ncclffm.testing.CSharedLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

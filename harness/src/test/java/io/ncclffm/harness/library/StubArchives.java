@@ -1,6 +1,6 @@
 package io.ncclffm.harness.library;
 
-import io.ncclffm.harness.CSharedLibrary;
+import io.ncclffm.testing.CSharedLibrary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

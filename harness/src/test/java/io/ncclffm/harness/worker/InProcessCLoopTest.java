@@ -1,6 +1,6 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.harness.CSharedLibrary;
+import io.ncclffm.testing.CSharedLibrary;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

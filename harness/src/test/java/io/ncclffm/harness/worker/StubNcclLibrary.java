@@ -1,6 +1,6 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.harness.CSharedLibrary;
+import io.ncclffm.testing.CSharedLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
