@@ -1,0 +1,397 @@
+package io.ncclffm.harness.cli;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
+
+import io.ncclffm.harness.junit.CompatibilityMatrix;
+import io.ncclffm.harness.junit.MatrixSettings;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.matrix.MatrixException;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryManifest;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.launch.WorkerBundle;
+import io.ncclffm.harness.protocol.WorkerLaunch;
+
+/**
+ * The standalone jar, for GPU hosts without Maven:
+ * <pre>
+ *   java -jar ncclffm-harness-all.jar matrix --matrix matrix/one-gpu.yaml [--cells GLOB,...] [--reports DIR] [--perf-c FILES]
+ *   java -jar ncclffm-harness-all.jar worker            (one rank; configured by NCCLFFM_* variables)
+ *   java -jar ncclffm-harness-all.jar probe [PATH]      (load a library and print what it is)
+ *   java -jar ncclffm-harness-all.jar faults PATH VER   (GPU fault drill, see FaultDrill)
+ *   java -jar ncclffm-harness-all.jar [COMMAND] --help  (what a command takes)
+ * </pre>
+ * {@code matrix} runs the same JUnit dynamic tests as {@code mvn verify -Pgpu-matrix}, with the same Allure
+ * results, grid and gate. The matrix file is loaded before JUnit starts, so a malformed file costs one line on
+ * stderr, not a test run. The exit status is one of {@link ExitCode}.
+ */
+public final class Main {
+
+    /** The process's exit status; the usage text lists them. */
+    public enum ExitCode {
+        /**
+         * The gate passed: no unwaived check failed or broke (probe: the library loaded; faults: every case held;
+         * help: the text was printed).
+         */
+        PASSED(0),
+        /** The gate failed (probe: the library did not load; faults: a case did not hold). */
+        FAILED(1),
+        /** The command line or the matrix file is wrong; nothing ran. */
+        USAGE_OR_MATRIX_ERROR(2);
+
+        private final int code;
+
+        ExitCode(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+    }
+
+    private static final Set<String> HELP = Set.of("--help", "-h", "help");
+
+    private static final String LAUNCH = "java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-all.jar";
+
+    private static final String EXIT_CODES = """
+            exit status:
+              0  the gate passed (probe: the library loaded; faults: every case held)
+              1  the gate failed (probe: the library did not load; faults: a case did not hold)
+              2  usage or matrix error, nothing ran: unknown command or option, missing option value,
+                 malformed matrix file, --cells matching no cell""";
+
+    private static final String USAGE = """
+            usage: %s COMMAND [ARGS]
+
+            commands:
+              matrix   run the compatibility matrix and its gate
+              fetch    resolve the libraries a matrix names into a folder, for offline GPU hosts
+              worker   run one rank (started by the harness; configured by NCCLFFM_* variables)
+              probe    load NCCL/RCCL and print its version
+              faults   GPU fault drill: kill/freeze a rank in init and in a collective
+              help     print this text
+
+            COMMAND --help prints the command's arguments.
+
+            %s""".formatted(LAUNCH, EXIT_CODES);
+
+    /** Each command's own usage text, in the order the top-level usage lists them. */
+    private static final Map<String, String> COMMAND_USAGE = new LinkedHashMap<>();
+
+    static {
+        COMMAND_USAGE.put("matrix", """
+                usage: %s matrix --matrix FILE [--cells NAMES] [--worlds SIZES] [--reports DIR] [--parallel N]
+                                     [--perf-c FILES] [--libraries DIR] [--allow-not-started]
+
+                Runs the compatibility matrix in FILE and its gate. The file is checked before anything runs.
+
+                options:
+                  --matrix FILE    the matrix file (YAML), e.g. matrix/debian.yaml; required
+                  --cells NAMES    only these cells: comma-separated names or globs, e.g. 'nccl-2.2*,rccl-*'
+                  --worlds SIZES   only these world sizes, e.g. 1,2 (a runner with fewer GPUs than a per-rank world)
+                  --reports DIR    where Allure results, JUnit XML (DIR/junit), the grid and gate.txt go (default: reports)
+                  --parallel N     run up to N cell runs at once (default 1); perf cells always run alone
+                  --perf-c FILES   the C baseline's JSON lines, for perf cells
+                  --libraries DIR  take the cells' 'library:' files from DIR (made by fetch), checked by sha256; no network
+                  --allow-not-started
+                                   a cell that cannot start here (no Docker, no GPU) counts as not run instead of
+                                   broken; for a laptop, never a gate: the gate names it whenever it was used
+                  --help, -h       print this text
+
+                %s""".formatted(LAUNCH, EXIT_CODES));
+        COMMAND_USAGE.put("fetch", """
+                usage: %s fetch --matrix FILE --into DIR [--cells NAMES]
+
+                On a connected machine: resolves every library the cells name with 'library:' (Maven artifact, Debian
+                package, pip wheel) into DIR, with DIR/libraries.json (source, cells, sha256, size). Copy DIR to an
+                offline GPU host and run 'matrix --matrix FILE --libraries DIR' there.
+
+                options:
+                  --matrix FILE    the matrix file; required
+                  --into DIR       where the libraries and libraries.json go (added to what is there); required
+                  --cells NAMES    only these cells: comma-separated names or globs
+                  --help, -h       print this text
+
+                exit status: 0 every library written, 1 one could not be resolved (or none is named), 2 usage or matrix error""".formatted(LAUNCH));
+        COMMAND_USAGE.put("worker", """
+                usage: %s worker
+
+                Runs one rank from the worker's jar that this jar carries. Takes no arguments: the harness starts it and
+                configures it through NCCLFFM_* environment variables (rank, world, rendezvous, checks).""".formatted(LAUNCH));
+        COMMAND_USAGE.put("probe", """
+                usage: %s probe [LIBRARY]
+
+                Loads NCCL/RCCL, in the worker's jar that this jar carries, and prints its version and a fresh unique id.
+
+                arguments:
+                  LIBRARY   path of libnccl.so / librccl.so; without it, the system's library is searched
+
+                exit status: 0 when the library loaded, 1 when it did not, 2 for a usage error""".formatted(LAUNCH));
+        COMMAND_USAGE.put("faults", """
+                usage: %s faults LIBRARY VERSION
+
+                GPU fault drill: kills (SIGKILL) or freezes (SIGSTOP) a rank in communicator init and in a
+                collective, and checks that the failure is reported and no rank is left behind.
+
+                arguments:
+                  LIBRARY   path of the NCCL library on this host, e.g. /usr/lib/x86_64-linux-gnu/libnccl.so.2
+                  VERSION   the version it reports, e.g. 2.28.3
+
+                exit status: 0 when every case held, 1 when one did not, 2 for a usage error""".formatted(LAUNCH));
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line; returns the exit status (an {@link ExitCode}'s code, or the fault drill's). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println("no command given");
+            err.println();
+            err.println(USAGE);
+            return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (HELP.contains(command)) {
+            if (rest.length == 0) {
+                out.println(USAGE);
+                return ExitCode.PASSED.code();
+            }
+            if (COMMAND_USAGE.containsKey(rest[0])) {
+                out.println(COMMAND_USAGE.get(rest[0]));
+                return ExitCode.PASSED.code();
+            }
+            return usageError(err, "unknown command '" + rest[0] + "'; expected one of " + COMMAND_USAGE.keySet(), USAGE);
+        }
+        String usage = COMMAND_USAGE.get(command);
+        if (usage == null) {
+            return usageError(err, "unknown command '" + command + "'; expected one of " + COMMAND_USAGE.keySet(), USAGE);
+        }
+        // matrix finds --help among its options, where a cell could be named "help".
+        if (!command.equals("matrix") && Arrays.stream(rest).anyMatch(HELP::contains)) {
+            out.println(usage);
+            return ExitCode.PASSED.code();
+        }
+        return switch (command) {
+            case "matrix" -> matrix(rest, out, err);
+            case "fetch" -> fetch(rest, out, err);
+            case "worker" -> {
+                if (rest.length > 0) yield usageError(err, "worker takes no arguments, got " + List.of(rest)
+                        + "; it is configured by NCCLFFM_* variables", usage);
+                yield runWorkerJar(WorkerLaunch.rank(thisJava(), WorkerBundle.locateJar().toString(), null), out, err);
+            }
+            case "probe" -> {
+                if (rest.length > 1) yield usageError(err, "probe takes at most one LIBRARY, got " + List.of(rest), usage);
+                yield probe(rest, out, err);
+            }
+            default -> {
+                if (rest.length != 2) yield usageError(err, "faults takes LIBRARY VERSION, got " + List.of(rest), usage);
+                yield FaultDrill.run(rest[0], rest[1]);
+            }
+        };
+    }
+
+    private static int usageError(PrintStream err, String message, String usage) {
+        err.println(message);
+        err.println();
+        err.println(usage);
+        return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+    }
+
+    static int matrix(String[] args, PrintStream out, PrintStream err) {
+        String usage = COMMAND_USAGE.get("matrix");
+        Map<String, String> options = new LinkedHashMap<>();
+        List<String> valued = List.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c", "--libraries");
+        List<String> flags = List.of("--allow-not-started");
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (HELP.contains(option)) {
+                out.println(usage);
+                return ExitCode.PASSED.code();
+            }
+            if (flags.contains(option)) {
+                if (options.put(option, "true") != null) return usageError(err, "option " + option + " is given twice", usage);
+                continue;
+            }
+            if (!valued.contains(option)) {
+                return usageError(err, "unknown option '" + option + "'; expected one of " + String.join(", ", valued) + " or "
+                        + String.join(", ", flags), usage);
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                return usageError(err, "option " + option + " needs a value", usage);
+            }
+            if (options.put(option, args[++i]) != null) {
+                return usageError(err, "option " + option + " is given twice", usage);
+            }
+        }
+        if (options.containsKey("--parallel")) {
+            String p = options.get("--parallel");
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 256) {
+                return usageError(err, "option --parallel expects a number of cell runs in 1..256, got '" + p + "'", usage);
+            }
+        }
+        if (options.containsKey("--worlds") && !options.get("--worlds").matches("\\d{1,3}(,\\d{1,3})*")) {
+            return usageError(err, "option --worlds expects comma-separated world sizes, e.g. 1,2, got '"
+                    + options.get("--worlds") + "'", usage);
+        }
+        String file = options.get("--matrix");
+        if (file == null) return usageError(err, "missing option --matrix FILE (the matrix to run)", usage);
+        try {
+            MatrixLoader.load(Path.of(file)).select(options.get("--cells"));
+        } catch (MatrixException e) {
+            err.println(e.getMessage());
+            return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+        }
+        System.setProperty("ncclffm.matrix", file);
+        if (options.containsKey("--cells")) System.setProperty("ncclffm.cells", options.get("--cells"));
+        if (options.containsKey("--reports")) System.setProperty("ncclffm.reports.dir", options.get("--reports"));
+        if (options.containsKey("--perf-c")) System.setProperty("ncclffm.perf.c", options.get("--perf-c"));
+        if (options.containsKey("--parallel")) System.setProperty(MatrixSettings.PARALLEL, options.get("--parallel"));
+        if (options.containsKey("--libraries")) System.setProperty("ncclffm.libraries", options.get("--libraries"));
+        if (options.containsKey("--worlds")) System.setProperty(MatrixSettings.WORLDS, options.get("--worlds"));
+        System.setProperty(Gate.ALLOW_NOT_STARTED, Boolean.toString(options.containsKey("--allow-not-started")));
+        String reports = System.getProperty("ncclffm.reports.dir", "reports");
+        System.setProperty("allure.results.directory", Path.of(reports, "allure-results").toAbsolutePath().toString());
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(CompatibilityMatrix.class)).build();
+        Launcher launcher = LauncherFactory.create();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        // The same JUnit XML a Maven run leaves in failsafe-reports, for CI systems on hosts without Maven.
+        Path junitXml = Path.of(reports, "junit").toAbsolutePath();
+        launcher.execute(request, summary, new LegacyXmlReportGeneratingListener(junitXml, new PrintWriter(err, true)));
+        var s = summary.getSummary();
+        out.printf("[ncclffm] JUnit: %d tests, %d passed, %d failed, %d aborted (skipped); JUnit XML in %s%n",
+                s.getTestsStartedCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsAbortedCount(), junitXml);
+        s.getFailures().stream().limit(20).forEach(f ->
+                out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
+        boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
+        return (CompatibilityMatrix.report().gate().passed() && !discoveryFailed ? ExitCode.PASSED : ExitCode.FAILED).code();
+    }
+
+    /**
+     * {@code fetch}: resolves every library the selected cells name by coordinates and writes it, with
+     * {@code libraries.json}, into the folder; one line per library. Exit 0 when all were written, 1 when one could
+     * not be resolved (or no cell names a library), 2 for bad options.
+     */
+    static int fetch(String[] args, PrintStream out, PrintStream err) {
+        String usage = COMMAND_USAGE.get("fetch");
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (HELP.contains(args[i])) {
+                out.println(usage);
+                return ExitCode.PASSED.code();
+            }
+            if (!Set.of("--matrix", "--into", "--cells").contains(args[i])) {
+                return usageError(err, "unknown option '" + args[i] + "'; expected --matrix, --into or --cells", usage);
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) return usageError(err, "option " + args[i] + " needs a value", usage);
+            if (options.put(args[i], args[i + 1]) != null) return usageError(err, "option " + args[i] + " is given twice", usage);
+        }
+        if (!options.containsKey("--matrix") || !options.containsKey("--into")) {
+            return usageError(err, "fetch needs --matrix FILE and --into DIR", usage);
+        }
+        Matrix matrix;
+        try {
+            matrix = MatrixLoader.load(Path.of(options.get("--matrix"))).select(options.getOrDefault("--cells", ""));
+        } catch (MatrixException e) {
+            err.println(e.getMessage());
+            return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+        }
+        try {
+            Path into = Path.of(options.get("--into")).toAbsolutePath().normalize();
+            List<LibraryManifest.Library> libraries = Libraries.online().fetchInto(matrix.cells(), into);
+            if (libraries.isEmpty()) {
+                err.println("no selected cell of " + matrix.file() + " names its library with 'library:'; nothing to fetch");
+                return ExitCode.FAILED.code();
+            }
+            for (var l : libraries) {
+                out.printf("%s %s  %s  %d bytes  sha256 %s  cells %s  (%s)%n", l.flavor(), l.version(), into.resolve(l.file()),
+                        l.size(), l.sha256(), String.join(",", l.cells()), l.key());
+            }
+            out.println(libraries.size() + " libraries in " + into.resolve(LibraryManifest.FILE)
+                    + "; copy " + into + " to the GPU host and run: matrix --matrix FILE --libraries DIR");
+            return ExitCode.PASSED.code();
+        } catch (RuntimeException e) {
+            err.println(e.getMessage());
+            return ExitCode.FAILED.code();
+        }
+    }
+
+    /** The worker's probe, in a JVM of its own: loading a library is the worker's business, not the controller's. */
+    static int probe(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return runWorkerJar(WorkerLaunch.probe(thisJava(), WorkerBundle.locateJar().toString(), args.length > 0 ? args[0] : null),
+                    out, err);
+        } catch (HarnessException e) {
+            err.println(e.getMessage());
+            return ExitCode.FAILED.code();
+        }
+    }
+
+    private static String thisJava() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * Runs {@code command} (the worker's jar) with this process's environment, its standard output and error copied to
+     * {@code out} and {@code err} as they come; returns its exit status, which is the command's own.
+     */
+    static int runWorkerJar(List<String> command, PrintStream out, PrintStream err) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new HarnessException("cannot start " + command, e);
+        }
+        Thread stdout = copy(p.getInputStream(), out);
+        Thread stderr = copy(p.getErrorStream(), err);
+        try {
+            int code = p.waitFor();
+            stdout.join();
+            stderr.join();
+            return code;
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILED.code();
+        }
+    }
+
+    private static Thread copy(InputStream from, PrintStream to) {
+        return Thread.ofVirtual().start(() -> {
+            try (from) {
+                from.transferTo(to);
+                to.flush();
+            } catch (IOException e) {
+                // the worker is gone; what it wrote has been copied
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package io.ncclffm.harness.junit;
+
+import io.ncclffm.harness.verdict.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.stream.Collectors;
+
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.verdict.Gate;
+import io.qameta.allure.Allure;
+import io.qameta.allure.model.Link;
+
+/**
+ * Labels, parameters and attachments of one dynamic test, for release sign-off in Allure: epic = library family,
+ * feature = version, story = check family; a parameter per axis; and on anything but a pass, the evidence a
+ * reviewer needs (first mismatching elements, every rank's log, NCCL's own log lines).
+ */
+final class AllureReporting {
+
+    private AllureReporting() {
+    }
+
+    static void describe(Cell cell, int world, String launcher, Verdict v, CellRun run) {
+        Allure.epic(cell.flavor().displayName());
+        Allure.feature(cell.displayVersion());
+        Allure.story(v.group());
+        Allure.label("cell", cell.name());
+        Allure.label("launcher", launcher);
+        Allure.parameter("cell", cell.name());
+        Allure.parameter("world", world);
+        for (String axis : new String[] {"dtype", "op", "count", "placement", "replays"}) {
+            String value = v.params().get(axis);
+            if (value != null) Allure.parameter(axis, value);
+        }
+        Allure.parameter("gpu", cell.gpu().toString());
+        // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
+        String historyId = sha(cell.name() + "|" + world + "|" + v.checkId());
+        Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
+        Allure.description(v.message() == null ? "" : v.message());
+        if (v.waived() != null) {
+            Allure.getLifecycle().updateTestCase(tc -> tc.getLinks().add(new Link().setName("waiver: " + v.waived().kind())
+                    .setUrl(v.waived().link()).setType("issue")));
+        }
+        if (v.stale() != null) Allure.addAttachment("stale waiver", "text/plain", "This check passed, so this waiver is stale: " + v.stale());
+        if (v.status() == CheckStatus.PASSED) return;
+        if (!v.mismatches().isEmpty()) {
+            Allure.addAttachment("first mismatches", "text/plain",
+                    v.mismatches().stream().map(Object::toString).collect(Collectors.joining("\n")));
+        }
+        Allure.addAttachment("per-rank results", "text/plain", v.perRank().entrySet().stream()
+                .map(e -> "rank " + e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n")));
+        if (run == null) return;
+        for (RankOutput r : run.ranks()) {
+            String log = tail(r.log(), LOG_TAIL_LINES);
+            Allure.addAttachment("rank " + r.rank() + " log (" + r.ending() + ")", "text/plain", log.isEmpty() ? "(empty)" : log);
+            String ncclLines = log.lines().filter(l -> l.contains("NCCL")).collect(Collectors.joining("\n"));
+            if (!ncclLines.isEmpty()) Allure.addAttachment("rank " + r.rank() + " NCCL log (NCCL_DEBUG)", "text/plain", ncclLines);
+        }
+    }
+
+    /**
+     * The message of a skipped test, led by the category Allure files it under (see {@code MatrixReport.CATEGORIES}):
+     * {@code WAIVED ...}, {@code RELEASE GAP: ...}, or {@code NOT RUN (why): ...}.
+     */
+    static String skipMessage(Verdict v) {
+        if (v.waived() != null) return v.message();
+        if (v.cause() == Cause.RELEASE_GAP) return "RELEASE GAP: " + v.message();
+        return "NOT RUN (" + Gate.notRunReason(v.cause()) + "): " + v.message();
+    }
+
+    /** A test's name: the check, then the cell and world, so that every name in a run is unique. */
+    static String testName(String checkId, Cell cell, int world) {
+        return checkId + " [" + cell.name() + ", world " + world + "]";
+    }
+
+    /** Enough of a rank's log to see what it did last, without copying megabytes into every failing test. */
+    static final int LOG_TAIL_LINES = 400;
+
+    static String tail(String log, int lines) {
+        var all = log.lines().toList();
+        if (all.size() <= lines) return log;
+        return "... (" + (all.size() - lines) + " earlier lines)\n" + String.join("\n", all.subList(all.size() - lines, all.size()));
+    }
+
+    static String sha(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

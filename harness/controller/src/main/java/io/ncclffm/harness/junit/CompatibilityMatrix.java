@@ -1,0 +1,210 @@
+package io.ncclffm.harness.junit;
+
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import io.ncclffm.harness.launch.CellLauncher;
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.GpuInventory;
+import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.launch.RankObserver;
+import io.ncclffm.harness.library.Libraries;
+import io.ncclffm.harness.library.LibraryException;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.report.MatrixReport;
+import io.ncclffm.harness.report.RunInfo;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
+
+/**
+ * The compatibility matrix as JUnit dynamic tests: one dynamic container per cell and world size, one dynamic test
+ * per check, and a last {@code gate} test that passes only when the gate does. Cell runs are scheduled when the
+ * factory runs ({@link CellScheduler}: up to {@code ncclffm.parallel} at once, perf cells alone) and each
+ * container waits for its own, so the report's order is the matrix's whatever ran first. Run by
+ * {@code mvn verify -Pgpu-matrix} (failsafe, through {@code CompatibilityMatrixIT}) and by the standalone jar.
+ *
+ * <p>A test passes, fails (a product defect: wrong value, wrong version, an NCCL error), is aborted (a release gap,
+ * a check not run, or a waived known gap, each with its reason), or errors (broken infrastructure: a rank died or
+ * hung, a container did not start, a cell could not start at all).
+ */
+public class CompatibilityMatrix {
+
+    private static final MatrixReport REPORT = new MatrixReport();
+
+    @TestFactory
+    Stream<DynamicNode> matrix() {
+        MatrixSettings settings = MatrixSettings.fromSystemProperties();
+        Matrix matrix = MatrixLoader.load(settings.matrixFile()).select(settings.cells());
+        REPORT.begin(new RunInfo(settings.matrixFile(), settings.reportsDir(), settings.allureResults(), Instant.now(),
+                RunInfo.buildCommit(), settings.allowNotStarted()), matrix);
+        Launchers launchers = new Launchers();
+        CellScheduler scheduler = new CellScheduler(settings.parallel());
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (Cell cell : matrix.cells()) {
+            for (int world : cell.worlds()) {
+                if (!settings.runsWorld(world)) continue;
+                String label = cell.name() + " world " + world;
+                var pending = scheduler.submit(label, "perf".equals(cell.mode()),
+                        cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
+                        () -> runGuarded(settings, matrix, launchers, cell, world));
+                String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
+                URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
+                nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));
+            }
+        }
+        if (matrix.cells().stream().anyMatch(c -> c.mode().equals("perf"))) {
+            nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
+                scheduler.awaitAll();
+                return PerfReportTests.of(REPORT).stream();
+            })));
+        }
+        nodes.add(dynamicContainer("gate", Stream.of(matrix).map(m -> {
+            scheduler.awaitAll();
+            scheduler.close();
+            return gateTest(REPORT.gate());
+        })));
+        return nodes.stream();
+    }
+
+    /** What the last run collected; the standalone runner reads the gate from it. */
+    public static MatrixReport report() {
+        return REPORT;
+    }
+
+    @AfterAll
+    static void writeReports() {
+        REPORT.finish();
+    }
+
+    /** A cell run's outcome: its verdicts and what the tests need to describe them. */
+    record CellOutcome(Cell cell, int world, String launcher, List<Verdict> verdicts, CellRun run) {
+    }
+
+    /**
+     * Waiting for a cell run is bounded by every cell's timeout and this slack (image builds, container removal);
+     * in a parallel run the wait may begin before the cell started.
+     */
+    private static final Duration AWAIT_SLACK = Duration.ofMinutes(30);
+
+    /** A launcher that throws (it should report instead) still ends as one broken cell-start verdict. */
+    private CellOutcome runGuarded(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+        try {
+            return runCell(settings, matrix, launchers, cell, world);
+        } catch (RuntimeException e) {
+            Verdict v = Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                    CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell run failed: " + e);
+            REPORT.record(cell, world, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
+            return new CellOutcome(cell, world, "unknown", List.of(v), null);
+        }
+    }
+
+    private CellOutcome runCell(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+        String label = cell.name() + " world " + world;
+        GpuInventory gpus = GpuInventory.host();
+        String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
+        if (notStarted == null) notStarted = gpus.missing(cell.gpu());
+        if (notStarted == null) notStarted = gpus.shortfall(cell.gpu(), world);
+        if (notStarted != null) {
+            System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
+            return notStarted(cell, world, notStarted, settings.allowNotStarted());
+        }
+        if (cell.source() instanceof Cell.Coordinates || cell.mixed()) {
+            try {
+                cell = Libraries.shared().resolved(cell);
+            } catch (LibraryException e) {
+                // A library that cannot be had is never allowed to pass for not run: the matrix names it.
+                return notStarted(cell, world, "its library could not be resolved: " + e.getMessage(), false);
+            }
+        }
+        CellLauncher launcher = launchers.forCell(cell);
+        System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
+        CellRun run = launcher.run(cell, world, progress(label));
+        List<Verdict> verdicts = CellVerdicts.of(run, matrix);
+        REPORT.record(cell, world, launcher.name(), run.wall(), verdicts, run);
+        System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
+        return new CellOutcome(cell, world, launcher.name(), verdicts, run);
+    }
+
+    /**
+     * A cell run that never started: one cell-start verdict saying why. It is broken, and fails the gate, unless
+     * the run was told to allow it ({@value Gate#ALLOW_NOT_STARTED}); then it is not run, and the gate says so.
+     */
+    private static CellOutcome notStarted(Cell cell, int world, String why, boolean allowed) {
+        String launcher = cell.source().containerized() ? "container" : "process";
+        Verdict v = allowed
+                ? Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                        CheckStatus.SKIPPED, Cause.NOT_STARTED, why + " (allowed by " + Gate.ALLOW_NOT_STARTED + ")")
+                : Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
+                        CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell could not start: " + why);
+        REPORT.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
+        return new CellOutcome(cell, world, launcher, List.of(v), null);
+    }
+
+    private static RankObserver progress(String label) {
+        return (rank, event) -> {
+            if (event instanceof WorkerEvent.Done d) {
+                System.out.printf("[ncclffm] %s rank %d: %d passed, %d failed, %d skipped, %d broken in %.1f s%n", label,
+                        d.rank(), d.passed(), d.failed(), d.skipped(), d.broken(), d.millis() / 1000.0);
+            } else if (event instanceof WorkerEvent.Fatal f) {
+                System.out.printf("[ncclffm] %s rank %d: fatal: %s%n", label, f.rank(), f.message());
+            }
+        };
+    }
+
+    static String counts(List<Verdict> verdicts) {
+        Map<CheckStatus, Long> byStatus = new EnumMap<>(CheckStatus.class);
+        for (Verdict v : verdicts) byStatus.merge(v.status(), 1L, Long::sum);
+        return byStatus.getOrDefault(CheckStatus.PASSED, 0L) + " passed, " + byStatus.getOrDefault(CheckStatus.FAILED, 0L)
+                + " failed, " + byStatus.getOrDefault(CheckStatus.SKIPPED, 0L) + " skipped, "
+                + byStatus.getOrDefault(CheckStatus.BROKEN, 0L) + " broken";
+    }
+
+    private static List<DynamicNode> tests(CellOutcome o) {
+        List<DynamicNode> tests = new ArrayList<>();
+        for (Verdict v : o.verdicts()) tests.add(test(o, v));
+        return tests;
+    }
+
+    private static DynamicNode test(CellOutcome o, Verdict v) {
+        return dynamicTest(AllureReporting.testName(v.checkId(), o.cell(), o.world()), () -> {
+            AllureReporting.describe(o.cell(), o.world(), o.launcher(), v, o.run());
+            switch (v.status()) {
+                case PASSED -> { }
+                case FAILED -> throw new AssertionFailedError(v.message());
+                case SKIPPED -> throw new TestAbortedException(AllureReporting.skipMessage(v));
+                case BROKEN -> throw new HarnessException(v.message());
+            }
+        });
+    }
+
+    /** The gate as a test: Allure's overview shows it with the verdict, its scope and the counts. */
+    private static DynamicNode gateTest(Gate gate) {
+        return dynamicTest("gate: " + gate.result(), () -> {
+            io.qameta.allure.Allure.epic("gate");
+            io.qameta.allure.Allure.description(gate.headline() + "\n\n" + gate.counts());
+            io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(REPORT.contextLine()));
+            if (!gate.passed()) throw new AssertionFailedError(gate.headline());
+        });
+    }
+}

@@ -1,0 +1,181 @@
+package io.ncclffm.harness.launch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.protocol.WorkerLaunch;
+
+/**
+ * Runs each rank as a local process, for GPU hosts without Docker. Ranks that share one GPU get one
+ * {@code NCCL_HOSTID} each. The rendezvous listens on loopback only.
+ */
+public final class ProcessLauncher implements CellLauncher {
+
+    private final WorkerBundle bundle;
+
+    public ProcessLauncher(WorkerBundle bundle) {
+        this.bundle = bundle;
+    }
+
+    @Override
+    public String name() {
+        return "process";
+    }
+
+    @Override
+    public CellRun run(Cell cell, int world, RankObserver observer) {
+        long start = System.nanoTime();
+        String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
+        String token = newToken();
+        int port = RendezvousPorts.next();
+        List<RankOutput> outputs = new ArrayList<>();
+        List<Process> processes = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
+        try {
+            for (int rank = 0; rank < world; rank++) {
+                RankPlacement place = RankPlacement.of(cell, rank, runId, false);
+                // A mixed cell's rank runs its member's library and expects its version.
+                Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
+                        token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
+                ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
+                pb.environment().putAll(env);
+                RankOutput out = new RankOutput(rank);
+                Process p;
+                try {
+                    p = pb.start();
+                } catch (IOException e) {
+                    out.ended(null, "did not start: " + e.getMessage());
+                    outputs.add(out);
+                    throw new HarnessException("cannot start rank " + rank + " with " + bundle.java(), e);
+                }
+                outputs.add(out);
+                processes.add(p);
+                RankHandle handle = new ProcessRank(rank, p);
+                pumps.add(pump(p.getInputStream(), line -> {
+                    WorkerEvent e = out.acceptStdout(line);
+                    if (e != null) observer.onEvent(handle, e);
+                }));
+                pumps.add(pump(p.getErrorStream(), out::acceptStderr));
+            }
+            awaitAll(cell, processes, outputs);
+        } catch (HarnessException e) {
+            killAll(processes, outputs, "killed: the cell could not start (" + e.getMessage() + ")");
+            joinPumps(pumps);
+            return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+        }
+        joinPumps(pumps);
+        return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), null);
+    }
+
+    private void awaitAll(Cell cell, List<Process> processes, List<RankOutput> outputs) {
+        List<RankSupervisor.Rank> ranks = new ArrayList<>();
+        for (int r = 0; r < processes.size(); r++) ranks.add(new SupervisedProcess(processes.get(r), outputs.get(r)));
+        new RankSupervisor(cell).supervise(ranks);
+    }
+
+    /** A rank process as the supervisor sees it. */
+    private record SupervisedProcess(Process process, RankOutput output) implements RankSupervisor.Rank {
+        @Override
+        public boolean poll() {
+            if (process.isAlive()) return true;
+            if (!output.hasEnded()) output.ended(process.exitValue(), describeExit(process.exitValue(), output));
+            return false;
+        }
+
+        @Override
+        public void kill(String why) {
+            killTree(process);
+            output.ended(null, why + "; it was in " + output.lastPhase());
+        }
+    }
+
+    private static void killTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String describeExit(int code, RankOutput out) {
+        if (code > 128) {
+            int sig = code - 128;
+            String name = switch (sig) {
+                case 9 -> "SIGKILL";
+                case 15 -> "SIGTERM";
+                case 11 -> "SIGSEGV";
+                case 6 -> "SIGABRT";
+                default -> "signal " + sig;
+            };
+            return "died of " + name + " (exit " + code + ") while in " + out.lastPhase();
+        }
+        return "exited with " + code + (out.sawDone() ? "" : " without finishing, while in " + out.lastPhase());
+    }
+
+    private static void killAll(List<Process> processes, List<RankOutput> outputs, String why) {
+        for (int r = 0; r < processes.size(); r++) {
+            Process p = processes.get(r);
+            if (!p.isAlive()) continue;
+            killTree(p);
+            RankOutput out = outputs.get(r);
+            out.ended(null, why + "; it was in " + out.lastPhase());
+        }
+    }
+
+    private static Thread pump(InputStream in, Consumer<String> sink) {
+        return Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) sink.accept(line);
+            } catch (IOException e) {
+                // the process is gone; what it wrote has been taken
+            }
+        });
+    }
+
+    private static void joinPumps(List<Thread> pumps) {
+        for (Thread t : pumps) {
+            try {
+                t.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static String newToken() {
+        return RendezvousToken.random().toHex();
+    }
+
+    private record ProcessRank(int rank, Process process) implements RankHandle {
+        @Override
+        public void signal(String signal) {
+            try {
+                new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            } catch (IOException e) {
+                throw new HarnessException("cannot send SIG" + signal + " to rank " + rank, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public String id() {
+            return Long.toString(process.pid());
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.ncclffm.harness.perf;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/**
+ * The binding against nccl-tests, run in the same cell on the same library: at 8 B the binding's time may be at most
+ * {@value #SMALL_TIME_LIMIT} × nccl-tests', and from {@link MessageSize#LARGE} (64 MiB) up its bandwidth at least
+ * {@value #LARGE_BANDWIDTH_FLOOR} × nccl-tests' (bus bandwidth; algorithm bandwidth at world 1, where bus bandwidth
+ * is 0 by definition). Being faster than nccl-tests passes: the goal is that the binding adds nothing, and a few
+ * percent either way is the run's noise.
+ *
+ * <p>Each row pairs a Java launch point with the nccl-tests point of the same cell, world, collective, element
+ * type, size and placement. One rank in place is left out: NCCL then has nothing to move for most collectives and
+ * returns at once, so both sides time the host's enqueue rate.
+ */
+public record NcclTestsComparison(List<Row> rows) {
+
+    /** The binding's 8-byte time may be up to 5% above nccl-tests'. */
+    public static final double SMALL_TIME_LIMIT = 1.05;
+    /** From 64 MiB the binding's bandwidth must reach 97% of nccl-tests'. */
+    public static final double LARGE_BANDWIDTH_FLOOR = 0.97;
+
+    /** What a row compares. */
+    public enum Metric { TIME_US, ALG_BW, BUS_BW }
+
+    /**
+     * One judged size.
+     *
+     * @param java      the binding's value
+     * @param ncclTests nccl-tests' value
+     */
+    public record Row(String cell, String library, int world, String collective, String dtype, long bytes,
+                      String placement, Metric metric, double java, double ncclTests) {
+
+        /** java/nccl-tests. */
+        public double ratio() {
+            return java / ncclTests;
+        }
+
+        public boolean misses() {
+            return metric == Metric.TIME_US ? ratio() > SMALL_TIME_LIMIT : ratio() < LARGE_BANDWIDTH_FLOOR;
+        }
+
+        /** e.g. {@code perf-2.28.9 (NCCL 2.28.9) world 1 allGather bfloat16 out-of-place 64 MiB: algbw 1890.12 vs 1950.00 GB/s (0.969)}. */
+        public String describe() {
+            String what = switch (metric) {
+                case TIME_US -> String.format(Locale.ROOT, "time %.2f vs %.2f µs", java, ncclTests);
+                case ALG_BW -> String.format(Locale.ROOT, "algbw %.2f vs %.2f GB/s", java, ncclTests);
+                case BUS_BW -> String.format(Locale.ROOT, "busbw %.2f vs %.2f GB/s", java, ncclTests);
+            };
+            return (cell == null ? library : cell + " (" + library + ")") + " world " + world + " " + collective + " " + dtype
+                    + " " + placement + " " + MessageSize.label(bytes) + ": " + what + String.format(Locale.ROOT, " (%.3f)", ratio());
+        }
+    }
+
+    public NcclTestsComparison {
+        rows = List.copyOf(rows);
+    }
+
+    /** Whether {@code points} hold any nccl-tests point at all. */
+    public static boolean hasNcclTests(List<PerfPoint> points) {
+        return points.stream().anyMatch(p -> p.source().equals(PerfPoint.NCCL_TESTS));
+    }
+
+    /** The rows of every Java launch point at 8 B or from 64 MiB that nccl-tests measured too. */
+    public static NcclTestsComparison of(List<PerfPoint> points) {
+        List<PerfPoint> reference = points.stream().filter(p -> p.source().equals(PerfPoint.NCCL_TESTS)).toList();
+        List<Row> rows = new ArrayList<>();
+        for (PerfPoint j : points) {
+            if (!j.source().equals(PerfPoint.JAVA) || !j.mode().equals("launch")) continue;
+            if (j.world() == 1 && j.placement().equals("in-place")) continue;
+            boolean small = j.bytes() == 8;
+            if (!small && j.bytes() < MessageSize.LARGE) continue;
+            PerfPoint n = reference.stream().filter(r -> Objects.equals(r.cell(), j.cell()) && r.library().equals(j.library())
+                    && r.world() == j.world() && r.collective().equals(j.collective()) && r.dtype().equals(j.dtype())
+                    && r.bytes() == j.bytes() && r.placement().equals(j.placement())).findFirst().orElse(null);
+            if (n == null) continue;
+            Metric metric = small ? Metric.TIME_US : j.world() == 1 ? Metric.ALG_BW : Metric.BUS_BW;
+            double jv = value(metric, j);
+            double nv = value(metric, n);
+            if (nv <= 0) continue;  // nccl-tests printed 0.00 (a rounding of a tiny bandwidth): nothing to divide by
+            rows.add(new Row(j.cell(), j.library(), j.world(), j.collective(), j.dtype(), j.bytes(), j.placement(), metric, jv, nv));
+        }
+        rows.sort(Comparator.comparing((Row r) -> String.valueOf(r.cell())).thenComparingInt(Row::world)
+                .thenComparingInt(r -> PerfPoint.COLLECTIVES.indexOf(r.collective())).thenComparing(Row::dtype)
+                .thenComparing(Row::placement, Comparator.reverseOrder()).thenComparingLong(Row::bytes));
+        return new NcclTestsComparison(rows);
+    }
+
+    private static double value(Metric metric, PerfPoint p) {
+        return switch (metric) {
+            case TIME_US -> p.timeUs();
+            case ALG_BW -> p.algBwGBs();
+            case BUS_BW -> p.busBwGBs();
+        };
+    }
+
+    public List<Row> misses() {
+        return rows.stream().filter(Row::misses).toList();
+    }
+
+    /** The rows as a Markdown table, misses marked. */
+    public String markdown() {
+        StringBuilder out = new StringBuilder("# The binding against nccl-tests\n\n")
+                .append(String.format(Locale.ROOT, "Goals: java/nccl-tests time <= %.2f at 8 B; bandwidth >= %.2f × nccl-tests' "
+                        + "from 64 MiB (busbw; algbw at world 1). Launches, same cell, same library.%n%n", SMALL_TIME_LIMIT, LARGE_BANDWIDTH_FLOOR))
+                .append("| Cell | World | Collective | Type | Placement | Size | Metric | java | nccl-tests | java/nccl-tests | |\n")
+                .append("|---|---:|---|---|---|---:|---|---:|---:|---:|---|\n");
+        for (Row r : rows) {
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %.3f | %s |%n",
+                    r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")", r.world(), r.collective(), r.dtype(),
+                    r.placement(), MessageSize.label(r.bytes()), switch (r.metric()) {
+                        case TIME_US -> "time µs";
+                        case ALG_BW -> "algbw GB/s";
+                        case BUS_BW -> "busbw GB/s";
+                    }, r.java(), r.ncclTests(), r.ratio(), r.misses() ? "**misses**" : "ok"));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,181 @@
+package io.ncclffm.harness.perf;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/**
+ * How much longer an allReduce takes through the binding than from C, judged against the project's goals: at
+ * most 5% at 8 B, where the call overhead is all there is to see, and at most 1% from 64 MiB on, where any
+ * difference can only come from the binding doing something wrong (an extra copy or synchronisation), since the
+ * transfer dwarfs a downcall.
+ *
+ * <p>Each row pairs Java and C points of one library, world, element type, placement and mode. For the large
+ * sizes the worst ratio counts, not the mean: a single bad size is a finding, and averaging would hide it.
+ */
+public record OverheadSummary(List<Overhead> rows, String reference) {
+
+    /** The goal for 8-byte messages: Java may take at most 5% longer than C. */
+    public static final double SMALL_MESSAGE_GOAL = 1.05;
+    /** The goal from {@link MessageSize#LARGE} on: at most 1% longer. */
+    public static final double LARGE_MESSAGE_GOAL = 1.01;
+    /** The size the small-message goal is measured at: the sweep's first. */
+    public static final long SMALL_MESSAGE = 8;
+
+    /** The separate-process C baseline's source. */
+    public static final String C = PerfPoint.C;
+    /** The in-process C loop's source (perf mode with {@code NCCLFFM_PERF_C_LOOP}). */
+    public static final String IN_PROCESS_C = PerfPoint.IN_PROCESS_C;
+
+    public OverheadSummary {
+        rows = List.copyOf(rows);
+    }
+
+    /** Whether a goal was met, missed, or could not be judged because Java or C lacks the size. */
+    public enum Verdict { MEETS, MISSES, NO_DATA }
+
+    /**
+     * One library/world/dtype/placement/mode: the Java/C time ratio at 8 B, and the worst ratio from 64 MiB up with
+     * the size it occurred at.
+     */
+    public record Overhead(String library, int world, String dtype, String placement, String mode,
+                           OptionalDouble smallMessageRatio, OptionalDouble largeMessageWorstRatio,
+                           long largeMessageWorstBytes, String collective, String cell) {
+
+        public Overhead(String library, int world, String dtype, String placement, String mode,
+                        OptionalDouble smallMessageRatio, OptionalDouble largeMessageWorstRatio, long largeMessageWorstBytes) {
+            this(library, world, dtype, placement, mode, smallMessageRatio, largeMessageWorstRatio, largeMessageWorstBytes,
+                    PerfPoint.ALL_REDUCE, null);
+        }
+
+        public Verdict smallMessageVerdict() {
+            return judge(smallMessageRatio, SMALL_MESSAGE_GOAL);
+        }
+
+        public Verdict largeMessageVerdict() {
+            return judge(largeMessageWorstRatio, LARGE_MESSAGE_GOAL);
+        }
+
+        /** e.g. {@code NCCL 2.28.3 world 2 float32 out-of-place launch}, with the cell and any collective but allReduce. */
+        public String describe() {
+            return (cell == null ? library : cell + " (" + library + ")") + " world " + world
+                    + (collective.equals(PerfPoint.ALL_REDUCE) ? "" : " " + collective) + " " + dtype + " " + placement + " " + mode;
+        }
+
+        private static Verdict judge(OptionalDouble ratio, double goal) {
+            if (ratio.isEmpty()) return Verdict.NO_DATA;
+            return ratio.getAsDouble() <= goal ? Verdict.MEETS : Verdict.MISSES;
+        }
+    }
+
+    /** Pairs every Java point with the separate-process C baseline's point of the same collective. */
+    public static OverheadSummary of(List<PerfPoint> points) {
+        return of(points, C);
+    }
+
+    /**
+     * Pairs every Java point with the {@code reference} source's point of the same collective ({@link #C} or
+     * {@link #IN_PROCESS_C}) and summarises the ratios; points of other sources are left out.
+     */
+    public static OverheadSummary of(List<PerfPoint> points, String reference) {
+        if (!reference.equals(C) && !reference.equals(IN_PROCESS_C)) {
+            throw new IllegalArgumentException("reference must be " + C + " or " + IN_PROCESS_C + ", got '" + reference + "'");
+        }
+        Map<Key, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
+        for (PerfPoint p : points) {
+            int side;
+            if (p.source().equals(PerfTable.JAVA)) side = 0;
+            else if (p.source().equals(reference)) side = 1;
+            else if (p.source().equals(C) || p.source().equals(IN_PROCESS_C) || p.source().equals(PerfPoint.NCCL_TESTS)) continue;
+            else throw new IllegalArgumentException("source must be java, " + C + ", " + IN_PROCESS_C + " or "
+                    + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
+            PerfPoint[] pair = pairs.computeIfAbsent(Key.of(p), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
+            if (pair[side] != null) {
+                throw new IllegalArgumentException("two " + p.source() + " points for one collective: " + pair[side]
+                        + " and " + p);
+            }
+            pair[side] = p;
+        }
+        List<Overhead> rows = new ArrayList<>();
+        for (Map.Entry<Key, Map<Long, PerfPoint[]>> group : pairs.entrySet()) {
+            // The in-process loop measures launches only: graph rows would be all "no data". A missing separate C
+            // run, by contrast, stays visible as "no data".
+            if (reference.equals(IN_PROCESS_C) && group.getValue().values().stream().noneMatch(pair -> pair[1] != null)) continue;
+            OptionalDouble small = OptionalDouble.empty();
+            OptionalDouble worst = OptionalDouble.empty();
+            long worstBytes = 0;
+            for (Map.Entry<Long, PerfPoint[]> size : group.getValue().entrySet()) {
+                PerfPoint[] pair = size.getValue();
+                if (pair[0] == null || pair[1] == null) continue;
+                double ratio = PerfTable.timeRatio(pair[0], pair[1]);
+                long bytes = size.getKey();
+                if (bytes == SMALL_MESSAGE) small = OptionalDouble.of(ratio);
+                if (bytes >= MessageSize.LARGE && (worst.isEmpty() || ratio > worst.getAsDouble())) {
+                    worst = OptionalDouble.of(ratio);
+                    worstBytes = bytes;
+                }
+            }
+            Key k = group.getKey();
+            rows.add(new Overhead(k.library, k.world, k.dtype, k.placement, k.mode, small, worst, worstBytes, k.collective, k.cell));
+        }
+        return new OverheadSummary(rows, reference);
+    }
+
+    /**
+     * True only when every row meets both goals with data to show for it. A sweep that stopped below 64 MiB, or a
+     * C run that is missing, has not shown the goal to be met, so it does not pass; {@link #misses()} tells those
+     * runs apart from real misses.
+     */
+    public boolean meetsGoals() {
+        return !rows.isEmpty() && rows.stream().allMatch(r -> r.smallMessageVerdict() == Verdict.MEETS
+                && r.largeMessageVerdict() == Verdict.MEETS);
+    }
+
+    /** The rows that miss a goal. */
+    public List<Overhead> misses() {
+        return rows.stream().filter(r -> r.smallMessageVerdict() == Verdict.MISSES
+                || r.largeMessageVerdict() == Verdict.MISSES).toList();
+    }
+
+    /**
+     * One table row per collective, each ratio marked as meeting or missing its goal, with the size of the worst
+     * large message so a miss can be looked up in the full table.
+     */
+    public String markdown() {
+        StringBuilder out = new StringBuilder();
+        String ratio = "java/" + reference;
+        out.append("| Library | World | Collective | Dtype | Placement | Mode | ").append(ratio).append(" at 8 B (goal ≤ ")
+                .append(PerfTable.format("%.2f", SMALL_MESSAGE_GOAL)).append(") | worst ").append(ratio).append(" from ")
+                .append(MessageSize.label(MessageSize.LARGE)).append(" (goal ≤ ")
+                .append(PerfTable.format("%.2f", LARGE_MESSAGE_GOAL)).append(") |\n")
+                .append("|---|---:|---|---|---|---|---:|---:|\n");
+        for (Overhead r : rows) {
+            out.append("| ").append(r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")").append(" | ")
+                    .append(r.world()).append(" | ").append(r.collective()).append(" | ").append(r.dtype())
+                    .append(" | ").append(r.placement()).append(" | ").append(r.mode()).append(" | ")
+                    .append(cell(r.smallMessageRatio(), r.smallMessageVerdict(), ""))
+                    .append(" | ")
+                    .append(cell(r.largeMessageWorstRatio(), r.largeMessageVerdict(),
+                            r.largeMessageWorstRatio().isPresent()
+                                    ? " at " + MessageSize.label(r.largeMessageWorstBytes()) : ""))
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static String cell(OptionalDouble ratio, Verdict verdict, String where) {
+        if (ratio.isEmpty()) return "no data";
+        return PerfTable.format("%.3f", ratio.getAsDouble()) + where + (verdict == Verdict.MEETS ? " (meets)" : " (**misses**)");
+    }
+
+    private record Key(String library, String cell, int world, String collective, String dtype, String placement, String mode) {
+        static Key of(PerfPoint p) {
+            return new Key(Objects.requireNonNull(p.library()), p.cell(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode());
+        }
+    }
+}

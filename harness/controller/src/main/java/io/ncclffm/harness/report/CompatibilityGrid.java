@@ -1,0 +1,204 @@
+package io.ncclffm.harness.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
+import io.ncclffm.harness.protocol.CheckStatus;
+
+/**
+ * The sign-off grid: the gate's verdict, date, commit and matrix file on top; check families down, cell runs
+ * across (named by cell, with the release and launcher under the name). Each entry says ✓, ✗ (with how many of
+ * the family's checks failed), ⚠ broken (both counts when a family has both), or skipped/waived with the reason.
+ * Markdown for the merge request, HTML beside the Allure report.
+ */
+public final class CompatibilityGrid {
+
+    /** One grid entry. */
+    public record Entry(CheckStatus status, String text, String detail) {
+    }
+
+    private final List<CellSummary> columns;
+    private final List<String> rows;
+    private final Map<String, Map<String, Entry>> entries = new LinkedHashMap<>();
+    private final Gate gate;
+    private final RunInfo info;
+
+    public CompatibilityGrid(List<CellSummary> columns, Gate gate, RunInfo info) {
+        this.gate = gate;
+        this.info = info;
+        this.columns = List.copyOf(columns);
+        Set<String> rowSet = new LinkedHashSet<>();
+        for (CellSummary c : columns) for (Verdict v : c.verdicts()) rowSet.add(v.group());
+        this.rows = new ArrayList<>(rowSet);
+        for (CellSummary c : columns) {
+            Map<String, List<Verdict>> byGroup = new LinkedHashMap<>();
+            for (Verdict v : c.verdicts()) byGroup.computeIfAbsent(v.group(), k -> new ArrayList<>()).add(v);
+            byGroup.forEach((group, vs) -> entries.computeIfAbsent(group, k -> new LinkedHashMap<>()).put(c.column(), entry(vs)));
+        }
+    }
+
+    static Entry entry(List<Verdict> vs) {
+        int passed = 0, failed = 0, broken = 0, skipped = 0, waived = 0;
+        Verdict firstFailed = null, firstBroken = null, firstSkipped = null;
+        for (Verdict v : vs) {
+            switch (v.status()) {
+                case PASSED -> passed++;
+                case FAILED -> { failed++; if (firstFailed == null) firstFailed = v; }
+                case BROKEN -> { broken++; if (firstBroken == null) firstBroken = v; }
+                case SKIPPED -> {
+                    skipped++;
+                    if (v.waived() != null) waived++;
+                    if (firstSkipped == null) firstSkipped = v;
+                }
+            }
+        }
+        int n = vs.size();
+        if (broken > 0 && failed > 0) {
+            return new Entry(CheckStatus.BROKEN, "✗ " + failed + "/" + n + " failed, ⚠ " + broken + "/" + n + " broken",
+                    firstFailed.checkId() + ": " + firstFailed.message() + " | " + firstBroken.checkId() + ": " + firstBroken.message());
+        }
+        if (broken > 0) {
+            return new Entry(CheckStatus.BROKEN, "⚠ " + broken + "/" + n + " broken", firstBroken.checkId() + ": " + firstBroken.message());
+        }
+        if (failed > 0) {
+            return new Entry(CheckStatus.FAILED, "✗ " + failed + "/" + n + " failed", firstFailed.checkId() + ": " + firstFailed.message());
+        }
+        if (skipped == n) {
+            String reason = shortReason(firstSkipped);
+            return new Entry(CheckStatus.SKIPPED, (waived > 0 ? "waived: " : "skipped: ") + reason, firstSkipped.message());
+        }
+        if (skipped > 0) {
+            return new Entry(CheckStatus.PASSED, "✓ " + passed + ", " + skipped + " skipped (" + shortReason(firstSkipped) + ")",
+                    firstSkipped.checkId() + ": " + firstSkipped.message());
+        }
+        return new Entry(CheckStatus.PASSED, "✓ " + passed, passed + " check(s) passed");
+    }
+
+    private static String shortReason(Verdict v) {
+        String m = v.waived() != null ? v.waived().reason() : v.message() == null ? "" : v.message();
+        if (v.waived() == null) {
+            if (m.startsWith("rank ") && m.contains(": ")) m = m.substring(m.indexOf(": ") + 2);
+            int semi = m.indexOf("; ");
+            if (semi > 0) m = m.substring(0, semi);
+        }
+        return m.length() > 90 ? m.substring(0, 87) + "..." : m;
+    }
+
+    public Entry entry(String row, String column) {
+        return entries.getOrDefault(row, Map.of()).get(column);
+    }
+
+    public List<String> rows() {
+        return rows;
+    }
+
+    /** The lines above the table: the gate and what was run, when and from which commit. */
+    private List<String> heading() {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("Gate: " + gate.headline());
+        lines.add(gate.counts().toString());
+        if (info != null) {
+            lines.add("Matrix " + info.matrixFile() + " · started " + info.started() + " · harness commit " + info.commit());
+        }
+        return lines;
+    }
+
+    /** A column's heading: the cell's name, then its release and launcher, then the world size. */
+    private static String[] heads(CellSummary c) {
+        return new String[] {c.cell().name(), c.cell().displayVersion() + " · " + c.launcher(), "world " + c.world()};
+    }
+
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder("# ncclffm compatibility grid\n\n");
+        for (String line : heading()) sb.append("- ").append(line.replace("|", "\\|")).append('\n');
+        sb.append('\n');
+        sb.append("| check |");
+        for (CellSummary c : columns) {
+            String[] h = heads(c);
+            sb.append(" **").append(h[0]).append("**<br>").append(h[1]).append("<br>").append(h[2]).append(" |");
+        }
+        sb.append("\n|---|");
+        sb.append("---|".repeat(columns.size()));
+        sb.append('\n');
+        for (String row : rows) {
+            sb.append("| ").append(row).append(" |");
+            for (CellSummary c : columns) {
+                Entry e = entry(row, c.column());
+                sb.append(' ').append(e == null ? "–" : e.text().replace("|", "\\|")).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append("\nWall time of each cell run, and rank 0's communicator init (the first run of a release whose kernels the ")
+                .append("driver compiles from PTX shows that one-time cost there):\n\n");
+        sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
+        for (CellSummary c : columns) {
+            sb.append("| ").append(c.cell().name()).append(" | ").append(c.cell().displayVersion()).append(" | ")
+                    .append(c.launcher()).append(" | ").append(c.world()).append(" | ")
+                    .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
+                    .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
+        }
+        List<CellSummary> pairs = columns.stream().filter(c -> c.cell().mixed()).toList();
+        if (!pairs.isEmpty()) {
+            sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
+            for (CellSummary c : pairs) {
+                Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
+                        .findFirst().orElse(null);
+                sb.append("| ").append(c.cell().displayVersion()).append(" | ").append(c.world()).append(" | ")
+                        .append(pair == null ? "not judged: " + c.verdicts().getFirst().message()
+                                : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message())
+                        .toString().replace("|", "\\|");
+                sb.append(" |\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    public String toHtml() {
+        StringBuilder sb = new StringBuilder("""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>ncclffm compatibility grid</title>
+                <style>
+                body{font-family:system-ui,sans-serif;margin:2em}
+                table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;vertical-align:top}
+                th{background:#f4f4f4}.passed{background:#e6f4ea}.failed{background:#fce8e6}.broken{background:#fef7e0}
+                .skipped{background:#f1f3f4;color:#555}.gate{font-size:16px;padding:6px}
+                </style></head><body><h1>ncclffm compatibility grid</h1>
+                """);
+        List<String> head = heading();
+        sb.append("<p class=\"gate ").append(gate.passed() ? "passed" : "failed").append("\"><b>").append(esc(head.get(0)))
+                .append("</b></p>\n<p>").append(esc(String.join(" · ", head.subList(1, head.size())))).append("</p>\n");
+        sb.append("""
+                <p>✓ passed · ✗ failed (product defect) · ⚠ broken (infrastructure) · skipped/waived with the reason. Hover a cell for the first failing check.</p>
+                <table><tr><th>check</th>""");
+        for (CellSummary c : columns) {
+            String[] h = heads(c);
+            sb.append("<th>").append(esc(h[0])).append("<br><small>").append(esc(h[1])).append("<br>").append(esc(h[2]))
+                    .append(String.format(" · %.1f s", c.wall().toMillis() / 1000.0)).append("</small></th>");
+        }
+        sb.append("</tr>\n");
+        for (String row : rows) {
+            sb.append("<tr><th>").append(esc(row)).append("</th>");
+            for (CellSummary c : columns) {
+                Entry e = entry(row, c.column());
+                if (e == null) {
+                    sb.append("<td>–</td>");
+                } else {
+                    sb.append("<td class=\"").append(e.status().name().toLowerCase()).append("\" title=\"")
+                            .append(esc(e.detail())).append("\">").append(esc(e.text())).append("</td>");
+                }
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table></body></html>\n").toString();
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

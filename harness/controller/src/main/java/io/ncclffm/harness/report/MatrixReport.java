@@ -1,0 +1,218 @@
+package io.ncclffm.harness.report;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/**
+ * Collects every cell's verdicts during a matrix run and, at the end, writes what release sign-off reads: the
+ * grid (Markdown and HTML), Allure's {@code environment.properties}, {@code categories.json} and
+ * {@code executor.json}, the perf points, and the gate ({@code gate.txt}).
+ */
+public final class MatrixReport {
+
+    private final List<CellSummary> cells = new ArrayList<>();
+    private final List<PerfPoint> perf = new ArrayList<>();
+    private final List<InitPoint> inits = new ArrayList<>();
+    private final List<Verdict> extra = new ArrayList<>();
+    private final Map<String, String> deviceFacts = new TreeMap<>();
+    private RunInfo info;
+    private Matrix matrix;
+
+    public synchronized void begin(RunInfo info, Matrix matrix) {
+        this.info = info;
+        this.matrix = matrix;
+        cells.clear();
+        perf.clear();
+        inits.clear();
+        extra.clear();
+    }
+
+    public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        if (run != null) {
+            for (RankOutput r : run.ranks()) {
+                for (WorkerEvent e : r.events()) {
+                    if (e instanceof WorkerEvent.Check c && c.result().id().equals("comm-init") && r.rank() == 0) {
+                        facts.putAll(c.result().data());
+                        if (cell.mode().equals("perf")) initPoint(cell, world, c.result().data());
+                    } else if (e instanceof WorkerEvent.Perf p && r.rank() == 0) {
+                        // every rank times the same collective; rank 0 speaks for the cell, as in nccl-tests
+                        perf.add(p.point().inCell(cell.name()));
+                    }
+                }
+            }
+        }
+        for (String key : List.of("device", "driver", "computeCapability")) {
+            if (facts.containsKey(key)) deviceFacts.putIfAbsent(key, facts.get(key));
+        }
+        long initMillis = facts.containsKey("initMillis") ? Long.parseLong(facts.get("initMillis")) : -1;
+        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, initMillis));
+    }
+
+    /** Rank 0's init time and memory, when its comm-init got as far as measuring them (its verdict says why not). */
+    private void initPoint(Cell cell, int world, Map<String, String> data) {
+        if (!data.containsKey("initMillis") || !data.containsKey("deviceMemoryDeltaBytes")) return;
+        inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
+                Double.parseDouble(data.get("initMillis")), Long.parseLong(data.get("deviceMemoryDeltaBytes"))));
+    }
+
+    /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
+    public synchronized PerfArtifacts perfArtifacts() {
+        PerfArtifacts.CBaseline c = PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c"));
+        List<InitPoint> all = new ArrayList<>(inits);
+        all.addAll(c.inits());
+        return PerfArtifacts.of(perf, c.points(), matrix == null ? null : matrix.perf(), all);
+    }
+
+    /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */
+    public synchronized void recordExtra(List<Verdict> verdicts) {
+        extra.addAll(verdicts);
+    }
+
+    /** The gate over every cell run so far and the perf report's verdicts. */
+    public synchronized Gate gate() {
+        List<Gate.CellRunVerdicts> runs = new ArrayList<>();
+        for (CellSummary c : cells) {
+            runs.add(new Gate.CellRunVerdicts(c.cell().name(), c.world(), c.cell().gpu().present(), c.verdicts()));
+        }
+        return Gate.judge(runs, extra, info != null && info.notStartedAllowed());
+    }
+
+    /** One line under the gate's headline: the matrix, the cell runs, the date and the commit. */
+    public synchronized String contextLine() {
+        if (info == null) return "";
+        return "matrix " + info.matrixFile() + " · " + cells.size() + " cell run(s) · started " + info.started()
+                + " · harness commit " + info.commit();
+    }
+
+    public synchronized void finish() {
+        if (info == null) return;
+        try {
+            Path reports = info.reportsDir();
+            Files.createDirectories(reports);
+            Gate gate = gate();
+            CompatibilityGrid grid = new CompatibilityGrid(cells, gate, info);
+            Files.writeString(reports.resolve("grid.md"), grid.toMarkdown(), StandardCharsets.UTF_8);
+            Files.writeString(reports.resolve("grid.html"), grid.toHtml(), StandardCharsets.UTF_8);
+            Path results = info.allureResults();
+            // What a run measured is kept first; everything below is derived from it.
+            Files.createDirectories(results);
+            Files.writeString(results.resolve("environment.properties"), environment(gate), StandardCharsets.UTF_8);
+            Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
+            Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
+            if (!perf.isEmpty()) {
+                PerfArtifacts.writePoints(reports.resolve("perf"), perf);
+                try {
+                    perfArtifacts().write(reports.resolve("perf"));
+                } catch (RuntimeException e) {
+                    Files.writeString(reports.resolve("perf/report-error.txt"), "the perf report could not be made from "
+                            + perf.size() + " points: " + e);
+                }
+            }
+            Files.writeString(reports.resolve("gate.txt"), gate.toText(contextLine()), StandardCharsets.UTF_8);
+            System.out.printf("[ncclffm] gate: %s%n[ncclffm] %s%n[ncclffm] grid: %s, gate: %s%n", gate.headline(),
+                    gate.counts(), reports.resolve("grid.html"), reports.resolve("gate.txt"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the matrix reports under " + info.reportsDir(), e);
+        }
+    }
+
+    /**
+     * Allure's executor: its build name is the gate's headline, so the report's overview shows the verdict and
+     * its scope next to the run.
+     */
+    String executor(Gate gate) {
+        var node = io.ncclffm.harness.protocol.EventCodec.mapper().createObjectNode();
+        node.put("name", "ncclffm matrix");
+        node.put("type", "ncclffm");
+        node.put("buildName", "gate: " + gate.headline());
+        node.put("reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        return node.toPrettyString();
+    }
+
+    /**
+     * Allure's categories: waived gaps (the message starts with WAIVED), other skips, infrastructure, product
+     * defects. Allure files a result under every category it matches, so the two skip categories exclude each
+     * other by their message patterns.
+     */
+    static final String CATEGORIES = """
+            [
+              {"name": "Waived known gaps", "matchedStatuses": ["skipped"], "messageRegex": "(?s)WAIVED .*",
+               "description": "Failures a waiver in the matrix file accepts, each with its reason and link"},
+              {"name": "Release gaps (skipped with the release that adds it)", "matchedStatuses": ["skipped"],
+               "messageRegex": "(?s)RELEASE GAP: .*",
+               "description": "What the library release lacks, e.g. bf16 before NCCL 2.10: checked against the release, not run"},
+              {"name": "Not run", "matchedStatuses": ["skipped"], "messageRegex": "(?s)NOT RUN .*",
+               "description": "Checks that never ran, with why: no GPU on the cell, an earlier step failed, the device lacks it. Nothing was learned from them"},
+              {"name": "Broken infrastructure", "matchedStatuses": ["broken"],
+               "description": "A rank died or hung, a container or image failed, Docker or a GPU was missing: nothing was learned about the library"},
+              {"name": "Product defects", "matchedStatuses": ["failed"],
+               "description": "The library or the binding gave a wrong answer, a wrong version, or an NCCL error where success was due"}
+            ]
+            """;
+
+    private String environment(Gate gate) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("gate", gate.headline());
+        env.put("counts", gate.counts().toString());
+        env.put("matrix", String.valueOf(info.matrixFile()));
+        env.put("started", info.started().toString());
+        env.put("harness.commit", info.commit());
+        env.put("cells", cells.stream().map(CellSummary::column).distinct().toList().toString());
+        try {
+            env.put("host", InetAddress.getLocalHost().getHostName());
+        } catch (IOException e) {
+            env.put("host", "unknown");
+        }
+        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("java", Runtime.version().toString());
+        String smi = command("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader");
+        env.put("gpu", smi != null ? smi.lines().toList().toString() : deviceFacts.getOrDefault("device", "none (no GPU on the harness host)"));
+        String driver = command("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader");
+        env.put("driver", driver != null ? driver.lines().findFirst().orElse("") : deviceFacts.getOrDefault("driver", "none"));
+        env.put("cuda", deviceFacts.getOrDefault("driver", "none"));
+        if (deviceFacts.containsKey("computeCapability")) env.put("compute.capability", deviceFacts.get("computeCapability"));
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(k).append(" = ").append(v.replace("\n", " ")).append('\n'));
+        return sb.toString();
+    }
+
+    private static String command(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 && !out.isEmpty() ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.ncclffm.harness.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.perf.BandwidthChart;
+import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.MessageSize;
+import io.ncclffm.harness.perf.NcclTestsComparison;
+import io.ncclffm.harness.perf.OverheadSummary;
+import io.ncclffm.harness.perf.PerfJsonLines;
+import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.perf.PerfTable;
+import io.ncclffm.harness.perf.Regression;
+import io.ncclffm.harness.perf.RegressionCheck;
+
+/**
+ * What perf mode produces from a matrix run's points (and the C baseline's, when given): a table per release, a
+ * chart of bus bandwidth against size, the binding's overhead against C, and the regression check of every
+ * release against the matrix's baseline release.
+ */
+public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
+                            OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
+                            String regressionReport, List<InitPoint> inits) {
+
+    /**
+     * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
+     * sequence of sizes, so each chart takes one world, placement and mode; one rank moves nothing over a bus, so
+     * world 1 shows algorithm bandwidth.
+     */
+    static java.util.Map<String, String> charts(List<PerfPoint> all) {
+        java.util.Map<String, String> charts = new java.util.LinkedHashMap<>();
+        record Kind(String collective, String dtype) { }
+        List<Kind> kinds = all.stream().map(p -> new Kind(p.collective(), p.dtype())).distinct().toList();
+        for (int world : all.stream().map(PerfPoint::world).distinct().sorted().toList()) {
+            for (Kind kind : kinds) {
+                List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.collective().equals(kind.collective())
+                        && p.dtype().equals(kind.dtype()) && p.placement().equals("out-of-place") && p.mode().equals("launch")).toList();
+                if (line.isEmpty()) continue;
+                BandwidthChart.Bandwidth bw = world == 1 ? BandwidthChart.Bandwidth.ALGORITHM : BandwidthChart.Bandwidth.BUS;
+                boolean classic = kind.collective().equals(PerfPoint.ALL_REDUCE) && kind.dtype().equals("float32");
+                String name = classic ? "busbw-w" + world + ".svg" : "busbw-" + kind.collective() + "-" + kind.dtype() + "-w" + world + ".svg";
+                charts.put(name, BandwidthChart.svg(line, kind.collective() + " " + kind.dtype()
+                        + (PerfPoint.reduces(kind.collective()) ? " sum" : "") + ", out-of-place, world " + world
+                        + (world == 1 ? " (algorithm bandwidth: one rank has no bus)" : " (bus bandwidth)"), bw));
+            }
+        }
+        return charts;
+    }
+
+    /**
+     * The separate C baseline's points, which know their library but no matrix cell, as points of every cell that
+     * measured that library at that world, so that tables and overhead rows pair them with each cell's Java points.
+     * A point no cell matches stays without one.
+     */
+    static List<PerfPoint> attachToCells(List<PerfPoint> c, List<PerfPoint> java) {
+        List<PerfPoint> out = new ArrayList<>();
+        for (PerfPoint p : c) {
+            if (p.cell() != null) {
+                out.add(p);
+                continue;
+            }
+            List<String> cells = java.stream().filter(j -> j.cell() != null && j.library().equals(p.library())
+                    && j.world() == p.world()).map(PerfPoint::cell).distinct().toList();
+            if (cells.isEmpty()) out.add(p);
+            else for (String cell : cells) out.add(p.inCell(cell));
+        }
+        return out;
+    }
+
+    /** What the C baseline's JSON lines hold: its perf points and its init lines (init time, device memory). */
+    public record CBaseline(List<PerfPoint> points, List<InitPoint> inits) {
+    }
+
+    /** Reads the C baseline's JSON lines, each file once: files, or folders of {@code *.jsonl}, comma-separated. */
+    public static CBaseline readBaseline(String paths) {
+        List<PerfPoint> points = new ArrayList<>();
+        List<InitPoint> inits = new ArrayList<>();
+        if (paths == null || paths.isBlank()) return new CBaseline(points, inits);
+        for (String p : paths.split(",")) {
+            Path path = Path.of(p.strip());
+            try {
+                List<Path> files = Files.isDirectory(path)
+                        ? Files.walk(path).filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()
+                        : List.of(path);
+                for (Path f : files) {
+                    List<String> lines = Files.readAllLines(f);
+                    points.addAll(PerfJsonLines.points(lines));
+                    inits.addAll(PerfJsonLines.inits(lines));
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read C baseline points from " + path + ": " + e.getMessage(), e);
+            }
+        }
+        return new CBaseline(points, inits);
+    }
+
+    /**
+     * Whether NCCL does any work for the point: with one rank and the same buffer in and out, ncclAllReduce returns
+     * without launching anything, so its time is only the host's enqueue rate (fractions of a microsecond) and
+     * its ratios say nothing about moving data. Such points stay in the table and charts, and are left out of the
+     * overhead goals and the regression check.
+     */
+    static boolean movesData(PerfPoint p) {
+        return !(p.world() == 1 && p.placement().equals("in-place"));
+    }
+
+    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy) {
+        return of(java, c, policy, List.of());
+    }
+
+    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
+        List<PerfPoint> c = attachToCells(separateC, java);
+        List<PerfPoint> all = new ArrayList<>(java);
+        all.addAll(c);
+        OverheadSummary overhead = c.isEmpty() ? null
+                : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
+        OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
+                : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).toList(), OverheadSummary.IN_PROCESS_C);
+        List<Regression> regressions = new ArrayList<>();
+        StringBuilder report = new StringBuilder();
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, report));
+        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
+                List.copyOf(inits));
+    }
+
+    /**
+     * Judges every candidate cell's Java points against the baseline cells', and writes the report.
+     *
+     * <p>A Java point is a regression candidate when its median is worse by the threshold and its trials are slower
+     * by a one-sided Mann-Whitney test at {@link RegressionCheck#alpha()} ({@link RegressionCheck}). A slower NCCL
+     * is slower from C too; a difference that shows through the binding alone comes from the JVM of that one run
+     * (its JIT tiers, GC, safepoints), which is noise, not the release. The in-process C loop's trials alternate with
+     * the binding's on the same communicator and stream, so a Java regression counts only when C, in the same cells,
+     * is also worse by the threshold with significance (for a graph row, C's launch row of the same size: the loop
+     * times launches only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check;
+     * without a C loop nothing can be confirmed, and the report says so. A host that is slower as a whole for one
+     * cell's run slows both sides and is not caught by this; an A/A matrix (one build as two cells) shows whether a
+     * host is that noisy. Worlds the policy excludes are not judged.
+     *
+     * @param points the worker's points: {@code java} and {@code c-inproc}, each with its cell
+     * @return the regressions that count
+     */
+    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, StringBuilder report) {
+        RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
+        List<PerfPoint> judged = points.stream()
+                .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
+        List<PerfPoint> java = judged.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
+        List<PerfPoint> c = judged.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C)).toList();
+        List<PerfPoint> baseline = java.stream().filter(p -> policy.isBaseline(p.cell())).toList();
+        List<PerfPoint> baselineC = c.stream().filter(p -> policy.isBaseline(p.cell())).toList();
+        report.append("# Regression check against ").append(policy.baseline()).append(" (")
+                .append(policy.baselineCells().stream().sorted().collect(Collectors.joining(", "))).append(")\n\n")
+                .append(String.format(Locale.ROOT, "A change counts when the candidate's median is worse by more than %d%% "
+                        + "(time up to %s, bandwidth above), its trials are slower by a one-sided Mann-Whitney U test "
+                        + "at alpha = %s (5 trials against 5 reach p = 1/252 = 0.004 at best), and the in-process C "
+                        + "loop (c-inproc) of the same cells is worse the same way at the same size (a graph row is "
+                        + "confirmed by C's launch row): a slower NCCL is slower from C too, while a change seen through "
+                        + "the binding alone is that run's JVM.\n\n",
+                        Math.round(policy.threshold() * 100), MessageSize.label(RegressionCheck.LATENCY_BOUND_LIMIT),
+                        check.alpha()));
+        if (!policy.notJudgedWorlds().isEmpty()) {
+            report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
+                    .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
+        }
+        List<Regression> counted = new ArrayList<>();
+        List<String> candidates = java.stream().map(PerfPoint::cell).distinct().filter(cell -> !policy.isBaseline(cell)).toList();
+        for (String cell : candidates) {
+            List<PerfPoint> candidate = on(java, cell);
+            java.util.Set<Integer> worlds = candidate.stream().map(PerfPoint::world).collect(Collectors.toSet());
+            List<PerfPoint> before = baseline.stream().filter(p -> worlds.contains(p.world())).toList();
+            List<PerfPoint> candidateC = on(c, cell);
+            RegressionCheck.Comparison found = check.judge(before, candidate);
+            Map<String, Regression> cFound = check.judge(baselineC, candidateC).regressions().stream()
+                    .collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
+            Map<String, PerfPoint> cBefore = byCollective(baselineC);
+            Map<String, PerfPoint> cAfter = byCollective(candidateC);
+            List<Regression> confirmed = new ArrayList<>();
+            List<Regression> unconfirmed = new ArrayList<>();
+            for (Regression r : found.regressions()) (cFound.containsKey(confirmingKey(r)) ? confirmed : unconfirmed).add(r);
+            counted.addAll(confirmed);
+            List<PerfPoint> missing = check.missingFromCandidate(before, candidate);
+            String library = candidate.getFirst().library();
+            report.append("## ").append(cell).append(" (").append(library).append("): ")
+                    .append(confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
+                    .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
+                    .append(found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
+                            + " beyond the threshold but not significant")
+                    .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
+            for (Regression r : confirmed) {
+                Regression inC = cFound.get(confirmingKey(r));
+                report.append("- ").append(r.describe())
+                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%.3f)", inC.change() * 100, inC.pValue())).append('\n');
+            }
+            if (!unconfirmed.isEmpty()) {
+                report.append("\nNot confirmed by the in-process C loop (C's change for the same collective in brackets):\n\n");
+                for (Regression r : unconfirmed) {
+                    String k = confirmingKey(r);
+                    PerfPoint cb = cBefore.get(k);
+                    PerfPoint ca = cAfter.get(k);
+                    report.append("- ").append(r.describe()).append(" [C: ")
+                            .append(cb == null || ca == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : change(r.metric(), cb, ca))
+                            .append("]\n");
+                }
+            }
+            if (!found.notSignificant().isEmpty()) {
+                report.append("\nBeyond the threshold, but the trials overlap too much to tell from noise (p > ")
+                        .append(check.alpha()).append("):\n\n");
+                for (Regression r : found.notSignificant()) report.append("- ").append(r.describe()).append('\n');
+            }
+            report.append('\n');
+        }
+        if (candidates.isEmpty()) report.append("No perf cell besides the baseline measured anything to compare.\n");
+        return counted;
+    }
+
+    private static List<PerfPoint> on(List<PerfPoint> points, String cell) {
+        return points.stream().filter(p -> cell.equals(p.cell())).toList();
+    }
+
+    /**
+     * The collective whose C loop row confirms a Java row: the same world, collective, element type, size and
+     * placement, launched (the loop has no graph mode).
+     */
+    private static String confirmingKey(int world, String collective, String dtype, long bytes, String placement) {
+        return world + "/" + collective + "/" + dtype + "/" + bytes + "/" + placement + "/launch";
+    }
+
+    private static String confirmingKey(PerfPoint p) {
+        return confirmingKey(p.world(), p.collective(), p.dtype(), p.bytes(), p.placement());
+    }
+
+    private static String confirmingKey(Regression r) {
+        return confirmingKey(r.world(), r.collective(), r.dtype(), r.bytes(), r.placement());
+    }
+
+    /** The C loop's launch points by collective (two for one are refused, with both, by RegressionCheck.judge). */
+    private static Map<String, PerfPoint> byCollective(List<PerfPoint> points) {
+        return points.stream().filter(p -> p.mode().equals("launch"))
+                .collect(Collectors.toMap(PerfArtifacts::confirmingKey, p -> p, (a, b) -> a));
+    }
+
+    private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
+        double was = metric.of(before);
+        double is = metric.of(after);
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", metric.shortName(), was, metric.unit(), is,
+                metric.unit(), (is / was - 1) * 100, io.ncclffm.harness.perf.TrialComparison.pSlower(before, after));
+    }
+
+    /**
+     * The table against the separate C process; when an in-process table exists, with the note that its 8-byte
+     * ratios are shown but judged in process (perf/overhead-vs-c-in-process).
+     */
+    public String overheadMarkdown() {
+        if (overhead == null) return "";
+        return overhead.markdown() + (inProcessOverhead == null ? "" : "\nThe 8 B ratios above compare two processes, "
+                + "which differ by far more than 5% from run to run at 8 B; the 8 B goal is judged on the in-process C loop "
+                + "(overhead-in-process.md), whose trials alternate with the binding's. The 64 MiB goal is judged here.\n");
+    }
+
+    /** The raw points, written before anything derived from them can fail. */
+    static void writePoints(Path dir, List<PerfPoint> points) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("points.jsonl"), points.stream()
+                .map(p -> EventCodec.mapper().valueToTree(p).toString()).collect(Collectors.joining("\n", "", "\n")));
+    }
+
+    void write(Path dir) throws IOException {
+        writePoints(dir, points);
+        Files.writeString(dir.resolve("table.md"), table);
+        for (var chart : charts.entrySet()) Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
+        if (overhead != null) Files.writeString(dir.resolve("overhead.md"), overheadMarkdown());
+        if (!inits.isEmpty()) Files.writeString(dir.resolve("init.md"), InitPoint.markdown(inits));
+        if (inProcessOverhead != null) Files.writeString(dir.resolve("overhead-in-process.md"), inProcessOverhead.markdown());
+        if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
+        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(points);
+        if (!vsNcclTests.rows().isEmpty()) Files.writeString(dir.resolve("vs-nccl-tests.md"), vsNcclTests.markdown());
+    }
+}

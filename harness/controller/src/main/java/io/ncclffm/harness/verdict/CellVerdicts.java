@@ -1,0 +1,199 @@
+package io.ncclffm.harness.verdict;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.Waiver;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckResult;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.WorkerEvent;
+
+/**
+ * Merges what every rank reported into one verdict per check, and adds the checks only the harness can make
+ * (the unique-ID fingerprints agree across ranks; every rank finished). Rules:
+ * <ul>
+ *   <li>a check a rank planned but never reported is broken, with how that rank ended;</li>
+ *   <li>across ranks the worst status wins (broken, failed, skipped, passed);</li>
+ *   <li>a timeout on a rank whose peer died is the peer's death, so it is broken, not failed;</li>
+ *   <li>a check is a device check unless it is one of {@link #HOST_GROUPS}, which need no GPU;</li>
+ *   <li>a failure a waiver covers becomes skipped with the waiver's reason and link; a waived check that passed
+ *       stays passed and the waiver is flagged stale.</li>
+ * </ul>
+ */
+public final class CellVerdicts {
+
+    public static final String UNIQUE_ID_AGREEMENT = "unique-id-agreement";
+    public static final String RANKS_FINISHED = "ranks-finished";
+    public static final String CELL_START = "cell-start";
+    public static final String MIXED_PAIR = "mixed-pair";
+
+    /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
+    public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
+            "init-without-gpu", CELL_START, RANKS_FINISHED, MIXED_PAIR);
+
+    private CellVerdicts() {
+    }
+
+    /** One rank's part in a merged check. */
+    private record RankPart(int rank, CheckStatus status, String message, Cause cause) {
+    }
+
+    public static List<Verdict> of(CellRun run, Matrix matrix) {
+        List<Verdict> verdicts = new ArrayList<>();
+        if (run.infrastructureFailed() && run.ranks().stream().allMatch(r -> r.events().isEmpty())) {
+            verdicts.add(Verdict.of(CELL_START, CELL_START, Map.of("world", Integer.toString(run.world())),
+                    CheckStatus.BROKEN, Cause.INFRASTRUCTURE, run.infraFailure()));
+            return verdicts;
+        }
+        String deadPeer = firstAbnormalEnding(run);
+        Map<String, WorkerEvent.PlannedCheck> planned = new LinkedHashMap<>();
+        Map<String, Map<Integer, CheckResult>> reported = new LinkedHashMap<>();
+        Map<String, Set<Integer>> plannedBy = new LinkedHashMap<>();
+        for (RankOutput rank : run.ranks()) {
+            for (WorkerEvent e : rank.events()) {
+                if (e instanceof WorkerEvent.Check c) {
+                    planned.putIfAbsent(c.result().id(), new WorkerEvent.PlannedCheck(c.result().id(), c.result().group(), c.result().params()));
+                    plannedBy.computeIfAbsent(c.result().id(), k -> new LinkedHashSet<>()).add(rank.rank());
+                    reported.computeIfAbsent(c.result().id(), k -> new TreeMap<>()).put(rank.rank(), c.result());
+                } else if (e instanceof WorkerEvent.Plan p) {
+                    for (WorkerEvent.PlannedCheck pc : p.checks()) {
+                        planned.putIfAbsent(pc.id(), pc);
+                        plannedBy.computeIfAbsent(pc.id(), k -> new LinkedHashSet<>()).add(rank.rank());
+                    }
+                }
+            }
+        }
+        for (var entry : planned.entrySet()) {
+            String id = entry.getKey();
+            verdicts.add(merge(run, matrix, entry.getValue(), plannedBy.get(id), reported.getOrDefault(id, Map.of()), deadPeer));
+        }
+        verdicts.add(uniqueIdAgreement(run, reported.getOrDefault("unique-id", Map.of())));
+        verdicts.add(ranksFinished(run));
+        if (run.cell().mixed()) return MixedPair.judge(run, verdicts, reported.getOrDefault("comm-init", Map.of()));
+        return verdicts;
+    }
+
+    private static Verdict merge(CellRun run, Matrix matrix, WorkerEvent.PlannedCheck pc, Set<Integer> ranks,
+                                 Map<Integer, CheckResult> results, String deadPeer) {
+        List<RankPart> parts = new ArrayList<>();
+        List<Mismatch> mismatches = new ArrayList<>();
+        for (int r : ranks) {
+            CheckResult res = results.get(r);
+            if (res == null) {
+                parts.add(new RankPart(r, CheckStatus.BROKEN, "never reported: the rank " + run.ranks().get(r).ending(),
+                        Cause.INFRASTRUCTURE));
+                continue;
+            }
+            if (res.status() == CheckStatus.FAILED && deadPeer != null && res.cause() == Cause.TIMEOUT) {
+                parts.add(new RankPart(r, CheckStatus.BROKEN, res.message() + " (caused by " + deadPeer + ")", Cause.INFRASTRUCTURE));
+            } else {
+                parts.add(new RankPart(r, res.status(), res.message(), res.cause()));
+            }
+            if (mismatches.isEmpty()) mismatches.addAll(res.mismatches());
+        }
+        CheckStatus status = CheckStatus.PASSED;
+        for (RankPart p : parts) status = status.worse(p.status());
+        CheckStatus worst = status;
+        Cause cause = parts.stream().filter(p -> p.status() == worst).map(RankPart::cause).filter(Objects::nonNull)
+                .findFirst().orElse(null);
+        Map<Integer, String> perRank = new TreeMap<>();
+        for (RankPart p : parts) perRank.put(p.rank(), p.status().name().toLowerCase() + ": " + p.message());
+        String message = summarize(status, parts);
+        Map<String, String> params = new LinkedHashMap<>(pc.params());
+        params.putIfAbsent("world", Integer.toString(run.world()));
+        Verdict v = new Verdict(pc.id(), pc.group(), params, status, message, mismatches, perRank,
+                status == CheckStatus.PASSED ? null : cause, !HOST_GROUPS.contains(pc.group()), null, null);
+        Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), pc.id());
+        if (w.isEmpty()) return v;
+        Verdict.WaiverNote note = new Verdict.WaiverNote(w.get().kind(), w.get().reason(), w.get().link());
+        if (status == CheckStatus.FAILED) {
+            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + message, note, null);
+        }
+        return status == CheckStatus.PASSED ? v.withOutcome(status, message, null, note) : v;
+    }
+
+    /** A pass says what the first rank said; anything else lists the ranks that ended worst, with their words. */
+    private static String summarize(CheckStatus status, List<RankPart> parts) {
+        if (status == CheckStatus.PASSED) {
+            return parts.getFirst().message() + (parts.size() > 1 ? " (all " + parts.size() + " ranks)" : "");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (RankPart p : parts) {
+            if (p.status() != status) continue;
+            if (!sb.isEmpty()) sb.append("; ");
+            sb.append("rank ").append(p.rank()).append(": ").append(p.message());
+        }
+        return sb.toString();
+    }
+
+    private static Verdict uniqueIdAgreement(CellRun run, Map<Integer, CheckResult> results) {
+        Map<Integer, String> fingerprints = new TreeMap<>();
+        for (RankOutput r : run.ranks()) {
+            CheckResult res = results.get(r.rank());
+            fingerprints.put(r.rank(), res == null ? null : res.data().get("fingerprint"));
+        }
+        Map<String, String> params = Map.of("world", Integer.toString(run.world()));
+        Map<Integer, String> perRank = new TreeMap<>();
+        fingerprints.forEach((r, f) -> perRank.put(r, String.valueOf(f)));
+        boolean noneHasAnId = !results.isEmpty() && results.size() == run.ranks().size()
+                && results.values().stream().allMatch(r -> r.status() == CheckStatus.SKIPPED);
+        if (noneHasAnId) {
+            // No rank could have an ID (a release that needs a device to make one, on a cell without a GPU): nothing
+            // to compare, and the unique-ID check itself says why.
+            CheckResult first = results.values().iterator().next();
+            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.SKIPPED,
+                    "no rank has a unique ID to compare: " + first.message(), List.of(), perRank,
+                    first.cause() == Cause.DEVICE_GAP ? Cause.DEVICE_GAP : Cause.BLOCKED, false, null, null);
+        }
+        if (fingerprints.containsValue(null)) {
+            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.BROKEN,
+                    "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), perRank,
+                    Cause.INFRASTRUCTURE, false, null, null);
+        }
+        Set<String> distinct = new LinkedHashSet<>(fingerprints.values());
+        if (distinct.size() != 1) {
+            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.FAILED,
+                    "ranks used different unique IDs: " + fingerprints, List.of(), perRank, Cause.WRONG_VALUES, false, null, null);
+        }
+        return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.PASSED,
+                "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), perRank,
+                null, false, null, null);
+    }
+
+    private static Verdict ranksFinished(CellRun run) {
+        Map<Integer, String> perRank = new TreeMap<>();
+        boolean allDone = true;
+        for (RankOutput r : run.ranks()) {
+            perRank.put(r.rank(), r.ending());
+            allDone &= r.sawDone() && r.exitCode() != null;
+        }
+        Map<String, String> params = Map.of("world", Integer.toString(run.world()));
+        if (allDone && run.infraFailure() == null) {
+            return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.PASSED,
+                    "every rank finished its checks and exited: " + perRank, List.of(), perRank, null, false, null, null);
+        }
+        StringBuilder sb = new StringBuilder(run.infraFailure() != null ? run.infraFailure() + "; " : "");
+        perRank.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
+        return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
+                List.of(), perRank, Cause.INFRASTRUCTURE, false, null, null);
+    }
+
+    private static String firstAbnormalEnding(CellRun run) {
+        for (RankOutput r : run.ranks()) {
+            if (!r.sawDone()) return "rank " + r.rank() + " " + r.ending();
+        }
+        return null;
+    }
+}

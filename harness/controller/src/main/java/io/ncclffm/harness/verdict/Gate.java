@@ -1,0 +1,141 @@
+package io.ncclffm.harness.verdict;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckStatus;
+
+/**
+ * The release gate: what a matrix run verified, and whether that is enough to sign off. It passes only when
+ * something was checked, nothing failed or broke, and a matrix that assigns GPUs really ran GPU checks. Every
+ * verdict is counted once: passed, failed, broken, waived, skipped for a release gap, or not run (with why).
+ *
+ * @param result     PASS or FAIL
+ * @param headline   the verdict with its scope, e.g. {@code PASS (CPU scope: load, version, unique-id; 3210 GPU
+ *                   checks not run: no GPU)}
+ * @param counts     every verdict, counted by category
+ * @param notRunWhy  not-run verdicts by reason, e.g. {@code no GPU -> 3210}
+ * @param reasons    why the gate failed, empty when it passed
+ * @param allowance  the opt-in that let cells that never started count as not run, or {@code null}
+ */
+public record Gate(Result result, String headline, Counts counts, Map<String, Integer> notRunWhy, List<String> reasons,
+                   String allowance) {
+
+    public enum Result { PASS, FAIL }
+
+    /** How many verdicts fall in each category; they add up to {@link #total()}. */
+    public record Counts(int passed, int failed, int broken, int waived, int releaseGap, int notRun) {
+        public int total() {
+            return passed + failed + broken + waived + releaseGap + notRun;
+        }
+
+        @Override
+        public String toString() {
+            return passed + " passed, " + failed + " failed, " + broken + " broken, " + waived + " waived, " + releaseGap
+                    + " skipped for a release gap, " + notRun + " not run";
+        }
+    }
+
+    /** One cell run as the gate sees it. */
+    public record CellRunVerdicts(String cell, int world, boolean assignsGpu, List<Verdict> verdicts) {
+    }
+
+    /** The option that lets a cell that could not start count as not run instead of broken. */
+    public static final String ALLOW_NOT_STARTED = "ncclffm.allow.not.started";
+
+    public boolean passed() {
+        return result == Result.PASS;
+    }
+
+    /**
+     * @param cells            every cell run of the matrix
+     * @param extra            verdicts that belong to no cell (the perf report)
+     * @param notStartedAllowed whether {@value #ALLOW_NOT_STARTED} was given
+     */
+    public static Gate judge(List<CellRunVerdicts> cells, List<Verdict> extra, boolean notStartedAllowed) {
+        int passed = 0, failed = 0, broken = 0, waived = 0, gap = 0, notRun = 0, devicePassed = 0, notStarted = 0;
+        Map<String, Integer> why = new LinkedHashMap<>();
+        Set<String> hostScope = new LinkedHashSet<>();
+        List<Verdict> all = new ArrayList<>();
+        boolean anyGpuCell = false;
+        for (CellRunVerdicts c : cells) {
+            anyGpuCell |= c.assignsGpu();
+            all.addAll(c.verdicts());
+        }
+        all.addAll(extra);
+        for (Verdict v : all) {
+            switch (v.status()) {
+                case PASSED -> {
+                    passed++;
+                    if (v.device()) devicePassed++;
+                    else hostScope.add(v.group());
+                }
+                case FAILED -> failed++;
+                case BROKEN -> broken++;
+                case SKIPPED -> {
+                    if (v.waived() != null) {
+                        waived++;
+                    } else if (v.cause() == Cause.RELEASE_GAP) {
+                        gap++;
+                    } else {
+                        notRun++;
+                        why.merge(notRunReason(v.cause()), 1, Integer::sum);
+                        if (v.cause() == Cause.NOT_STARTED) notStarted++;
+                    }
+                }
+            }
+        }
+        Counts counts = new Counts(passed, failed, broken, waived, gap, notRun);
+        List<String> reasons = new ArrayList<>();
+        if (failed > 0) reasons.add(failed + " check(s) failed");
+        if (broken > 0) reasons.add(broken + " check(s) broken");
+        if (passed == 0) reasons.add("nothing was checked: no check passed");
+        if (anyGpuCell && devicePassed == 0) {
+            reasons.add("the matrix assigns GPUs but no GPU check passed");
+        }
+        Result result = reasons.isEmpty() ? Result.PASS : Result.FAIL;
+        String allowance = notStarted > 0 && notStartedAllowed
+                ? notStarted + " cell run(s) never started and were allowed to by " + ALLOW_NOT_STARTED : null;
+        StringBuilder head = new StringBuilder(result.name()).append(" (");
+        if (result == Result.FAIL) head.append(String.join("; ", reasons)).append("; ");
+        if (anyGpuCell) {
+            head.append("GPU scope: ").append(devicePassed).append(" GPU check(s) passed");
+        } else {
+            head.append("CPU scope: ").append(hostScope.isEmpty() ? "nothing" : String.join(", ", hostScope));
+        }
+        int noGpu = why.getOrDefault(notRunReason(Cause.NO_GPU), 0);
+        if (noGpu > 0) head.append("; ").append(noGpu).append(" GPU check(s) not run: no GPU");
+        if (allowance != null) head.append("; ").append(allowance);
+        head.append(')');
+        return new Gate(result, head.toString(), counts, Map.copyOf(why), List.copyOf(reasons), allowance);
+    }
+
+    /** A not-run cause in words, as the gate and the report list it. */
+    public static String notRunReason(Cause cause) {
+        if (cause == null) return "skipped without a stated cause";
+        return switch (cause) {
+            case NO_GPU -> "no GPU";
+            case DEVICE_GAP -> "the device lacks it";
+            case BLOCKED -> "an earlier step failed";
+            case NOT_CONFIGURED -> "the cell sets nothing to judge it against";
+            case NOT_STARTED -> "the cell never started";
+            case REFUSED_PAIR -> "a mixed pair refused to form a communicator, cleanly";
+            default -> cause.name().toLowerCase().replace('_', ' ');
+        };
+    }
+
+    /** The text of {@code gate.txt}: the headline, then the counts, then what was not run and why. */
+    public String toText(String context) {
+        StringBuilder sb = new StringBuilder(headline).append('\n');
+        if (context != null && !context.isBlank()) sb.append(context).append('\n');
+        sb.append(counts).append('\n');
+        notRunWhy.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> sb.append("not run: ").append(e.getValue()).append(" (").append(e.getKey()).append(")\n"));
+        return sb.toString();
+    }
+}

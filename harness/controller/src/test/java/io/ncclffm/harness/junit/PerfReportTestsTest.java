@@ -1,0 +1,139 @@
+package io.ncclffm.harness.junit;
+
+import io.ncclffm.harness.verdict.Verdict;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.perf.OverheadSummary;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/** The overhead verdict: fail on a miss, pass naming what could not be judged, skip when nothing could be. */
+class PerfReportTestsTest {
+
+    /** Java and C points of one world from 8 B to {@code maxBytes}, Java {@code ratio} times slower at 8 B. */
+    private static List<PerfPoint> pair(int world, long maxBytes, double ratio) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes = 8; bytes <= maxBytes; bytes *= 2) {
+            double us = 5 + bytes / 1e5;
+            points.add(PerfPoint.of("NCCL 2.28.3", "c", world, bytes, "float32", "out-of-place", "launch", 10, us));
+            points.add(PerfPoint.of("NCCL 2.28.3", "java", world, bytes, "float32", "out-of-place", "launch", 10,
+                    bytes == 8 ? us * ratio : us));
+        }
+        return points;
+    }
+
+    @Test
+    void aWorldWhoseSweepStopsBelow64MiB_isNamedButDoesNotFailTheCheck() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.0));
+        points.addAll(pair(2, 16L << 20, 1.0));
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        assertEquals(CheckStatus.PASSED, v.status(), v.message());
+        assertTrue(v.message().contains("(1 of 2 rows complete); not judged: NCCL 2.28.3 world 2 float32 out-of-place "
+                + "launch (no data from 64 MiB)"), v.message());
+    }
+
+    @Test
+    void aMiss_failsAndNamesTheRowAndItsRatios() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().startsWith("1 row(s) miss a goal"), v.message());
+        assertTrue(v.message().contains("NCCL 2.28.3 world 1 float32 out-of-place launch (8 B: 1.200, worst from 64 MiB: 1.000)"),
+                v.message());
+    }
+
+    @Test
+    void nothingJudgeable_isSkippedWithTheReason() {
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(pair(2, 1L << 20, 1.0)));
+        assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
+        assertTrue(v.message().contains("could not be judged"), v.message());
+        assertEquals(CheckStatus.SKIPPED, PerfReportTests.overheadVerdict(null).status());
+    }
+
+    @Test
+    void withAnInProcessLoop_8BytesIsJudgedThereAndNotAcrossProcesses() {
+        List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));   // 20% over the separate C process at 8 B
+        List<PerfPoint> inProcess = new ArrayList<>();
+        for (PerfPoint p : points) {
+            if (p.source().equals("c")) {
+                inProcess.add(PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(), p.placement(),
+                        p.mode(), p.iterations(), p.bytes() == 8 ? p.timeUs() * 1.18 : p.timeUs()));
+            }
+        }
+        points.addAll(inProcess);
+        Verdict across = PerfReportTests.overheadVerdict(OverheadSummary.of(points), "perf/overhead-vs-c", false, "none");
+        assertEquals(CheckStatus.PASSED, across.status(), across.message());
+        assertTrue(across.message().contains("8 B is judged in process"), across.message());
+        Verdict within = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+                "perf/overhead-vs-c-in-process", true, "none");
+        assertEquals(CheckStatus.PASSED, within.status(), within.message() + ": 1.2 / 1.18 is within 5%");
+        assertTrue(within.message().startsWith("java/c-inproc <= 1.05 at 8 B"), within.message());
+    }
+
+    @Test
+    void anInProcessMiss_fails() {
+        List<PerfPoint> points = new ArrayList<>();
+        for (PerfPoint p : pair(1, 128L << 20, 1.1)) {
+            points.add(p.source().equals("c") ? PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(),
+                    p.placement(), p.mode(), p.iterations(), p.timeUs()) : p);
+        }
+        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+                "perf/overhead-vs-c-in-process", true, "none");
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().contains("(8 B: 1.100"), v.message());
+    }
+
+    /** Java and nccl-tests launch points of one one-rank allGather cell, Java {@code small} × slower at 8 B and {@code large} × at 64 MiB. */
+    private static List<PerfPoint> vsNcclTests(double small, double large) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes : new long[] {8, 4096, 64L << 20, 128L << 20}) {
+            double us = 5 + bytes / 2e6;
+            for (String placement : List.of("out-of-place", "in-place")) {
+                points.add(PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+                        1000, us, List.of(us)).inCell("perf-2.28.9"));
+                double factor = bytes == 8 ? small : bytes == 64L << 20 ? large : 1.0;
+                // one rank in place does nothing, so its times say nothing and are left out
+                if (placement.equals("in-place")) factor = 3.0;
+                points.add(PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+                        1000, us * factor, List.of(us * factor)).inCell("perf-2.28.9"));
+            }
+        }
+        return points;
+    }
+
+    private static Verdict ncclTestsVerdict(List<PerfPoint> points) {
+        return PerfReportTests.ncclTestsVerdict(points, io.ncclffm.harness.perf.NcclTestsComparison.of(points));
+    }
+
+    @Test
+    void vsNcclTests_withinTheGoals_passes() {
+        Verdict v = ncclTestsVerdict(vsNcclTests(1.04, 1.02));
+        assertEquals(CheckStatus.PASSED, v.status(), v.message());
+        assertEquals("perf/vs-nccl-tests", v.checkId());
+        assertTrue(v.message().startsWith("3 row(s) meet the goals"), v.message());
+    }
+
+    @Test
+    void vsNcclTests_aMiss_failsNamingTheRow() {
+        Verdict v = ncclTestsVerdict(vsNcclTests(1.10, 1.05));
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().startsWith("2 of 3 row(s) miss a goal"), v.message());
+        assertTrue(v.message().contains("perf-2.28.9 (NCCL 2.28.9) world 1 allGather bfloat16 out-of-place 8 B: time 5.50 vs 5.00 µs (1.100)"),
+                v.message());
+        assertTrue(v.message().contains("allGather bfloat16 out-of-place 64 MiB: algbw "), v.message());
+        assertTrue(v.message().contains("(0.952)"), v.message());
+    }
+
+    @Test
+    void vsNcclTests_withoutNcclTestsPoints_isSkippedWithTheReason() {
+        Verdict v = ncclTestsVerdict(pair(1, 128L << 20, 1.0));
+        assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
+        assertTrue(v.message().startsWith("no nccl-tests points: set NCCLFFM_NCCL_TESTS"), v.message());
+    }
+}

@@ -1,0 +1,145 @@
+package io.ncclffm.harness.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.testcontainers.DockerClientFactory;
+
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerEvent;
+
+/**
+ * Faults injected into real runs, with both launchers: a rank that crashes (SIGKILL) or hangs (SIGSTOP) while the
+ * ranks exchange the unique ID and start their communicator, a container that disappears, a peer that never
+ * arrives. For each: the cause is reported within the cell timeout, what was measured before is kept, a healthy
+ * cell run next is unaffected, and no container, network or process is left. (On a machine without a GPU the
+ * ranks cannot reach a collective; the same faults during collectives are run on the H100.)
+ *
+ * <p>Process cells load the binding's stub library (no NCCL on this host); container cells load Debian's NCCL.
+ */
+class FaultInjectionIT {
+
+    /** Short enough for CI, long enough for a JVM to start: the rendezvous then times out after 10 s. */
+    static final Duration TIMEOUT = Duration.ofSeconds(40);
+
+    private CellLauncher launcher;
+
+    private Cell cell(String kind, String name) throws Exception {
+        if (kind.equals("process")) {
+            launcher = new ProcessLauncher(WorkerBundle.locate());
+            return TestCells.stub(name, TIMEOUT);
+        }
+        DockerRequirement.check();
+        launcher = ContainerLauncher.create(WorkerBundle.locate());
+        Cell base = TestCells.debian("nccl-2.22.3-trixie");
+        return TestCells.with(base, name, base.soPath(), base.version(), TIMEOUT, Map.of());
+    }
+
+    @AfterEach
+    void nothingLeft() {
+        Leftovers.assertNoRankProcesses();
+        if (launcher instanceof ContainerLauncher) Leftovers.assertNoContainersOrNetworks();
+    }
+
+    /** Runs a world of two and applies {@code fault} to rank 1 once it reports {@code checkId} (or says hello). */
+    private CellRun runWithFault(Cell cell, String trigger, BiConsumer<RankHandle, WorkerEvent> fault) {
+        AtomicBoolean fired = new AtomicBoolean();
+        CellRun run = launcher.run(cell, 2, (rank, event) -> {
+            boolean hit = rank.rank() == 1 && (trigger.equals("hello") ? event instanceof WorkerEvent.Hello
+                    : event instanceof WorkerEvent.Check c && c.result().id().equals(trigger));
+            if (hit && fired.compareAndSet(false, true)) fault.accept(rank, event);
+        });
+        assertTrue(fired.get(), "the fault was injected");
+        assertTrue(run.wall().compareTo(TIMEOUT.plusSeconds(20)) < 0, "reported within the cell timeout: took " + run.wall());
+        return run;
+    }
+
+    private static Map<String, Verdict> verdicts(CellRun run) {
+        return CellVerdicts.of(run, TestCells.matrixOf(run.cell())).stream()
+                .collect(Collectors.toMap(Verdict::checkId, v -> v, (a, b) -> a));
+    }
+
+    private void assertHealthyRunStillPasses(Cell faulty) {
+        Cell healthy = TestCells.with(faulty, faulty.name() + "-after", faulty.soPath(), faulty.version(), TIMEOUT, faulty.env());
+        CellRun run = launcher.run(healthy, 2, RankObserver.NONE);
+        Map<String, Verdict> v = verdicts(run);
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.RANKS_FINISHED).status(), v.get(CellVerdicts.RANKS_FINISHED).message());
+        assertEquals(CheckStatus.PASSED, v.get("init-without-gpu").status(), v.get("init-without-gpu").message());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"process", "container"})
+    void rankKilledDuringTheIdExchange_isReportedAndEarlierResultsAreKept(String kind) throws Exception {
+        Cell cell = cell(kind, "fault-kill-" + kind);
+        CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("KILL"));
+        Map<String, Verdict> v = verdicts(run);
+        assertTrue(run.ranks().get(1).ending().startsWith("died of SIGKILL"), run.ranks().get(1).ending());
+        assertEquals(CheckStatus.PASSED, v.get("version").status(), "rank 1 reported version before it died: " + v.get("version"));
+        assertTrue(v.get("version").perRank().get(1).startsWith("passed"), v.get("version").perRank().toString());
+        assertEquals(CheckStatus.BROKEN, v.get("unique-id").status());
+        assertTrue(v.get("unique-id").perRank().get(1).contains("never reported: the rank died of SIGKILL"), v.get("unique-id").perRank().toString());
+        assertTrue(v.get("unique-id").perRank().get(0).contains("1"), "rank 0 names the missing rank: " + v.get("unique-id").perRank());
+        Verdict finished = v.get(CellVerdicts.RANKS_FINISHED);
+        assertEquals(CheckStatus.BROKEN, finished.status());
+        assertTrue(finished.message().contains("rank 1 died of SIGKILL"), finished.message());
+        assertHealthyRunStillPasses(cell);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"process", "container"})
+    void rankHungDuringTheIdExchange_isKilledAsHungOrAtTheCellTimeout(String kind) throws Exception {
+        Cell cell = cell(kind, "fault-stop-" + kind);
+        CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("STOP"));
+        Map<String, Verdict> v = verdicts(run);
+        String ending = run.ranks().get(1).ending();
+        // Stopped right after reporting its version: it was in error-strings or unique-id, depending on how far the
+        // signal let it get. Rank 0 goes on when its rendezvous times out (10 s); the supervisor kills the stopped
+        // rank as hung 30 s later, which is also when the cell timeout (40 s) runs out: either ends it, named.
+        assertTrue(ending.startsWith("killed: hung in ") || ending.startsWith("killed after the cell timeout of 40 s; it was in "),
+                ending);
+        assertTrue(v.get("version").perRank().get(1).startsWith("passed"), "measured before the hang, kept: " + v.get("version"));
+        assertEquals(CheckStatus.BROKEN, v.get("unique-id").status());
+        assertTrue(run.ranks().get(0).sawDone(), "rank 0 finished on its own: its rendezvous timed out");
+        assertEquals(CheckStatus.BROKEN, v.get(CellVerdicts.RANKS_FINISHED).status());
+        assertHealthyRunStillPasses(cell);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"process", "container"})
+    void peerThatNeverArrives_isNamedByRankZero(String kind) throws Exception {
+        Cell cell = cell(kind, "fault-absent-" + kind);
+        CellRun run = runWithFault(cell, "hello", (rank, e) -> rank.signal("KILL"));
+        Map<String, Verdict> v = verdicts(run);
+        String rank0 = v.get("unique-id").perRank().get(0);
+        assertTrue(rank0.startsWith("broken") && rank0.contains("[1]"), "rank 0 says which rank never came: " + rank0);
+        assertTrue(v.get("load").perRank().get(0).startsWith("passed"), "rank 0 loaded the library: " + v.get("load").perRank());
+        assertEquals(CheckStatus.SKIPPED, v.get("init-without-gpu").status(), "not run without an ID: " + v.get("init-without-gpu"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"container"})
+    void containerThatDisappears_isReportedAsSuch(String kind) throws Exception {
+        Cell cell = cell(kind, "fault-vanish");
+        var docker = DockerClientFactory.instance().client();
+        CellRun run = runWithFault(cell, "version",
+                (rank, e) -> docker.removeContainerCmd(rank.id()).withForce(true).withRemoveVolumes(true).exec());
+        String ending = run.ranks().get(1).ending();
+        assertTrue(ending.startsWith("container vanished") || ending.startsWith("died of SIGKILL"), ending);
+        assertNull(run.infraFailure(), "removing an already-removed container is not an infrastructure failure");
+        assertEquals(CheckStatus.BROKEN, verdicts(run).get(CellVerdicts.RANKS_FINISHED).status());
+        assertHealthyRunStillPasses(cell);
+    }
+}

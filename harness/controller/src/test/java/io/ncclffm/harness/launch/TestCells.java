@@ -1,0 +1,43 @@
+package io.ncclffm.harness.launch;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixLoader;
+
+/** Cells for launcher tests: the repository's Debian cells, variations of them, and stub-library process cells. */
+final class TestCells {
+
+    static final Matrix DEBIAN = MatrixLoader.load(Path.of("../../matrix/debian.yaml"));
+
+    private TestCells() {
+    }
+
+    static Cell debian(String name) {
+        return DEBIAN.cells().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static Cell with(Cell c, String name, String soPath, NcclVersion version, Duration timeout, Map<String, String> env) {
+        return new Cell(name, c.flavor(), version, c.source(), soPath, c.worlds(), c.gpu(), timeout, env, c.network(),
+                c.counts(), c.checks(), c.mode(), c.line());
+    }
+
+    /** A process cell over the stub library, whose init fails like NCCL's on a machine without a GPU. */
+    static Cell stub(String name, Duration timeout) throws Exception {
+        Path lib = StubNccl.build();
+        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.HostLibrary(lib.toString()), lib.toString(),
+                List.of(2), GpuAssignment.NONE, timeout, Map.of("STUB_NCCL_INIT", "fail"), "cell", List.of(), List.of(),
+                "check", 0);
+    }
+
+    static Matrix matrixOf(Cell... cells) {
+        return new Matrix(Path.of("test.yaml"), List.of(cells), List.of());
+    }
+}

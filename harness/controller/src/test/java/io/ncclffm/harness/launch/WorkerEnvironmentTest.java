@@ -1,0 +1,58 @@
+package io.ncclffm.harness.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+class WorkerEnvironmentTest {
+
+    private static Cell cell(GpuAssignment gpu) {
+        return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/lib/libnccl.so.2"), "/lib/libnccl.so.2",
+                List.of(4), gpu, Duration.ofMinutes(8), Map.of("NCCL_DEBUG", "INFO"), "cell", List.of(1, 7), List.of(), "check", 1);
+    }
+
+    @Test
+    void sharedGpu_givesEveryRankItsOwnHostIdAndLoopbackSockets() {
+        Cell c = cell(new GpuAssignment("nvidia", "shared", "devices", null));
+        RankPlacement p = RankPlacement.of(c, 3, "run1", false);
+        Map<String, String> env = WorkerEnvironment.forRank(c, 4, 3, "127.0.0.1", 4000, "127.0.0.1", "ab", p.deviceOrdinal(),
+                p.hostId(), p.visibleDevice());
+        assertEquals("ncclffm-run1-rank3", env.get("NCCL_HOSTID"));
+        assertEquals("lo", env.get("NCCL_SOCKET_IFNAME"));
+        assertEquals("0", env.get(WorkerConfig.DEVICE));
+        assertEquals("/lib/libnccl.so.2", env.get("NCCLFFM_SO_PATH"));
+        assertEquals("2.28.3", env.get(WorkerConfig.EXPECT_VERSION));
+        assertEquals("cuda", env.get(WorkerConfig.GPU));
+        assertEquals("1,7", env.get(WorkerConfig.COUNTS));
+        assertEquals("0", env.get("NCCL_NVLS_ENABLE"), "NVLink multicast stays off everywhere");
+        assertEquals("/dev/stderr", env.get("NCCL_DEBUG_FILE"), "NCCL's log stays out of the event stream");
+        assertEquals("INFO", env.get("NCCL_DEBUG"), "the cell's own environment wins");
+        assertEquals(Long.toString(8 * 60 - 15), env.get(WorkerConfig.WORKER_TIMEOUT), "the worker gives up before the launcher");
+    }
+
+    @Test
+    void distinctHostnames_needNoHostId_andPerRankSeesOnlyItsGpu() {
+        Cell shared = cell(new GpuAssignment("nvidia", "shared", "devices", null));
+        assertNull(RankPlacement.of(shared, 1, "r", true).hostId(), "containers on a cell network differ by hostname");
+        RankPlacement perRank = RankPlacement.of(cell(new GpuAssignment("nvidia", "per-rank", "toolkit", null)), 2, "r", false);
+        assertEquals("2", perRank.visibleDevice());
+        assertEquals(0, perRank.deviceOrdinal());
+        RankPlacement all = RankPlacement.of(cell(new GpuAssignment("nvidia", "all", "toolkit", null)), 2, "r", false);
+        assertEquals(2, all.deviceOrdinal());
+        Map<String, String> none = WorkerEnvironment.forRank(cell(GpuAssignment.NONE), 1, 0, "h", 1, "b", "t", 0, null, null);
+        assertEquals("none", none.get(WorkerConfig.GPU));
+        assertFalse(none.containsKey("NCCL_HOSTID"));
+    }
+}

@@ -1,0 +1,498 @@
+package io.ncclffm.harness.matrix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+
+class MatrixLoaderTest {
+
+    private static final Path FILE = Path.of("matrix/test.yaml");
+
+    static Stream<Path> repositoryMatrices() throws IOException {
+        return Files.list(Path.of("../../matrix")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("repositoryMatrices")
+    void everyMatrixInTheRepository_loads(Path file) {
+        Matrix m = MatrixLoader.load(file);
+        assertTrue(m.cells().size() >= 1, file + " has cells");
+    }
+
+    @Test
+    void collectivesPerfMatrix_asksTwoOneRankCellsForEveryCollectiveInBothTypes_withValuesTheWorkerAccepts() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/one-gpu-perf-collectives.yaml"));
+        assertEquals(2, m.cells().size());
+        for (Cell c : m.cells()) {
+            assertEquals(java.util.List.of(1), c.worlds(), c.name());
+            java.util.Map<String, String> env = new java.util.HashMap<>(c.env());
+            env.put("NCCLFFM_RANK", "0");
+            env.put("NCCLFFM_WORLD", "1");
+            io.ncclffm.harness.protocol.WorkerConfig w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env);
+            assertEquals(io.ncclffm.harness.protocol.PerfPoint.COLLECTIVES, w.perfCollectives(), c.name());
+            assertEquals(java.util.List.of("float32", "bfloat16"), w.perfDtypes(), c.name());
+            assertEquals(256L << 20, w.perfMaxBytes(), c.name());
+            assertEquals(3, w.perfTrials(), c.name());
+            assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());
+        }
+    }
+
+    @Test
+    void debianMatrix_describesTheFourDebianLibraries() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/debian.yaml"));
+        assertEquals(4, m.cells().size());
+        assertEquals("RCCL 2.27.7 (ROCm 7.2.4)", m.cells().get(3).displayVersion());
+        Cell rccl = m.cells().get(2);
+        assertEquals(Flavor.RCCL, rccl.flavor());
+        assertEquals(NcclVersion.of(2, 13, 4), rccl.version());
+        Cell.BuildImage image = assertInstanceOf(Cell.BuildImage.class, rccl.source());
+        assertEquals("librccl1", image.args().get("PACKAGE"));
+        assertEquals(java.util.List.of(1, 2), rccl.worlds(), "defaults apply");
+        assertEquals(false, rccl.gpu().present());
+        assertEquals("ROCm 5.4.3", rccl.release());
+    }
+
+    @Test
+    void releasesMatrix_mixesReleasesByCellName_andEveryMemberRunsAsProcesses() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/releases.yaml"));
+        Cell mix = m.cells().stream().filter(c -> c.name().equals("mix-2.22.3-2.23.4")).findFirst().orElseThrow();
+        assertTrue(mix.mixed());
+        assertEquals("NCCL 2.22.3 + NCCL 2.23.4", mix.displayVersion());
+        assertEquals(NcclVersion.of(2, 23, 4), mix.forRank(1).version());
+        assertEquals(NcclVersion.of(2, 22, 3), mix.forRank(2).version(), "ranks take the members in turn");
+        assertEquals(java.util.List.of(2), mix.worlds());
+        assertEquals("mix-2.22.3-2.23.4", mix.forRank(1).name(), "a rank keeps the mixed cell's name");
+    }
+
+    @Test
+    void mixedCell_namingAnUnknownOrContainerCell_isRejectedAtItsLine() {
+        String base = """
+                cells:
+                  - {name: a, flavor: nccl, version: 2.22.3, host: {path: /a.so}}
+                  - {name: b, flavor: nccl, version: 2.23.4, image: {fromHost: /b.so}}
+                """;
+        MatrixException unknown = error(base + "  - {name: m, mix: [a, zz]}\n");
+        assertTrue(unknown.getMessage().contains("line 4, field cells[2].mix[1]: 'zz' is not a cell of this file"), unknown.getMessage());
+        MatrixException container = error(base + "  - {name: m, mix: [a, b]}\n");
+        assertTrue(container.getMessage().contains("field cells[2].mix[1]: 'b' runs in containers"), container.getMessage());
+        MatrixException own = error(base + "  - {name: m, mix: [a, a], version: 2.22.3}\n");
+        assertTrue(own.getMessage().contains("field cells[2].version: a mixed cell takes version from the cells it mixes"), own.getMessage());
+        MatrixException one = error(base + "  - {name: m, mix: [a]}\n");
+        assertTrue(one.getMessage().contains("field cells[2].mix: expected two or more cell names"), one.getMessage());
+    }
+
+    private static MatrixException error(String yaml) {
+        return assertThrows(MatrixException.class, () -> MatrixLoader.parse(FILE, yaml));
+    }
+
+    private static final String CELL = """
+            cells:
+              - name: a
+                flavor: nccl
+                version: 2.22.3
+                image: {ref: some/image}
+                soPath: /usr/lib/libnccl.so.2
+            """;
+
+    @Test
+    void unknownKey_namesFileLineFieldAndTheKnownKeys() {
+        MatrixException e = error(CELL + "    wrolds: [1]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].wrolds: unknown key 'wrolds'; expected one of"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("worlds"), e.getMessage());
+    }
+
+    @Test
+    void wrongType_namesTheElementAndWhatWasExpected() {
+        MatrixException e = error(CELL + "    worlds: [1, two]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].worlds[1]: expected an integer, got a string 'two'"),
+                e.getMessage());
+    }
+
+    @Test
+    void missingField_namesTheFieldAndWhatToWrite() {
+        MatrixException e = error(CELL.replace("    version: 2.22.3\n", ""));
+        assertEquals("matrix/test.yaml, line 2, field cells[0].version: missing; expected the version the library reports, e.g. 2.22.3",
+                e.getMessage());
+    }
+
+    @Test
+    void duplicateCells_pointAtBothDefinitions() {
+        MatrixException e = error(CELL + """
+                  - name: a
+                    flavor: nccl
+                    version: 2.29.7
+                    image: {ref: other/image}
+                    soPath: /usr/lib/libnccl.so.2
+                """);
+        assertEquals("matrix/test.yaml, line 7, field cells[1].name: duplicate cell 'a' (first defined at line 2); "
+                + "cell names must be unique", e.getMessage());
+    }
+
+    @Test
+    void lowestAndHighest_mustHaveCells() {
+        MatrixException e = error("supported:\n  nccl: {lowest: 2.18.5, highest: 2.22.3}\n" + CELL);
+        assertTrue(e.getMessage().contains("field supported.nccl: no cell tests NCCL 2.18.5"), e.getMessage());
+    }
+
+    @Test
+    void sourceMustBeExactlyOne() {
+        MatrixException e = error(CELL + "    host: {path: /lib/libnccl.so.2}\n");
+        assertTrue(e.getMessage().contains("field cells[0]: expected exactly one of 'image'"), e.getMessage());
+    }
+
+    @Test
+    void gpu_acceptsKnownValuesOnly() {
+        MatrixException e = error(CELL + "    gpu: {vendor: intel}\n");
+        assertTrue(e.getMessage().contains("line 7, field cells[0].gpu.vendor: expected one of"), e.getMessage());
+        MatrixException e2 = error(CELL + "    gpu: {vendor: nvidia, acess: devices}\n");
+        assertTrue(e2.getMessage().contains("field cells[0].gpu.acess: unknown key 'acess'"), e2.getMessage());
+    }
+
+    @Test
+    void waiver_needsReasonAndLink_andMustMatchACell() {
+        MatrixException e = error(CELL + "waivers:\n  - {cell: a, check: 'graph/*', reason: cuMem}\n");
+        assertTrue(e.getMessage().contains("field waivers[0].link: missing; expected an issue or release-note link"), e.getMessage());
+        MatrixException e2 = error(CELL + "waivers:\n  - {cell: b, check: 'graph/*', reason: x, link: 'https://x.test/1'}\n");
+        assertTrue(e2.getMessage().contains("field waivers[0].cell: 'b' matches no cell"), e2.getMessage());
+    }
+
+    @Test
+    void waiver_coversByGlob() {
+        Matrix m = MatrixLoader.parse(FILE, CELL + "waivers:\n  - {cell: 'a', check: 'graph/*', reason: x, link: 'https://x.test/1', kind: known-gap}\n");
+        assertTrue(m.waiverFor("a", 2, "graph/allreduce/float32/sum/1021").isPresent());
+        assertTrue(m.waiverFor("a", 2, "allreduce/float32/sum/1/in-place").isEmpty());
+    }
+
+    @Test
+    void notYaml_saysSoWithTheLine() {
+        MatrixException e = error("cells: 'unclosed\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line"), e.getMessage());
+        assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+    }
+
+    @Test
+    void emptyFile_andNoCells_areErrors() {
+        assertTrue(error("").getMessage().contains("the file is empty"));
+        assertTrue(error("cells: []\n").getMessage().contains("field cells: expected at least one cell"));
+    }
+
+    @Test
+    void durationsAndWorlds_areValidated() {
+        assertTrue(error(CELL + "    timeout: soon\n").getMessage().contains("expected a duration like 90s, 10m or 1h, got 'soon'"));
+        assertTrue(error(CELL + "    worlds: [0]\n").getMessage().contains("expected a non-empty list of world sizes in 1..64"));
+    }
+
+    @Test
+    void perfPolicy_readsNotJudgedWorldsAndRequiresTheirReason() {
+        String perfCell = CELL + "    mode: perf\n";
+        Matrix m = MatrixLoader.parse(FILE, perfCell + """
+                perf:
+                  baseline: 2.22.3
+                  threshold: 0.2
+                  notJudged: {worlds: [2, 4], reason: "sockets"}
+                """);
+        assertEquals(0.2, m.perf().threshold());
+        assertEquals(java.util.Set.of(2, 4), m.perf().notJudgedWorlds());
+        assertEquals("sockets", m.perf().notJudgedReason());
+        assertTrue(m.perf().judges(1) && !m.perf().judges(4));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [2]}}\n").getMessage()
+                .contains("field perf.notJudged.reason: say why these worlds are not judged"));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [], reason: x}}\n").getMessage()
+                .contains("field perf.notJudged.worlds: expected a non-empty list of world sizes"));
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, notJudged: {worlds: [0], reason: x}}\n").getMessage()
+                .contains("field perf.notJudged.worlds[0]: expected a world size >= 1, got 0"));
+    }
+
+    @Test
+    void select_keepsMatchingCellsAndRejectsAFilterThatMatchesNothing() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/debian.yaml"));
+        assertEquals(2, m.select("nccl-*").cells().size());
+        MatrixException e = assertThrows(MatrixException.class, () -> m.select("nope"));
+        assertTrue(e.getMessage().contains("no cell matches 'nope'"), e.getMessage());
+    }
+
+    /** Every setting a cell inherits from defaults, a bad value for it, and what the error must say. */
+    static Stream<Arguments> badInheritedSettings() {
+        return Stream.of(
+                arguments("worlds", "[0]", ": expected a non-empty list of world sizes in 1..64, got [0]"),
+                arguments("gpu", "intel", ": expected none, nvidia, amd or a mapping"),
+                arguments("timeout", "soon", ": expected a duration like 90s, 10m or 1h, got 'soon'"),
+                arguments("network", "lan", ": expected cell or host, got 'lan'"),
+                arguments("counts", "[0]", ": expected positive element counts, got [0]"),
+                arguments("checks", "[allreduce, ~]", "[1]: missing; expected a check id or glob"),
+                arguments("checks", "allreduce", ": expected a list of strings, got a string 'allreduce'"),
+                arguments("env", "{A: }", ".A: missing; expected the variable's value"),
+                arguments("env", "[A]", ": expected a mapping of names to strings, got a list"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badInheritedSettings")
+    void badDefault_isReportedAtDefaultsAndItsOwnLine(String key, String value, String problem) {
+        MatrixException e = error("# shared settings\n\ndefaults: {" + key + ": " + value + "}\n" + CELL);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 3, field defaults." + key + problem), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badInheritedSettings")
+    void badCellSetting_isReportedAtTheCell(String key, String value, String problem) {
+        MatrixException e = error("defaults: {timeout: 5m}\n" + CELL + "    " + key + ": " + value + "\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 8, field cells[0]." + key + problem), e.getMessage());
+    }
+
+    @Test
+    void badDefault_isReportedEvenWhenEveryCellOverridesIt() {
+        MatrixException e = error("defaults: {timeout: soon}\n" + CELL + "    timeout: 5m\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.timeout:"), e.getMessage());
+    }
+
+    @Test
+    void goodDefaults_areInheritedAndACellsOwnValueWins() {
+        Matrix m = MatrixLoader.parse(FILE, "defaults: {timeout: 5m, worlds: [2], env: {A: x, B: y}, network: host}\n"
+                + CELL + "    env: {B: z}\n    worlds: [4]\n");
+        Cell c = m.cells().get(0);
+        assertEquals(Duration.ofMinutes(5), c.timeout());
+        assertEquals(java.util.List.of(4), c.worlds());
+        assertEquals(java.util.Map.of("A", "x", "B", "z"), c.env());
+        assertEquals("host", c.network());
+    }
+
+    @Test
+    void load_missingFile_namesTheFileAndSaysItDoesNotExist(@TempDir Path dir) {
+        Path file = dir.resolve("h100.yaml");
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void load_directory_saysItIsADirectory(@TempDir Path dir) {
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(dir));
+        assertEquals("matrix file " + dir + " is a directory; expected a YAML matrix file", e.getMessage());
+    }
+
+    @Test
+    void load_unreadableFile_saysPermissionDenied(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("m.yaml"), CELL);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        assumeFalse(Files.isReadable(file), "root reads any file");
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " cannot be read: permission denied", e.getMessage());
+    }
+
+    @Test
+    void load_binaryFile_saysItIsNotUtf8Text(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("m.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(file));
+        assertEquals("matrix file " + file + " is not UTF-8 text; expected a YAML matrix file", e.getMessage());
+    }
+
+    /** A value of the wrong shape where a list or mapping belongs, and the whole message it must produce. */
+    static Stream<Arguments> wrongShapes() {
+        return Stream.of(
+                arguments("cells: nccl\n", "line 1, field cells: expected a list of cells, got a string 'nccl'"),
+                arguments("cells: [nccl]\n", "line 1, field cells[0]: expected a cell (a mapping with keys name, flavor, version,"),
+                arguments(CELL + "    worlds: 2\n", "line 7, field cells[0].worlds: expected a list of integers, got the number 2"),
+                arguments(CELL + "    env: [A]\n", "line 7, field cells[0].env: expected a mapping of names to strings, got a list"),
+                arguments(CELL + "    checks: {a: b}\n", "line 7, field cells[0].checks: expected a list of strings, got a mapping"),
+                arguments(CELL + "    host: /lib/libnccl.so.2\n",
+                        "line 7, field cells[0].host: expected a host library (a mapping with keys path), got a string '/lib/libnccl.so.2'"),
+                arguments(CELL.replace("{ref: some/image}", "some/image"),
+                        "line 5, field cells[0].image: expected an image (a mapping with keys build, args, ref, fromHost), got a string 'some/image'"),
+                arguments(CELL + "waivers: {cell: a}\n", "line 7, field waivers: expected a list of waivers, got a mapping"),
+                arguments("supported: [nccl]\n" + CELL, "line 1, field supported: expected a mapping of names to version ranges, got a list"),
+                arguments("defaults: 3\n" + CELL, "line 1, field defaults: expected a mapping with keys worlds, gpu, timeout,"),
+                arguments(CELL + "perf: {baseline: 2.22.3, threshold: high}\n", "line 7, field perf.threshold: expected a number, got a string 'high'"),
+                arguments("- nccl\n", "line 1, field (top level): expected a matrix (a mapping with keys supported, defaults, cells,"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("wrongShapes")
+    void wrongShape_saysWhatWasExpectedAndWhatWasWritten_inWords(String yaml, String expected) {
+        String message = error(yaml).getMessage();
+        assertTrue(message.startsWith("matrix/test.yaml, " + expected), message);
+        assertFalse(message.contains("java.") || message.contains("ncclffm") || message.contains("$")
+                || message.contains("`") || message.contains("Cannot "), "no Java type or Jackson wording: " + message);
+    }
+
+    @Test
+    void unclosedFlowMapping_onTheLastLine_isReportedWhereItOpened() {
+        MatrixException e = error("cells: [{name: a\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 1: not valid YAML: the flow mapping '{' opened at line 1, "
+                + "column 9 is not closed before the end of the file"), e.getMessage());
+    }
+
+    @Test
+    void unclosedFlowMapping_midFile_isReportedAtTheLineThatOpenedIt() {
+        String yaml = CELL + "    env: {A: b\n    worlds: [1]\n    network: cell\n";
+        assertEquals(9, yaml.lines().count());
+        MatrixException e = error(yaml);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: the flow mapping '{' opened at line 7, "
+                + "column 10 is not closed before line 8, column 11"), e.getMessage());
+    }
+
+    @Test
+    void unclosedFlowList_isReportedAsSyntax_notAsTheTypeErrorItCausesFirst() {
+        MatrixException e = error(CELL + "    worlds: [1,\n    network: cell\n    mode: check\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: the flow list '[' opened at line 7, "
+                + "column 13 is not closed before line 9"), e.getMessage());
+    }
+
+    @Test
+    void badIndentation_isReportedWhereTheParserNoticed_notAtTheStartOfTheBlock() {
+        MatrixException e = error(CELL + "   worlds: [1]\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7: not valid YAML: "), e.getMessage());
+        assertTrue(e.getMessage().contains("starts at line 2"), e.getMessage());
+    }
+
+    private static final String LIBRARY_CELL = """
+            cells:
+              - name: lib
+                flavor: nccl
+                version: 2.4.2
+            """;
+
+    private static Cell libraryCell(String lines) {
+        return MatrixLoader.parse(FILE, LIBRARY_CELL + lines).cells().getFirst();
+    }
+
+    @Test
+    void library_maven_givesCanonicalCoordinatesAndRunsAsProcessesByDefault() {
+        Cell c = libraryCell("""
+                    library:
+                      maven: org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5
+                      entry: org/bytedeco/cuda/linux-x86_64/libnccl.so.2
+                """);
+        Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
+        assertEquals(Cell.Launch.PROCESS, coords.launch());
+        assertEquals(false, c.source().containerized());
+        assertEquals(null, c.soPath(), "resolved when the cell runs");
+        assertEquals("maven:org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5!org/bytedeco/cuda/linux-x86_64/libnccl.so.2",
+                coords.library().key());
+        Cell plain = libraryCell("    library: {maven: 'g:a:1.0', entry: lib/libnccl.so.2}\n");
+        assertEquals("maven:g:a:jar:1.0!lib/libnccl.so.2", ((Cell.Coordinates) plain.source()).library().key(), "extension defaults to jar");
+    }
+
+    @Test
+    void library_debian_defaultsItsFileByFlavor_andContainerLaunchIsContainerized() {
+        Cell c = libraryCell("""
+                    library:
+                      debian: {package: libnccl2, version: 2.22.3-1-1, suite: trixie, components: main contrib}
+                    launch: container
+                """);
+        Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
+        assertEquals(new io.ncclffm.harness.library.LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
+                "/usr/lib/x86_64-linux-gnu/libnccl.so.2"), coords.library());
+        assertEquals(Cell.Launch.CONTAINER, coords.launch());
+        assertTrue(c.source().containerized());
+        Cell rccl = MatrixLoader.parse(FILE, LIBRARY_CELL.replace("flavor: nccl", "flavor: rccl").replace("2.4.2", "2.13.4")
+                + "    library: {debian: {package: librccl1, version: 5.4.3-3}}\n").cells().getFirst();
+        var d = (io.ncclffm.harness.library.LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
+        assertEquals("/usr/lib/x86_64-linux-gnu/librccl.so.1", d.file());
+        assertEquals("trixie", d.suite(), "the recipe's default suite");
+        assertEquals("main contrib", d.components());
+    }
+
+    @Test
+    void library_pipAndWheel_takeRelativePathsFromTheMatrixFilesFolder() {
+        Cell pip = libraryCell("""
+                    library:
+                      pip: nvidia-nccl-cu13==2.30.7
+                      findLinks: wheels
+                      entry: nvidia/nccl/lib/libnccl.so.2
+                """);
+        var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
+        assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
+        assertEquals("pip:nvidia-nccl-cu13==2.30.7!nvidia/nccl/lib/libnccl.so.2", p.key());
+        Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
+        var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
+        assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> malformedLibraries() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', pip: 'x==1', entry: e.so}\n",
+                        "line 5, field cells[0].library: expected exactly one of maven"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {entry: e.so}\n",
+                        "line 5, field cells[0].library: expected exactly one of maven (coordinates g:a[:ext[:classifier]]:v), debian"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: just-a-name\n      entry: e.so\n",
+                        "line 6, field cells[0].library.maven: expected Maven coordinates groupId:artifactId[:extension[:classifier]]:version, got 'just-a-name'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n",
+                        "line 5, field cells[0].library.entry: missing; expected the library's path inside the archive"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: /abs/e.so\n",
+                        "line 7, field cells[0].library.entry: expected a file's path inside the archive (no leading or trailing '/'), got '/abs/e.so'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      pip: nvidia-nccl-cu13\n      entry: e.so\n",
+                        "line 6, field cells[0].library.pip: expected a pinned requirement name==version"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: e.so\n      findLinks: /w\n",
+                        "line 8, field cells[0].library.findLinks: findLinks applies to a pip source only"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      wheel: /w/x.zip\n      entry: e.so\n",
+                        "line 6, field cells[0].library.wheel: expected a wheel file (*.whl), got '/w/x.zip'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {version: 2.22.3-1-1}\n",
+                        "line 6, field cells[0].library.debian.package: missing; expected a Debian package name such as libnccl2"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: latest}\n",
+                        "line 6, field cells[0].library.debian.version: expected a Debian version such as 2.22.3-1-1, got 'latest'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1}\n      entry: e.so\n",
+                        "line 7, field cells[0].library.entry: a debian source names its file with 'file', not 'entry'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1}\n      file: lib/x.so\n",
+                        "line 7, field cells[0].library.file: expected an absolute path inside the image, got 'lib/x.so'"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      maven: g:a:1.0\n      entry: e.so\n      file: /x.so\n",
+                        "line 8, field cells[0].library.file: 'file' applies to a debian source"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      debian: {package: libnccl2, version: 2.22.3-1-1, suit: sid}\n",
+                        "line 6, field cells[0].library.debian.suit: unknown key 'suit'; expected one of"),
+                org.junit.jupiter.params.provider.Arguments.of("    library:\n      mavn: g:a:1.0\n",
+                        "line 6, field cells[0].library.mavn: unknown key 'mavn'; expected one of"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', entry: e.so}\n    launch: docker\n",
+                        "line 6, field cells[0].launch: expected process or container, got 'docker'"),
+                org.junit.jupiter.params.provider.Arguments.of("    image: {ref: x/y}\n    soPath: /l.so\n    launch: container\n",
+                        "line 7, field cells[0].launch: launch applies to a 'library' source only"),
+                org.junit.jupiter.params.provider.Arguments.of("    image: {ref: x/y}\n    library: {maven: 'g:a:1.0', entry: e.so}\n",
+                        "line 6, field cells[0].library: expected exactly one of 'image', 'host' or 'library', got 2"),
+                org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', entry: e.so}\n    soPath: /x/libnccl.so.2\n",
+                        "line 6, field cells[0].soPath: a library cell's file is resolved from 'library'; leave soPath out"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedLibraries")
+    void library_malformed_namesTheLineAndFieldAndWhatWasExpected(String lines, String expected) {
+        MatrixException e = error(LIBRARY_CELL + lines);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, " + expected), e.getMessage());
+    }
+
+    @Test
+    void noSource_listsLibraryAmongTheChoices() {
+        MatrixException e = error(LIBRARY_CELL);
+        assertTrue(e.getMessage().contains("'host' (path) or 'library' (maven, debian, pip or wheel), got 0"), e.getMessage());
+    }
+
+    @Test
+    void waiverKinds_includeABuildWithoutCodeForTheGpu_andAnythingElseIsNamed() {
+        String base = """
+                cells:
+                  - {name: a, flavor: nccl, version: 2.4.2, host: {path: /a.so}}
+                waivers:
+                """;
+        Matrix ok = MatrixLoader.parse(FILE, base + "  - {cell: a, check: '*', kind: no-kernel-image, reason: 'no sm_90 code', link: 'https://x'}\n");
+        assertEquals("no-kernel-image", ok.waivers().getFirst().kind());
+        MatrixException bad = error(base + "  - {cell: a, check: '*', kind: maybe, reason: r, link: 'https://x'}\n");
+        assertTrue(bad.getMessage().contains("field waivers[0].kind: expected waiver, known-gap or no-kernel-image, got 'maybe'"), bad.getMessage());
+    }
+}

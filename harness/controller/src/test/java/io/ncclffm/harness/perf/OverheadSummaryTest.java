@@ -1,0 +1,108 @@
+package io.ncclffm.harness.perf;
+
+import static io.ncclffm.harness.perf.Points.NCCL_28;
+import static io.ncclffm.harness.perf.Points.c;
+import static io.ncclffm.harness.perf.Points.java;
+import static io.ncclffm.harness.perf.Points.point;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.harness.perf.OverheadSummary.Overhead;
+import io.ncclffm.harness.perf.OverheadSummary.Verdict;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+class OverheadSummaryTest {
+
+    private static final long MIB_64 = 64L << 20;
+    private static final long MIB_128 = 128L << 20;
+
+    @Test
+    void aBindingWithinBothGoalsMeetsThem() {
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10.4), c(NCCL_28, 8, 10.0),
+                java(NCCL_28, MIB_64, 1005), c(NCCL_28, MIB_64, 1000)));
+        Overhead row = summary.rows().getFirst();
+        assertEquals(1.04, row.smallMessageRatio().getAsDouble(), 1e-12);
+        assertEquals(1.005, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
+        assertEquals(Verdict.MEETS, row.smallMessageVerdict());
+        assertEquals(Verdict.MEETS, row.largeMessageVerdict());
+        assertTrue(summary.meetsGoals());
+        assertEquals(List.of(), summary.misses());
+    }
+
+    @Test
+    void theGoalsAreInclusive() {
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10.5), c(NCCL_28, 8, 10.0),
+                java(NCCL_28, MIB_64, 1010), c(NCCL_28, MIB_64, 1000)));
+        assertTrue(summary.meetsGoals(), summary.markdown());
+    }
+
+    @Test
+    void eightBytesSixPercentSlowerMissesTheSmallMessageGoal() {
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10.6), c(NCCL_28, 8, 10.0),
+                java(NCCL_28, MIB_64, 1000), c(NCCL_28, MIB_64, 1000)));
+        assertEquals(Verdict.MISSES, summary.rows().getFirst().smallMessageVerdict());
+        assertFalse(summary.meetsGoals());
+        assertEquals(1, summary.misses().size());
+    }
+
+    @Test
+    void theWorstLargeSizeCountsNotTheAverage() {
+        // 64 MiB is 0.5% slower, 128 MiB 3% slower: the mean (1.0175) would also miss, but the row must name 128 MiB.
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10), c(NCCL_28, 8, 10),
+                java(NCCL_28, MIB_64, 1005), c(NCCL_28, MIB_64, 1000),
+                java(NCCL_28, MIB_128, 2060), c(NCCL_28, MIB_128, 2000),
+                java(NCCL_28, 1 << 20, 500), c(NCCL_28, 1 << 20, 100)));
+        Overhead row = summary.rows().getFirst();
+        assertEquals(1.03, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
+        assertEquals(MIB_128, row.largeMessageWorstBytes());
+        assertEquals(Verdict.MISSES, row.largeMessageVerdict());
+        assertTrue(summary.markdown().contains("1.030 at 128 MiB (**misses**)"), summary.markdown());
+    }
+
+    @Test
+    void sizesBetweenTheTwoGoalsAreNotJudged() {
+        // 1 MiB five times slower is neither the 8-byte nor the large-message goal's business.
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10), c(NCCL_28, 8, 10),
+                java(NCCL_28, 1 << 20, 500), c(NCCL_28, 1 << 20, 100),
+                java(NCCL_28, MIB_64, 1000), c(NCCL_28, MIB_64, 1000)));
+        assertTrue(summary.meetsGoals());
+    }
+
+    @Test
+    void withoutACounterpartThereIsNoVerdictAndNoPass() {
+        OverheadSummary summary = OverheadSummary.of(List.of(java(NCCL_28, 8, 10), java(NCCL_28, MIB_64, 1000)));
+        Overhead row = summary.rows().getFirst();
+        assertEquals(Verdict.NO_DATA, row.smallMessageVerdict());
+        assertEquals(Verdict.NO_DATA, row.largeMessageVerdict());
+        assertFalse(summary.meetsGoals(), "nothing was shown, so nothing passes");
+        assertEquals(List.of(), summary.misses(), "but nothing was missed either");
+        assertTrue(summary.markdown().contains("no data"));
+    }
+
+    @Test
+    void eachPlacementAndModeIsItsOwnRow() {
+        OverheadSummary summary = OverheadSummary.of(List.of(
+                java(NCCL_28, 8, 10), c(NCCL_28, 8, 10),
+                point(NCCL_28, "java", 2, 8, "in-place", "graph", 7), point(NCCL_28, "c", 2, 8, "in-place", "graph", 5)));
+        assertEquals(2, summary.rows().size());
+        assertEquals("in-place", summary.rows().get(1).placement());
+        assertEquals(1.4, summary.rows().get(1).smallMessageRatio().getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void anUnknownSourceIsRejected() {
+        List<PerfPoint> python = List.of(point(NCCL_28, "python", 2, 8, "in-place", "graph", 7));
+        assertThrows(IllegalArgumentException.class, () -> OverheadSummary.of(python));
+    }
+}

@@ -1,0 +1,202 @@
+package io.ncclffm.harness.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.perf.Regression;
+
+/**
+ * A whole perf run's points (two cells, Java and the in-process C loop, three worlds, both placements and modes) in
+ * one report, and the regression rule on noisy trials: A/A never flags, a real slowdown does.
+ */
+class PerfArtifactsTest {
+
+    private static final String A = "perf-2.28.3-a";
+    private static final String B = "perf-2.28.9-b";
+    private static final Matrix.PerfPolicy POLICY = new Matrix.PerfPolicy(A, Set.of(A), 0.10);
+
+    /** Five trials 1% apart around {@code us}: tight, and every one of them moves with a slowdown. */
+    private static List<Double> tight(double us) {
+        return List.of(us * 0.98, us * 0.99, us, us * 1.01, us * 1.02);
+    }
+
+    private static List<PerfPoint> sweep(String cell, String library, String source, DoubleUnaryOperator slow) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (int world : new int[] {1, 2, 4}) {
+            for (long bytes = 8; bytes <= (64L << 20); bytes *= 2) {
+                for (String placement : List.of("out-of-place", "in-place")) {
+                    for (String mode : source.equals(PerfPoint.IN_PROCESS_C) ? List.of("launch") : List.of("launch", "graph")) {
+                        double us = (mode.equals("graph") ? 1 : 6) + bytes / 2.0e5 * world;
+                        long b = bytes;
+                        List<Double> trials = tight(us).stream().map(t -> b <= 1024 ? slow.applyAsDouble(t) : t).toList();
+                        points.add(PerfPoint.ofTrials(library, source, world, PerfPoint.ALL_REDUCE, bytes, "float32",
+                                placement, mode, 10, trials).inCell(cell));
+                    }
+                }
+            }
+        }
+        return points;
+    }
+
+    private static List<PerfPoint> run(DoubleUnaryOperator javaSlowdown, DoubleUnaryOperator cSlowdown) {
+        List<PerfPoint> points = new ArrayList<>(sweep(A, "NCCL 2.28.3", "java", t -> t));
+        points.addAll(sweep(A, "NCCL 2.28.3", "c-inproc", t -> t));
+        points.addAll(sweep(B, "NCCL 2.28.9", "java", javaSlowdown));
+        points.addAll(sweep(B, "NCCL 2.28.9", "c-inproc", cSlowdown));
+        return points;
+    }
+
+    @Test
+    void fullRun_makesTableChartsOverheadAndRegressions(@TempDir Path dir) throws Exception {
+        List<PerfPoint> points = run(t -> t * 1.3, t -> t * 1.3);
+        // the separate C process knows no cell: its points are paired with every cell of their library and world
+        List<PerfPoint> c = points.stream().filter(p -> p.source().equals("java"))
+                .map(p -> PerfPoint.of(p.library(), "c", p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
+                .toList();
+        PerfArtifacts a = PerfArtifacts.of(points, c, POLICY,
+                List.of(new io.ncclffm.harness.perf.InitPoint("NCCL 2.28.3", "java", 2, 512, 862L << 20)));
+        assertEquals(List.of("busbw-w1.svg", "busbw-w2.svg", "busbw-w4.svg"), List.copyOf(a.charts().keySet()));
+        assertTrue(a.overhead().meetsGoals(), a.overhead().markdown());
+        assertTrue(a.overhead().rows().stream().allMatch(r -> r.cell() != null), "C rows carry the cell they pair with");
+        assertEquals(80, a.regressions().size(), a.regressionReport());
+        assertTrue(a.regressionReport().contains("## perf-2.28.9-b (NCCL 2.28.9): 80 regression(s)"), a.regressionReport());
+        assertTrue(a.table().contains("### perf-2.28.9-b (NCCL 2.28.9), world 2, allReduce float32"), a.table());
+        a.write(dir);
+        for (String f : List.of("points.jsonl", "table.md", "busbw-w4.svg", "overhead.md", "regressions.md", "init.md")) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        assertEquals(points.size() + c.size(), Files.readAllLines(dir.resolve("points.jsonl")).size(),
+                "every Java and C-loop point, and the C process's points once per cell of their library (one each here)");
+        String written = Files.readString(dir.resolve("points.jsonl"));
+        assertTrue(written.contains("\"trialsUs\":[5.88") && written.contains("\"cell\":\"perf-2.28.3-a\""), written.lines().findFirst().orElse(""));
+    }
+
+    @Test
+    void javaRegressionThatTheCLoopDoesNotSee_isReportedButDoesNotCount() {
+        PerfArtifacts a = PerfArtifacts.of(run(t -> t * 1.2, t -> t), List.of(), POLICY);
+        assertEquals(List.of(), a.regressions(), a.regressionReport());
+        assertTrue(a.regressionReport().contains("## perf-2.28.9-b (NCCL 2.28.9): no regression, 80 not confirmed by the "
+                + "in-process C loop"), a.regressionReport());
+        assertTrue(a.regressionReport().contains("- java world 2 allReduce float32 out-of-place launch 8 B: time 6.00 µs -> "
+                + "7.20 µs (+20.0%, p=0.004), perf-2.28.3-a (NCCL 2.28.3) -> perf-2.28.9-b (NCCL 2.28.9) [C: time 6.00 µs "
+                + "-> 6.00 µs (+0.0%, p=0.542)]"), a.regressionReport());
+    }
+
+    @Test
+    void regressionSeenByJavaAndTheCLoop_counts_graphRowsConfirmedByCsLaunchRow() {
+        PerfArtifacts a = PerfArtifacts.of(run(t -> t * 1.2, t -> t * 1.15), List.of(), POLICY);
+        // 3 worlds x 8 sizes (8 B .. 1 KiB) x 2 placements x 2 modes, less world 1 in place (NCCL launches nothing)
+        assertEquals(80, a.regressions().size(), a.regressionReport());
+        assertTrue(a.regressions().stream().anyMatch(r -> r.mode().equals("graph")), "graph rows are confirmed too");
+        assertTrue(a.regressionReport().contains("; C: +15.0% (p=0.004)"), a.regressionReport());
+    }
+
+    @Test
+    void withoutTheCLoop_nothingIsConfirmed_andTheReportSaysWhatIsMissing() {
+        List<PerfPoint> javaOnly = run(t -> t * 1.2, t -> t).stream().filter(p -> p.source().equals("java")).toList();
+        PerfArtifacts a = PerfArtifacts.of(javaOnly, List.of(), POLICY);
+        assertEquals(List.of(), a.regressions());
+        assertTrue(a.regressionReport().contains("[C: not measured (set NCCLFFM_PERF_C_LOOP)]"), a.regressionReport());
+    }
+
+    @Test
+    void notJudgedWorlds_areLeftOutOfTheRegressionCheckWithTheReason() {
+        Matrix.PerfPolicy policy = new Matrix.PerfPolicy(A, Set.of(A), 0.10, Set.of(2, 4), "ranks share one GPU through sockets");
+        PerfArtifacts a = PerfArtifacts.of(run(t -> t * 1.3, t -> t * 1.3), List.of(), policy);
+        assertTrue(a.regressions().stream().allMatch(r -> r.world() == 1), a.regressionReport());
+        assertTrue(!a.regressions().isEmpty());
+        assertTrue(a.regressionReport().contains("Not judged: world(s) 2, 4 (ranks share one GPU through sockets)."),
+                a.regressionReport());
+        assertTrue(a.charts().containsKey("busbw-w4.svg"), "still charted");
+    }
+
+    @Test
+    void oneRankInPlace_isChartedButNotJudged_becauseNcclLaunchesNothing() {
+        List<PerfPoint> java = new ArrayList<>(sweep(A, "NCCL 2.28.3", "java", t -> t));
+        // the binding's no-op calls three times slower than C's: a ratio of enqueue rates, not of data movement
+        java.replaceAll(p -> p.world() == 1 && p.placement().equals("in-place")
+                ? PerfPoint.of(p.library(), p.source(), 1, p.bytes(), p.dtype(), p.placement(), p.mode(), p.iterations(), p.timeUs() * 3).inCell(A)
+                : p);
+        List<PerfPoint> c = sweep(A, "NCCL 2.28.3", "java", t -> t).stream()
+                .map(p -> PerfPoint.of(p.library(), "c", p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
+                .toList();
+        PerfArtifacts a = PerfArtifacts.of(java, c, null);
+        assertTrue(a.overhead().meetsGoals(), a.overhead().markdown());
+        assertTrue(a.table().contains("in-place"), "still in the table");
+    }
+
+    @Test
+    void withoutBaselineOrPolicy_thereIsNoOverheadAndNoRegressionReport() {
+        PerfArtifacts a = PerfArtifacts.of(sweep(A, "NCCL 2.28.3", "java", t -> t), List.of(), null);
+        assertEquals(null, a.overhead());
+        assertEquals("", a.regressionReport());
+        assertEquals(3, a.charts().size());
+    }
+
+    // --- the rule on noisy trials -------------------------------------------------------------------------------
+
+    /** Five trials of a world-1 call taking {@code us}, each up to 25% slower at random, as 8-byte calls measure. */
+    private static List<Double> noisy(Random rng, double us) {
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i < 5; i++) t.add(us * (1 + 0.25 * rng.nextDouble()));
+        return t;
+    }
+
+    /** One world-1 cell: Java and the C loop, 8 B to 64 KiB out of place, launched and (Java) replayed. */
+    private static List<PerfPoint> noisyCell(Random rng, String cell, double shiftUs) {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes = 8; bytes <= (64L << 10); bytes *= 2) {
+            double us = 5 + bytes / 1.0e5;
+            for (String source : List.of("java", "c-inproc")) {
+                for (String mode : source.equals("java") ? List.of("launch", "graph") : List.of("launch")) {
+                    List<Double> trials = noisy(rng, us).stream().map(t -> t + shiftUs).toList();
+                    points.add(PerfPoint.ofTrials("NCCL 2.28.3", source, 1, PerfPoint.ALL_REDUCE, bytes, "float32",
+                            "out-of-place", mode, 1000, trials).inCell(cell));
+                }
+            }
+        }
+        return points;
+    }
+
+    @Test
+    void aa_oneBuildAsTwoCells_neverFlagsARegression_overManyNoisyRuns() {
+        Random rng = new Random(20250611);
+        Matrix.PerfPolicy aa = new Matrix.PerfPolicy("perf-2.28.3-a", Set.of("perf-2.28.3-a"), 0.10);
+        int runs = 500;
+        int javaAlone = 0;
+        for (int i = 0; i < runs; i++) {
+            List<PerfPoint> points = new ArrayList<>(noisyCell(rng, "perf-2.28.3-a", 0));
+            points.addAll(noisyCell(rng, "perf-2.28.3-b", 0));
+            PerfArtifacts a = PerfArtifacts.of(points, List.of(), aa);
+            assertEquals(List.of(), a.regressions(), "A/A run " + i + " flagged: " + a.regressionReport());
+            if (a.regressionReport().contains("not confirmed")) javaAlone++;
+        }
+        // 500 runs x 28 Java rows: the rank test with the 10% floor alone lets some through (about 0.5% of rows);
+        // the C loop, noisy on its own, stops every one of them
+        assertTrue(javaAlone > 0, "the draws are noisy enough for the rank test alone to flag some A/A runs");
+    }
+
+    @Test
+    void aShiftOfThirtyMicrosecondsOnFiveMicrosecondCalls_isFlaggedAtEverySizeDespiteTheNoise() {
+        Random rng = new Random(7);
+        List<PerfPoint> points = new ArrayList<>(noisyCell(rng, "perf-2.28.3", 0));
+        points.addAll(noisyCell(rng, "perf-2.28.3-shim", 30));
+        PerfArtifacts a = PerfArtifacts.of(points, List.of(), new Matrix.PerfPolicy("perf-2.28.3", Set.of("perf-2.28.3"), 0.10));
+        List<Regression> launches = a.regressions().stream().filter(r -> r.mode().equals("launch")).toList();
+        assertEquals(14, launches.size(), a.regressionReport());   // 8 B .. 64 KiB
+        assertTrue(launches.stream().allMatch(r -> r.change() > 4 && r.pValue() < 0.005), a.regressionReport());
+    }
+}

@@ -1,0 +1,175 @@
+package io.ncclffm.harness.verdict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.Waiver;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckResult;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.WorkerEvent;
+
+/** Merging what ranks reported, on constructed rank outputs that go through the real JSON line codec. */
+class CellVerdictsTest {
+
+    private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
+            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 3);
+
+    private static RankOutput rank(int r, boolean done, WorkerEvent... events) {
+        RankOutput out = new RankOutput(r);
+        for (WorkerEvent e : events) out.acceptStdout(EventCodec.encode(e));
+        if (done) out.acceptStdout(EventCodec.encode(new WorkerEvent.Done(r, 1, 0, 0, 0, 10)));
+        out.ended(done ? 0 : null, done ? "exited with 0" : "died of SIGKILL (exit 137) while in allreduce/x");
+        return out;
+    }
+
+    private static WorkerEvent check(int rank, String id, CheckStatus s, String msg, Map<String, String> data) {
+        Cause cause = switch (s) {
+            case PASSED -> null;
+            case FAILED -> Cause.WRONG_VALUES;
+            case SKIPPED -> Cause.RELEASE_GAP;
+            case BROKEN -> Cause.INFRASTRUCTURE;
+        };
+        return check(rank, id, s, cause, msg, data);
+    }
+
+    private static WorkerEvent check(int rank, String id, CheckStatus s, Cause cause, String msg, Map<String, String> data) {
+        return new WorkerEvent.Check(rank, new CheckResult(rank, id, id.split("/")[0], Map.of("dtype", "float32"), s, msg, 1,
+                s == CheckStatus.FAILED ? List.of(new Mismatch(5, "2.0", "3.0")) : List.of(), data, cause));
+    }
+
+    private static WorkerEvent plan(int rank, String... ids) {
+        return new WorkerEvent.Plan(rank, java.util.Arrays.stream(ids)
+                .map(id -> new WorkerEvent.PlannedCheck(id, id.split("/")[0], Map.of())).toList());
+    }
+
+    private static Map<String, Verdict> merge(Matrix m, RankOutput... ranks) {
+        return CellVerdicts.of(new CellRun(CELL, ranks.length, "process", List.of(ranks), Duration.ofSeconds(1), null), m)
+                .stream().collect(Collectors.toMap(Verdict::checkId, v -> v));
+    }
+
+    private static final Matrix NO_WAIVERS = new Matrix(Path.of("m.yaml"), List.of(CELL), List.of());
+
+    @Test
+    void agreeingRanks_pass_andFingerprintsAreCompared() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa")), plan(0, "allreduce/a"),
+                        check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())),
+                rank(1, true, check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "aa")), plan(1, "allreduce/a"),
+                        check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
+        assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status());
+        assertEquals("ok (all 2 ranks)", v.get("allreduce/a").message());
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).status());
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.RANKS_FINISHED).status());
+    }
+
+    @Test
+    void differentFingerprints_fail() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa"))),
+                rank(1, true, check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "bb"))));
+        assertEquals(CheckStatus.FAILED, v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).status());
+        assertTrue(v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).message().contains("{0=aa, 1=bb}"));
+    }
+
+    @Test
+    void oneFailingRank_failsTheCheck_andKeepsItsMismatches() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "allreduce/a"), check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())),
+                rank(1, true, plan(1, "allreduce/a"), check(1, "allreduce/a", CheckStatus.FAILED, "1 of 3 differ", Map.of())));
+        Verdict a = v.get("allreduce/a");
+        assertEquals(CheckStatus.FAILED, a.status());
+        assertEquals("rank 1: 1 of 3 differ", a.message());
+        assertEquals(List.of(new Mismatch(5, "2.0", "3.0")), a.mismatches());
+    }
+
+    @Test
+    void plannedButNeverReported_isBrokenWithHowTheRankEnded() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "allreduce/a", "allreduce/b"), check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of()),
+                        check(0, "allreduce/b", CheckStatus.FAILED, Cause.TIMEOUT, "timed out: ncclAllReduce did not complete", Map.of())),
+                rank(1, false, plan(1, "allreduce/a", "allreduce/b"), check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
+        assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status(), "measured before the death: kept");
+        Verdict b = v.get("allreduce/b");
+        assertEquals(CheckStatus.BROKEN, b.status());
+        assertTrue(b.perRank().get(1).contains("never reported: the rank died of SIGKILL"), b.perRank().toString());
+        assertTrue(b.perRank().get(0).contains("caused by rank 1 died of SIGKILL"), "the peer's timeout is the death's doing: " + b.perRank());
+        assertEquals(CheckStatus.BROKEN, v.get(CellVerdicts.RANKS_FINISHED).status());
+    }
+
+    @Test
+    void wrongValuesOnARankWhosePeerDied_stayAFailure() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "allreduce/b"), check(0, "allreduce/b", CheckStatus.FAILED, Cause.WRONG_VALUES,
+                        "1 of 3 differ", Map.of())),
+                rank(1, false, plan(1, "allreduce/b")));
+        assertEquals(CheckStatus.BROKEN, v.get("allreduce/b").status(), "the dead rank's part is broken");
+        assertTrue(v.get("allreduce/b").perRank().get(0).startsWith("failed: 1 of 3 differ"),
+                "only a timeout is blamed on the dead peer: " + v.get("allreduce/b").perRank());
+    }
+
+    @Test
+    void deviceChecks_areToldFromHostChecks() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "version", "allreduce/a"), check(0, "version", CheckStatus.PASSED, "ok", Map.of()),
+                        check(0, "allreduce/a", CheckStatus.SKIPPED, Cause.NO_GPU, "needs a GPU", Map.of())));
+        assertTrue(!v.get("version").device());
+        assertTrue(v.get("allreduce/a").device());
+        assertEquals(Cause.NO_GPU, v.get("allreduce/a").cause());
+    }
+
+    @Test
+    void waivedFailure_isSkippedWithReasonAndLink_andAPassingWaivedCheckIsStale() {
+        Matrix waived = new Matrix(Path.of("m.yaml"), List.of(CELL), List.of(
+                new Waiver("c", "graph/*", List.of(), "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234", "known-gap", 9)));
+        Map<String, Verdict> v = merge(waived,
+                rank(0, true, plan(0, "graph/x", "graph/y"), check(0, "graph/x", CheckStatus.FAILED, "out of memory", Map.of()),
+                        check(0, "graph/y", CheckStatus.PASSED, "ok", Map.of())));
+        Verdict x = v.get("graph/x");
+        assertEquals(CheckStatus.SKIPPED, x.status());
+        assertTrue(x.message().startsWith("WAIVED known-gap: cuMem under capture (https://github.com/NVIDIA/nccl/issues/1234); it failed with: "),
+                x.message());
+        assertEquals(new Verdict.WaiverNote("known-gap", "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234"), x.waived());
+        assertEquals(CheckStatus.PASSED, v.get("graph/y").status());
+        assertNotNull(v.get("graph/y").stale(), "a waiver on a passing check is reported stale");
+    }
+
+    @Test
+    void infrastructureFailureBeforeAnyOutput_isOneBrokenCellStart() {
+        RankOutput r0 = new RankOutput(0);
+        r0.ended(null, "never started: image build failed");
+        List<Verdict> v = CellVerdicts.of(new CellRun(CELL, 1, "container", List.of(r0), Duration.ZERO, "image build failed"), NO_WAIVERS);
+        assertEquals(1, v.size());
+        assertEquals(CellVerdicts.CELL_START, v.getFirst().checkId());
+        assertEquals(CheckStatus.BROKEN, v.getFirst().status());
+    }
+
+    @Test
+    void whenNoRankCouldMakeAUniqueId_theAgreementIsNotRunWithTheReason_notBroken() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, check(0, "unique-id", CheckStatus.SKIPPED, Cause.DEVICE_GAP, "needs a GPU on this release", Map.of())),
+                rank(1, true, check(1, "unique-id", CheckStatus.SKIPPED, Cause.BLOCKED, "rank 0 could not create the unique ID", Map.of())));
+        Verdict agreement = v.get(CellVerdicts.UNIQUE_ID_AGREEMENT);
+        assertEquals(CheckStatus.SKIPPED, agreement.status(), agreement.message());
+        assertEquals(Cause.DEVICE_GAP, agreement.cause());
+        assertTrue(agreement.message().startsWith("no rank has a unique ID to compare: needs a GPU on this release"), agreement.message());
+    }
+}

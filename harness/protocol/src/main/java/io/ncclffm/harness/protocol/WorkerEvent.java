@@ -1,0 +1,57 @@
+package io.ncclffm.harness.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/**
+ * One line of a rank worker's standard output. Every line is a complete JSON object with an {@code event} field,
+ * flushed as soon as it is known, so that whatever a rank measured survives the rank's death.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "event")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = WorkerEvent.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = WorkerEvent.Plan.class, name = "plan"),
+        @JsonSubTypes.Type(value = WorkerEvent.Check.class, name = "check"),
+        @JsonSubTypes.Type(value = WorkerEvent.Perf.class, name = "perf"),
+        @JsonSubTypes.Type(value = WorkerEvent.Progress.class, name = "progress"),
+        @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done"),
+        @JsonSubTypes.Type(value = WorkerEvent.Fatal.class, name = "fatal"),
+})
+public sealed interface WorkerEvent {
+
+    int rank();
+
+    /** The worker started: who and where. */
+    record Hello(int rank, int world, long pid, String host, String javaVersion, Map<String, String> environment)
+            implements WorkerEvent {
+    }
+
+    /** The checks this rank will report, known once the library's version is. */
+    record Plan(int rank, List<PlannedCheck> checks) implements WorkerEvent {
+    }
+
+    record PlannedCheck(String id, String group, Map<String, String> params) {
+    }
+
+    record Check(int rank, CheckResult result) implements WorkerEvent {
+    }
+
+    record Perf(int rank, PerfPoint point, Map<String, String> extra) implements WorkerEvent {
+    }
+
+    /** A phase started; lets the harness say where a rank was when it died or hung. */
+    record Progress(int rank, String phase) implements WorkerEvent {
+    }
+
+    record Done(int rank, int passed, int failed, int skipped, int broken, long millis) implements WorkerEvent {
+    }
+
+    /** The worker is about to stop abnormally (watchdog, unexpected exception). */
+    record Fatal(int rank, String message, String stackTrace) implements WorkerEvent {
+    }
+}

@@ -1,0 +1,127 @@
+package io.ncclffm.harness.worker;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ncclffm.Communicator;
+import io.ncclffm.Feature;
+import io.ncclffm.InitOptions;
+import io.ncclffm.NcclException;
+import io.ncclffm.NcclTimeoutException;
+import io.ncclffm.UniqueId;
+import io.ncclffm.device.DeviceRuntime;
+import io.ncclffm.device.DeviceRuntimes;
+import io.ncclffm.device.DeviceUnavailableException;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+/** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
+final class CommunicatorChecks {
+
+    /** How long the deliberately hung init may run before it must be aborted. */
+    static final Duration HUNG_INIT_TIMEOUT = Duration.ofSeconds(3);
+    /** Slack for the abort itself and thread scheduling. */
+    static final Duration ABORT_SLACK = Duration.ofSeconds(5);
+
+    private CommunicatorChecks() {
+    }
+
+    /**
+     * On a machine without a GPU, init must fail as a clean {@link NcclException} that carries NCCL's own words,
+     * never crash or hang.
+     */
+    static CheckSpec initWithoutGpu(RankSession s) {
+        return CheckSpec.of("init-without-gpu", "init-without-gpu", Map.of("world", Integer.toString(s.config.world())), () -> {
+            try (Communicator c = s.initCommunicator(s.config.world(), s.config.rank(), s.uniqueId)) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "init succeeded on a machine the cell declares GPU-less: " + c);
+            } catch (NcclException e) {
+                if (e.errorString() == null || e.errorString().isBlank()) {
+                    return Outcome.failed(Cause.OTHER_FAILURE, "NcclException without ncclGetErrorString text: " + e.getMessage());
+                }
+                Map<String, String> data = new LinkedHashMap<>();
+                data.put("result", e.result().cName());
+                data.put("raw", Integer.toString(e.rawResult()));
+                data.put("errorString", e.errorString());
+                if (e.lastError() != null) data.put("lastError", e.lastError());
+                return Outcome.passed("failed cleanly: " + e.getMessage(), data);
+            }
+        });
+    }
+
+    static CheckSpec init(RankSession s) {
+        WorkerConfig c = s.config;
+        return CheckSpec.of("comm-init", "comm-init", Map.of("world", Integer.toString(c.world())), () -> {
+            DeviceRuntime device;
+            try {
+                device = DeviceRuntimes.open(c.gpu() == WorkerConfig.Gpu.HIP ? DeviceRuntimes.Platform.HIP : DeviceRuntimes.Platform.CUDA);
+            } catch (DeviceUnavailableException e) {
+                return Outcome.broken("the cell assigns a GPU but none is usable here: " + e.getMessage());
+            }
+            device.useDevice(c.deviceOrdinal());
+            s.device = device;
+            s.stream = device.createStream();
+            DeviceRuntime.MemoryInfo before = device.memoryInfo();
+            long t0 = System.nanoTime();
+            s.comm = s.initCommunicator(c.world(), c.rank(), s.uniqueId);
+            long initMs = (System.nanoTime() - t0) / 1_000_000;
+            DeviceRuntime.MemoryInfo after = device.memoryInfo();
+            Map<String, String> data = new LinkedHashMap<>();
+            data.put("initMillis", Long.toString(initMs));
+            data.put("deviceMemoryDeltaBytes", Long.toString(before.free() - after.free()));
+            data.put("device", device.deviceName(c.deviceOrdinal()));
+            data.put("pciBusId", device.pciBusId(c.deviceOrdinal()));
+            data.put("computeCapability", Integer.toString(device.computeCapability(c.deviceOrdinal())));
+            data.put("driver", device.describe());
+            int count = s.comm.count();
+            int userRank = s.comm.userRank();
+            int cuDevice = s.comm.cuDevice();
+            data.put("count", Integer.toString(count));
+            data.put("userRank", Integer.toString(userRank));
+            data.put("cuDevice", Integer.toString(cuDevice));
+            if (count != c.world() || userRank != c.rank()) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "communicator formed wrong: ncclCommCount=" + count + " (expected " + c.world()
+                        + "), ncclCommUserRank=" + userRank + " (expected " + c.rank() + ")", data);
+            }
+            if (cuDevice != c.deviceOrdinal()) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "ncclCommCuDevice=" + cuDevice + ", expected device " + c.deviceOrdinal(), data);
+            }
+            return Outcome.passed("rank " + userRank + " of " + count + " on " + data.get("device") + " (" + data.get("pciBusId")
+                    + ") in " + initMs + " ms, " + (before.free() - after.free()) / (1 << 20) + " MiB of device memory", data);
+        });
+    }
+
+    /**
+     * A communicator whose peer never arrives must be aborted within its timeout. Rank 0 starts a world of two
+     * with a fresh ID nobody else has, non-blocking, and expects {@link NcclTimeoutException} in time.
+     */
+    static CheckSpec abortHungInit(RankSession s) {
+        return CheckSpec.of("abort-hung-init", "abort-hung-init",
+                Map.of("timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis())),
+                List.of(new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init")), () -> {
+            UniqueId lonely = s.nccl.newUniqueId();
+            long t0 = System.nanoTime();
+            try (Communicator c = s.nccl.initRank(2, 0, lonely, InitOptions.nonBlocking(HUNG_INIT_TIMEOUT))) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "a world of two formed with only one rank: " + c);
+            } catch (NcclTimeoutException e) {
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                Map<String, String> data = Map.of("elapsedMs", Long.toString(ms), "timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis()));
+                if (ms > HUNG_INIT_TIMEOUT.plus(ABORT_SLACK).toMillis()) {
+                    return Outcome.failed(Cause.OTHER_FAILURE, "aborted, but only after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms)", data);
+                }
+                return Outcome.passed("hung init aborted after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms): "
+                        + e.getMessage(), data);
+            }
+        });
+    }
+
+    static CheckSpec destroy(RankSession s) {
+        return CheckSpec.of("comm-destroy", "comm-destroy", Map.of("world", Integer.toString(s.config.world())), () -> {
+            long t0 = System.nanoTime();
+            Communicator c = s.comm;
+            c.close();
+            return Outcome.passed("finalized and destroyed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        });
+    }
+}

@@ -1,0 +1,79 @@
+package io.ncclffm.harness.worker;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+import io.ncclffm.NcclException;
+import io.ncclffm.UniqueId;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.rendezvous.NoUniqueIdException;
+import io.ncclffm.harness.rendezvous.RendezvousClient;
+import io.ncclffm.harness.rendezvous.RendezvousServer;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+/**
+ * The unique-ID broadcast: rank 0 creates the ID and serves it; every other rank fetches it. Each rank reports
+ * the fingerprint of the ID it will use; the harness requires all fingerprints to be equal.
+ */
+final class ExchangeChecks {
+
+    private ExchangeChecks() {
+    }
+
+    static CheckSpec uniqueId(RankSession s) {
+        WorkerConfig c = s.config;
+        return CheckSpec.of("unique-id", "unique-id", Map.of("world", Integer.toString(c.world())), () -> {
+            try {
+                s.uniqueId = exchange(s, 0);
+            } catch (NcclException e) {
+                // Some releases (RCCL 7) cannot make an ID without a device: on a cell that assigns none, a clean
+                // error is what a user of that release gets, a gap of the device, not a defect.
+                if (c.gpu() == WorkerConfig.Gpu.NONE) {
+                    return Outcome.skipped(Cause.DEVICE_GAP, "needs a GPU on this release: ncclGetUniqueId failed cleanly: " + e.getMessage());
+                }
+                throw e;
+            } catch (NoUniqueIdException e) {
+                return Outcome.skipped(Cause.BLOCKED, e.getMessage());
+            }
+            if (s.uniqueId.isZero()) return Outcome.failed(Cause.OTHER_FAILURE, "the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
+            String how = c.rank() == 0
+                    ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
+                    : "fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort();
+            return Outcome.passed(how, Map.of("fingerprint", s.uniqueId.fingerprint()));
+        });
+    }
+
+    /**
+     * One exchange. Generation {@code g} uses the rendezvous port plus {@code g}, so that a communicator re-created
+     * after an error never meets a server of the previous generation.
+     */
+    static UniqueId exchange(RankSession s, int generation) {
+        WorkerConfig c = s.config;
+        int port = c.rendezvousPort() == 0 ? 0 : c.rendezvousPort() + generation;
+        if (c.rank() == 0) {
+            UniqueId id;
+            try {
+                id = s.nccl.newUniqueId();
+            } catch (NcclException e) {
+                if (c.world() > 1) {
+                    // Tell the other ranks at once that there is no ID, rather than let them wait out their timeout.
+                    try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
+                            c.world(), c.token(), null)) {
+                        server.awaitAllRanks(c.rendezvousTimeout());
+                    } catch (RuntimeException notified) {
+                        e.addSuppressed(notified);
+                    }
+                }
+                throw e;
+            }
+            if (c.world() > 1) {
+                try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
+                        c.world(), c.token(), id)) {
+                    server.awaitAllRanks(c.rendezvousTimeout());
+                }
+            }
+            return id;
+        }
+        return RendezvousClient.fetch(c.rendezvousHost(), port, c.token(), c.rank(), c.rendezvousTimeout());
+    }
+}

@@ -1,0 +1,78 @@
+package io.ncclffm.harness.worker;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+/**
+ * The perf mode's in-process reference: {@code ncclffm_allreduce_loop} from {@code perf/c-baseline/ncclffm_c_loop.c},
+ * which makes N back-to-back {@code ncclAllReduce} calls from C. Called once per trial through one downcall, with
+ * the same communicator, buffers and stream as the binding's own loop, so the two can be timed in alternating
+ * trials and differ only by the binding's per-call cost.
+ *
+ * <p>{@code ncclAllReduce} is looked up in the same library file the binding loaded; the dynamic loader hands out the
+ * already-loaded instance, so both loops drive one NCCL.
+ */
+final class InProcessCLoop implements AutoCloseable {
+
+    static final String SYMBOL = "ncclffm_allreduce_loop";
+
+    private final Arena arena = Arena.ofShared();
+    private final MethodHandle loop;
+    private final MemorySegment allReduce;
+
+    private InProcessCLoop(Path loopLibrary, Path ncclLibrary) {
+        try {
+            SymbolLookup loops;
+            try {
+                loops = SymbolLookup.libraryLookup(loopLibrary, arena);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(WorkerConfig.PERF_C_LOOP + "=" + loopLibrary + " could not be loaded: " + e.getMessage(), e);
+            }
+            MemorySegment fn = loops.find(SYMBOL).orElseThrow(() -> new IllegalArgumentException(
+                    WorkerConfig.PERF_C_LOOP + "=" + loopLibrary + " has no symbol " + SYMBOL + "; build it with perf/c-baseline/build.sh"));
+            this.loop = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(JAVA_INT,
+                    ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            this.allReduce = SymbolLookup.libraryLookup(ncclLibrary, arena).find("ncclAllReduce").orElseThrow(
+                    () -> new IllegalArgumentException(ncclLibrary + " has no symbol ncclAllReduce"));
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Loads the loop library; every error names the variable and the path, or the NCCL library that lacks the call. */
+    static InProcessCLoop load(Path loopLibrary, Path ncclLibrary) {
+        if (!Files.isRegularFile(loopLibrary)) {
+            throw new IllegalArgumentException(WorkerConfig.PERF_C_LOOP + "=" + loopLibrary
+                    + ": no such file; expected libncclffm_c_loop.so from perf/c-baseline/build.sh");
+        }
+        return new InProcessCLoop(loopLibrary, ncclLibrary);
+    }
+
+    /** {@code n} calls of {@code ncclAllReduce} from C; throws with NCCL's result code if one fails. */
+    void allReduce(long send, long recv, long count, int dtype, int op, long comm, long stream, int n) {
+        int rc;
+        try {
+            rc = (int) loop.invokeExact(allReduce, send, recv, count, dtype, op, MemorySegment.ofAddress(comm), stream, n);
+        } catch (Throwable t) {
+            throw new IllegalStateException("the in-process C loop failed: " + t, t);
+        }
+        if (rc != 0) throw new IllegalStateException("ncclAllReduce from the in-process C loop returned " + rc);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.ncclffm.harness.worker;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.ncclffm.Nccl;
+import io.ncclffm.NcclLoadException;
+import io.ncclffm.NcclResult;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.protocol.Cause;
+
+/** Loading, version decoding and error strings: checks that need no GPU. */
+final class LibraryChecks {
+
+    private LibraryChecks() {
+    }
+
+    static CheckSpec load(RankSession s) {
+        return CheckSpec.of("load", "load", Map.of(), () -> {
+            try {
+                s.nccl = Nccl.load();
+            } catch (NcclLoadException e) {
+                return Outcome.failed(Cause.OTHER_FAILURE, e.getMessage());
+            }
+            return Outcome.passed("loaded " + s.nccl.libraryPath() + " from the " + s.nccl.librarySource(),
+                    Map.of("path", s.nccl.libraryPath(), "source", s.nccl.librarySource()));
+        });
+    }
+
+    static CheckSpec version(RankSession s) {
+        return CheckSpec.of("version", "version", Map.of(), () -> {
+            Nccl nccl = s.nccl;
+            Map<String, String> data = new LinkedHashMap<>();
+            data.put("code", Integer.toString(nccl.versionCode()));
+            data.put("version", nccl.version().toString());
+            data.put("flavor", nccl.flavor().name());
+            String expectedVersion = s.config.expectedVersion();
+            String expectedFlavor = s.config.expectedFlavor();
+            if (expectedVersion == null && expectedFlavor == null) {
+                return Outcome.skipped(Cause.NOT_CONFIGURED, "the cell sets no expected version or flavor; decoded " + nccl.flavor().displayName()
+                        + " " + nccl.version() + " from code " + nccl.versionCode());
+            }
+            String got = nccl.flavor().displayName() + " " + nccl.version() + " (code " + nccl.versionCode() + ")";
+            if (expectedVersion != null && !nccl.version().equals(NcclVersion.parse(expectedVersion))) {
+                return Outcome.failed(Cause.WRONG_VERSION, "decoded " + got + ", but the cell expects version " + expectedVersion, data);
+            }
+            if (expectedFlavor != null && !nccl.flavor().name().equalsIgnoreCase(expectedFlavor)) {
+                return Outcome.failed(Cause.WRONG_VERSION, "decoded " + got + ", but the cell expects flavor " + expectedFlavor, data);
+            }
+            return Outcome.passed("decoded " + got + " as expected", data);
+        });
+    }
+
+    /**
+     * {@code ncclGetErrorString} answers for every code, the six codes every release has are told apart, and a
+     * code no release defines does not crash.
+     */
+    static CheckSpec errorStrings(RankSession s) {
+        return CheckSpec.of("error-strings", "error-strings", Map.of(), () -> {
+            Map<String, String> data = new LinkedHashMap<>();
+            Set<String> distinct = new HashSet<>();
+            for (int code = 0; code <= NcclResult.TIMEOUT.code(); code++) {
+                String text = s.nccl.errorString(code);
+                if (text == null || text.isBlank()) {
+                    return Outcome.failed(Cause.OTHER_FAILURE, "ncclGetErrorString(" + code + ") returned " + (text == null ? "NULL" : "an empty string"));
+                }
+                data.put(Integer.toString(code), text);
+                if (code <= NcclResult.INVALID_USAGE.code()) distinct.add(text);
+            }
+            String unknown = s.nccl.errorString(9999);
+            data.put("9999", String.valueOf(unknown));
+            if (distinct.size() != 6) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "codes 0..5 must have six distinct texts, got " + distinct.size() + ": " + data, data);
+            }
+            return Outcome.passed("read " + data.size() + " error strings, e.g. 1 = '" + data.get("1") + "'", data);
+        });
+    }
+}

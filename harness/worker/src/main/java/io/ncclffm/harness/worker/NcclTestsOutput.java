@@ -1,0 +1,78 @@
+package io.ncclffm.harness.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+import io.ncclffm.harness.protocol.PerfPoint;
+
+/**
+ * Reads the table an nccl-tests binary ({@code all_reduce_perf}, ...) prints into perf points of source
+ * {@link PerfPoint#NCCL_TESTS}.
+ *
+ * <p>A data row is {@code size count type [redop [root]]} then, out of place and in place, {@code time algbw busbw
+ * #wrong}; lines starting with {@code #} are headers and the closing summary. Releases differ in the middle columns
+ * (v2.13 and newer print {@code redop} and {@code root} for every collective, older ones only where they apply, and
+ * the {@code #wrong} of an unchecked run reads {@code -1} or {@code N/A}), so a row is read from both ends: the first
+ * three fields and the last eight. Times and bandwidths are taken as printed; nccl-tests' size is the larger buffer
+ * of the operation, which is this harness's convention too ({@link PerfPoint#elementsPerRank}).
+ */
+public final class NcclTestsOutput {
+
+    private NcclTestsOutput() {
+    }
+
+    /**
+     * The points of one run's output.
+     *
+     * @param output     the binary's standard output
+     * @param library    the library it ran against, e.g. {@code NCCL 2.28.9}
+     * @param world      ranks of the run (nccl-tests' {@code -g} times processes)
+     * @param collective which binary printed it ({@link PerfPoint#COLLECTIVES})
+     * @param iterations its {@code -n}
+     * @throws IllegalArgumentException on a row whose numbers do not parse, naming the line; when no row was found
+     */
+    public static List<PerfPoint> points(String output, String library, int world, String collective, int iterations) {
+        PerfPoint.busFactor(collective, world);  // rejects an unknown collective before anything is read
+        List<PerfPoint> points = new ArrayList<>();
+        int lineNumber = 0;
+        for (String line : output.split("\\R")) {
+            lineNumber++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) continue;
+            String[] f = t.split("\\s+");
+            if (f.length < 11 || !f[0].chars().allMatch(Character::isDigit)) continue;  // NCCL INFO lines, warnings
+            try {
+                long bytes = Long.parseLong(f[0]);
+                String dtype = PerfPoint.fromNcclTestsType(f[2]);
+                int first = f.length - 8;
+                points.add(point(library, world, collective, bytes, dtype, "out-of-place", iterations, f, first));
+                points.add(point(library, world, collective, bytes, dtype, "in-place", iterations, f, first + 4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("nccl-tests output line " + lineNumber + " is not a row of size, count, "
+                        + "type, ..., time, algbw, busbw, #wrong (twice): '" + t + "' (" + e.getMessage() + ")", e);
+            }
+        }
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("no result rows in the nccl-tests output of " + collective + " ("
+                    + output.lines().count() + " lines; rows start with the size in bytes)");
+        }
+        return points;
+    }
+
+    private static PerfPoint point(String library, int world, String collective, long bytes, String dtype,
+                                   String placement, int iterations, String[] f, int at) {
+        double time = Double.parseDouble(f[at]);
+        double alg = Double.parseDouble(f[at + 1]);
+        double bus = Double.parseDouble(f[at + 2]);
+        return new PerfPoint(library, PerfPoint.NCCL_TESTS, world, collective, bytes, dtype, placement, "launch",
+                iterations, time, alg, bus, List.of(time), null);
+    }
+
+    /**
+     * The arguments for one binary: {@code -b 8 -e max -f 2 -g 1 -n iterations -w warmup -d type -c 0}, doubling
+     * from 8 B like perf mode, one GPU per process, no data check (it would add a verification pass to every size).
+     */
+    public static List<String> arguments(long maxBytes, int iterations, int warmup, String dtype) {
+        return List.of("-b", "8", "-e", Long.toString(maxBytes), "-f", "2", "-g", "1", "-n", Integer.toString(iterations),
+                "-w", Integer.toString(warmup), "-d", PerfPoint.ncclTestsType(dtype), "-c", "0");
+    }
+}

@@ -1,0 +1,141 @@
+package io.ncclffm.harness.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.worker.NcclTestsOutput;
+import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+/**
+ * Runs the user's nccl-tests binaries ({@code NCCLFFM_NCCL_TESTS}) from a perf cell's rank 0 for the collectives and
+ * types the cell measured, against the cell's own library, and reports their rows as perf points.
+ *
+ * <p>Only a one-rank world is run: nccl-tests spans ranks through MPI or threads of one process, neither of which
+ * this harness's rank placement (one process per rank, rendezvous over TCP) can reproduce faithfully, so the
+ * comparison would not be of like with like. The binaries find NCCL through {@code LD_LIBRARY_PATH}, set to the
+ * folder of the cell's library, so they load the same build the binding does as long as it is named by its soname
+ * ({@code libnccl.so.2}).
+ */
+final class NcclTestsProcess {
+
+    /** Per binary: a sweep to 256 MiB takes seconds; one that hangs should not take the cell's whole timeout. */
+    static final long TIMEOUT_SECONDS = 180;
+
+    private final WorkerConfig config;
+    private final Reporter reporter;
+    private final String library;
+    private final Path libraryDir;
+
+    NcclTestsProcess(WorkerConfig config, Reporter reporter, String library, String libraryPath) {
+        this.config = config;
+        this.reporter = reporter;
+        this.library = library;
+        Path parent = Path.of(libraryPath).toAbsolutePath().getParent();
+        this.libraryDir = parent == null ? Path.of("/") : parent;
+    }
+
+    /** Iterations per size: nccl-tests takes one count for every size, so the one perf mode gives its smallest. */
+    int iterations() {
+        return PerfRunner.iterations(8, config.perfMaxIters());
+    }
+
+    int warmup() {
+        return PerfRunner.warmup(8, config.perfMaxIters());
+    }
+
+    void runAll(List<PerfRunner.Sweep> sweeps) {
+        if (config.world() != 1) {
+            reporter.run(CheckSpec.of("perf/nccl-tests", "perf", Map.of("world", Integer.toString(config.world())),
+                    () -> Outcome.skipped(Cause.NOT_CONFIGURED, "nccl-tests is run at world 1 only (this cell has "
+                            + config.world() + " ranks): its multi-rank runs need MPI or one process driving every GPU, "
+                            + "which is not how this harness places ranks")));
+            return;
+        }
+        for (PerfRunner.Sweep sweep : sweeps) {
+            String dtype = sweep.type().shortName();
+            String binary = PerfPoint.ncclTestsBinary(sweep.collective());
+            Path exe = Path.of(config.ncclTests()).resolve(binary);
+            List<PerfPoint> points = new ArrayList<>();
+            reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + dtype, "perf",
+                    Map.of("binary", exe.toString(), "dtype", dtype), () -> {
+                        if (!Files.isExecutable(exe)) {
+                            return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("
+                                    + WorkerConfig.NCCL_TESTS + " names a folder of nccl-tests binaries; perf/nccl-tests/build.sh)");
+                        }
+                        Run run = run(exe, dtype);
+                        if (run.exitCode() != 0) {
+                            return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
+                        }
+                        points.addAll(NcclTestsOutput.points(run.output(), library, 1, sweep.collective(), iterations()));
+                        return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, dtype))
+                                + " with LD_LIBRARY_PATH=" + libraryDir);
+                    }));
+            for (PerfPoint p : points) {
+                Map<String, String> extra = new LinkedHashMap<>();
+                extra.put("rank", Integer.toString(config.rank()));
+                reporter.emit(new WorkerEvent.Perf(config.rank(), p, extra));
+            }
+        }
+    }
+
+    List<String> command(Path exe, String dtype) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(NcclTestsOutput.arguments(config.perfMaxBytes(), iterations(), warmup(), dtype));
+        return cmd;
+    }
+
+    record Run(int exitCode, String output) {
+    }
+
+    private Run run(Path exe, String dtype) throws IOException, InterruptedException {
+        reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype);
+        ProcessBuilder pb = new ProcessBuilder(command(exe, dtype)).redirectErrorStream(true);
+        String inherited = pb.environment().get("LD_LIBRARY_PATH");
+        pb.environment().put("LD_LIBRARY_PATH", libraryDir + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
+        // the worker's device; nccl-tests v2.14+ reads it, older ones use device 0 of what CUDA_VISIBLE_DEVICES shows
+        pb.environment().put("NCCL_TESTS_DEVICE", Integer.toString(config.deviceOrdinal()));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out;
+        try (var in = p.getInputStream()) {
+            out = readWithin(p, in);
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readWithin(Process p, java.io.InputStream in) throws IOException, InterruptedException {
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        // read while it runs: its pipe would fill and stall it otherwise
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                in.transferTo(buffer);
+            } catch (IOException ignored) {
+                // the process was killed for its timeout; what was read so far is kept
+            }
+        });
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            reader.join(5000);
+            throw new IOException("timed out after " + TIMEOUT_SECONDS + " s; last output: " + tail(buffer.toString(StandardCharsets.UTF_8)));
+        }
+        reader.join();
+        return buffer.toByteArray();
+    }
+
+    static String tail(String output) {
+        List<String> lines = output.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+    }
+}

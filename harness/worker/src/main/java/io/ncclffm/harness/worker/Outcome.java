@@ -1,0 +1,74 @@
+package io.ncclffm.harness.worker;
+
+import java.util.List;
+import java.util.Map;
+
+import io.ncclffm.NcclException;
+import io.ncclffm.NcclResult;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Mismatch;
+
+/** What a check body concluded; {@code cause} is {@code null} exactly for a pass. */
+record Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> mismatches, Map<String, String> data) {
+
+    Outcome {
+        if ((status == CheckStatus.PASSED) != (cause == null) || cause != null && cause.status() != status) {
+            throw new IllegalArgumentException("status " + status + " with cause " + cause);
+        }
+    }
+
+    static Outcome passed(String message) {
+        return new Outcome(CheckStatus.PASSED, null, message, List.of(), Map.of());
+    }
+
+    static Outcome passed(String message, Map<String, String> data) {
+        return new Outcome(CheckStatus.PASSED, null, message, List.of(), data);
+    }
+
+    static Outcome failed(Cause cause, String message) {
+        return new Outcome(CheckStatus.FAILED, cause, message, List.of(), Map.of());
+    }
+
+    static Outcome failed(Cause cause, String message, List<Mismatch> mismatches) {
+        return new Outcome(CheckStatus.FAILED, cause, message, mismatches, Map.of());
+    }
+
+    static Outcome failed(Cause cause, String message, Map<String, String> data) {
+        return new Outcome(CheckStatus.FAILED, cause, message, List.of(), data);
+    }
+
+    static Outcome skipped(Cause cause, String reason) {
+        return new Outcome(CheckStatus.SKIPPED, cause, reason, List.of(), Map.of());
+    }
+
+    static Outcome skipped(Gap gap) {
+        return skipped(gap.cause(), gap.reason());
+    }
+
+    static Outcome broken(String message) {
+        return new Outcome(CheckStatus.BROKEN, Cause.INFRASTRUCTURE, message, List.of(), Map.of());
+    }
+
+    /**
+     * This outcome of a value comparison, as it stands after NCCL reported {@code asyncError} for the same
+     * collective ({@code null}: it reported none): NCCL's error comes first and decides the cause, the comparison's
+     * summary follows, its mismatches are kept.
+     */
+    Outcome withAsyncError(NcclException asyncError) {
+        if (asyncError == null) return this;
+        String values = status == CheckStatus.PASSED ? "yet the values match: " + message : "and " + message;
+        return new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, describeAsync(asyncError) + "; " + values, mismatches, data);
+    }
+
+    /** E.g. {@code NCCL reported ncclSystemError (2) asynchronously: 'unhandled system error ...'; last error: '...'}. */
+    static String describeAsync(NcclException e) {
+        StringBuilder sb = new StringBuilder("NCCL reported ")
+                .append(e.result() == NcclResult.UNKNOWN ? "ncclResult_t " + e.rawResult()
+                        : e.result().cName() + " (" + e.rawResult() + ")")
+                .append(" asynchronously");
+        if (e.errorString() != null && !e.errorString().isBlank()) sb.append(": '").append(e.errorString()).append('\'');
+        if (e.lastError() != null && !e.lastError().isBlank()) sb.append("; last error: '").append(e.lastError().strip()).append('\'');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,272 @@
+package io.ncclffm.harness.worker;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckResult;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerConfig;
+
+/**
+ * The program every rank runs, as a local process or inside a container: it checks one library build with one
+ * communicator and streams each result as a JSON line on standard output (NCCL's own log goes to standard
+ * error). The exit code says whether everything passed ({@link WorkerExitCode}).
+ *
+ * <p>Configuration comes from the environment ({@link WorkerConfig}); the library from {@code NCCLFFM_SO_PATH}.
+ */
+public final class RankWorker {
+
+    private final WorkerConfig config;
+    private final Reporter reporter;
+
+    RankWorker(WorkerConfig config, PrintStream out) {
+        this.config = config;
+        this.reporter = new Reporter(config.rank(), out);
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        WorkerConfig config;
+        try {
+            config = WorkerConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "bad worker configuration: " + e.getMessage(), null));
+            halt(WorkerExitCode.BROKEN);
+            return;
+        }
+        Watchdog.start(config, new Reporter(config.rank(), out));
+        int code;
+        try {
+            code = config.mode() == WorkerConfig.Mode.PERF
+                    ? new PerfRunner(config, new Reporter(config.rank(), out)).run()
+                    : new RankWorker(config, out).run();
+        } catch (Throwable t) {
+            new Reporter(config.rank(), out).emit(new WorkerEvent.Fatal(config.rank(), t.toString(), stackTrace(t)));
+            code = WorkerExitCode.BROKEN;
+        }
+        halt(code);
+    }
+
+    /**
+     * Exits without running NCCL's or the JVM's shutdown work, which can block on a peer that is gone. Everything
+     * worth keeping has been printed and flushed by now.
+     */
+    static void halt(int code) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
+    }
+
+    private static int parseRankOrMinusOne(String s) {
+        try {
+            return s == null ? -1 : Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    int run() {
+        long start = System.nanoTime();
+        reporter.emit(hello());
+        try (RankSession session = new RankSession(config)) {
+            CheckResult load = reporter.run(LibraryChecks.load(session));
+            if (load.status() != CheckStatus.PASSED) {
+                reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+                return WorkerExitCode.CHECKS_FAILED;
+            }
+            List<Step> plan = plan(session);
+            reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
+            runSteps(session, plan);
+        }
+        reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
+        return exitCode();
+    }
+
+    /** A timeout anywhere decides the exit code, even when a re-created communicator let later checks pass. */
+    int exitCode() {
+        if (reporter.timedOut()) return WorkerExitCode.TIMED_OUT;
+        if (reporter.failures() > 0) return WorkerExitCode.CHECKS_FAILED;
+        return reporter.brokenCount() > 0 ? WorkerExitCode.BROKEN : WorkerExitCode.ALL_PASSED;
+    }
+
+    void runSteps(RankSession session, List<Step> plan) {
+        for (Step step : plan) runStep(session, step);
+    }
+
+    /**
+     * One planned check: skipped with the gap when the release or device lacks what it needs (or the cell has no
+     * GPU), blocked when what it depends on failed, else run; a collective that timed out or left the
+     * communicator broken gets the communicator re-created so that the checks after it still run.
+     */
+    private void runStep(RankSession session, Step step) {
+        if (step.needs == Needs.GPU) {
+            reporter.notRun(step.spec, Capabilities.withoutGpu(session, step.spec));
+            return;
+        }
+        Gap gap = Capabilities.gap(session, step.spec);
+        if (gap != null) {
+            reporter.notRun(step.spec, gap);
+            return;
+        }
+        String blocker = step.needs.blocker(session);
+        if (blocker != null) {
+            reporter.notRun(step.spec, Cause.BLOCKED, "not run: " + blocker);
+            return;
+        }
+        CheckResult r = reporter.run(step.spec);
+        if (r.status() == CheckStatus.PASSED && step.recreateIfBroken) session.recreatesSincePass = 0;
+        boolean notPassed = r.status() == CheckStatus.FAILED || r.status() == CheckStatus.BROKEN;
+        if (notPassed && step.blocksOnFailure != null) {
+            session.blocker = step.blocksOnFailure + " (" + r.status().name().toLowerCase() + ")";
+        }
+        if (notPassed && step.recreateIfBroken && session.blocker == null) {
+            boolean timedOut = r.cause() == Cause.TIMEOUT;
+            if (timedOut || session.communicatorBroken()) {
+                recreate(session, r.id(), timedOut, rejectedCall(r));
+            }
+        }
+    }
+
+    /**
+     * A communicator that an NCCL error left unusable (a non-blocking communicator keeps its first error) is
+     * replaced as often as that happens, up to this many times in all: each is one rejected call, not a hang.
+     */
+    static final int MAX_RECREATES_AFTER_ERRORS = 64;
+
+    /**
+     * Replaces the communicator after {@code after} timed out or left it broken. Timeouts (an abort, each costing
+     * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
+     * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
+     */
+    /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
+    static boolean rejectedCall(CheckResult r) {
+        String rc = r.data().get(Reporter.NCCL_RESULT);
+        return r.cause() == Cause.NCCL_ERROR && rc != null
+                && (rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_ARGUMENT.code()))
+                || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
+    }
+
+    private void recreate(RankSession session, String after, boolean timedOut, boolean rejected) {
+        String how = timedOut ? "timed out" : "left it broken";
+        int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
+        int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
+        // A rejected call (fp8 avg on one rank, say) is that call's gap; only failures of calls NCCL accepted count
+        // towards giving up on fresh communicators.
+        if (!rejected && session.recreatesSincePass > 0 && session.recreatesSincePass >= config.maxRecreates()) {
+            // Fresh communicators that fail again before anything passes: the library cannot run collectives here.
+            session.blocker = "the communicator was re-created " + session.recreatesSincePass + " time(s) in a row and every"
+                    + " collective since failed (" + WorkerConfig.MAX_RECREATES + " = " + config.maxRecreates() + "); the last"
+                    + " was after " + session.lastRecreatedAfter;
+            reporter.progress("not re-creating the communicator after " + after + " " + how + ": " + session.recreatesSincePass
+                    + " re-creation(s) in a row without a passing collective");
+            return;
+        }
+        if (used >= limit) {
+            session.blocker = "the communicator is unusable after " + after + " " + how + ", and the limit of " + limit
+                    + " re-creation(s) (" + WorkerConfig.MAX_RECREATES + ") is reached"
+                    + (session.lastRecreatedAfter != null ? "; the last was after " + session.lastRecreatedAfter : "");
+            reporter.progress("not re-creating the communicator after " + after + " " + how + ": limit of " + limit
+                    + " re-creation(s) reached");
+            return;
+        }
+        reporter.progress("re-creating the communicator (" + (used + 1) + " of at most " + limit
+                + (timedOut ? " after timeouts" : " after errors") + ") after " + after + " " + how);
+        try {
+            session.recreateCommunicator();
+            if (timedOut) session.recreatesAfterTimeouts++;
+            if (!rejected) session.recreatesSincePass++;
+            session.lastRecreatedAfter = after;
+            reporter.progress("communicator re-created after " + after + ": generation " + session.generation);
+        } catch (RuntimeException e) {
+            session.blocker = "the communicator is unusable after " + after + " " + how + " and could not be re-created: "
+                    + e.getMessage();
+        }
+    }
+
+    /** What a step needs from the session; returns why it cannot run, or {@code null}. */
+    enum Needs {
+        LIBRARY, UNIQUE_ID, COMMUNICATOR,
+        /** Planned on a machine without a GPU: reported as skipped with the reason, never run. */
+        GPU;
+
+        String blocker(RankSession s) {
+            if (s.blocker != null && this != LIBRARY) return s.blocker;
+            if (this == UNIQUE_ID && s.uniqueId == null) return "no unique ID";
+            if (this == COMMUNICATOR && (s.comm == null || !s.comm.isOpen())) {
+                return s.blocker != null ? s.blocker : "no open communicator";
+            }
+            return null;
+        }
+    }
+
+    /**
+     * @param blocksOnFailure  what later checks are told when this one does not pass, or {@code null}
+     * @param recreateIfBroken whether a timeout or a broken communicator after this check gets a new communicator
+     */
+    record Step(CheckSpec spec, Needs needs, String blocksOnFailure, boolean recreateIfBroken) {
+
+        Step(CheckSpec spec, Needs needs, String blocksOnFailure) {
+            this(spec, needs, blocksOnFailure, false);
+        }
+
+        static Step collective(CheckSpec spec, Needs needs) {
+            return new Step(spec, needs, null, true);
+        }
+    }
+
+    private List<Step> plan(RankSession s) {
+        List<Step> steps = new ArrayList<>();
+        boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
+        if (config.wants("version")) steps.add(new Step(LibraryChecks.version(s), Needs.LIBRARY, null));
+        if (config.wants("error-strings")) steps.add(new Step(LibraryChecks.errorStrings(s), Needs.LIBRARY, null));
+        steps.add(new Step(ExchangeChecks.uniqueId(s), Needs.LIBRARY, "the unique-ID exchange did not complete"));
+        Needs collective = gpu ? Needs.COMMUNICATOR : Needs.GPU;
+        if (gpu) {
+            steps.add(new Step(CommunicatorChecks.init(s), Needs.UNIQUE_ID, "the communicator did not form"));
+        } else {
+            steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
+        }
+        if (config.wants(UserFeatureChecks.GROUP)) steps.add(Step.collective(UserFeatureChecks.selfTest(s), collective));
+        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.wants(UserFeatureChecks.GROUP)) UserFeatureChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
+        if (config.rank() == 0 && config.wants("abort")) {
+            steps.add(new Step(CommunicatorChecks.abortHungInit(s), gpu ? Needs.LIBRARY : Needs.GPU, null));
+        }
+        if (gpu) steps.add(new Step(CommunicatorChecks.destroy(s), Needs.COMMUNICATOR, null));
+        return steps;
+    }
+
+    private WorkerEvent.Hello hello() {
+        Map<String, String> env = new TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if ((k.startsWith("NCCL") || k.startsWith("CUDA_") || k.startsWith("HIP_") || k.startsWith("ROCR_"))
+                    && !k.equals(WorkerConfig.TOKEN)) {
+                env.put(k, v);
+            }
+        });
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown";
+        }
+        return new WorkerEvent.Hello(config.rank(), config.world(), ProcessHandle.current().pid(), host,
+                Runtime.version().toString(), env);
+    }
+}

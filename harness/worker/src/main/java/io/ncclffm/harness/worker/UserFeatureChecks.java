@@ -1,0 +1,405 @@
+package io.ncclffm.harness.worker;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
+
+import io.ncclffm.BufferRegistration;
+import io.ncclffm.Communicator;
+import io.ncclffm.DataType;
+import io.ncclffm.Feature;
+import io.ncclffm.NcclException;
+import io.ncclffm.NcclMemory;
+import io.ncclffm.PreMulSumOp;
+import io.ncclffm.ReduceOp;
+import io.ncclffm.Window;
+import io.ncclffm.device.CapturedGraph;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.semantics.ElementCodec;
+import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.semantics.InputPattern;
+
+/**
+ * What users of the binding rely on beyond single collectives: a self-test right after init, split
+ * communicators, PreMulSum, NCCL-allocated and registered buffers, symmetric windows, variable-size collectives
+ * built from groups, gather/scatter, and abort while a CUDA graph holds the communicator. Each check's inputs
+ * differ per rank so that a wrong mapping (colour, key, scalar, root, count, displacement) changes the answer;
+ * the host models here are what {@code UserFeatureModelTest} mutates.
+ */
+final class UserFeatureChecks {
+
+    static final String GROUP = "features";
+    static final int COUNT = 1021;
+    /** A power of two: scaling is exact in every float type, so the model needs no rounding of its own. */
+    static final double PRE_MUL_SCALAR = 0.25;
+    /** How long an abort with a live graph may take before it counts as a hang. */
+    static final long ABORT_BOUND_SECONDS = 20;
+
+    private UserFeatureChecks() {
+    }
+
+    private static Map<String, String> params(RankSession s, DataType t, String... kv) {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (t != null) p.put("dtype", t.shortName());
+        for (int i = 0; i + 1 < kv.length; i += 2) p.put(kv[i], kv[i + 1]);
+        p.put("world", Integer.toString(s.config.world()));
+        return p;
+    }
+
+    /** One float32 element summed over every rank: the first collective a user of a broken build runs. */
+    static CheckSpec selfTest(RankSession s) {
+        return CheckSpec.of("self-test", GROUP, params(s, DataType.FLOAT32, "op", "sum", "count", "1"),
+                List.of(Requirement.type(DataType.FLOAT32), Requirement.op(ReduceOp.SUM)), () -> selfTestRun(s));
+    }
+
+    static List<CheckSpec> all(RankSession s) {
+        List<CheckSpec> specs = new ArrayList<>();
+        specs.add(CheckSpec.of("split/parity", GROUP, params(s, DataType.INT32, "color", "rank % 2", "key", "rank"),
+                List.of(Requirement.function(Feature.SPLIT), Requirement.type(DataType.INT32)), () -> split(s)));
+        for (DataType t : List.of(DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16)) {
+            specs.add(CheckSpec.of("premulsum/" + t.shortName(), GROUP,
+                    params(s, t, "scalar", Double.toString(PRE_MUL_SCALAR), "count", Integer.toString(COUNT)),
+                    List.of(Requirement.function(Feature.PRE_MUL_SUM), Requirement.type(t)), () -> preMulSum(s, t)));
+        }
+        specs.add(CheckSpec.of("registered-buffers", GROUP, params(s, DataType.FLOAT32, "count", Integer.toString(COUNT)),
+                List.of(Requirement.function(Feature.MEM_ALLOC), Requirement.function(Feature.REGISTER)),
+                () -> registered(s)));
+        specs.add(CheckSpec.of("symmetric-window", GROUP, params(s, DataType.FLOAT32, "count", Integer.toString(COUNT)),
+                List.of(Requirement.function(Feature.MEM_ALLOC), Requirement.function(Feature.WINDOW_REGISTER)),
+                () -> window(s)));
+        specs.add(CheckSpec.of("allgatherv/grouped-broadcasts", GROUP, params(s, DataType.INT32),
+                List.of(Requirement.function(Feature.BROADCAST)), () -> allGatherv(s)));
+        specs.add(CheckSpec.of("reducescatterv/grouped-reduces", GROUP, params(s, DataType.INT32, "op", "sum"),
+                List.of(), () -> reduceScatterv(s)));
+        specs.add(CheckSpec.of("sendrecv/all-peers", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
+                List.of(Requirement.function(Feature.SEND_RECV)), () -> allPeers(s)));
+        specs.add(CheckSpec.of("gather", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
+                List.of(Requirement.function(Feature.GATHER_SCATTER)), () -> gather(s)));
+        specs.add(CheckSpec.of("scatter", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
+                List.of(Requirement.function(Feature.GATHER_SCATTER)), () -> scatter(s)));
+        specs.add(CheckSpec.of("abort/with-live-graph", GROUP, params(s, DataType.FLOAT32, "bound_s",
+                        Long.toString(ABORT_BOUND_SECONDS)),
+                List.of(Requirement.function(Feature.SPLIT), Requirement.function(Feature.ABORT),
+                        new Requirement.Release(GraphChecks.GRAPH_SUPPORT, "capturing NCCL collectives in CUDA graphs")),
+                () -> abortWithGraph(s)));
+        return specs;
+    }
+
+    // Host models.
+
+    /** The global ranks of {@code rank}'s group after a split by {@code color} and {@code key}, in the new rank order. */
+    static int[] splitGroup(int world, int rank, IntUnaryOperator color, IntUnaryOperator key) {
+        int mine = color.applyAsInt(rank);
+        return IntStream.range(0, world).filter(r -> color.applyAsInt(r) == mine).boxed()
+                .sorted((a, b) -> key.applyAsInt(a) != key.applyAsInt(b)
+                        ? Integer.compare(key.applyAsInt(a), key.applyAsInt(b)) : Integer.compare(a, b))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    static List<byte[]> inputs(DataType t, int world, int count) {
+        return InputPattern.forAllRanks(t, ReduceOp.SUM, world, count);
+    }
+
+    /** Sum of the members' inputs, then their inputs gathered in the group's rank order. */
+    static byte[][] splitExpected(DataType t, List<byte[]> inputs, int[] members, int count) {
+        List<byte[]> mine = Arrays.stream(members).mapToObj(inputs::get).toList();
+        byte[] gathered = new byte[members.length * count * t.size()];
+        for (int i = 0; i < members.length; i++) System.arraycopy(mine.get(i), 0, gathered, i * count * t.size(), count * t.size());
+        return new byte[][] {HostReduction.allReduce(t, ReduceOp.SUM, mine, count), gathered};
+    }
+
+    /** PreMulSum: each input multiplied by {@code scalar}, then summed. */
+    static byte[] preMulSumExpected(DataType t, List<byte[]> inputs, int count, double scalar) {
+        List<byte[]> scaled = new ArrayList<>();
+        for (byte[] in : inputs) {
+            byte[] out = new byte[in.length];
+            for (int i = 0; i < count; i++) {
+                double v = ElementCodec.value(t, ElementCodec.bits(t, in, i)) * scalar;
+                ElementCodec.putBits(t, out, i, ElementCodec.encode(t, v, false));
+            }
+            scaled.add(out);
+        }
+        return HostReduction.allReduce(t, ReduceOp.SUM, scaled, count);
+    }
+
+    /** Rank r's block size in the variable-size collectives: all different, none a multiple of another's. */
+    static int[] varCounts(int world) {
+        return IntStream.range(0, world).map(r -> 97 + 31 * r).toArray();
+    }
+
+    static int[] displacements(int[] counts) {
+        int[] d = new int[counts.length];
+        for (int i = 1; i < counts.length; i++) d[i] = d[i - 1] + counts[i - 1];
+        return d;
+    }
+
+    /** allgatherv: rank r's first counts[r] elements at displacement r, for every r. */
+    static byte[] allGathervExpected(DataType t, List<byte[]> inputs, int[] counts) {
+        int[] d = displacements(counts);
+        byte[] out = new byte[(d[counts.length - 1] + counts[counts.length - 1]) * t.size()];
+        for (int r = 0; r < counts.length; r++) System.arraycopy(inputs.get(r), 0, out, d[r] * t.size(), counts[r] * t.size());
+        return out;
+    }
+
+    /** reduce-scatterv: the sum over ranks of each input's block {@code rank} (counts[rank] elements at its displacement). */
+    static byte[] reduceScattervExpected(DataType t, List<byte[]> inputs, int[] counts, int rank) {
+        int total = Arrays.stream(counts).sum();
+        byte[] full = HostReduction.allReduce(t, ReduceOp.SUM, inputs, total);
+        int d = displacements(counts)[rank];
+        return Arrays.copyOfRange(full, d * t.size(), (d + counts[rank]) * t.size());
+    }
+
+    // Bodies.
+
+    private static Outcome selfTestRun(RankSession s) {
+        int world = s.config.world();
+        List<byte[]> in = inputs(DataType.FLOAT32, world, 1);
+        s.ensureBuffers(4);
+        s.upload(s.sendAddress(), in.get(s.config.rank()));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(DataType.FLOAT32, 1));
+        s.comm.allReduce(s.sendAddress(), s.recvAddress(), 1, DataType.FLOAT32, ReduceOp.SUM, s.stream.address());
+        NcclException asyncError = s.awaitCollective();
+        return AllReduceChecks.compare(DataType.FLOAT32, ReduceOp.SUM, world, 1, s.download(s.recvAddress(), 4),
+                HostReduction.allReduce(DataType.FLOAT32, ReduceOp.SUM, in, 1), "self-test").withAsyncError(asyncError);
+    }
+
+    private static Outcome split(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int rank = s.config.rank();
+        int[] members = splitGroup(world, rank, r -> r % 2, r -> r);
+        List<byte[]> in = inputs(t, world, COUNT);
+        byte[][] expected = splitExpected(t, in, members, COUNT);
+        int block = COUNT * t.size();
+        try (Communicator sub = s.comm.split(rank % 2, rank)) {
+            if (sub.world() != members.length || members[sub.rank()] != rank) {
+                return Outcome.failed(Cause.WRONG_VALUES, "split: rank " + rank + " became rank " + sub.rank() + " of "
+                        + sub.world() + "; expected rank " + indexOf(members, rank) + " of " + members.length);
+            }
+            s.ensureBuffers((long) members.length * block);
+            s.upload(s.sendAddress(), in.get(rank));
+            s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
+            sub.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, ReduceOp.SUM, s.stream.address());
+            s.sync();
+            Outcome sum = AllReduceChecks.compare(t, ReduceOp.SUM, members.length, COUNT, s.download(s.recvAddress(), block),
+                    expected[0], "summed over subgroup " + Arrays.toString(members));
+            if (sum.status() != io.ncclffm.harness.protocol.CheckStatus.PASSED) return sum;
+            s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT * members.length));
+            sub.allGather(s.sendAddress(), s.recvAddress(), COUNT, t, s.stream.address());
+            s.sync();
+            return AllReduceChecks.compare(t, ReduceOp.SUM, 1, COUNT * members.length,
+                    s.download(s.recvAddress(), members.length * block), expected[1],
+                    "summed and gathered (in key order) over subgroup " + Arrays.toString(members)).withAsyncError(s.asyncError());
+        }
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+        return -1;
+    }
+
+    private static Outcome preMulSum(RankSession s, DataType t) {
+        int world = s.config.world();
+        List<byte[]> in = inputs(t, world, COUNT);
+        s.ensureBuffers((long) COUNT * t.size());
+        s.upload(s.sendAddress(), in.get(s.config.rank()));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
+        try (PreMulSumOp op = s.comm.createPreMulSum(PRE_MUL_SCALAR, t)) {
+            s.comm.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, op, s.stream.address());
+            NcclException asyncError = s.awaitCollective();
+            return AllReduceChecks.compare(t, ReduceOp.SUM, world, COUNT, s.download(s.recvAddress(), COUNT * t.size()),
+                    preMulSumExpected(t, in, COUNT, PRE_MUL_SCALAR), "sum of inputs times " + PRE_MUL_SCALAR)
+                    .withAsyncError(asyncError);
+        }
+    }
+
+    private static Outcome registered(RankSession s) {
+        return onNcclMemory(s, (send, recv) -> {
+            try (BufferRegistration a = s.comm.register(send.address(), send.bytes());
+                 BufferRegistration b = s.comm.register(recv.address(), recv.bytes())) {
+                return allReduceOn(s, send.address(), recv.address(), "on ncclMemAlloc'd, ncclCommRegister'd buffers");
+            }
+        });
+    }
+
+    private static Outcome window(RankSession s) {
+        return onNcclMemory(s, (send, recv) -> {
+            try (Window a = s.comm.registerWindow(send.address(), send.bytes(), Window.COLL_SYMMETRIC);
+                 Window b = s.comm.registerWindow(recv.address(), recv.bytes(), Window.COLL_SYMMETRIC)) {
+                return allReduceOn(s, send.address(), recv.address(), "on symmetric windows");
+            }
+        });
+    }
+
+    private interface OnMemory {
+        Outcome run(NcclMemory send, NcclMemory recv);
+    }
+
+    private static Outcome onNcclMemory(RankSession s, OnMemory body) {
+        long bytes = Math.max(COUNT * 4L, 4096);
+        try (NcclMemory send = s.nccl.memAlloc(bytes); NcclMemory recv = s.nccl.memAlloc(bytes)) {
+            return body.run(send, recv);
+        }
+    }
+
+    private static Outcome allReduceOn(RankSession s, long send, long recv, String what) {
+        DataType t = DataType.FLOAT32;
+        int world = s.config.world();
+        List<byte[]> in = inputs(t, world, COUNT);
+        s.ensureBuffers((long) COUNT * t.size());   // the session's host staging buffers
+        s.upload(send, in.get(s.config.rank()));
+        s.upload(recv, InputPattern.sentinelFilled(t, COUNT));
+        s.comm.allReduce(send, recv, COUNT, t, ReduceOp.SUM, s.stream.address());
+        NcclException asyncError = s.awaitCollective();
+        return AllReduceChecks.compare(t, ReduceOp.SUM, world, COUNT, s.download(recv, COUNT * t.size()),
+                HostReduction.allReduce(t, ReduceOp.SUM, in, COUNT), what).withAsyncError(asyncError);
+    }
+
+    private static Outcome allGatherv(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int rank = s.config.rank();
+        int[] counts = varCounts(world);
+        int[] d = displacements(counts);
+        int total = Arrays.stream(counts).sum();
+        List<byte[]> in = inputs(t, world, counts[world - 1]);
+        s.ensureBuffers((long) total * t.size());
+        s.upload(s.sendAddress(), in.get(rank));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, total));
+        boolean enqueuing = s.nccl.group(() -> {
+            for (int root = 0; root < world; root++) {
+                s.comm.broadcast(s.sendAddress(), s.recvAddress() + (long) d[root] * t.size(), counts[root], t, root,
+                        s.stream.address());
+            }
+        });
+        if (enqueuing) s.comm.awaitReady();
+        NcclException asyncError = s.awaitCollective();
+        return AllReduceChecks.compare(t, ReduceOp.SUM, 1, total, s.download(s.recvAddress(), total * t.size()),
+                allGathervExpected(t, in, counts), "allgatherv of counts " + Arrays.toString(counts)).withAsyncError(asyncError);
+    }
+
+    private static Outcome reduceScatterv(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int rank = s.config.rank();
+        int[] counts = varCounts(world);
+        int[] d = displacements(counts);
+        int total = Arrays.stream(counts).sum();
+        List<byte[]> in = inputs(t, world, total);
+        s.ensureBuffers((long) total * t.size());
+        s.upload(s.sendAddress(), in.get(rank));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, counts[rank]));
+        boolean enqueuing = s.nccl.group(() -> {
+            for (int root = 0; root < world; root++) {
+                s.comm.reduce(s.sendAddress() + (long) d[root] * t.size(), s.recvAddress(), counts[root], t, ReduceOp.SUM,
+                        root, s.stream.address());
+            }
+        });
+        if (enqueuing) s.comm.awaitReady();
+        NcclException asyncError = s.awaitCollective();
+        return AllReduceChecks.compare(t, ReduceOp.SUM, world, counts[rank], s.download(s.recvAddress(), counts[rank] * t.size()),
+                reduceScattervExpected(t, in, counts, rank), "reduce-scatterv block " + rank + " of counts "
+                        + Arrays.toString(counts)).withAsyncError(asyncError);
+    }
+
+    private static Outcome allPeers(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int rank = s.config.rank();
+        int block = COUNT * t.size();
+        List<byte[]> in = inputs(t, world, COUNT * world);
+        s.ensureBuffers((long) world * block);
+        s.upload(s.sendAddress(), in.get(rank));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT * world));
+        boolean enqueuing = s.nccl.group(() -> {
+            for (int peer = 0; peer < world; peer++) {
+                s.comm.send(s.sendAddress() + (long) peer * block, COUNT, t, peer, s.stream.address());
+                s.comm.recv(s.recvAddress() + (long) peer * block, COUNT, t, peer, s.stream.address());
+            }
+        });
+        if (enqueuing) s.comm.awaitReady();
+        NcclException asyncError = s.awaitCollective();
+        byte[] expected = new byte[world * block];
+        for (int j = 0; j < world; j++) System.arraycopy(in.get(j), rank * block, expected, j * block, block);
+        return AllReduceChecks.compare(t, ReduceOp.SUM, 1, COUNT * world, s.download(s.recvAddress(), world * block), expected,
+                "one group of sends and receives to every peer").withAsyncError(asyncError);
+    }
+
+    private static Outcome gather(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int root = world - 1;
+        int block = COUNT * t.size();
+        List<byte[]> in = inputs(t, world, COUNT);
+        s.ensureBuffers((long) world * block);
+        s.upload(s.sendAddress(), in.get(s.config.rank()));
+        byte[] sentinel = InputPattern.sentinelFilled(t, COUNT * world);
+        s.upload(s.recvAddress(), sentinel);
+        s.comm.gather(s.sendAddress(), s.recvAddress(), COUNT, t, root, s.stream.address());
+        NcclException asyncError = s.awaitCollective();
+        byte[] got = s.download(s.recvAddress(), world * block);
+        if (s.config.rank() != root) {
+            return (Arrays.equals(got, sentinel) ? Outcome.passed("non-root: receive buffer untouched")
+                    : Outcome.failed(Cause.WRONG_VALUES, "ncclGather wrote a non-root rank's receive buffer")).withAsyncError(asyncError);
+        }
+        byte[] expected = new byte[world * block];
+        for (int r = 0; r < world; r++) System.arraycopy(in.get(r), 0, expected, r * block, block);
+        return AllReduceChecks.compare(t, ReduceOp.SUM, 1, COUNT * world, got, expected, "gathered at root " + root)
+                .withAsyncError(asyncError);
+    }
+
+    private static Outcome scatter(RankSession s) {
+        DataType t = DataType.INT32;
+        int world = s.config.world();
+        int rank = s.config.rank();
+        int root = world - 1;
+        int block = COUNT * t.size();
+        List<byte[]> in = inputs(t, world, COUNT * world);
+        s.ensureBuffers((long) world * block);
+        s.upload(s.sendAddress(), in.get(rank));
+        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
+        s.comm.scatter(s.sendAddress(), s.recvAddress(), COUNT, t, root, s.stream.address());
+        NcclException asyncError = s.awaitCollective();
+        return AllReduceChecks.compare(t, ReduceOp.SUM, 1, COUNT, s.download(s.recvAddress(), block),
+                Arrays.copyOfRange(in.get(root), rank * block, (rank + 1) * block), "block " + rank + " of root " + root)
+                .withAsyncError(asyncError);
+    }
+
+    /**
+     * A communicator split off for this check (so the main one survives) has an allReduce captured into a graph;
+     * while the graph is alive the communicator is aborted. The abort must return within the bound.
+     */
+    private static Outcome abortWithGraph(RankSession s) {
+        Communicator victim = s.comm.split(0, s.config.rank());
+        DataType t = DataType.FLOAT32;
+        s.ensureBuffers((long) COUNT * t.size());
+        s.device.beginCapture(s.stream);
+        CapturedGraph graph;
+        try {
+            victim.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, ReduceOp.SUM, s.stream.address());
+        } finally {
+            graph = s.device.endCapture(s.stream);
+        }
+        try (graph) {
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> abort = CompletableFuture.runAsync(victim::abort);
+            try {
+                abort.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                return Outcome.failed(Cause.TIMEOUT, "ncclCommAbort with a live CUDA graph did not return within "
+                        + ABORT_BOUND_SECONDS + " s");
+            } catch (Exception e) {
+                return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort with a live CUDA graph failed: " + e.getCause());
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            return Outcome.passed("ncclCommAbort returned in " + ms + " ms while a graph that captured the communicator was alive");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.ncclffm.harness.worker;
+
+import io.ncclffm.testing.CSharedLibrary;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+import io.ncclffm.Nccl;
+
+/**
+ * The binding's stand-in library ({@code binding/src/test/c/stub_nccl.c}), built with gcc and loaded in this
+ * JVM, so that worker code meets a real {@link Nccl} (version, symbols, a communicator) without a GPU. Its
+ * controls set the version it reports and the asynchronous error its communicators hold.
+ */
+final class StubNcclLibrary {
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static StubNcclLibrary instance;
+
+    final Path path;
+    private final SymbolLookup lookup;
+
+    private StubNcclLibrary(Path path) {
+        this.path = path;
+        this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+    }
+
+    static synchronized StubNcclLibrary get() throws Exception {
+        if (instance != null) return instance;
+        Path out = CSharedLibrary.compile(Path.of("target", "stub", "worker", "libnccl_stub.so"),
+                "../../binding/src/test/c/stub_nccl.c");
+        instance = new StubNcclLibrary(out);
+        return instance;
+    }
+
+    /** Reports {@code versionCode} from the next load on; every call succeeds, nothing is in error. */
+    Nccl load(int versionCode) {
+        reset(versionCode, false);
+        return Nccl.load(path);
+    }
+
+    /**
+     * Reports {@code versionCode} from the next load on; with {@code initFails}, every init fails with
+     * ncclUnhandledCudaError, as NCCL does on a machine without a GPU.
+     */
+    void reset(int versionCode, boolean initFails) {
+        call("stub_reset", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                versionCode, initFails ? 2 : 0, 0);
+    }
+
+    /** Every communicator's {@code ncclCommGetAsyncError} reports {@code code}, and ncclGetLastError {@code text}. */
+    void setAsyncError(int code, String text) {
+        try (Arena arena = Arena.ofConfined()) {
+            call("stub_set_async_error", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                    code, arena.allocateFrom(text));
+        }
+    }
+
+    private void call(String name, FunctionDescriptor d, Object... args) {
+        try {
+            LINKER.downcallHandle(lookup.find(name).orElseThrow(), d).invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + " failed", t);
+        }
+    }
+}
