@@ -20,6 +20,7 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -69,8 +70,9 @@ final class FaultDrill {
             List<String> failed = new ArrayList<>();
             expect(failed, fired.get(), "the signal was sent");
             expect(failed, run.wall().compareTo(timeout.plusSeconds(15)) < 0, "reported within the cell timeout (took " + run.wall().toSeconds() + " s)");
-            String rank1 = run.ranks().get(1).ending();
-            expect(failed, c.signal.equals("KILL") ? rank1.startsWith("died of SIGKILL") : rank1.startsWith("killed after the cell timeout"),
+            RankEnding rank1 = run.ranks().get(1).ending();
+            expect(failed, c.signal.equals("KILL") ? rank1.kind() == RankEnding.Kind.SIGNALLED && rank1.signal() == 9
+                            : rank1.kind() == RankEnding.Kind.KILLED && rank1.killReason() == RankEnding.KillReason.CELL_TIMEOUT,
                     "rank 1's ending says what happened: " + rank1);
             expect(failed, run.ranks().get(0).sawDone(), "rank 0 finished on its own (aborted, not hung): " + run.ranks().get(0).ending());
             long passedBefore = verdicts.stream().filter(v -> v.status() == CheckStatus.PASSED && v.checkId().startsWith("allreduce")).count();

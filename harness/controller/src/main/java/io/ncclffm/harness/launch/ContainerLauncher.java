@@ -21,6 +21,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Volume;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
@@ -78,7 +79,7 @@ public final class ContainerLauncher implements CellLauncher {
         try {
             image = images.resolve(cell.source());
         } catch (HarnessException e) {
-            outputs.forEach(o -> o.ended(null, "never started: " + e.getMessage()));
+            outputs.forEach(o -> o.ended(RankEnding.notStarted("never started: " + e.getMessage())));
             return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
         }
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
@@ -110,7 +111,7 @@ public final class ContainerLauncher implements CellLauncher {
             awaitAll(cell, containers, outputs);
         } catch (RuntimeException e) {
             failure = "container start failed: " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
-            for (RankOutput o : outputs) if (!o.hasEnded()) o.ended(null, "stopped: " + failure);
+            for (RankOutput o : outputs) if (!o.hasEnded()) o.ended(RankEnding.notStarted("stopped: " + failure));
         } finally {
             for (CountDownLatch l : logsDone) awaitQuietly(l);
             for (int r = 0; r < containers.size(); r++) {
@@ -197,21 +198,24 @@ public final class ContainerLauncher implements CellLauncher {
             InspectContainerResponse.ContainerState state = state(container);
             if (state != null && Boolean.TRUE.equals(state.getRunning())) return true;
             Long code = state == null ? null : state.getExitCodeLong();
-            String why = state == null ? "container vanished" : Boolean.TRUE.equals(state.getOOMKilled())
-                    ? "killed by the kernel for running out of memory" : null;
-            output.ended(code == null ? null : code.intValue(), why != null ? why + " while in " + output.lastPhase()
-                    : ProcessLauncher.describeExit(code.intValue(), output));
+            if (state == null || code == null) {
+                output.ended(RankEnding.vanished(output.lastPhase()));
+            } else if (Boolean.TRUE.equals(state.getOOMKilled())) {
+                output.ended(RankEnding.outOfMemory(code.intValue(), output.lastPhase()));
+            } else {
+                output.ended(RankEnding.exited(code.intValue(), output.sawDone(), output.lastPhase()));
+            }
             return false;
         }
 
         @Override
-        public void kill(String why) {
+        public void kill(RankEnding.KillReason reason, String why) {
             try {
                 docker.killContainerCmd(container.getContainerId()).exec();
             } catch (RuntimeException ignored) {
                 // already gone
             }
-            output.ended(null, why + "; it was in " + output.lastPhase());
+            output.ended(RankEnding.killed(reason, why, output.lastPhase()));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerLaunch;
@@ -56,7 +57,7 @@ public final class ProcessLauncher implements CellLauncher {
                 try {
                     p = pb.start();
                 } catch (IOException e) {
-                    out.ended(null, "did not start: " + e.getMessage());
+                    out.ended(RankEnding.notStarted("did not start: " + e.getMessage()));
                     outputs.add(out);
                     throw new HarnessException("cannot start rank " + rank + " with " + bundle.java(), e);
                 }
@@ -90,14 +91,14 @@ public final class ProcessLauncher implements CellLauncher {
         @Override
         public boolean poll() {
             if (process.isAlive()) return true;
-            if (!output.hasEnded()) output.ended(process.exitValue(), describeExit(process.exitValue(), output));
+            if (!output.hasEnded()) output.ended(RankEnding.exited(process.exitValue(), output.sawDone(), output.lastPhase()));
             return false;
         }
 
         @Override
-        public void kill(String why) {
+        public void kill(RankEnding.KillReason reason, String why) {
             killTree(process);
-            output.ended(null, why + "; it was in " + output.lastPhase());
+            output.ended(RankEnding.killed(reason, why, output.lastPhase()));
         }
     }
 
@@ -111,28 +112,13 @@ public final class ProcessLauncher implements CellLauncher {
         }
     }
 
-    static String describeExit(int code, RankOutput out) {
-        if (code > 128) {
-            int sig = code - 128;
-            String name = switch (sig) {
-                case 9 -> "SIGKILL";
-                case 15 -> "SIGTERM";
-                case 11 -> "SIGSEGV";
-                case 6 -> "SIGABRT";
-                default -> "signal " + sig;
-            };
-            return "died of " + name + " (exit " + code + ") while in " + out.lastPhase();
-        }
-        return "exited with " + code + (out.sawDone() ? "" : " without finishing, while in " + out.lastPhase());
-    }
-
     private static void killAll(List<Process> processes, List<RankOutput> outputs, String why) {
         for (int r = 0; r < processes.size(); r++) {
             Process p = processes.get(r);
             if (!p.isAlive()) continue;
             killTree(p);
             RankOutput out = outputs.get(r);
-            out.ended(null, why + "; it was in " + out.lastPhase());
+            out.ended(RankEnding.killed(RankEnding.KillReason.CELL_NOT_STARTED, why, out.lastPhase()));
         }
     }
 

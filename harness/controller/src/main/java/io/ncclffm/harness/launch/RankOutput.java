@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -17,8 +18,7 @@ public final class RankOutput {
     private final int rank;
     private final List<WorkerEvent> events = new ArrayList<>();
     private final StringBuilder log = new StringBuilder();
-    private Integer exitCode;
-    private String ending;
+    private RankEnding ending = RankEnding.RUNNING;
     private String lastPhase = "starting";
     private long lastPhaseSince = System.nanoTime();
     /** When each phase was entered, in order: the supervisor tells a hung rank from a slow one by it. */
@@ -60,8 +60,8 @@ public final class RankOutput {
         if (log.length() < MAX_LOG_CHARS) log.append(line).append('\n');
     }
 
-    public synchronized void ended(Integer exitCode, String ending) {
-        this.exitCode = exitCode;
+    public synchronized void ended(RankEnding ending) {
+        if (!ending.ended()) throw new IllegalArgumentException("rank " + rank + " cannot end as " + ending.kind());
         this.ending = ending;
     }
 
@@ -79,20 +79,17 @@ public final class RankOutput {
 
     /** The exit code, or {@code null} when the rank was killed or never started. */
     public synchronized Integer exitCode() {
-        return exitCode;
+        return ending.exitCode();
     }
 
-    /**
-     * How the rank ended, in words: "exited with 0", "killed after the cell timeout of 600 s while in ...";
-     * {@code "still running"} until it has ended.
-     */
-    public synchronized String ending() {
-        return ending == null ? "still running" : ending;
+    /** How the rank ended; {@link RankEnding#RUNNING} until it has. */
+    public synchronized RankEnding ending() {
+        return ending;
     }
 
     /** Whether the rank has ended (exited, died, or was killed). */
     public synchronized boolean hasEnded() {
-        return ending != null;
+        return ending.ended();
     }
 
     /** {@link System#nanoTime()} when the rank entered its current phase. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.RankEnding.KillReason;
 
 /**
  * Watches the ranks of one cell run until every one has ended, for both launchers, and ends the run when waiting
@@ -43,8 +44,8 @@ public final class RankSupervisor {
         /** Whether it is still running; when it is not, the implementation records how it ended in the output. */
         boolean poll();
 
-        /** Kills it and records {@code why} (plus the phase it was in) as its ending. */
-        void kill(String why);
+        /** Kills it and records that as its ending, with {@code why} in words and the phase it was in. */
+        void kill(KillReason reason, String why);
     }
 
     private final Cell cell;
@@ -73,6 +74,7 @@ public final class RankSupervisor {
         long deadline = clock.getAsLong() + cell.timeout().toNanos();
         long killAt = Long.MAX_VALUE;
         String killWhy = null;
+        KillReason killReason = null;
         String firstDeath = null;
         while (true) {
             if (step(ranks)) return killWhy;
@@ -84,27 +86,29 @@ public final class RankSupervisor {
                         firstDeath = "rank " + o.rank() + " " + o.ending();
                         killAt = now + peerDeathGrace.toNanos();
                         killWhy = "killed " + peerDeathGrace.toSeconds() + " s after its peer died (" + firstDeath + ")";
+                        killReason = KillReason.PEER_DIED;
                     }
                 }
             }
             if (now - deadline > 0) {
-                killAll(ranks, "killed after the cell timeout of " + cell.timeout().toSeconds() + " s");
+                killAll(ranks, KillReason.CELL_TIMEOUT, "killed after the cell timeout of " + cell.timeout().toSeconds() + " s");
                 return "the cell timeout of " + cell.timeout().toSeconds() + " s ran out";
             }
             String hung = hung(ranks, now);
             if (hung != null) {
                 killAt = Math.min(killAt, now + afterHang.toNanos());
                 killWhy = "killed " + afterHang.toSeconds() + " s after a peer hung (" + hung + ")";
+                killReason = KillReason.PEER_HUNG;
             }
             if (now - killAt > 0) {
-                killAll(ranks, killWhy);
+                killAll(ranks, killReason, killWhy);
                 return killWhy;
             }
             try {
                 Thread.sleep(pollMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                killAll(ranks, "killed: the harness was interrupted");
+                killAll(ranks, KillReason.INTERRUPTED, "killed: the harness was interrupted");
                 return "interrupted";
             }
         }
@@ -135,7 +139,7 @@ public final class RankSupervisor {
                 long stuck = (now - since) / 1_000_000_000L;
                 String why = "rank " + o.rank() + " hung in " + phase + ": no progress for " + stuck + " s, while rank "
                         + peer.output().rank() + " went on " + (now - wentOn) / 1_000_000_000L + " s ago";
-                r.kill("killed: hung in " + phase + " (no progress for " + stuck + " s while rank " + peer.output().rank()
+                r.kill(KillReason.HUNG, "killed: hung in " + phase + " (no progress for " + stuck + " s while rank " + peer.output().rank()
                         + " went on)");
                 return why;
             }
@@ -147,7 +151,7 @@ public final class RankSupervisor {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static void killAll(List<? extends Rank> ranks, String why) {
-        for (Rank r : ranks) if (!r.output().hasEnded()) r.kill(why);
+    private static void killAll(List<? extends Rank> ranks, KillReason reason, String why) {
+        for (Rank r : ranks) if (!r.output().hasEnded()) r.kill(reason, why);
     }
 }

@@ -176,7 +176,7 @@ public final class CellVerdicts {
         Map<Integer, String> perRank = new TreeMap<>();
         boolean allDone = true;
         for (RankOutput r : run.ranks()) {
-            perRank.put(r.rank(), r.ending());
+            perRank.put(r.rank(), r.ending().toString());
             allDone &= r.sawDone() && r.exitCode() != null;
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));

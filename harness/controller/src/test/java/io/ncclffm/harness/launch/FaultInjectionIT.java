@@ -19,6 +19,7 @@ import io.ncclffm.harness.verdict.CellVerdicts;
 import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -86,7 +87,10 @@ class FaultInjectionIT {
         Cell cell = cell(kind, "fault-kill-" + kind);
         CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("KILL"));
         Map<String, Verdict> v = verdicts(run);
-        assertTrue(run.ranks().get(1).ending().startsWith("died of SIGKILL"), run.ranks().get(1).ending());
+        RankEnding killed = run.ranks().get(1).ending();
+        assertEquals(RankEnding.Kind.SIGNALLED, killed.kind(), killed.toString());
+        assertEquals(9, killed.signal(), killed.toString());
+        assertTrue(killed.toString().startsWith("died of SIGKILL"), killed.toString());
         assertEquals(CheckStatus.PASSED, v.get("version").status(), "rank 1 reported version before it died: " + v.get("version"));
         assertTrue(v.get("version").perRank().get(1).startsWith("passed"), v.get("version").perRank().toString());
         assertEquals(CheckStatus.BROKEN, v.get("unique-id").status());
@@ -104,12 +108,15 @@ class FaultInjectionIT {
         Cell cell = cell(kind, "fault-stop-" + kind);
         CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("STOP"));
         Map<String, Verdict> v = verdicts(run);
-        String ending = run.ranks().get(1).ending();
+        RankEnding ending = run.ranks().get(1).ending();
         // Stopped right after reporting its version: it was in error-strings or unique-id, depending on how far the
         // signal let it get. Rank 0 goes on when its rendezvous times out (10 s); the supervisor kills the stopped
         // rank as hung 30 s later, which is also when the cell timeout (40 s) runs out: either ends it, named.
-        assertTrue(ending.startsWith("killed: hung in ") || ending.startsWith("killed after the cell timeout of 40 s; it was in "),
-                ending);
+        assertEquals(RankEnding.Kind.KILLED, ending.kind(), ending.toString());
+        assertTrue(ending.killReason() == RankEnding.KillReason.HUNG || ending.killReason() == RankEnding.KillReason.CELL_TIMEOUT,
+                ending.toString());
+        assertTrue(ending.toString().startsWith("killed: hung in ")
+                || ending.toString().startsWith("killed after the cell timeout of 40 s; it was in "), ending.toString());
         assertTrue(v.get("version").perRank().get(1).startsWith("passed"), "measured before the hang, kept: " + v.get("version"));
         assertEquals(CheckStatus.BROKEN, v.get("unique-id").status());
         assertTrue(run.ranks().get(0).sawDone(), "rank 0 finished on its own: its rendezvous timed out");
@@ -136,8 +143,10 @@ class FaultInjectionIT {
         var docker = DockerClientFactory.instance().client();
         CellRun run = runWithFault(cell, "version",
                 (rank, e) -> docker.removeContainerCmd(rank.id()).withForce(true).withRemoveVolumes(true).exec());
-        String ending = run.ranks().get(1).ending();
-        assertTrue(ending.startsWith("container vanished") || ending.startsWith("died of SIGKILL"), ending);
+        RankEnding ending = run.ranks().get(1).ending();
+        assertTrue(ending.kind() == RankEnding.Kind.VANISHED || ending.kind() == RankEnding.Kind.SIGNALLED && ending.signal() == 9,
+                ending.toString());
+        assertTrue(ending.toString().startsWith("container vanished") || ending.toString().startsWith("died of SIGKILL"), ending.toString());
         assertNull(run.infraFailure(), "removing an already-removed container is not an infrastructure failure");
         assertEquals(CheckStatus.BROKEN, verdicts(run).get(CellVerdicts.RANKS_FINISHED).status());
         assertHealthyRunStillPasses(cell);

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.RankEnding.KillReason;
+import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** The one supervision policy both launchers use, on ranks whose events are fed in real time. */
@@ -22,6 +25,7 @@ class RankSupervisorTest {
         final RankOutput out;
         volatile boolean running = true;
         volatile String killedWhy;
+        volatile KillReason killedFor;
 
         ScriptedRank(int rank) {
             out = new RankOutput(rank);
@@ -44,15 +48,16 @@ class RankSupervisorTest {
         @Override
         public boolean poll() {
             if (running) return true;
-            if (!out.hasEnded()) out.ended(0, "exited with 0");
+            if (!out.hasEnded()) out.ended(RankEnding.exited(0, out.sawDone(), out.lastPhase()));
             return false;
         }
 
         @Override
-        public void kill(String why) {
+        public void kill(KillReason reason, String why) {
             killedWhy = why;
+            killedFor = reason;
             running = false;
-            out.ended(null, why + "; it was in " + out.lastPhase());
+            out.ended(RankEnding.killed(reason, why, out.lastPhase()));
         }
     }
 
@@ -81,8 +86,11 @@ class RankSupervisorTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         peer.join();
         assertTrue(r1.killedWhy.startsWith("killed: hung in allreduce/float32/sum/1/in-place"), r1.killedWhy);
+        assertEquals(KillReason.HUNG, r1.killedFor);
+        assertEquals("allreduce/float32/sum/1/in-place", r1.out.ending().phase());
         assertTrue(why.contains("rank 1 hung in allreduce/float32/sum/1/in-place"), why);
-        assertTrue(r0.out.ending().startsWith("killed 0 s after a peer hung (rank 1 hung in"), r0.out.ending());
+        assertTrue(r0.out.ending().toString().startsWith("killed 0 s after a peer hung (rank 1 hung in"), r0.out.ending().toString());
+        assertEquals(KillReason.PEER_HUNG, r0.out.ending().killReason());
         assertTrue(ms < 2000, "ended soon after the grace, not at the cell timeout: " + ms + " ms");
     }
 
@@ -104,7 +112,9 @@ class RankSupervisorTest {
         assertNull(supervisor(Duration.ofMinutes(1)).supervise(List.of(r0, r1)));
         assertNull(r0.killedWhy);
         assertNull(r1.killedWhy);
-        assertEquals("exited with 0", r1.out.ending());
+        assertEquals("exited with 0", r1.out.ending().toString());
+        assertEquals(RankEnding.Kind.EXITED, r1.out.ending().kind());
+        assertEquals(WorkerExit.ALL_PASSED, r1.out.ending().workerExit());
     }
 
     @Test
@@ -114,10 +124,12 @@ class RankSupervisorTest {
         r0.enter("allreduce/a");
         r1.enter("allreduce/a");
         r1.running = false;
-        r1.out.ended(137, "died of SIGKILL (exit 137) while in allreduce/a");
+        r1.out.ended(RankEnding.exited(137, false, "allreduce/a"));
+        assertEquals("died of SIGKILL (exit 137) while in allreduce/a", r1.out.ending().toString());
         String why = supervisor(Duration.ofMinutes(1)).supervise(List.of(r0, r1));
         assertTrue(why.startsWith("killed 0 s after its peer died (rank 1 died of SIGKILL"), why);
         assertTrue(r0.killedWhy.startsWith("killed 0 s after its peer died"), r0.killedWhy);
+        assertEquals(KillReason.PEER_DIED, r0.killedFor);
     }
 
     @Test
@@ -129,7 +141,8 @@ class RankSupervisorTest {
         String why = supervisor(Duration.ofMillis(200)).supervise(List.of(r0, r1));
         assertEquals("the cell timeout of 0 s ran out", why);
         assertTrue(r0.killedWhy.startsWith("killed after the cell timeout"), r0.killedWhy);
-        assertTrue(r1.out.ending().endsWith("it was in comm-init"), r1.out.ending());
+        assertEquals(KillReason.CELL_TIMEOUT, r0.killedFor);
+        assertTrue(r1.out.ending().toString().endsWith("it was in comm-init"), r1.out.ending().toString());
     }
 
     @Test

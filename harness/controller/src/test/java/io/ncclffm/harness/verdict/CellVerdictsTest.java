@@ -25,6 +25,7 @@ import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Merging what ranks reported, on constructed rank outputs that go through the real JSON line codec. */
@@ -37,7 +38,7 @@ class CellVerdictsTest {
         RankOutput out = new RankOutput(r);
         for (WorkerEvent e : events) out.acceptStdout(EventCodec.encode(e));
         if (done) out.acceptStdout(EventCodec.encode(new WorkerEvent.Done(r, 1, 0, 0, 0, 10)));
-        out.ended(done ? 0 : null, done ? "exited with 0" : "died of SIGKILL (exit 137) while in allreduce/x");
+        out.ended(done ? RankEnding.exited(0, true, "done") : RankEnding.exited(137, false, "allreduce/x"));
         return out;
     }
 
@@ -155,7 +156,7 @@ class CellVerdictsTest {
     @Test
     void infrastructureFailureBeforeAnyOutput_isOneBrokenCellStart() {
         RankOutput r0 = new RankOutput(0);
-        r0.ended(null, "never started: image build failed");
+        r0.ended(RankEnding.notStarted("never started: image build failed"));
         List<Verdict> v = CellVerdicts.of(new CellRun(CELL, 1, "container", List.of(r0), Duration.ZERO, "image build failed"), NO_WAIVERS);
         assertEquals(1, v.size());
         assertEquals(CellVerdicts.CELL_START, v.getFirst().checkId());

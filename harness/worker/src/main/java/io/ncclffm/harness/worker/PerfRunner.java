@@ -19,7 +19,7 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
@@ -77,11 +77,11 @@ final class PerfRunner {
         return warmup(bytes, config.perfMaxIters());
     }
 
-    int run() {
+    WorkerExit run() {
         long start = System.nanoTime();
         try (RankSession s = new RankSession(config)) {
             for (CheckSpec spec : List.of(LibraryChecks.load(s))) {
-                if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExitCode.CHECKS_FAILED;
+                if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExit.CHECKS_FAILED;
             }
             // A blocking communicator, as the C baseline makes (ncclCommInitRank): a non-blocking one hands every
             // launch to NCCL's async machinery, which costs microseconds per small call and would be measured as
@@ -89,7 +89,7 @@ final class PerfRunner {
             s.blockingCommunicator = true;
             for (CheckSpec spec : List.of(ExchangeChecks.uniqueId(s), CommunicatorChecks.init(s))) {
                 CheckResult r = reporter.run(spec);
-                if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;
+                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
             String library = s.nccl.flavor().displayName() + " " + s.nccl.version();
             if (config.perfCLoop() != null) {
@@ -98,7 +98,7 @@ final class PerfRunner {
                             cLoop = InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath()));
                             return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
                         }));
-                if (r.status() != CheckStatus.PASSED) return WorkerExitCode.BROKEN;
+                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
             s.ensureBuffers(config.perfMaxBytes());
             s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
@@ -153,7 +153,7 @@ final class PerfRunner {
             if (cLoop != null) cLoop.close();
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
-        return reporter.failures() > 0 ? WorkerExitCode.CHECKS_FAILED : WorkerExitCode.ALL_PASSED;
+        return reporter.failures() > 0 ? WorkerExit.CHECKS_FAILED : WorkerExit.ALL_PASSED;
     }
 
     /** One collective in one element type, as the cell asked for it. */

@@ -11,13 +11,13 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * The program every rank runs, as a local process or inside a container: it checks one library build with one
  * communicator and streams each result as a JSON line on standard output (NCCL's own log goes to standard
- * error). The exit code says whether everything passed ({@link WorkerExitCode}).
+ * error). The exit code says whether everything passed ({@link WorkerExit}).
  *
  * <p>Configuration comes from the environment ({@link WorkerConfig}); the library from {@code NCCLFFM_SO_PATH}.
  */
@@ -39,18 +39,18 @@ public final class RankWorker {
         } catch (IllegalArgumentException e) {
             int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
             new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "bad worker configuration: " + e.getMessage(), null));
-            halt(WorkerExitCode.BROKEN);
+            halt(WorkerExit.BROKEN);
             return;
         }
         Watchdog.start(config, new Reporter(config.rank(), out));
-        int code;
+        WorkerExit code;
         try {
             code = config.mode() == WorkerConfig.Mode.PERF
                     ? new PerfRunner(config, new Reporter(config.rank(), out)).run()
                     : new RankWorker(config, out).run();
         } catch (Throwable t) {
             new Reporter(config.rank(), out).emit(new WorkerEvent.Fatal(config.rank(), t.toString(), stackTrace(t)));
-            code = WorkerExitCode.BROKEN;
+            code = WorkerExit.BROKEN;
         }
         halt(code);
     }
@@ -59,10 +59,10 @@ public final class RankWorker {
      * Exits without running NCCL's or the JVM's shutdown work, which can block on a peer that is gone. Everything
      * worth keeping has been printed and flushed by now.
      */
-    static void halt(int code) {
+    static void halt(WorkerExit exit) {
         System.out.flush();
         System.err.flush();
-        Runtime.getRuntime().halt(code);
+        Runtime.getRuntime().halt(exit.code());
     }
 
     private static int parseRankOrMinusOne(String s) {
@@ -79,14 +79,14 @@ public final class RankWorker {
         return w.toString();
     }
 
-    int run() {
+    WorkerExit run() {
         long start = System.nanoTime();
         reporter.emit(hello());
         try (RankSession session = new RankSession(config)) {
             CheckResult load = reporter.run(LibraryChecks.load(session));
             if (load.status() != CheckStatus.PASSED) {
                 reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
-                return WorkerExitCode.CHECKS_FAILED;
+                return WorkerExit.CHECKS_FAILED;
             }
             List<Step> plan = plan(session);
             reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
@@ -97,10 +97,10 @@ public final class RankWorker {
     }
 
     /** A timeout anywhere decides the exit code, even when a re-created communicator let later checks pass. */
-    int exitCode() {
-        if (reporter.timedOut()) return WorkerExitCode.TIMED_OUT;
-        if (reporter.failures() > 0) return WorkerExitCode.CHECKS_FAILED;
-        return reporter.brokenCount() > 0 ? WorkerExitCode.BROKEN : WorkerExitCode.ALL_PASSED;
+    WorkerExit exitCode() {
+        if (reporter.timedOut()) return WorkerExit.TIMED_OUT;
+        if (reporter.failures() > 0) return WorkerExit.CHECKS_FAILED;
+        return reporter.brokenCount() > 0 ? WorkerExit.BROKEN : WorkerExit.ALL_PASSED;
     }
 
     void runSteps(RankSession session, List<Step> plan) {

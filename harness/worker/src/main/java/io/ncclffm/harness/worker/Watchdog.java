@@ -1,7 +1,7 @@
 package io.ncclffm.harness.worker;
 
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -23,7 +23,7 @@ final class Watchdog {
             }
             reporter.emit(new WorkerEvent.Fatal(config.rank(), "worker deadline of " + config.workerTimeout().toSeconds()
                     + " s passed; exiting without cleanup", null));
-            RankWorker.halt(WorkerExitCode.TIMED_OUT);
+            RankWorker.halt(WorkerExit.TIMED_OUT);
         });
         t.start();
     }

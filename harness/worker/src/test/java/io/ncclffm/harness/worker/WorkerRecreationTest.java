@@ -25,7 +25,7 @@ import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -131,7 +131,7 @@ class WorkerRecreationTest {
                 "re-creating the communicator (2 of at most 2 after timeouts) after c3 timed out",
                 "communicator re-created after c3: generation 2",
                 "not re-creating the communicator after c5 timed out: limit of 2 re-creation(s) reached"), progress());
-        assertEquals(WorkerExitCode.TIMED_OUT, worker.exitCode(), "a timeout decides the exit code though later checks passed");
+        assertEquals(WorkerExit.TIMED_OUT, worker.exitCode(), "a timeout decides the exit code though later checks passed");
     }
 
     @Test
@@ -146,7 +146,7 @@ class WorkerRecreationTest {
         assertTrue(seen.isEmpty());
         assertEquals("not run: the communicator is unusable after c1 timed out, and the limit of 0 re-creation(s)"
                 + " (NCCLFFM_MAX_RECREATES) is reached", results().get("c2").message());
-        assertEquals(WorkerExitCode.TIMED_OUT, worker.exitCode());
+        assertEquals(WorkerExit.TIMED_OUT, worker.exitCode());
     }
 
     @Test
@@ -163,6 +163,6 @@ class WorkerRecreationTest {
             assertEquals(List.of(first), seen);
         }
         assertTrue(progress().isEmpty(), progress().toString());
-        assertEquals(WorkerExitCode.CHECKS_FAILED, worker.exitCode());
+        assertEquals(WorkerExit.CHECKS_FAILED, worker.exitCode());
     }
 }

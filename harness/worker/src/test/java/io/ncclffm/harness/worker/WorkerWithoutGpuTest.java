@@ -21,7 +21,7 @@ import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExitCode;
+import io.ncclffm.harness.protocol.WorkerExit;
 
 /** The whole worker on a cell without a GPU, against the stub library: every planned check gets a typed result. */
 class WorkerWithoutGpuTest {
@@ -70,7 +70,7 @@ class WorkerWithoutGpuTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         stub.reset(22203, true);
         System.setProperty("ncclffm.so.path", stub.path.toString());
-        int code;
+        WorkerExit code;
         try {
             code = new RankWorker(WorkerSessions.config(), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
         } finally {
@@ -98,6 +98,6 @@ class WorkerWithoutGpuTest {
         assertEquals(Cause.RELEASE_GAP, results.get("alltoall/int8").cause());
         assertEquals(Cause.NO_GPU, results.get("abort-hung-init").cause());
         assertTrue(results.values().stream().noneMatch(r -> r.cause() == Cause.BLOCKED), "nothing blocked");
-        assertEquals(WorkerExitCode.ALL_PASSED, code);
+        assertEquals(WorkerExit.ALL_PASSED, code);
     }
 }
