@@ -19,6 +19,7 @@ import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -83,8 +84,9 @@ final class FaultDrill {
             expect(failed, ProcessHandle.current().descendants().noneMatch(p -> p.info().commandLine().orElse("").contains("RankWorker")),
                     "no rank process is left");
             // The first check rank 0 did not pass because of the fault: broken there, or a timeout it reported.
-            String rank0Last = verdicts.stream().filter(v -> (v.status() != CheckStatus.PASSED && v.perRank().containsKey(0)
-                    && v.perRank().get(0).startsWith("broken")) || v.perRank().getOrDefault(0, "").contains("timed out"))
+            String rank0Last = verdicts.stream().filter(v -> v.perRank().containsKey(0)
+                            && (v.status() != CheckStatus.PASSED && v.perRank().get(0).status() == CheckStatus.BROKEN
+                                    || v.perRank().get(0).cause() == Cause.TIMEOUT))
                     .map(v -> v.checkId() + ": " + v.perRank().get(0)).findFirst().orElse("(none)");
             System.out.printf("%n== %s (signal at %s): %s in %.1f s%n   rank 0: %s%n   rank 1: %s%n   first non-pass on rank 0: %s%n   %s%n",
                     c.name, firedAt.get(), failed.isEmpty() ? "PASS" : "FAIL", run.wall().toMillis() / 1000.0,

@@ -81,9 +81,8 @@ public final class CompatibilityGrid {
     }
 
     private static String shortReason(Verdict v) {
-        String m = v.waived() != null ? v.waived().reason() : v.message() == null ? "" : v.message();
+        String m = v.waived() != null ? v.waived().reason() : v.firstRankMessage() == null ? "" : v.firstRankMessage();
         if (v.waived() == null) {
-            if (m.startsWith("rank ") && m.contains(": ")) m = m.substring(m.indexOf(": ") + 2);
             int semi = m.indexOf("; ");
             if (semi > 0) m = m.substring(0, semi);
         }

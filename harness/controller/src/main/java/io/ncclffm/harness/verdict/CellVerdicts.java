@@ -46,10 +46,6 @@ public final class CellVerdicts {
     private CellVerdicts() {
     }
 
-    /** One rank's part in a merged check. */
-    private record RankPart(int rank, CheckStatus status, String message, Cause cause) {
-    }
-
     public static List<Verdict> of(CellRun run, Matrix matrix) {
         List<Verdict> verdicts = new ArrayList<>();
         if (run.infrastructureFailed() && run.ranks().stream().allMatch(r -> r.events().isEmpty())) {
@@ -87,33 +83,31 @@ public final class CellVerdicts {
 
     private static Verdict merge(CellRun run, Matrix matrix, WorkerEvent.PlannedCheck pc, Set<Integer> ranks,
                                  Map<Integer, CheckResult> results, String deadPeer) {
-        List<RankPart> parts = new ArrayList<>();
+        Map<Integer, Verdict.RankResult> parts = new TreeMap<>();
         List<Mismatch> mismatches = new ArrayList<>();
         for (int r : ranks) {
             CheckResult res = results.get(r);
             if (res == null) {
-                parts.add(new RankPart(r, CheckStatus.BROKEN, "never reported: the rank " + run.ranks().get(r).ending(),
-                        Cause.INFRASTRUCTURE));
+                parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE,
+                        "never reported: the rank " + run.ranks().get(r).ending()));
                 continue;
             }
             if (res.status() == CheckStatus.FAILED && deadPeer != null && res.cause() == Cause.TIMEOUT) {
-                parts.add(new RankPart(r, CheckStatus.BROKEN, res.message() + " (caused by " + deadPeer + ")", Cause.INFRASTRUCTURE));
+                parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE, res.message() + " (caused by " + deadPeer + ")"));
             } else {
-                parts.add(new RankPart(r, res.status(), res.message(), res.cause()));
+                parts.put(r, new Verdict.RankResult(res.status(), res.cause(), res.message()));
             }
             if (mismatches.isEmpty()) mismatches.addAll(res.mismatches());
         }
         CheckStatus status = CheckStatus.PASSED;
-        for (RankPart p : parts) status = status.worse(p.status());
+        for (Verdict.RankResult p : parts.values()) status = status.worse(p.status());
         CheckStatus worst = status;
-        Cause cause = parts.stream().filter(p -> p.status() == worst).map(RankPart::cause).filter(Objects::nonNull)
+        Cause cause = parts.values().stream().filter(p -> p.status() == worst).map(Verdict.RankResult::cause).filter(Objects::nonNull)
                 .findFirst().orElse(null);
-        Map<Integer, String> perRank = new TreeMap<>();
-        for (RankPart p : parts) perRank.put(p.rank(), p.status().name().toLowerCase() + ": " + p.message());
         String message = summarize(status, parts);
         Map<String, String> params = new LinkedHashMap<>(pc.params());
         params.putIfAbsent("world", Integer.toString(run.world()));
-        Verdict v = new Verdict(pc.id(), pc.group(), params, status, message, mismatches, perRank,
+        Verdict v = new Verdict(pc.id(), pc.group(), params, status, message, mismatches, parts,
                 status == CheckStatus.PASSED ? null : cause, !HOST_GROUPS.contains(pc.group()), null, null);
         Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), pc.id());
         if (w.isEmpty()) return v;
@@ -125,16 +119,16 @@ public final class CellVerdicts {
     }
 
     /** A pass says what the first rank said; anything else lists the ranks that ended worst, with their words. */
-    private static String summarize(CheckStatus status, List<RankPart> parts) {
+    private static String summarize(CheckStatus status, Map<Integer, Verdict.RankResult> parts) {
         if (status == CheckStatus.PASSED) {
-            return parts.getFirst().message() + (parts.size() > 1 ? " (all " + parts.size() + " ranks)" : "");
+            return parts.values().iterator().next().message() + (parts.size() > 1 ? " (all " + parts.size() + " ranks)" : "");
         }
         StringBuilder sb = new StringBuilder();
-        for (RankPart p : parts) {
-            if (p.status() != status) continue;
+        parts.forEach((rank, p) -> {
+            if (p.status() != status) return;
             if (!sb.isEmpty()) sb.append("; ");
-            sb.append("rank ").append(p.rank()).append(": ").append(p.message());
-        }
+            sb.append("rank ").append(rank).append(": ").append(p.message());
+        });
         return sb.toString();
     }
 
@@ -145,8 +139,6 @@ public final class CellVerdicts {
             fingerprints.put(r.rank(), res == null ? null : res.data().get("fingerprint"));
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
-        Map<Integer, String> perRank = new TreeMap<>();
-        fingerprints.forEach((r, f) -> perRank.put(r, String.valueOf(f)));
         boolean noneHasAnId = !results.isEmpty() && results.size() == run.ranks().size()
                 && results.values().stream().allMatch(r -> r.status() == CheckStatus.SKIPPED);
         if (noneHasAnId) {
@@ -154,40 +146,40 @@ public final class CellVerdicts {
             // to compare, and the unique-ID check itself says why.
             CheckResult first = results.values().iterator().next();
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.SKIPPED,
-                    "no rank has a unique ID to compare: " + first.message(), List.of(), perRank,
+                    "no rank has a unique ID to compare: " + first.message(), List.of(), Map.of(),
                     first.cause() == Cause.DEVICE_GAP ? Cause.DEVICE_GAP : Cause.BLOCKED, false, null, null);
         }
         if (fingerprints.containsValue(null)) {
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.BROKEN,
-                    "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), perRank,
+                    "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), Map.of(),
                     Cause.INFRASTRUCTURE, false, null, null);
         }
         Set<String> distinct = new LinkedHashSet<>(fingerprints.values());
         if (distinct.size() != 1) {
             return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.FAILED,
-                    "ranks used different unique IDs: " + fingerprints, List.of(), perRank, Cause.WRONG_VALUES, false, null, null);
+                    "ranks used different unique IDs: " + fingerprints, List.of(), Map.of(), Cause.WRONG_VALUES, false, null, null);
         }
         return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.PASSED,
-                "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), perRank,
+                "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), Map.of(),
                 null, false, null, null);
     }
 
     private static Verdict ranksFinished(CellRun run) {
-        Map<Integer, String> perRank = new TreeMap<>();
+        Map<Integer, String> endings = new TreeMap<>();
         boolean allDone = true;
         for (RankOutput r : run.ranks()) {
-            perRank.put(r.rank(), r.ending().toString());
+            endings.put(r.rank(), r.ending().toString());
             allDone &= r.sawDone() && r.exitCode() != null;
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
         if (allDone && run.infraFailure() == null) {
             return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.PASSED,
-                    "every rank finished its checks and exited: " + perRank, List.of(), perRank, null, false, null, null);
+                    "every rank finished its checks and exited: " + endings, List.of(), Map.of(), null, false, null, null);
         }
         StringBuilder sb = new StringBuilder(run.infraFailure() != null ? run.infraFailure() + "; " : "");
-        perRank.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
+        endings.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
         return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
-                List.of(), perRank, Cause.INFRASTRUCTURE, false, null, null);
+                List.of(), Map.of(), Cause.INFRASTRUCTURE, false, null, null);
     }
 
     private static String firstAbnormalEnding(CellRun run) {

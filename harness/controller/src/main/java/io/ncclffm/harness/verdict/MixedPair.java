@@ -26,8 +26,8 @@ final class MixedPair {
         List<Verdict> out = new ArrayList<>();
         Map<String, String> params = Map.of("world", Integer.toString(run.world()),
                 "releases", run.cell().displayVersion());
-        Map<Integer, String> perRank = new TreeMap<>();
-        inits.forEach((r, c) -> perRank.put(r, c.status().name().toLowerCase() + ": " + c.message()));
+        Map<Integer, Verdict.RankResult> perRank = new TreeMap<>();
+        inits.forEach((r, c) -> perRank.put(r, new Verdict.RankResult(c.status(), c.cause(), c.message())));
         boolean formed = !inits.isEmpty() && inits.size() == run.world()
                 && inits.values().stream().allMatch(c -> c.status() == CheckStatus.PASSED);
         boolean refusedCleanly = inits.size() == run.world()

@@ -111,8 +111,10 @@ class CellVerdictsTest {
         assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status(), "measured before the death: kept");
         Verdict b = v.get("allreduce/b");
         assertEquals(CheckStatus.BROKEN, b.status());
-        assertTrue(b.perRank().get(1).contains("never reported: the rank died of SIGKILL"), b.perRank().toString());
-        assertTrue(b.perRank().get(0).contains("caused by rank 1 died of SIGKILL"), "the peer's timeout is the death's doing: " + b.perRank());
+        assertTrue(b.perRank().get(1).message().contains("never reported: the rank died of SIGKILL"), b.perRank().toString());
+        assertEquals(CheckStatus.BROKEN, b.perRank().get(1).status());
+        assertEquals(Cause.INFRASTRUCTURE, b.perRank().get(0).cause(), "the peer's timeout is the death's doing");
+        assertTrue(b.perRank().get(0).message().contains("caused by rank 1 died of SIGKILL"), "the peer's timeout is the death's doing: " + b.perRank());
         assertEquals(CheckStatus.BROKEN, v.get(CellVerdicts.RANKS_FINISHED).status());
     }
 
@@ -123,7 +125,7 @@ class CellVerdictsTest {
                         "1 of 3 differ", Map.of())),
                 rank(1, false, plan(1, "allreduce/b")));
         assertEquals(CheckStatus.BROKEN, v.get("allreduce/b").status(), "the dead rank's part is broken");
-        assertTrue(v.get("allreduce/b").perRank().get(0).startsWith("failed: 1 of 3 differ"),
+        assertEquals(new Verdict.RankResult(CheckStatus.FAILED, Cause.WRONG_VALUES, "1 of 3 differ"), v.get("allreduce/b").perRank().get(0),
                 "only a timeout is blamed on the dead peer: " + v.get("allreduce/b").perRank());
     }
 
