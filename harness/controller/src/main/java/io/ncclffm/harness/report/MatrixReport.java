@@ -49,32 +49,35 @@ public final class MatrixReport {
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
-        Map<String, String> facts = new LinkedHashMap<>();
+        WorkerEvent.Init init = null;
         if (run != null) {
             for (RankOutput r : run.ranks()) {
+                if (r.rank() != 0) continue;
                 for (WorkerEvent e : r.events()) {
-                    if (e instanceof WorkerEvent.Check c && c.result().id().equals("comm-init") && r.rank() == 0) {
-                        facts.putAll(c.result().data());
-                        if (cell.mode().equals("perf")) initPoint(cell, world, c.result().data());
-                    } else if (e instanceof WorkerEvent.Perf p && r.rank() == 0) {
+                    if (e instanceof WorkerEvent.Init i) {
+                        init = i;
+                    } else if (e instanceof WorkerEvent.Perf p) {
                         // every rank times the same collective; rank 0 speaks for the cell, as in nccl-tests
                         perf.add(p.point().inCell(cell.name()));
                     }
                 }
             }
         }
-        for (String key : List.of("device", "driver", "computeCapability")) {
-            if (facts.containsKey(key)) deviceFacts.putIfAbsent(key, facts.get(key));
+        if (init != null) {
+            deviceFacts.putIfAbsent("device", init.device());
+            deviceFacts.putIfAbsent("driver", init.driver());
+            deviceFacts.putIfAbsent("computeCapability", Integer.toString(init.computeCapability()));
+            if (cell.mode().equals("perf")) {
+                inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
+                        init.initMillis(), init.deviceMemoryBytes()));
+            }
         }
-        long initMillis = facts.containsKey("initMillis") ? Long.parseLong(facts.get("initMillis")) : -1;
-        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, initMillis));
+        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, init == null ? -1 : init.initMillis()));
     }
 
-    /** Rank 0's init time and memory, when its comm-init got as far as measuring them (its verdict says why not). */
-    private void initPoint(Cell cell, int world, Map<String, String> data) {
-        if (!data.containsKey("initMillis") || !data.containsKey("deviceMemoryDeltaBytes")) return;
-        inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
-                Double.parseDouble(data.get("initMillis")), Long.parseLong(data.get("deviceMemoryDeltaBytes"))));
+    /** The cell runs recorded so far, in order. */
+    synchronized List<CellSummary> cells() {
+        return List.copyOf(cells);
     }
 
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */

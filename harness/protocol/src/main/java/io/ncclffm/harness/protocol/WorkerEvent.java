@@ -17,6 +17,7 @@ import io.ncclffm.harness.protocol.PerfPoint;
         @JsonSubTypes.Type(value = WorkerEvent.Hello.class, name = "hello"),
         @JsonSubTypes.Type(value = WorkerEvent.Plan.class, name = "plan"),
         @JsonSubTypes.Type(value = WorkerEvent.Check.class, name = "check"),
+        @JsonSubTypes.Type(value = WorkerEvent.Init.class, name = "init"),
         @JsonSubTypes.Type(value = WorkerEvent.Perf.class, name = "perf"),
         @JsonSubTypes.Type(value = WorkerEvent.Progress.class, name = "progress"),
         @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done"),
@@ -39,6 +40,20 @@ public sealed interface WorkerEvent {
     }
 
     record Check(int rank, CheckResult result) implements WorkerEvent {
+    }
+
+    /**
+     * The rank's communicator was made: what it cost and on which device. Sent as soon as init returns, before the
+     * comm-init check says whether the communicator is right.
+     *
+     * @param initMillis        wall time of the init call
+     * @param deviceMemoryBytes drop of the device's free memory across the init call; device-wide, so ranks sharing
+     *                          one GPU count together (negative when it grew)
+     * @param computeCapability e.g. 90 for sm_90
+     * @param driver            the device runtime's own description of the driver
+     */
+    record Init(int rank, int world, long initMillis, long deviceMemoryBytes, String device, String pciBusId,
+                int computeCapability, String driver) implements WorkerEvent {
     }
 
     record Perf(int rank, PerfPoint point, Map<String, String> extra) implements WorkerEvent {

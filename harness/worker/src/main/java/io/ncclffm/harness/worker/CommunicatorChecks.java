@@ -15,6 +15,7 @@ import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceRuntimes;
 import io.ncclffm.device.DeviceUnavailableException;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
@@ -67,13 +68,12 @@ final class CommunicatorChecks {
             s.comm = s.initCommunicator(c.world(), c.rank(), s.uniqueId);
             long initMs = (System.nanoTime() - t0) / 1_000_000;
             DeviceRuntime.MemoryInfo after = device.memoryInfo();
+            long memory = before.free() - after.free();
+            String name = device.deviceName(c.deviceOrdinal());
+            String pciBusId = device.pciBusId(c.deviceOrdinal());
+            s.events.accept(new WorkerEvent.Init(c.rank(), c.world(), initMs, memory, name, pciBusId,
+                    device.computeCapability(c.deviceOrdinal()), device.describe()));
             Map<String, String> data = new LinkedHashMap<>();
-            data.put("initMillis", Long.toString(initMs));
-            data.put("deviceMemoryDeltaBytes", Long.toString(before.free() - after.free()));
-            data.put("device", device.deviceName(c.deviceOrdinal()));
-            data.put("pciBusId", device.pciBusId(c.deviceOrdinal()));
-            data.put("computeCapability", Integer.toString(device.computeCapability(c.deviceOrdinal())));
-            data.put("driver", device.describe());
             int count = s.comm.count();
             int userRank = s.comm.userRank();
             int cuDevice = s.comm.cuDevice();
@@ -87,8 +87,8 @@ final class CommunicatorChecks {
             if (cuDevice != c.deviceOrdinal()) {
                 return Outcome.failed(Cause.OTHER_FAILURE, "ncclCommCuDevice=" + cuDevice + ", expected device " + c.deviceOrdinal(), data);
             }
-            return Outcome.passed("rank " + userRank + " of " + count + " on " + data.get("device") + " (" + data.get("pciBusId")
-                    + ") in " + initMs + " ms, " + (before.free() - after.free()) / (1 << 20) + " MiB of device memory", data);
+            return Outcome.passed("rank " + userRank + " of " + count + " on " + name + " (" + pciBusId
+                    + ") in " + initMs + " ms, " + memory / (1 << 20) + " MiB of device memory", data);
         });
     }
 

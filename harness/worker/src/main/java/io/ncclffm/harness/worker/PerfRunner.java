@@ -79,7 +79,7 @@ final class PerfRunner {
 
     WorkerExit run() {
         long start = System.nanoTime();
-        try (RankSession s = new RankSession(config)) {
+        try (RankSession s = new RankSession(config, reporter::emit)) {
             for (CheckSpec spec : List.of(LibraryChecks.load(s))) {
                 if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExit.CHECKS_FAILED;
             }

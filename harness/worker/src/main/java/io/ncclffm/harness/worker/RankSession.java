@@ -2,6 +2,7 @@ package io.ncclffm.harness.worker;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 import io.ncclffm.AsyncStatus;
 import io.ncclffm.Communicator;
@@ -16,6 +17,7 @@ import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceStream;
 import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -25,6 +27,8 @@ import io.ncclffm.harness.protocol.WorkerConfig;
 final class RankSession implements AutoCloseable {
 
     final WorkerConfig config;
+    /** Where measurements made during a check go as they are made (the reporter's output). */
+    final Consumer<WorkerEvent> events;
     Nccl nccl;
     UniqueId uniqueId;
     DeviceRuntime device;
@@ -49,8 +53,14 @@ final class RankSession implements AutoCloseable {
     private MemorySegment hostSend;
     private MemorySegment hostRecv;
 
-    RankSession(WorkerConfig config) {
+    RankSession(WorkerConfig config, Consumer<WorkerEvent> events) {
         this.config = config;
+        this.events = events;
+    }
+
+    /** A session whose measurements go nowhere, for tests of single checks. */
+    RankSession(WorkerConfig config) {
+        this(config, e -> { });
     }
 
     /** Non-blocking init bounded by the init timeout where the release has {@code ncclCommInitRankConfig}. */

@@ -82,7 +82,7 @@ public final class RankWorker {
     WorkerExit run() {
         long start = System.nanoTime();
         reporter.emit(hello());
-        try (RankSession session = new RankSession(config)) {
+        try (RankSession session = new RankSession(config, reporter::emit)) {
             CheckResult load = reporter.run(LibraryChecks.load(session));
             if (load.status() != CheckStatus.PASSED) {
                 reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));

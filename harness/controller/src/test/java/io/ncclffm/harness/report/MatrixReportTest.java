@@ -1,0 +1,75 @@
+package io.ncclffm.harness.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.Flavor;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerEvent;
+
+/** What the report takes from a cell run's events: rank 0 speaks for the cell. */
+class MatrixReportTest {
+
+    private static Cell cell(String mode) {
+        return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(2),
+                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), mode, 1);
+    }
+
+    private static RankOutput rank(int r, WorkerEvent... events) {
+        RankOutput out = new RankOutput(r);
+        for (WorkerEvent e : events) out.acceptStdout(EventCodec.encode(e));
+        out.ended(RankEnding.exited(0, false, "x"));
+        return out;
+    }
+
+    private static MatrixReport report(Cell cell) {
+        MatrixReport report = new MatrixReport();
+        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false),
+                new Matrix(Path.of("m.yaml"), List.of(cell), List.of()));
+        return report;
+    }
+
+    @Test
+    void rank0sInitMeasurement_isTheCellsInitTime_andAPerfCellsInitPoint() {
+        Cell cell = cell("perf");
+        MatrixReport report = report(cell);
+        CellRun run = new CellRun(cell, 2, "process", List.of(
+                rank(0, new WorkerEvent.Init(0, 2, 812, 300L << 20, "NVIDIA H200", "0000:19:00.0", 90, "CUDA 13.0")),
+                rank(1, new WorkerEvent.Init(1, 2, 5000, 1L << 30, "NVIDIA H200", "0000:19:00.0", 90, "CUDA 13.0"))),
+                Duration.ofSeconds(3), null);
+        report.record(cell, 2, "process", run.wall(), List.of(), run);
+        assertEquals(812, report.cells().getFirst().initMillis());
+        assertEquals(List.of(new InitPoint("NCCL 2.28.3", PerfPoint.JAVA, 2, 812, 300L << 20)), report.perfArtifacts().inits());
+    }
+
+    @Test
+    void aCellWhoseRank0MadeNoCommunicator_hasNoInitTime_andACheckCellNoInitPoint() {
+        Cell check = cell("check");
+        MatrixReport report = report(check);
+        CellRun none = new CellRun(check, 2, "process", List.of(rank(0), rank(1, new WorkerEvent.Init(1, 2, 9, 1, "d", "p", 90, "x"))),
+                Duration.ofSeconds(1), null);
+        report.record(check, 2, "process", none.wall(), List.of(), none);
+        assertEquals(-1, report.cells().getFirst().initMillis(), "rank 1's measurement does not speak for the cell");
+        CellRun made = new CellRun(check, 2, "process", List.of(rank(0, new WorkerEvent.Init(0, 2, 7, 1, "d", "p", 90, "x"))),
+                Duration.ofSeconds(1), null);
+        report.record(check, 2, "process", made.wall(), List.of(), made);
+        assertEquals(7, report.cells().get(1).initMillis());
+        assertEquals(List.of(), report.perfArtifacts().inits(), "init points are tabled for perf cells only");
+    }
+}

@@ -1,0 +1,46 @@
+package io.ncclffm.harness.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every event a worker writes comes back from its line as the same value: one codec, both directions. */
+class WorkerEventCodecTest {
+
+    static Stream<WorkerEvent> events() {
+        return Stream.of(
+                new WorkerEvent.Hello(1, 2, 4711, "rank1", "25+36", Map.of("NCCL_DEBUG", "WARN")),
+                new WorkerEvent.Progress(0, "comm-init"),
+                new WorkerEvent.Init(0, 2, 812, 536_870_912L, "NVIDIA H200", "0000:19:00.0", 90, "CUDA driver 13.0"),
+                new WorkerEvent.Check(0, new CheckResult(0, "allreduce/float32/sum/1/in-place", "allreduce float32",
+                        Map.of("dtype", "float32"), CheckStatus.FAILED, "1 of 1 differ", 3,
+                        List.of(new Mismatch(0, "2.0", "3.0")), Map.of("ncclResult", "0"), Cause.WRONG_VALUES)),
+                new WorkerEvent.Perf(0, new PerfPoint("NCCL 2.28.9", PerfPoint.JAVA, 1, PerfPoint.ALL_REDUCE, 8, "float32",
+                        "in-place", "launch", 100, 5.25, 0.0015, 0.0, List.of(5.0, 5.25, 5.5), null), Map.of("rank", "0")),
+                new WorkerEvent.Done(1, 10, 1, 2, 0, 12_345),
+                new WorkerEvent.Fatal(1, "worker deadline of 60 s passed; exiting without cleanup", null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void everyEvent_isOneLine_thatDecodesToTheSameEvent(WorkerEvent event) {
+        String line = EventCodec.encode(event);
+        assertTrue(line.startsWith("{\"event\":\""), line);
+        assertEquals(-1, line.indexOf('\n'), "one line: " + line);
+        assertEquals(event, EventCodec.decode(line));
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void aLineCutShort_isNoEvent(WorkerEvent event) {
+        String line = EventCodec.encode(event);
+        assertNull(EventCodec.decode(line.substring(0, line.length() - 1)), "a killed rank's last line is kept in its log");
+    }
+}
