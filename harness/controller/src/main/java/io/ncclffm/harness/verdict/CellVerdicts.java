@@ -60,7 +60,7 @@ public final class CellVerdicts {
         for (RankOutput rank : run.ranks()) {
             for (WorkerEvent e : rank.events()) {
                 if (e instanceof WorkerEvent.Check c) {
-                    planned.putIfAbsent(c.result().id(), new WorkerEvent.PlannedCheck(c.result().id(), c.result().group(), c.result().params()));
+                    planned.putIfAbsent(c.result().id(), new WorkerEvent.PlannedCheck(c.result().id(), c.result().group(), c.result().params(), List.of()));
                     plannedBy.computeIfAbsent(c.result().id(), k -> new LinkedHashSet<>()).add(rank.rank());
                     reported.computeIfAbsent(c.result().id(), k -> new TreeMap<>()).put(rank.rank(), c.result());
                 } else if (e instanceof WorkerEvent.Plan p) {

@@ -59,7 +59,7 @@ class CellVerdictsTest {
 
     private static WorkerEvent plan(int rank, String... ids) {
         return new WorkerEvent.Plan(rank, java.util.Arrays.stream(ids)
-                .map(id -> new WorkerEvent.PlannedCheck(id, id.split("/")[0], Map.of())).toList());
+                .map(id -> new WorkerEvent.PlannedCheck(id, id.split("/")[0], Map.of(), List.of())).toList());
     }
 
     private static Map<String, Verdict> merge(Matrix m, RankOutput... ranks) {

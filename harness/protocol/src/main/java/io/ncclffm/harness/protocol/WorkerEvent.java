@@ -36,7 +36,17 @@ public sealed interface WorkerEvent {
     record Plan(int rank, List<PlannedCheck> checks) implements WorkerEvent {
     }
 
-    record PlannedCheck(String id, String group, Map<String, String> params) {
+    /**
+     * One check the rank will report.
+     *
+     * @param requirements what it needs from the library and device; a check the release or device cannot run is
+     *                     reported as skipped with the first unmet one
+     */
+    record PlannedCheck(String id, String group, Map<String, String> params, List<Requirement> requirements) {
+        public PlannedCheck {
+            params = params == null ? Map.of() : Map.copyOf(params);
+            requirements = requirements == null ? List.of() : List.copyOf(requirements);
+        }
     }
 
     record Check(int rank, CheckResult result) implements WorkerEvent {

@@ -11,12 +11,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.ncclffm.DataType;
+import io.ncclffm.Feature;
+import io.ncclffm.NcclVersion;
+import io.ncclffm.ReduceOp;
+
 /** Every event a worker writes comes back from its line as the same value: one codec, both directions. */
 class WorkerEventCodecTest {
 
     static Stream<WorkerEvent> events() {
         return Stream.of(
                 new WorkerEvent.Hello(1, 2, 4711, "rank1", "25+36", Map.of("NCCL_DEBUG", "WARN")),
+                new WorkerEvent.Plan(0, List.of(
+                        new WorkerEvent.PlannedCheck("load", "load", Map.of(), List.of()),
+                        new WorkerEvent.PlannedCheck("allreduce/bfloat16/avg/1/in-place", "allreduce bfloat16",
+                                Map.of("dtype", "bfloat16", "op", "avg"),
+                                List.of(Requirement.type(DataType.BFLOAT16), Requirement.op(ReduceOp.AVG))),
+                        new WorkerEvent.PlannedCheck("graph/x", "graph", Map.of(), List.of(
+                                new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init"),
+                                new Requirement.Release(NcclVersion.of(2, 9, 6), "capturing NCCL collectives in CUDA graphs"))))),
                 new WorkerEvent.Progress(0, "comm-init"),
                 new WorkerEvent.Init(0, 2, 812, 536_870_912L, "NVIDIA H200", "0000:19:00.0", 90, "CUDA driver 13.0"),
                 new WorkerEvent.Check(0, new CheckResult(0, "allreduce/float32/sum/1/in-place", "allreduce float32",

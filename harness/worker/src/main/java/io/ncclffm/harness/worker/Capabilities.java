@@ -8,6 +8,7 @@ import io.ncclffm.Feature;
 import io.ncclffm.Nccl;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * Why a planned check cannot run on this library and device, from the requirements it was planned with; or

@@ -13,6 +13,7 @@ import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * The collectives besides allReduce, for every supported dtype (and op where one applies), at an odd count.

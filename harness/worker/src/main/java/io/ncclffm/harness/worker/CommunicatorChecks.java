@@ -17,6 +17,7 @@ import io.ncclffm.device.DeviceUnavailableException;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.Requirement;
 
 /** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
 final class CommunicatorChecks {

@@ -15,6 +15,7 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * allReduce captured into a CUDA graph once and replayed several times, with new inputs before every replay;

@@ -25,6 +25,7 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.semantics.ElementCodec;
 import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
+import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * What users of the binding rely on beyond single collectives: a self-test right after init, split

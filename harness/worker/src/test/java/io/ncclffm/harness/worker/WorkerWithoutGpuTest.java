@@ -16,12 +16,15 @@ import java.util.Objects;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
+import io.ncclffm.Feature;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
+import io.ncclffm.harness.protocol.Requirement;
 
 /** The whole worker on a cell without a GPU, against the stub library: every planned check gets a typed result. */
 class WorkerWithoutGpuTest {
@@ -99,5 +102,13 @@ class WorkerWithoutGpuTest {
         assertEquals(Cause.NO_GPU, results.get("abort-hung-init").cause());
         assertTrue(results.values().stream().noneMatch(r -> r.cause() == Cause.BLOCKED), "nothing blocked");
         assertEquals(WorkerExit.ALL_PASSED, code);
+        Map<String, WorkerEvent.PlannedCheck> planned = new LinkedHashMap<>();
+        for (WorkerEvent.PlannedCheck pc : plan.checks()) planned.put(pc.id(), pc);
+        assertTrue(planned.get("allreduce/bfloat16/sum/1/out-of-place").requirements().contains(new Requirement.Type(DataType.BFLOAT16)),
+                "the plan says what each check needs: " + planned.get("allreduce/bfloat16/sum/1/out-of-place"));
+        assertTrue(planned.get("alltoall/int8").requirements().contains(new Requirement.Function(Feature.ALL_TO_ALL, null)),
+                planned.get("alltoall/int8").toString());
+        assertEquals(List.of(new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init")),
+                planned.get("abort-hung-init").requirements());
     }
 }

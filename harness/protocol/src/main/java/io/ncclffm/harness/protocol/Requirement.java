@@ -1,4 +1,7 @@
-package io.ncclffm.harness.worker;
+package io.ncclffm.harness.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
@@ -7,9 +10,17 @@ import io.ncclffm.ReduceOp;
 
 /**
  * What a planned check needs from the library (and, for some data types, the device). Declared when the check is
- * planned, so that {@link Capabilities} can say why it cannot run without running it, GPU or not.
+ * planned and sent with the plan ({@link WorkerEvent.PlannedCheck}), so that the worker can say why a check cannot
+ * run without running it, GPU or not, and so that a reader of the plan sees what each check needs.
  */
-sealed interface Requirement {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "needs")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Requirement.Type.class, name = "type"),
+        @JsonSubTypes.Type(value = Requirement.Op.class, name = "op"),
+        @JsonSubTypes.Type(value = Requirement.Function.class, name = "function"),
+        @JsonSubTypes.Type(value = Requirement.Release.class, name = "release"),
+})
+public sealed interface Requirement {
 
     /** A data type the release must know; float8 also needs a device that reduces it. */
     record Type(DataType type) implements Requirement {
