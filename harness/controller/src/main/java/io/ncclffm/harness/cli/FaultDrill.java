@@ -22,6 +22,7 @@ import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -50,7 +51,7 @@ final class FaultDrill {
         Duration timeout = Duration.ofSeconds(50);
         Cell cell = new Cell("fault-drill", Flavor.NCCL, NcclVersion.parse(version), new Cell.HostLibrary(library), library,
                 List.of(2), new GpuAssignment("nvidia", "shared", "devices", null), timeout,
-                Map.of("NCCLFFM_COLLECTIVE_TIMEOUT_S", "15", "NCCLFFM_INIT_TIMEOUT_S", "15", "NCCLFFM_CHECKS", "allreduce"),
+                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "15", WorkerConfig.INIT_TIMEOUT, "15"),
                 "cell", List.of(1021, 1 << 20), List.of("allreduce"), "check", 0);
         Matrix matrix = new Matrix(java.nio.file.Path.of("fault-drill"), List.of(cell), List.of());
         ProcessLauncher launcher = new ProcessLauncher(WorkerBundle.locate());

@@ -14,6 +14,7 @@ import org.opentest4j.TestAbortedException;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
@@ -48,7 +49,7 @@ final class PerfReportTests {
         Verdict overhead = overheadVerdict(o, "perf/overhead-vs-c", inProcess == null,
                 "no C baseline points were given (ncclffm.perf.c / --perf-c)");
         Verdict overheadInProcess = overheadVerdict(inProcess, "perf/overhead-vs-c-in-process", true,
-                "no in-process C loop was given (NCCLFFM_PERF_C_LOOP, perf/c-baseline/build.sh)");
+                "no in-process C loop was given (" + WorkerConfig.PERF_C_LOOP + ", perf/c-baseline/build.sh)");
         Verdict regression = a.regressionReport().isEmpty()
                 ? verdict("perf/regression", CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
                 : a.regressions().isEmpty()
@@ -85,7 +86,7 @@ final class PerfReportTests {
     static Verdict ncclTestsVerdict(List<io.ncclffm.harness.protocol.PerfPoint> points, NcclTestsComparison c) {
         String id = "perf/vs-nccl-tests";
         if (!NcclTestsComparison.hasNcclTests(points)) {
-            return verdict(id, CheckStatus.SKIPPED, "no nccl-tests points: set " + io.ncclffm.harness.protocol.WorkerConfig.NCCL_TESTS
+            return verdict(id, CheckStatus.SKIPPED, "no nccl-tests points: set " + WorkerConfig.NCCL_TESTS
                     + " to a folder of nccl-tests binaries in a one-rank perf cell's env (perf/nccl-tests/README.md)");
         }
         if (c.rows().isEmpty()) {

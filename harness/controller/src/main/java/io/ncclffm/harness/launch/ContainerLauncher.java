@@ -22,6 +22,7 @@ import com.github.dockerjava.api.model.Volume;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
@@ -83,7 +84,7 @@ public final class ContainerLauncher implements CellLauncher {
             return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
         }
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
-        String token = ProcessLauncher.newToken();
+        RendezvousToken token = RendezvousToken.random();
         boolean hostNetwork = cell.network().equals("host");
         Network network = hostNetwork ? null : Network.builder()
                 .createNetworkCmdModifier(cmd -> cmd.withLabels(new java.util.HashMap<>(Map.of(LABEL, runId)))).build();

@@ -39,7 +39,7 @@ public final class ProcessLauncher implements CellLauncher {
     public CellRun run(Cell cell, int world, RankObserver observer) {
         long start = System.nanoTime();
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
-        String token = newToken();
+        RendezvousToken token = RendezvousToken.random();
         int port = RendezvousPorts.next();
         List<RankOutput> outputs = new ArrayList<>();
         List<Process> processes = new ArrayList<>();
@@ -141,10 +141,6 @@ public final class ProcessLauncher implements CellLauncher {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    static String newToken() {
-        return RendezvousToken.random().toHex();
     }
 
     private record ProcessRank(int rank, Process process) implements RankHandle {

@@ -2,13 +2,19 @@ package io.ncclffm.harness.launch;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
-/** The environment of one rank worker, the same for processes and containers apart from addresses. */
+/**
+ * The environment of one rank worker, the same for processes and containers apart from addresses: the worker's
+ * configuration ({@link WorkerConfig#toEnvironment()}), then what NCCL and the GPU runtime read, then the cell's own
+ * variables for the libraries.
+ */
 public final class WorkerEnvironment {
 
     private WorkerEnvironment() {
@@ -20,31 +26,28 @@ public final class WorkerEnvironment {
      *                       network)
      * @param hostId         NCCL_HOSTID, needed when ranks share one GPU on one host; {@code null} otherwise
      * @param visibleDevice  CUDA_VISIBLE_DEVICES for this rank, or {@code null}
+     * @throws IllegalArgumentException when the cell's env sets a variable the launcher owns, or a worker setting to a
+     *                                  value the worker does not take (the matrix loader reports both first)
      */
     public static Map<String, String> forRank(Cell cell, int world, int rank, String rendezvousHost, int port,
-                                              String rendezvousBind, String tokenHex, int deviceOrdinal, String hostId,
+                                              String rendezvousBind, RendezvousToken token, int deviceOrdinal, String hostId,
                                               String visibleDevice) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("NCCLFFM_SO_PATH", cell.soPath());
-        env.put(WorkerConfig.RANK, Integer.toString(rank));
-        env.put(WorkerConfig.WORLD, Integer.toString(world));
-        env.put(WorkerConfig.RENDEZVOUS, rendezvousHost + ":" + port);
-        env.put(WorkerConfig.RENDEZVOUS_BIND, rendezvousBind);
-        env.put(WorkerConfig.TOKEN, tokenHex);
-        env.put(WorkerConfig.EXPECT_VERSION, cell.version().toString());
-        env.put(WorkerConfig.EXPECT_FLAVOR, cell.flavor().name());
-        env.put(WorkerConfig.GPU, !cell.gpu().present() ? "none" : cell.gpu().amd() ? "hip" : "cuda");
-        env.put(WorkerConfig.DEVICE, Integer.toString(deviceOrdinal));
-        env.put(WorkerConfig.MODE, cell.mode());
-        if (!cell.checks().isEmpty()) env.put(WorkerConfig.CHECKS, String.join(",", cell.checks()));
-        if (!cell.counts().isEmpty()) {
-            env.put(WorkerConfig.COUNTS, cell.counts().stream().map(String::valueOf).collect(Collectors.joining(",")));
-        }
+        Map<String, String> settings = new TreeMap<>();
+        Map<String, String> libraries = new LinkedHashMap<>();
+        cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
+                ? settings : libraries).put(k, v));
         Duration t = cell.timeout();
-        // The worker's own deadline falls before the launcher's, so that a worker stuck in a blocking init still
-        // says where it was.
-        env.put(WorkerConfig.WORKER_TIMEOUT, Long.toString(Math.max(10, t.toSeconds() - 15)));
-        env.put(WorkerConfig.RENDEZVOUS_TIMEOUT, Long.toString(Math.max(5, Math.min(120, t.toSeconds() / 4))));
+        WorkerConfig config = WorkerConfig.forRank(rank, world, cell.soPath(), rendezvousHost, port, rendezvousBind, token,
+                cell.version().toString(), cell.flavor().name(),
+                !cell.gpu().present() ? WorkerConfig.Gpu.NONE : cell.gpu().amd() ? WorkerConfig.Gpu.HIP : WorkerConfig.Gpu.CUDA,
+                deviceOrdinal, WorkerConfig.Mode.valueOf(cell.mode().toUpperCase(java.util.Locale.ROOT)),
+                new LinkedHashSet<>(cell.checks()), cell.counts(),
+                Duration.ofSeconds(Math.max(5, Math.min(120, t.toSeconds() / 4))),
+                // The worker's own deadline falls before the launcher's, so that a worker stuck in a blocking init
+                // still says where it was.
+                Duration.ofSeconds(Math.max(10, t.toSeconds() - 15)),
+                settings);
+        Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
         // NCCL logs to standard error so that standard output carries only events.
         env.put("NCCL_DEBUG", "WARN");
         env.put("NCCL_DEBUG_FILE", "/dev/stderr");
@@ -56,7 +59,7 @@ public final class WorkerEnvironment {
             env.put("NCCL_IB_DISABLE", "1");
         }
         if (visibleDevice != null) env.put(cell.gpu().amd() ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", visibleDevice);
-        env.putAll(cell.env());
+        env.putAll(libraries);
         return env;
     }
 }

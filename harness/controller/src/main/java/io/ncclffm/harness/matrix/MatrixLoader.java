@@ -38,6 +38,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.library.LibrarySource;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * Reads a matrix file (YAML). Every problem is reported with the file, the line and the field, and what was
@@ -459,10 +460,22 @@ public final class MatrixLoader {
             Map<String, String> merged = new LinkedHashMap<>(parent.env());
             if (env != null) {
                 for (var e : env.entrySet()) {
+                    String k = e.getKey();
                     if (e.getValue() == null) {
-                        throw error(at + "/env/" + e.getKey(), f + ".env." + e.getKey(), "missing; expected the variable's value ('' for empty)");
+                        throw error(at + "/env/" + k, f + ".env." + k, "missing; expected the variable's value ('' for empty)");
                     }
-                    merged.put(e.getKey(), e.getValue());
+                    if (WorkerConfig.LAUNCHER_VARIABLES.contains(k)) {
+                        throw error(at + "/env/" + k, f + ".env." + k, k + " is set by the launcher from the cell's own fields"
+                                + " (library, checks, counts, mode, gpu) and each rank's place; leave it out of env");
+                    }
+                    if (WorkerConfig.SETTINGS.contains(k)) {
+                        try {
+                            WorkerConfig.checkSettings(Map.of(k, e.getValue()));
+                        } catch (IllegalArgumentException bad) {
+                            throw error(at + "/env/" + k, f + ".env." + k, bad.getMessage());
+                        }
+                    }
+                    merged.put(k, e.getValue());
                 }
             }
             if (network != null && !Set.of("cell", "host").contains(network)) {

@@ -14,6 +14,7 @@ import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 class WorkerEnvironmentTest {
@@ -27,7 +28,8 @@ class WorkerEnvironmentTest {
     void sharedGpu_givesEveryRankItsOwnHostIdAndLoopbackSockets() {
         Cell c = cell(new GpuAssignment("nvidia", "shared", "devices", null));
         RankPlacement p = RankPlacement.of(c, 3, "run1", false);
-        Map<String, String> env = WorkerEnvironment.forRank(c, 4, 3, "127.0.0.1", 4000, "127.0.0.1", "ab", p.deviceOrdinal(),
+        RendezvousToken token = RendezvousToken.random();
+        Map<String, String> env = WorkerEnvironment.forRank(c, 4, 3, "127.0.0.1", 4000, "127.0.0.1", token, p.deviceOrdinal(),
                 p.hostId(), p.visibleDevice());
         assertEquals("ncclffm-run1-rank3", env.get("NCCL_HOSTID"));
         assertEquals("lo", env.get("NCCL_SOCKET_IFNAME"));
@@ -40,6 +42,11 @@ class WorkerEnvironmentTest {
         assertEquals("/dev/stderr", env.get("NCCL_DEBUG_FILE"), "NCCL's log stays out of the event stream");
         assertEquals("INFO", env.get("NCCL_DEBUG"), "the cell's own environment wins");
         assertEquals(Long.toString(8 * 60 - 15), env.get(WorkerConfig.WORKER_TIMEOUT), "the worker gives up before the launcher");
+        WorkerConfig read = WorkerConfig.fromEnvironment(env);
+        assertEquals(3, read.rank());
+        assertEquals(token, read.token());
+        assertEquals(WorkerConfig.Mode.CHECK, read.mode());
+        assertEquals(java.util.List.of(1, 7), read.counts());
     }
 
     @Test
@@ -51,8 +58,24 @@ class WorkerEnvironmentTest {
         assertEquals(0, perRank.deviceOrdinal());
         RankPlacement all = RankPlacement.of(cell(new GpuAssignment("nvidia", "all", "toolkit", null)), 2, "r", false);
         assertEquals(2, all.deviceOrdinal());
-        Map<String, String> none = WorkerEnvironment.forRank(cell(GpuAssignment.NONE), 1, 0, "h", 1, "b", "t", 0, null, null);
+        Map<String, String> none = WorkerEnvironment.forRank(cell(GpuAssignment.NONE), 1, 0, "h", 1, "b", RendezvousToken.random(), 0,
+                null, null);
         assertEquals("none", none.get(WorkerConfig.GPU));
         assertFalse(none.containsKey("NCCL_HOSTID"));
+    }
+
+    @Test
+    void aCellsWorkerSettings_reachTheWorker_andALauncherVariableInItsEnv_isRefused() {
+        Cell base = cell(GpuAssignment.NONE);
+        Cell tuned = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
+                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30"), "cell", List.of(), List.of(), "check", 1);
+        Map<String, String> env = WorkerEnvironment.forRank(tuned, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null);
+        assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
+        assertEquals("30", env.get("NCCLFFM_SHIM_DELAY_US"), "what the worker does not read passes through to the libraries");
+        Cell bad = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
+                Map.of(WorkerConfig.RANK, "1"), "cell", List.of(), List.of(), "check", 1);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WorkerEnvironment.forRank(bad, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null));
+        assertEquals("NCCLFFM_RANK is set by the launcher from the cell's place and fields, not by its env", e.getMessage());
     }
 }

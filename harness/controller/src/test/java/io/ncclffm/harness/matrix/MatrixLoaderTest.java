@@ -267,6 +267,31 @@ class MatrixLoaderTest {
     }
 
     @Test
+    void aWorkerSettingTheWorkerWouldRefuse_isReportedAtItsLine_withTheWorkersOwnWords() {
+        MatrixException e = error(CELL + "    env: {NCCL_DEBUG: INFO,\n          NCCLFFM_PERF_DTYPES: 'float32,fp7'}\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 8, field cells[0].env.NCCLFFM_PERF_DTYPES: NCCLFFM_PERF_DTYPES="
+                + "'float32,fp7': expected a comma-separated list of [float32, bfloat16, float16, float64] ('fp7' is none of them)"),
+                e.getMessage());
+        MatrixException range = error("defaults: {env: {NCCLFFM_MAX_RECREATES: '101'}}\n" + CELL);
+        assertTrue(range.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.env.NCCLFFM_MAX_RECREATES: "
+                + "NCCLFFM_MAX_RECREATES='101': expected an integer in [0, 100]"), range.getMessage());
+    }
+
+    @Test
+    void aVariableTheLauncherSets_isRefusedInEnv_pointingAtTheCellsOwnField() {
+        MatrixException e = error(CELL + "    env: {NCCLFFM_CHECKS: allreduce}\n");
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].env.NCCLFFM_CHECKS: NCCLFFM_CHECKS is set by "
+                + "the launcher from the cell's own fields (library, checks, counts, mode, gpu)"), e.getMessage());
+        assertTrue(error(CELL + "    env: {NCCLFFM_SO_PATH: /x.so}\n").getMessage().contains("NCCLFFM_SO_PATH is set by the launcher"));
+    }
+
+    @Test
+    void goodWorkerSettingsAndOtherVariables_passThroughToTheCell() {
+        Cell c = MatrixLoader.parse(FILE, CELL + "    env: {NCCLFFM_COLLECTIVE_TIMEOUT_S: '20', NCCLFFM_SHIM_DELAY_US: '30'}\n").cells().get(0);
+        assertEquals(java.util.Map.of("NCCLFFM_COLLECTIVE_TIMEOUT_S", "20", "NCCLFFM_SHIM_DELAY_US", "30"), c.env());
+    }
+
+    @Test
     void goodDefaults_areInheritedAndACellsOwnValueWins() {
         Matrix m = MatrixLoader.parse(FILE, "defaults: {timeout: 5m, worlds: [2], env: {A: x, B: y}, network: host}\n"
                 + CELL + "    env: {B: z}\n    worlds: [4]\n");

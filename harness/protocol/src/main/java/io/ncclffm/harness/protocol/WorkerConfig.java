@@ -1,22 +1,29 @@
 package io.ncclffm.harness.protocol;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.ncclffm.harness.protocol.RendezvousToken;
+import java.util.stream.Collectors;
 
 /**
- * What one rank worker does, read from its environment (the same way for a local process and a container).
+ * What one rank worker does. The launcher makes it ({@link #forRank}) and passes it as environment variables
+ * ({@link #toEnvironment()}); the worker reads it back from its environment ({@link #fromEnvironment}), the same
+ * way for a local process and a container. The two directions are one codec: {@code fromEnvironment(c.toEnvironment())}
+ * equals {@code c}.
  *
  * <p>Bad values are rejected with the variable's name and what was expected; the worker then reports a broken
  * start instead of guessing.
+ *
+ * @param library the library to load ({@value #LIBRARY}, the binding's own variable, which {@code Nccl.load()} reads
+ *                and names in the load check), or {@code null} for the binding's default
  */
 public record WorkerConfig(
         int rank,
         int world,
+        String library,
         String rendezvousHost,
         int rendezvousPort,
         String rendezvousBind,
@@ -46,6 +53,8 @@ public record WorkerConfig(
 
     public enum Mode { CHECK, PERF }
 
+    /** The binding's own variable for the library's path ({@code Nccl.load()} reads it). */
+    public static final String LIBRARY = "NCCLFFM_SO_PATH";
     public static final String RANK = "NCCLFFM_RANK";
     public static final String WORLD = "NCCLFFM_WORLD";
     public static final String RENDEZVOUS = "NCCLFFM_RENDEZVOUS";
@@ -99,6 +108,25 @@ public record WorkerConfig(
     /** Element counts per allReduce check: one element, an odd size, and about 4 MiB of float32. */
     public static final List<Integer> DEFAULT_COUNTS = List.of(1, 1021, 1 << 20);
 
+    public static final Duration DEFAULT_RENDEZVOUS_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(1800);
+
+    /**
+     * The variables a launcher sets from the rank's place in its cell and the cell's own fields (library, checks,
+     * counts, mode, GPU); a cell's {@code env} cannot set them.
+     */
+    public static final Set<String> LAUNCHER_VARIABLES = Set.of(LIBRARY, RANK, WORLD, RENDEZVOUS, RENDEZVOUS_BIND, TOKEN,
+            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS);
+
+    /**
+     * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
+     * nccl-tests folder and communicator re-creations. The rendezvous and worker timeouts a launcher derives from the
+     * cell's timeout are overridden by the cell's own.
+     */
+    public static final Set<String> SETTINGS = Set.of(COLLECTIVE_TIMEOUT, INIT_TIMEOUT, RENDEZVOUS_TIMEOUT, WORKER_TIMEOUT,
+            GRAPH_REPLAYS, PERF_MAX_BYTES, PERF_MAX_ITERS, PERF_TRIALS, PERF_C_LOOP, PERF_COLLECTIVES, PERF_DTYPES, NCCL_TESTS,
+            MAX_RECREATES);
+
     public static WorkerConfig fromEnvironment(Map<String, String> env) {
         int world = intVar(env, WORLD, null, 1, 4096);
         int rank = intVar(env, RANK, null, 0, world - 1);
@@ -135,12 +163,59 @@ public record WorkerConfig(
             }
             if (counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) throw bad(COUNTS, env.get(COUNTS), "positive counts");
         }
-        return new WorkerConfig(rank, world, host, port, env.getOrDefault(RENDEZVOUS_BIND, "127.0.0.1"), token,
-                env.get(EXPECT_VERSION), env.get(EXPECT_FLAVOR), gpu, intVar(env, DEVICE, 0, 0, 1024), mode, groups, counts,
+        return withSettings(rank, world, blankToNull(env.get(LIBRARY)), host, port, env.getOrDefault(RENDEZVOUS_BIND, "127.0.0.1"),
+                token, env.get(EXPECT_VERSION), env.get(EXPECT_FLAVOR), gpu, intVar(env, DEVICE, 0, 0, 1024), mode, groups,
+                counts, DEFAULT_RENDEZVOUS_TIMEOUT, DEFAULT_WORKER_TIMEOUT, env);
+    }
+
+    /**
+     * The configuration a launcher gives one rank: who and where it is, and what to check, from the launcher and the
+     * cell; the rest from the worker's defaults, overridden by the cell's {@code settings} (its env's
+     * {@link #SETTINGS}), each read and checked as the worker reads it.
+     *
+     * @param checkGroups the check groups to run; empty: all
+     * @param counts      allReduce element counts; empty: {@link #DEFAULT_COUNTS}
+     * @param settings    the cell's env entries among {@link #SETTINGS}; any of {@link #LAUNCHER_VARIABLES} is refused
+     * @throws IllegalArgumentException naming the variable and what it expects, for a bad setting or a value out of range
+     */
+    public static WorkerConfig forRank(int rank, int world, String library, String rendezvousHost, int rendezvousPort,
+                                       String rendezvousBind, RendezvousToken token, String expectedVersion,
+                                       String expectedFlavor, Gpu gpu, int deviceOrdinal, Mode mode,
+                                       Set<String> checkGroups, List<Integer> counts, Duration rendezvousTimeout,
+                                       Duration workerTimeout, Map<String, String> settings) {
+        for (String k : settings.keySet()) {
+            if (LAUNCHER_VARIABLES.contains(k)) {
+                throw new IllegalArgumentException(k + " is set by the launcher from the cell's place and fields, not by its env");
+            }
+        }
+        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of a world of " + world);
+        if (counts.stream().anyMatch(c -> c < 1)) throw new IllegalArgumentException("element counts must be positive, got " + counts);
+        return withSettings(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
+                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups.isEmpty() ? Set.of("all") : checkGroups,
+                counts.isEmpty() ? DEFAULT_COUNTS : counts, rendezvousTimeout, workerTimeout, settings);
+    }
+
+    /**
+     * Checks a cell's worker settings as the worker will read them, before any rank starts.
+     *
+     * @throws IllegalArgumentException naming the first variable that is a launcher's or has a bad value
+     */
+    public static void checkSettings(Map<String, String> settings) {
+        forRank(0, 1, null, "127.0.0.1", 0, "127.0.0.1", RendezvousToken.random(), null, null, Gpu.NONE, 0, Mode.CHECK,
+                Set.of(), List.of(), DEFAULT_RENDEZVOUS_TIMEOUT, DEFAULT_WORKER_TIMEOUT, settings);
+    }
+
+    /** The identity given, and every setting read from {@code env} (a worker's whole environment, or a cell's settings). */
+    private static WorkerConfig withSettings(int rank, int world, String library, String host, int port, String bind,
+                                             RendezvousToken token, String expectedVersion, String expectedFlavor, Gpu gpu,
+                                             int deviceOrdinal, Mode mode, Set<String> groups, List<Integer> counts,
+                                             Duration rendezvousTimeout, Duration workerTimeout, Map<String, String> env) {
+        return new WorkerConfig(rank, world, library, host, port, bind, token, expectedVersion, expectedFlavor, gpu,
+                deviceOrdinal, mode, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(groups)), List.copyOf(counts),
                 Duration.ofSeconds(intVar(env, COLLECTIVE_TIMEOUT, 60, 1, 86400)),
                 Duration.ofSeconds(intVar(env, INIT_TIMEOUT, 120, 1, 86400)),
-                Duration.ofSeconds(intVar(env, RENDEZVOUS_TIMEOUT, 60, 1, 86400)),
-                Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, 1800, 1, 86400)),
+                Duration.ofSeconds(intVar(env, RENDEZVOUS_TIMEOUT, (int) rendezvousTimeout.toSeconds(), 1, 86400)),
+                Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, (int) workerTimeout.toSeconds(), 1, 86400)),
                 intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
                 longVar(env, PERF_MAX_BYTES, 1L << 30),
                 intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
@@ -152,14 +227,49 @@ public record WorkerConfig(
                 blankToNull(env.get(NCCL_TESTS)));
     }
 
+    /**
+     * The environment variables that carry this configuration to a worker; {@link #fromEnvironment} reads them back
+     * to an equal configuration. A value left unset ({@code null}) is left out.
+     */
+    public Map<String, String> toEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (library != null) env.put(LIBRARY, library);
+        env.put(RANK, Integer.toString(rank));
+        env.put(WORLD, Integer.toString(world));
+        env.put(RENDEZVOUS, rendezvousHost + ":" + rendezvousPort);
+        env.put(RENDEZVOUS_BIND, rendezvousBind);
+        env.put(TOKEN, token.toHex());
+        if (expectedVersion != null) env.put(EXPECT_VERSION, expectedVersion);
+        if (expectedFlavor != null) env.put(EXPECT_FLAVOR, expectedFlavor);
+        env.put(GPU, gpu.name().toLowerCase(java.util.Locale.ROOT));
+        env.put(DEVICE, Integer.toString(deviceOrdinal));
+        env.put(MODE, mode.name().toLowerCase(java.util.Locale.ROOT));
+        env.put(CHECKS, String.join(",", checkGroups));
+        env.put(COUNTS, counts.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        env.put(COLLECTIVE_TIMEOUT, Long.toString(collectiveTimeout.toSeconds()));
+        env.put(INIT_TIMEOUT, Long.toString(initTimeout.toSeconds()));
+        env.put(RENDEZVOUS_TIMEOUT, Long.toString(rendezvousTimeout.toSeconds()));
+        env.put(WORKER_TIMEOUT, Long.toString(workerTimeout.toSeconds()));
+        env.put(GRAPH_REPLAYS, Integer.toString(graphReplays));
+        env.put(PERF_MAX_BYTES, Long.toString(perfMaxBytes));
+        env.put(PERF_MAX_ITERS, Integer.toString(perfMaxIters));
+        env.put(PERF_TRIALS, Integer.toString(perfTrials));
+        if (perfCLoop != null) env.put(PERF_C_LOOP, perfCLoop);
+        env.put(MAX_RECREATES, Integer.toString(maxRecreates));
+        env.put(PERF_COLLECTIVES, String.join(",", perfCollectives));
+        env.put(PERF_DTYPES, String.join(",", perfDtypes));
+        if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
+        return env;
+    }
+
     private static List<String> perfCollectives(String v) {
-        if (v == null) return List.of(io.ncclffm.harness.protocol.PerfPoint.ALL_REDUCE);
+        if (v == null) return List.of(PerfPoint.ALL_REDUCE);
         Set<String> out = new LinkedHashSet<>();
         for (String c : v.split(",")) {
             try {
-                out.add(io.ncclffm.harness.protocol.PerfPoint.collective(c));
+                out.add(PerfPoint.collective(c));
             } catch (IllegalArgumentException e) {
-                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + io.ncclffm.harness.protocol.PerfPoint.COLLECTIVES
+                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + PerfPoint.COLLECTIVES
                         + " ('" + c.strip() + "' is none of them)");
             }
         }

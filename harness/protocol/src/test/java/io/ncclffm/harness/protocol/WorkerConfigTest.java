@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +92,52 @@ class WorkerConfigTest {
                 "NCCLFFM_WORLD", "1", "NCCLFFM_PERF_DTYPES", "float32,int8"))).getMessage();
         assertEquals("NCCLFFM_PERF_DTYPES='float32,int8': expected a comma-separated list of [float32, bfloat16, float16, float64] "
                 + "('int8' is none of them)", type);
+    }
+
+    private static WorkerConfig launched(Map<String, String> settings) {
+        return WorkerConfig.forRank(2, 4, "/usr/lib/libnccl.so.2", "10.0.0.2", 29500, "0.0.0.0", RendezvousToken.fromHex(TOKEN),
+                "2.28.3", "NCCL", WorkerConfig.Gpu.CUDA, 1, WorkerConfig.Mode.PERF, new java.util.LinkedHashSet<>(List.of("allreduce", "graph")),
+                List.of(1, 7), Duration.ofSeconds(30), Duration.ofSeconds(465), settings);
+    }
+
+    @Test
+    void whatTheLauncherMakes_theWorkerReadsBack_equal() {
+        WorkerConfig c = launched(Map.of(WorkerConfig.PERF_DTYPES, "bfloat16,float32", WorkerConfig.PERF_C_LOOP, "/opt/libloop.so",
+                WorkerConfig.COLLECTIVE_TIMEOUT, "20"));
+        Map<String, String> env = c.toEnvironment();
+        assertEquals("/usr/lib/libnccl.so.2", env.get("NCCLFFM_SO_PATH"), "the binding's own variable carries the library");
+        assertEquals("10.0.0.2:29500", env.get(WorkerConfig.RENDEZVOUS));
+        assertEquals("cuda", env.get(WorkerConfig.GPU));
+        assertEquals("perf", env.get(WorkerConfig.MODE));
+        assertEquals("465", env.get(WorkerConfig.WORKER_TIMEOUT));
+        assertEquals(c, WorkerConfig.fromEnvironment(env));
+        assertEquals(List.of("bfloat16", "float32"), WorkerConfig.fromEnvironment(env).perfDtypes());
+        assertEquals(Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
+    }
+
+    @Test
+    void aWorkerWithDefaultsEverywhere_roundTripsToo() {
+        WorkerConfig d = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
+        assertEquals(d, WorkerConfig.fromEnvironment(d.toEnvironment()));
+        assertEquals(false, d.toEnvironment().containsKey(WorkerConfig.LIBRARY), "no library: the binding's default");
+    }
+
+    @Test
+    void theLaunchersDefaults_giveWayToTheCellsSettings_butNotItsIdentity() {
+        assertEquals(Duration.ofSeconds(30), launched(Map.of()).rendezvousTimeout());
+        assertEquals(Duration.ofSeconds(90), launched(Map.of(WorkerConfig.RENDEZVOUS_TIMEOUT, "90")).rendezvousTimeout());
+        assertEquals(Set.of("all"), WorkerConfig.forRank(0, 1, null, "h", 0, "b", RendezvousToken.random(), null, null,
+                WorkerConfig.Gpu.NONE, 0, WorkerConfig.Mode.CHECK, Set.of(), List.of(), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Map.of()).checkGroups(), "no groups named: all of them");
+        String rank = assertThrows(IllegalArgumentException.class, () -> launched(Map.of(WorkerConfig.RANK, "0"))).getMessage();
+        assertTrue(rank.startsWith("NCCLFFM_RANK is set by the launcher"), rank);
+        String bad = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.checkSettings(Map.of(WorkerConfig.PERF_TRIALS, "0")))
+                .getMessage();
+        assertEquals("NCCLFFM_PERF_TRIALS='0': expected an integer in [1, 99]", bad);
+    }
+
+    @Test
+    void theLibraryVariable_isTheBindingsOwn() {
+        assertEquals(io.ncclffm.internal.LibraryLocator.ENV, WorkerConfig.LIBRARY);
     }
 }
