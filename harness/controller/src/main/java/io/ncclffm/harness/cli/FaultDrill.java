@@ -50,9 +50,9 @@ final class FaultDrill {
     static int run(String library, String version) {
         Duration timeout = Duration.ofSeconds(50);
         Cell cell = new Cell("fault-drill", Flavor.NCCL, NcclVersion.parse(version), new Cell.HostLibrary(library), library,
-                List.of(2), new GpuAssignment("nvidia", "shared", "devices", null), timeout,
+                List.of(2), new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null), timeout,
                 Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "15", WorkerConfig.INIT_TIMEOUT, "15"),
-                "cell", List.of(1021, 1 << 20), List.of("allreduce"), "check", 0);
+                Cell.Network.CELL, List.of(1021, 1 << 20), List.of("allreduce"), WorkerConfig.Mode.CHECK, 0);
         Matrix matrix = new Matrix(java.nio.file.Path.of("fault-drill"), List.of(cell), List.of());
         ProcessLauncher launcher = new ProcessLauncher(WorkerBundle.locate());
         int failures = 0;

@@ -65,7 +65,7 @@ public class CompatibilityMatrix {
             for (int world : cell.worlds()) {
                 if (!settings.runsWorld(world)) continue;
                 String label = cell.name() + " world " + world;
-                var pending = scheduler.submit(label, "perf".equals(cell.mode()),
+                var pending = scheduler.submit(label, cell.perf(),
                         cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
                         () -> runGuarded(settings, matrix, launchers, cell, world));
                 String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
@@ -73,7 +73,7 @@ public class CompatibilityMatrix {
                 nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));
             }
         }
-        if (matrix.cells().stream().anyMatch(c -> c.mode().equals("perf"))) {
+        if (matrix.cells().stream().anyMatch(Cell::perf)) {
             nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
                 scheduler.awaitAll();
                 return PerfReportTests.of(REPORT).stream();

@@ -21,6 +21,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Volume;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -85,7 +86,7 @@ public final class ContainerLauncher implements CellLauncher {
         }
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
         RendezvousToken token = RendezvousToken.random();
-        boolean hostNetwork = cell.network().equals("host");
+        boolean hostNetwork = cell.network() == Cell.Network.HOST;
         Network network = hostNetwork ? null : Network.builder()
                 .createNetworkCmdModifier(cmd -> cmd.withLabels(new java.util.HashMap<>(Map.of(LABEL, runId)))).build();
         List<GenericContainer<?>> containers = new ArrayList<>();
@@ -99,7 +100,7 @@ public final class ContainerLauncher implements CellLauncher {
                 Map<String, String> env = new java.util.LinkedHashMap<>(WorkerEnvironment.forRank(cell, world, rank,
                         rank0Address, port, hostNetwork ? "127.0.0.1" : "0.0.0.0", token,
                         place.deviceOrdinal(), place.hostId(), place.visibleDevice()));
-                if (cell.gpu().nvidia() && cell.gpu().access().equals("devices")) {
+                if (cell.gpu().nvidia() && cell.gpu().access() == GpuAssignment.Access.DEVICES) {
                     env.put("LD_LIBRARY_PATH", GpuAccess.CONTAINER_DRIVER_DIR);
                 }
                 CountDownLatch done = new CountDownLatch(1);

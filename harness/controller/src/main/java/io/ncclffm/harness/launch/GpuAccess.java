@@ -43,9 +43,9 @@ final class GpuAccess {
     static void apply(CreateContainerCmd cmd, GpuAssignment gpu, int rank) {
         if (!gpu.present()) return;
         HostConfig host = cmd.getHostConfig();
-        if (gpu.nvidia() && gpu.access().equals("toolkit")) {
+        if (gpu.nvidia() && gpu.access() == GpuAssignment.Access.TOOLKIT) {
             DeviceRequest request = new DeviceRequest().withCapabilities(List.of(List.of("gpu")));
-            request = gpu.assign().equals("per-rank") ? request.withDeviceIds(List.of(Integer.toString(rank))) : request.withCount(-1);
+            request = gpu.assign() == GpuAssignment.Assign.PER_RANK ? request.withDeviceIds(List.of(Integer.toString(rank))) : request.withCount(-1);
             host.withDeviceRequests(List.of(request));
         } else if (gpu.nvidia()) {
             List<Device> devices = new ArrayList<>();
@@ -53,12 +53,12 @@ final class GpuAccess {
                 if (Files.exists(Path.of(d))) devices.add(Device.parse(d + ":" + d + ":rwm"));
             }
             for (Path card : GpuInventory.host().devices(gpu)) {
-                boolean mine = !gpu.assign().equals("per-rank") || card.getFileName().toString().equals("nvidia" + rank);
+                boolean mine = gpu.assign() != GpuAssignment.Assign.PER_RANK || card.getFileName().toString().equals("nvidia" + rank);
                 if (mine) devices.add(Device.parse(card + ":" + card + ":rwm"));
             }
             if (devices.stream().noneMatch(d -> d.getPathOnHost().matches("/dev/nvidia\\d+"))) {
                 throw new HarnessException("the cell asks for NVIDIA devices but this host has no /dev/nvidia<N>"
-                        + (gpu.assign().equals("per-rank") ? " for rank " + rank : ""));
+                        + (gpu.assign() == GpuAssignment.Assign.PER_RANK ? " for rank " + rank : ""));
             }
             host.withDevices(devices);
             host.withBinds(driverBinds(gpu.driverLibs()));

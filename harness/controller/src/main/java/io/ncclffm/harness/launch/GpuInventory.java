@@ -52,7 +52,7 @@ public final class GpuInventory {
      * place one rank per GPU, or when the host shows no GPU at all (then every rank reports that itself, as broken).
      */
     public String shortfall(GpuAssignment gpu, int world) {
-        if (!gpu.present() || !gpu.assign().equals("per-rank")) return null;
+        if (!gpu.present() || gpu.assign() != GpuAssignment.Assign.PER_RANK) return null;
         List<Path> found = devices(gpu);
         if (found.isEmpty() || world <= found.size()) return null;
         return "world " + world + " needs " + world + " GPUs, one per rank (gpu.assign: per-rank); this host has "

@@ -14,9 +14,9 @@ record RankPlacement(int deviceOrdinal, String visibleDevice, String hostId) {
     static RankPlacement of(Cell cell, int rank, String runId, boolean distinctHostnames) {
         if (!cell.gpu().present()) return new RankPlacement(0, null, null);
         return switch (cell.gpu().assign()) {
-            case "per-rank" -> new RankPlacement(0, Integer.toString(rank), null);
-            case "shared" -> new RankPlacement(0, null, distinctHostnames ? null : "ncclffm-" + runId + "-rank" + rank);
-            default -> new RankPlacement(rank, null, null);
+            case PER_RANK -> new RankPlacement(0, Integer.toString(rank), null);
+            case SHARED -> new RankPlacement(0, null, distinctHostnames ? null : "ncclffm-" + runId + "-rank" + rank);
+            case ALL -> new RankPlacement(rank, null, null);
         };
     }
 }

@@ -40,7 +40,7 @@ public final class WorkerEnvironment {
         WorkerConfig config = WorkerConfig.forRank(rank, world, cell.soPath(), rendezvousHost, port, rendezvousBind, token,
                 cell.version().toString(), cell.flavor().name(),
                 !cell.gpu().present() ? WorkerConfig.Gpu.NONE : cell.gpu().amd() ? WorkerConfig.Gpu.HIP : WorkerConfig.Gpu.CUDA,
-                deviceOrdinal, WorkerConfig.Mode.valueOf(cell.mode().toUpperCase(java.util.Locale.ROOT)),
+                deviceOrdinal, cell.mode(),
                 new LinkedHashSet<>(cell.checks()), cell.counts(),
                 Duration.ofSeconds(Math.max(5, Math.min(120, t.toSeconds() / 4))),
                 // The worker's own deadline falls before the launcher's, so that a worker stuck in a blocking init

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
+import io.ncclffm.harness.protocol.WorkerConfig.Mode;
 
 /**
  * One column of the compatibility grid: a library build, how to get it, and how to run it.
@@ -20,10 +21,10 @@ import io.ncclffm.NcclVersion;
  * @param gpu      GPU assignment
  * @param timeout  for the whole cell at one world size; a rank still running then is killed and reported
  * @param env      extra environment for every rank (e.g. NCCL_DEBUG)
- * @param network  containers only: {@code cell} (a network of its own) or {@code host}
+ * @param network  containers only: a network of the cell's own, or the host's
  * @param counts   allReduce element counts; empty = the worker's default
  * @param checks   check groups to run; empty = all
- * @param mode     {@code check} or {@code perf}
+ * @param mode     run the checks, or measure (perf mode, which runs alone)
  * @param line     line of the cell in the matrix file, for messages
  * @param release  the product release the library ships in, where its version alone does not say it (RCCL reports
  *                 an NCCL API level: {@code ROCm 5.4.3}); {@code null} when the version says it all
@@ -40,10 +41,10 @@ public record Cell(
         GpuAssignment gpu,
         Duration timeout,
         Map<String, String> env,
-        String network,
+        Network network,
         List<Integer> counts,
         List<String> checks,
-        String mode,
+        Mode mode,
         int line,
         String release,
         List<Cell> mix) {
@@ -57,8 +58,8 @@ public record Cell(
     }
 
     public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
-                GpuAssignment gpu, Duration timeout, Map<String, String> env, String network, List<Integer> counts,
-                List<String> checks, String mode, int line) {
+                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
+                List<String> checks, Mode mode, int line) {
         this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, null,
                 List.of());
     }
@@ -90,6 +91,21 @@ public record Cell(
         Cell m = mix.get(rank % mix.size());
         return new Cell(name, m.flavor, m.version, m.source, m.soPath, worlds, gpu, timeout, env, network, counts, checks,
                 mode, line, m.release, List.of());
+    }
+
+    /** Where a container cell's ranks meet: on a Docker network of the cell's own, or on the host's network. */
+    public enum Network {
+        CELL, HOST;
+
+        @Override
+        public String toString() {
+            return Words.of(this);
+        }
+    }
+
+    /** Whether a perf cell, which runs alone and measures instead of checking. */
+    public boolean perf() {
+        return mode == Mode.PERF;
     }
 
     /** Where the library comes from. */

@@ -3,34 +3,55 @@ package io.ncclffm.harness.matrix;
 /**
  * Which GPUs the ranks of a cell get.
  *
- * @param vendor     {@code none}, {@code nvidia} or {@code amd}
- * @param assign     {@code all} (every rank sees every GPU and uses device {@code rank % n}), {@code per-rank} (rank
- *                   i sees only GPU i), or {@code shared} (every rank uses GPU 0; NCCL then needs a distinct
- *                   {@code NCCL_HOSTID} per rank, which the launchers set)
- * @param access     NVIDIA containers: {@code toolkit} (a DeviceRequest through the NVIDIA container toolkit) or
- *                   {@code devices} (pass {@code /dev/nvidia*} and bind-mount the driver's libraries, for hosts
- *                   without the toolkit)
- * @param driverLibs {@code devices} access: the host folder with libcuda.so.1 and friends; {@code null} = find it
+ * @param vendor     whose GPUs, or none
+ * @param assign     how ranks and GPUs pair up
+ * @param access     NVIDIA containers: how they reach the GPU
+ * @param driverLibs {@link Access#DEVICES} access: the host folder with libcuda.so.1 and friends; {@code null} = find it
  */
-public record GpuAssignment(String vendor, String assign, String access, String driverLibs) {
+public record GpuAssignment(Vendor vendor, Assign assign, Access access, String driverLibs) {
 
-    public static final GpuAssignment NONE = new GpuAssignment("none", "all", "toolkit", null);
+    public enum Vendor { NONE, NVIDIA, AMD }
+
+    public enum Assign {
+        /** Every rank sees every GPU and uses device {@code rank % n}. */
+        ALL,
+        /** Rank i sees only GPU i. */
+        PER_RANK,
+        /** Every rank uses GPU 0; NCCL then needs a distinct {@code NCCL_HOSTID} per rank, which the launchers set. */
+        SHARED
+    }
+
+    public enum Access {
+        /** A DeviceRequest through the NVIDIA container toolkit. */
+        TOOLKIT,
+        /** Pass {@code /dev/nvidia*} and bind-mount the driver's libraries, for hosts without the toolkit. */
+        DEVICES
+    }
+
+    public static final GpuAssignment NONE = new GpuAssignment(Vendor.NONE, Assign.ALL, Access.TOOLKIT, null);
+
+    public GpuAssignment {
+        if (vendor == null || assign == null || access == null) {
+            throw new IllegalArgumentException("a GPU assignment names its vendor, assignment and access");
+        }
+    }
 
     public boolean present() {
-        return !"none".equals(vendor);
+        return vendor != Vendor.NONE;
     }
 
     public boolean nvidia() {
-        return "nvidia".equals(vendor);
+        return vendor == Vendor.NVIDIA;
     }
 
     public boolean amd() {
-        return "amd".equals(vendor);
+        return vendor == Vendor.AMD;
     }
 
+    /** e.g. {@code nvidia/per-rank/devices}, {@code amd/all}, {@code none}, in the matrix file's words. */
     @Override
     public String toString() {
         if (!present()) return "none";
-        return vendor + "/" + assign + (nvidia() ? "/" + access : "");
+        return Words.of(vendor) + "/" + Words.of(assign) + (nvidia() ? "/" + Words.of(access) : "");
     }
 }

@@ -39,6 +39,7 @@ import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.library.LibrarySource;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.WorkerConfig.Mode;
 
 /**
  * Reads a matrix file (YAML). Every problem is reported with the file, the line and the field, and what was
@@ -50,10 +51,6 @@ public final class MatrixLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
-
-    private static final Set<String> GPU_VENDORS = Set.of("none", "nvidia", "amd");
-    private static final Set<String> GPU_ASSIGN = Set.of("all", "per-rank", "shared");
-    private static final Set<String> GPU_ACCESS = Set.of("toolkit", "devices");
 
     private MatrixLoader() {
     }
@@ -361,13 +358,8 @@ public final class MatrixLoader {
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
                 throw error(at + "/name", f + ".name", "'" + name + "' must be letters, digits, '.', '_' or '-'");
             }
-            Flavor flavor;
-            String flavorText = require(c.flavor(), at + "/flavor", f + ".flavor", "nccl or rccl");
-            try {
-                flavor = Flavor.valueOf(flavorText.toUpperCase());
-            } catch (IllegalArgumentException e) {
-                throw error(at + "/flavor", f + ".flavor", "expected nccl or rccl, got '" + flavorText + "'");
-            }
+            Flavor flavor = word(at + "/flavor", f + ".flavor",
+                    require(c.flavor(), at + "/flavor", f + ".flavor", Words.choices(Flavor.class)), Flavor.class);
             NcclVersion version;
             String versionText = require(c.version(), at + "/version", f + ".version", "the version the library reports, e.g. 2.22.3");
             try {
@@ -391,8 +383,7 @@ public final class MatrixLoader {
             }
             if (soPath != null && !soPath.startsWith("/")) throw error(at + "/soPath", f + ".soPath", "expected an absolute path, got '" + soPath + "'");
             Inherited v = inherited(at, f, c.worlds(), c.gpu(), c.timeout(), c.env(), c.network(), c.counts(), c.checks(), d);
-            String mode = c.mode() != null ? c.mode() : "check";
-            if (!Set.of("check", "perf").contains(mode)) throw error(at + "/mode", f + ".mode", "expected check or perf, got '" + mode + "'");
+            Mode mode = c.mode() != null ? word(at + "/mode", f + ".mode", c.mode(), Mode.class) : Mode.CHECK;
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             String release = c.release() == null || c.release().isBlank() ? null : c.release().strip();
             return new Cell(name, flavor, version, source, soPath, v.worlds(), v.gpu(), v.timeout(), v.env(),
@@ -432,8 +423,8 @@ public final class MatrixLoader {
                 members.add(member);
             }
             Inherited v = inherited(at, f, c.worlds(), c.gpu(), c.timeout(), c.env(), c.network(), c.counts(), c.checks(), d);
-            String mode = c.mode() != null ? c.mode() : "check";
-            if (!mode.equals("check")) throw error(at + "/mode", f + ".mode", "a mixed cell runs checks only, got '" + mode + "'");
+            Mode mode = c.mode() != null ? word(at + "/mode", f + ".mode", c.mode(), Mode.class) : Mode.CHECK;
+            if (mode != Mode.CHECK) throw error(at + "/mode", f + ".mode", "a mixed cell runs checks only, got '" + c.mode() + "'");
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             Cell first = members.getFirst();
             return new Cell(name, first.flavor(), first.version(), first.source(), first.soPath(), v.worlds(), v.gpu(),
@@ -442,9 +433,9 @@ public final class MatrixLoader {
 
         /** The settings a cell inherits from {@code defaults}, validated where they are written. */
         private record Inherited(List<Integer> worlds, GpuAssignment gpu, Duration timeout, Map<String, String> env,
-                                 String network, List<Integer> counts, List<String> checks) {
+                                 Cell.Network network, List<Integer> counts, List<String> checks) {
             static final Inherited BUILT_IN = new Inherited(List.of(1), GpuAssignment.NONE, Duration.ofMinutes(10), Map.of(),
-                    "cell", List.of(), List.of());
+                    Cell.Network.CELL, List.of(), List.of());
         }
 
         /**
@@ -478,9 +469,6 @@ public final class MatrixLoader {
                     merged.put(k, e.getValue());
                 }
             }
-            if (network != null && !Set.of("cell", "host").contains(network)) {
-                throw error(at + "/network", f + ".network", "expected cell or host, got '" + network + "'");
-            }
             if (counts != null && counts.stream().anyMatch(n -> n == null || n < 1)) {
                 throw error(at + "/counts", f + ".counts", "expected positive element counts, got " + counts);
             }
@@ -496,7 +484,7 @@ public final class MatrixLoader {
                     gpu != null ? gpu(at + "/gpu", f + ".gpu", gpu) : parent.gpu(),
                     timeout != null ? duration(at + "/timeout", f + ".timeout", timeout, null) : parent.timeout(),
                     Map.copyOf(merged),
-                    network != null ? network : parent.network(),
+                    network != null ? word(at + "/network", f + ".network", network, Cell.Network.class) : parent.network(),
                     counts != null ? List.copyOf(counts) : parent.counts(),
                     checks != null ? List.copyOf(checks) : parent.checks());
         }
@@ -537,12 +525,7 @@ public final class MatrixLoader {
             if (given != 1) {
                 throw error(at + "/library", f + ".library", "expected exactly one of 'image', 'host' or 'library', got " + given);
             }
-            String launchText = c.launch() == null ? "process" : c.launch();
-            Cell.Launch launch = switch (launchText) {
-                case "process" -> Cell.Launch.PROCESS;
-                case "container" -> Cell.Launch.CONTAINER;
-                default -> throw error(at + "/launch", f + ".launch", "expected process or container, got '" + launchText + "'");
-            };
+            Cell.Launch launch = c.launch() == null ? Cell.Launch.PROCESS : word(at + "/launch", f + ".launch", c.launch(), Cell.Launch.class);
             return new Cell.Coordinates(library(at + "/library", f + ".library", c.library(), flavor), launch);
         }
 
@@ -609,10 +592,13 @@ public final class MatrixLoader {
             if (node == null || node.isNull()) return GpuAssignment.NONE;
             if (node.isTextual()) {
                 String v = node.asText();
-                if (v.equals("none")) return GpuAssignment.NONE;
-                if (v.equals("nvidia")) return new GpuAssignment("nvidia", "all", "toolkit", null);
-                if (v.equals("amd")) return new GpuAssignment("amd", "all", "devices", null);
-                throw error(at, f, "expected none, nvidia, amd or a mapping {vendor, assign, access, driverLibs}, got '" + v + "'");
+                GpuAssignment.Vendor vendor = Words.parse(GpuAssignment.Vendor.class, v).orElseThrow(() -> error(at, f, "expected "
+                        + String.join(", ", Words.all(GpuAssignment.Vendor.class)) + " or a mapping {vendor, assign, access, driverLibs}, got '" + v + "'"));
+                return switch (vendor) {
+                    case NONE -> GpuAssignment.NONE;
+                    case NVIDIA -> new GpuAssignment(vendor, GpuAssignment.Assign.ALL, GpuAssignment.Access.TOOLKIT, null);
+                    case AMD -> new GpuAssignment(vendor, GpuAssignment.Assign.ALL, GpuAssignment.Access.DEVICES, null);
+                };
             }
             if (!node.isObject()) throw error(at, f, "expected none, nvidia, amd or a mapping {vendor, assign, access, driverLibs}");
             Set<String> known = Set.of("vendor", "assign", "access", "driverLibs");
@@ -620,13 +606,16 @@ public final class MatrixLoader {
                 String k = it.next();
                 if (!known.contains(k)) throw error(at + "/" + k, f + "." + k, "unknown key '" + k + "'; expected one of " + known);
             }
-            String vendor = text(node, "vendor", "nvidia");
-            String assign = text(node, "assign", "all");
-            String access = text(node, "access", "toolkit");
-            if (!GPU_VENDORS.contains(vendor)) throw error(at + "/vendor", f + ".vendor", "expected one of " + GPU_VENDORS + ", got '" + vendor + "'");
-            if (!GPU_ASSIGN.contains(assign)) throw error(at + "/assign", f + ".assign", "expected one of " + GPU_ASSIGN + ", got '" + assign + "'");
-            if (!GPU_ACCESS.contains(access)) throw error(at + "/access", f + ".access", "expected one of " + GPU_ACCESS + ", got '" + access + "'");
+            GpuAssignment.Vendor vendor = word(at + "/vendor", f + ".vendor", text(node, "vendor", "nvidia"), GpuAssignment.Vendor.class);
+            GpuAssignment.Assign assign = word(at + "/assign", f + ".assign", text(node, "assign", "all"), GpuAssignment.Assign.class);
+            GpuAssignment.Access access = word(at + "/access", f + ".access", text(node, "access", "toolkit"), GpuAssignment.Access.class);
             return new GpuAssignment(vendor, assign, access, node.hasNonNull("driverLibs") ? node.get("driverLibs").asText() : null);
+        }
+
+        /** One of the enum's words ({@link Words}), or an error naming the field, the choices and what was given. */
+        private <E extends Enum<E>> E word(String pointer, String field, String text, Class<E> type) {
+            return Words.parse(type, text.strip().toLowerCase(java.util.Locale.ROOT)).orElseThrow(
+                    () -> error(pointer, field, "expected " + Words.choices(type) + ", got '" + text + "'"));
         }
 
         private static String text(JsonNode node, String field, String def) {
@@ -656,12 +645,7 @@ public final class MatrixLoader {
         private void checkRange(List<Cell> cells) {
             if (raw.supported() == null) return;
             for (var e : raw.supported().entrySet()) {
-                Flavor flavor;
-                try {
-                    flavor = Flavor.valueOf(e.getKey().toUpperCase());
-                } catch (IllegalArgumentException ex) {
-                    throw error("/supported/" + e.getKey(), "supported." + e.getKey(), "expected nccl or rccl");
-                }
+                Flavor flavor = word("/supported/" + e.getKey(), "supported." + e.getKey(), e.getKey(), Flavor.class);
                 RawMatrix.RawRange r = e.getValue();
                 for (String bound : new String[] {r == null ? null : r.lowest(), r == null ? null : r.highest()}) {
                     if (bound == null) throw error("/supported/" + e.getKey(), "supported." + e.getKey(), "expected lowest and highest");
@@ -679,7 +663,7 @@ public final class MatrixLoader {
             if (p == null) return null;
             String baseline = require(p.baseline(), "/perf/baseline", "perf.baseline",
                     "the perf cell others are compared with (a cell name or glob, e.g. perf-2.28.3-a), or a version");
-            List<Cell> perfCells = cells.stream().filter(c -> c.mode().equals("perf")).toList();
+            List<Cell> perfCells = cells.stream().filter(Cell::perf).toList();
             // A cell name first: two cells of one version (an A/A run) can only be told apart by name.
             List<Cell> named = perfCells.stream().filter(c -> Glob.matches(baseline, c.name())).toList();
             if (named.isEmpty()) {
@@ -733,12 +717,7 @@ public final class MatrixLoader {
             if (!link.startsWith("http://") && !link.startsWith("https://")) {
                 throw error(at + "/link", f + ".link", "expected an http(s) link, got '" + link + "'");
             }
-            String kind = w.kind() == null ? "waiver" : w.kind();
-            // no-kernel-image: the build carries no code the GPU at hand can run (NCCL says "no kernel image is
-            // available"); a gap of that build on that device, kept apart from the library's own gaps.
-            if (!Set.of("waiver", "known-gap", "no-kernel-image").contains(kind)) {
-                throw error(at + "/kind", f + ".kind", "expected waiver, known-gap or no-kernel-image, got '" + kind + "'");
-            }
+            Waiver.Kind kind = w.kind() == null ? Waiver.Kind.WAIVER : word(at + "/kind", f + ".kind", w.kind(), Waiver.Kind.class);
             if (cellNames.stream().noneMatch(n -> Glob.matches(cell, n))) {
                 throw error(at + "/cell", f + ".cell", "'" + cell + "' matches no cell; cells are " + cellNames);
             }

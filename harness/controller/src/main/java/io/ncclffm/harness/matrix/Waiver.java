@@ -8,11 +8,28 @@ package io.ncclffm.harness.matrix;
  * @param cell   cell name, or a glob such as {@code rccl-*}
  * @param check  check id glob, e.g. {@code graph/*} ({@code *} also spans {@code /})
  * @param worlds the world sizes it applies to; empty for all
- * @param kind   {@code known-gap} (the library lacks it), {@code no-kernel-image} (the build has no code the GPU at
- *               hand can run, e.g. an architecture the build lacks) or {@code waiver} (a failure accepted for now)
+ * @param kind   what is accepted, and why it is not a failure
  */
-public record Waiver(String cell, String check, java.util.List<Integer> worlds, String reason, String link, String kind,
+public record Waiver(String cell, String check, java.util.List<Integer> worlds, String reason, String link, Kind kind,
                      int line) {
+
+    /** What a waiver accepts; the matrix file writes {@code waiver}, {@code known-gap}, {@code no-kernel-image}. */
+    public enum Kind {
+        /** A failure accepted for now. */
+        WAIVER,
+        /** The library lacks it. */
+        KNOWN_GAP,
+        /**
+         * The build has no code the GPU at hand can run (NCCL says "no kernel image is available"), e.g. an
+         * architecture the build lacks: a gap of that build on that device, kept apart from the library's own gaps.
+         */
+        NO_KERNEL_IMAGE;
+
+        @Override
+        public String toString() {
+            return Words.of(this);
+        }
+    }
 
     public Waiver {
         worlds = worlds == null ? java.util.List.of() : java.util.List.copyOf(worlds);

@@ -67,7 +67,7 @@ public final class MatrixReport {
             deviceFacts.putIfAbsent("device", init.device());
             deviceFacts.putIfAbsent("driver", init.driver());
             deviceFacts.putIfAbsent("computeCapability", Integer.toString(init.computeCapability()));
-            if (cell.mode().equals("perf")) {
+            if (cell.perf()) {
                 inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
                         init.initMillis(), init.deviceMemoryBytes()));
             }

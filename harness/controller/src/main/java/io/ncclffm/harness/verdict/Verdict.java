@@ -3,6 +3,7 @@ package io.ncclffm.harness.verdict;
 import java.util.List;
 import java.util.Map;
 
+import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
@@ -53,7 +54,7 @@ public record Verdict(
     }
 
     /** A waiver as a verdict carries it: its kind, reason and link, kept apart so nothing has to parse them back. */
-    public record WaiverNote(String kind, String reason, String link) {
+    public record WaiverNote(Waiver.Kind kind, String reason, String link) {
         @Override
         public String toString() {
             return kind + ": " + reason + " (" + link + ")";

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
@@ -63,7 +64,7 @@ class RankSupervisorTest {
 
     private static Cell cell(Duration timeout) {
         return new Cell("c", io.ncclffm.Flavor.NCCL, io.ncclffm.NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so",
-                List.of(2), io.ncclffm.harness.matrix.GpuAssignment.NONE, timeout, Map.of(), "cell", List.of(), List.of(), "check", 1);
+                List.of(2), io.ncclffm.harness.matrix.GpuAssignment.NONE, timeout, Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
     }
 
     private static RankSupervisor supervisor(Duration timeout) {

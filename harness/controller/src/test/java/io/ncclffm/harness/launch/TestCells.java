@@ -8,6 +8,7 @@ import java.util.Map;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
@@ -33,8 +34,8 @@ final class TestCells {
     static Cell stub(String name, Duration timeout) throws Exception {
         Path lib = StubNccl.build();
         return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.HostLibrary(lib.toString()), lib.toString(),
-                List.of(2), GpuAssignment.NONE, timeout, Map.of("STUB_NCCL_INIT", "fail"), "cell", List.of(), List.of(),
-                "check", 0);
+                List.of(2), GpuAssignment.NONE, timeout, Map.of("STUB_NCCL_INIT", "fail"), Cell.Network.CELL, List.of(), List.of(),
+                WorkerConfig.Mode.CHECK, 0);
     }
 
     static Matrix matrixOf(Cell... cells) {

@@ -21,12 +21,12 @@ class WorkerEnvironmentTest {
 
     private static Cell cell(GpuAssignment gpu) {
         return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/lib/libnccl.so.2"), "/lib/libnccl.so.2",
-                List.of(4), gpu, Duration.ofMinutes(8), Map.of("NCCL_DEBUG", "INFO"), "cell", List.of(1, 7), List.of(), "check", 1);
+                List.of(4), gpu, Duration.ofMinutes(8), Map.of("NCCL_DEBUG", "INFO"), Cell.Network.CELL, List.of(1, 7), List.of(), WorkerConfig.Mode.CHECK, 1);
     }
 
     @Test
     void sharedGpu_givesEveryRankItsOwnHostIdAndLoopbackSockets() {
-        Cell c = cell(new GpuAssignment("nvidia", "shared", "devices", null));
+        Cell c = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null));
         RankPlacement p = RankPlacement.of(c, 3, "run1", false);
         RendezvousToken token = RendezvousToken.random();
         Map<String, String> env = WorkerEnvironment.forRank(c, 4, 3, "127.0.0.1", 4000, "127.0.0.1", token, p.deviceOrdinal(),
@@ -51,12 +51,12 @@ class WorkerEnvironmentTest {
 
     @Test
     void distinctHostnames_needNoHostId_andPerRankSeesOnlyItsGpu() {
-        Cell shared = cell(new GpuAssignment("nvidia", "shared", "devices", null));
+        Cell shared = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null));
         assertNull(RankPlacement.of(shared, 1, "r", true).hostId(), "containers on a cell network differ by hostname");
-        RankPlacement perRank = RankPlacement.of(cell(new GpuAssignment("nvidia", "per-rank", "toolkit", null)), 2, "r", false);
+        RankPlacement perRank = RankPlacement.of(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null)), 2, "r", false);
         assertEquals("2", perRank.visibleDevice());
         assertEquals(0, perRank.deviceOrdinal());
-        RankPlacement all = RankPlacement.of(cell(new GpuAssignment("nvidia", "all", "toolkit", null)), 2, "r", false);
+        RankPlacement all = RankPlacement.of(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.ALL, GpuAssignment.Access.TOOLKIT, null)), 2, "r", false);
         assertEquals(2, all.deviceOrdinal());
         Map<String, String> none = WorkerEnvironment.forRank(cell(GpuAssignment.NONE), 1, 0, "h", 1, "b", RendezvousToken.random(), 0,
                 null, null);
@@ -68,12 +68,12 @@ class WorkerEnvironmentTest {
     void aCellsWorkerSettings_reachTheWorker_andALauncherVariableInItsEnv_isRefused() {
         Cell base = cell(GpuAssignment.NONE);
         Cell tuned = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
-                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30"), "cell", List.of(), List.of(), "check", 1);
+                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
         Map<String, String> env = WorkerEnvironment.forRank(tuned, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null);
         assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
         assertEquals("30", env.get("NCCLFFM_SHIM_DELAY_US"), "what the worker does not read passes through to the libraries");
         Cell bad = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
-                Map.of(WorkerConfig.RANK, "1"), "cell", List.of(), List.of(), "check", 1);
+                Map.of(WorkerConfig.RANK, "1"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> WorkerEnvironment.forRank(bad, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null));
         assertEquals("NCCLFFM_RANK is set by the launcher from the cell's place and fields, not by its env", e.getMessage());

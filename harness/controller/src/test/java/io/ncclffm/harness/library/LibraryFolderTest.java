@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
 
 /**
@@ -43,7 +44,7 @@ class LibraryFolderTest {
 
     private static Cell cell(String name, LibrarySource source, Cell.Launch launch) {
         return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.Coordinates(source, launch), null, List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 5);
+                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5);
     }
 
     private LibrarySource.WheelFile source() {
@@ -66,7 +67,7 @@ class LibraryFolderTest {
                 cell("a-process", source(), Cell.Launch.PROCESS),
                 cell("a-container", source(), Cell.Launch.CONTAINER),
                 new Cell("image-cell", Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.ImageRef("x/y"), "/lib/libnccl.so.2", List.of(1),
-                        GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 9)), into);
+                        GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 9)), into);
 
         assertEquals(1, written.size());
         LibraryManifest.Library lib = written.getFirst();
@@ -139,7 +140,7 @@ class LibraryFolderTest {
         online().fetchInto(List.of(cell("a", source(), Cell.Launch.PROCESS)), into);
         online().fetchInto(List.of(new Cell("b", Flavor.NCCL, NcclVersion.of(2, 23, 4),
                 new Cell.Coordinates(new LibrarySource.WheelFile(second, "ncclstubtwo/lib/libnccl.so.2"), Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 5)), into);
+                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5)), into);
 
         assertEquals(List.of(List.of("a"), List.of("b")), LibraryManifest.read(into).libraries().stream().map(LibraryManifest.Library::cells).toList());
     }
@@ -147,7 +148,7 @@ class LibraryFolderTest {
     @Test
     void twoCellsExpectingDifferentReleasesOfOneLibrary_isAnError() {
         Cell other = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 23, 4), new Cell.Coordinates(source(), Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 5);
+                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5);
         LibraryException e = assertThrows(LibraryException.class,
                 () -> online().fetchInto(List.of(cell("a", source(), Cell.Launch.PROCESS), other), into));
         assertTrue(e.getMessage().startsWith("cells a (NCCL 2.22.3) and b (NCCL 2.23.4) name the same library wheel:"), e.getMessage());

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
 
 /**
@@ -75,7 +76,7 @@ class MavenLibrariesTest {
 
     private static Cell cell(LibrarySource source) {
         return new Cell("nccl-stub", Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.Coordinates(source, Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 3);
+                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
     }
 
     @Test

@@ -164,7 +164,15 @@ class MatrixLoaderTest {
     @Test
     void gpu_acceptsKnownValuesOnly() {
         MatrixException e = error(CELL + "    gpu: {vendor: intel}\n");
-        assertTrue(e.getMessage().contains("line 7, field cells[0].gpu.vendor: expected one of"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 7, field cells[0].gpu.vendor: expected none, nvidia or amd, got 'intel'"), e.getMessage());
+        assertTrue(error(CELL + "    gpu: {vendor: nvidia, assign: each}\n").getMessage()
+                .contains("field cells[0].gpu.assign: expected all, per-rank or shared, got 'each'"));
+        assertTrue(error(CELL + "    gpu: {vendor: nvidia, access: cdi}\n").getMessage()
+                .contains("field cells[0].gpu.access: expected toolkit or devices, got 'cdi'"));
+        assertTrue(error(CELL + "    gpu: intel\n").getMessage()
+                .contains("field cells[0].gpu: expected none, nvidia, amd or a mapping {vendor, assign, access, driverLibs}, got 'intel'"));
+        assertEquals(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.DEVICES, null),
+                MatrixLoader.parse(FILE, CELL + "    gpu: {vendor: nvidia, assign: per-rank, access: devices}\n").cells().get(0).gpu());
         MatrixException e2 = error(CELL + "    gpu: {vendor: nvidia, acess: devices}\n");
         assertTrue(e2.getMessage().contains("field cells[0].gpu.acess: unknown key 'acess'"), e2.getMessage());
     }
@@ -230,6 +238,30 @@ class MatrixLoaderTest {
         assertEquals(2, m.select("nccl-*").cells().size());
         MatrixException e = assertThrows(MatrixException.class, () -> m.select("nope"));
         assertTrue(e.getMessage().contains("no cell matches 'nope'"), e.getMessage());
+    }
+
+    /** Every word of the matrix's vocabulary a cell sets, a word it does not know, and the error naming the choices. */
+    static Stream<Arguments> unknownWords() {
+        return Stream.of(
+                arguments("flavor: hccl", "line 3, field cells[0].flavor: expected nccl or rccl, got 'hccl'"),
+                arguments("mode: bench", "line 7, field cells[0].mode: expected check or perf, got 'bench'"),
+                arguments("network: lan", "line 7, field cells[0].network: expected cell or host, got 'lan'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unknownWords")
+    void anUnknownWord_namesFileLineFieldAndTheWordsItCouldBe(String line, String problem) {
+        String yaml = line.startsWith("flavor") ? CELL.replace("flavor: nccl", line) : CELL + "    " + line + "\n";
+        MatrixException e = error(yaml);
+        assertEquals("matrix/test.yaml, " + problem, e.getMessage());
+    }
+
+    @Test
+    void theVocabulary_isReadInAnyCase_asTheFileWritesIt() {
+        Cell c = MatrixLoader.parse(FILE, CELL.replace("flavor: nccl", "flavor: NCCL") + "    mode: Perf\n").cells().get(0);
+        assertEquals(io.ncclffm.Flavor.NCCL, c.flavor());
+        assertEquals(io.ncclffm.harness.protocol.WorkerConfig.Mode.PERF, c.mode());
+        assertTrue(c.perf());
     }
 
     /** Every setting a cell inherits from defaults, a bad value for it, and what the error must say. */
@@ -299,7 +331,7 @@ class MatrixLoaderTest {
         assertEquals(Duration.ofMinutes(5), c.timeout());
         assertEquals(java.util.List.of(4), c.worlds());
         assertEquals(java.util.Map.of("A", "x", "B", "z"), c.env());
-        assertEquals("host", c.network());
+        assertEquals(Cell.Network.HOST, c.network());
     }
 
     @Test
@@ -516,7 +548,8 @@ class MatrixLoaderTest {
                 waivers:
                 """;
         Matrix ok = MatrixLoader.parse(FILE, base + "  - {cell: a, check: '*', kind: no-kernel-image, reason: 'no sm_90 code', link: 'https://x'}\n");
-        assertEquals("no-kernel-image", ok.waivers().getFirst().kind());
+        assertEquals(Waiver.Kind.NO_KERNEL_IMAGE, ok.waivers().getFirst().kind());
+        assertEquals("no-kernel-image", ok.waivers().getFirst().kind().toString(), "written back in the file's own word");
         MatrixException bad = error(base + "  - {cell: a, check: '*', kind: maybe, reason: r, link: 'https://x'}\n");
         assertTrue(bad.getMessage().contains("field waivers[0].kind: expected waiver, known-gap or no-kernel-image, got 'maybe'"), bad.getMessage());
     }

@@ -21,14 +21,15 @@ import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** What the report takes from a cell run's events: rank 0 speaks for the cell. */
 class MatrixReportTest {
 
-    private static Cell cell(String mode) {
+    private static Cell cell(WorkerConfig.Mode mode) {
         return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), mode, 1);
+                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), mode, 1);
     }
 
     private static RankOutput rank(int r, WorkerEvent... events) {
@@ -47,7 +48,7 @@ class MatrixReportTest {
 
     @Test
     void rank0sInitMeasurement_isTheCellsInitTime_andAPerfCellsInitPoint() {
-        Cell cell = cell("perf");
+        Cell cell = cell(WorkerConfig.Mode.PERF);
         MatrixReport report = report(cell);
         CellRun run = new CellRun(cell, 2, "process", List.of(
                 rank(0, new WorkerEvent.Init(0, 2, 812, 300L << 20, "NVIDIA H200", "0000:19:00.0", 90, "CUDA 13.0")),
@@ -60,7 +61,7 @@ class MatrixReportTest {
 
     @Test
     void aCellWhoseRank0MadeNoCommunicator_hasNoInitTime_andACheckCellNoInitPoint() {
-        Cell check = cell("check");
+        Cell check = cell(WorkerConfig.Mode.CHECK);
         MatrixReport report = report(check);
         CellRun none = new CellRun(check, 2, "process", List.of(rank(0), rank(1, new WorkerEvent.Init(1, 2, 9, 1, "d", "p", 90, "x"))),
                 Duration.ofSeconds(1), null);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
@@ -32,7 +33,7 @@ import io.ncclffm.harness.protocol.WorkerEvent;
 class CellVerdictsTest {
 
     private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), "cell", List.of(), List.of(), "check", 3);
+            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
 
     private static RankOutput rank(int r, boolean done, WorkerEvent... events) {
         RankOutput out = new RankOutput(r);
@@ -142,7 +143,7 @@ class CellVerdictsTest {
     @Test
     void waivedFailure_isSkippedWithReasonAndLink_andAPassingWaivedCheckIsStale() {
         Matrix waived = new Matrix(Path.of("m.yaml"), List.of(CELL), List.of(
-                new Waiver("c", "graph/*", List.of(), "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234", "known-gap", 9)));
+                new Waiver("c", "graph/*", List.of(), "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234", Waiver.Kind.KNOWN_GAP, 9)));
         Map<String, Verdict> v = merge(waived,
                 rank(0, true, plan(0, "graph/x", "graph/y"), check(0, "graph/x", CheckStatus.FAILED, "out of memory", Map.of()),
                         check(0, "graph/y", CheckStatus.PASSED, "ok", Map.of())));
@@ -150,7 +151,7 @@ class CellVerdictsTest {
         assertEquals(CheckStatus.SKIPPED, x.status());
         assertTrue(x.message().startsWith("WAIVED known-gap: cuMem under capture (https://github.com/NVIDIA/nccl/issues/1234); it failed with: "),
                 x.message());
-        assertEquals(new Verdict.WaiverNote("known-gap", "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234"), x.waived());
+        assertEquals(new Verdict.WaiverNote(Waiver.Kind.KNOWN_GAP, "cuMem under capture", "https://github.com/NVIDIA/nccl/issues/1234"), x.waived());
         assertEquals(CheckStatus.PASSED, v.get("graph/y").status());
         assertNotNull(v.get("graph/y").stale(), "a waiver on a passing check is reported stale");
     }

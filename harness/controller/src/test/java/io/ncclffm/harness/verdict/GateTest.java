@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 
@@ -76,7 +77,7 @@ class GateTest {
     @Test
     void anyFailureOrBrokenCheck_fails_andEachCategoryIsCountedOnce() {
         Verdict waived = new Verdict("graph/x", "graph-capture", Map.of(), CheckStatus.SKIPPED, "WAIVED ...", List.of(), Map.of(),
-                Cause.WRONG_VALUES, true, new Verdict.WaiverNote("known-gap", "r", "https://x"), null);
+                Cause.WRONG_VALUES, true, new Verdict.WaiverNote(Waiver.Kind.KNOWN_GAP, "r", "https://x"), null);
         Gate g = Gate.judge(List.of(cell(true, device("a", CheckStatus.PASSED, null), device("b", CheckStatus.FAILED, Cause.WRONG_VALUES),
                 host("ranks-finished", CheckStatus.BROKEN, Cause.INFRASTRUCTURE), waived,
                 device("c", CheckStatus.SKIPPED, Cause.DEVICE_GAP))), List.of(), false);
