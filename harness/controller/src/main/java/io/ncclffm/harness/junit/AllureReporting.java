@@ -1,11 +1,8 @@
 package io.ncclffm.harness.junit;
 
-import io.ncclffm.harness.verdict.Verdict;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.stream.Collectors;
+
+import org.apache.commons.codec.digest.DigestUtils;
 
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
@@ -13,6 +10,7 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
 import io.qameta.allure.Allure;
 import io.qameta.allure.model.Link;
 
@@ -88,11 +86,8 @@ final class AllureReporting {
         return "... (" + (all.size() - lines) + " earlier lines)\n" + String.join("\n", all.subList(all.size() - lines, all.size()));
     }
 
+    /** The first 16 bytes of the text's SHA-256, in hex: Allure's history and test-case id. */
     static String sha(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DigestUtils.sha256Hex(s).substring(0, 32);
     }
 }

@@ -42,7 +42,7 @@ public final class ContainerLauncher implements CellLauncher {
         DockerClient docker = org.testcontainers.DockerClientFactory.instance().client();
         java.nio.file.Path images = ImageResolver.defaultImagesDir();
         return new ContainerLauncher(bundle, new ImageResolver(docker, images,
-                new HostFilesImage(docker, images.resolve("host-files"), bundle.jre())));
+                new HostFilesRecipe(docker, images.resolve("host-files"), bundle)));
     }
 
     private synchronized WorkerArchive archive() {

@@ -1,12 +1,9 @@
 package io.ncclffm.harness.launch;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
@@ -34,10 +34,10 @@ public final class ImageResolver {
 
     private final DockerClient docker;
     private final Path imagesDir;
-    private final HostFilesImage hostFiles;
+    private final HostFilesRecipe hostFiles;
     private final Map<Cell.Source, String> resolved = new ConcurrentHashMap<>();
 
-    public ImageResolver(DockerClient docker, Path imagesDir, HostFilesImage hostFiles) {
+    public ImageResolver(DockerClient docker, Path imagesDir, HostFilesRecipe hostFiles) {
         this.docker = docker;
         this.imagesDir = imagesDir;
         this.hostFiles = hostFiles;
@@ -54,7 +54,7 @@ public final class ImageResolver {
         image = switch (source) {
             case Cell.BuildImage b -> build(b);
             case Cell.ImageRef r -> requireLocalOrPull(r.ref());
-            case Cell.HostFilesImage h -> hostFiles.build(h.libraryPath());
+            case Cell.HostFilesImage h -> hostFiles.build(h);
             case Cell.HostLibrary h -> throw new IllegalArgumentException("a host library runs as processes, not in an image: " + h.path());
             case Cell.Coordinates c -> throw new IllegalArgumentException("a library named by coordinates is resolved to a file first: "
                     + c.library().describe());
@@ -78,10 +78,21 @@ public final class ImageResolver {
         }
         String tag = "ncclffm/" + b.dir() + ":" + hash(dir, b.args(), baseId);
         if (imageId(tag) != null) return tag;
+        return dockerBuild(docker, dir, b.args(), tag, "from " + dir + " with " + b.args());
+    }
+
+    /**
+     * Builds the image in {@code context} with {@code args} under {@code tag} (nothing is pulled), for both kinds of
+     * recipe; a failure says which build, Docker's words and the build's last lines (apt's own, when a package is
+     * missing).
+     *
+     * @param what the build in words, for the error, e.g. "from images/debian with {SUITE=trixie}"
+     */
+    static String dockerBuild(DockerClient docker, Path context, Map<String, String> args, String tag, String what) {
         StringBuilder log = new StringBuilder();
         try {
-            var cmd = docker.buildImageCmd(dir.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true);
-            b.args().forEach(cmd::withBuildArg);
+            var cmd = docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true);
+            args.forEach(cmd::withBuildArg);
             cmd.exec(new BuildImageResultCallback() {
                 @Override
                 public void onNext(BuildResponseItem item) {
@@ -91,8 +102,7 @@ public final class ImageResolver {
                 }
             }).awaitImageId(30, TimeUnit.MINUTES);
         } catch (RuntimeException e) {
-            throw new HarnessException("building image " + tag + " from " + dir + " with " + b.args() + " failed: " + e.getMessage()
-                    + lastLines(log), e);
+            throw new HarnessException("building image " + tag + " " + what + " failed: " + e.getMessage() + lastLines(log), e);
         }
         return tag;
     }
@@ -129,6 +139,10 @@ public final class ImageResolver {
 
     /** The image's id, or {@code null} when Docker does not have it. */
     String imageId(String name) {
+        return imageId(docker, name);
+    }
+
+    static String imageId(DockerClient docker, String name) {
         try {
             return docker.inspectImageCmd(name).exec().getId();
         } catch (NotFoundException e) {
@@ -137,19 +151,22 @@ public final class ImageResolver {
     }
 
     static String hash(Path dir, Map<String, String> args, String baseId) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                    md.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-                    md.update(Files.readAllBytes(f));
-                }
+        MessageDigest md = DigestUtils.getSha256Digest();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                DigestUtils.updateDigest(md, dir.relativize(f).toString());
+                DigestUtils.updateDigest(md, f);
             }
-            md.update(new TreeMap<>(args).toString().getBytes(StandardCharsets.UTF_8));
-            md.update(baseId.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest(), 0, 6);
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new HarnessException("cannot hash image recipe " + dir, e);
         }
+        DigestUtils.updateDigest(md, new TreeMap<>(args).toString());
+        DigestUtils.updateDigest(md, baseId);
+        return tagOf(md);
+    }
+
+    /** An image tag from a digest of what the image is made of: its first six bytes, in hex. */
+    static String tagOf(MessageDigest md) {
+        return Hex.encodeHexString(md.digest()).substring(0, 12);
     }
 }

@@ -38,8 +38,8 @@ final class WorkerArchive {
                     }
                 }
                 add(t, bundle.jar(), "worker.jar");
-                // The worker's temporary directory (JCuda unpacks its native library there): in the install volume,
-                // writable by the unprivileged user whatever the image's /tmp looks like.
+                // The worker's scratch directory (WorkerLaunch: where it unpacks the native code its jar carries): in the
+                // install volume, writable by the unprivileged user whatever the image's /tmp looks like.
                 TarArchiveEntry tmp = new TarArchiveEntry("tmp/");
                 tmp.setMode(041777);
                 t.putArchiveEntry(tmp);

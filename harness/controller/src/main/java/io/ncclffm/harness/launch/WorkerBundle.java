@@ -7,11 +7,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.spi.ToolProvider;
-import java.util.stream.Stream;
 
 import org.apache.commons.codec.digest.DigestUtils;
+import org.apache.commons.io.FileUtils;
 
 /**
  * What a rank needs to run the worker: a Java runtime and the worker's self-contained jar. Containers get both
@@ -100,7 +99,7 @@ public record WorkerBundle(Path jre, Path jar) {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(target.getParent());
-            deleteTree(tmp);
+            FileUtils.deleteDirectory(tmp.toFile()); // a run that died while linking
             StringWriter out = new StringWriter();
             int rc = jlink.run(new PrintWriter(out), new PrintWriter(out), "--add-modules", MODULES, "--strip-debug",
                     "--no-man-pages", "--no-header-files", "--output", tmp.toString());
@@ -109,13 +108,6 @@ public record WorkerBundle(Path jre, Path jar) {
             return target;
         } catch (IOException e) {
             throw new HarnessException("cannot make the worker runtime under " + target, e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
         }
     }
 

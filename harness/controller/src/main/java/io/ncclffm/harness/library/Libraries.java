@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
+
+import org.apache.commons.io.FileUtils;
 
 import io.ncclffm.harness.matrix.Cell;
 
@@ -131,7 +131,7 @@ public final class Libraries {
             System.err.printf("[ncclffm] library %s: sha256 %s, %d bytes, cached at %s%n", source.key(), entry.sha256(), entry.size(), entry.file());
             return entry;
         } finally {
-            deleteTree(work);
+            FileUtils.deleteQuietly(work.toFile()); // a work folder left in the cache's tmp/ is harmless
         }
     }
 
@@ -229,11 +229,4 @@ public final class Libraries {
         return entry.substring(entry.lastIndexOf('/') + 1);
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a work folder left in the cache's tmp/ is harmless
-        }
-    }
 }
