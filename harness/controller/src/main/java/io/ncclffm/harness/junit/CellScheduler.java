@@ -3,6 +3,8 @@ package io.ncclffm.harness.junit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +21,12 @@ import io.ncclffm.harness.launch.HarnessException;
  * Runs cell runs up to {@code parallel} at once, in the order they were submitted. An exclusive run (a perf cell,
  * whose timings other cells would disturb) waits until every earlier run has finished and holds off later ones
  * while it runs: a fair read-write lock, shared by ordinary runs and held alone by exclusive ones.
+ *
+ * <p>A run may also be submitted {@linkplain #submit(String, boolean, Duration, Supplier, List) after} others: it
+ * is handed to the pool only once they have all finished (however they ended), so it takes no slot while it waits.
+ * The matrix uses this for the first use of a library build: a build without code for the GPU at hand has every
+ * kernel compiled from PTX by the driver in its first process (minutes), and the driver's cache serves the
+ * processes after it, so a build's other world sizes start after its first one instead of compiling alongside it.
  */
 final class CellScheduler implements AutoCloseable {
 
@@ -27,11 +35,14 @@ final class CellScheduler implements AutoCloseable {
         private final String label;
         private final Future<T> future;
         private final Duration bound;
+        /** Completes when the run has ended, however; what later runs wait for. */
+        private final CompletableFuture<Void> done;
 
-        Pending(String label, Future<T> future, Duration bound) {
+        Pending(String label, Future<T> future, Duration bound, CompletableFuture<Void> done) {
             this.label = label;
             this.future = future;
             this.bound = bound;
+            this.done = done;
         }
 
         T await() {
@@ -65,18 +76,76 @@ final class CellScheduler implements AutoCloseable {
      *              its cell's timeout, so this only guards against a launcher that never returns
      */
     synchronized <T> Pending<T> submit(String label, boolean exclusive, Duration bound, Supplier<T> work) {
+        return submit(label, exclusive, bound, work, List.of());
+    }
+
+    /**
+     * The same, started only once every run in {@code after} has finished, whether it passed, failed or threw.
+     *
+     * @param after earlier runs of this scheduler
+     */
+    synchronized <T> Pending<T> submit(String label, boolean exclusive, Duration bound, Supplier<T> work, List<Pending<?>> after) {
         Lock l = exclusive ? lock.writeLock() : lock.readLock();
-        Future<T> f = pool.submit(() -> {
-            l.lock();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Callable<T> guarded = () -> {
             try {
-                return work.get();
+                l.lock();
+                try {
+                    return work.get();
+                } finally {
+                    l.unlock();
+                }
             } finally {
-                l.unlock();
+                done.complete(null);
             }
-        });
-        Pending<T> p = new Pending<>(label, f, bound);
+        };
+        Future<T> f;
+        if (after.isEmpty()) {
+            f = pool.submit(guarded);
+        } else {
+            // Handed to the pool once the others have ended; until then it holds no slot. Cancelling it (a bounded
+            // wait that ran out) before it started keeps it from starting; after, interrupts it like any run.
+            CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.done)
+                    .toArray(CompletableFuture[]::new)).handle((ignored, error) -> pool.submit(guarded));
+            f = new ChainedFuture<>(started, done);
+        }
+        Pending<T> p = new Pending<>(label, f, bound, done);
         submitted.add(p);
         return p;
+    }
+
+    /** A run handed to the pool later: its future once it has one. */
+    private record ChainedFuture<T>(CompletableFuture<Future<T>> started, CompletableFuture<Void> done) implements Future<T> {
+        @Override
+        public boolean cancel(boolean interrupt) {
+            if (started.cancel(false)) {
+                done.complete(null);
+                return true;
+            }
+            return started.join().cancel(interrupt);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return started.isCancelled() || (started.isDone() && !started.isCompletedExceptionally() && started.join().isCancelled());
+        }
+
+        @Override
+        public boolean isDone() {
+            return started.isDone() && (started.isCancelled() || started.isCompletedExceptionally() || started.join().isDone());
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            return started.get().get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            long end = System.nanoTime() + unit.toNanos(timeout);
+            Future<T> f = started.get(timeout, unit);
+            return f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Waits until every submitted run has finished (their outcomes are collected by their own containers). */

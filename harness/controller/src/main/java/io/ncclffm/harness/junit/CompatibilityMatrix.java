@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,13 +62,23 @@ public class CompatibilityMatrix {
         Launchers launchers = new Launchers();
         CellScheduler scheduler = new CellScheduler(settings.parallel());
         List<DynamicNode> nodes = new ArrayList<>();
+        // A library build's first run goes first: the driver compiles a build without code for the GPU from PTX in
+        // its first process and caches it (CUDA_CACHE_MAXSIZE), so its other worlds, and the mixed pairs that use
+        // it, start after that run rather than compiling alongside it.
+        Map<String, CellScheduler.Pending<?>> firstRun = new HashMap<>();
         for (Cell cell : matrix.cells()) {
             for (int world : cell.worlds()) {
                 if (!settings.runsWorld(world)) continue;
                 String label = cell.name() + " world " + world;
+                List<CellScheduler.Pending<?>> after = new ArrayList<>();
+                if (firstRun.containsKey(cell.name())) after.add(firstRun.get(cell.name()));
+                for (Cell member : cell.mix()) {
+                    if (firstRun.containsKey(member.name())) after.add(firstRun.get(member.name()));
+                }
                 var pending = scheduler.submit(label, cell.perf(),
                         cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
-                        () -> runGuarded(settings, matrix, launchers, cell, world));
+                        () -> runGuarded(settings, matrix, launchers, cell, world), after);
+                firstRun.putIfAbsent(cell.name(), pending);
                 String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
                 URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
                 nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));

@@ -50,8 +50,11 @@ final class PerfReportTests {
                 "no C baseline points were given (ncclffm.perf.c / --perf-c)");
         Verdict overheadInProcess = overheadVerdict(inProcess, "perf/overhead-vs-c-in-process", true,
                 "no in-process C loop was given (" + WorkerConfig.PERF_C_LOOP + ", perf/c-baseline/build.sh)");
+        boolean slowedOnPurpose = report.perfPolicy() != null
+                && report.perfPolicy().expect() == io.ncclffm.harness.matrix.Matrix.PerfPolicy.Expectation.REGRESSION;
         Verdict regression = a.regressionReport().isEmpty()
                 ? verdict("perf/regression", CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
+                : slowedOnPurpose ? expectedRegressionVerdict(a.regressions())
                 : a.regressions().isEmpty()
                 ? verdict("perf/regression", CheckStatus.PASSED, a.regressionReport().lines().filter(l -> l.startsWith("## ")).collect(Collectors.joining("; ")))
                 : verdict("perf/regression", CheckStatus.FAILED, a.regressions().size() + " regression(s): "
@@ -77,6 +80,20 @@ final class PerfReportTests {
                 test(ncclTests, () -> {
                     if (!vsNcclTests.rows().isEmpty()) Allure.addAttachment("the binding against nccl-tests", "text/markdown", vsNcclTests.markdown(), ".md");
                 }));
+    }
+
+    /**
+     * {@code perf/regression} in a matrix whose candidates are slowed on purpose ({@code perf.expect: regression}):
+     * passes when the check flags them, naming what it flagged, and fails when the slowdown went unseen.
+     */
+    static Verdict expectedRegressionVerdict(List<io.ncclffm.harness.perf.Regression> found) {
+        if (found.isEmpty()) {
+            return verdict("perf/regression", CheckStatus.FAILED, "the matrix slows its candidates on purpose (perf.expect: "
+                    + "regression), and the check flagged no regression: the slowdown went unseen");
+        }
+        return verdict("perf/regression", CheckStatus.PASSED, found.size() + " regression(s) flagged, as the matrix expects "
+                + "(perf.expect: regression): " + found.stream().limit(3).map(io.ncclffm.harness.perf.Regression::describe)
+                .collect(Collectors.joining("; ")) + (found.size() > 3 ? "; ..." : ""));
     }
 
     /**

@@ -24,17 +24,46 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
      * @param threshold         the tolerated slowdown, e.g. 0.10 for 10%
      * @param notJudgedWorlds   worlds whose points are tabled and charted but not judged for regressions
      * @param notJudgedReason   why, shown in the regression report; {@code null} when no world is excluded
+     * @param expect            what the check should find: nothing (a release upgrade, an A/A run), or a regression
+     *                          (a build slowed on purpose, which proves the check can fail)
      */
     public record PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
-                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason) {
+                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect) {
+
+        /** What a perf matrix's regression check is meant to find. */
+        public enum Expectation {
+            /** {@code expect: none} (the default): any regression fails the check. */
+            NONE("none"),
+            /** {@code expect: regression}: the candidates are slowed on purpose; finding nothing fails the check. */
+            REGRESSION("regression");
+
+            private final String yaml;
+
+            Expectation(String yaml) {
+                this.yaml = yaml;
+            }
+
+            public String yaml() {
+                return yaml;
+            }
+
+            public static java.util.Optional<Expectation> fromYaml(String value) {
+                return java.util.Arrays.stream(values()).filter(e -> e.yaml.equals(value)).findFirst();
+            }
+        }
 
         public PerfPolicy {
             baselineCells = java.util.Set.copyOf(baselineCells);
             notJudgedWorlds = java.util.Set.copyOf(notJudgedWorlds);
+            expect = expect == null ? Expectation.NONE : expect;
         }
 
         public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold) {
-            this(baseline, baselineCells, threshold, java.util.Set.of(), null);
+            this(baseline, baselineCells, threshold, java.util.Set.of(), null, Expectation.NONE);
+        }
+
+        public PerfPolicy withExpectation(Expectation e) {
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, e);
         }
 
         public boolean judges(int world) {

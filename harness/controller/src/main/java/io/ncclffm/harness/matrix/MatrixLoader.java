@@ -692,8 +692,14 @@ public final class MatrixLoader {
             if (threshold <= 0 || threshold >= 1) {
                 throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
             }
+            Matrix.PerfPolicy.Expectation expect = Matrix.PerfPolicy.Expectation.NONE;
+            if (p.expect() != null) {
+                expect = Matrix.PerfPolicy.Expectation.fromYaml(p.expect()).orElseThrow(() -> error("/perf/expect", "perf.expect",
+                        "expected 'none' (the default: any regression fails) or 'regression' (candidates slowed on purpose), got '"
+                                + p.expect() + "'"));
+            }
             RawMatrix.RawNotJudged nj = p.notJudged();
-            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold);
+            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect);
             if (nj.worlds() == null || nj.worlds().isEmpty()) {
                 throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
             }
@@ -704,7 +710,7 @@ public final class MatrixLoader {
             if (nj.reason() == null || nj.reason().isBlank()) {
                 throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
             }
-            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip());
+            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect);
         }
 
         private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {

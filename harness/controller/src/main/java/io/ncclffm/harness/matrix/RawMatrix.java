@@ -19,9 +19,10 @@ record RawMatrix(
 
     /**
      * Perf mode's regression check: the release others are compared with, the tolerated slowdown, and the worlds
-     * whose timings are charted but not judged (with why).
+     * whose timings are charted but not judged (with why); {@code expect: regression} for a matrix that slows a
+     * build on purpose to show the check catches it.
      */
-    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged) {
+    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged, String expect) {
     }
 
     record RawNotJudged(List<Integer> worlds, String reason) {

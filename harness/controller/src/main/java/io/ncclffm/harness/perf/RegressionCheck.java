@@ -1,9 +1,14 @@
 package io.ncclffm.harness.perf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**
@@ -20,12 +25,23 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * bandwidth (its factor is 0), so its large sizes are judged on algorithm bandwidth. The rank test is the same
  * either way, since ranks do not change when time is turned into bandwidth.
  *
+ * <p>A change must also be <em>sustained</em>: it counts only inside a band of at least {@link #BAND} consecutive
+ * measured sizes of the same series (source, world, collective, element type, placement, mode and metric) that all
+ * regressed beyond the threshold and significantly; a series with fewer sizes in that regime needs all of them.
+ * The trials of one cell run come from one process, so the rank test sees how much they vary within that process,
+ * not how much a process varies from the next: one process of an A/A pair can be 15% slower at one size for its
+ * whole life, with every trial slower. A slower release, a slower transport or a slower binding moves neighbouring
+ * sizes together; a lone size is listed apart ({@link Comparison#isolated()}) and does not count.
+ *
  * <p>Only slowdowns are regressions: a candidate that is faster by any amount passes.
  */
 public final class RegressionCheck {
 
     /** Up to here a message is latency-bound on every transport the matrix uses. */
     public static final long LATENCY_BOUND_LIMIT = 64L << 10;
+
+    /** How many consecutive sizes of one series must regress together for any of them to count. */
+    public static final int BAND = 3;
 
     private final double threshold;
     private final double alpha;
@@ -63,10 +79,11 @@ public final class RegressionCheck {
     }
 
     /**
-     * What the comparison found: the regressions (beyond the threshold and significant), and the changes beyond the
-     * threshold whose trials overlap too much to tell from noise.
+     * What the comparison found: the regressions (beyond the threshold, significant and sustained over a band of
+     * sizes), the changes beyond the threshold whose trials overlap too much to tell from noise, and the significant
+     * ones that stand alone (fewer than {@link #BAND} neighbouring sizes with them).
      */
-    public record Comparison(List<Regression> regressions, List<Regression> notSignificant) {
+    public record Comparison(List<Regression> regressions, List<Regression> notSignificant, List<Regression> isolated) {
     }
 
     /**
@@ -96,7 +113,46 @@ public final class RegressionCheck {
                     is, TrialComparison.pSlower(before, after), before.cell(), after.cell());
             (r.significant(alpha) ? regressions : noise).add(r);
         }
-        return new Comparison(List.copyOf(regressions), List.copyOf(noise));
+        Set<Regression> sustained = sustained(regressions, baseline);
+        List<Regression> counted = regressions.stream().filter(sustained::contains).toList();
+        List<Regression> isolated = regressions.stream().filter(r -> !sustained.contains(r)).toList();
+        return new Comparison(counted, List.copyOf(noise), isolated);
+    }
+
+    /**
+     * The regressions that lie in a run of at least {@link #BAND} consecutive sizes of their series, all of them
+     * regressed; a series that has fewer sizes in the regression's regime (time or bandwidth) needs every one.
+     */
+    private static Set<Regression> sustained(List<Regression> regressions, List<PerfPoint> baseline) {
+        Map<Series, TreeSet<Long>> sizes = new HashMap<>();
+        for (PerfPoint p : baseline) sizes.computeIfAbsent(Series.of(p, metricFor(p)), k -> new TreeSet<>()).add(p.bytes());
+        Map<Series, Set<Long>> regressed = new HashMap<>();
+        for (Regression r : regressions) regressed.computeIfAbsent(Series.of(r), k -> new HashSet<>()).add(r.bytes());
+        Set<Regression> sustained = new HashSet<>();
+        for (Regression r : regressions) {
+            Series series = Series.of(r);
+            List<Long> measured = List.copyOf(sizes.getOrDefault(series, new TreeSet<>(List.of(r.bytes()))));
+            Set<Long> hit = regressed.get(series);
+            int at = measured.indexOf(r.bytes());
+            int from = at;
+            while (from > 0 && hit.contains(measured.get(from - 1))) from--;
+            int to = at;
+            while (to < measured.size() - 1 && hit.contains(measured.get(to + 1))) to++;
+            if (to - from + 1 >= Math.min(BAND, measured.size())) sustained.add(r);
+        }
+        return sustained;
+    }
+
+    /** A collective's sweep over sizes in one regime (what {@link #metricFor} judges it on). */
+    private record Series(String source, int world, String collective, String dtype, String placement, String mode,
+                          Regression.Metric metric) {
+        static Series of(PerfPoint p, Regression.Metric metric) {
+            return new Series(p.source(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode(), metric);
+        }
+
+        static Series of(Regression r) {
+            return new Series(r.source(), r.world(), r.collective(), r.dtype(), r.placement(), r.mode(), r.metric());
+        }
     }
 
     /**

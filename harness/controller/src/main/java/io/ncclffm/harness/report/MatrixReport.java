@@ -81,6 +81,11 @@ public final class MatrixReport {
     }
 
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
+    /** The matrix's perf policy, or {@code null} when it sets none or no run has begun. */
+    public synchronized Matrix.PerfPolicy perfPolicy() {
+        return matrix == null ? null : matrix.perf();
+    }
+
     public synchronized PerfArtifacts perfArtifacts() {
         PerfArtifacts.CBaseline c = PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c"));
         List<InitPoint> all = new ArrayList<>(inits);

@@ -121,10 +121,14 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         List<PerfPoint> c = attachToCells(separateC, java);
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
+        // A build slowed on purpose (expect: regression) says nothing about the binding's overhead: its delay is
+        // spent in the same calls from both sides, with the jitter of the delay. Only the baseline cells are judged.
+        java.util.function.Predicate<PerfPoint> judged = policy == null || policy.expect() == Matrix.PerfPolicy.Expectation.NONE
+                ? p -> true : p -> p.cell() == null || policy.isBaseline(p.cell());
         OverheadSummary overhead = c.isEmpty() ? null
-                : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).toList());
+                : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).filter(judged).toList());
         OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
-                : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).toList(), OverheadSummary.IN_PROCESS_C);
+                : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).filter(judged).toList(), OverheadSummary.IN_PROCESS_C);
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         if (policy != null) regressions.addAll(regressionCheck(java, policy, report));
@@ -142,7 +146,9 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
      * the binding's on the same communicator and stream, so a Java regression counts only when C, in the same cells,
      * is also worse by the threshold with significance (for a graph row, C's launch row of the same size: the loop
      * times launches only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check;
-     * without a C loop nothing can be confirmed, and the report says so. A host that is slower as a whole for one
+     * without a C loop nothing can be confirmed, and the report says so. One process can also be slower at one size
+     * for its whole life, C included; so a regression counts only within a band of neighbouring sizes that all
+     * regressed ({@link RegressionCheck#BAND}), and a lone size is listed apart. A host that is slower as a whole for one
      * cell's run slows both sides and is not caught by this; an A/A matrix (one build as two cells) shows whether a
      * host is that noisy. Worlds the policy excludes are not judged.
      *
@@ -163,10 +169,12 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                         + "(time up to %s, bandwidth above), its trials are slower by a one-sided Mann-Whitney U test "
                         + "at alpha = %s (5 trials against 5 reach p = 1/252 = 0.004 at best), and the in-process C "
                         + "loop (c-inproc) of the same cells is worse the same way at the same size (a graph row is "
-                        + "confirmed by C's launch row): a slower NCCL is slower from C too, while a change seen through "
-                        + "the binding alone is that run's JVM.\n\n",
+                        + "confirmed by C's launch row), and at least %d neighbouring sizes of the same sweep regressed "
+                        + "with it (all of them, where the sweep has fewer in that range): a slower NCCL is slower from C "
+                        + "too, a change seen through the binding alone is that run's JVM, and one size slower in one "
+                        + "process, C included, is that process.\n\n",
                         Math.round(policy.threshold() * 100), MessageSize.label(RegressionCheck.LATENCY_BOUND_LIMIT),
-                        check.alpha()));
+                        check.alpha(), RegressionCheck.BAND));
         if (!policy.notJudgedWorlds().isEmpty()) {
             report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
                     .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
@@ -192,6 +200,8 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
             report.append("## ").append(cell).append(" (").append(library).append("): ")
                     .append(confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
                     .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
+                    .append(found.isolated().isEmpty() ? "" : ", " + found.isolated().size()
+                            + " significant but standing alone (fewer than " + RegressionCheck.BAND + " neighbouring sizes)")
                     .append(found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
                             + " beyond the threshold but not significant")
                     .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
@@ -210,6 +220,11 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                             .append(cb == null || ca == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : change(r.metric(), cb, ca))
                             .append("]\n");
                 }
+            }
+            if (!found.isolated().isEmpty()) {
+                report.append("\nSignificant, but they stand alone: fewer than ").append(RegressionCheck.BAND)
+                        .append(" neighbouring sizes of the same sweep regressed with them, so they are not counted:\n\n");
+                for (Regression r : found.isolated()) report.append("- ").append(r.describe()).append('\n');
             }
             if (!found.notSignificant().isEmpty()) {
                 report.append("\nBeyond the threshold, but the trials overlap too much to tell from noise (p > ")

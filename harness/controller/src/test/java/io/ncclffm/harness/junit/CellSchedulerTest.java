@@ -75,6 +75,51 @@ class CellSchedulerTest {
     }
 
     @Test
+    void aRunAfterAnother_startsWhenItEnds_andHoldsNoSlotWhileItWaits() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
+        try (CellScheduler s = new CellScheduler(2)) {
+            var first = s.submit("build x world 1", false, BOUND, () -> {
+                events.add("world 1 starts");
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("world 1 ends");
+                return 1;
+            });
+            var second = s.submit("build x world 2", false, BOUND, () -> {
+                events.add("world 2 starts");
+                return 2;
+            }, List.of(first));
+            // The second slot is free for an unrelated run while world 2 waits for world 1.
+            var other = s.submit("build y world 1", false, BOUND, () -> {
+                events.add("other runs");
+                return 3;
+            });
+            assertEquals(3, other.await());
+            assertTrue(!events.contains("world 2 starts"), "world 2 waits for world 1: " + events);
+            release.countDown();
+            assertEquals(2, second.await());
+            assertEquals(1, first.await());
+        }
+        assertTrue(events.indexOf("world 1 ends") < events.indexOf("world 2 starts"), events.toString());
+    }
+
+    @Test
+    void aRunAfterOneThatThrew_stillRuns() {
+        try (CellScheduler s = new CellScheduler(1)) {
+            var bad = s.submit("build x world 1", false, BOUND, () -> {
+                throw new HarnessException("launcher exploded");
+            });
+            var next = s.submit("build x world 2", false, BOUND, () -> 2, List.of(bad));
+            assertThrows(HarnessException.class, bad::await);
+            assertEquals(2, next.await());
+        }
+    }
+
+    @Test
     void aRunThatThrows_reachesItsOwnContainer_andTheOthersStillRun() {
         try (CellScheduler s = new CellScheduler(2)) {
             var bad = s.submit("bad", false, BOUND, () -> {

@@ -39,6 +39,20 @@ class PerfReportTestsTest {
     }
 
     @Test
+    void aMatrixThatSlowsABuildOnPurpose_passesWhenTheSlowdownIsFlagged_andFailsWhenItIsNot() {
+        io.ncclffm.harness.perf.Regression r = new io.ncclffm.harness.perf.Regression("NCCL 2.28.3", "NCCL 2.28.3", "java", 1,
+                "allReduce", "float32", 8, "out-of-place", "launch", io.ncclffm.harness.perf.Regression.Metric.TIME_US,
+                5.9, 36.4, 0.004, "perf-2.28.3", "perf-2.28.3-shim");
+        Verdict flagged = PerfReportTests.expectedRegressionVerdict(List.of(r));
+        assertEquals(CheckStatus.PASSED, flagged.status());
+        assertTrue(flagged.message().startsWith("1 regression(s) flagged, as the matrix expects"), flagged.message());
+        assertTrue(flagged.message().contains("5.90 µs -> 36.40 µs"), flagged.message());
+        Verdict unseen = PerfReportTests.expectedRegressionVerdict(List.of());
+        assertEquals(CheckStatus.FAILED, unseen.status());
+        assertTrue(unseen.message().contains("the slowdown went unseen"), unseen.message());
+    }
+
+    @Test
     void aMiss_failsAndNamesTheRowAndItsRatios() {
         List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));
         Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
@@ -117,6 +131,25 @@ class PerfReportTestsTest {
         assertEquals(CheckStatus.PASSED, v.status(), v.message());
         assertEquals("perf/vs-nccl-tests", v.checkId());
         assertTrue(v.message().startsWith("3 row(s) meet the goals"), v.message());
+    }
+
+    @Test
+    void vsNcclTests_aGatherThatNcclTestsStartsAt16Bytes_isJudgedThere() {
+        List<PerfPoint> points = new ArrayList<>();
+        for (long bytes : new long[] {8, 16, 32}) {
+            double us = 5;
+            if (bytes > 8) {
+                points.add(PerfPoint.of("NCCL 2.28.3", "nccl-tests", 1, PerfPoint.ALL_GATHER, bytes, "float32", "out-of-place",
+                        "launch", 1000, us, List.of(us)).inCell("perf-2.28.3"));
+            }
+            double java = bytes == 16 ? 6 : 5;
+            points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_GATHER, bytes, "float32", "out-of-place",
+                    "launch", 1000, java, List.of(java)).inCell("perf-2.28.3"));
+        }
+        io.ncclffm.harness.perf.NcclTestsComparison c = io.ncclffm.harness.perf.NcclTestsComparison.of(points);
+        assertEquals(1, c.rows().size(), c.markdown());
+        assertEquals(16, c.rows().getFirst().bytes());
+        assertTrue(c.rows().getFirst().misses(), "6 µs against 5 µs at 16 B");
     }
 
     @Test

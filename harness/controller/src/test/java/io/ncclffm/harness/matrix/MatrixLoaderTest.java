@@ -212,6 +212,16 @@ class MatrixLoaderTest {
     }
 
     @Test
+    void perfPolicy_expectsNoRegressionUnlessTheMatrixSlowsABuildOnPurpose() {
+        String perfCell = CELL + "    mode: perf\n";
+        assertEquals(Matrix.PerfPolicy.Expectation.NONE, MatrixLoader.parse(FILE, perfCell + "perf: {baseline: 2.22.3}\n").perf().expect());
+        assertEquals(Matrix.PerfPolicy.Expectation.REGRESSION,
+                MatrixLoader.parse(FILE, perfCell + "perf: {baseline: 2.22.3, expect: regression}\n").perf().expect());
+        assertTrue(error(perfCell + "perf: {baseline: 2.22.3, expect: slower}\n").getMessage()
+                .contains("field perf.expect: expected 'none' (the default: any regression fails) or 'regression'"));
+    }
+
+    @Test
     void perfPolicy_readsNotJudgedWorldsAndRequiresTheirReason() {
         String perfCell = CELL + "    mode: perf\n";
         Matrix m = MatrixLoader.parse(FILE, perfCell + """

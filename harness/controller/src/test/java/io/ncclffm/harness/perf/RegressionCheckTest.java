@@ -36,6 +36,48 @@ class RegressionCheckTest {
                 + "NCCL 2.27.7 -> NCCL 2.28.9", r.describe());
     }
 
+    /** A sweep of 8 B to 128 B at 10 µs, with the sizes given slowed to {@code slowUs}. */
+    private static List<PerfPoint> sweep(String library, double slowUs, long... slowed) {
+        List<Long> slow = java.util.Arrays.stream(slowed).boxed().toList();
+        return java.util.stream.LongStream.of(8, 16, 32, 64, 128)
+                .mapToObj(b -> c(library, b, slow.contains(b) ? slowUs : 10)).toList();
+    }
+
+    @Test
+    void oneSizeSlowerAlone_asOneProcessOfAnAaPairCanBe_isIsolated_notARegression() {
+        RegressionCheck.Comparison found = TEN_PERCENT.judge(sweep(NCCL_28, 10), sweep(NCCL_28, 11.5, 8));
+        assertEquals(List.of(), found.regressions());
+        assertEquals(1, found.isolated().size());
+        assertEquals(8, found.isolated().getFirst().bytes());
+    }
+
+    @Test
+    void twoNeighbouringSizes_areStillShortOfTheBand() {
+        RegressionCheck.Comparison found = TEN_PERCENT.judge(sweep(NCCL_28, 10), sweep(NCCL_28, 12, 32, 64));
+        assertEquals(List.of(), found.regressions());
+        assertEquals(2, found.isolated().size());
+    }
+
+    @Test
+    void threeNeighbouringSizes_makeABand_andCountEachOfThem() {
+        RegressionCheck.Comparison found = TEN_PERCENT.judge(sweep(NCCL_28, 10), sweep(NCCL_28, 12, 8, 16, 32, 128));
+        assertEquals(List.of(8L, 16L, 32L), found.regressions().stream().map(Regression::bytes).toList());
+        assertEquals(List.of(128L), found.isolated().stream().map(Regression::bytes).toList(), "128 B is alone");
+    }
+
+    @Test
+    void aSlowdownOfEverySmallSize_asATestShimAddsPerCall_isARegressionAtEverySize() {
+        List<Regression> found = TEN_PERCENT.compare(sweep(NCCL_28, 10), sweep(NCCL_28, 40, 8, 16, 32, 64, 128));
+        assertEquals(5, found.size());
+    }
+
+    @Test
+    void aSeriesOfTwoSizesInARegime_needsBothToRegress() {
+        List<PerfPoint> before = List.of(c(NCCL_27, 128L << 20, 100), c(NCCL_27, 256L << 20, 200));
+        assertEquals(List.of(), TEN_PERCENT.compare(before, List.of(c(NCCL_28, 128L << 20, 130), c(NCCL_28, 256L << 20, 200))));
+        assertEquals(2, TEN_PERCENT.compare(before, List.of(c(NCCL_28, 128L << 20, 130), c(NCCL_28, 256L << 20, 260))).size());
+    }
+
     @Test
     void theSameChangeTheOtherWayIsAnImprovementNotARegression() {
         assertEquals(List.of(), TEN_PERCENT.compare(List.of(c(NCCL_28, 8, 12)), List.of(c(NCCL_27, 8, 10))));
@@ -127,8 +169,8 @@ class RegressionCheckTest {
     @Test
     void regressionsComeInTheBaselinesOrder() {
         List<PerfPoint> baseline = List.of(c(NCCL_27, GIB, 10_000), c(NCCL_27, 8, 10), c(NCCL_27, 16, 10));
-        List<PerfPoint> candidate = List.of(c(NCCL_28, 8, 20), c(NCCL_28, 16, 10), c(NCCL_28, GIB, 30_000));
-        assertEquals(List.of(GIB, 8L),
+        List<PerfPoint> candidate = List.of(c(NCCL_28, 8, 20), c(NCCL_28, 16, 20), c(NCCL_28, GIB, 30_000));
+        assertEquals(List.of(GIB, 8L, 16L),
                 TEN_PERCENT.compare(baseline, candidate).stream().map(Regression::bytes).toList());
     }
 

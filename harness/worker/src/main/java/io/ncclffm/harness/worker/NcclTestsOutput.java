@@ -42,6 +42,9 @@ public final class NcclTestsOutput {
             if (f.length < 11 || !f[0].chars().allMatch(Character::isDigit)) continue;  // NCCL INFO lines, warnings
             try {
                 long bytes = Long.parseLong(f[0]);
+                // nccl-tests sizes a gather or scatter in whole elements per rank and prints a row of 0 bytes where
+                // -b is below that; such a row moves nothing and has no time per byte to compare.
+                if (bytes == 0) continue;
                 String dtype = PerfPoint.fromNcclTestsType(f[2]);
                 int first = f.length - 8;
                 points.add(point(library, world, collective, bytes, dtype, "out-of-place", iterations, f, first));

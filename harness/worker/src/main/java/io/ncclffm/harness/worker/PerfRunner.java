@@ -278,12 +278,13 @@ final class PerfRunner {
      * any rank, in C as in Java; the median of several is what one release or binding is compared on. The C
      * baseline does the same (--trials).
      *
-     * @return the binding's trials, and the in-process C loop's when there is one and the call is an allReduce
-     *         (its trials alternate with the binding's, C first), else an empty array
+     * @return the binding's trials, and the in-process C loop's when there is one and the call is an allReduce or a
+     *         sendrecv (its trials alternate with the binding's, C first), else an empty array
      */
     private double[][] timeLaunches(RankSession s, Call c, long bytes) {
         int iters = iterations(bytes);
-        boolean withC = cLoop != null && c.collective().equals(PerfPoint.ALL_REDUCE);
+        boolean withC = cLoop != null && (c.collective().equals(PerfPoint.ALL_REDUCE)
+                || (c.collective().equals(PerfPoint.SEND_RECV) && cLoop.hasSendRecv()));
         launches(s, c, warmup(bytes));
         if (withC) cLaunches(s, c, warmup(bytes));
         s.sync();
@@ -298,8 +299,15 @@ final class PerfRunner {
         return new double[][] {java, withC ? cTrials : new double[0]};
     }
 
-    /** {@code n} allReduce calls from the in-process C loop, with exactly the arguments {@link #once} passes. */
+    /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #once} passes. */
     private void cLaunches(RankSession s, Call c, int n) {
+        if (c.collective().equals(PerfPoint.SEND_RECV)) {
+            int world = config.world();
+            int rank = config.rank();
+            cLoop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), (rank + 1) % world, (rank - 1 + world) % world,
+                    s.comm.address(), s.stream.address(), n);
+            return;
+        }
         cLoop.allReduce(c.send(), c.recv(), c.count(), c.type().code(), ReduceOp.SUM.code(), s.comm.address(), s.stream.address(), n);
     }
 

@@ -73,6 +73,28 @@ class InProcessCLoopTest {
     }
 
     @Test
+    void sendRecv_makesNGroupsOfOneSendToTheNextAndOneReceiveFromThePrevious() throws Throwable {
+        reset(0);
+        try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
+            assertTrue(c.hasSendRecv(), "the stub has ncclSend and ncclRecv");
+            c.sendRecv(0x1000, 0x2000, 255, 9, 1, 3, 0xC0FFEE, 0x5000, 2);
+        }
+        assertEquals("ncclGroupStart,ncclSend,ncclRecv,ncclGroupEnd,ncclGroupStart,ncclSend,ncclRecv,ncclGroupEnd,", calls());
+        assertEquals(List.of(0x1000L, 0x2000L, 255L, 9L, 1L, 0xC0FFEEL, 0x5000L, 3L),
+                List.of(lastArg(0), lastArg(1), lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6), lastArg(7)));
+    }
+
+    @Test
+    void sendRecv_aFailingSendEndsTheGroupAndStops() throws Throwable {
+        reset(5);
+        try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.sendRecv(1, 2, 3, 7, 0, 0, 4, 5, 10));
+            assertEquals("ncclSend/ncclRecv from the in-process C loop returned 5", e.getMessage());
+        }
+        assertEquals("ncclGroupStart,ncclSend,ncclGroupEnd,", calls(), "the group is closed, then the loop stops");
+    }
+
+    @Test
     void stopsAtTheFirstFailingCallAndReportsItsResult() throws Throwable {
         reset(5);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {

@@ -85,6 +85,15 @@ class NcclTestsOutputTest {
     }
 
     @Test
+    void aRowOfZeroBytes_asNcclTestsPrintsBelowOneElementPerRank_givesNoPoint() {
+        String output = allGatherOutput().replaceFirst("(?m)^ +8 +2 +float",
+                String.format(Locale.ROOT, "%12d  %12d  %8s", 0, 0, "float"));
+        List<PerfPoint> points = NcclTestsOutput.points(output, "NCCL 2.28.3", 1, PerfPoint.ALL_GATHER, 1000);
+        assertEquals(2 * 25, points.size());
+        assertTrue(points.stream().allMatch(p -> p.bytes() >= 16), "no point of 0 bytes: " + points.getFirst());
+    }
+
+    @Test
     void aRowWhoseNumbersDoNotParse_isRefusedNamingTheLine() {
         String broken = "# header\n           8             2     float     sum      -1     4.98    x.00    0.00      0     4.71    0.00    0.00      0\n";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
