@@ -87,7 +87,7 @@ public class CompatibilityMatrix {
         if (matrix.cells().stream().anyMatch(Cell::perf)) {
             nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
                 scheduler.awaitAll();
-                return PerfReportTests.of(REPORT).stream();
+                return PerfReportNodes.of(REPORT).stream();
             })));
         }
         nodes.add(dynamicContainer("gate", Stream.of(matrix).map(m -> {

@@ -29,7 +29,7 @@ import io.ncclffm.harness.perf.RegressionCheck;
  */
 public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
-                            String regressionReport, List<InitPoint> inits) {
+                            String regressionReport, List<String> regressionSummaries, List<InitPoint> inits) {
 
     /**
      * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
@@ -131,9 +131,10 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                 : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).filter(judged).toList(), OverheadSummary.IN_PROCESS_C);
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
-        if (policy != null) regressions.addAll(regressionCheck(java, policy, report));
+        List<String> summaries = new ArrayList<>();
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, report, summaries));
         return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
-                List.copyOf(inits));
+                List.copyOf(summaries), List.copyOf(inits));
     }
 
     /**
@@ -152,10 +153,12 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
      * cell's run slows both sides and is not caught by this; an A/A matrix (one build as two cells) shows whether a
      * host is that noisy. Worlds the policy excludes are not judged.
      *
-     * @param points the worker's points: {@code java} and {@code c-inproc}, each with its cell
+     * @param points    the worker's points: {@code java} and {@code c-inproc}, each with its cell
+     * @param summaries gets one line per candidate cell, the heading of its section of the report
      * @return the regressions that count
      */
-    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, StringBuilder report) {
+    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, StringBuilder report,
+                                            List<String> summaries) {
         RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
         List<PerfPoint> judged = points.stream()
                 .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
@@ -197,14 +200,16 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
             counted.addAll(confirmed);
             List<PerfPoint> missing = check.missingFromCandidate(before, candidate);
             String library = candidate.getFirst().library();
-            report.append("## ").append(cell).append(" (").append(library).append("): ")
-                    .append(confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
-                    .append(unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
-                    .append(found.isolated().isEmpty() ? "" : ", " + found.isolated().size()
+            String summary = cell + " (" + library + "): "
+                    + (confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
+                    + (unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
+                    + (found.isolated().isEmpty() ? "" : ", " + found.isolated().size()
                             + " significant but standing alone (fewer than " + RegressionCheck.BAND + " neighbouring sizes)")
-                    .append(found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
+                    + (found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
                             + " beyond the threshold but not significant")
-                    .append(missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured").append("\n\n");
+                    + (missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured");
+            summaries.add(summary);
+            report.append("## ").append(summary).append("\n\n");
             for (Regression r : confirmed) {
                 Regression inC = cFound.get(confirmingKey(r));
                 report.append("- ").append(r.describe())

@@ -1,6 +1,5 @@
-package io.ncclffm.harness.junit;
+package io.ncclffm.harness.verdict;
 
-import io.ncclffm.harness.verdict.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +13,7 @@ import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /** The overhead verdict: fail on a miss, pass naming what could not be judged, skip when nothing could be. */
-class PerfReportTestsTest {
+class PerfVerdictsTest {
 
     /** Java and C points of one world from 8 B to {@code maxBytes}, Java {@code ratio} times slower at 8 B. */
     private static List<PerfPoint> pair(int world, long maxBytes, double ratio) {
@@ -32,7 +31,7 @@ class PerfReportTestsTest {
     void aWorldWhoseSweepStopsBelow64MiB_isNamedButDoesNotFailTheCheck() {
         List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.0));
         points.addAll(pair(2, 16L << 20, 1.0));
-        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(points));
         assertEquals(CheckStatus.PASSED, v.status(), v.message());
         assertTrue(v.message().contains("(1 of 2 rows complete); not judged: NCCL 2.28.3 world 2 float32 out-of-place "
                 + "launch (no data from 64 MiB)"), v.message());
@@ -43,11 +42,11 @@ class PerfReportTestsTest {
         io.ncclffm.harness.perf.Regression r = new io.ncclffm.harness.perf.Regression("NCCL 2.28.3", "NCCL 2.28.3", "java", 1,
                 "allReduce", "float32", 8, "out-of-place", "launch", io.ncclffm.harness.perf.Regression.Metric.TIME_US,
                 5.9, 36.4, 0.004, "perf-2.28.3", "perf-2.28.3-shim");
-        Verdict flagged = PerfReportTests.expectedRegressionVerdict(List.of(r));
+        Verdict flagged = PerfVerdicts.expectedRegressionVerdict(List.of(r));
         assertEquals(CheckStatus.PASSED, flagged.status());
         assertTrue(flagged.message().startsWith("1 regression(s) flagged, as the matrix expects"), flagged.message());
         assertTrue(flagged.message().contains("5.90 µs -> 36.40 µs"), flagged.message());
-        Verdict unseen = PerfReportTests.expectedRegressionVerdict(List.of());
+        Verdict unseen = PerfVerdicts.expectedRegressionVerdict(List.of());
         assertEquals(CheckStatus.FAILED, unseen.status());
         assertTrue(unseen.message().contains("the slowdown went unseen"), unseen.message());
     }
@@ -55,7 +54,7 @@ class PerfReportTestsTest {
     @Test
     void aMiss_failsAndNamesTheRowAndItsRatios() {
         List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));
-        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points));
+        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(points));
         assertEquals(CheckStatus.FAILED, v.status(), v.message());
         assertTrue(v.message().startsWith("1 row(s) miss a goal"), v.message());
         assertTrue(v.message().contains("NCCL 2.28.3 world 1 float32 out-of-place launch (8 B: 1.200, worst from 64 MiB: 1.000)"),
@@ -64,10 +63,10 @@ class PerfReportTestsTest {
 
     @Test
     void nothingJudgeable_isSkippedWithTheReason() {
-        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(pair(2, 1L << 20, 1.0)));
+        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(pair(2, 1L << 20, 1.0)));
         assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
         assertTrue(v.message().contains("could not be judged"), v.message());
-        assertEquals(CheckStatus.SKIPPED, PerfReportTests.overheadVerdict(null).status());
+        assertEquals(CheckStatus.SKIPPED, PerfVerdicts.overheadVerdict(null).status());
     }
 
     @Test
@@ -81,10 +80,10 @@ class PerfReportTestsTest {
             }
         }
         points.addAll(inProcess);
-        Verdict across = PerfReportTests.overheadVerdict(OverheadSummary.of(points), "perf/overhead-vs-c", false, "none");
+        Verdict across = PerfVerdicts.overheadVerdict(OverheadSummary.of(points), "perf/overhead-vs-c", false, "none");
         assertEquals(CheckStatus.PASSED, across.status(), across.message());
         assertTrue(across.message().contains("8 B is judged in process"), across.message());
-        Verdict within = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+        Verdict within = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
                 "perf/overhead-vs-c-in-process", true, "none");
         assertEquals(CheckStatus.PASSED, within.status(), within.message() + ": 1.2 / 1.18 is within 5%");
         assertTrue(within.message().startsWith("java/c-inproc <= 1.05 at 8 B"), within.message());
@@ -97,7 +96,7 @@ class PerfReportTestsTest {
             points.add(p.source().equals("c") ? PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(),
                     p.placement(), p.mode(), p.iterations(), p.timeUs()) : p);
         }
-        Verdict v = PerfReportTests.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
                 "perf/overhead-vs-c-in-process", true, "none");
         assertEquals(CheckStatus.FAILED, v.status(), v.message());
         assertTrue(v.message().contains("(8 B: 1.100"), v.message());
@@ -122,7 +121,7 @@ class PerfReportTestsTest {
     }
 
     private static Verdict ncclTestsVerdict(List<PerfPoint> points) {
-        return PerfReportTests.ncclTestsVerdict(points, io.ncclffm.harness.perf.NcclTestsComparison.of(points));
+        return PerfVerdicts.ncclTestsVerdict(points, io.ncclffm.harness.perf.NcclTestsComparison.of(points));
     }
 
     @Test
@@ -168,5 +167,24 @@ class PerfReportTestsTest {
         Verdict v = ncclTestsVerdict(pair(1, 128L << 20, 1.0));
         assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
         assertTrue(v.message().startsWith("no nccl-tests points: set NCCLFFM_NCCL_TESTS"), v.message());
+    }
+
+    @Test
+    void theReportsVerdicts_comeInTheReportsOrder_andSayWhatWasNotGiven() {
+        List<Verdict> none = PerfVerdicts.of(List.of(), null, null, false, List.of(), List.of(), false);
+        assertEquals(List.of(PerfVerdicts.TABLE_AND_CHART, PerfVerdicts.OVERHEAD, PerfVerdicts.OVERHEAD_IN_PROCESS,
+                PerfVerdicts.REGRESSION, PerfVerdicts.VS_NCCL_TESTS), none.stream().map(Verdict::checkId).toList());
+        assertEquals(CheckStatus.BROKEN, none.get(0).status(), "perf cells that measured nothing are broken");
+        assertEquals(List.of(CheckStatus.SKIPPED, CheckStatus.SKIPPED, CheckStatus.SKIPPED, CheckStatus.SKIPPED),
+                none.subList(1, 5).stream().map(Verdict::status).toList());
+        assertEquals("the matrix sets no perf.baseline", none.get(3).message());
+    }
+
+    @Test
+    void aBaselineWithoutRegressions_passesNamingEveryCandidate() {
+        Verdict regression = PerfVerdicts.of(List.of(), null, null, true, List.of(),
+                List.of("perf-b (NCCL 2.28.9): no regression", "perf-c (NCCL 2.29.7): no regression"), false).get(3);
+        assertEquals(CheckStatus.PASSED, regression.status());
+        assertEquals("## perf-b (NCCL 2.28.9): no regression; ## perf-c (NCCL 2.29.7): no regression", regression.message());
     }
 }

@@ -1,98 +1,84 @@
-package io.ncclffm.harness.junit;
-
-import io.ncclffm.harness.verdict.Verdict;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+package io.ncclffm.harness.verdict;
 
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.DynamicNode;
-import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
-
-import io.ncclffm.harness.launch.HarnessException;
-import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.protocol.WorkerConfig;
-import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
-import io.ncclffm.harness.report.MatrixReport;
-import io.ncclffm.harness.report.PerfArtifacts;
-import io.qameta.allure.Allure;
+import io.ncclffm.harness.perf.Regression;
+import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
- * The perf report as tests, run after every perf cell: the table and chart (attached to Allure), the binding's
- * overhead against the C baseline, and the regression check against the matrix's baseline release.
+ * The perf report's verdicts, over what a matrix run's perf cells measured: that they measured anything (the table
+ * and chart), the binding's overhead against C in a separate process and in the worker's own, the regression check
+ * against the matrix's baseline, and the binding against nccl-tests. They count for the gate like the cells'; the
+ * JUnit matrix shows each as a test with its table attached.
  */
-final class PerfReportTests {
+public final class PerfVerdicts {
 
-    private PerfReportTests() {
+    public static final String REPORT = "perf/report";
+    public static final String TABLE_AND_CHART = "perf/table-and-chart";
+    public static final String OVERHEAD = "perf/overhead-vs-c";
+    public static final String OVERHEAD_IN_PROCESS = "perf/overhead-vs-c-in-process";
+    public static final String REGRESSION = "perf/regression";
+    public static final String VS_NCCL_TESTS = "perf/vs-nccl-tests";
+
+    private PerfVerdicts() {
     }
 
-    static List<DynamicNode> of(MatrixReport report) {
-        PerfArtifacts a;
-        try {
-            a = report.perfArtifacts();
-        } catch (RuntimeException e) {
-            Verdict broken = verdict("perf/report", CheckStatus.BROKEN, "the perf report could not be made: " + e);
-            report.recordExtra(List.of(broken));
-            return List.of(test(broken, () -> { }));
-        }
-        Verdict chart = a.points().isEmpty()
-                ? verdict("perf/table-and-chart", CheckStatus.BROKEN, "the perf cells measured nothing")
-                : verdict("perf/table-and-chart", CheckStatus.PASSED, a.points().size() + " points from "
-                        + a.points().stream().map(p -> p.library() + " (" + p.source() + ")").distinct().collect(Collectors.joining(", ")));
-        OverheadSummary o = a.overhead();
-        OverheadSummary inProcess = a.inProcessOverhead();
-        Verdict overhead = overheadVerdict(o, "perf/overhead-vs-c", inProcess == null,
+    /**
+     * The perf report's verdicts, in the order the report shows them: table and chart, overhead against C, overhead
+     * against the in-process C loop, regression, the binding against nccl-tests.
+     *
+     * @param overhead           the separate C baseline's table, or {@code null} when none was given
+     * @param inProcess          the in-process C loop's table, or {@code null} when no cell ran it
+     * @param baselineSet        whether the matrix sets a perf baseline (else there is no regression check)
+     * @param regressions        the regressions that count
+     * @param regressionSummaries one line per candidate cell of the regression check
+     * @param slowedOnPurpose    whether the matrix slows its candidates on purpose ({@code perf.expect: regression})
+     */
+    public static List<Verdict> of(List<PerfPoint> points, OverheadSummary overhead, OverheadSummary inProcess,
+                                   boolean baselineSet, List<Regression> regressions, List<String> regressionSummaries,
+                                   boolean slowedOnPurpose) {
+        Verdict chart = points.isEmpty()
+                ? verdict(TABLE_AND_CHART, CheckStatus.BROKEN, "the perf cells measured nothing")
+                : verdict(TABLE_AND_CHART, CheckStatus.PASSED, points.size() + " points from "
+                        + points.stream().map(p -> p.library() + " (" + p.source() + ")").distinct().collect(Collectors.joining(", ")));
+        Verdict against = overheadVerdict(overhead, OVERHEAD, inProcess == null,
                 "no C baseline points were given (ncclffm.perf.c / --perf-c)");
-        Verdict overheadInProcess = overheadVerdict(inProcess, "perf/overhead-vs-c-in-process", true,
+        Verdict againstInProcess = overheadVerdict(inProcess, OVERHEAD_IN_PROCESS, true,
                 "no in-process C loop was given (" + WorkerConfig.PERF_C_LOOP + ", perf/c-baseline/build.sh)");
-        boolean slowedOnPurpose = report.perfPolicy() != null
-                && report.perfPolicy().expect() == io.ncclffm.harness.matrix.Matrix.PerfPolicy.Expectation.REGRESSION;
-        Verdict regression = a.regressionReport().isEmpty()
-                ? verdict("perf/regression", CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
-                : slowedOnPurpose ? expectedRegressionVerdict(a.regressions())
-                : a.regressions().isEmpty()
-                ? verdict("perf/regression", CheckStatus.PASSED, a.regressionReport().lines().filter(l -> l.startsWith("## ")).collect(Collectors.joining("; ")))
-                : verdict("perf/regression", CheckStatus.FAILED, a.regressions().size() + " regression(s): "
-                        + a.regressions().stream().limit(5).map(r -> r.describe()).collect(Collectors.joining("; ")));
-        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(a.points());
-        Verdict ncclTests = ncclTestsVerdict(a.points(), vsNcclTests);
-        report.recordExtra(List.of(chart, overhead, overheadInProcess, regression, ncclTests));
-        return List.of(
-                test(chart, () -> {
-                    Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");
-                    if (!a.inits().isEmpty()) Allure.addAttachment("communicator init time and memory", "text/markdown", InitPoint.markdown(a.inits()), ".md");
-                    a.charts().forEach((name, svg) -> Allure.addAttachment(name, "image/svg+xml", svg, ".svg"));
-                }),
-                test(overhead, () -> {
-                    if (o != null) Allure.addAttachment("overhead against C", "text/markdown", a.overheadMarkdown(), ".md");
-                }),
-                test(overheadInProcess, () -> {
-                    if (inProcess != null) Allure.addAttachment("overhead against the in-process C loop", "text/markdown", inProcess.markdown(), ".md");
-                }),
-                test(regression, () -> {
-                    if (!a.regressionReport().isEmpty()) Allure.addAttachment("regression check", "text/markdown", a.regressionReport(), ".md");
-                }),
-                test(ncclTests, () -> {
-                    if (!vsNcclTests.rows().isEmpty()) Allure.addAttachment("the binding against nccl-tests", "text/markdown", vsNcclTests.markdown(), ".md");
-                }));
+        Verdict regression = !baselineSet
+                ? verdict(REGRESSION, CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
+                : slowedOnPurpose ? expectedRegressionVerdict(regressions)
+                : regressions.isEmpty()
+                ? verdict(REGRESSION, CheckStatus.PASSED, regressionSummaries.stream().map(s -> "## " + s).collect(Collectors.joining("; ")))
+                : verdict(REGRESSION, CheckStatus.FAILED, regressions.size() + " regression(s): "
+                        + regressions.stream().limit(5).map(Regression::describe).collect(Collectors.joining("; ")));
+        Verdict ncclTests = ncclTestsVerdict(points, NcclTestsComparison.of(points));
+        return List.of(chart, against, againstInProcess, regression, ncclTests);
+    }
+
+    /** The one verdict of a perf report that could not be made. */
+    public static Verdict broken(String why) {
+        return verdict(REPORT, CheckStatus.BROKEN, "the perf report could not be made: " + why);
     }
 
     /**
      * {@code perf/regression} in a matrix whose candidates are slowed on purpose ({@code perf.expect: regression}):
      * passes when the check flags them, naming what it flagged, and fails when the slowdown went unseen.
      */
-    static Verdict expectedRegressionVerdict(List<io.ncclffm.harness.perf.Regression> found) {
+    static Verdict expectedRegressionVerdict(List<Regression> found) {
         if (found.isEmpty()) {
-            return verdict("perf/regression", CheckStatus.FAILED, "the matrix slows its candidates on purpose (perf.expect: "
+            return verdict(REGRESSION, CheckStatus.FAILED, "the matrix slows its candidates on purpose (perf.expect: "
                     + "regression), and the check flagged no regression: the slowdown went unseen");
         }
-        return verdict("perf/regression", CheckStatus.PASSED, found.size() + " regression(s) flagged, as the matrix expects "
-                + "(perf.expect: regression): " + found.stream().limit(3).map(io.ncclffm.harness.perf.Regression::describe)
+        return verdict(REGRESSION, CheckStatus.PASSED, found.size() + " regression(s) flagged, as the matrix expects "
+                + "(perf.expect: regression): " + found.stream().limit(3).map(Regression::describe)
                 .collect(Collectors.joining("; ")) + (found.size() > 3 ? "; ..." : ""));
     }
 
@@ -100,8 +86,8 @@ final class PerfReportTests {
      * {@code perf/vs-nccl-tests}: fails naming every row that misses (time above 1.05 × nccl-tests' at 8 B, bandwidth
      * below 0.97 × from 64 MiB); skips, with the reason, when nccl-tests was not run or no size pairs up.
      */
-    static Verdict ncclTestsVerdict(List<io.ncclffm.harness.protocol.PerfPoint> points, NcclTestsComparison c) {
-        String id = "perf/vs-nccl-tests";
+    static Verdict ncclTestsVerdict(List<PerfPoint> points, NcclTestsComparison c) {
+        String id = VS_NCCL_TESTS;
         if (!NcclTestsComparison.hasNcclTests(points)) {
             return verdict(id, CheckStatus.SKIPPED, "no nccl-tests points: set " + WorkerConfig.NCCL_TESTS
                     + " to a folder of nccl-tests binaries in a one-rank perf cell's env (perf/nccl-tests/README.md)");
@@ -125,7 +111,7 @@ final class PerfReportTests {
      * rows that lack a size (a sweep that stops below 64 MiB); skips, with the reason, when nothing could be judged.
      */
     static Verdict overheadVerdict(OverheadSummary o) {
-        return overheadVerdict(o, "perf/overhead-vs-c", true, "no C baseline points were given (ncclffm.perf.c / --perf-c)");
+        return overheadVerdict(o, OVERHEAD, true, "no C baseline points were given (ncclffm.perf.c / --perf-c)");
     }
 
     /**
@@ -181,17 +167,4 @@ final class PerfReportTests {
         return Verdict.of(id, "perf", Map.of(), status, cause, message);
     }
 
-    private static DynamicNode test(Verdict v, Runnable attach) {
-        return dynamicTest(v.checkId(), () -> {
-            Allure.epic("performance");
-            Allure.story(v.group());
-            attach.run();
-            switch (v.status()) {
-                case PASSED -> { }
-                case FAILED -> throw new AssertionFailedError(v.message());
-                case SKIPPED -> throw new TestAbortedException(AllureReporting.skipMessage(v));
-                case BROKEN -> throw new HarnessException(v.message());
-            }
-        });
-    }
 }
