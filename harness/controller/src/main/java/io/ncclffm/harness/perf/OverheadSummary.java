@@ -36,7 +36,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     }
 
     /** Whether a goal was met, missed, or could not be judged because Java or C lacks the size. */
-    public enum Verdict { MEETS, MISSES, NO_DATA }
+    public enum Goal { MEETS, MISSES, NO_DATA }
 
     /**
      * One library/world/dtype/placement/mode: the Java/C time ratio at 8 B, and the worst ratio from 64 MiB up with
@@ -52,11 +52,11 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                     PerfPoint.ALL_REDUCE, null);
         }
 
-        public Verdict smallMessageVerdict() {
+        public Goal smallMessageGoal() {
             return judge(smallMessageRatio, SMALL_MESSAGE_GOAL);
         }
 
-        public Verdict largeMessageVerdict() {
+        public Goal largeMessageGoal() {
             return judge(largeMessageWorstRatio, LARGE_MESSAGE_GOAL);
         }
 
@@ -66,9 +66,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                     + (collective.equals(PerfPoint.ALL_REDUCE) ? "" : " " + collective) + " " + dtype + " " + placement + " " + mode;
         }
 
-        private static Verdict judge(OptionalDouble ratio, double goal) {
-            if (ratio.isEmpty()) return Verdict.NO_DATA;
-            return ratio.getAsDouble() <= goal ? Verdict.MEETS : Verdict.MISSES;
+        private static Goal judge(OptionalDouble ratio, double goal) {
+            if (ratio.isEmpty()) return Goal.NO_DATA;
+            return ratio.getAsDouble() <= goal ? Goal.MEETS : Goal.MISSES;
         }
     }
 
@@ -132,14 +132,14 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
      * runs apart from real misses.
      */
     public boolean meetsGoals() {
-        return !rows.isEmpty() && rows.stream().allMatch(r -> r.smallMessageVerdict() == Verdict.MEETS
-                && r.largeMessageVerdict() == Verdict.MEETS);
+        return !rows.isEmpty() && rows.stream().allMatch(r -> r.smallMessageGoal() == Goal.MEETS
+                && r.largeMessageGoal() == Goal.MEETS);
     }
 
     /** The rows that miss a goal. */
     public List<Overhead> misses() {
-        return rows.stream().filter(r -> r.smallMessageVerdict() == Verdict.MISSES
-                || r.largeMessageVerdict() == Verdict.MISSES).toList();
+        return rows.stream().filter(r -> r.smallMessageGoal() == Goal.MISSES
+                || r.largeMessageGoal() == Goal.MISSES).toList();
     }
 
     /**
@@ -158,9 +158,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
             out.append("| ").append(r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")").append(" | ")
                     .append(r.world()).append(" | ").append(r.collective()).append(" | ").append(r.dtype())
                     .append(" | ").append(r.placement()).append(" | ").append(r.mode()).append(" | ")
-                    .append(cell(r.smallMessageRatio(), r.smallMessageVerdict(), ""))
+                    .append(cell(r.smallMessageRatio(), r.smallMessageGoal(), ""))
                     .append(" | ")
-                    .append(cell(r.largeMessageWorstRatio(), r.largeMessageVerdict(),
+                    .append(cell(r.largeMessageWorstRatio(), r.largeMessageGoal(),
                             r.largeMessageWorstRatio().isPresent()
                                     ? " at " + MessageSize.label(r.largeMessageWorstBytes()) : ""))
                     .append(" |\n");
@@ -168,9 +168,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
         return out.toString();
     }
 
-    private static String cell(OptionalDouble ratio, Verdict verdict, String where) {
+    private static String cell(OptionalDouble ratio, Goal verdict, String where) {
         if (ratio.isEmpty()) return "no data";
-        return PerfTable.format("%.3f", ratio.getAsDouble()) + where + (verdict == Verdict.MEETS ? " (meets)" : " (**misses**)");
+        return PerfTable.format("%.3f", ratio.getAsDouble()) + where + (verdict == Goal.MEETS ? " (meets)" : " (**misses**)");
     }
 
     private record Key(String library, String cell, int world, String collective, String dtype, String placement, String mode) {

@@ -125,13 +125,13 @@ public final class PerfVerdicts {
         if (o == null) return verdict(id, CheckStatus.SKIPPED, whyNone);
         String reference = "java/" + o.reference();
         List<OverheadSummary.Overhead> misses = o.rows().stream()
-                .filter(r -> (judgeSmall && r.smallMessageVerdict() == OverheadSummary.Verdict.MISSES)
-                        || r.largeMessageVerdict() == OverheadSummary.Verdict.MISSES).toList();
+                .filter(r -> (judgeSmall && r.smallMessageGoal() == OverheadSummary.Goal.MISSES)
+                        || r.largeMessageGoal() == OverheadSummary.Goal.MISSES).toList();
         List<String> unjudged = new java.util.ArrayList<>();
         for (OverheadSummary.Overhead r : o.rows()) {
             List<String> lacking = new java.util.ArrayList<>();
-            if (judgeSmall && r.smallMessageVerdict() == OverheadSummary.Verdict.NO_DATA) lacking.add("at 8 B");
-            if (r.largeMessageVerdict() == OverheadSummary.Verdict.NO_DATA) lacking.add("from 64 MiB");
+            if (judgeSmall && r.smallMessageGoal() == OverheadSummary.Goal.NO_DATA) lacking.add("at 8 B");
+            if (r.largeMessageGoal() == OverheadSummary.Goal.NO_DATA) lacking.add("from 64 MiB");
             if (!lacking.isEmpty()) unjudged.add(r.describe() + " (no data " + String.join(" or ", lacking) + ")");
         }
         String notJudged = (judgeSmall ? "" : "; 8 B is judged in process (perf/overhead-vs-c-in-process), not across processes")
@@ -141,8 +141,8 @@ public final class PerfVerdicts {
             return verdict(id, CheckStatus.FAILED, misses.size() + " row(s) miss a goal (" + goals + "): "
                     + misses.stream().map(r -> r.describe() + " " + ratios(r)).collect(Collectors.joining(", ")) + notJudged);
         }
-        boolean smallJudged = !judgeSmall || o.rows().stream().anyMatch(r -> r.smallMessageVerdict() != OverheadSummary.Verdict.NO_DATA);
-        boolean largeJudged = o.rows().stream().anyMatch(r -> r.largeMessageVerdict() != OverheadSummary.Verdict.NO_DATA);
+        boolean smallJudged = !judgeSmall || o.rows().stream().anyMatch(r -> r.smallMessageGoal() != OverheadSummary.Goal.NO_DATA);
+        boolean largeJudged = o.rows().stream().anyMatch(r -> r.largeMessageGoal() != OverheadSummary.Goal.NO_DATA);
         if (!smallJudged || !largeJudged) {
             return verdict(id, CheckStatus.SKIPPED, "no row has both sides at " + (smallJudged ? "" : "8 B")
                     + (smallJudged || largeJudged ? "" : " and ") + (largeJudged ? "" : "64 MiB or more")

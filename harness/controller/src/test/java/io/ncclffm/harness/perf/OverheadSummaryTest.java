@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.perf.OverheadSummary.Overhead;
-import io.ncclffm.harness.perf.OverheadSummary.Verdict;
+import io.ncclffm.harness.perf.OverheadSummary.Goal;
 import io.ncclffm.harness.protocol.PerfPoint;
 
 class OverheadSummaryTest {
@@ -30,8 +30,8 @@ class OverheadSummaryTest {
         Overhead row = summary.rows().getFirst();
         assertEquals(1.04, row.smallMessageRatio().getAsDouble(), 1e-12);
         assertEquals(1.005, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
-        assertEquals(Verdict.MEETS, row.smallMessageVerdict());
-        assertEquals(Verdict.MEETS, row.largeMessageVerdict());
+        assertEquals(Goal.MEETS, row.smallMessageGoal());
+        assertEquals(Goal.MEETS, row.largeMessageGoal());
         assertTrue(summary.meetsGoals());
         assertEquals(List.of(), summary.misses());
     }
@@ -49,7 +49,7 @@ class OverheadSummaryTest {
         OverheadSummary summary = OverheadSummary.of(List.of(
                 java(NCCL_28, 8, 10.6), c(NCCL_28, 8, 10.0),
                 java(NCCL_28, MIB_64, 1000), c(NCCL_28, MIB_64, 1000)));
-        assertEquals(Verdict.MISSES, summary.rows().getFirst().smallMessageVerdict());
+        assertEquals(Goal.MISSES, summary.rows().getFirst().smallMessageGoal());
         assertFalse(summary.meetsGoals());
         assertEquals(1, summary.misses().size());
     }
@@ -65,7 +65,7 @@ class OverheadSummaryTest {
         Overhead row = summary.rows().getFirst();
         assertEquals(1.03, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
         assertEquals(MIB_128, row.largeMessageWorstBytes());
-        assertEquals(Verdict.MISSES, row.largeMessageVerdict());
+        assertEquals(Goal.MISSES, row.largeMessageGoal());
         assertTrue(summary.markdown().contains("1.030 at 128 MiB (**misses**)"), summary.markdown());
     }
 
@@ -83,8 +83,8 @@ class OverheadSummaryTest {
     void withoutACounterpartThereIsNoVerdictAndNoPass() {
         OverheadSummary summary = OverheadSummary.of(List.of(java(NCCL_28, 8, 10), java(NCCL_28, MIB_64, 1000)));
         Overhead row = summary.rows().getFirst();
-        assertEquals(Verdict.NO_DATA, row.smallMessageVerdict());
-        assertEquals(Verdict.NO_DATA, row.largeMessageVerdict());
+        assertEquals(Goal.NO_DATA, row.smallMessageGoal());
+        assertEquals(Goal.NO_DATA, row.largeMessageGoal());
         assertFalse(summary.meetsGoals(), "nothing was shown, so nothing passes");
         assertEquals(List.of(), summary.misses(), "but nothing was missed either");
         assertTrue(summary.markdown().contains("no data"));

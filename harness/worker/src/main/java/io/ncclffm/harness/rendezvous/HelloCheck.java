@@ -15,36 +15,36 @@ final class HelloCheck {
      * @param detail what was wrong, for the log; never the token
      * @param rank   the rank, when accepted; -1 otherwise
      */
-    record Verdict(RejectReason reason, String detail, int rank) {
+    record Decision(RejectReason reason, String detail, int rank) {
         boolean accepted() {
             return reason == null;
         }
 
-        static Verdict reject(RejectReason reason, String detail) {
-            return new Verdict(reason, detail, -1);
+        static Decision reject(RejectReason reason, String detail) {
+            return new Decision(reason, detail, -1);
         }
     }
 
     private HelloCheck() {}
 
     /** Judges the whole client-to-server stream, {@code frame}, against the run's token and world size. */
-    static Verdict judge(byte[] frame, RendezvousToken token, int world) {
+    static Decision judge(byte[] frame, RendezvousToken token, int world) {
         if (frame.length < HELLO_BYTES) {
-            return Verdict.reject(RejectReason.TRUNCATED, frame.length + " of " + HELLO_BYTES + " bytes before end of stream");
+            return Decision.reject(RejectReason.TRUNCATED, frame.length + " of " + HELLO_BYTES + " bytes before end of stream");
         }
-        if (frame.length > HELLO_BYTES) return Verdict.reject(RejectReason.OVERSIZED, "more than " + HELLO_BYTES + " bytes");
+        if (frame.length > HELLO_BYTES) return Decision.reject(RejectReason.OVERSIZED, "more than " + HELLO_BYTES + " bytes");
         Hello h = RendezvousProtocol.decodeHello(frame);
         if (h.magic() != RendezvousProtocol.HELLO_MAGIC) {
-            return Verdict.reject(RejectReason.BAD_MAGIC, String.format("magic 0x%08x", h.magic()));
+            return Decision.reject(RejectReason.BAD_MAGIC, String.format("magic 0x%08x", h.magic()));
         }
-        if (h.version() != RendezvousProtocol.VERSION) return Verdict.reject(RejectReason.BAD_VERSION, "version " + h.version());
-        if (h.reserved() != 0) return Verdict.reject(RejectReason.BAD_RESERVED, "reserved field " + h.reserved());
+        if (h.version() != RendezvousProtocol.VERSION) return Decision.reject(RejectReason.BAD_VERSION, "version " + h.version());
+        if (h.reserved() != 0) return Decision.reject(RejectReason.BAD_RESERVED, "reserved field " + h.reserved());
         if (!token.matches(h.token())) {
-            return Verdict.reject(RejectReason.BAD_TOKEN, "token mismatch (claimed rank " + h.rank() + ")");
+            return Decision.reject(RejectReason.BAD_TOKEN, "token mismatch (claimed rank " + h.rank() + ")");
         }
         if (h.rank() < 1 || h.rank() >= world) {
-            return Verdict.reject(RejectReason.BAD_RANK, "rank " + h.rank() + " not in [1, " + world + ")");
+            return Decision.reject(RejectReason.BAD_RANK, "rank " + h.rank() + " not in [1, " + world + ")");
         }
-        return new Verdict(null, null, h.rank());
+        return new Decision(null, null, h.rank());
     }
 }

@@ -229,7 +229,7 @@ public final class RendezvousServer implements AutoCloseable {
         SocketAddress peer = socket.getRemoteSocketAddress();
         try (socket) {
             byte[] frame = RendezvousProtocol.readUntilEof(socket, HELLO_BYTES + 1, System.nanoTime() + readTimeoutNanos);
-            HelloCheck.Verdict v = HelloCheck.judge(frame, token, world);
+            HelloCheck.Decision v = HelloCheck.judge(frame, token, world);
             if (!v.accepted()) {
                 reject(peer, v.reason(), v.detail());
                 if (v.reason().reply != null) tellQuietly(socket, v.reason().reply);
