@@ -9,29 +9,29 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
-import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
 
 import io.ncclffm.harness.junit.CompatibilityMatrix;
+import io.ncclffm.harness.junit.MatrixRun;
 import io.ncclffm.harness.junit.MatrixSettings;
-import io.ncclffm.harness.verdict.Gate;
-import io.ncclffm.harness.matrix.MatrixException;
+import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.library.Libraries;
 import io.ncclffm.harness.library.LibraryManifest;
 import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixException;
 import io.ncclffm.harness.matrix.MatrixLoader;
-import io.ncclffm.harness.launch.HarnessException;
-import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.protocol.WorkerLaunch;
+import io.ncclffm.harness.verdict.Gate;
 
 /**
  * The standalone jar, for GPU hosts without Maven:
@@ -269,30 +269,36 @@ public final class Main {
             err.println(e.getMessage());
             return ExitCode.USAGE_OR_MATRIX_ERROR.code();
         }
-        System.setProperty("ncclffm.matrix", file);
-        if (options.containsKey("--cells")) System.setProperty("ncclffm.cells", options.get("--cells"));
-        if (options.containsKey("--reports")) System.setProperty("ncclffm.reports.dir", options.get("--reports"));
-        if (options.containsKey("--perf-c")) System.setProperty("ncclffm.perf.c", options.get("--perf-c"));
-        if (options.containsKey("--parallel")) System.setProperty(MatrixSettings.PARALLEL, options.get("--parallel"));
-        if (options.containsKey("--libraries")) System.setProperty("ncclffm.libraries", options.get("--libraries"));
-        if (options.containsKey("--worlds")) System.setProperty(MatrixSettings.WORLDS, options.get("--worlds"));
-        System.setProperty(Gate.ALLOW_NOT_STARTED, Boolean.toString(options.containsKey("--allow-not-started")));
-        String reports = System.getProperty("ncclffm.reports.dir", "reports");
-        System.setProperty("allure.results.directory", Path.of(reports, "allure-results").toAbsolutePath().toString());
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(CompatibilityMatrix.class)).build();
-        Launcher launcher = LauncherFactory.create();
+        String reports = options.getOrDefault("--reports", "reports");
+        Path allureResults = Path.of(reports, "allure-results").toAbsolutePath();
+        // Allure takes its results folder from a system property only, read when its lifecycle is first made.
+        System.setProperty(MatrixSettings.ALLURE_RESULTS, allureResults.toString());
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(CompatibilityMatrix.class))
+                .configurationParameter(MatrixSettings.MATRIX, file)
+                .configurationParameter(MatrixSettings.REPORTS_DIR, reports)
+                .configurationParameter(MatrixSettings.ALLURE_RESULTS, allureResults.toString())
+                .configurationParameter(Gate.ALLOW_NOT_STARTED, Boolean.toString(options.containsKey("--allow-not-started")));
+        Map<String, String> passed = Map.of("--cells", MatrixSettings.CELLS, "--perf-c", MatrixSettings.PERF_C,
+                "--parallel", MatrixSettings.PARALLEL, "--libraries", MatrixSettings.LIBRARIES, "--worlds", MatrixSettings.WORLDS);
+        passed.forEach((option, parameter) -> {
+            if (options.containsKey(option)) request.configurationParameter(parameter, options.get(option));
+        });
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         // The same JUnit XML a Maven run leaves in failsafe-reports, for CI systems on hosts without Maven.
         Path junitXml = Path.of(reports, "junit").toAbsolutePath();
-        launcher.execute(request, summary, new LegacyXmlReportGeneratingListener(junitXml, new PrintWriter(err, true)));
+        Optional<Gate> gate;
+        try (LauncherSession session = LauncherFactory.openSession()) {
+            session.getLauncher().execute(request.build(), summary, new LegacyXmlReportGeneratingListener(junitXml, new PrintWriter(err, true)));
+            gate = MatrixRun.gate(session);
+        }
         var s = summary.getSummary();
         out.printf("[ncclffm] JUnit: %d tests, %d passed, %d failed, %d aborted (skipped); JUnit XML in %s%n",
                 s.getTestsStartedCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsAbortedCount(), junitXml);
         s.getFailures().stream().limit(20).forEach(f ->
                 out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
-        boolean discoveryFailed = summary.getSummary().getContainersFailedCount() > 0;
-        return (CompatibilityMatrix.report().gate().passed() && !discoveryFailed ? ExitCode.PASSED : ExitCode.FAILED).code();
+        boolean discoveryFailed = s.getContainersFailedCount() > 0;
+        return (gate.map(Gate::passed).orElse(false) && !discoveryFailed ? ExitCode.PASSED : ExitCode.FAILED).code();
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -24,16 +23,13 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.GpuInventory;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.RankObserver;
-import io.ncclffm.harness.library.Libraries;
 import io.ncclffm.harness.library.LibraryException;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.report.MatrixReport;
-import io.ncclffm.harness.report.RunInfo;
 import io.ncclffm.harness.verdict.CellVerdicts;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
@@ -49,16 +45,13 @@ import io.ncclffm.harness.verdict.Verdict;
  * a check not run, or a waived known gap, each with its reason), or errors (broken infrastructure: a rank died or
  * hung, a container did not start, a cell could not start at all).
  */
+@ExtendWith(MatrixRun.Extension.class)
 public class CompatibilityMatrix {
 
-    private static final MatrixReport REPORT = new MatrixReport();
-
     @TestFactory
-    Stream<DynamicNode> matrix() {
-        MatrixSettings settings = MatrixSettings.fromSystemProperties();
-        Matrix matrix = MatrixLoader.load(settings.matrixFile()).select(settings.cells());
-        REPORT.begin(new RunInfo(settings.matrixFile(), settings.reportsDir(), settings.allureResults(), Instant.now(),
-                RunInfo.buildCommit(), settings.allowNotStarted()), matrix);
+    Stream<DynamicNode> matrix(MatrixRun run) {
+        MatrixSettings settings = run.settings();
+        Matrix matrix = run.matrix();
         Launchers launchers = new Launchers();
         CellScheduler scheduler = new CellScheduler(settings.parallel());
         List<DynamicNode> nodes = new ArrayList<>();
@@ -77,7 +70,7 @@ public class CompatibilityMatrix {
                 }
                 var pending = scheduler.submit(label, cell.perf(),
                         cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
-                        () -> runGuarded(settings, matrix, launchers, cell, world), after);
+                        () -> runGuarded(run, launchers, cell, world), after);
                 firstRun.putIfAbsent(cell.name(), pending);
                 String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
                 URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
@@ -87,25 +80,15 @@ public class CompatibilityMatrix {
         if (matrix.cells().stream().anyMatch(Cell::perf)) {
             nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
                 scheduler.awaitAll();
-                return PerfReportNodes.of(REPORT).stream();
+                return PerfReportNodes.of(run.report()).stream();
             })));
         }
         nodes.add(dynamicContainer("gate", Stream.of(matrix).map(m -> {
             scheduler.awaitAll();
             scheduler.close();
-            return gateTest(REPORT.gate());
+            return gateTest(run.report());
         })));
         return nodes.stream();
-    }
-
-    /** What the last run collected; the standalone runner reads the gate from it. */
-    public static MatrixReport report() {
-        return REPORT;
-    }
-
-    @AfterAll
-    static void writeReports() {
-        REPORT.finish();
     }
 
     /** A cell run's outcome: its verdicts and what the tests need to describe them. */
@@ -119,18 +102,18 @@ public class CompatibilityMatrix {
     private static final Duration AWAIT_SLACK = Duration.ofMinutes(30);
 
     /** A launcher that throws (it should report instead) still ends as one broken cell-start verdict. */
-    private CellOutcome runGuarded(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+    private CellOutcome runGuarded(MatrixRun run, Launchers launchers, Cell cell, int world) {
         try {
-            return runCell(settings, matrix, launchers, cell, world);
+            return runCell(run, launchers, cell, world);
         } catch (RuntimeException e) {
             Verdict v = Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                     CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell run failed: " + e);
-            REPORT.record(cell, world, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
+            run.report().record(cell, world, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
             return new CellOutcome(cell, world, "unknown", List.of(v), null);
         }
     }
 
-    private CellOutcome runCell(MatrixSettings settings, Matrix matrix, Launchers launchers, Cell cell, int world) {
+    private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world) {
         String label = cell.name() + " world " + world;
         GpuInventory gpus = GpuInventory.host();
         String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
@@ -138,21 +121,21 @@ public class CompatibilityMatrix {
         if (notStarted == null) notStarted = gpus.shortfall(cell.gpu(), world);
         if (notStarted != null) {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
-            return notStarted(cell, world, notStarted, settings.allowNotStarted());
+            return notStarted(matrixRun.report(), cell, world, notStarted, matrixRun.settings().allowNotStarted());
         }
         if (cell.source() instanceof Cell.Coordinates || cell.mixed()) {
             try {
-                cell = Libraries.shared().resolved(cell);
+                cell = matrixRun.libraries().resolved(cell);
             } catch (LibraryException e) {
                 // A library that cannot be had is never allowed to pass for not run: the matrix names it.
-                return notStarted(cell, world, "its library could not be resolved: " + e.getMessage(), false);
+                return notStarted(matrixRun.report(), cell, world, "its library could not be resolved: " + e.getMessage(), false);
             }
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
         CellRun run = launcher.run(cell, world, progress(label));
-        List<Verdict> verdicts = CellVerdicts.of(run, matrix);
-        REPORT.record(cell, world, launcher.name(), run.wall(), verdicts, run);
+        List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
+        matrixRun.report().record(cell, world, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
         return new CellOutcome(cell, world, launcher.name(), verdicts, run);
     }
@@ -161,14 +144,14 @@ public class CompatibilityMatrix {
      * A cell run that never started: one cell-start verdict saying why. It is broken, and fails the gate, unless
      * the run was told to allow it ({@value Gate#ALLOW_NOT_STARTED}); then it is not run, and the gate says so.
      */
-    private static CellOutcome notStarted(Cell cell, int world, String why, boolean allowed) {
+    private static CellOutcome notStarted(MatrixReport report, Cell cell, int world, String why, boolean allowed) {
         String launcher = cell.source().containerized() ? "container" : "process";
         Verdict v = allowed
                 ? Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                         CheckStatus.SKIPPED, Cause.NOT_STARTED, why + " (allowed by " + Gate.ALLOW_NOT_STARTED + ")")
                 : Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                         CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell could not start: " + why);
-        REPORT.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
+        report.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
         return new CellOutcome(cell, world, launcher, List.of(v), null);
     }
 
@@ -210,11 +193,12 @@ public class CompatibilityMatrix {
     }
 
     /** The gate as a test: Allure's overview shows it with the verdict, its scope and the counts. */
-    private static DynamicNode gateTest(Gate gate) {
+    private static DynamicNode gateTest(MatrixReport report) {
+        Gate gate = report.gate();
         return dynamicTest("gate: " + gate.result(), () -> {
             io.qameta.allure.Allure.epic("gate");
             io.qameta.allure.Allure.description(gate.headline() + "\n\n" + gate.counts());
-            io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(REPORT.contextLine()));
+            io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(report.contextLine()));
             if (!gate.passed()) throw new AssertionFailedError(gate.headline());
         });
     }

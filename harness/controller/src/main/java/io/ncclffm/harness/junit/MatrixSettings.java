@@ -1,38 +1,69 @@
 package io.ncclffm.harness.junit;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.ncclffm.harness.verdict.Gate;
 
 /**
- * How a matrix run is configured, from system properties (Maven's failsafe sets them; the standalone jar takes
- * them as options).
+ * How a matrix run is configured, from JUnit configuration parameters: the standalone jar passes its options as
+ * parameters of its discovery request; under Maven, failsafe's system properties are found the same way (JUnit
+ * looks a parameter up in the request, then in the system properties).
  *
- * @param matrixFile    {@code ncclffm.matrix}, default {@code matrix/debian.yaml}
- * @param cells         {@code ncclffm.cells}: comma-separated cell names or globs; all when empty
- * @param reportsDir    {@code ncclffm.reports.dir}, default {@code reports}
- * @param allowNotStarted {@code ncclffm.allow.not.started}: a cell that cannot start here (no Docker, no GPU, an
- *                      image that cannot be built) counts as not run instead of broken. For a developer's laptop
- *                      only: the gate names the option whenever it was used. Off by default, so that a gate is never
- *                      green on cells that never ran.
- * @param parallel      {@code ncclffm.parallel}: how many cell runs may run at once (default 1); perf cells always
- *                      run alone
- * @param worlds        {@code ncclffm.worlds}: only these world sizes (comma-separated); all when empty
+ * @param matrixFile      {@value #MATRIX}, default {@code matrix/debian.yaml}
+ * @param cells           {@value #CELLS}: comma-separated cell names or globs; all when empty
+ * @param reportsDir      {@value #REPORTS_DIR}, default {@code reports}
+ * @param allowNotStarted {@value Gate#ALLOW_NOT_STARTED}: a cell that cannot start here (no Docker, no GPU, an
+ *                        image that cannot be built) counts as not run instead of broken. For a developer's laptop
+ *                        only: the gate names the option whenever it was used. Off by default, so that a gate is never
+ *                        green on cells that never ran.
+ * @param parallel        {@value #PARALLEL}: how many cell runs may run at once (default 1); perf cells always run
+ *                        alone
+ * @param worlds          {@value #WORLDS}: only these world sizes (comma-separated); all when empty
+ * @param perfC           {@value #PERF_C}: the C baseline's JSON lines (files or folders, comma-separated), or
+ *                        {@code null}
+ * @param libraries       {@value #LIBRARIES}: a folder made by the standalone jar's {@code fetch}, from which library
+ *                        cells take their files only; {@code null} resolves them through the cache
+ * @param allureResults   {@value #ALLURE_RESULTS} (Allure's own setting), default {@code reportsDir/allure-results}
  */
 public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boolean allowNotStarted, int parallel,
-                             java.util.Set<Integer> worlds) {
+                             Set<Integer> worlds, String perfC, Path libraries, Path allureResults) {
 
+    public static final String MATRIX = "ncclffm.matrix";
+    public static final String CELLS = "ncclffm.cells";
+    public static final String REPORTS_DIR = "ncclffm.reports.dir";
     public static final String PARALLEL = "ncclffm.parallel";
     public static final String WORLDS = "ncclffm.worlds";
+    public static final String PERF_C = "ncclffm.perf.c";
+    public static final String LIBRARIES = "ncclffm.libraries";
+    public static final String ALLURE_RESULTS = "allure.results.directory";
 
-    public static MatrixSettings fromSystemProperties() {
+    /**
+     * @param parameters a configuration parameter by name, e.g. {@code ExtensionContext::getConfigurationParameter}
+     * @throws IllegalArgumentException naming a parameter whose value is not what it takes
+     */
+    public static MatrixSettings from(Function<String, Optional<String>> parameters) {
+        Function<String, String> get = k -> parameters.apply(k).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+        Path reports = Path.of(orElse(get.apply(REPORTS_DIR), "reports")).toAbsolutePath().normalize();
+        String libraries = get.apply(LIBRARIES);
+        String allure = get.apply(ALLURE_RESULTS);
         return new MatrixSettings(
-                Path.of(System.getProperty("ncclffm.matrix", "matrix/debian.yaml")).toAbsolutePath().normalize(),
-                System.getProperty("ncclffm.cells", ""),
-                Path.of(System.getProperty("ncclffm.reports.dir", "reports")).toAbsolutePath().normalize(),
-                Boolean.parseBoolean(System.getProperty(Gate.ALLOW_NOT_STARTED, "false")),
-                positive(PARALLEL, System.getProperty(PARALLEL, "1")),
-                worlds(System.getProperty(WORLDS, "")));
+                Path.of(orElse(get.apply(MATRIX), "matrix/debian.yaml")).toAbsolutePath().normalize(),
+                orElse(get.apply(CELLS), ""),
+                reports,
+                Boolean.parseBoolean(get.apply(Gate.ALLOW_NOT_STARTED)),
+                positive(PARALLEL, orElse(get.apply(PARALLEL), "1")),
+                worlds(orElse(get.apply(WORLDS), "")),
+                get.apply(PERF_C),
+                libraries == null ? null : Path.of(libraries),
+                allure == null ? reports.resolve("allure-results") : Path.of(allure).toAbsolutePath().normalize());
+    }
+
+    private static String orElse(String value, String def) {
+        return value == null ? def : value;
     }
 
     static int positive(String name, String value) {
@@ -45,8 +76,8 @@ public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boo
         throw new IllegalArgumentException(name + "='" + value + "': expected a number of cell runs in 1..256");
     }
 
-    static java.util.Set<Integer> worlds(String value) {
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+    static Set<Integer> worlds(String value) {
+        Set<Integer> out = new TreeSet<>();
         for (String w : value.split(",")) {
             if (w.isBlank()) continue;
             try {
@@ -57,14 +88,10 @@ public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boo
                 throw new IllegalArgumentException(WORLDS + "='" + value + "': expected comma-separated world sizes, e.g. 1,2");
             }
         }
-        return java.util.Set.copyOf(out);
+        return Set.copyOf(out);
     }
 
     public boolean runsWorld(int world) {
         return worlds.isEmpty() || worlds.contains(world);
-    }
-
-    public Path allureResults() {
-        return Path.of(System.getProperty("allure.results.directory", reportsDir.resolve("allure-results").toString()));
     }
 }

@@ -18,12 +18,10 @@ import io.ncclffm.harness.matrix.Cell;
 /**
  * Turns a cell's {@link Cell.Coordinates} into a library file on this host. Online, each source is resolved by
  * its real tool (Maven's resolver, apt in the Debian recipe, pip) once and kept in the {@link LibraryCache}; with a
- * libraries folder ({@code --libraries DIR}, {@code ncclffm.libraries}) the file comes from that folder only,
- * after its checksum is verified, and nothing is fetched.
+ * libraries folder (the matrix's {@code --libraries DIR}) the file comes from that folder only, after its checksum is
+ * verified, and nothing is fetched.
  */
 public final class Libraries {
-
-    private static Libraries shared;
 
     private final LibraryCache cache;
     private final MavenLibraries maven;
@@ -46,23 +44,21 @@ public final class Libraries {
         this.matrixFile = matrixFile;
     }
 
-    /** Configured by {@code ncclffm.libraries}, {@code ncclffm.library.cache}, the Maven and pip properties. */
-    public static Libraries fromSystemProperties() {
-        String dir = System.getProperty("ncclffm.libraries");
+    /**
+     * The libraries of one matrix run: from {@code offline} only when it is given, else through the cache, with
+     * {@code ncclffm.library.cache} and the Maven and pip properties of this host.
+     *
+     * @param offline    a folder made by {@link #fetchInto}, or {@code null}
+     * @param matrixFile for the fetch command that errors suggest; may be {@code null}
+     */
+    public static Libraries forRun(Path offline, String matrixFile) {
         return new Libraries(LibraryCache.defaultCache(), MavenLibraries.fromSystemProperties(), DebianLibraries.fromSystemProperties(),
-                PipLibraries.fromSystemProperties(), dir == null || dir.isBlank() ? null : Path.of(dir), System.getProperty("ncclffm.matrix"));
+                PipLibraries.fromSystemProperties(), offline, matrixFile);
     }
 
     /** Resolving through the cache (never from a libraries folder), as the fetch command does. */
     public static Libraries online() {
-        return new Libraries(LibraryCache.defaultCache(), MavenLibraries.fromSystemProperties(), DebianLibraries.fromSystemProperties(),
-                PipLibraries.fromSystemProperties(), null, null);
-    }
-
-    /** One instance for a matrix run, made from the system properties on first use. */
-    public static synchronized Libraries shared() {
-        if (shared == null) shared = fromSystemProperties();
-        return shared;
+        return forRun(null, null);
     }
 
     /**

@@ -38,10 +38,16 @@ public final class MatrixReport {
     private final Map<String, String> deviceFacts = new TreeMap<>();
     private RunInfo info;
     private Matrix matrix;
+    private String cBaseline;
 
-    public synchronized void begin(RunInfo info, Matrix matrix) {
+    /**
+     * @param cBaseline the C baseline's JSON lines for the perf report (files or folders, comma-separated), or
+     *                  {@code null}
+     */
+    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline) {
         this.info = info;
         this.matrix = matrix;
+        this.cBaseline = cBaseline;
         cells.clear();
         perf.clear();
         inits.clear();

@@ -42,7 +42,7 @@ class MatrixReportTest {
     private static MatrixReport report(Cell cell) {
         MatrixReport report = new MatrixReport();
         report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false),
-                new Matrix(Path.of("m.yaml"), List.of(cell), List.of()));
+                new Matrix(Path.of("m.yaml"), List.of(cell), List.of()), null);
         return report;
     }
 

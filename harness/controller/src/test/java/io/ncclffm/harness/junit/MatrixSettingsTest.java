@@ -1,0 +1,60 @@
+package io.ncclffm.harness.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.ncclffm.harness.verdict.Gate;
+
+/** A run's settings come from configuration parameters by name, as the standalone jar and failsafe give them. */
+class MatrixSettingsTest {
+
+    private static MatrixSettings from(Map<String, String> parameters) {
+        return MatrixSettings.from(k -> Optional.ofNullable(parameters.get(k)));
+    }
+
+    @Test
+    void everyOption_isReadFromItsParameter() {
+        MatrixSettings s = from(Map.of(MatrixSettings.MATRIX, "m.yaml", MatrixSettings.CELLS, "nccl-*", MatrixSettings.REPORTS_DIR, "out",
+                Gate.ALLOW_NOT_STARTED, "true", MatrixSettings.PARALLEL, "4", MatrixSettings.WORLDS, "2,1",
+                MatrixSettings.PERF_C, "c/rank0.jsonl", MatrixSettings.LIBRARIES, "libs"));
+        assertEquals(Path.of("m.yaml").toAbsolutePath(), s.matrixFile());
+        assertEquals("nccl-*", s.cells());
+        assertEquals(Path.of("out").toAbsolutePath(), s.reportsDir());
+        assertTrue(s.allowNotStarted());
+        assertEquals(4, s.parallel());
+        assertEquals(Set.of(1, 2), s.worlds());
+        assertEquals("c/rank0.jsonl", s.perfC());
+        assertEquals(Path.of("libs"), s.libraries());
+        assertEquals(Path.of("out", "allure-results").toAbsolutePath(), s.allureResults(), "Allure's results go under the reports");
+    }
+
+    @Test
+    void nothingGiven_isTheDefaults() {
+        MatrixSettings s = from(Map.of());
+        assertEquals(Path.of("matrix/debian.yaml").toAbsolutePath(), s.matrixFile());
+        assertEquals("", s.cells());
+        assertFalse(s.allowNotStarted());
+        assertEquals(1, s.parallel());
+        assertTrue(s.runsWorld(8));
+        assertNull(s.perfC());
+        assertNull(s.libraries());
+    }
+
+    @Test
+    void aBadValue_isNamedWithWhatItTakes() {
+        assertEquals("ncclffm.parallel='0': expected a number of cell runs in 1..256",
+                assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.PARALLEL, "0"))).getMessage());
+        assertEquals("ncclffm.worlds='1,x': expected comma-separated world sizes, e.g. 1,2",
+                assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.WORLDS, "1,x"))).getMessage());
+    }
+}
