@@ -30,26 +30,12 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
     public record PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
                              java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect) {
 
-        /** What a perf matrix's regression check is meant to find. */
+        /** What a perf matrix's regression check is meant to find; the file writes its {@link Words}. */
         public enum Expectation {
             /** {@code expect: none} (the default): any regression fails the check. */
-            NONE("none"),
+            NONE,
             /** {@code expect: regression}: the candidates are slowed on purpose; finding nothing fails the check. */
-            REGRESSION("regression");
-
-            private final String yaml;
-
-            Expectation(String yaml) {
-                this.yaml = yaml;
-            }
-
-            public String yaml() {
-                return yaml;
-            }
-
-            public static java.util.Optional<Expectation> fromYaml(String value) {
-                return java.util.Arrays.stream(values()).filter(e -> e.yaml.equals(value)).findFirst();
-            }
+            REGRESSION
         }
 
         public PerfPolicy {

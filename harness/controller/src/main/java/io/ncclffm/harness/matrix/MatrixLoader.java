@@ -694,7 +694,7 @@ public final class MatrixLoader {
             }
             Matrix.PerfPolicy.Expectation expect = Matrix.PerfPolicy.Expectation.NONE;
             if (p.expect() != null) {
-                expect = Matrix.PerfPolicy.Expectation.fromYaml(p.expect()).orElseThrow(() -> error("/perf/expect", "perf.expect",
+                expect = Words.parse(Matrix.PerfPolicy.Expectation.class, p.expect().strip()).orElseThrow(() -> error("/perf/expect", "perf.expect",
                         "expected 'none' (the default: any regression fails) or 'regression' (candidates slowed on purpose), got '"
                                 + p.expect() + "'"));
             }
