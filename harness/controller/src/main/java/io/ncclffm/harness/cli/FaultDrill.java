@@ -8,10 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import io.ncclffm.NcclVersion;
 import io.ncclffm.Flavor;
-import io.ncclffm.harness.verdict.CellVerdicts;
-import io.ncclffm.harness.verdict.Verdict;
+import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.RankHandle;
@@ -24,6 +22,8 @@ import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * The GPU half of the fault-injection tests, for a GPU host: real ranks on a real GPU, one of them killed

@@ -11,6 +11,7 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
+
 import io.qameta.allure.Allure;
 import io.qameta.allure.model.Link;
 

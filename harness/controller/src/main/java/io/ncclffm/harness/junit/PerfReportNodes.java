@@ -17,6 +17,7 @@ import io.ncclffm.harness.report.MatrixReport;
 import io.ncclffm.harness.report.PerfArtifacts;
 import io.ncclffm.harness.verdict.PerfVerdicts;
 import io.ncclffm.harness.verdict.Verdict;
+
 import io.qameta.allure.Allure;
 
 /**

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.RankEnding;
-import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
 /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

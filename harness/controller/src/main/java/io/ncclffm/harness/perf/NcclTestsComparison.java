@@ -2,12 +2,13 @@ package io.ncclffm.harness.perf;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

@@ -1,6 +1,7 @@
 package io.ncclffm.harness.perf;
 
 import java.util.Locale;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

@@ -3,6 +3,7 @@ package io.ncclffm.harness.perf;
 import org.apache.commons.statistics.inference.AlternativeHypothesis;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;
 import org.apache.commons.statistics.inference.PValueMethod;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

@@ -3,8 +3,8 @@ package io.ncclffm.harness.report;
 import java.time.Duration;
 import java.util.List;
 
-import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * One column of the grid: a cell at one world size, with its verdicts and measurements.

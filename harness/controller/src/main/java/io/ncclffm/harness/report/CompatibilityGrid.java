@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
-import io.ncclffm.harness.protocol.CheckStatus;
 
 /**
  * The sign-off grid: the gate's verdict, date, commit and matrix file on top; check families down, cell runs

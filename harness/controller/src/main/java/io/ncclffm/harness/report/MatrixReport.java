@@ -13,16 +13,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import io.ncclffm.harness.verdict.Gate;
-import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * Collects every cell's verdicts during a matrix run and, at the end, writes what release sign-off reads: the

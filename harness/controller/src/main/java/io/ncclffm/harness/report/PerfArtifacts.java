@@ -10,17 +10,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.perf.BandwidthChart;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.MessageSize;
 import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.perf.PerfJsonLines;
-import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.perf.PerfTable;
 import io.ncclffm.harness.perf.Regression;
 import io.ncclffm.harness.perf.RegressionCheck;
+import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.PerfPoint;
 
 /**
  * What perf mode produces from a matrix run's points (and the C baseline's, when given): a table per release, a

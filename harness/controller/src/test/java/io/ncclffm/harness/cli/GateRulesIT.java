@@ -1,6 +1,5 @@
 package io.ncclffm.harness.cli;
 
-import io.ncclffm.testing.CSharedLibrary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * The gate's rules, end to end: the standalone jar runs a small matrix in its own JVM, as a GPU host or a CI job

@@ -16,12 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.ncclffm.NcclVersion;
-import io.ncclffm.harness.verdict.CellVerdicts;
-import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * The binding against Debian's real NCCL 2.22.3 and 2.29.7 and RCCL 5.4.3 and 7.2.4, each in real containers on a machine

@@ -15,12 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.DockerClientFactory;
 
-import io.ncclffm.harness.verdict.CellVerdicts;
-import io.ncclffm.harness.verdict.Verdict;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.CellVerdicts;
+import io.ncclffm.harness.verdict.Verdict;
 
 /**
  * Faults injected into real runs, with both launchers: a rank that crashes (SIGKILL) or hangs (SIGSTOP) while the

@@ -11,12 +11,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.EventCodec;
-import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
-import io.ncclffm.harness.protocol.WorkerExit;
+import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.protocol.WorkerExit;
 
 /** The one supervision policy both launchers use, on ranks whose events are fed in real time. */
 class RankSupervisorTest {

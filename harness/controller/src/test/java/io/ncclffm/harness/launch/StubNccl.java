@@ -1,8 +1,9 @@
 package io.ncclffm.harness.launch;
 
-import io.ncclffm.testing.CSharedLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * The binding's stand-in library ({@code binding/src/test/c/stub_nccl.c}), built with gcc, for process-mode

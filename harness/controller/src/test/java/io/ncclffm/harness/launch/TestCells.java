@@ -8,10 +8,10 @@ import java.util.Map;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /** Cells for launcher tests: the repository's Debian cells, variations of them, and stub-library process cells. */
 final class TestCells {

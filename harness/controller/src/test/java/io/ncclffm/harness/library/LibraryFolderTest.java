@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * A libraries folder made by fetch, then used by a run that may not fetch: the manifest lists each library once

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * Maven coordinates resolved by Maven's resolver from a real file-based remote repository, which the resolver's

@@ -1,6 +1,5 @@
 package io.ncclffm.harness.library;
 
-import io.ncclffm.testing.CSharedLibrary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * Archives that hold the binding's stand-in NCCL library ({@code binding/src/test/c/stub_nccl.c}, built with gcc):

@@ -13,8 +13,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.ncclffm.harness.perf.OverheadSummary.Overhead;
 import io.ncclffm.harness.perf.OverheadSummary.Goal;
+import io.ncclffm.harness.perf.OverheadSummary.Overhead;
 import io.ncclffm.harness.protocol.PerfPoint;
 
 class OverheadSummaryTest {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 class PerfTableTest {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.perf.Regression;
+import io.ncclffm.harness.protocol.PerfPoint;
 
 /**
  * A whole perf run's points (two cells, Java and the in-process C loop, three worlds, both placements and modes) in

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
@@ -27,6 +26,7 @@ import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.Mismatch;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Merging what ranks reported, on constructed rank outputs that go through the real JSON line codec. */

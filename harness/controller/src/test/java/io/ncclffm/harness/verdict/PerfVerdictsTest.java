@@ -8,8 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.perf.OverheadSummary;
+import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /** The overhead verdict: fail on a miss, pass naming what could not be judged, skip when nothing could be. */

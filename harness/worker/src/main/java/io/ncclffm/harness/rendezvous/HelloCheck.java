@@ -2,8 +2,8 @@ package io.ncclffm.harness.rendezvous;
 
 import static io.ncclffm.harness.rendezvous.RendezvousProtocol.HELLO_BYTES;
 
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Hello;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Hello;
 
 /** The server's checks of a client hello, without I/O: in {@link RejectReason}'s order, the token before the rank. */
 final class HelloCheck {

@@ -1,18 +1,18 @@
 package io.ncclffm.harness.rendezvous;
 
-import io.ncclffm.UniqueId;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Reply;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
-
 import java.io.IOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Reply;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /**
  * A non-zero rank's side of the rendezvous: fetches the {@link UniqueId} from rank 0's {@link RendezvousServer}.

@@ -1,7 +1,5 @@
 package io.ncclffm.harness.rendezvous;
 
-import io.ncclffm.UniqueId;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ProtocolException;
@@ -9,6 +7,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
 
 /**

@@ -2,13 +2,10 @@ package io.ncclffm.harness.rendezvous;
 
 import static io.ncclffm.harness.rendezvous.RendezvousProtocol.HELLO_BYTES;
 
-import io.ncclffm.UniqueId;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
-
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,7 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
+
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /**
  * Rank 0's side of the rendezvous: serves one {@link UniqueId} to ranks {@code 1..world-1} that present the run's

@@ -10,9 +10,9 @@ import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.ResultComparison;
-import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * allReduce for every dtype x op x count x placement. Inputs differ per rank and are chosen so that any wrong

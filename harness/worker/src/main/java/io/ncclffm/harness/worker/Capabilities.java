@@ -7,8 +7,8 @@ import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.Nccl;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * Why a planned check cannot run on this library and device, from the requirements it was planned with; or

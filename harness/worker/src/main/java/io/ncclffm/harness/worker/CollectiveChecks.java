@@ -11,9 +11,9 @@ import io.ncclffm.Feature;
 import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.semantics.InputPattern;
-import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.semantics.InputPattern;
 
 /**
  * The collectives besides allReduce, for every supported dtype (and op where one applies), at an odd count.

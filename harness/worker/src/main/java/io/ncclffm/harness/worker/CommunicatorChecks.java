@@ -15,9 +15,9 @@ import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceRuntimes;
 import io.ncclffm.device.DeviceUnavailableException;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
 final class CommunicatorChecks {

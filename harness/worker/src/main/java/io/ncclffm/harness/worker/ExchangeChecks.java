@@ -6,10 +6,10 @@ import java.util.Map;
 import io.ncclffm.NcclException;
 import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.rendezvous.NoUniqueIdException;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
 import io.ncclffm.harness.rendezvous.RendezvousServer;
-import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * The unique-ID broadcast: rank 0 creates the ID and serves it; every other rank fetches it. Each rank reports

@@ -13,9 +13,9 @@ import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceException;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.semantics.InputPattern;
-import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.semantics.InputPattern;
 
 /**
  * allReduce captured into a CUDA graph once and replayed several times, with new inputs before every replay;

@@ -2,6 +2,7 @@ package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
 import java.util.List;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

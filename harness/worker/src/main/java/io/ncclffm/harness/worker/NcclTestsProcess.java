@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.worker.NcclTestsOutput;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.worker.NcclTestsOutput;
 
 /**
  * Runs the user's nccl-tests binaries ({@code NCCLFFM_NCCL_TESTS}) from a perf cell's rank 0 for the collectives and

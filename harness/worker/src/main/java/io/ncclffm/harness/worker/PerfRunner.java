@@ -18,10 +18,10 @@ import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.protocol.WorkerExit;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.protocol.WorkerExit;
 
 /**
  * Perf mode: the collectives of {@code NCCLFFM_PERF_COLLECTIVES} (default allReduce; sums where they reduce, root

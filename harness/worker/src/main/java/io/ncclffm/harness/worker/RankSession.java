@@ -17,8 +17,8 @@ import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceStream;
 import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
  * The state one rank builds up while its checks run: the library, the unique ID, the device, and the one

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
-import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * The program every rank runs, as a local process or inside a container: it checks one library build with one

@@ -5,8 +5,8 @@ import java.util.List;
 
 import io.ncclffm.DataType;
 import io.ncclffm.ReduceOp;
-import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.HostReduction;
+import io.ncclffm.harness.semantics.InputPattern;
 
 /**
  * Inputs and expected output of the last allReduce case, so that in-place and out-of-place checks of the same

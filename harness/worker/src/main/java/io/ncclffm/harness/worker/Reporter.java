@@ -9,8 +9,8 @@ import io.ncclffm.NcclTimeoutException;
 import io.ncclffm.NcclUnsupportedException;
 import io.ncclffm.device.DeviceTimeoutException;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.CheckResult;
+import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.WorkerEvent;
 

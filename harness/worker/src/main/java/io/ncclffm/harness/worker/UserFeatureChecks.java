@@ -22,10 +22,10 @@ import io.ncclffm.ReduceOp;
 import io.ncclffm.Window;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.semantics.ElementCodec;
 import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
-import io.ncclffm.harness.protocol.Requirement;
 
 /**
  * What users of the binding rely on beyond single collectives: a self-test right after init, split

@@ -1,8 +1,8 @@
 package io.ncclffm.harness.worker;
 
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
-import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * The worker's last line of defence: some waits cannot be bounded from Java (a blocking {@code ncclCommInitRank}

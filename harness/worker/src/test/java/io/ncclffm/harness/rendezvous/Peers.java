@@ -2,8 +2,6 @@ package io.ncclffm.harness.rendezvous;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ncclffm.UniqueId;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,6 +9,8 @@ import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.function.Predicate;
+
+import io.ncclffm.UniqueId;
 
 /** Test fixtures: random IDs, free ports, and a raw peer that sends arbitrary bytes. */
 final class Peers {

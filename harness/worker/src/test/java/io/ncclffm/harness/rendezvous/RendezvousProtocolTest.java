@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.ncclffm.UniqueId;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Reply;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
-
 import java.net.ProtocolException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.junit.jupiter.api.Test;
+
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Reply;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /** The byte layouts the package documentation promises. */
 class RendezvousProtocolTest {

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ncclffm.UniqueId;
-import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
-
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /** Everything the server turns away, that it logs each rejection with its reason, and goes on serving afterwards. */
 @Timeout(10)

@@ -4,8 +4,7 @@ import static io.ncclffm.harness.rendezvous.Peers.LOOPBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.ncclffm.UniqueId;
+import static org.quicktheories.QuickTheory.qt;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.api.Pair;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
-import io.ncclffm.harness.protocol.RendezvousToken;
 
-import static org.quicktheories.QuickTheory.qt;
+import io.ncclffm.UniqueId;
+import io.ncclffm.harness.protocol.RendezvousToken;
 
 /**
  * Throws arbitrary bytes at a running server: random garbage, valid hellos with one byte flipped, truncated hellos,

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /** Why a planned check cannot run, from the requirements it was planned with, against the stub library. */
 class CapabilitiesTest {

@@ -1,6 +1,5 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.testing.CSharedLibrary;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -20,6 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * The in-process C loop (perf/c-baseline/ncclffm_c_loop.c) against the binding's NCCL stub, both built with gcc:

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
+
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**

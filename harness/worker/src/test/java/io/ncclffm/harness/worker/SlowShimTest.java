@@ -1,6 +1,5 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.testing.CSharedLibrary;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +23,7 @@ import io.ncclffm.DataType;
 import io.ncclffm.Nccl;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.UniqueId;
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * The slow shim (perf/shim) in front of the binding's NCCL stub, installed as {@code libnccl.so.2} beside it and

@@ -1,6 +1,5 @@
 package io.ncclffm.harness.worker;
 
-import io.ncclffm.testing.CSharedLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 import io.ncclffm.Nccl;
+import io.ncclffm.testing.CSharedLibrary;
 
 /**
  * The binding's stand-in library ({@code binding/src/test/c/stub_nccl.c}), built with gcc and loaded in this

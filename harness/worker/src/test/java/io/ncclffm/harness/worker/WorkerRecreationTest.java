@@ -24,9 +24,9 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
-import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * After a collective times out or leaves the communicator broken, the worker re-creates the communicator and

@@ -2,6 +2,7 @@ package io.ncclffm.harness.worker;
 
 import java.util.HashMap;
 import java.util.Map;
+
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /** Rank sessions of a world of one on the stub library, with a formed communicator, for worker tests. */

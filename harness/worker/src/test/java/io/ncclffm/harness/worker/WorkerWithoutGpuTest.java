@@ -22,9 +22,9 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
-import io.ncclffm.harness.protocol.Requirement;
 
 /** The whole worker on a cell without a GPU, against the stub library: every planned check gets a typed result. */
 class WorkerWithoutGpuTest {
