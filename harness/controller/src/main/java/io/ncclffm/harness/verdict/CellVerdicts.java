@@ -77,7 +77,11 @@ public final class CellVerdicts {
         }
         verdicts.add(uniqueIdAgreement(run, reported.getOrDefault("unique-id", Map.of())));
         verdicts.add(ranksFinished(run));
-        if (run.cell().mixed()) return MixedPair.judge(run, verdicts, reported.getOrDefault("comm-init", Map.of()));
+        if (run.cell().mixed()) {
+            // The pair's own verdicts (and the checks its judgement turned into failures) meet the waivers too.
+            return MixedPair.judge(run, verdicts, reported.getOrDefault("comm-init", Map.of())).stream()
+                    .map(v -> v.waived() != null || v.stale() != null ? v : waive(matrix, run, v)).toList();
+        }
         return verdicts;
     }
 
@@ -109,13 +113,21 @@ public final class CellVerdicts {
         params.putIfAbsent("world", Integer.toString(run.world()));
         Verdict v = new Verdict(pc.id(), pc.group(), params, status, message, mismatches, parts,
                 status == CheckStatus.PASSED ? null : cause, !HOST_GROUPS.contains(pc.group()), null, null);
-        Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), pc.id());
+        return waive(matrix, run, v);
+    }
+
+    /**
+     * The verdict under the matrix's waiver for it, if any: a failure becomes a waived skip with the waiver's
+     * reason, a pass keeps its status and flags the waiver as stale; anything else stays as it is.
+     */
+    private static Verdict waive(Matrix matrix, CellRun run, Verdict v) {
+        Optional<Waiver> w = matrix.waiverFor(run.cell().name(), run.world(), v.checkId());
         if (w.isEmpty()) return v;
         Verdict.WaiverNote note = new Verdict.WaiverNote(w.get().kind(), w.get().reason(), w.get().link());
-        if (status == CheckStatus.FAILED) {
-            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + message, note, null);
+        if (v.status() == CheckStatus.FAILED) {
+            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + v.message(), note, null);
         }
-        return status == CheckStatus.PASSED ? v.withOutcome(status, message, null, note) : v;
+        return v.status() == CheckStatus.PASSED ? v.withOutcome(v.status(), v.message(), null, note) : v;
     }
 
     /** A pass says what the first rank said; anything else lists the ranks that ended worst, with their words. */

@@ -15,9 +15,14 @@ import io.ncclffm.harness.protocol.CheckStatus;
  * refuse cleanly, every rank with NCCL's own error, within their timeouts. A pair where one side is refused and
  * the other waits out its timeout, where no side gets an answer, or that forms and then computes wrong values, is
  * a defect of that pair. The answer is one more verdict, {@value CellVerdicts#MIXED_PAIR}; a clean refusal turns
- * the failed init into a not-run {@link Cause#REFUSED_PAIR}.
+ * the failed init into a not-run {@link Cause#REFUSED_PAIR}. A pair that does not refuse cleanly fails its init
+ * (and, where a rank waiting for its peer was killed, its ranks-finished) with the ranks' words, instead of
+ * breaking them; the checks after init, which never had a communicator, are not run. So the matrix can waive a pair
+ * NCCL cannot run (its mixed-pair, comm-init and ranks-finished), and every other outcome stays loud.
  */
 final class MixedPair {
+
+    private static final String COMM_INIT = "comm-init";
 
     private MixedPair() {
     }
@@ -54,12 +59,24 @@ final class MixedPair {
                     inits.values().stream().anyMatch(c -> c.cause() == Cause.TIMEOUT) ? Cause.TIMEOUT : Cause.OTHER_FAILURE,
                     false, null, null);
         }
+        boolean unclean = !refusedCleanly && !formed && !inits.isEmpty();
+        boolean afterInit = false;
         for (Verdict v : verdicts) {
-            if (refusedCleanly && v.checkId().equals("comm-init")) {
+            boolean init = v.checkId().equals(COMM_INIT);
+            if (refusedCleanly && init) {
                 out.add(v.withCause(CheckStatus.SKIPPED, Cause.REFUSED_PAIR, "the mixed pair refused to form a communicator: " + v.message()));
+            } else if (unclean && (init || v.checkId().equals(CellVerdicts.RANKS_FINISHED)) && v.status() == CheckStatus.BROKEN) {
+                // A rank killed while it waited for a peer that had given up is how this pair fails, not the
+                // harness's breakage: the pair's defect, shown (and waivable) as a failure with the rank's words.
+                out.add(v.withCause(CheckStatus.FAILED, pair.cause(), "the mixed pair did not refuse cleanly: " + v.message()));
+            } else if (unclean && afterInit && !v.checkId().equals(CellVerdicts.RANKS_FINISHED)
+                    && !v.checkId().equals(CellVerdicts.UNIQUE_ID_AGREEMENT) && v.status() != CheckStatus.PASSED) {
+                out.add(v.withCause(CheckStatus.SKIPPED, Cause.BLOCKED,
+                        "not run: the mixed pair formed no communicator (" + CellVerdicts.MIXED_PAIR + " says how it ended)"));
             } else {
                 out.add(v);
             }
+            afterInit |= init;
         }
         out.add(pair);
         return out;
