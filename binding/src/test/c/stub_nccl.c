@@ -16,7 +16,9 @@
 
 typedef struct { char internal[128]; } ncclUniqueId;
 typedef struct { size_t size; unsigned int magic; unsigned int version; int blocking; } config_head;
-struct stub_comm { int nranks, rank, async; };
+/* pending: polls of ncclCommGetAsyncError that still answer ncclInProgress, as a non-blocking parent does while
+   NCCL finishes a split on its own thread. */
+struct stub_comm { int nranks, rank, async, nonblocking, pending; };
 
 static int version_code = 22203;
 /* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError. A process that never calls
@@ -122,14 +124,19 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     last_config_version = config->version;
     record_config(config);
     make_comm(comm, nranks, rank, mode() == 1 ? 7 : mode() == 2 ? 1 : 0);
+    ((struct stub_comm*) *comm)->nonblocking = !config->blocking;
     if (mode() == 2) strcpy(last_error, "stub: CUDA driver version is insufficient");
     return config->blocking ? (mode() == 2 ? 1 : 0) : 7;
 }
 
 int ncclCommGetAsyncError(void* comm, int* st) {
-    *st = async_error >= 0 ? async_error : ((struct stub_comm*) comm)->async;
+    struct stub_comm* c = comm;
+    if (c->pending > 0) { c->pending--; *st = 7; return 0; }
+    *st = async_error >= 0 ? async_error : c->async;
     return 0;
 }
+/* How many polls a communicator still owes before its last operation counts as finished. */
+int stub_comm_pending(void* comm) { return ((struct stub_comm*) comm)->pending; }
 int ncclCommCount(void* comm, int* n) { note("ncclCommCount"); *n = ((struct stub_comm*) comm)->nranks; return 0; }
 int ncclCommUserRank(void* comm, int* r) { note("ncclCommUserRank"); *r = ((struct stub_comm*) comm)->rank; return 0; }
 int ncclCommCuDevice(void* comm, int* d) { note("ncclCommCuDevice"); *d = 0; return 0; }
@@ -245,9 +252,14 @@ int ncclCommSplit(void* comm, int color, int key, void** newcomm, config_head* c
     struct stub_comm* parent = comm;
     args6((long long) comm, color, key, 0, (long long) config, 0);
     if (config != NULL) { last_config_version = config->version; last_blocking = config->blocking; record_config(config); }
-    if (color < 0) { *newcomm = NULL; return 0; }
+    /* On a non-blocking parent NCCL runs the split as a job of the parent: ncclInProgress, and the parent reports
+       ncclInProgress for a while after the new handle is written. */
+    if (parent->nonblocking) parent->pending = 3;
+    if (color < 0) { *newcomm = NULL; return parent->nonblocking ? 7 : 0; }
     /* Two colours of equal size: ranks of the same parity, ordered by key, as a test expects of color = rank % 2. */
-    return make_comm(newcomm, (parent->nranks + 1 - color) / 2, key / 2, 0);
+    make_comm(newcomm, (parent->nranks + 1 - color) / 2, key / 2, 0);
+    ((struct stub_comm*) *newcomm)->nonblocking = parent->nonblocking;
+    return parent->nonblocking ? 7 : 0;
 }
 int ncclMemAlloc(void** ptr, size_t size) {
     note("ncclMemAlloc"); last_args[0] = (long long) size;

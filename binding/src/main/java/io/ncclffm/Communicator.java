@@ -367,7 +367,9 @@ public final class Communicator implements AutoCloseable {
             // On a non-blocking parent NCCL finishes the split on its own thread and writes *newcomm there; the
             // out-pointer must stay alive, and be waited for, until it does.
             if (color != SPLIT_NOCOLOR) awaitHandle("ncclCommSplit", rc, out);
-            return created(nccl, "ncclCommSplit", rc, out, -1, -1, effective);
+            Communicator child = created(nccl, "ncclCommSplit", rc, out, -1, -1, effective);
+            awaitParent("ncclCommSplit", rc);
+            return child;
         }
     }
 
@@ -392,7 +394,9 @@ public final class Communicator implements AutoCloseable {
             boolean excluded = false;
             for (int r : excludeRanks) excluded |= r == rank;
             if (!excluded) awaitHandle("ncclCommShrink", rc, out);
-            return created(nccl, "ncclCommShrink", rc, out, -1, -1, effective);
+            Communicator child = created(nccl, "ncclCommShrink", rc, out, -1, -1, effective);
+            awaitParent("ncclCommShrink", rc);
+            return child;
         }
     }
 
@@ -418,6 +422,16 @@ public final class Communicator implements AutoCloseable {
             if (spins++ < 2000) Thread.onSpinWait();
             else LockSupport.parkNanos(200_000);
         }
+    }
+
+    /**
+     * After a split or shrink that returned {@code ncclInProgress}: NCCL runs it as a job of this (the parent)
+     * communicator, which reports {@code ncclInProgress} until the job has ended, well after the new handle is
+     * written; a call on the parent before then fails with "Attempt to use communicator before the previous operation
+     * returned ncclSuccess". So the parent is waited for too, under its own timeout.
+     */
+    private void awaitParent(String op, int rc) {
+        if (rc == NcclResult.IN_PROGRESS.code()) awaitReady(op);
     }
 
     /** {@code NCCL_SHRINK_DEFAULT}. */
@@ -474,7 +488,10 @@ public final class Communicator implements AutoCloseable {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment config = childOptions == null ? MemorySegment.NULL : nccl.config(arena, childOptions);
             int rc = core.ncclCommGrow(comm, newWorld, id, -1, out, config);
-            return created(nccl, "ncclCommGrow", rc, out, newWorld, -1, effective);
+            awaitHandle("ncclCommGrow", rc, out);
+            Communicator child = created(nccl, "ncclCommGrow", rc, out, newWorld, -1, effective);
+            awaitParent("ncclCommGrow", rc);
+            return child;
         }
     }
 

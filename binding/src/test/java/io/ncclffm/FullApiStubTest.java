@@ -151,6 +151,20 @@ class FullApiStubTest {
     // split, shrink, grow, revoke, scalable init
 
     @Test
+    void split_onANonBlockingParent_returnsOnlyOnceTheParentHasFinishedTheSplitToo() {
+        Nccl nccl = Nccl.load(v222.path);
+        try (Communicator parent = nccl.initRank(4, 3, id(1), InitOptions.nonBlocking(Duration.ofSeconds(5)))) {
+            try (Communicator child = parent.split(1, 3)) {
+                assertEquals(2, child.world());
+                assertEquals(0, v222.pending(parent.address()),
+                        "the parent answered ncclInProgress after the handle was written; the split waited for it");
+            }
+            assertNull(parent.split(Communicator.SPLIT_NOCOLOR, 0));
+            assertEquals(0, v222.pending(parent.address()), "a rank left out of every group waits for the parent too");
+        }
+    }
+
+    @Test
     void split_passesColorKeyAndNoConfig_andTheChildKnowsItsWorld() {
         Nccl nccl = Nccl.load(v222.path);
         try (Communicator parent = nccl.initRank(4, 3, id(1))) {

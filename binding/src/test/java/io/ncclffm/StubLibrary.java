@@ -84,6 +84,15 @@ final class StubLibrary {
         }
     }
 
+    /** Polls the communicator at {@code comm} still owes before its last operation counts as finished. */
+    int pending(long comm) {
+        try {
+            return (int) handle("stub_comm_pending", FunctionDescriptor.of(JAVA_INT, ADDRESS)).invokeExact(MemorySegment.ofAddress(comm));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     long lastArg(int i) {
         try {
             return (long) handle("stub_last_arg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).invokeExact(i);
