@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,6 +40,11 @@ public final class Nccl {
     private final int versionCode;
     private final NcclVersion version;
     private final Flavor flavor;
+    /**
+     * Which features the library exports, read from its symbol table once at load: {@link #require(Feature)} sits
+     * on the path of every broadcast, send and receive, where a symbol lookup per call costs microseconds.
+     */
+    private final EnumSet<Feature> exported = EnumSet.noneOf(Feature.class);
 
     private Nccl(NativeLibrary library) {
         this.library = library;
@@ -52,6 +58,9 @@ public final class Nccl {
         this.version = NcclVersion.decode(versionCode);
         this.flavor = RCCL_ONLY_SYMBOLS.stream().anyMatch(library::exports) ? Flavor.RCCL : Flavor.NCCL;
         library.describeAs(flavor.displayName() + " " + version + " (" + library.path() + ")");
+        for (Feature f : Feature.values()) {
+            if (f.functions().stream().allMatch(this::exportsAny)) exported.add(f);
+        }
     }
 
     /**
@@ -100,7 +109,7 @@ public final class Nccl {
 
     /** Answers from the symbol table, without calling into the library. */
     public boolean supports(Feature feature) {
-        return feature.functions().stream().allMatch(this::exportsAny);
+        return exported.contains(feature);
     }
 
     private boolean exportsAny(Feature.Symbol function) {
@@ -120,6 +129,7 @@ public final class Nccl {
      * first missing function by every name it is accepted under.
      */
     public void require(Feature feature) {
+        if (exported.contains(feature)) return;
         for (Feature.Symbol function : feature.functions()) {
             if (!exportsAny(function)) {
                 throw new NcclUnsupportedException(function.describe(), library.describe(), feature.since());

@@ -77,6 +77,7 @@ public class DowncallBenchmark {
 
     private NcclCollectiveApi raw;
     private Communicator communicator;
+    private Nccl nccl;
     private MemorySegment comm;
 
     private static Path stubPath() {
@@ -92,7 +93,7 @@ public class DowncallBenchmark {
 
     @Setup(Level.Trial)
     public void openTheStub() {
-        Nccl nccl = Nccl.load(STUB);
+        nccl = Nccl.load(STUB);
         // A real NCCL on the path would turn this into a benchmark of NCCL's argument checks; refuse it.
         if (!nccl.version().toString().equals("2.28.9")) {
             throw new IllegalStateException(STUB + " reports NCCL " + nccl.version() + ", not the stub's 2.28.9");
@@ -120,5 +121,23 @@ public class DowncallBenchmark {
     @Benchmark
     public void communicatorAllReduce() {
         communicator.allReduce(send, recv, count, DataType.FLOAT32, ReduceOp.SUM, stream);
+    }
+
+    /** A collective the binding gates by feature (ncclBroadcast, NCCL 2.2+), as every call checks it. */
+    @Benchmark
+    public void communicatorBroadcast() {
+        communicator.broadcast(send, recv, count, DataType.FLOAT32, 0, stream);
+    }
+
+    /** The perf mode's sendrecv: one group of ncclSend and ncclRecv, four downcalls and two feature checks. */
+    @Benchmark
+    public void groupedSendRecv() {
+        nccl.groupStart();
+        try {
+            communicator.send(send, count, DataType.FLOAT32, 0, stream);
+            communicator.recv(recv, count, DataType.FLOAT32, 0, stream);
+        } finally {
+            nccl.groupEnd();
+        }
     }
 }
