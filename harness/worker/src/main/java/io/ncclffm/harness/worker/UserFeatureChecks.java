@@ -387,6 +387,11 @@ final class UserFeatureChecks {
         Communicator victim = s.comm.split(0, s.config.rank());
         DataType t = DataType.FLOAT32;
         s.ensureBuffers((long) COUNT * t.size());
+        // One collective before the capture, as users warm a communicator up before they capture it: a fresh
+        // communicator's first collective sets up its connections, which NCCL 2.18.1 failed to do inside a capture
+        // on the H200 ("operation not permitted when stream is capturing").
+        victim.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, ReduceOp.SUM, s.stream.address());
+        s.sync();
         s.device.beginCapture(s.stream);
         CapturedGraph graph;
         try {
