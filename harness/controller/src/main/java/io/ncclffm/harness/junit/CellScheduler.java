@@ -99,22 +99,18 @@ final class CellScheduler implements AutoCloseable {
                 done.complete(null);
             }
         };
-        Future<T> f;
-        if (after.isEmpty()) {
-            f = pool.submit(guarded);
-        } else {
-            // Handed to the pool once the others have ended; until then it holds no slot. Cancelling it (a bounded
-            // wait that ran out) before it started keeps it from starting; after, interrupts it like any run.
-            CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.done)
-                    .toArray(CompletableFuture[]::new)).handle((ignored, error) -> pool.submit(guarded));
-            f = new ChainedFuture<>(started, done);
-        }
+        // Handed to the pool once the others have ended (at once when there are none); until then it holds no
+        // slot. Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
+        // interrupts it like any run.
+        CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.done)
+                .toArray(CompletableFuture[]::new)).handle((ignored, error) -> pool.submit(guarded));
+        Future<T> f = new ChainedFuture<>(started, done);
         Pending<T> p = new Pending<>(label, f, bound, done);
         submitted.add(p);
         return p;
     }
 
-    /** A run handed to the pool later: its future once it has one. */
+    /** A run as the pool holds it once it was handed over: its future once it has one. */
     private record ChainedFuture<T>(CompletableFuture<Future<T>> started, CompletableFuture<Void> done) implements Future<T> {
         @Override
         public boolean cancel(boolean interrupt) {

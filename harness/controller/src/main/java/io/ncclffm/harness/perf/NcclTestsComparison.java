@@ -1,7 +1,6 @@
 package io.ncclffm.harness.perf;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -77,7 +76,7 @@ public record NcclTestsComparison(List<Row> rows) {
      */
     public static NcclTestsComparison of(List<PerfPoint> points) {
         List<PerfPoint> reference = points.stream().filter(p -> p.source().equals(PerfPoint.NCCL_TESTS)).toList();
-        Map<List<Object>, Long> smallest = new HashMap<>();
+        Map<Series, Long> smallest = new HashMap<>();
         for (PerfPoint r : reference) {
             if (r.bytes() > 0) smallest.merge(series(r), r.bytes(), Math::min);
         }
@@ -107,8 +106,12 @@ public record NcclTestsComparison(List<Row> rows) {
     /** The largest size still judged on time as the small-message row: a few elements of any type. */
     static final long SMALLEST_JUDGED = 64;
 
-    private static List<Object> series(PerfPoint p) {
-        return Arrays.asList(p.cell(), p.library(), p.world(), p.collective(), p.dtype(), p.placement());
+    /** One sweep of one cell: a collective in one type and placement, over sizes. */
+    private record Series(String cell, String library, int world, String collective, String dtype, String placement) {
+    }
+
+    private static Series series(PerfPoint p) {
+        return new Series(p.cell(), p.library(), p.world(), p.collective(), p.dtype(), p.placement());
     }
 
     private static double value(Metric metric, PerfPoint p) {
