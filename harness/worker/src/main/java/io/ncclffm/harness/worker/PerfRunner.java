@@ -258,12 +258,10 @@ final class PerfRunner {
             case 5 -> s.comm.allToAll(c.send(), c.recv(), c.count(), c.type(), stream);
             case 6 -> {
                 // nccl-tests' sendrecv_perf: each rank sends to the next and receives from the previous, in one group
-                int world = config.world();
-                int rank = config.rank();
                 s.nccl.groupStart();
                 try {
-                    s.comm.send(c.send(), c.count(), c.type(), (rank + 1) % world, stream);
-                    s.comm.recv(c.recv(), c.count(), c.type(), (rank - 1 + world) % world, stream);
+                    s.comm.send(c.send(), c.count(), c.type(), nextRank(), stream);
+                    s.comm.recv(c.recv(), c.count(), c.type(), previousRank(), stream);
                 } finally {
                     s.nccl.groupEnd();
                 }
@@ -299,12 +297,20 @@ final class PerfRunner {
         return new double[][] {java, withC ? cTrials : new double[0]};
     }
 
+    /** The rank a sendrecv sends to: the next one in the ring. */
+    private int nextRank() {
+        return (config.rank() + 1) % config.world();
+    }
+
+    /** The rank a sendrecv receives from: the previous one in the ring. */
+    private int previousRank() {
+        return (config.rank() - 1 + config.world()) % config.world();
+    }
+
     /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #once} passes. */
     private void cLaunches(RankSession s, Call c, int n) {
         if (c.collective().equals(PerfPoint.SEND_RECV)) {
-            int world = config.world();
-            int rank = config.rank();
-            cLoop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), (rank + 1) % world, (rank - 1 + world) % world,
+            cLoop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), nextRank(), previousRank(),
                     s.comm.address(), s.stream.address(), n);
             return;
         }
