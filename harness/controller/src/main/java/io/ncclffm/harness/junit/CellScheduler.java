@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.ncclffm.harness.launch.HarnessException;
@@ -22,11 +23,14 @@ import io.ncclffm.harness.launch.HarnessException;
  * whose timings other cells would disturb) waits until every earlier run has finished and holds off later ones
  * while it runs: a fair read-write lock, shared by ordinary runs and held alone by exclusive ones.
  *
- * <p>A run may also be submitted {@linkplain #submit(String, boolean, Duration, Supplier, List) after} others: it
- * is handed to the pool only once they have all finished (however they ended), so it takes no slot while it waits.
- * The matrix uses this for the first use of a library build: a build without code for the GPU at hand has every
- * kernel compiled from PTX by the driver in its first process (minutes), and the driver's cache serves the
- * processes after it, so a build's other world sizes start after its first one instead of compiling alongside it.
+ * <p>A run may also be submitted {@linkplain #submit(String, boolean, Duration, Function, List) after} others: it
+ * is handed to the pool only once each of them has released it, so it takes no slot while it waits. A run
+ * releases the runs after it when it ends, however it ended, or earlier, when its work calls the
+ * {@code release} it is handed. The matrix uses this for the first use of a library build: a build without code
+ * for the GPU at hand has every kernel compiled from PTX by the driver in its first process (minutes), and the
+ * driver's cache serves the processes after it. So a build's other world sizes start once its first run has run
+ * a collective on the GPU (the kernels are then compiled and cached), instead of compiling alongside it, and,
+ * for a build that compiles nothing, without waiting for the whole first run.
  */
 final class CellScheduler implements AutoCloseable {
 
@@ -35,14 +39,19 @@ final class CellScheduler implements AutoCloseable {
         private final String label;
         private final Future<T> future;
         private final Duration bound;
-        /** Completes when the run has ended, however; what later runs wait for. */
-        private final CompletableFuture<Void> done;
+        /** Completes when the run has ended, however, or has released the runs after it; what they wait for. */
+        private final CompletableFuture<Void> released;
 
-        Pending(String label, Future<T> future, Duration bound, CompletableFuture<Void> done) {
+        Pending(String label, Future<T> future, Duration bound, CompletableFuture<Void> released) {
             this.label = label;
             this.future = future;
             this.bound = bound;
-            this.done = done;
+            this.released = released;
+        }
+
+        /** Whether the runs submitted after this one may start (it ended, or released them). */
+        boolean released() {
+            return released.isDone();
         }
 
         T await() {
@@ -80,18 +89,31 @@ final class CellScheduler implements AutoCloseable {
     }
 
     /**
-     * The same, started only once every run in {@code after} has finished, whether it passed, failed or threw.
+     * The same, started only once every run in {@code after} has ended (whether it passed, failed or threw) or
+     * released it.
      *
      * @param after earlier runs of this scheduler
      */
     synchronized <T> Pending<T> submit(String label, boolean exclusive, Duration bound, Supplier<T> work, List<Pending<?>> after) {
+        return submit(label, exclusive, bound, (Function<Runnable, T>) release -> work.get(), after);
+    }
+
+    /**
+     * The same, with work that is handed a {@code release}: calling it (from any thread, any number of times) lets
+     * the runs submitted after this one start before it ends.
+     */
+    synchronized <T> Pending<T> submit(String label, boolean exclusive, Duration bound, Function<Runnable, T> work,
+                                       List<Pending<?>> after) {
         Lock l = exclusive ? lock.writeLock() : lock.readLock();
         CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        done.thenRun(() -> released.complete(null));
+        Runnable release = () -> released.complete(null);
         Callable<T> guarded = () -> {
             try {
                 l.lock();
                 try {
-                    return work.get();
+                    return work.apply(release);
                 } finally {
                     l.unlock();
                 }
@@ -99,13 +121,13 @@ final class CellScheduler implements AutoCloseable {
                 done.complete(null);
             }
         };
-        // Handed to the pool once the others have ended (at once when there are none); until then it holds no
-        // slot. Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
+        // Handed to the pool once the others have released it (at once when there are none); until then it holds
+        // no slot. Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
         // interrupts it like any run.
-        CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.done)
+        CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.released)
                 .toArray(CompletableFuture[]::new)).handle((ignored, error) -> pool.submit(guarded));
         Future<T> f = new ChainedFuture<>(started, done);
-        Pending<T> p = new Pending<>(label, f, bound, done);
+        Pending<T> p = new Pending<>(label, f, bound, released);
         submitted.add(p);
         return p;
     }

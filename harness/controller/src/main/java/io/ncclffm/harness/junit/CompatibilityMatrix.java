@@ -57,7 +57,7 @@ public class CompatibilityMatrix {
         List<DynamicNode> nodes = new ArrayList<>();
         // A library build's first run goes first: the driver compiles a build without code for the GPU from PTX in
         // its first process and caches it (CUDA_CACHE_MAXSIZE), so its other worlds, and the mixed pairs that use
-        // it, start after that run rather than compiling alongside it.
+        // it, start once that run has run a collective on the GPU (or ended) rather than compiling alongside it.
         Map<String, CellScheduler.Pending<?>> firstRun = new HashMap<>();
         for (Cell cell : matrix.cells()) {
             for (int world : cell.worlds()) {
@@ -70,7 +70,7 @@ public class CompatibilityMatrix {
                 }
                 var pending = scheduler.submit(label, cell.perf(),
                         cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
-                        () -> runGuarded(run, launchers, cell, world), after);
+                        release -> runGuarded(run, launchers, cell, world, release), after);
                 firstRun.putIfAbsent(cell.name(), pending);
                 String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
                 URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
@@ -102,9 +102,9 @@ public class CompatibilityMatrix {
     private static final Duration AWAIT_SLACK = Duration.ofMinutes(30);
 
     /** A launcher that throws (it should report instead) still ends as one broken cell-start verdict. */
-    private CellOutcome runGuarded(MatrixRun run, Launchers launchers, Cell cell, int world) {
+    private CellOutcome runGuarded(MatrixRun run, Launchers launchers, Cell cell, int world, Runnable release) {
         try {
-            return runCell(run, launchers, cell, world);
+            return runCell(run, launchers, cell, world, release);
         } catch (RuntimeException e) {
             Verdict v = Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                     CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell run failed: " + e);
@@ -113,7 +113,7 @@ public class CompatibilityMatrix {
         }
     }
 
-    private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world) {
+    private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world, Runnable release) {
         String label = cell.name() + " world " + world;
         GpuInventory gpus = GpuInventory.host();
         String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
@@ -133,7 +133,7 @@ public class CompatibilityMatrix {
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
-        CellRun run = launcher.run(cell, world, progress(label));
+        CellRun run = launcher.run(cell, world, both(progress(label), releasingOnFirstCollective(release)));
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
         matrixRun.report().record(cell, world, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
@@ -153,6 +153,27 @@ public class CompatibilityMatrix {
                         CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell could not start: " + why);
         report.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
         return new CellOutcome(cell, world, launcher, List.of(v), null);
+    }
+
+    /**
+     * Calls {@code release} once a rank reports a passed check that ran on the GPU, past communicator init: the
+     * build's kernels have then been loaded, and compiled from PTX where the build had to be.
+     */
+    static RankObserver releasingOnFirstCollective(Runnable release) {
+        return (rank, event) -> {
+            if (event instanceof WorkerEvent.Check c && c.result().status() == CheckStatus.PASSED
+                    && !CellVerdicts.HOST_GROUPS.contains(c.result().group())
+                    && !CellVerdicts.COMM_INIT.equals(c.result().group())) {
+                release.run();
+            }
+        };
+    }
+
+    private static RankObserver both(RankObserver a, RankObserver b) {
+        return (rank, event) -> {
+            a.onEvent(rank, event);
+            b.onEvent(rank, event);
+        };
     }
 
     private static RankObserver progress(String label) {

@@ -38,6 +38,8 @@ public final class CellVerdicts {
     public static final String RANKS_FINISHED = "ranks-finished";
     public static final String CELL_START = "cell-start";
     public static final String MIXED_PAIR = "mixed-pair";
+    /** The check, and its group, that a rank's communicator was made and is right. */
+    public static final String COMM_INIT = "comm-init";
 
     /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
     public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
@@ -79,7 +81,7 @@ public final class CellVerdicts {
         verdicts.add(ranksFinished(run));
         if (run.cell().mixed()) {
             // The pair's own verdicts (and the checks its judgement turned into failures) meet the waivers too.
-            return MixedPair.judge(run, verdicts, reported.getOrDefault("comm-init", Map.of())).stream()
+            return MixedPair.judge(run, verdicts, reported.getOrDefault(COMM_INIT, Map.of())).stream()
                     .map(v -> v.waived() != null || v.stale() != null ? v : waive(matrix, run, v)).toList();
         }
         return verdicts;

@@ -22,7 +22,6 @@ import io.ncclffm.harness.protocol.CheckStatus;
  */
 final class MixedPair {
 
-    private static final String COMM_INIT = "comm-init";
 
     private MixedPair() {
     }
@@ -62,7 +61,7 @@ final class MixedPair {
         boolean unclean = !refusedCleanly && !formed && !inits.isEmpty();
         boolean afterInit = false;
         for (Verdict v : verdicts) {
-            boolean init = v.checkId().equals(COMM_INIT);
+            boolean init = v.checkId().equals(CellVerdicts.COMM_INIT);
             if (refusedCleanly && init) {
                 out.add(v.withCause(CheckStatus.SKIPPED, Cause.REFUSED_PAIR, "the mixed pair refused to form a communicator: " + v.message()));
             } else if (unclean && (init || v.checkId().equals(CellVerdicts.RANKS_FINISHED)) && v.status() == CheckStatus.BROKEN) {

@@ -108,6 +108,55 @@ class CellSchedulerTest {
     }
 
     @Test
+    void aRunThatReleasesEarly_letsTheRunsAfterItStartWhileItStillRuns() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch secondRan = new CountDownLatch(1);
+        try (CellScheduler s = new CellScheduler(2)) {
+            var first = s.submit("build x world 1", false, BOUND, release -> {
+                events.add("world 1 compiled");
+                release.run();
+                release.run(); // more than once is harmless
+                try {
+                    // world 2 runs while world 1 has not ended
+                    assertTrue(secondRan.await(10, TimeUnit.SECONDS), "world 2 started before world 1 ended");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("world 1 ends");
+                return 1;
+            }, List.of());
+            var second = s.submit("build x world 2", false, BOUND, () -> {
+                events.add("world 2 runs");
+                secondRan.countDown();
+                return 2;
+            }, List.of(first));
+            assertEquals(2, second.await());
+            assertEquals(1, first.await());
+            assertTrue(first.released());
+        }
+        assertEquals(List.of("world 1 compiled", "world 2 runs", "world 1 ends"), events);
+    }
+
+    @Test
+    void aRunThatNeverReleases_holdsTheRunsAfterItUntilItEnds() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        try (CellScheduler s = new CellScheduler(2)) {
+            var first = s.submit("build x world 1", false, BOUND, release -> {
+                sleep(300);
+                events.add("world 1 ends");
+                return 1;
+            }, List.of());
+            var second = s.submit("build x world 2", false, BOUND, () -> {
+                events.add("world 2 runs");
+                return 2;
+            }, List.of(first));
+            assertEquals(2, second.await());
+            assertEquals(1, first.await());
+        }
+        assertEquals(List.of("world 1 ends", "world 2 runs"), events);
+    }
+
+    @Test
     void aRunAfterOneThatThrew_stillRuns() {
         try (CellScheduler s = new CellScheduler(1)) {
             var bad = s.submit("build x world 1", false, BOUND, () -> {
