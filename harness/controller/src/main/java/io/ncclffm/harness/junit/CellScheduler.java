@@ -11,8 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,8 +18,9 @@ import io.ncclffm.harness.launch.HarnessException;
 
 /**
  * Runs cell runs up to {@code parallel} at once, in the order they were submitted. An exclusive run (a perf cell,
- * whose timings other cells would disturb) waits until every earlier run has finished and holds off later ones
- * while it runs: a fair read-write lock, shared by ordinary runs and held alone by exclusive ones.
+ * whose timings other cells would disturb) starts once every run submitted before it has ended, and the runs
+ * submitted after it start once it has ended. Both are decided when a run is submitted, not by which pool thread
+ * happens to start first.
  *
  * <p>A run may also be submitted {@linkplain #submit(String, boolean, Duration, Function, List) after} others: it
  * is handed to the pool only once each of them has released it, so it takes no slot while it waits. A run
@@ -72,8 +71,11 @@ final class CellScheduler implements AutoCloseable {
     }
 
     private final ExecutorService pool;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final List<Pending<?>> submitted = new ArrayList<>();
+    /** When the last exclusive run submitted has ended; every later run waits for it. */
+    private CompletableFuture<Void> lastExclusive = CompletableFuture.completedFuture(null);
+    /** When each ordinary run submitted since then has ended; the next exclusive run waits for them all. */
+    private final List<CompletableFuture<Void>> sinceExclusive = new ArrayList<>();
 
     CellScheduler(int parallel) {
         if (parallel < 1) throw new IllegalArgumentException("parallel must be at least 1, got " + parallel);
@@ -104,28 +106,32 @@ final class CellScheduler implements AutoCloseable {
      */
     synchronized <T> Pending<T> submit(String label, boolean exclusive, Duration bound, Function<Runnable, T> work,
                                        List<Pending<?>> after) {
-        Lock l = exclusive ? lock.writeLock() : lock.readLock();
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> released = new CompletableFuture<>();
         done.thenRun(() -> released.complete(null));
         Runnable release = () -> released.complete(null);
         Callable<T> guarded = () -> {
             try {
-                l.lock();
-                try {
-                    return work.apply(release);
-                } finally {
-                    l.unlock();
-                }
+                return work.apply(release);
             } finally {
                 done.complete(null);
             }
         };
-        // Handed to the pool once the others have released it (at once when there are none); until then it holds
-        // no slot. Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
+        List<CompletableFuture<?>> gates = new ArrayList<>();
+        gates.add(lastExclusive);
+        for (Pending<?> p : after) gates.add(p.released);
+        if (exclusive) {
+            gates.addAll(sinceExclusive);
+            sinceExclusive.clear();
+            lastExclusive = done;
+        } else {
+            sinceExclusive.add(done);
+        }
+        // Handed to the pool once its gates have opened (at once when they are open); until then it holds no slot.
+        // Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
         // interrupts it like any run.
-        CompletableFuture<Future<T>> started = CompletableFuture.allOf(after.stream().map(p -> p.released)
-                .toArray(CompletableFuture[]::new)).handle((ignored, error) -> pool.submit(guarded));
+        CompletableFuture<Future<T>> started = CompletableFuture.allOf(gates.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> pool.submit(guarded));
         Future<T> f = new ChainedFuture<>(started, done);
         Pending<T> p = new Pending<>(label, f, bound, released);
         submitted.add(p);
