@@ -17,8 +17,9 @@
 typedef struct { char internal[128]; } ncclUniqueId;
 typedef struct { size_t size; unsigned int magic; unsigned int version; int blocking; } config_head;
 /* pending: polls of ncclCommGetAsyncError that still answer ncclInProgress, as a non-blocking parent does while
-   NCCL finishes a split on its own thread. */
-struct stub_comm { int nranks, rank, async, nonblocking, pending; };
+   NCCL finishes a split on its own thread. deferred: where the job writes its result once it ends, as
+   ncclCommWindowRegister's job writes the window's handle. */
+struct stub_comm { int nranks, rank, async, nonblocking, pending; void** deferred; void* deferred_value; };
 
 static int version_code = 22203;
 /* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError. A process that never calls
@@ -131,7 +132,11 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
 
 int ncclCommGetAsyncError(void* comm, int* st) {
     struct stub_comm* c = comm;
-    if (c->pending > 0) { c->pending--; *st = 7; return 0; }
+    if (c->pending > 0) {
+        if (--c->pending == 0 && c->deferred != NULL) { *c->deferred = c->deferred_value; c->deferred = NULL; }
+        *st = 7;
+        return 0;
+    }
     *st = async_error >= 0 ? async_error : c->async;
     return 0;
 }
@@ -298,9 +303,21 @@ int ncclGroupSimulateEnd(sim_info* info) {
 
 #ifdef NCCL_2_28
 int ncclCommWindowRegister(void* comm, void* buff, size_t size, void** win, int flags) {
+    struct stub_comm* c = comm;
     note("ncclCommWindowRegister");
     args6((long long) comm, (long long) buff, (long long) size, 0, flags, 0);
-    *win = (void*) (uintptr_t) 0x3177;
+    if (c->pending > 0) {   /* ncclCommEnsureReady */
+        strcpy(last_error, "Attempt to use communicator before the previous operation returned ncclSuccess");
+        return 4;
+    }
+    /* NCCL queues the registration as a job of the communicator and returns ncclSuccess, not its group's
+       ncclInProgress; on a non-blocking communicator the job writes the handle later. */
+    *win = NULL;
+    if (c->nonblocking) {
+        c->pending = 3; c->deferred = win; c->deferred_value = (void*) (uintptr_t) 0x3177;
+    } else {
+        *win = (void*) (uintptr_t) 0x3177;
+    }
     return 0;
 }
 int ncclCommWindowDeregister(void* comm, void* win) {

@@ -178,6 +178,22 @@ public final class Communicator implements AutoCloseable {
         }
     }
 
+    /**
+     * Finishes a call that NCCL may run as a job of this communicator (registration, windows): on a non-blocking
+     * communicator the call can return {@code ncclSuccess} while the job still runs, because NCCL does not pass on
+     * its group's {@code ncclInProgress}; {@code ncclCommWindowRegister} even writes the window's handle from the
+     * job. A call on the communicator before the job ends fails with "Attempt to use communicator before the
+     * previous operation returned ncclSuccess". So on a non-blocking communicator the call is waited out whether
+     * it answered {@code ncclSuccess} or {@code ncclInProgress}; errors are thrown.
+     */
+    private void settle(String operation, int rc) {
+        if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) {
+            awaitReady(operation);
+            return;
+        }
+        nccl.check(operation, rc, comm);
+    }
+
     /** Finishes a call: {@code ncclInProgress} on a non-blocking communicator is waited out, errors thrown. */
     private void complete(String operation, int rc) {
         if (rc == NcclResult.IN_PROGRESS.code() && !options.blocking()) {
@@ -425,13 +441,14 @@ public final class Communicator implements AutoCloseable {
     }
 
     /**
-     * After a split or shrink that returned {@code ncclInProgress}: NCCL runs it as a job of this (the parent)
+     * After a split or shrink on a non-blocking parent (whether it returned {@code ncclInProgress} or
+     * {@code ncclSuccess}): NCCL runs it as a job of this (the parent)
      * communicator, which reports {@code ncclInProgress} until the job has ended, well after the new handle is
      * written; a call on the parent before then fails with "Attempt to use communicator before the previous operation
      * returned ncclSuccess". So the parent is waited for too, under its own timeout.
      */
     private void awaitParent(String op, int rc) {
-        if (rc == NcclResult.IN_PROGRESS.code()) awaitReady(op);
+        if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) awaitReady(op);
     }
 
     /** {@code NCCL_SHRINK_DEFAULT}. */
@@ -505,14 +522,14 @@ public final class Communicator implements AutoCloseable {
         nccl.require(Feature.REGISTER);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            complete("ncclCommRegister", core.ncclCommRegister(comm, address, bytes, out));
+            settle("ncclCommRegister", core.ncclCommRegister(comm, address, bytes, out));
             return new BufferRegistration(this, out.get(ValueLayout.ADDRESS, 0), address, bytes);
         }
     }
 
     void deregister(MemorySegment handle) {
         requireOpen("ncclCommDeregister");
-        complete("ncclCommDeregister", core.ncclCommDeregister(comm, handle));
+        settle("ncclCommDeregister", core.ncclCommDeregister(comm, handle));
     }
 
     /**
@@ -526,14 +543,14 @@ public final class Communicator implements AutoCloseable {
         nccl.require(Feature.WINDOW_REGISTER);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            complete("ncclCommWindowRegister", core.ncclCommWindowRegister(comm, address, bytes, out, flags));
+            settle("ncclCommWindowRegister", core.ncclCommWindowRegister(comm, address, bytes, out, flags));
             return new Window(this, out.get(ValueLayout.ADDRESS, 0), address, bytes, flags);
         }
     }
 
     void deregisterWindow(MemorySegment handle) {
         requireOpen("ncclCommWindowDeregister");
-        complete("ncclCommWindowDeregister", core.ncclCommWindowDeregister(comm, handle));
+        settle("ncclCommWindowDeregister", core.ncclCommWindowDeregister(comm, handle));
     }
 
     private void checkCollective(String op, long count, DataType type) {

@@ -304,6 +304,20 @@ class FullApiStubTest {
         }
     }
 
+    @Test
+    void registerWindow_onANonBlockingCommunicator_waitsForTheJobThatWritesTheHandle() {
+        try (Communicator c = Nccl.load(v228.path).initRank(2, 0, id(1), InitOptions.nonBlocking(Duration.ofSeconds(5)))) {
+            // NCCL answers ncclSuccess with the handle still NULL; a second registration before the job ends would
+            // be refused ("Attempt to use communicator before the previous operation returned ncclSuccess").
+            try (Window a = c.registerWindow(0x7e0000001000L, 4096, Window.COLL_SYMMETRIC);
+                 Window b = c.registerWindow(0x7e0000002000L, 4096, Window.COLL_SYMMETRIC)) {
+                assertEquals(0x3177, a.handle(), "the handle the job wrote, not the NULL of the return");
+                assertEquals(0x3177, b.handle());
+                assertEquals(0, v228.pending(c.address()));
+            }
+        }
+    }
+
     // PreMulSum
 
     @Test
