@@ -1,5 +1,7 @@
 package io.ncclffm.harness.junit;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import org.apache.commons.codec.digest.DigestUtils;
@@ -82,9 +84,40 @@ final class AllureReporting {
     static final int LOG_TAIL_LINES = 400;
 
     static String tail(String log, int lines) {
-        var all = log.lines().toList();
-        if (all.size() <= lines) return log;
+        var all = collapseRepeats(log.lines().toList());
+        if (all.size() <= lines) return String.join("\n", all);
         return "... (" + (all.size() - lines) + " earlier lines)\n" + String.join("\n", all.subList(all.size() - lines, all.size()));
+    }
+
+    /**
+     * A line repeated back to back (blank lines between the repeats aside) kept once, with how often it came
+     * again: a proxy thread that logs the same socket error in a loop must not push what the rank did before it
+     * out of the tail.
+     */
+    static List<String> collapseRepeats(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        String last = null;
+        int repeats = 0;
+        int blanks = 0;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                blanks++;
+                continue;
+            }
+            if (line.equals(last)) {
+                repeats++;
+                blanks = 0;
+                continue;
+            }
+            if (repeats > 0) out.add("... (the line above " + repeats + " more time(s))");
+            repeats = 0;
+            for (; blanks > 0; blanks--) out.add("");
+            out.add(line);
+            last = line;
+        }
+        if (repeats > 0) out.add("... (the line above " + repeats + " more time(s))");
+        for (; blanks > 0; blanks--) out.add("");
+        return out;
     }
 
     /** The first 16 bytes of the text's SHA-256, in hex: Allure's history and test-case id. */
