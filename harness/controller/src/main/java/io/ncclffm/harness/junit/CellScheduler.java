@@ -7,7 +7,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,8 +81,27 @@ final class CellScheduler implements AutoCloseable {
 
     CellScheduler(int parallel) {
         if (parallel < 1) throw new IllegalArgumentException("parallel must be at least 1, got " + parallel);
-        this.pool = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().name("ncclffm-cell-", 0).daemon().factory());
+        // Runs waiting for a slot are taken in the order they were submitted, whatever order their gates opened in.
+        this.pool = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>(),
+                Thread.ofPlatform().name("ncclffm-cell-", 0).daemon().factory());
     }
+
+    /** A run as the pool queues it: ordered by when it was submitted. */
+    private static final class Ordered<T> extends FutureTask<T> implements Comparable<Ordered<?>> {
+        private final long sequence;
+
+        Ordered(Callable<T> work, long sequence) {
+            super(work);
+            this.sequence = sequence;
+        }
+
+        @Override
+        public int compareTo(Ordered<?> other) {
+            return Long.compare(sequence, other.sequence);
+        }
+    }
+
+
 
     /**
      * @param bound how long {@link Pending#await} waits, counted from when it is called; the run itself is bounded by
@@ -130,8 +151,12 @@ final class CellScheduler implements AutoCloseable {
         // Handed to the pool once its gates have opened (at once when they are open); until then it holds no slot.
         // Cancelling it (a bounded wait that ran out) before it started keeps it from starting; after, it
         // interrupts it like any run.
+        Ordered<T> task = new Ordered<>(guarded, submitted.size());
         CompletableFuture<Future<T>> started = CompletableFuture.allOf(gates.toArray(CompletableFuture[]::new))
-                .handle((ignored, error) -> pool.submit(guarded));
+                .handle((ignored, error) -> {
+                    pool.execute(task);
+                    return task;
+                });
         Future<T> f = new ChainedFuture<>(started, done);
         Pending<T> p = new Pending<>(label, f, bound, released);
         submitted.add(p);

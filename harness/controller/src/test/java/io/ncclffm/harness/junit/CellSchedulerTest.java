@@ -157,6 +157,27 @@ class CellSchedulerTest {
     }
 
     @Test
+    void runsReleasedTogether_takeTheSlotsInTheOrderTheyWereSubmitted() {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        try (CellScheduler s = new CellScheduler(1)) {
+            var first = s.submit("build x world 1", false, BOUND, release -> {
+                release.run();   // world 2, 4 and 8 are queued behind this run, which holds the only slot
+                sleep(200);
+                return 1;
+            }, List.of());
+            List<CellScheduler.Pending<Integer>> later = new ArrayList<>();
+            for (int w : new int[] {2, 4, 8}) {
+                later.add(s.submit("build x world " + w, false, BOUND, () -> {
+                    order.add("world " + w);
+                    return w;
+                }, List.of(first)));
+            }
+            for (var p : later) p.await();
+        }
+        assertEquals(List.of("world 2", "world 4", "world 8"), order);
+    }
+
+    @Test
     void aRunAfterOneThatThrew_stillRuns() {
         try (CellScheduler s = new CellScheduler(1)) {
             var bad = s.submit("build x world 1", false, BOUND, () -> {
