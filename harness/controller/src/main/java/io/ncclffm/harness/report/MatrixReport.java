@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +83,17 @@ public final class MatrixReport {
         cells.add(new CellSummary(cell, world, launcher, wall, verdicts, init == null ? -1 : init.initMillis()));
     }
 
-    /** The cell runs recorded so far, in order. */
+    /**
+     * The cell runs recorded so far, in the matrix's order of cells and then by world (runs end in any order when
+     * they run in parallel; the grid's columns must not); a cell the matrix does not list comes last.
+     */
     synchronized List<CellSummary> cells() {
-        return List.copyOf(cells);
+        if (matrix == null) return List.copyOf(cells);
+        Map<String, Integer> order = new HashMap<>();
+        List<Cell> listed = matrix.cells();
+        for (int i = 0; i < listed.size(); i++) order.putIfAbsent(listed.get(i).name(), i);
+        return cells.stream().sorted(Comparator.comparingInt((CellSummary c) -> order.getOrDefault(c.cell().name(), Integer.MAX_VALUE))
+                .thenComparingInt(CellSummary::world)).toList();
     }
 
     /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
@@ -107,7 +117,7 @@ public final class MatrixReport {
     /** The gate over every cell run so far and the perf report's verdicts. */
     public synchronized Gate gate() {
         List<Gate.CellRunVerdicts> runs = new ArrayList<>();
-        for (CellSummary c : cells) {
+        for (CellSummary c : cells()) {
             runs.add(new Gate.CellRunVerdicts(c.cell().name(), c.world(), c.cell().gpu().present(), c.verdicts()));
         }
         return Gate.judge(runs, extra, info != null && info.notStartedAllowed());
@@ -126,7 +136,7 @@ public final class MatrixReport {
             Path reports = info.reportsDir();
             Files.createDirectories(reports);
             Gate gate = gate();
-            CompatibilityGrid grid = new CompatibilityGrid(cells, gate, info);
+            CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info);
             Files.writeString(reports.resolve("grid.md"), grid.toMarkdown(), StandardCharsets.UTF_8);
             Files.writeString(reports.resolve("grid.html"), grid.toHtml(), StandardCharsets.UTF_8);
             Path results = info.allureResults();

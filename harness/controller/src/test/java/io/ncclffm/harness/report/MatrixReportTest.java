@@ -73,4 +73,18 @@ class MatrixReportTest {
         assertEquals(7, report.cells().get(1).initMillis());
         assertEquals(List.of(), report.perfArtifacts().inits(), "init points are tabled for perf cells only");
     }
+
+    @Test
+    void cellRunsAreListedInTheMatrixsOrder_thenByWorld_whateverOrderTheyEndedIn() {
+        Cell a = cell(WorkerConfig.Mode.CHECK);
+        Cell b = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 29, 7), new Cell.HostLibrary("/y.so"), "/y.so", List.of(1, 2),
+                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 2);
+        MatrixReport report = new MatrixReport();
+        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false),
+                new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null);
+        report.record(b, 2, "process", Duration.ZERO, List.of(), null);
+        report.record(b, 1, "process", Duration.ZERO, List.of(), null);
+        report.record(a, 2, "process", Duration.ZERO, List.of(), null);
+        assertEquals(List.of("c w2", "b w1", "b w2"), report.cells().stream().map(CellSummary::column).toList());
+    }
 }
