@@ -151,6 +151,48 @@ class PerfVerdictsTest {
         assertTrue(c.rows().getFirst().misses(), "6 µs against 5 µs at 16 B");
     }
 
+    /** One 8-byte broadcast row: nccl-tests' separate runs at {@code runs} µs (the median kept), the binding at {@code binding}. */
+    private static List<PerfPoint> smallRow(double binding, double... runs) {
+        double[] sorted = runs.clone();
+        java.util.Arrays.sort(sorted);
+        List<Double> times = java.util.Arrays.stream(runs).boxed().toList();
+        return List.of(
+                PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+                        sorted[(sorted.length - 1) / 2], times).inCell("perf-2.28.9"),
+                PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+                        binding, List.of(binding)).inCell("perf-2.28.9"));
+    }
+
+    @Test
+    void vsNcclTests_atTheSmallestSize_aMissMustBeBeyondNcclTestsSlowestRun() {
+        // nccl-tests' own processes took 5.09, 5.60 and 4.90 µs: 5.80 µs is 1.139 x the median run, but within
+        // 1.05 x the slowest one (5.88), so separate processes alone could make that difference
+        var c = io.ncclffm.harness.perf.NcclTestsComparison.of(smallRow(5.80, 5.09, 5.60, 4.90));
+        assertEquals("undecided", c.rows().getFirst().outcome(), c.markdown());
+        Verdict v = PerfVerdicts.ncclTestsVerdict(smallRow(5.80, 5.09, 5.60, 4.90), c);
+        assertEquals(CheckStatus.SKIPPED, v.status(), "one undecided row and nothing else: nothing was judged; " + v.message());
+        assertTrue(v.message().contains("nccl-tests' 3 runs 4.90-5.60 µs"), v.message());
+        // slower than every nccl-tests process by more than 5%: a miss
+        var miss = io.ncclffm.harness.perf.NcclTestsComparison.of(smallRow(6.00, 5.09, 5.60, 4.90));
+        assertEquals("misses", miss.rows().getFirst().outcome());
+        assertEquals(CheckStatus.FAILED, PerfVerdicts.ncclTestsVerdict(smallRow(6.00, 5.09, 5.60, 4.90), miss).status());
+        // within 5% of the median: ok, however far apart the runs were
+        assertEquals("ok", io.ncclffm.harness.perf.NcclTestsComparison.of(smallRow(5.30, 5.09, 5.60, 4.90)).rows().getFirst().outcome());
+        // with one run, the slowest run is the median: the plain 5% goal
+        assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(smallRow(5.40, 5.09)).rows().getFirst().outcome());
+    }
+
+    @Test
+    void vsNcclTests_undecidedRows_areNamedInAPass() {
+        List<PerfPoint> points = new ArrayList<>(vsNcclTests(1.0, 1.0));
+        points.addAll(smallRow(5.80, 5.09, 5.60, 4.90));
+        Verdict v = ncclTestsVerdict(points);
+        assertEquals(CheckStatus.PASSED, v.status(), v.message());
+        assertTrue(v.message().startsWith("3 row(s) meet the goals"), v.message());
+        assertTrue(v.message().contains("1 undecided"), v.message());
+        assertTrue(v.message().contains("broadcast float32 out-of-place 8 B"), v.message());
+    }
+
     @Test
     void vsNcclTests_aMiss_failsNamingTheRow() {
         Verdict v = ncclTestsVerdict(vsNcclTests(1.10, 1.05));

@@ -1,7 +1,9 @@
 package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 import io.ncclffm.harness.protocol.PerfPoint;
 
@@ -60,6 +62,36 @@ public final class NcclTestsOutput {
                     + output.lines().count() + " lines; rows start with the size in bytes)");
         }
         return points;
+    }
+
+    /**
+     * One sweep's points with the small sizes of further runs folded in: each point of {@code full} that a further
+     * run also measured becomes the point of the run whose time is the median, carrying every run's time as its
+     * trials (the first being {@code full}'s); the others stay as they are. The spread of those times is how much
+     * separate nccl-tests processes differ at that size.
+     *
+     * @param again further runs of the same binary, typically stopped at a small size
+     */
+    public static List<PerfPoint> withRepeats(List<PerfPoint> full, List<List<PerfPoint>> again) {
+        List<PerfPoint> out = new ArrayList<>();
+        for (PerfPoint p : full) {
+            List<PerfPoint> same = new ArrayList<>();
+            same.add(p);
+            for (List<PerfPoint> run : again) {
+                run.stream().filter(q -> q.bytes() == p.bytes() && q.placement().equals(p.placement())
+                        && q.dtype().equals(p.dtype()) && Objects.equals(q.collective(), p.collective())).findFirst().ifPresent(same::add);
+            }
+            if (same.size() == 1) {
+                out.add(p);
+                continue;
+            }
+            List<Double> times = same.stream().map(PerfPoint::timeUs).toList();
+            PerfPoint median = same.stream().sorted(Comparator.comparingDouble(PerfPoint::timeUs)).toList().get((same.size() - 1) / 2);
+            out.add(new PerfPoint(median.library(), median.source(), median.world(), median.collective(), median.bytes(),
+                    median.dtype(), median.placement(), median.mode(), median.iterations(), median.timeUs(), median.algBwGBs(),
+                    median.busBwGBs(), times, median.cell()));
+        }
+        return out;
     }
 
     private static PerfPoint point(String library, int world, String collective, long bytes, String dtype,

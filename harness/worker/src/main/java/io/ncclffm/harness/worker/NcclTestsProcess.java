@@ -31,6 +31,15 @@ final class NcclTestsProcess {
     /** Per binary: a sweep to 256 MiB takes seconds; one that hangs should not take the cell's whole timeout. */
     static final long TIMEOUT_SECONDS = 180;
 
+    /**
+     * Each binary's small sizes are measured by this many separate processes: the full sweep and further runs to
+     * {@link #SMALL_MAX_BYTES}. At a few µs per call separate processes differ by more than the 5% goal from run to
+     * run, and the spread of these runs is how the comparison tells (NcclTestsComparison).
+     */
+    static final int SMALL_RUNS = 3;
+    /** Where the further runs stop: the smallest sizes, which the comparison judges on time. */
+    static final long SMALL_MAX_BYTES = 64;
+
     private final WorkerConfig config;
     private final Reporter reporter;
     private final String library;
@@ -72,13 +81,26 @@ final class NcclTestsProcess {
                             return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("
                                     + WorkerConfig.NCCL_TESTS + " names a folder of nccl-tests binaries; perf/nccl-tests/build.sh)");
                         }
-                        Run run = run(exe, dtype);
+                        long max = config.perfMaxBytes();
+                        Run run = run(exe, dtype, max);
                         if (run.exitCode() != 0) {
                             return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
                         }
-                        points.addAll(NcclTestsOutput.points(run.output(), library, 1, sweep.collective(), iterations()));
-                        return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, dtype))
-                                + " with LD_LIBRARY_PATH=" + libraryDir);
+                        List<PerfPoint> full = NcclTestsOutput.points(run.output(), library, 1, sweep.collective(), iterations());
+                        List<List<PerfPoint>> again = new ArrayList<>();
+                        long small = Math.min(max, SMALL_MAX_BYTES);
+                        for (int i = 1; i < SMALL_RUNS; i++) {
+                            Run more = run(exe, dtype, small);
+                            if (more.exitCode() != 0) {
+                                return Outcome.broken(binary + " (run " + (i + 1) + " of " + SMALL_RUNS + ", to " + small + " B) exited with "
+                                        + more.exitCode() + "; last output: " + tail(more.output()));
+                            }
+                            again.add(NcclTestsOutput.points(more.output(), library, 1, sweep.collective(), iterations()));
+                        }
+                        points.addAll(NcclTestsOutput.withRepeats(full, again));
+                        return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, dtype, max))
+                                + " with LD_LIBRARY_PATH=" + libraryDir + ", sizes to " + small + " B measured by "
+                                + SMALL_RUNS + " separate runs (the median kept, every run's time as its trials)");
                     }));
             for (PerfPoint p : points) {
                 Map<String, String> extra = new LinkedHashMap<>();
@@ -88,19 +110,19 @@ final class NcclTestsProcess {
         }
     }
 
-    List<String> command(Path exe, String dtype) {
+    List<String> command(Path exe, String dtype, long maxBytes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
-        cmd.addAll(NcclTestsOutput.arguments(config.perfMaxBytes(), iterations(), warmup(), dtype));
+        cmd.addAll(NcclTestsOutput.arguments(maxBytes, iterations(), warmup(), dtype));
         return cmd;
     }
 
     record Run(int exitCode, String output) {
     }
 
-    private Run run(Path exe, String dtype) throws IOException, InterruptedException {
-        reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype);
-        ProcessBuilder pb = new ProcessBuilder(command(exe, dtype)).redirectErrorStream(true);
+    private Run run(Path exe, String dtype, long maxBytes) throws IOException, InterruptedException {
+        reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype + " to " + maxBytes + " B");
+        ProcessBuilder pb = new ProcessBuilder(command(exe, dtype, maxBytes)).redirectErrorStream(true);
         String inherited = pb.environment().get("LD_LIBRARY_PATH");
         pb.environment().put("LD_LIBRARY_PATH", libraryDir + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
         // the worker's device; nccl-tests v2.14+ reads it, older ones use device 0 of what CUDA_VISIBLE_DEVICES shows

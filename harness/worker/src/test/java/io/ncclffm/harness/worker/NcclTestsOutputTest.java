@@ -115,4 +115,24 @@ class NcclTestsOutputTest {
                 NcclTestsOutput.arguments(256L << 20, 1000, 100, "bfloat16"));
         assertEquals("float", NcclTestsOutput.arguments(8, 10, 2, "float32").get(13));
     }
+
+    private static PerfPoint at(long bytes, String placement, double us) {
+        return new PerfPoint("NCCL 2.28.9", PerfPoint.NCCL_TESTS, 1, PerfPoint.BROADCAST, bytes, "float32", placement, "launch",
+                1000, us, bytes / us / 1e3, bytes / us / 1e3, List.of(us), null);
+    }
+
+    @Test
+    void repeatedSmallRuns_keepTheMedianRunsPoint_withEveryRunsTimeAsTrials_andLeaveLargerSizesAlone() {
+        List<PerfPoint> full = List.of(at(8, "out-of-place", 5.10), at(8, "in-place", 0.30), at(1 << 20, "out-of-place", 9.0));
+        List<PerfPoint> second = List.of(at(8, "out-of-place", 6.20), at(8, "in-place", 0.31));
+        List<PerfPoint> third = List.of(at(8, "out-of-place", 4.80), at(8, "in-place", 0.29));
+        List<PerfPoint> merged = NcclTestsOutput.withRepeats(full, List.of(second, third));
+        assertEquals(3, merged.size());
+        PerfPoint oop = merged.get(0);
+        assertEquals(5.10, oop.timeUs(), "the median of 5.10, 6.20 and 4.80");
+        assertEquals(8 / 5.10 / 1e3, oop.algBwGBs(), 1e-12, "the median run's own bandwidth");
+        assertEquals(List.of(5.10, 6.20, 4.80), oop.trialsUs(), "every run's time, the full sweep's first");
+        assertEquals(0.30, merged.get(1).timeUs());
+        assertEquals(List.of(9.0), merged.get(2).trialsUs(), "a size the further runs did not reach keeps its one time");
+    }
 }
