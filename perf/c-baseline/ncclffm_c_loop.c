@@ -21,6 +21,32 @@ int ncclffm_allreduce_loop(void* fn, const void* send, void* recv, size_t count,
     return 0;
 }
 
+// ncclReduceScatter and ncclBroadcast have ncclAllReduce's shape (a broadcast's root in the place of the op), so
+// ncclffm_allreduce_loop makes them too; ncclAllGather and ncclAlltoAll share the shape below, ncclReduce its own.
+typedef int (*two_buffer_fn)(const void* send, void* recv, size_t count, int dtype, void* comm, void* stream);
+
+int ncclffm_two_buffer_loop(void* fn, const void* send, void* recv, size_t count, int dtype, void* comm, void* stream,
+                            int n) {
+    two_buffer_fn f = (two_buffer_fn)fn;
+    for (int i = 0; i < n; i++) {
+        int rc = f(send, recv, count, dtype, comm, stream);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+typedef int (*reduce_fn)(const void* send, void* recv, size_t count, int dtype, int op, int root, void* comm, void* stream);
+
+int ncclffm_reduce_loop(void* fn, const void* send, void* recv, size_t count, int dtype, int op, int root, void* comm,
+                        void* stream, int n) {
+    reduce_fn f = (reduce_fn)fn;
+    for (int i = 0; i < n; i++) {
+        int rc = f(send, recv, count, dtype, op, root, comm, stream);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
 typedef int (*group_fn)(void);
 typedef int (*send_fn)(const void* send, size_t count, int dtype, int peer, void* comm, void* stream);
 typedef int (*recv_fn)(void* recv, size_t count, int dtype, int peer, void* comm, void* stream);

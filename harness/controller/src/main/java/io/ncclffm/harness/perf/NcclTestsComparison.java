@@ -25,8 +25,10 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * (the binding's process among them). So nccl-tests measures that size in several separate runs, and its point
  * carries each run's time. A row meets the goal within 1.05 × the median run. It misses only beyond 1.05 × the
  * slowest run: slower than any nccl-tests process was. In between it is <em>undecided</em>: the binding's one
- * process cannot be told from the spread of nccl-tests' own. The in-process C comparison judges the binding at
- * that size without crossing processes.
+ * process cannot be told from the spread of nccl-tests' own. Where the cell also timed the same calls from C in
+ * the binding's process (the in-process C loop) and the binding is within 1.05 × of that, a row above the goal is
+ * put down to the <em>process</em>: the same calls from C were as slow there, so the binding is not what is
+ * slower. The in-process comparison ({@link OverheadSummary}) judges the binding itself.
  */
 public record NcclTestsComparison(List<Row> rows) {
 
@@ -45,10 +47,21 @@ public record NcclTestsComparison(List<Row> rows) {
      * @param ncclTests nccl-tests' value
      */
     public record Row(String cell, String library, int world, String collective, String dtype, long bytes,
-                      String placement, Metric metric, double java, double ncclTests, List<Double> ncclTestsRuns) {
+                      String placement, Metric metric, double java, double ncclTests, List<Double> ncclTestsRuns,
+                      double cInProcess) {
 
+        /**
+         * @param ncclTestsRuns every nccl-tests run's time at this size (time rows)
+         * @param cInProcess    the in-process C loop's time at this size, or NaN where the cell has none (time rows)
+         */
         public Row {
             ncclTestsRuns = ncclTestsRuns == null ? List.of() : List.copyOf(ncclTestsRuns);
+        }
+
+        /** Above the goal against nccl-tests, while the binding is within it against C in its own process. */
+        public boolean process() {
+            return metric == Metric.TIME_US && ratio() > SMALL_TIME_LIMIT && !Double.isNaN(cInProcess) && cInProcess > 0
+                    && java <= SMALL_TIME_LIMIT * cInProcess;
         }
 
         /** java/nccl-tests. */
@@ -67,17 +80,17 @@ public record NcclTestsComparison(List<Row> rows) {
         }
 
         public boolean misses() {
-            return metric == Metric.TIME_US ? java > SMALL_TIME_LIMIT * slowestRun() : ratio() < LARGE_BANDWIDTH_FLOOR;
+            return metric == Metric.TIME_US ? !process() && java > SMALL_TIME_LIMIT * slowestRun() : ratio() < LARGE_BANDWIDTH_FLOOR;
         }
 
         /** A time row above the goal against the median run but within it against the slowest run. */
         public boolean undecided() {
-            return metric == Metric.TIME_US && ratio() > SMALL_TIME_LIMIT && !misses();
+            return metric == Metric.TIME_US && ratio() > SMALL_TIME_LIMIT && !process() && !misses();
         }
 
-        /** {@code ok}, {@code undecided} or {@code misses}. */
+        /** {@code ok}, {@code process}, {@code undecided} or {@code misses}. */
         public String outcome() {
-            return misses() ? "misses" : undecided() ? "undecided" : "ok";
+            return misses() ? "misses" : process() ? "process" : undecided() ? "undecided" : "ok";
         }
 
         /** e.g. {@code perf-2.28.9 (NCCL 2.28.9) world 1 allGather bfloat16 out-of-place 64 MiB: algbw 1890.12 vs 1950.00 GB/s (0.969)}. */
@@ -89,9 +102,10 @@ public record NcclTestsComparison(List<Row> rows) {
             };
             String runs = ncclTestsRuns.size() < 2 ? "" : String.format(Locale.ROOT, "; nccl-tests' %d runs %.2f-%.2f µs",
                     ncclTestsRuns.size(), fastestRun(), slowestRun());
+            String c = Double.isNaN(cInProcess) ? "" : String.format(Locale.ROOT, "; C in the binding's process %.2f µs", cInProcess);
             return (cell == null ? library : cell + " (" + library + ")") + " world " + world + " " + collective + " " + dtype
                     + " " + placement + " " + MessageSize.label(bytes) + ": " + what + String.format(Locale.ROOT, " (%.3f)", ratio())
-                    + runs;
+                    + runs + c;
         }
     }
 
@@ -129,8 +143,15 @@ public record NcclTestsComparison(List<Row> rows) {
             double jv = value(metric, j);
             double nv = value(metric, n);
             if (nv <= 0) continue;  // nccl-tests printed 0.00 (a rounding of a tiny bandwidth): nothing to divide by
+            double c = Double.NaN;
+            if (metric == Metric.TIME_US) {
+                c = points.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C) && Objects.equals(p.cell(), j.cell())
+                        && p.library().equals(j.library()) && p.world() == j.world() && p.collective().equals(j.collective())
+                        && p.dtype().equals(j.dtype()) && p.bytes() == j.bytes() && p.placement().equals(j.placement())
+                        && p.mode().equals(j.mode())).mapToDouble(PerfPoint::timeUs).findFirst().orElse(Double.NaN);
+            }
             rows.add(new Row(j.cell(), j.library(), j.world(), j.collective(), j.dtype(), j.bytes(), j.placement(), metric, jv, nv,
-                    metric == Metric.TIME_US ? n.trialsUs() : List.of()));
+                    metric == Metric.TIME_US ? n.trialsUs() : List.of(), c));
         }
         rows.sort(Comparator.comparing((Row r) -> String.valueOf(r.cell())).thenComparingInt(Row::world)
                 .thenComparingInt(r -> PerfPoint.COLLECTIVES.indexOf(r.collective())).thenComparing(Row::dtype)
@@ -165,6 +186,11 @@ public record NcclTestsComparison(List<Row> rows) {
         return rows.stream().filter(Row::undecided).toList();
     }
 
+    /** The rows put down to the binding's process (see the class comment). */
+    public List<Row> process() {
+        return rows.stream().filter(Row::process).toList();
+    }
+
     /** The rows as a Markdown table, misses marked. */
     public String markdown() {
         StringBuilder out = new StringBuilder("# The binding against nccl-tests\n\n")
@@ -172,20 +198,22 @@ public record NcclTestsComparison(List<Row> rows) {
                         + "from 64 MiB (busbw; algbw at world 1). Launches, same cell, same library.%n%n", SMALL_TIME_LIMIT, LARGE_BANDWIDTH_FLOOR))
                 .append(String.format(Locale.ROOT, "At the smallest size nccl-tests runs several times, as separate processes; its value is the median run. "
                         + "A row misses only above %.2f × the slowest run, and between that and %.2f × the median it is undecided: "
-                        + "separate processes differ that much on their own (the in-process C comparison judges the binding there).%n%n",
-                        SMALL_TIME_LIMIT, SMALL_TIME_LIMIT))
-                .append("| Cell | World | Collective | Type | Placement | Size | Metric | java | nccl-tests | nccl-tests' runs | java/nccl-tests | |\n")
-                .append("|---|---:|---|---|---|---:|---|---:|---:|---:|---:|---|\n");
+                        + "separate processes differ that much on their own. Where C in the binding's process made the same calls "
+                        + "and the binding is within %.2f × of it, a row above the goal is put down to the process.%n%n",
+                        SMALL_TIME_LIMIT, SMALL_TIME_LIMIT, SMALL_TIME_LIMIT))
+                .append("| Cell | World | Collective | Type | Placement | Size | Metric | java | nccl-tests | nccl-tests' runs | C in process | java/nccl-tests | |\n")
+                .append("|---|---:|---|---|---|---:|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
             String runs = r.ncclTestsRuns().size() < 2 ? "–"
                     : String.format(Locale.ROOT, "%.2f–%.2f (%d)", r.fastestRun(), r.slowestRun(), r.ncclTestsRuns().size());
-            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %.3f | %s |%n",
+            String inProcess = Double.isNaN(r.cInProcess()) ? "–" : String.format(Locale.ROOT, "%.2f", r.cInProcess());
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.3f | %s |%n",
                     r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")", r.world(), r.collective(), r.dtype(),
                     r.placement(), MessageSize.label(r.bytes()), switch (r.metric()) {
                         case TIME_US -> "time µs";
                         case ALG_BW -> "algbw GB/s";
                         case BUS_BW -> "busbw GB/s";
-                    }, r.java(), r.ncclTests(), runs, r.ratio(), r.misses() ? "**misses**" : r.undecided() ? "undecided" : "ok"));
+                    }, r.java(), r.ncclTests(), runs, inProcess, r.ratio(), r.misses() ? "**misses**" : r.outcome()));
         }
         return out.toString();
     }

@@ -55,6 +55,33 @@ class OverheadSummaryTest {
     }
 
     @Test
+    void theSmallMessageGoalIsTheBandsMedian_soOneNoisySizeNeitherFailsNorHidesAConstantCost() {
+        // 8 B alone 20% slower (a noisy size, as 8 B is from run to run); every other size of the band 1% slower
+        List<PerfPoint> noisy = new java.util.ArrayList<>();
+        for (long b = 8; b <= 64 << 10; b *= 2) {
+            noisy.add(java(NCCL_28, b, b == 8 ? 12.0 : 10.1));
+            noisy.add(c(NCCL_28, b, 10.0));
+        }
+        noisy.add(java(NCCL_28, MIB_64, 1000));
+        noisy.add(c(NCCL_28, MIB_64, 1000));
+        noisy.add(java(NCCL_28, 1 << 20, 50));   // above the band: not part of the median
+        noisy.add(c(NCCL_28, 1 << 20, 10));
+        Overhead row = OverheadSummary.of(noisy).rows().getFirst();
+        assertEquals(1.01, row.smallMessageRatio().getAsDouble(), 1e-9);
+        assertEquals(14, row.smallMessageSizes(), "8 B to 64 KiB, doubling");
+        assertEquals(Goal.MEETS, row.smallMessageGoal());
+        // a cost of 8% on every call shows at every size of the band
+        List<PerfPoint> costly = new java.util.ArrayList<>();
+        for (long b = 8; b <= 64 << 10; b *= 2) {
+            costly.add(java(NCCL_28, b, b == 8 ? 9.9 : 10.8));
+            costly.add(c(NCCL_28, b, 10.0));
+        }
+        Overhead slow = OverheadSummary.of(costly).rows().getFirst();
+        assertEquals(Goal.MISSES, slow.smallMessageGoal(), "8 B alone would have met the goal");
+        assertTrue(OverheadSummary.of(costly).markdown().contains("1.080 over 14 size(s) (**misses**)"), OverheadSummary.of(costly).markdown());
+    }
+
+    @Test
     void theWorstLargeSizeCountsNotTheAverage() {
         // 64 MiB is 0.5% slower, 128 MiB 3% slower: the mean (1.0175) would also miss, but the row must name 128 MiB.
         OverheadSummary summary = OverheadSummary.of(List.of(

@@ -13,23 +13,28 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
- * The perf mode's in-process reference: {@code ncclffm_allreduce_loop} and {@code ncclffm_sendrecv_loop} from
- * {@code perf/c-baseline/ncclffm_c_loop.c}, which make N back-to-back {@code ncclAllReduce} calls, or N groups of
- * {@code ncclSend} and {@code ncclRecv}, from C. Called once per trial through one downcall, with the same
- * communicator, buffers and stream as the binding's own loop, so the two can be timed in alternating trials and
- * differ only by the binding's per-call cost.
+ * The perf mode's in-process reference: the loops of {@code perf/c-baseline/ncclffm_c_loop.c}, which make N
+ * back-to-back calls of one collective, or N groups of {@code ncclSend} and {@code ncclRecv}, from C. Called once
+ * per trial through one downcall, with the same communicator, buffers and stream as the binding's own loop, so the
+ * two can be timed in alternating trials and differ only by the binding's per-call cost.
  *
  * <p>NCCL's functions are looked up in the same library file the binding loaded; the dynamic loader hands out the
- * already-loaded instance, so both loops drive one NCCL. The sendrecv loop is there when the loop library has it
- * and the release has {@code ncclSend} (2.7+).
+ * already-loaded instance, so both loops drive one NCCL. A collective has its loop when the loop library has the
+ * loop and the release has the function ({@link #has}): {@code ncclAllReduce}, {@code ncclReduceScatter} and
+ * {@code ncclBroadcast} go through {@code ncclffm_allreduce_loop} (one shape), {@code ncclAllGather} and
+ * {@code ncclAlltoAll} (2.28+) through {@code ncclffm_two_buffer_loop}, {@code ncclReduce} through
+ * {@code ncclffm_reduce_loop}, and sendrecv ({@code ncclSend}, 2.7+) through {@code ncclffm_sendrecv_loop}.
  */
 final class InProcessCLoop implements AutoCloseable {
 
     static final String SYMBOL = "ncclffm_allreduce_loop";
     static final String SENDRECV_SYMBOL = "ncclffm_sendrecv_loop";
+    static final String TWO_BUFFER_SYMBOL = "ncclffm_two_buffer_loop";
+    static final String REDUCE_SYMBOL = "ncclffm_reduce_loop";
 
     private final Arena arena = Arena.ofShared();
     private final MethodHandle loop;
@@ -37,6 +42,11 @@ final class InProcessCLoop implements AutoCloseable {
     /** {@code null} when the loop library or the release lacks it. */
     private final MethodHandle sendRecvLoop;
     private final MemorySegment[] sendRecvCalls;
+    /** {@code null} when the loop library lacks it. */
+    private final MethodHandle twoBufferLoop;
+    private final MethodHandle reduceLoop;
+    /** NCCL's function for each collective whose loop is there. */
+    private final java.util.Map<String, MemorySegment> functions = new java.util.HashMap<>();
 
     private InProcessCLoop(Path loopLibrary, Path ncclLibrary) {
         try {
@@ -61,6 +71,22 @@ final class InProcessCLoop implements AutoCloseable {
             this.sendRecvLoop = p2p ? Linker.nativeLinker().downcallHandle(sendRecvFn, FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
                     ADDRESS, JAVA_LONG, JAVA_INT)) : null;
+            MemorySegment twoBufferFn = loops.find(TWO_BUFFER_SYMBOL).orElse(null);
+            this.twoBufferLoop = twoBufferFn == null ? null : Linker.nativeLinker().downcallHandle(twoBufferFn,
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            MemorySegment reduceFn = loops.find(REDUCE_SYMBOL).orElse(null);
+            this.reduceLoop = reduceFn == null ? null : Linker.nativeLinker().downcallHandle(reduceFn,
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
+                            ADDRESS, JAVA_LONG, JAVA_INT));
+            functions.put(PerfPoint.ALL_REDUCE, allReduce);
+            for (String[] c : new String[][] {{PerfPoint.REDUCE_SCATTER, "ncclReduceScatter"}, {PerfPoint.BROADCAST, "ncclBroadcast"}}) {
+                nccl.find(c[1]).ifPresent(f -> functions.put(c[0], f));
+            }
+            if (twoBufferLoop != null) {
+                nccl.find("ncclAllGather").ifPresent(f -> functions.put(PerfPoint.ALL_GATHER, f));
+                nccl.find("ncclAlltoAll").or(() -> nccl.find("ncclAllToAll")).ifPresent(f -> functions.put(PerfPoint.ALL_TO_ALL, f));
+            }
+            if (reduceLoop != null) nccl.find("ncclReduce").ifPresent(f -> functions.put(PerfPoint.REDUCE, f));
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -90,6 +116,35 @@ final class InProcessCLoop implements AutoCloseable {
     /** Whether the sendrecv loop is there: the loop library has it and the release has {@code ncclSend}. */
     boolean hasSendRecv() {
         return sendRecvLoop != null;
+    }
+
+    /** Whether {@code collective} ({@link PerfPoint#COLLECTIVES}) has its loop: in the loop library and the release. */
+    boolean has(String collective) {
+        return collective.equals(PerfPoint.SEND_RECV) ? hasSendRecv() : functions.containsKey(collective);
+    }
+
+    /**
+     * {@code n} calls of {@code collective} from C with the binding's arguments: {@code opOrRoot} is the reduction
+     * of an allReduce, reduceScatter or reduce and the root of a broadcast; {@code root} is a reduce's root.
+     */
+    void collective(String collective, long send, long recv, long count, int dtype, int opOrRoot, int root, long comm,
+                    long stream, int n) {
+        MemorySegment fn = functions.get(collective);
+        if (fn == null || collective.equals(PerfPoint.SEND_RECV)) {
+            throw new IllegalStateException("the in-process C loop has no loop for " + collective);
+        }
+        MemorySegment c = MemorySegment.ofAddress(comm);
+        int rc;
+        try {
+            rc = switch (collective) {
+                case PerfPoint.ALL_GATHER, PerfPoint.ALL_TO_ALL -> (int) twoBufferLoop.invokeExact(fn, send, recv, count, dtype, c, stream, n);
+                case PerfPoint.REDUCE -> (int) reduceLoop.invokeExact(fn, send, recv, count, dtype, opOrRoot, root, c, stream, n);
+                default -> (int) loop.invokeExact(fn, send, recv, count, dtype, opOrRoot, c, stream, n);
+            };
+        } catch (Throwable t) {
+            throw new IllegalStateException("the in-process C loop failed: " + t, t);
+        }
+        if (rc != 0) throw new IllegalStateException(collective + " from the in-process C loop returned " + rc);
     }
 
     /**

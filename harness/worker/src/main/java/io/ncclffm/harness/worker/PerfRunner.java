@@ -276,13 +276,12 @@ final class PerfRunner {
      * any rank, in C as in Java; the median of several is what one release or binding is compared on. The C
      * baseline does the same (--trials).
      *
-     * @return the binding's trials, and the in-process C loop's when there is one and the call is an allReduce or a
-     *         sendrecv (its trials alternate with the binding's, C first), else an empty array
+     * @return the binding's trials, and the in-process C loop's when there is one with a loop for the collective (its
+     *         trials alternate with the binding's, C first), else an empty array
      */
     private double[][] timeLaunches(RankSession s, Call c, long bytes) {
         int iters = iterations(bytes);
-        boolean withC = cLoop != null && (c.collective().equals(PerfPoint.ALL_REDUCE)
-                || (c.collective().equals(PerfPoint.SEND_RECV) && cLoop.hasSendRecv()));
+        boolean withC = cLoop != null && cLoop.has(c.collective());
         launches(s, c, warmup(bytes));
         if (withC) cLaunches(s, c, warmup(bytes));
         s.sync();
@@ -314,7 +313,11 @@ final class PerfRunner {
                     s.comm.address(), s.stream.address(), n);
             return;
         }
-        cLoop.allReduce(c.send(), c.recv(), c.count(), c.type().code(), ReduceOp.SUM.code(), s.comm.address(), s.stream.address(), n);
+        int sum = ReduceOp.SUM.code();
+        // the same reduction and root as once(): SUM, root 0
+        int opOrRoot = c.collective().equals(PerfPoint.BROADCAST) ? 0 : sum;
+        cLoop.collective(c.collective(), c.send(), c.recv(), c.count(), c.type().code(), opOrRoot, 0, s.comm.address(),
+                s.stream.address(), n);
     }
 
     /**

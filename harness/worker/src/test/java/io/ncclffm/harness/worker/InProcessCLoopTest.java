@@ -34,6 +34,8 @@ class InProcessCLoopTest {
     static Path loop;
     static Path stub;
     static SymbolLookup stubSymbols;
+    static Path stub228;
+    static SymbolLookup stub228Symbols;
 
     private static Path gcc(String source, String out) throws Exception {
         return CSharedLibrary.compile(dir.resolve(out), source, "-O2");
@@ -44,6 +46,8 @@ class InProcessCLoopTest {
         loop = gcc("../../perf/c-baseline/ncclffm_c_loop.c", "libncclffm_c_loop.so");
         stub = gcc("../../binding/src/test/c/stub_nccl.c", "libnccl_stub.so");
         stubSymbols = SymbolLookup.libraryLookup(stub, Arena.global());
+        stub228 = CSharedLibrary.compile(dir.resolve("v228/libnccl_stub.so"), "../../binding/src/test/c/stub_nccl.c", "-O2", "-DNCCL_2_28");
+        stub228Symbols = SymbolLookup.libraryLookup(stub228, Arena.global());
     }
 
     private static void reset(int collectiveResult) throws Throwable {
@@ -118,5 +122,42 @@ class InProcessCLoopTest {
         Path program = Files.copy(Path.of(ProcessHandle.current().info().command().orElseThrow()), dir.resolve("not-a-library.so"));
         IllegalArgumentException notLoadable = assertThrows(IllegalArgumentException.class, () -> InProcessCLoop.load(program, stub));
         assertTrue(notLoadable.getMessage().startsWith("NCCLFFM_PERF_C_LOOP=" + program + " could not be loaded"), notLoadable.getMessage());
+    }
+
+    @Test
+    void reduceScatterAndBroadcast_goThroughTheAllReduceShape_theBroadcastsRootInTheOpsPlace() throws Throwable {
+        reset(0);
+        try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
+            assertTrue(c.has("reduceScatter") && c.has("broadcast") && c.has("reduce") && c.has("allReduce"));
+            c.collective("reduceScatter", 0x1000, 0x2000, 97, 7, 0, 0, 0xC0FFEE, 0x5000, 2);
+            assertEquals(List.of(0x1000L, 0x2000L, 97L, 7L, 0L, 0xC0FFEEL, 0x5000L),
+                    List.of(lastArg(0), lastArg(1), lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6)));
+            c.collective("broadcast", 0x1000, 0x2000, 33, 9, 1, 0, 0xC0FFEE, 0x5000, 1);
+            assertEquals(List.of(33L, 9L, 1L, 0xC0FFEEL, 0x5000L), List.of(lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6)),
+                    "root 1 reached ncclBroadcast's root");
+            c.collective("reduce", 0x1000, 0x2000, 5, 7, 2, 1, 0xC0FFEE, 0x5000, 1);
+            assertEquals(List.of(5L, 7L, 2L, 1L, 0xC0FFEEL, 0x5000L),
+                    List.of(lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6), lastArg(7)), "op 2, root 1");
+        }
+        assertEquals("ncclReduceScatter,ncclReduceScatter,ncclBroadcast,ncclReduce,", calls());
+    }
+
+    @Test
+    void alltoall_isThereWhereTheReleaseHasIt_andACollectiveWithoutALoopIsRefused() throws Throwable {
+        try (InProcessCLoop old = InProcessCLoop.load(loop, stub)) {
+            assertTrue(!old.has("alltoall"), "the 2.22 stub has no ncclAlltoAll");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> old.collective("alltoall", 1, 2, 3, 7, 0, 0, 4, 5, 1));
+            assertEquals("the in-process C loop has no loop for alltoall", e.getMessage());
+        }
+        Linker.nativeLinker().downcallHandle(stub228Symbols.find("stub_reset").orElseThrow(),
+                FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT)).invokeExact(22803, 0, 0);
+        try (InProcessCLoop c = InProcessCLoop.load(loop, stub228)) {
+            assertTrue(c.has("alltoall"));
+            c.collective("alltoall", 0x1000, 0x2000, 64, 7, 0, 0, 0xC0FFEE, 0x5000, 3);
+        }
+        MemorySegment s = (MemorySegment) Linker.nativeLinker().downcallHandle(stub228Symbols.find("stub_calls").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS)).invokeExact();
+        assertEquals("ncclAlltoAll,ncclAlltoAll,ncclAlltoAll,", s.reinterpret(4096).getString(0));
     }
 }
