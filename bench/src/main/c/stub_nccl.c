@@ -69,3 +69,8 @@ ncclResult_t ncclRecv(void* recvbuff, size_t count, int datatype, int peer, void
     (void)recvbuff; (void)count; (void)datatype; (void)peer; (void)comm; (void)stream;
     return 0;
 }
+
+ncclResult_t ncclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, int datatype, void* comm, void* stream) {
+    (void)sendbuff; (void)recvbuff; (void)count; (void)datatype; (void)comm; (void)stream;
+    return 0;
+}

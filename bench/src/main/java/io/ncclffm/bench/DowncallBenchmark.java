@@ -129,6 +129,12 @@ public class DowncallBenchmark {
         communicator.broadcast(send, recv, count, DataType.FLOAT32, 0, stream);
     }
 
+    /** ncclAlltoAll (NCCL 2.28+), which the binding names by the symbol the library exports (RCCL: ncclAllToAll). */
+    @Benchmark
+    public void communicatorAllToAll() {
+        communicator.allToAll(send, recv, count, DataType.FLOAT32, stream);
+    }
+
     /** The perf mode's sendrecv: one group of ncclSend and ncclRecv, four downcalls and two feature checks. */
     @Benchmark
     public void groupedSendRecv() {

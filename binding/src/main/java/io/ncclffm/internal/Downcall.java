@@ -41,9 +41,21 @@ public final class Downcall {
     }
 
     /** The name the library exports the function under, or nccl.h's name when it exports none of them. */
+    /**
+     * The first of the names the library exports (else the first name), looked up once: a collective names its
+     * function on every call (all-to-all is {@code ncclAlltoAll} in NCCL and {@code ncclAllToAll} in RCCL), and a
+     * symbol lookup per call costs more than the call's own downcall.
+     */
     public String exportedName() {
-        return names.stream().filter(library::exports).findFirst().orElse(names.getFirst());
+        String e = exported;
+        if (e == null) {
+            e = names.stream().filter(library::exports).findFirst().orElse(names.getFirst());
+            exported = e;
+        }
+        return e;
     }
+
+    private volatile String exported;
 
     public NcclVersion since() {
         return since;
