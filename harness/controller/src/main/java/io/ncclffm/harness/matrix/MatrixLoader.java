@@ -346,7 +346,7 @@ public final class MatrixLoader {
             checkRange(cells);
             List<Waiver> waivers = new ArrayList<>();
             if (raw.waivers() != null) {
-                for (int i = 0; i < raw.waivers().size(); i++) waivers.add(waiver(i, raw.waivers().get(i), names.keySet()));
+                for (int i = 0; i < raw.waivers().size(); i++) waivers.addAll(waivers(i, raw.waivers().get(i), names.keySet()));
             }
             return new Matrix(file, List.copyOf(cells), List.copyOf(waivers), perf(cells));
         }
@@ -714,11 +714,20 @@ public final class MatrixLoader {
             return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect);
         }
 
-        private Waiver waiver(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {
+        /** One waiver per check the entry names ({@code check} is one id or glob, or a list of them). */
+        private List<Waiver> waivers(int i, RawMatrix.RawWaiver w, Set<String> cellNames) {
             String at = "/waivers/" + i;
             String f = "waivers[" + i + "]";
             String cell = require(w.cell(), at + "/cell", f + ".cell", "a cell name or glob");
-            String check = require(w.check(), at + "/check", f + ".check", "a check id or glob, e.g. graph/*");
+            if (w.check() == null || w.check().isEmpty()) {
+                throw error(at + "/check", f + ".check", "missing; expected a check id or glob, e.g. graph/*, or a list of them");
+            }
+            List<String> checks = new ArrayList<>();
+            for (int k = 0; k < w.check().size(); k++) {
+                String pointer = w.check().size() == 1 ? at + "/check" : at + "/check/" + k;
+                String field = w.check().size() == 1 ? f + ".check" : f + ".check[" + k + "]";
+                checks.add(require(w.check().get(k), pointer, field, "a check id or glob, e.g. graph/*"));
+            }
             String reason = require(w.reason(), at + "/reason", f + ".reason", "why this gap is accepted");
             String link = require(w.link(), at + "/link", f + ".link", "an issue or release-note link");
             if (!link.startsWith("http://") && !link.startsWith("https://")) {
@@ -731,7 +740,8 @@ public final class MatrixLoader {
             if (w.worlds() != null && w.worlds().stream().anyMatch(n -> n == null || n < 1)) {
                 throw error(at + "/worlds", f + ".worlds", "expected world sizes >= 1, got " + w.worlds());
             }
-            return new Waiver(cell, check, w.worlds(), reason, link, kind, lines.getOrDefault(at, 0));
+            int line = lines.getOrDefault(at, 0);
+            return checks.stream().map(check -> new Waiver(cell, check, w.worlds(), reason, link, kind, line)).toList();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ncclffm.harness.matrix;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -76,6 +77,8 @@ record RawMatrix(
     record RawHost(String path) {
     }
 
-    record RawWaiver(String cell, String check, List<Integer> worlds, String reason, String link, String kind) {
+    /** {@code check} is one check id or glob, or a list of them that share the cell, worlds, reason and link. */
+    record RawWaiver(String cell, @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> check,
+                     List<Integer> worlds, String reason, String link, String kind) {
     }
 }

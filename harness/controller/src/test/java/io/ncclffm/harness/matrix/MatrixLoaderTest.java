@@ -186,6 +186,21 @@ class MatrixLoaderTest {
     }
 
     @Test
+    void waiver_checkMayBeAList_sharingCellWorldsReasonAndLink() {
+        Matrix m = MatrixLoader.parse(FILE, CELL + "waivers:\n  - {cell: a, check: [mixed-pair, comm-init], worlds: [2], reason: x, link: 'https://x.test/1'}\n");
+        assertEquals(2, m.waivers().size());
+        assertTrue(m.waiverFor("a", 2, "mixed-pair").isPresent());
+        assertTrue(m.waiverFor("a", 2, "comm-init").isPresent());
+        assertTrue(m.waiverFor("a", 2, "ranks-finished").isEmpty());
+        assertTrue(m.waiverFor("a", 1, "comm-init").isEmpty(), "worlds apply to every check of the list");
+        MatrixException empty = error(CELL + "waivers:\n  - {cell: a, check: [], reason: x, link: 'https://x.test/1'}\n");
+        assertTrue(empty.getMessage().contains("field waivers[0].check: missing; expected a check id or glob, e.g. graph/*, or a list of them"),
+                empty.getMessage());
+        MatrixException blank = error(CELL + "waivers:\n  - {cell: a, check: [comm-init, ''], reason: x, link: 'https://x.test/1'}\n");
+        assertTrue(blank.getMessage().contains("field waivers[0].check[1]: missing; expected a check id or glob"), blank.getMessage());
+    }
+
+    @Test
     void waiver_coversByGlob() {
         Matrix m = MatrixLoader.parse(FILE, CELL + "waivers:\n  - {cell: 'a', check: 'graph/*', reason: x, link: 'https://x.test/1', kind: known-gap}\n");
         assertTrue(m.waiverFor("a", 2, "graph/allreduce/float32/sum/1021").isPresent());
