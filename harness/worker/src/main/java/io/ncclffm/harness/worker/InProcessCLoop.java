@@ -12,6 +12,11 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
@@ -46,7 +51,7 @@ final class InProcessCLoop implements AutoCloseable {
     private final MethodHandle twoBufferLoop;
     private final MethodHandle reduceLoop;
     /** NCCL's function for each collective whose loop is there. */
-    private final java.util.Map<String, MemorySegment> functions = new java.util.HashMap<>();
+    private final Map<String, MemorySegment> functions = new HashMap<>();
 
     private InProcessCLoop(Path loopLibrary, Path ncclLibrary) {
         try {
@@ -63,10 +68,10 @@ final class InProcessCLoop implements AutoCloseable {
             SymbolLookup nccl = SymbolLookup.libraryLookup(ncclLibrary, arena);
             this.allReduce = nccl.find("ncclAllReduce").orElseThrow(
                     () -> new IllegalArgumentException(ncclLibrary + " has no symbol ncclAllReduce"));
-            MemorySegment[] calls = java.util.stream.Stream.of("ncclGroupStart", "ncclSend", "ncclRecv", "ncclGroupEnd")
+            MemorySegment[] calls = Stream.of("ncclGroupStart", "ncclSend", "ncclRecv", "ncclGroupEnd")
                     .map(name -> nccl.find(name).orElse(null)).toArray(MemorySegment[]::new);
             MemorySegment sendRecvFn = loops.find(SENDRECV_SYMBOL).orElse(null);
-            boolean p2p = sendRecvFn != null && java.util.Arrays.stream(calls).allMatch(java.util.Objects::nonNull);
+            boolean p2p = sendRecvFn != null && Arrays.stream(calls).allMatch(Objects::nonNull);
             this.sendRecvCalls = p2p ? calls : null;
             this.sendRecvLoop = p2p ? Linker.nativeLinker().downcallHandle(sendRecvFn, FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
