@@ -43,7 +43,6 @@ final class InProcessCLoop implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final MethodHandle loop;
-    private final MemorySegment allReduce;
     /** {@code null} when the loop library or the release lacks it. */
     private final MethodHandle sendRecvLoop;
     private final MemorySegment[] sendRecvCalls;
@@ -51,7 +50,11 @@ final class InProcessCLoop implements AutoCloseable {
     private final MethodHandle twoBufferLoop;
     private final MethodHandle reduceLoop;
     /** NCCL's function for each collective whose loop is there. */
-    private final Map<String, MemorySegment> functions = new HashMap<>();
+    private final Map<String, NcclFunction> functions = new HashMap<>();
+
+    /** One of NCCL's functions: the name it was found under, and where. */
+    private record NcclFunction(String name, MemorySegment address) {
+    }
 
     private InProcessCLoop(Path loopLibrary, Path ncclLibrary) {
         try {
@@ -66,8 +69,9 @@ final class InProcessCLoop implements AutoCloseable {
             this.loop = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
             SymbolLookup nccl = SymbolLookup.libraryLookup(ncclLibrary, arena);
-            this.allReduce = nccl.find("ncclAllReduce").orElseThrow(
-                    () -> new IllegalArgumentException(ncclLibrary + " has no symbol ncclAllReduce"));
+            if (!find(nccl, PerfPoint.ALL_REDUCE, "ncclAllReduce")) {
+                throw new IllegalArgumentException(ncclLibrary + " has no symbol ncclAllReduce");
+            }
             MemorySegment[] calls = Stream.of("ncclGroupStart", "ncclSend", "ncclRecv", "ncclGroupEnd")
                     .map(name -> nccl.find(name).orElse(null)).toArray(MemorySegment[]::new);
             MemorySegment sendRecvFn = loops.find(SENDRECV_SYMBOL).orElse(null);
@@ -83,19 +87,29 @@ final class InProcessCLoop implements AutoCloseable {
             this.reduceLoop = reduceFn == null ? null : Linker.nativeLinker().downcallHandle(reduceFn,
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
                             ADDRESS, JAVA_LONG, JAVA_INT));
-            functions.put(PerfPoint.ALL_REDUCE, allReduce);
-            for (String[] c : new String[][] {{PerfPoint.REDUCE_SCATTER, "ncclReduceScatter"}, {PerfPoint.BROADCAST, "ncclBroadcast"}}) {
-                nccl.find(c[1]).ifPresent(f -> functions.put(c[0], f));
-            }
+            find(nccl, PerfPoint.REDUCE_SCATTER, "ncclReduceScatter");
+            find(nccl, PerfPoint.BROADCAST, "ncclBroadcast");
             if (twoBufferLoop != null) {
-                nccl.find("ncclAllGather").ifPresent(f -> functions.put(PerfPoint.ALL_GATHER, f));
-                nccl.find("ncclAlltoAll").or(() -> nccl.find("ncclAllToAll")).ifPresent(f -> functions.put(PerfPoint.ALL_TO_ALL, f));
+                find(nccl, PerfPoint.ALL_GATHER, "ncclAllGather");
+                find(nccl, PerfPoint.ALL_TO_ALL, "ncclAlltoAll", "ncclAllToAll");
             }
-            if (reduceLoop != null) nccl.find("ncclReduce").ifPresent(f -> functions.put(PerfPoint.REDUCE, f));
+            if (reduceLoop != null) find(nccl, PerfPoint.REDUCE, "ncclReduce");
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** Takes {@code collective}'s function under the first of {@code names} the library exports; whether there was one. */
+    private boolean find(SymbolLookup nccl, String collective, String... names) {
+        for (String name : names) {
+            var address = nccl.find(name);
+            if (address.isPresent()) {
+                functions.put(collective, new NcclFunction(name, address.get()));
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Loads the loop library; every error names the variable and the path, or the NCCL library that lacks the call. */
@@ -105,17 +119,6 @@ final class InProcessCLoop implements AutoCloseable {
                     + ": no such file; expected libncclffm_c_loop.so from perf/c-baseline/build.sh");
         }
         return new InProcessCLoop(loopLibrary, ncclLibrary);
-    }
-
-    /** {@code n} calls of {@code ncclAllReduce} from C; throws with NCCL's result code if one fails. */
-    void allReduce(long send, long recv, long count, int dtype, int op, long comm, long stream, int n) {
-        int rc;
-        try {
-            rc = (int) loop.invokeExact(allReduce, send, recv, count, dtype, op, MemorySegment.ofAddress(comm), stream, n);
-        } catch (Throwable t) {
-            throw new IllegalStateException("the in-process C loop failed: " + t, t);
-        }
-        if (rc != 0) throw new IllegalStateException("ncclAllReduce from the in-process C loop returned " + rc);
     }
 
     /** Whether the sendrecv loop is there: the loop library has it and the release has {@code ncclSend}. */
@@ -131,13 +134,15 @@ final class InProcessCLoop implements AutoCloseable {
     /**
      * {@code n} calls of {@code collective} from C with the binding's arguments: {@code opOrRoot} is the reduction
      * of an allReduce, reduceScatter or reduce and the root of a broadcast; {@code root} is a reduce's root.
+     * Throws with NCCL's function and result code if a call fails.
      */
     void collective(String collective, long send, long recv, long count, int dtype, int opOrRoot, int root, long comm,
                     long stream, int n) {
-        MemorySegment fn = functions.get(collective);
-        if (fn == null || collective.equals(PerfPoint.SEND_RECV)) {
+        NcclFunction f = functions.get(collective);
+        if (f == null) {
             throw new IllegalStateException("the in-process C loop has no loop for " + collective);
         }
+        MemorySegment fn = f.address();
         MemorySegment c = MemorySegment.ofAddress(comm);
         int rc;
         try {
@@ -149,7 +154,7 @@ final class InProcessCLoop implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("the in-process C loop failed: " + t, t);
         }
-        if (rc != 0) throw new IllegalStateException(collective + " from the in-process C loop returned " + rc);
+        if (rc != 0) throw new IllegalStateException(f.name() + " from the in-process C loop returned " + rc);
     }
 
     /**

@@ -70,7 +70,7 @@ class InProcessCLoopTest {
     void callsNcclAllReduceNTimesWithTheGivenArguments() throws Throwable {
         reset(0);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
-            c.allReduce(0x1000, 0x2000, 1021, 7, 3, 0xC0FFEE, 0x5000, 3);
+            c.collective("allReduce", 0x1000, 0x2000, 1021, 7, 3, 0, 0xC0FFEE, 0x5000, 3);
         }
         assertEquals("ncclAllReduce,ncclAllReduce,ncclAllReduce,", calls());
         assertEquals(List.of(0x1000L, 0x2000L, 1021L, 7L, 3L, 0xC0FFEEL, 0x5000L),
@@ -103,7 +103,7 @@ class InProcessCLoopTest {
     void stopsAtTheFirstFailingCallAndReportsItsResult() throws Throwable {
         reset(5);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.allReduce(1, 2, 3, 7, 0, 4, 5, 10));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.collective("allReduce", 1, 2, 3, 7, 0, 0, 4, 5, 10));
             assertEquals("ncclAllReduce from the in-process C loop returned 5", e.getMessage());
         }
         assertEquals("ncclAllReduce,", calls(), "one call, then stop");
