@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 import io.ncclffm.harness.protocol.PerfPoint;
 
@@ -128,6 +127,8 @@ public record NcclTestsComparison(List<Row> rows) {
         for (PerfPoint r : reference) {
             if (r.bytes() > 0) smallest.merge(series(r), r.bytes(), Math::min);
         }
+        Map<At, PerfPoint> bySize = new HashMap<>();
+        for (PerfPoint p : points) bySize.putIfAbsent(at(p.source(), p), p);
         List<Row> rows = new ArrayList<>();
         for (PerfPoint j : points) {
             if (!j.source().equals(PerfPoint.JAVA) || !j.mode().equals("launch")) continue;
@@ -135,23 +136,15 @@ public record NcclTestsComparison(List<Row> rows) {
             Long first = smallest.get(series(j));
             boolean small = first != null && j.bytes() == Math.max(8, first) && j.bytes() <= SMALLEST_JUDGED;
             if (!small && j.bytes() < MessageSize.LARGE) continue;
-            PerfPoint n = reference.stream().filter(r -> Objects.equals(r.cell(), j.cell()) && r.library().equals(j.library())
-                    && r.world() == j.world() && r.collective().equals(j.collective()) && r.dtype().equals(j.dtype())
-                    && r.bytes() == j.bytes() && r.placement().equals(j.placement())).findFirst().orElse(null);
+            PerfPoint n = bySize.get(at(PerfPoint.NCCL_TESTS, j));
             if (n == null) continue;
             Metric metric = small ? Metric.TIME_US : j.world() == 1 ? Metric.ALG_BW : Metric.BUS_BW;
             double jv = value(metric, j);
             double nv = value(metric, n);
             if (nv <= 0) continue;  // nccl-tests printed 0.00 (a rounding of a tiny bandwidth): nothing to divide by
-            double c = Double.NaN;
-            if (metric == Metric.TIME_US) {
-                c = points.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C) && Objects.equals(p.cell(), j.cell())
-                        && p.library().equals(j.library()) && p.world() == j.world() && p.collective().equals(j.collective())
-                        && p.dtype().equals(j.dtype()) && p.bytes() == j.bytes() && p.placement().equals(j.placement())
-                        && p.mode().equals(j.mode())).mapToDouble(PerfPoint::timeUs).findFirst().orElse(Double.NaN);
-            }
+            PerfPoint c = metric == Metric.TIME_US ? bySize.get(at(PerfPoint.IN_PROCESS_C, j)) : null;
             rows.add(new Row(j.cell(), j.library(), j.world(), j.collective(), j.dtype(), j.bytes(), j.placement(), metric, jv, nv,
-                    metric == Metric.TIME_US ? n.trialsUs() : List.of(), c));
+                    metric == Metric.TIME_US ? n.trialsUs() : List.of(), c == null ? Double.NaN : c.timeUs()));
         }
         rows.sort(Comparator.comparing((Row r) -> String.valueOf(r.cell())).thenComparingInt(Row::world)
                 .thenComparingInt(r -> PerfPoint.COLLECTIVES.indexOf(r.collective())).thenComparing(Row::dtype)
@@ -164,6 +157,15 @@ public record NcclTestsComparison(List<Row> rows) {
 
     /** One sweep of one cell: a collective in one type and placement, over sizes. */
     private record Series(String cell, String library, int world, String collective, String dtype, String placement) {
+    }
+
+    /** One source's point of a sweep at one size and mode: what a Java point is paired with. */
+    private record At(String source, Series series, long bytes, String mode) {
+    }
+
+    /** {@code source}'s point at the sweep, size and mode of {@code p}. */
+    private static At at(String source, PerfPoint p) {
+        return new At(source, series(p), p.bytes(), p.mode());
     }
 
     private static Series series(PerfPoint p) {
