@@ -132,9 +132,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
 
     private static OptionalDouble median(List<Double> values) {
         if (values.isEmpty()) return OptionalDouble.empty();
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return OptionalDouble.of(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+        return OptionalDouble.of(PerfPoint.median(values.stream().mapToDouble(Double::doubleValue).toArray()));
     }
 
     /**
