@@ -187,11 +187,16 @@ public final class Communicator implements AutoCloseable {
      * it answered {@code ncclSuccess} or {@code ncclInProgress}; errors are thrown.
      */
     private void settle(String operation, int rc) {
-        if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) {
+        if (jobMayStillRun(rc)) {
             awaitReady(operation);
             return;
         }
         nccl.check(operation, rc, comm);
+    }
+
+    /** Whether NCCL may still be running a job of this communicator after a call that answered {@code rc}. */
+    private boolean jobMayStillRun(int rc) {
+        return !options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code());
     }
 
     /** Finishes a call: {@code ncclInProgress} on a non-blocking communicator is waited out, errors thrown. */
@@ -448,7 +453,7 @@ public final class Communicator implements AutoCloseable {
      * returned ncclSuccess". So the parent is waited for too, under its own timeout.
      */
     private void awaitParent(String op, int rc) {
-        if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) awaitReady(op);
+        if (jobMayStillRun(rc)) awaitReady(op);
     }
 
     /** {@code NCCL_SHRINK_DEFAULT}. */
