@@ -26,6 +26,7 @@ public final class Downcall {
     private final FunctionDescriptor descriptor;
     private final NcclVersion since;
     private volatile MethodHandle handle;
+    private volatile String exported;
 
     Downcall(NativeLibrary library, List<String> names, FunctionDescriptor descriptor, NcclVersion since) {
         if (names.isEmpty()) throw new IllegalArgumentException("a downcall needs at least one symbol name");
@@ -40,11 +41,11 @@ public final class Downcall {
         return names.getFirst();
     }
 
-    /** The name the library exports the function under, or nccl.h's name when it exports none of them. */
     /**
-     * The first of the names the library exports (else the first name), looked up once: a collective names its
-     * function on every call (all-to-all is {@code ncclAlltoAll} in NCCL and {@code ncclAllToAll} in RCCL), and a
-     * symbol lookup per call costs more than the call's own downcall.
+     * The name the library exports the function under (the first of its names it exports), or nccl.h's name when
+     * it exports none of them. It is looked up once: a collective names its function on every call (all-to-all is
+     * {@code ncclAlltoAll} in NCCL and {@code ncclAllToAll} in RCCL), and a symbol lookup per call costs more than
+     * the call's own downcall.
      */
     public String exportedName() {
         String e = exported;
@@ -54,8 +55,6 @@ public final class Downcall {
         }
         return e;
     }
-
-    private volatile String exported;
 
     public NcclVersion since() {
         return since;
