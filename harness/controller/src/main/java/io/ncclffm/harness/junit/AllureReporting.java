@@ -28,6 +28,14 @@ final class AllureReporting {
     }
 
     static void describe(Cell cell, int world, String launcher, Verdict v, CellRun run) {
+        describe(cell, world, 0, launcher, v, run);
+    }
+
+    /**
+     * @param cellRun which run of the cell at this world (1, 2, ...) when perf cells run several times, else 0: each
+     *                run is a test of its own, never a retry of another
+     */
+    static void describe(Cell cell, int world, int cellRun, String launcher, Verdict v, CellRun run) {
         Allure.epic(cell.flavor().displayName());
         Allure.feature(cell.displayVersion());
         Allure.story(v.group());
@@ -35,13 +43,14 @@ final class AllureReporting {
         Allure.label("launcher", launcher);
         Allure.parameter("cell", cell.name());
         Allure.parameter("world", world);
+        if (cellRun > 0) Allure.parameter("run", cellRun);
         for (String axis : new String[] {"dtype", "op", "count", "placement", "replays"}) {
             String value = v.params().get(axis);
             if (value != null) Allure.parameter(axis, value);
         }
         Allure.parameter("gpu", cell.gpu().toString());
         // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
-        String historyId = sha(cell.name() + "|" + world + "|" + v.checkId());
+        String historyId = sha(cell.name() + "|" + world + (cellRun > 0 ? "|run " + cellRun : "") + "|" + v.checkId());
         Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
         Allure.description(v.message() == null ? "" : v.message());
         if (v.waived() != null) {
@@ -77,7 +86,12 @@ final class AllureReporting {
 
     /** A test's name: the check, then the cell and world, so that every name in a run is unique. */
     static String testName(String checkId, Cell cell, int world) {
-        return checkId + " [" + cell.name() + ", world " + world + "]";
+        return testName(checkId, cell, world, 0);
+    }
+
+    /** The same, with the cell's run when it runs several times ({@code cellRun} > 0). */
+    static String testName(String checkId, Cell cell, int world, int cellRun) {
+        return checkId + " [" + cell.name() + ", world " + world + (cellRun > 0 ? ", run " + cellRun : "") + "]";
     }
 
     /** Enough of a rank's log to see what it did last, without copying megabytes into every failing test. */

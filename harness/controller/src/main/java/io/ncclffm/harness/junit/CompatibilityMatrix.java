@@ -59,23 +59,25 @@ public class CompatibilityMatrix {
         // its first process and caches it (CUDA_CACHE_MAXSIZE), so its other worlds, and the mixed pairs that use
         // it, start once that run has run a collective on the GPU (or ended) rather than compiling alongside it.
         Map<String, CellScheduler.Pending<?>> firstRun = new HashMap<>();
-        for (Cell cell : matrix.cells()) {
-            for (int world : cell.worlds()) {
-                if (!settings.runsWorld(world)) continue;
-                String label = cell.name() + " world " + world;
-                List<CellScheduler.Pending<?>> after = new ArrayList<>();
-                if (firstRun.containsKey(cell.name())) after.add(firstRun.get(cell.name()));
-                for (Cell member : cell.mix()) {
-                    if (firstRun.containsKey(member.name())) after.add(firstRun.get(member.name()));
-                }
-                var pending = scheduler.submit(label, cell.perf(),
-                        cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size()),
-                        release -> runGuarded(run, launchers, cell, world, release), after);
-                firstRun.putIfAbsent(cell.name(), pending);
-                String name = cell.name() + " · " + cell.displayVersion() + " · world " + world;
-                URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
-                nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));
+        int perfRuns = matrix.perfRuns();
+        for (Planned planned : plan(matrix, settings::runsWorld)) {
+            Cell cell = planned.cell();
+            int world = planned.world();
+            int cellRun = planned.run();
+            String label = cell.name() + " world " + world + (cellRun > 0 ? " run " + cellRun + "/" + perfRuns : "");
+            List<CellScheduler.Pending<?>> after = new ArrayList<>();
+            if (firstRun.containsKey(cell.name())) after.add(firstRun.get(cell.name()));
+            for (Cell member : cell.mix()) {
+                if (firstRun.containsKey(member.name())) after.add(firstRun.get(member.name()));
             }
+            var pending = scheduler.submit(label, cell.perf(),
+                    cell.timeout().multipliedBy(2).plus(AWAIT_SLACK).multipliedBy(matrix.cells().size() * (long) perfRuns),
+                    release -> runGuarded(run, launchers, cell, world, cellRun, release), after);
+            firstRun.putIfAbsent(cell.name(), pending);
+            String name = cell.name() + " · " + cell.displayVersion() + " · world " + world
+                    + (cellRun > 0 ? " · run " + cellRun + " of " + perfRuns : "");
+            URI source = URI.create(settings.matrixFile().toUri() + "?line=" + Math.max(1, cell.line()));
+            nodes.add(dynamicContainer(name, source, Stream.of(pending).flatMap(p -> tests(p.await()).stream())));
         }
         if (matrix.cells().stream().anyMatch(Cell::perf)) {
             nodes.add(dynamicContainer("perf report", Stream.of(matrix).flatMap(m -> {
@@ -91,8 +93,37 @@ public class CompatibilityMatrix {
         return nodes.stream();
     }
 
+    /**
+     * One cell run to submit.
+     *
+     * @param run which run of a perf cell (1, 2, ...) when perf cells run several times; 0 when the cell runs once
+     */
+    record Planned(Cell cell, int world, int run) {
+    }
+
+    /**
+     * Every cell run, in the order they are submitted: each cell at each world it runs, in the matrix's order. A
+     * matrix with a regression check runs each perf cell {@link Matrix#perfRuns()} times, each in a new process, since
+     * one process can be slower than the next for its whole life; the runs go round by round (a1 b1 a2 b2 ...), so
+     * that a host that drifts during the run drifts under both sides. Other cells run once, in the first round.
+     */
+    static List<Planned> plan(Matrix matrix, java.util.function.IntPredicate runsWorld) {
+        List<Planned> plan = new ArrayList<>();
+        int perfRuns = matrix.perfRuns();
+        for (int round = 1; round <= perfRuns; round++) {
+            for (Cell cell : matrix.cells()) {
+                if (round > 1 && !cell.perf()) continue;
+                int cellRun = cell.perf() && perfRuns > 1 ? round : 0;
+                for (int world : cell.worlds()) {
+                    if (runsWorld.test(world)) plan.add(new Planned(cell, world, cellRun));
+                }
+            }
+        }
+        return plan;
+    }
+
     /** A cell run's outcome: its verdicts and what the tests need to describe them. */
-    record CellOutcome(Cell cell, int world, String launcher, List<Verdict> verdicts, CellRun run) {
+    record CellOutcome(Cell cell, int world, int cellRun, String launcher, List<Verdict> verdicts, CellRun run) {
     }
 
     /**
@@ -102,57 +133,57 @@ public class CompatibilityMatrix {
     private static final Duration AWAIT_SLACK = Duration.ofMinutes(30);
 
     /** A launcher that throws (it should report instead) still ends as one broken cell-start verdict. */
-    private CellOutcome runGuarded(MatrixRun run, Launchers launchers, Cell cell, int world, Runnable release) {
+    private CellOutcome runGuarded(MatrixRun run, Launchers launchers, Cell cell, int world, int cellRun, Runnable release) {
         try {
-            return runCell(run, launchers, cell, world, release);
+            return runCell(run, launchers, cell, world, cellRun, release);
         } catch (RuntimeException e) {
             Verdict v = Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                     CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell run failed: " + e);
-            run.report().record(cell, world, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
-            return new CellOutcome(cell, world, "unknown", List.of(v), null);
+            run.report().record(cell, world, cellRun, cell.source().containerized() ? "container" : "process", Duration.ZERO, List.of(v), null);
+            return new CellOutcome(cell, world, cellRun, "unknown", List.of(v), null);
         }
     }
 
-    private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world, Runnable release) {
-        String label = cell.name() + " world " + world;
+    private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world, int cellRun, Runnable release) {
+        String label = cell.name() + " world " + world + (cellRun > 0 ? " run " + cellRun : "");
         GpuInventory gpus = GpuInventory.host();
         String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
         if (notStarted == null) notStarted = gpus.missing(cell.gpu());
         if (notStarted == null) notStarted = gpus.shortfall(cell.gpu(), world);
         if (notStarted != null) {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
-            return notStarted(matrixRun.report(), cell, world, notStarted, matrixRun.settings().allowNotStarted());
+            return notStarted(matrixRun.report(), cell, world, cellRun, notStarted, matrixRun.settings().allowNotStarted());
         }
         if (cell.source() instanceof Cell.Coordinates || cell.mixed()) {
             try {
                 cell = matrixRun.libraries().resolved(cell);
             } catch (LibraryException e) {
                 // A library that cannot be had is never allowed to pass for not run: the matrix names it.
-                return notStarted(matrixRun.report(), cell, world, "its library could not be resolved: " + e.getMessage(), false);
+                return notStarted(matrixRun.report(), cell, world, cellRun, "its library could not be resolved: " + e.getMessage(), false);
             }
         }
         CellLauncher launcher = launchers.forCell(cell);
         System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
         CellRun run = launcher.run(cell, world, both(progress(label), releasingOnFirstCollective(release)));
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
-        matrixRun.report().record(cell, world, launcher.name(), run.wall(), verdicts, run);
+        matrixRun.report().record(cell, world, cellRun, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
-        return new CellOutcome(cell, world, launcher.name(), verdicts, run);
+        return new CellOutcome(cell, world, cellRun, launcher.name(), verdicts, run);
     }
 
     /**
      * A cell run that never started: one cell-start verdict saying why. It is broken, and fails the gate, unless
      * the run was told to allow it ({@value Gate#ALLOW_NOT_STARTED}); then it is not run, and the gate says so.
      */
-    private static CellOutcome notStarted(MatrixReport report, Cell cell, int world, String why, boolean allowed) {
+    private static CellOutcome notStarted(MatrixReport report, Cell cell, int world, int cellRun, String why, boolean allowed) {
         String launcher = cell.source().containerized() ? "container" : "process";
         Verdict v = allowed
                 ? Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                         CheckStatus.SKIPPED, Cause.NOT_STARTED, why + " (allowed by " + Gate.ALLOW_NOT_STARTED + ")")
                 : Verdict.of(CellVerdicts.CELL_START, CellVerdicts.CELL_START, Map.of("world", Integer.toString(world)),
                         CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "the cell could not start: " + why);
-        report.record(cell, world, launcher, Duration.ZERO, List.of(v), null);
-        return new CellOutcome(cell, world, launcher, List.of(v), null);
+        report.record(cell, world, cellRun, launcher, Duration.ZERO, List.of(v), null);
+        return new CellOutcome(cell, world, cellRun, launcher, List.of(v), null);
     }
 
     /**
@@ -202,8 +233,8 @@ public class CompatibilityMatrix {
     }
 
     private static DynamicNode test(CellOutcome o, Verdict v) {
-        return dynamicTest(AllureReporting.testName(v.checkId(), o.cell(), o.world()), () -> {
-            AllureReporting.describe(o.cell(), o.world(), o.launcher(), v, o.run());
+        return dynamicTest(AllureReporting.testName(v.checkId(), o.cell(), o.world(), o.cellRun()), () -> {
+            AllureReporting.describe(o.cell(), o.world(), o.cellRun(), o.launcher(), v, o.run());
             switch (v.status()) {
                 case PASSED -> { }
                 case FAILED -> throw new AssertionFailedError(v.message());

@@ -26,9 +26,18 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
      * @param notJudgedReason   why, shown in the regression report; {@code null} when no world is excluded
      * @param expect            what the check should find: nothing (a release upgrade, an A/A run), or a regression
      *                          (a build slowed on purpose, which proves the check can fail)
+     * @param runs              how many times each perf cell runs, each time in a new process, in turn with the
+     *                          other perf cells; each size is then judged on the median run of each side. A process
+     *                          can be slower than the next for its whole life, the same calls from C in it included,
+     *                          so one run of each side cannot tell a slower process from a slower release
      */
     public record PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
-                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect) {
+                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect, int runs) {
+
+        /** Runs per perf cell when the file does not say: the fewest whose median no one outlying process moves. */
+        public static final int DEFAULT_RUNS = 3;
+        /** The most runs per perf cell a file may ask for. */
+        public static final int MAX_RUNS = 9;
 
         /** What a perf matrix's regression check is meant to find; the file writes its {@link Words}. */
         public enum Expectation {
@@ -42,6 +51,14 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
             baselineCells = java.util.Set.copyOf(baselineCells);
             notJudgedWorlds = java.util.Set.copyOf(notJudgedWorlds);
             expect = expect == null ? Expectation.NONE : expect;
+            if (runs < 1 || runs > MAX_RUNS) {
+                throw new IllegalArgumentException("runs per perf cell is 1 to " + MAX_RUNS + ", got " + runs);
+            }
+        }
+
+        public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
+                          java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect) {
+            this(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, DEFAULT_RUNS);
         }
 
         public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold) {
@@ -49,7 +66,11 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
         }
 
         public PerfPolicy withExpectation(Expectation e) {
-            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, e);
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, e, runs);
+        }
+
+        public PerfPolicy withRuns(int n) {
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, n);
         }
 
         public boolean judges(int world) {
@@ -60,6 +81,14 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
         public boolean isBaseline(String cell) {
             return baselineCells.contains(cell);
         }
+    }
+
+    /**
+     * How many times each perf cell runs: the perf policy's {@link PerfPolicy#runs() runs}, or 1 when the file sets
+     * no regression check (nothing then compares one run with another).
+     */
+    public int perfRuns() {
+        return perf == null ? 1 : perf.runs();
     }
 
     public Optional<Waiver> waiverFor(String cell, int world, String checkId) {

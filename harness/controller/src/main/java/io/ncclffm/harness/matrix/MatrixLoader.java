@@ -699,8 +699,17 @@ public final class MatrixLoader {
                         "expected 'none' (the default: any regression fails) or 'regression' (candidates slowed on purpose), got '"
                                 + p.expect() + "'"));
             }
+            int runs = Matrix.PerfPolicy.DEFAULT_RUNS;
+            if (p.runs() != null) {
+                runs = p.runs();
+                if (runs < 1 || runs > Matrix.PerfPolicy.MAX_RUNS) {
+                    throw error("/perf/runs", "perf.runs", "expected how many times each perf cell runs, each in a new "
+                            + "process, from 1 to " + Matrix.PerfPolicy.MAX_RUNS + " (" + Matrix.PerfPolicy.DEFAULT_RUNS
+                            + " when not set), got " + runs);
+                }
+            }
             RawMatrix.RawNotJudged nj = p.notJudged();
-            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect);
+            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect).withRuns(runs);
             if (nj.worlds() == null || nj.worlds().isEmpty()) {
                 throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
             }
@@ -711,7 +720,7 @@ public final class MatrixLoader {
             if (nj.reason() == null || nj.reason().isBlank()) {
                 throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
             }
-            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect);
+            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect, runs);
         }
 
         /** One waiver per check the entry names ({@code check} is one id or glob, or a list of them). */

@@ -21,9 +21,9 @@ record RawMatrix(
     /**
      * Perf mode's regression check: the release others are compared with, the tolerated slowdown, and the worlds
      * whose timings are charted but not judged (with why); {@code expect: regression} for a matrix that slows a
-     * build on purpose to show the check catches it.
+     * build on purpose to show the check catches it; how many runs (processes) each perf cell gets.
      */
-    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged, String expect) {
+    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged, String expect, Integer runs) {
     }
 
     record RawNotJudged(List<Integer> worlds, String reason) {

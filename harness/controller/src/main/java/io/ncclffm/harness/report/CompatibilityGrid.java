@@ -108,9 +108,10 @@ public final class CompatibilityGrid {
         return lines;
     }
 
-    /** A column's heading: the cell's name, then its release and launcher, then the world size. */
+    /** A column's heading: the cell's name, then its release and launcher, then the world size (and run, if several). */
     private static String[] heads(CellSummary c) {
-        return new String[] {c.cell().name(), c.cell().displayVersion() + " · " + c.launcher(), "world " + c.world()};
+        return new String[] {c.cell().name(), c.cell().displayVersion() + " · " + c.launcher(),
+                "world " + c.world() + (c.run() > 0 ? " · run " + c.run() : "")};
     }
 
     public String toMarkdown() {
@@ -138,7 +139,7 @@ public final class CompatibilityGrid {
         sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
             sb.append("| ").append(c.cell().name()).append(" | ").append(c.cell().displayVersion()).append(" | ")
-                    .append(c.launcher()).append(" | ").append(c.world()).append(" | ")
+                    .append(c.launcher()).append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
                     .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
         }

@@ -57,6 +57,17 @@ public final class MatrixReport {
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
+        record(cell, world, 0, launcher, wall, verdicts, run);
+    }
+
+    /**
+     * One cell run's verdicts and what it measured.
+     *
+     * @param cellRun which run of the cell at this world (1, 2, ...) when perf cells run several times
+     *                ({@link Matrix.PerfPolicy#runs()}); 0 when the cell runs once
+     */
+    public synchronized void record(Cell cell, int world, int cellRun, String launcher, Duration wall, List<Verdict> verdicts,
+                                    CellRun run) {
         WorkerEvent.Init init = null;
         if (run != null) {
             for (RankOutput r : run.ranks()) {
@@ -66,7 +77,7 @@ public final class MatrixReport {
                         init = i;
                     } else if (e instanceof WorkerEvent.Perf p) {
                         // every rank times the same collective; rank 0 speaks for the cell, as in nccl-tests
-                        perf.add(p.point().inCell(cell.name()));
+                        perf.add(p.point().inCell(cell.name(), cellRun));
                     }
                 }
             }
@@ -80,11 +91,11 @@ public final class MatrixReport {
                         init.initMillis(), init.deviceMemoryBytes()));
             }
         }
-        cells.add(new CellSummary(cell, world, launcher, wall, verdicts, init == null ? -1 : init.initMillis()));
+        cells.add(new CellSummary(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis()));
     }
 
     /**
-     * The cell runs recorded so far, in the matrix's order of cells and then by world (runs end in any order when
+     * The cell runs recorded so far, in the matrix's order of cells, then by world and run (runs end in any order when
      * they run in parallel; the grid's columns must not); a cell the matrix does not list comes last.
      */
     synchronized List<CellSummary> cells() {
@@ -93,15 +104,15 @@ public final class MatrixReport {
         List<Cell> listed = matrix.cells();
         for (int i = 0; i < listed.size(); i++) order.putIfAbsent(listed.get(i).name(), i);
         return cells.stream().sorted(Comparator.comparingInt((CellSummary c) -> order.getOrDefault(c.cell().name(), Integer.MAX_VALUE))
-                .thenComparingInt(CellSummary::world)).toList();
+                .thenComparingInt(CellSummary::world).thenComparingInt(CellSummary::run)).toList();
     }
 
-    /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
     /** The matrix's perf policy, or {@code null} when it sets none or no run has begun. */
     public synchronized Matrix.PerfPolicy perfPolicy() {
         return matrix == null ? null : matrix.perf();
     }
 
+    /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
     public synchronized PerfArtifacts perfArtifacts() {
         PerfArtifacts.CBaseline c = PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c"));
         List<InitPoint> all = new ArrayList<>(inits);

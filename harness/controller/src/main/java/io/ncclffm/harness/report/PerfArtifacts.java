@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.BandwidthChart;
 import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.MedianRun;
 import io.ncclffm.harness.perf.MessageSize;
 import io.ncclffm.harness.perf.NcclTestsComparison;
 import io.ncclffm.harness.perf.OverheadSummary;
@@ -25,9 +26,13 @@ import io.ncclffm.harness.protocol.PerfPoint;
 /**
  * What perf mode produces from a matrix run's points (and the C baseline's, when given): a table per release, a
  * chart of bus bandwidth against size, the binding's overhead against C, and the regression check of every
- * release against the matrix's baseline release.
+ * release against the matrix's baseline release. Where a cell ran several times ({@code perf.runs}), each is
+ * judged on its median run at each size ({@link MedianRun}).
+ *
+ * @param points   what the tables, charts and checks judge: one point per measurement, the median run's
+ * @param measured every point as measured, every run of every cell (what {@code points.jsonl} keeps)
  */
-public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<String, String> charts,
+public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, String table, java.util.Map<String, String> charts,
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
                             String regressionReport, List<String> regressionSummaries, List<InitPoint> inits) {
 
@@ -117,7 +122,8 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         return of(java, c, policy, List.of());
     }
 
-    static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
+    static PerfArtifacts of(List<PerfPoint> measured, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
+        List<PerfPoint> java = MedianRun.of(measured);
         List<PerfPoint> c = attachToCells(separateC, java);
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
@@ -132,8 +138,10 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         List<String> summaries = new ArrayList<>();
-        if (policy != null) regressions.addAll(regressionCheck(java, policy, report, summaries));
-        return new PerfArtifacts(all, PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, MedianRun.runsByCell(measured), report, summaries));
+        List<PerfPoint> raw = new ArrayList<>(measured);
+        raw.addAll(c);
+        return new PerfArtifacts(all, List.copyOf(raw), PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
                 List.copyOf(summaries), List.copyOf(inits));
     }
 
@@ -149,16 +157,20 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
      * times launches only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check;
      * without a C loop nothing can be confirmed, and the report says so. One process can also be slower at one size
      * for its whole life, C included; so a regression counts only within a band of neighbouring sizes that all
-     * regressed ({@link RegressionCheck#BAND}), and a lone size is listed apart. A host that is slower as a whole for one
-     * cell's run slows both sides and is not caught by this; an A/A matrix (one build as two cells) shows whether a
-     * host is that noisy. Worlds the policy excludes are not judged.
+     * regressed ({@link RegressionCheck#BAND}), and a lone size is listed apart. A process can also be slower as a
+     * whole, over many sizes and from C as from Java, which neither test can tell from a slower release; so each
+     * perf cell runs several times, each in a new process, and each side is judged on its median run
+     * ({@link MedianRun}). An A/A matrix (one build as two cells) shows whether that is enough on a host. Worlds the
+     * policy excludes are not judged.
      *
-     * @param points    the worker's points: {@code java} and {@code c-inproc}, each with its cell
+     * @param points    the worker's points: {@code java} and {@code c-inproc}, each with its cell; one per measurement
+     *                  (the median run's, {@link MedianRun})
+     * @param runs      how many runs measured each cell
      * @param summaries gets one line per candidate cell, the heading of its section of the report
      * @return the regressions that count
      */
-    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, StringBuilder report,
-                                            List<String> summaries) {
+    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, Map<String, Integer> runs,
+                                            StringBuilder report, List<String> summaries) {
         RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
         List<PerfPoint> judged = points.stream()
                 .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
@@ -178,6 +190,14 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
                         + "process, C included, is that process.\n\n",
                         Math.round(policy.threshold() * 100), MessageSize.label(RegressionCheck.LATENCY_BOUND_LIMIT),
                         check.alpha(), RegressionCheck.BAND));
+        List<String> cells = java.stream().map(PerfPoint::cell).distinct().toList();
+        List<String> once = cells.stream().filter(cell -> runs.getOrDefault(cell, 1) < 2).toList();
+        report.append(String.format(Locale.ROOT, "Each perf cell runs %d time(s) (perf.runs), each in a new process, in turn "
+                        + "with the others, and each size is judged on each side's median run: one process can be slower "
+                        + "than the next for its whole life, C in it included. Runs measured: %s.%s%n%n", policy.runs(),
+                cells.stream().map(cell -> cell + " " + runs.getOrDefault(cell, 1)).collect(Collectors.joining(", ")),
+                once.isEmpty() ? "" : " With one run, " + String.join(", ", once) + " cannot tell a slower process from a "
+                        + "slower release."));
         if (!policy.notJudgedWorlds().isEmpty()) {
             report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
                     .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
@@ -294,7 +314,7 @@ public record PerfArtifacts(List<PerfPoint> points, String table, java.util.Map<
     }
 
     void write(Path dir) throws IOException {
-        writePoints(dir, points);
+        writePoints(dir, measured);
         Files.writeString(dir.resolve("table.md"), table);
         for (var chart : charts.entrySet()) Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
         if (overhead != null) Files.writeString(dir.resolve("overhead.md"), overheadMarkdown());

@@ -30,6 +30,24 @@ class PerfPolicyTest {
     }
 
     @Test
+    void eachPerfCellRunsThreeTimesUnlessTheFileSays_andOnceWithoutARegressionCheck() {
+        assertEquals(3, MatrixLoader.parse(FILE, AA + "perf: {baseline: perf-a}\n").perfRuns());
+        assertEquals(5, MatrixLoader.parse(FILE, AA + "perf: {baseline: perf-a, runs: 5}\n").perfRuns());
+        assertEquals(1, MatrixLoader.parse(FILE, AA + "perf: {baseline: perf-a, runs: 1}\n").perfRuns());
+        assertEquals(1, MatrixLoader.parse(FILE, AA).perfRuns(), "nothing compares one run with another");
+    }
+
+    @Test
+    void runsOutsideOneToNine_areRejectedNamingTheKey() {
+        for (String runs : new String[] {"0", "-1", "10"}) {
+            MatrixException e = assertThrows(MatrixException.class,
+                    () -> MatrixLoader.parse(FILE, AA + "perf: {baseline: perf-a, runs: " + runs + "}\n"));
+            assertTrue(e.getMessage().contains("perf.runs") && e.getMessage().contains("from 1 to 9")
+                    && e.getMessage().contains("got " + runs), e.getMessage());
+        }
+    }
+
+    @Test
     void aVersionNamingTwoCellsOfOneWorld_isRejected_askingForTheCell() {
         MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.parse(FILE, AA + "perf: {baseline: 2.28.3}\n"));
         assertTrue(e.getMessage().contains("names two perf cells of world 1 (perf-a, perf-b); name the one cell"), e.getMessage());

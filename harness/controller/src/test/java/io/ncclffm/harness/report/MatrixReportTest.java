@@ -87,4 +87,24 @@ class MatrixReportTest {
         report.record(a, 2, "process", Duration.ZERO, List.of(), null);
         assertEquals(List.of("c w2", "b w1", "b w2"), report.cells().stream().map(CellSummary::column).toList());
     }
+
+    @Test
+    void aPerfCellsRuns_areColumnsOfTheirOwn_inRunOrder_andTheirPointsCarryTheirRun() {
+        Cell cell = cell(WorkerConfig.Mode.PERF);
+        MatrixReport report = report(cell);
+        for (int r : new int[] {2, 1}) {
+            PerfPoint p = PerfPoint.ofTrials("NCCL 2.28.3", PerfPoint.JAVA, 2, PerfPoint.ALL_REDUCE, 8, "float32",
+                    "out-of-place", "launch", 10, List.of(5.0 + r));
+            CellRun run = new CellRun(cell, 2, "process", List.of(rank(0, new WorkerEvent.Perf(0, p, Map.of()))), Duration.ofSeconds(1), null);
+            report.record(cell, 2, r, "process", run.wall(), List.of(), run);
+        }
+        assertEquals(List.of("c w2 run 1", "c w2 run 2"), report.cells().stream().map(CellSummary::column).toList());
+        PerfArtifacts a = report.perfArtifacts();
+        assertEquals(List.of(2, 1), a.measured().stream().map(PerfPoint::run).toList());
+        assertEquals(List.of("c"), a.measured().stream().map(PerfPoint::cell).distinct().toList());
+        // two runs: the median run is the faster of the two
+        assertEquals(List.of(6.0), a.points().stream().map(PerfPoint::timeUs).toList());
+        String grid = new CompatibilityGrid(report.cells(), report.gate(), null).toMarkdown();
+        assertEquals(true, grid.contains("world 2 · run 2") && grid.contains("| 2 (run 1) |"), grid);
+    }
 }

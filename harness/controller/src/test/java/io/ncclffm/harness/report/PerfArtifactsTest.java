@@ -208,4 +208,85 @@ class PerfArtifactsTest {
         assertEquals(14, launches.size(), a.regressionReport());   // 8 B .. 64 KiB
         assertTrue(launches.stream().allMatch(r -> r.change() > 4 && r.pValue() < 0.005), a.regressionReport());
     }
+
+    // --- several runs of each cell --------------------------------------------------------------------------------
+
+    /**
+     * One run (process) of a world-1 cell, {@code whole} × slower from 4 KiB through the binding and C alike for its
+     * whole life, as one process of the H200's A/A pair was (+25% at 4 KiB to 8 MiB, C -20% in bandwidth).
+     */
+    private static List<PerfPoint> noisyRun(Random rng, String cell, int run, double shiftUs, double whole) {
+        return noisyCell(rng, cell, shiftUs).stream().map(p -> {
+            if (p.bytes() < 4096 || whole == 1) return p.inCell(cell, run);
+            List<Double> trials = p.trialsUs().stream().map(t -> t * whole).toList();
+            return PerfPoint.ofTrials(p.library(), p.source(), p.world(), p.collective(), p.bytes(), p.dtype(),
+                    p.placement(), p.mode(), p.iterations(), trials).inCell(cell, run);
+        }).toList();
+    }
+
+    private static final Matrix.PerfPolicy AA = new Matrix.PerfPolicy("perf-2.28.3-a", Set.of("perf-2.28.3-a"), 0.10);
+
+    @Test
+    void aa_oneProcessSlowerAsAWhole_isFlaggedWithOneRun_andOutvotedByTheOtherRuns() {
+        Random rng = new Random(20261201);
+        // one run each, the candidate's process slower from 4 KiB: the rank test, C's confirmation and the band all
+        // hold, and nothing in one pair of processes tells it from a slower release
+        List<PerfPoint> once = new ArrayList<>(noisyRun(rng, "perf-2.28.3-a", 1, 0, 1));
+        once.addAll(noisyRun(rng, "perf-2.28.3-b", 1, 0, 1.25));
+        PerfArtifacts one = PerfArtifacts.of(once, List.of(), AA.withRuns(1));
+        assertTrue(one.regressions().size() >= 3, one.regressionReport());
+        assertTrue(one.regressionReport().contains("With one run, perf-2.28.3-a, perf-2.28.3-b cannot tell a slower process"),
+                one.regressionReport());
+        // three runs each, in turn, one of the candidate's slow: its median run is one of the others
+        for (int slowRun = 1; slowRun <= 3; slowRun++) {
+            List<PerfPoint> points = new ArrayList<>();
+            for (int run = 1; run <= 3; run++) {
+                points.addAll(noisyRun(rng, "perf-2.28.3-a", run, 0, 1));
+                points.addAll(noisyRun(rng, "perf-2.28.3-b", run, 0, run == slowRun ? 1.25 : 1));
+            }
+            PerfArtifacts a = PerfArtifacts.of(points, List.of(), AA);
+            assertEquals(List.of(), a.regressions(), "slow run " + slowRun + ": " + a.regressionReport());
+            assertTrue(a.regressionReport().contains("Runs measured: perf-2.28.3-a 3, perf-2.28.3-b 3."), a.regressionReport());
+            // every run is kept as measured; the tables hold one point per measurement
+            assertEquals(points.size(), a.measured().size());
+            assertEquals(points.size() / 3, a.points().size());
+        }
+        // one slow baseline run is outvoted the same way: it cannot hide a slower candidate, nor make one
+        List<PerfPoint> slowBaseline = new ArrayList<>();
+        for (int run = 1; run <= 3; run++) {
+            slowBaseline.addAll(noisyRun(rng, "perf-2.28.3-a", run, 0, run == 2 ? 1.25 : 1));
+            slowBaseline.addAll(noisyRun(rng, "perf-2.28.3-b", run, 0, 1));
+        }
+        assertEquals(List.of(), PerfArtifacts.of(slowBaseline, List.of(), AA).regressions());
+    }
+
+    @Test
+    void aSlowdownInMostRuns_isFlagged_andTheShimInEveryRunIsFlaggedAtEverySize() {
+        Random rng = new Random(11);
+        List<PerfPoint> mostly = new ArrayList<>();
+        List<PerfPoint> shim = new ArrayList<>();
+        for (int run = 1; run <= 3; run++) {
+            mostly.addAll(noisyRun(rng, "perf-2.28.3-a", run, 0, 1));
+            mostly.addAll(noisyRun(rng, "perf-2.28.3-b", run, 0, run == 3 ? 1 : 1.25));
+            shim.addAll(noisyRun(rng, "perf-2.28.3-a", run, 0, 1));
+            shim.addAll(noisyRun(rng, "perf-2.28.3-b", run, 30, 1));
+        }
+        PerfArtifacts m = PerfArtifacts.of(mostly, List.of(), AA);
+        assertTrue(m.regressions().size() >= 3, "two runs of three 25% slower from 4 KiB: " + m.regressionReport());
+        assertTrue(m.regressions().stream().allMatch(r -> r.bytes() >= 4096), m.regressionReport());
+        List<Regression> launches = PerfArtifacts.of(shim, List.of(), AA).regressions().stream()
+                .filter(r -> r.mode().equals("launch")).toList();
+        assertEquals(14, launches.size());   // 8 B .. 64 KiB
+    }
+
+    @Test
+    void pointsJsonl_keepsEveryRun_withItsNumber(@TempDir Path dir) throws Exception {
+        Random rng = new Random(3);
+        List<PerfPoint> points = new ArrayList<>();
+        for (int run = 1; run <= 2; run++) points.addAll(noisyRun(rng, "perf-2.28.3-a", run, 0, 1));
+        PerfArtifacts.of(points, List.of(), null).write(dir);
+        List<String> lines = Files.readAllLines(dir.resolve("points.jsonl"));
+        assertEquals(points.size(), lines.size());
+        assertEquals(points.size() / 2, lines.stream().filter(l -> l.contains("\"run\":2")).count());
+    }
 }

@@ -201,6 +201,44 @@ class PerfVerdictsTest {
         assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(slower).rows().getFirst().outcome());
     }
 
+    /** One sendrecv bfloat16 row at 128 MiB from the H200 (µs per call): the binding, nccl-tests and, unless NaN, C in the binding's process. */
+    private static List<PerfPoint> largeRow(double binding, double ncclTests, double cInProcess) {
+        long bytes = 128L << 20;
+        List<PerfPoint> points = new ArrayList<>(List.of(
+                PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch", 1000,
+                        ncclTests, List.of(ncclTests)).inCell("perf-coll-2.28.9"),
+                PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch", 10,
+                        binding, List.of(binding)).inCell("perf-coll-2.28.9")));
+        if (!Double.isNaN(cInProcess)) {
+            points.add(PerfPoint.of("NCCL 2.28.9", "c-inproc", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch",
+                    10, cInProcess, List.of(cInProcess)).inCell("perf-coll-2.28.9"));
+        }
+        return points;
+    }
+
+    @Test
+    void vsNcclTests_from64MiB_aRowBelowTheFloorWhoseOwnProcessIsAsSlowFromC_isPutDownToTheProcess() {
+        // the H200, 2.28.9: the binding 85.33 µs (1572.90 GB/s), nccl-tests 82.45 (1627.90), C in the binding's
+        // process 87.00 (1542.65): 0.966 x nccl-tests, and faster than C beside it
+        var c = io.ncclffm.harness.perf.NcclTestsComparison.of(largeRow(85.33, 82.45, 87.00));
+        var row = c.rows().getFirst();
+        assertEquals(io.ncclffm.harness.perf.NcclTestsComparison.Metric.ALG_BW, row.metric());
+        assertEquals("process", row.outcome(), c.markdown());
+        assertTrue(row.describe().contains("C in the binding's process 1542."), row.describe());
+        // no miss; and with nothing else, nothing was judged
+        Verdict v = PerfVerdicts.ncclTestsVerdict(largeRow(85.33, 82.45, 87.00), c);
+        assertEquals(CheckStatus.SKIPPED, v.status(), v.message());
+        assertTrue(v.message().contains("1 put down to the process"), v.message());
+        // without C beside it, the same row misses the 0.97 floor
+        assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(largeRow(85.33, 82.45, Double.NaN)).rows().getFirst().outcome());
+        // with C in the process more than 1% faster than the binding, it is the binding: a miss
+        assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(largeRow(85.33, 82.45, 84.00)).rows().getFirst().outcome());
+        // within 1% of C (85.33 <= 1.01 x 84.60): put down to the process
+        assertEquals("process", io.ncclffm.harness.perf.NcclTestsComparison.of(largeRow(85.33, 82.45, 84.60)).rows().getFirst().outcome());
+        // at the floor or above, C does not matter: ok
+        assertEquals("ok", io.ncclffm.harness.perf.NcclTestsComparison.of(largeRow(84.00, 82.45, 70.00)).rows().getFirst().outcome());
+    }
+
     @Test
     void vsNcclTests_undecidedRows_areNamedInAPass() {
         List<PerfPoint> points = new ArrayList<>(vsNcclTests(1.0, 1.0));

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param trialsUs   every trial's microseconds per call, in the order measured; empty when the writer kept only the
  *                   median (such a point can never show a significant change)
  * @param cell       the matrix cell that measured it, when it came from a matrix run; else {@code null}
+ * @param run        which run of its cell measured it (1, 2, ...) when the matrix runs each perf cell in several
+ *                   processes (a process can be slower than the next for its whole life, C and NCCL included); 0
+ *                   when it is not numbered
  */
 public record PerfPoint(
         String library,
@@ -40,7 +43,8 @@ public record PerfPoint(
         double algBwGBs,
         double busBwGBs,
         List<Double> trialsUs,
-        String cell) {
+        String cell,
+        int run) {
 
     /** The binding, timed by the Java perf mode. */
     public static final String JAVA = "java";
@@ -65,12 +69,19 @@ public record PerfPoint(
     public PerfPoint {
         if (collective == null) collective = ALL_REDUCE;
         trialsUs = trialsUs == null ? List.of() : List.copyOf(trialsUs);
+        if (run < 0) throw new IllegalArgumentException("a point's run is 1, 2, ... (0 when not numbered), got " + run);
     }
 
     /** The same point, attributed to the matrix cell that measured it. */
     public PerfPoint inCell(String cellName) {
         return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs,
-                algBwGBs, busBwGBs, trialsUs, cellName);
+                algBwGBs, busBwGBs, trialsUs, cellName, run);
+    }
+
+    /** The same point, attributed to the matrix cell and the run of it (1, 2, ...) that measured it. */
+    public PerfPoint inCell(String cellName, int cellRun) {
+        return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs,
+                algBwGBs, busBwGBs, trialsUs, cellName, cellRun);
     }
 
     /** The trials, or the median alone for a point that carries none. */
@@ -212,7 +223,7 @@ public record PerfPoint(
                                String placement, String mode, int iterations, double timeUs, List<Double> trialsUs) {
         double alg = timeUs <= 0 ? 0 : bytes / (timeUs * 1e-6) / 1e9;
         return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs, alg,
-                alg * busFactor(collective, world), trialsUs, null);
+                alg * busFactor(collective, world), trialsUs, null, 0);
     }
 
     /** A point whose time is the median of {@code trialsUs}. */

@@ -89,7 +89,7 @@ public final class NcclTestsOutput {
             PerfPoint median = same.stream().sorted(Comparator.comparingDouble(PerfPoint::timeUs)).toList().get((same.size() - 1) / 2);
             out.add(new PerfPoint(median.library(), median.source(), median.world(), median.collective(), median.bytes(),
                     median.dtype(), median.placement(), median.mode(), median.iterations(), median.timeUs(), median.algBwGBs(),
-                    median.busBwGBs(), times, median.cell()));
+                    median.busBwGBs(), times, median.cell(), median.run()));
         }
         return out;
     }
@@ -100,7 +100,7 @@ public final class NcclTestsOutput {
         double alg = Double.parseDouble(f[at + 1]);
         double bus = Double.parseDouble(f[at + 2]);
         return new PerfPoint(library, PerfPoint.NCCL_TESTS, world, collective, bytes, dtype, placement, "launch",
-                iterations, time, alg, bus, List.of(time), null);
+                iterations, time, alg, bus, List.of(time), null, 0);
     }
 
     /**

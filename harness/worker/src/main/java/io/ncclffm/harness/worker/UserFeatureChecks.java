@@ -380,8 +380,10 @@ final class UserFeatureChecks {
      * while the graph is alive the communicator is aborted from another thread, as vLLM's {@code destroy()} does
      * (destroying a communicator waits for every graph that captured it). The abort may return while the graph is
      * alive, or wait for it: then the graph is destroyed after {@link #ABORT_WAIT_FOR_GRAPH_SECONDS}, and the abort
-     * must return within {@link #ABORT_BOUND_SECONDS} of that. An abort that returns neither way is a deadlock for
-     * every caller that follows vLLM's pattern, and fails; the message says which way the release behaves.
+     * must return within {@link #ABORT_BOUND_SECONDS} of that; destroying the graph is bounded the same way. An
+     * abort that returns neither way, or a graph that cannot be destroyed while the abort waits, is a deadlock for
+     * every caller that follows vLLM's pattern, and fails; the message says which way the release behaves and
+     * which call did not return.
      */
     private static Outcome abortWithGraph(RankSession s) {
         Communicator victim = s.comm.split(0, s.config.rank());
@@ -408,9 +410,23 @@ final class UserFeatureChecks {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 return Outcome.passed("ncclCommAbort returned in " + ms + " ms while a graph that captured the communicator was alive");
             } catch (TimeoutException e) {
-                // The abort waits for the graph: destroy it, as the owner of the graph eventually does.
-                graph.close();
+                // The abort waits for the graph: destroy it, as the owner of the graph eventually does. The
+                // destruction is bounded too: it runs NCCL's destructor for what the graph captured, which can
+                // wait on the communicator the other thread is aborting (2.28.9 at world 2 on the H200, once).
                 graphAlive = false;
+                CompletableFuture<Void> destroy = CompletableFuture.runAsync(graph::close);
+                try {
+                    destroy.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
+                } catch (TimeoutException stuck) {
+                    return Outcome.failed(Cause.TIMEOUT, "ncclCommAbort did not return while a graph that captured the "
+                            + "communicator was alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), and destroying the graph "
+                            + "then did not return within " + ABORT_BOUND_SECONDS + " s either: cudaGraphExecDestroy/"
+                            + "cudaGraphDestroy and ncclCommAbort wait on each other, both still blocked"
+                            + (abort.isDone() ? "" : " (the abort has not returned)"));
+                } catch (Exception failed) {
+                    return Outcome.failed(Cause.OTHER_FAILURE, "destroying the CUDA graph while ncclCommAbort waited for it "
+                            + "failed: " + failed.getCause());
+                }
             } catch (Exception e) {
                 return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort with a live CUDA graph failed: " + e.getCause());
             }

@@ -56,7 +56,7 @@ class NcclTestsOutputTest {
         assertEquals(2 * 26, points.size());
         PerfPoint first = points.getFirst();
         assertEquals(new PerfPoint("NCCL 2.28.9", PerfPoint.NCCL_TESTS, 1, PerfPoint.ALL_GATHER, 8, "float32", "out-of-place",
-                "launch", 1000, 4.90, 0.00, 0.00, List.of(4.90), null), first);
+                "launch", 1000, 4.90, 0.00, 0.00, List.of(4.90), null, 0), first);
         assertEquals("in-place", points.get(1).placement());
         assertEquals(4.60, points.get(1).timeUs(), 1e-9);
         PerfPoint large = points.get(points.size() - 2);
@@ -118,7 +118,7 @@ class NcclTestsOutputTest {
 
     private static PerfPoint at(long bytes, String placement, double us) {
         return new PerfPoint("NCCL 2.28.9", PerfPoint.NCCL_TESTS, 1, PerfPoint.BROADCAST, bytes, "float32", placement, "launch",
-                1000, us, bytes / us / 1e3, bytes / us / 1e3, List.of(us), null);
+                1000, us, bytes / us / 1e3, bytes / us / 1e3, List.of(us), null, 0);
     }
 
     @Test
