@@ -138,7 +138,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         List<String> summaries = new ArrayList<>();
-        if (policy != null) regressions.addAll(regressionCheck(java, policy, MedianRun.runsByCell(measured), report, summaries));
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, measured, report, summaries));
         List<PerfPoint> raw = new ArrayList<>(measured);
         raw.addAll(c);
         return new PerfArtifacts(all, List.copyOf(raw), PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
@@ -165,13 +165,15 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
      *
      * @param points    the worker's points: {@code java} and {@code c-inproc}, each with its cell; one per measurement
      *                  (the median run's, {@link MedianRun})
-     * @param runs      how many runs measured each cell
+     * @param measured  every run's points, for how many runs measured each cell and each run's value of what is listed
      * @param summaries gets one line per candidate cell, the heading of its section of the report
      * @return the regressions that count
      */
-    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, Map<String, Integer> runs,
+    static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, List<PerfPoint> measured,
                                             StringBuilder report, List<String> summaries) {
         RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
+        Map<String, Integer> runs = MedianRun.runsByCell(measured);
+        java.util.function.Function<Regression, String> perRun = r -> runValues(r, measured);
         List<PerfPoint> judged = points.stream()
                 .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
         List<PerfPoint> java = judged.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
@@ -233,7 +235,8 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             for (Regression r : confirmed) {
                 Regression inC = cFound.get(confirmingKey(r));
                 report.append("- ").append(r.describe())
-                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%.3f)", inC.change() * 100, inC.pValue())).append('\n');
+                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%.3f)", inC.change() * 100, inC.pValue()))
+                        .append(perRun.apply(r)).append('\n');
             }
             if (!unconfirmed.isEmpty()) {
                 report.append("\nNot confirmed by the in-process C loop (C's change for the same collective in brackets):\n\n");
@@ -243,13 +246,13 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                     PerfPoint ca = cAfter.get(k);
                     report.append("- ").append(r.describe()).append(" [C: ")
                             .append(cb == null || ca == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : change(r.metric(), cb, ca))
-                            .append("]\n");
+                            .append("]").append(perRun.apply(r)).append('\n');
                 }
             }
             if (!found.isolated().isEmpty()) {
                 report.append("\nSignificant, but they stand alone: fewer than ").append(RegressionCheck.BAND)
                         .append(" neighbouring sizes of the same sweep regressed with them, so they are not counted:\n\n");
-                for (Regression r : found.isolated()) report.append("- ").append(r.describe()).append('\n');
+                for (Regression r : found.isolated()) report.append("- ").append(r.describe()).append(perRun.apply(r)).append('\n');
             }
             if (!found.notSignificant().isEmpty()) {
                 report.append("\nBeyond the threshold, but the trials overlap too much to tell from noise (p > ")
@@ -260,6 +263,26 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         }
         if (candidates.isEmpty()) report.append("No perf cell besides the baseline measured anything to compare.\n");
         return counted;
+    }
+
+    /**
+     * Each run's value, in run order, of what {@code r} compares, on both sides, e.g. {@code ; runs: perf-a 4.07,
+     * 4.42, 4.18 µs; perf-b 6.10, 5.02, 6.22 µs}: what the median run was taken from. Empty where each side ran once.
+     */
+    static String runValues(Regression r, List<PerfPoint> measured) {
+        StringBuilder out = new StringBuilder();
+        boolean several = false;
+        for (String cell : List.of(r.baselineCell() == null ? "" : r.baselineCell(), r.candidateCell() == null ? "" : r.candidateCell())) {
+            List<PerfPoint> runs = measured.stream().filter(p -> cell.equals(p.cell()) && p.source().equals(r.source())
+                    && p.world() == r.world() && p.collective().equals(r.collective()) && p.dtype().equals(r.dtype())
+                    && p.bytes() == r.bytes() && p.placement().equals(r.placement()) && p.mode().equals(r.mode()))
+                    .sorted(java.util.Comparator.comparingInt(PerfPoint::run)).toList();
+            several |= runs.size() > 1;
+            out.append(out.isEmpty() ? "; runs: " : "; ").append(cell).append(' ')
+                    .append(runs.stream().map(p -> String.format(Locale.ROOT, "%.2f", r.metric().of(p))).collect(Collectors.joining(", ")))
+                    .append(' ').append(r.metric().unit());
+        }
+        return several ? out.toString() : "";
     }
 
     private static List<PerfPoint> on(List<PerfPoint> points, String cell) {

@@ -273,6 +273,14 @@ class PerfArtifactsTest {
         }
         PerfArtifacts m = PerfArtifacts.of(mostly, List.of(), AA);
         assertTrue(m.regressions().size() >= 3, "two runs of three 25% slower from 4 KiB: " + m.regressionReport());
+        // each regression lists every run's value on both sides, in run order: what its median run was taken from
+        Regression first = m.regressions().getFirst();
+        String line = m.regressionReport().lines().filter(l -> l.startsWith("- " + first.describe())).findFirst().orElseThrow();
+        java.util.regex.Matcher runs = java.util.regex.Pattern.compile("; runs: perf-2\\.28\\.3-a ([0-9.]+), ([0-9.]+), ([0-9.]+) µs; "
+                + "perf-2\\.28\\.3-b ([0-9.]+), ([0-9.]+), ([0-9.]+) µs$").matcher(line);
+        assertTrue(runs.find(), line);
+        double[] b = {Double.parseDouble(runs.group(4)), Double.parseDouble(runs.group(5)), Double.parseDouble(runs.group(6))};
+        assertTrue(b[2] < b[0] && b[2] < b[1], "run 3 of the candidate is the fast one: " + line);
         assertTrue(m.regressions().stream().allMatch(r -> r.bytes() >= 4096), m.regressionReport());
         List<Regression> launches = PerfArtifacts.of(shim, List.of(), AA).regressions().stream()
                 .filter(r -> r.mode().equals("launch")).toList();
