@@ -608,12 +608,7 @@ public final class Communicator implements AutoCloseable {
         }
         try {
             if (nccl.supports(Feature.FINALIZE) && !revoked) {
-                int rc = core.ncclCommFinalize(comm);
-                if (!options.blocking() && (rc == NcclResult.IN_PROGRESS.code() || rc == NcclResult.SUCCESS.code())) {
-                    awaitReady("ncclCommFinalize");
-                } else {
-                    nccl.check("ncclCommFinalize", rc, comm);
-                }
+                settle("ncclCommFinalize", core.ncclCommFinalize(comm));
             }
             nccl.check("ncclCommDestroy", core.ncclCommDestroy(comm), MemorySegment.NULL);
             state = State.CLOSED;
