@@ -27,11 +27,9 @@ final class AllureReporting {
     private AllureReporting() {
     }
 
-    static void describe(Cell cell, int world, String launcher, Verdict v, CellRun run) {
-        describe(cell, world, 0, launcher, v, run);
-    }
-
     /**
+     * Labels, parameters, history id and evidence of one verdict's test.
+     *
      * @param cellRun which run of the cell at this world (1, 2, ...) when perf cells run several times, else 0: each
      *                run is a test of its own, never a retry of another
      */
@@ -84,12 +82,10 @@ final class AllureReporting {
         return "NOT RUN (" + Gate.notRunReason(v.cause()) + "): " + v.message();
     }
 
-    /** A test's name: the check, then the cell and world, so that every name in a run is unique. */
-    static String testName(String checkId, Cell cell, int world) {
-        return testName(checkId, cell, world, 0);
-    }
-
-    /** The same, with the cell's run when it runs several times ({@code cellRun} > 0). */
+    /**
+     * A test's name: the check, then the cell and world, and the cell's run when it runs several times
+     * ({@code cellRun} > 0), so that every name in a run is unique.
+     */
     static String testName(String checkId, Cell cell, int world, int cellRun) {
         return checkId + " [" + cell.name() + ", world " + world + (cellRun > 0 ? ", run " + cellRun : "") + "]";
     }

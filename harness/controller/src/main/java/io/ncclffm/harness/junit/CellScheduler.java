@@ -101,8 +101,6 @@ final class CellScheduler implements AutoCloseable {
         }
     }
 
-
-
     /**
      * @param bound how long {@link Pending#await} waits, counted from when it is called; the run itself is bounded by
      *              its cell's timeout, so this only guards against a launcher that never returns
@@ -129,8 +127,8 @@ final class CellScheduler implements AutoCloseable {
                                        List<Pending<?>> after) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> released = new CompletableFuture<>();
-        done.thenRun(() -> released.complete(null));
         Runnable release = () -> released.complete(null);
+        done.thenRun(release);
         Callable<T> guarded = () -> {
             try {
                 return work.apply(release);

@@ -17,10 +17,6 @@ import io.ncclffm.harness.verdict.Verdict;
 public record CellSummary(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
                           long initMillis) {
 
-    public CellSummary(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, long initMillis) {
-        this(cell, world, 0, launcher, wall, verdicts, initMillis);
-    }
-
     public String column() {
         return cell.name() + " w" + world + (run > 0 ? " run " + run : "");
     }

@@ -22,7 +22,6 @@ import io.ncclffm.harness.protocol.CheckStatus;
  */
 final class MixedPair {
 
-
     private MixedPair() {
     }
 
