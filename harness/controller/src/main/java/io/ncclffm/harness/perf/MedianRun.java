@@ -1,7 +1,6 @@
 package io.ncclffm.harness.perf;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +30,7 @@ public final class MedianRun {
         for (PerfPoint p : points) byMeasurement.computeIfAbsent(Measurement.of(p), k -> new ArrayList<>()).add(p);
         List<PerfPoint> out = new ArrayList<>(byMeasurement.size());
         for (List<PerfPoint> runs : byMeasurement.values()) {
-            if (runs.size() == 1) {
-                out.add(runs.getFirst());
-                continue;
-            }
-            List<PerfPoint> sorted = runs.stream()
-                    .sorted(Comparator.comparingDouble(PerfPoint::timeUs).thenComparingInt(PerfPoint::run)).toList();
-            out.add(sorted.get((sorted.size() - 1) / 2));
+            out.add(PerfPoint.medianByTime(runs));
         }
         return out;
     }

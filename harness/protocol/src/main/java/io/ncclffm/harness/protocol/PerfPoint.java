@@ -74,8 +74,7 @@ public record PerfPoint(
 
     /** The same point, attributed to the matrix cell that measured it. */
     public PerfPoint inCell(String cellName) {
-        return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs,
-                algBwGBs, busBwGBs, trialsUs, cellName, run);
+        return inCell(cellName, run);
     }
 
     /** The same point, attributed to the matrix cell and the run of it (1, 2, ...) that measured it. */
@@ -232,6 +231,17 @@ public record PerfPoint(
         if (trialsUs.isEmpty()) throw new IllegalArgumentException("a point needs at least one trial");
         return of(library, source, world, collective, bytes, dtype, placement, mode, iterations,
                 median(trialsUs.stream().mapToDouble(Double::doubleValue).toArray()), trialsUs);
+    }
+
+    /**
+     * Of several points of one measurement (separate runs of it), the one whose time is the median: for an even
+     * count the faster of the two middle ones; equal times in run order, then in the order given.
+     */
+    public static PerfPoint medianByTime(List<PerfPoint> points) {
+        if (points.isEmpty()) throw new IllegalArgumentException("the median of no points");
+        List<PerfPoint> sorted = points.stream()
+                .sorted(java.util.Comparator.comparingDouble(PerfPoint::timeUs).thenComparingInt(PerfPoint::run)).toList();
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     /** The middle value; for an even count, the mean of the two middle ones (as the C baseline computes it). */

@@ -87,4 +87,15 @@ class PerfPointTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PerfPoint.collective("gather"));
         assertEquals("unknown collective 'gather', expected one of " + PerfPoint.COLLECTIVES, e.getMessage());
     }
+
+    @Test
+    void medianByTime_isTheMiddleRunsPoint_theFasterOfTwoMiddleOnes_andRefusesNone() {
+        java.util.function.BiFunction<Double, Integer, PerfPoint> run = (us, r) ->
+                PerfPoint.of("NCCL 2.28.3", "java", 1, 8, "float32", "out-of-place", "launch", 10, us).inCell("a", r);
+        assertEquals(3, PerfPoint.medianByTime(java.util.List.of(run.apply(6.1, 1), run.apply(4.2, 2), run.apply(5.0, 3))).run());
+        assertEquals(2, PerfPoint.medianByTime(java.util.List.of(run.apply(6.1, 1), run.apply(4.2, 2))).run(), "two runs: the faster");
+        assertEquals(1, PerfPoint.medianByTime(java.util.List.of(run.apply(5.0, 2), run.apply(5.0, 1))).run(),
+                "equal times: in run order");
+        assertThrows(IllegalArgumentException.class, () -> PerfPoint.medianByTime(java.util.List.of()));
+    }
 }

@@ -1,7 +1,6 @@
 package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -86,7 +85,7 @@ public final class NcclTestsOutput {
                 continue;
             }
             List<Double> times = same.stream().map(PerfPoint::timeUs).toList();
-            PerfPoint median = same.stream().sorted(Comparator.comparingDouble(PerfPoint::timeUs)).toList().get((same.size() - 1) / 2);
+            PerfPoint median = PerfPoint.medianByTime(same);
             out.add(new PerfPoint(median.library(), median.source(), median.world(), median.collective(), median.bytes(),
                     median.dtype(), median.placement(), median.mode(), median.iterations(), median.timeUs(), median.algBwGBs(),
                     median.busBwGBs(), times, median.cell(), median.run()));
