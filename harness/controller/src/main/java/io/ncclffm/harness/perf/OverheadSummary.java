@@ -34,6 +34,8 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     public static final long SMALL_MESSAGE = 8;
     /** The largest size of the small-message band: latency-bound on the GPUs measured (the time per call is flat). */
     public static final long SMALL_BAND_MAX = 64 << 10;
+    /** The small-message band in words: {@code from 8 B to 64 KiB}. */
+    public static final String SMALL_BAND = "from " + MessageSize.label(SMALL_MESSAGE) + " to " + MessageSize.label(SMALL_BAND_MAX);
 
     /** The separate-process C baseline's source. */
     public static final String C = PerfPoint.C;
@@ -158,8 +160,8 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     public String markdown() {
         StringBuilder out = new StringBuilder();
         String ratio = "java/" + reference;
-        out.append("| Library | World | Collective | Dtype | Placement | Mode | median ").append(ratio).append(" from 8 B to ")
-                .append(MessageSize.label(SMALL_BAND_MAX)).append(" (goal ≤ ")
+        out.append("| Library | World | Collective | Dtype | Placement | Mode | median ").append(ratio).append(' ').append(SMALL_BAND)
+                .append(" (goal ≤ ")
                 .append(PerfTable.format("%.2f", SMALL_MESSAGE_GOAL)).append(") | worst ").append(ratio).append(" from ")
                 .append(MessageSize.label(MessageSize.LARGE)).append(" (goal ≤ ")
                 .append(PerfTable.format("%.2f", LARGE_MESSAGE_GOAL)).append(") |\n")

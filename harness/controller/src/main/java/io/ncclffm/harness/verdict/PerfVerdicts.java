@@ -143,13 +143,13 @@ public final class PerfVerdicts {
         List<String> unjudged = new java.util.ArrayList<>();
         for (OverheadSummary.Overhead r : o.rows()) {
             List<String> lacking = new java.util.ArrayList<>();
-            if (judgeSmall && r.smallMessageGoal() == OverheadSummary.Goal.NO_DATA) lacking.add("from 8 B to 64 KiB");
+            if (judgeSmall && r.smallMessageGoal() == OverheadSummary.Goal.NO_DATA) lacking.add(OverheadSummary.SMALL_BAND);
             if (r.largeMessageGoal() == OverheadSummary.Goal.NO_DATA) lacking.add("from 64 MiB");
             if (!lacking.isEmpty()) unjudged.add(r.describe() + " (no data " + String.join(" or ", lacking) + ")");
         }
         String notJudged = (judgeSmall ? "" : "; small messages are judged in process (perf/overhead-vs-c-in-process), not across processes")
                 + (unjudged.isEmpty() ? "" : "; not judged: " + String.join(", ", unjudged));
-        String goals = judgeSmall ? reference + " <= 1.05 (median from 8 B to 64 KiB), <= 1.01 from 64 MiB" : reference + " <= 1.01 from 64 MiB";
+        String goals = judgeSmall ? reference + " <= 1.05 (median " + OverheadSummary.SMALL_BAND + "), <= 1.01 from 64 MiB" : reference + " <= 1.01 from 64 MiB";
         if (!misses.isEmpty()) {
             return verdict(id, CheckStatus.FAILED, misses.size() + " row(s) miss a goal (" + goals + "): "
                     + misses.stream().map(r -> r.describe() + " " + ratios(r)).collect(Collectors.joining(", ")) + notJudged);
@@ -157,7 +157,7 @@ public final class PerfVerdicts {
         boolean smallJudged = !judgeSmall || o.rows().stream().anyMatch(r -> r.smallMessageGoal() != OverheadSummary.Goal.NO_DATA);
         boolean largeJudged = o.rows().stream().anyMatch(r -> r.largeMessageGoal() != OverheadSummary.Goal.NO_DATA);
         if (!smallJudged || !largeJudged) {
-            return verdict(id, CheckStatus.SKIPPED, "no row has both sides " + (smallJudged ? "" : "from 8 B to 64 KiB")
+            return verdict(id, CheckStatus.SKIPPED, "no row has both sides " + (smallJudged ? "" : OverheadSummary.SMALL_BAND)
                     + (smallJudged || largeJudged ? "" : " and ") + (largeJudged ? "" : "64 MiB or more")
                     + ", so the goals could not be judged" + notJudged);
         }
@@ -166,7 +166,7 @@ public final class PerfVerdicts {
     }
 
     private static String ratios(OverheadSummary.Overhead r) {
-        return "(median from 8 B to 64 KiB over " + r.smallMessageSizes() + " size(s): "
+        return "(median " + OverheadSummary.SMALL_BAND + " over " + r.smallMessageSizes() + " size(s): "
                 + (r.smallMessageRatio().isPresent() ? String.format(java.util.Locale.ROOT, "%.3f", r.smallMessageRatio().getAsDouble()) : "n/a")
                 + ", worst from 64 MiB: " + (r.largeMessageWorstRatio().isPresent() ? String.format(java.util.Locale.ROOT, "%.3f", r.largeMessageWorstRatio().getAsDouble()) : "n/a") + ")";
     }
