@@ -28,6 +28,11 @@ import java.util.Set;
  * @param run        which run of its cell measured it (1, 2, ...) when the matrix runs each perf cell in several
  *                   processes (a process can be slower than the next for its whole life, C and NCCL included); 0
  *                   when it is not numbered
+ * @param pairedBaseline whether the point was measured from the perf baseline's library inside the candidate cell's
+ *                   own process ({@code perf.pairing: in-process}): its trials alternate, one by one, with the
+ *                   cell's own point of the same measurement, so that trial {@code t} of the two was taken seconds
+ *                   apart on one host state; its {@code library} is the baseline's, its {@code cell} the candidate's.
+ *                   {@code false} for a cell's own points
  */
 public record PerfPoint(
         String library,
@@ -44,7 +49,8 @@ public record PerfPoint(
         double busBwGBs,
         List<Double> trialsUs,
         String cell,
-        int run) {
+        int run,
+        boolean pairedBaseline) {
 
     /** The binding, timed by the Java perf mode. */
     public static final String JAVA = "java";
@@ -72,6 +78,14 @@ public record PerfPoint(
         if (run < 0) throw new IllegalArgumentException("a point's run is 1, 2, ... (0 when not numbered), got " + run);
     }
 
+    /** A cell's own point (not a paired baseline's). */
+    public PerfPoint(String library, String source, int world, String collective, long bytes, String dtype,
+                     String placement, String mode, int iterations, double timeUs, double algBwGBs, double busBwGBs,
+                     List<Double> trialsUs, String cell, int run) {
+        this(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs, algBwGBs, busBwGBs,
+                trialsUs, cell, run, false);
+    }
+
     /** The same point, attributed to the matrix cell that measured it. */
     public PerfPoint inCell(String cellName) {
         return inCell(cellName, run);
@@ -80,7 +94,13 @@ public record PerfPoint(
     /** The same point, attributed to the matrix cell and the run of it (1, 2, ...) that measured it. */
     public PerfPoint inCell(String cellName, int cellRun) {
         return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs,
-                algBwGBs, busBwGBs, trialsUs, cellName, cellRun);
+                algBwGBs, busBwGBs, trialsUs, cellName, cellRun, pairedBaseline);
+    }
+
+    /** The same point, marked as measured from the perf baseline's library in the candidate's process. */
+    public PerfPoint asPairedBaseline() {
+        return new PerfPoint(library, source, world, collective, bytes, dtype, placement, mode, iterations, timeUs,
+                algBwGBs, busBwGBs, trialsUs, cell, run, true);
     }
 
     /** The trials, or the median alone for a point that carries none. */

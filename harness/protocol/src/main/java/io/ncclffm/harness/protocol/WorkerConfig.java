@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  *
  * @param library the library to load ({@value #LIBRARY}, the binding's own variable, which {@code Nccl.load()} reads
  *                and names in the load check), or {@code null} for the binding's default
+ * @param perfBaseline perf mode: the perf baseline's library ({@value #PERF_BASELINE}), which this worker loads beside
+ *                its own and times in the same process, trial by trial with its own ({@code perf.pairing: in-process});
+ *                {@code null} when the cell is not compared that way
  */
 public record WorkerConfig(
         int rank,
@@ -47,7 +50,8 @@ public record WorkerConfig(
         int maxRecreates,
         List<String> perfCollectives,
         List<String> perfDtypes,
-        String ncclTests) {
+        String ncclTests,
+        String perfBaseline) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -98,6 +102,13 @@ public record WorkerConfig(
      */
     public static final String NCCL_TESTS = "NCCLFFM_NCCL_TESTS";
     /**
+     * Perf mode: the path of the perf baseline's library, which the worker loads beside its own, with a communicator
+     * of its own on the same device and stream, and times in alternating trials with the cell's library; its points
+     * are marked {@link PerfPoint#pairedBaseline()}. The launcher sets it from the matrix's perf policy
+     * ({@code perf.pairing: in-process}); a cell's env cannot.
+     */
+    public static final String PERF_BASELINE = "NCCLFFM_PERF_BASELINE";
+    /**
      * How many times the worker re-creates its communicator after a check timed out or left it broken, so that
      * the checks after it still run (default 3, at most 100; 0 never re-creates). Past the limit the rest are
      * reported as blocked.
@@ -116,7 +127,7 @@ public record WorkerConfig(
      * counts, mode, GPU); a cell's {@code env} cannot set them.
      */
     public static final Set<String> LAUNCHER_VARIABLES = Set.of(LIBRARY, RANK, WORLD, RENDEZVOUS, RENDEZVOUS_BIND, TOKEN,
-            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS);
+            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE);
 
     /**
      * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
@@ -224,7 +235,23 @@ public record WorkerConfig(
                 intVar(env, MAX_RECREATES, DEFAULT_MAX_RECREATES, 0, 100),
                 perfCollectives(env.get(PERF_COLLECTIVES)),
                 perfDtypes(env.get(PERF_DTYPES)),
-                blankToNull(env.get(NCCL_TESTS)));
+                blankToNull(env.get(NCCL_TESTS)),
+                // a launcher variable: forRank refuses it among a cell's settings, so only a worker's environment has it
+                blankToNull(env.get(PERF_BASELINE)));
+    }
+
+    /**
+     * This configuration with the perf baseline's library to time in the same process ({@value #PERF_BASELINE}), as
+     * the launcher sets it for a candidate perf cell of a matrix whose perf policy pairs in process.
+     */
+    public WorkerConfig withPerfBaseline(String baselineLibrary) {
+        if (baselineLibrary != null && mode != Mode.PERF) {
+            throw new IllegalArgumentException(PERF_BASELINE + " is for perf mode; this worker runs in " + mode + " mode");
+        }
+        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
+                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
+                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
+                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary));
     }
 
     /**
@@ -259,6 +286,7 @@ public record WorkerConfig(
         env.put(PERF_COLLECTIVES, String.join(",", perfCollectives));
         env.put(PERF_DTYPES, String.join(",", perfDtypes));
         if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
+        if (perfBaseline != null) env.put(PERF_BASELINE, perfBaseline);
         return env;
     }
 
