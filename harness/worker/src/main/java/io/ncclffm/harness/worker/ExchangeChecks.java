@@ -48,12 +48,17 @@ final class ExchangeChecks {
      * after an error never meets a server of the previous generation.
      */
     static UniqueId exchange(RankSession s, int generation) {
+        return exchange(s, s.nccl, generation);
+    }
+
+    /** One exchange of an ID that rank 0 makes with {@code nccl} (perf mode's paired baseline has its own library). */
+    static UniqueId exchange(RankSession s, io.ncclffm.Nccl nccl, int generation) {
         WorkerConfig c = s.config;
         int port = c.rendezvousPort() == 0 ? 0 : c.rendezvousPort() + generation;
         if (c.rank() == 0) {
             UniqueId id;
             try {
-                id = s.nccl.newUniqueId();
+                id = nccl.newUniqueId();
             } catch (NcclException e) {
                 if (c.world() > 1) {
                     // Tell the other ranks at once that there is no ID, rather than let them wait out their timeout.

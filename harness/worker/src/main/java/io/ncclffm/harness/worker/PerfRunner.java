@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import io.ncclffm.Communicator;
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.Flavor;
+import io.ncclffm.InitOptions;
+import io.ncclffm.Nccl;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.ReduceOp;
+import io.ncclffm.UniqueId;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.harness.protocol.Cause;
@@ -31,6 +35,13 @@ import io.ncclffm.harness.protocol.WorkerExit;
  * as the C baseline's ({@code perf/c-baseline}), so the two can be compared in one run; the in-process C loop
  * times allReduce only. With {@code NCCLFFM_NCCL_TESTS}, rank 0 of a one-rank cell then runs nccl-tests for the
  * same collectives ({@link NcclTestsProcess}).
+ *
+ * <p>With {@code NCCLFFM_PERF_BASELINE} (a candidate of a matrix whose perf policy pairs in process), the worker also
+ * loads the perf baseline's library, makes a communicator of it on the same device, buffers and stream (its unique
+ * ID exchanged like the cell's own, on the next rendezvous port), and times it beside the cell's library: every
+ * trial of a size is taken from both, one right after the other, the baseline first in even trials and second in
+ * odd ones, and graphs of both are replayed the same way. The baseline's points are marked
+ * {@link PerfPoint#pairedBaseline()}; trial {@code t} of the two points of one measurement is a pair.
  */
 final class PerfRunner {
 
@@ -47,8 +58,23 @@ final class PerfRunner {
 
     private final WorkerConfig config;
     private final Reporter reporter;
-    /** The in-process C loop, when {@code NCCLFFM_PERF_C_LOOP} names one; launch trials alternate with it. */
-    private InProcessCLoop cLoop;
+    /** The cell's own library: its communicator and, when {@code NCCLFFM_PERF_C_LOOP} names one, its C loop. */
+    private Side own;
+    /** The perf baseline's library timed beside the cell's ({@code NCCLFFM_PERF_BASELINE}), or {@code null}. */
+    private Side baseline;
+
+    /**
+     * The rendezvous generation of the baseline's unique ID: perf mode never re-creates its communicator, so the
+     * generations after 0 are free, and the first of them is the baseline's.
+     */
+    static final int BASELINE_GENERATION = 1;
+
+    /**
+     * One library as perf mode times it: its binding instance, its communicator, and the C loop driving that same
+     * library's functions (or {@code null} without a loop).
+     */
+    record Side(String library, Nccl nccl, Communicator comm, InProcessCLoop cLoop) {
+    }
 
     PerfRunner(WorkerConfig config, Reporter reporter) {
         this.config = config;
@@ -92,11 +118,22 @@ final class PerfRunner {
                 if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
             String library = s.nccl.flavor().displayName() + " " + s.nccl.version();
+            own = new Side(library, s.nccl, s.comm, null);
             if (config.perfCLoop() != null) {
                 CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", "perf", Map.of("library", config.perfCLoop()),
                         () -> {
-                            cLoop = InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath()));
+                            own = new Side(library, s.nccl, s.comm, InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath())));
                             return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
+                        }));
+                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
+            }
+            if (config.perfBaseline() != null) {
+                CheckResult r = reporter.run(CheckSpec.of("perf/paired-baseline", "perf", Map.of("library", config.perfBaseline()),
+                        () -> {
+                            baseline = openBaseline(s);
+                            return Outcome.passed("the perf baseline " + baseline.library() + " (" + baseline.nccl().libraryPath()
+                                    + ") is timed in this process beside " + library + ", trial by trial, with a communicator "
+                                    + "of its own" + (baseline.cLoop() == null ? "" : " and its own C loop"));
                         }));
                 if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
@@ -118,7 +155,15 @@ final class PerfRunner {
                 }
             }
             java.util.Set<String> warmed = new java.util.HashSet<>();
+            java.util.Set<String> unpaired = new java.util.LinkedHashSet<>();
             for (Sweep sweep : sweeps) {
+                Side against = null;
+                if (baseline != null) {
+                    String gap = gap(sweep.collective(), sweep.type(), baseline.nccl().flavor(), baseline.nccl().version(),
+                            baseline.nccl()::supports);
+                    if (gap == null) against = baseline;
+                    else unpaired.add(sweep.collective() + " " + sweep.type().shortName() + ": " + gap);
+                }
                 // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
                 // the first (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go
                 // through the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to
@@ -127,7 +172,10 @@ final class PerfRunner {
                 if (first == null) continue;
                 if (warmed.add(sweep.collective())) {
                     reporter.progress("perf JIT warm-up " + sweep.collective());
-                    for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) launches(s, first, WARMUP_CHUNK);
+                    for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
+                        launches(s, own, first, WARMUP_CHUNK);
+                        if (against != null) launches(s, against, first, WARMUP_CHUNK);
+                    }
                     s.sync();
                 }
                 for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
@@ -138,22 +186,65 @@ final class PerfRunner {
                         Call c = call(s, sweep, count, inPlace);
                         reporter.progress("perf " + sweep.collective() + " " + sweep.type().shortName() + " " + printed + " B "
                                 + (inPlace ? "in-place" : "out-of-place"));
-                        double[][] launch = timeLaunches(s, c, printed);
-                        emit(library, PerfPoint.JAVA, c, printed, "launch", launch[0]);
-                        if (launch[1].length > 0) emit(library, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch[1]);
-                        emit(library, PerfPoint.JAVA, c, printed, "graph", timeGraph(s, c, printed));
+                        Launches launch = timeLaunches(s, c, printed, against);
+                        emit(own, false, PerfPoint.JAVA, c, printed, "launch", launch.java());
+                        if (launch.c().length > 0) emit(own, false, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.c());
+                        if (against != null) {
+                            emit(against, true, PerfPoint.JAVA, c, printed, "launch", launch.baselineJava());
+                            if (launch.baselineC().length > 0) emit(against, true, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.baselineC());
+                        }
+                        double[][] graph = timeGraph(s, c, printed, against);
+                        emit(own, false, PerfPoint.JAVA, c, printed, "graph", graph[0]);
+                        if (against != null) emit(against, true, PerfPoint.JAVA, c, printed, "graph", graph[1]);
                     }
                 }
+            }
+            if (!unpaired.isEmpty()) {
+                // The regression check lists these measurements as not compared; the reason is here.
+                reporter.run(CheckSpec.of("perf/paired-baseline/gaps", "perf", Map.of("library", baseline.library()),
+                        () -> Outcome.skipped(Cause.RELEASE_GAP, "not timed from the perf baseline " + baseline.library()
+                                + ", which lacks them: " + String.join("; ", unpaired))));
+            }
+            if (baseline != null) {
+                Communicator b = baseline.comm();
+                reporter.run(CheckSpec.of("perf/paired-baseline/destroy", "perf", Map.of("library", baseline.library()), () -> {
+                    b.close();
+                    return Outcome.passed("the perf baseline's communicator was finalized and destroyed");
+                }));
             }
             reporter.run(CommunicatorChecks.destroy(s));
             if (config.ncclTests() != null && config.rank() == 0) {
                 new NcclTestsProcess(config, reporter, library, s.nccl.libraryPath()).runAll(sweeps);
             }
         } finally {
-            if (cLoop != null) cLoop.close();
+            if (baseline != null) {
+                if (baseline.comm().isOpen()) baseline.comm().abort();
+                if (baseline.cLoop() != null) baseline.cLoop().close();
+            }
+            if (own != null && own.cLoop() != null) own.cLoop().close();
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
         return reporter.failures() > 0 ? WorkerExit.CHECKS_FAILED : WorkerExit.ALL_PASSED;
+    }
+
+    /**
+     * Loads the perf baseline's library and makes its communicator: a blocking one, like the cell's own, from a unique
+     * ID the baseline's library makes on rank 0 and hands to the other ranks on the rendezvous port of
+     * {@link #BASELINE_GENERATION}; with the C loop when the cell has one.
+     */
+    private Side openBaseline(RankSession s) {
+        Nccl nccl = Nccl.load(Path.of(config.perfBaseline()));
+        String name = nccl.flavor().displayName() + " " + nccl.version();
+        UniqueId id = ExchangeChecks.exchange(s, nccl, BASELINE_GENERATION);
+        Communicator comm = nccl.initRank(config.world(), config.rank(), id, InitOptions.blockingInit());
+        try {
+            InProcessCLoop loop = config.perfCLoop() == null ? null
+                    : InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(nccl.libraryPath()));
+            return new Side(name, nccl, comm, loop);
+        } catch (RuntimeException e) {
+            comm.abort();
+            throw e;
+        }
     }
 
     /** One collective in one element type, as the cell asked for it. */
@@ -230,40 +321,44 @@ final class PerfRunner {
         return new Call(sweep.collective(), PerfPoint.COLLECTIVES.indexOf(sweep.collective()), sweep.type(), count, inPlace, send, recv);
     }
 
-    /** One point: the median of the trials, and every trial, so that a regression check can weigh their spread. */
-    private void emit(String library, String source, Call c, long bytes, String mode, double[] trialsUs) {
+    /**
+     * One point: the median of the trials, and every trial, so that a regression check can weigh their spread; of the
+     * perf baseline's library ({@code paired}) or the cell's own.
+     */
+    private void emit(Side side, boolean paired, String source, Call c, long bytes, String mode, double[] trialsUs) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
-        reporter.emit(new WorkerEvent.Perf(config.rank(), PerfPoint.ofTrials(library, source, config.world(),
-                c.collective(), bytes, c.type().shortName(), c.inPlace() ? "in-place" : "out-of-place", mode,
-                iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList()), extra));
+        PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type().shortName(),
+                c.inPlace() ? "in-place" : "out-of-place", mode, iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList());
+        reporter.emit(new WorkerEvent.Perf(config.rank(), paired ? p.asPairedBaseline() : p, extra));
     }
 
     /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
     static final int WARMUP_CHUNK = 100;
 
     /** The timed loop: {@code n} back-to-back calls, nothing else. Warm-up and every timing go through here. */
-    private void launches(RankSession s, Call c, int n) {
-        for (int i = 0; i < n; i++) once(s, c);
+    private void launches(RankSession s, Side side, Call c, int n) {
+        for (int i = 0; i < n; i++) once(s, side, c);
     }
 
-    private void once(RankSession s, Call c) {
+    private void once(RankSession s, Side side, Call c) {
         long stream = s.stream.address();
+        Communicator comm = side.comm();
         switch (c.kind()) {
-            case 0 -> s.comm.allReduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
-            case 1 -> s.comm.allGather(c.send(), c.recv(), c.count(), c.type(), stream);
-            case 2 -> s.comm.reduceScatter(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
-            case 3 -> s.comm.broadcast(c.send(), c.recv(), c.count(), c.type(), 0, stream);
-            case 4 -> s.comm.reduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, 0, stream);
-            case 5 -> s.comm.allToAll(c.send(), c.recv(), c.count(), c.type(), stream);
+            case 0 -> comm.allReduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
+            case 1 -> comm.allGather(c.send(), c.recv(), c.count(), c.type(), stream);
+            case 2 -> comm.reduceScatter(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
+            case 3 -> comm.broadcast(c.send(), c.recv(), c.count(), c.type(), 0, stream);
+            case 4 -> comm.reduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, 0, stream);
+            case 5 -> comm.allToAll(c.send(), c.recv(), c.count(), c.type(), stream);
             case 6 -> {
                 // nccl-tests' sendrecv_perf: each rank sends to the next and receives from the previous, in one group
-                s.nccl.groupStart();
+                side.nccl().groupStart();
                 try {
-                    s.comm.send(c.send(), c.count(), c.type(), nextRank(), stream);
-                    s.comm.recv(c.recv(), c.count(), c.type(), previousRank(), stream);
+                    comm.send(c.send(), c.count(), c.type(), nextRank(), stream);
+                    comm.recv(c.recv(), c.count(), c.type(), previousRank(), stream);
                 } finally {
-                    s.nccl.groupEnd();
+                    side.nccl().groupEnd();
                 }
             }
             default -> throw new IllegalStateException("no call for collective " + c.collective());
@@ -276,24 +371,53 @@ final class PerfRunner {
      * any rank, in C as in Java; the median of several is what one release or binding is compared on. The C
      * baseline does the same (--trials).
      *
+     * <p>With the perf baseline beside the cell's library ({@code against}), each trial is taken from both, one
+     * after the other (the baseline first in even trials), and within each side C and Java take turns too.
+     *
      * @return the binding's trials, and the in-process C loop's when there is one with a loop for the collective (its
-     *         trials alternate with the binding's, C first), else an empty array
+     *         trials alternate with the binding's, C first in even trials), else an empty array; the same of the perf baseline, empty
+     *         without one
      */
-    private double[][] timeLaunches(RankSession s, Call c, long bytes) {
+    private Launches timeLaunches(RankSession s, Call c, long bytes, Side against) {
         int iters = iterations(bytes);
-        boolean withC = cLoop != null && cLoop.has(c.collective());
-        launches(s, c, warmup(bytes));
-        if (withC) cLaunches(s, c, warmup(bytes));
+        boolean withC = own.cLoop() != null && own.cLoop().has(c.collective());
+        boolean againstC = against != null && against.cLoop() != null && against.cLoop().has(c.collective());
+        launches(s, own, c, warmup(bytes));
+        if (withC) cLaunches(s, own, c, warmup(bytes));
+        if (against != null) launches(s, against, c, warmup(bytes));
+        if (againstC) cLaunches(s, against, c, warmup(bytes));
         s.sync();
-        double[] java = new double[config.perfTrials()];
-        double[] cTrials = new double[config.perfTrials()];
+        int trials = config.perfTrials();
+        double[] java = new double[trials];
+        double[] cTrials = new double[withC ? trials : 0];
+        double[] baselineJava = new double[against == null ? 0 : trials];
+        double[] baselineC = new double[againstC ? trials : 0];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
-            for (int t = 0; t < java.length; t++) {
-                if (withC) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, c, iters));
-                java[t] = perCall(s, begin, end, iters, () -> launches(s, c, iters));
+            for (int t = 0; t < trials; t++) {
+                boolean baselineFirst = against != null && t % 2 == 0;
+                if (baselineFirst) trial(s, begin, end, iters, against, againstC, c, t, baselineJava, baselineC);
+                trial(s, begin, end, iters, own, withC, c, t, java, cTrials);
+                if (against != null && !baselineFirst) trial(s, begin, end, iters, against, againstC, c, t, baselineJava, baselineC);
             }
         }
-        return new double[][] {java, withC ? cTrials : new double[0]};
+        return new Launches(java, cTrials, baselineJava, baselineC);
+    }
+
+    /**
+     * One side's trial {@code t}: its C loop's (when {@code withC}) and the binding's, C first in even trials and
+     * second in odd ones, so that whatever the second of two back-to-back timings pays (on the H200, up to 1% at
+     * 64 MiB with 10 calls a trial) falls on both alike.
+     */
+    private void trial(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Side side, boolean withC, Call c, int t,
+                       double[] java, double[] cTrials) {
+        boolean cFirst = t % 2 == 0;
+        if (withC && cFirst) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters));
+        java[t] = perCall(s, begin, end, iters, () -> launches(s, side, c, iters));
+        if (withC && !cFirst) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters));
+    }
+
+    /** One size's launch trials: the cell's own from Java and C, and the perf baseline's beside them (empty without). */
+    record Launches(double[] java, double[] c, double[] baselineJava, double[] baselineC) {
     }
 
     /** The rank a sendrecv sends to: the next one in the ring. */
@@ -306,36 +430,53 @@ final class PerfRunner {
         return (config.rank() - 1 + config.world()) % config.world();
     }
 
-    /** {@code n} calls from the in-process C loop, with exactly the arguments {@link #once} passes. */
-    private void cLaunches(RankSession s, Call c, int n) {
+    /** {@code n} calls from the side's in-process C loop, with exactly the arguments {@link #once} passes. */
+    private void cLaunches(RankSession s, Side side, Call c, int n) {
+        InProcessCLoop loop = side.cLoop();
         if (c.collective().equals(PerfPoint.SEND_RECV)) {
-            cLoop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), nextRank(), previousRank(),
-                    s.comm.address(), s.stream.address(), n);
+            loop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), nextRank(), previousRank(),
+                    side.comm().address(), s.stream.address(), n);
             return;
         }
         int sum = ReduceOp.SUM.code();
         // the same reduction and root as once(): SUM, root 0
         int opOrRoot = c.collective().equals(PerfPoint.BROADCAST) ? 0 : sum;
-        cLoop.collective(c.collective(), c.send(), c.recv(), c.count(), c.type().code(), opOrRoot, 0, s.comm.address(),
+        loop.collective(c.collective(), c.send(), c.recv(), c.count(), c.type().code(), opOrRoot, 0, side.comm().address(),
                 s.stream.address(), n);
     }
 
     /**
      * Microseconds per call when {@code iterations} calls are captured into one graph, launched once untimed, then
-     * replayed {@code trials} times, each between two events; every trial.
+     * replayed {@code trials} times, each between two events; every trial. With the perf baseline beside the cell's
+     * library ({@code against}), a graph of each is captured and their replays alternate as launches do.
+     *
+     * @return the cell's trials, and the baseline's (empty without one)
      */
-    private double[] timeGraph(RankSession s, Call c, long bytes) {
+    private double[][] timeGraph(RankSession s, Call c, long bytes, Side against) {
         int iters = iterations(bytes);
-        s.device.beginCapture(s.stream);
-        launches(s, c, iters);
-        double[] trials = new double[config.perfTrials()];
-        try (CapturedGraph graph = s.device.endCapture(s.stream);
+        int trials = config.perfTrials();
+        double[] mine = new double[trials];
+        double[] theirs = new double[against == null ? 0 : trials];
+        try (CapturedGraph graph = capture(s, own, c, iters);
+             CapturedGraph other = against == null ? null : capture(s, against, c, iters);
              DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             graph.launch(s.stream);
+            if (other != null) other.launch(s.stream);
             s.sync();
-            for (int t = 0; t < trials.length; t++) trials[t] = perCall(s, begin, end, iters, () -> graph.launch(s.stream));
+            for (int t = 0; t < trials; t++) {
+                boolean baselineFirst = other != null && t % 2 == 0;
+                if (baselineFirst) theirs[t] = perCall(s, begin, end, iters, () -> other.launch(s.stream));
+                mine[t] = perCall(s, begin, end, iters, () -> graph.launch(s.stream));
+                if (other != null && !baselineFirst) theirs[t] = perCall(s, begin, end, iters, () -> other.launch(s.stream));
+            }
         }
-        return trials;
+        return new double[][] {mine, theirs};
+    }
+
+    private CapturedGraph capture(RankSession s, Side side, Call c, int iters) {
+        s.device.beginCapture(s.stream);
+        launches(s, side, c, iters);
+        return s.device.endCapture(s.stream);
     }
 
     /** One trial: microseconds per allReduce of {@code enqueue}, which puts {@code iters} of them on the stream. */
