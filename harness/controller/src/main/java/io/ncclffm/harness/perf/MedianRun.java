@@ -16,7 +16,8 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * is chosen apart, size by size; a point keeps its own trials, so the rank test still compares one process's trials
  * with another's.
  *
- * <p>A measurement is a cell, library, source, world, collective, element type, size, placement and mode. Points that are
+ * <p>A measurement is a cell, library, source, world, collective, element type, size, placement and mode, and
+ * whether the point is the baseline's timed in that cell's processes ({@link PerfPoint#pairedBaseline()}). Points that are
  * the only one of their measurement (a cell that ran once, the separate C baseline) are kept as they are.
  */
 public final class MedianRun {
@@ -47,10 +48,10 @@ public final class MedianRun {
     }
 
     private record Measurement(String cell, String library, String source, int world, String collective, String dtype,
-                               long bytes, String placement, String mode) {
+                               long bytes, String placement, String mode, boolean pairedBaseline) {
         static Measurement of(PerfPoint p) {
             return new Measurement(p.cell(), p.library(), p.source(), p.world(), p.collective(), p.dtype(), p.bytes(),
-                    p.placement(), p.mode());
+                    p.placement(), p.mode(), p.pairedBaseline());
         }
     }
 }

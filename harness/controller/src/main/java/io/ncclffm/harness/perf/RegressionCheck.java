@@ -34,6 +34,11 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * sizes together; a lone size is listed apart ({@link Comparison#isolated()}) and does not count.
  *
  * <p>Only slowdowns are regressions: a candidate that is faster by any amount passes.
+ *
+ * <p>Where the candidate's processes timed the baseline's library beside their own ({@code perf.pairing:
+ * in-process}, {@link #judgePaired}), the two sides of a size are every run's trials pooled, and the rank test is
+ * the signed-rank test on the pairs ({@link TrialComparison#pSlowerPaired}): the threshold, the band and the
+ * confirmation stay as they are.
  */
 public final class RegressionCheck {
 
@@ -97,20 +102,144 @@ public final class RegressionCheck {
     /** Every change beyond the threshold, split by whether the trials make it significant. */
     public Comparison judge(List<PerfPoint> baseline, List<PerfPoint> candidate) {
         Map<Key, PerfPoint> candidates = index(candidate, "candidate");
-        List<Regression> regressions = new ArrayList<>();
-        List<Regression> noise = new ArrayList<>();
+        List<Matched> matched = new ArrayList<>();
         for (Map.Entry<Key, PerfPoint> entry : index(baseline, "baseline").entrySet()) {
             PerfPoint before = entry.getValue();
             PerfPoint after = candidates.get(entry.getKey());
-            if (after == null) continue;
+            if (after != null) matched.add(new Matched(before, after, TrialComparison.pSlower(before, after)));
+        }
+        return judged(matched, baseline);
+    }
+
+    /**
+     * Every change beyond the threshold between the perf baseline's points timed in the candidate's own processes
+     * ({@link PerfPoint#pairedBaseline()}) and the candidate's points, split as {@link #judge} splits them. Each side
+     * of a measurement is its trials of every run pooled, in run order; the baseline's value is the median of its
+     * trials, the candidate's that times the median of the pairs' ratios (the paired estimate of the change), and
+     * the p is the signed-rank test on the pairs ({@link TrialComparison#pSlowerPaired}); a run that measured one side
+     * only adds nothing.
+     *
+     * @param pairedBaseline the baseline's points from the candidate's processes, any number of runs
+     * @param candidate      the candidate's own points of the same runs
+     * @param baselineCell   the baseline's matrix cell, which the report names as the baseline side
+     * @throws IllegalArgumentException when a run holds two points of one measurement on a side, or the two points of
+     *                                  a pair differ in their number of trials
+     */
+    public Comparison judgePaired(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
+        List<Matched> matched = matchPaired(pairedBaseline, candidate, baselineCell);
+        return judged(matched, matched.stream().map(Matched::before).toList());
+    }
+
+    /**
+     * Every paired measurement's change, whether or not beyond the threshold, as {@link #judgePaired} computes it: what
+     * a report shows for a row it does not count.
+     */
+    public List<Regression> pairedChanges(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
+        return matchPaired(pairedBaseline, candidate, baselineCell).stream().map(RegressionCheck::regression).toList();
+    }
+
+    private static List<Matched> matchPaired(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
+        Map<Key, Map<Integer, PerfPoint>> after = byRun(candidate, "candidate");
+        List<Matched> matched = new ArrayList<>();
+        for (Map.Entry<Key, Map<Integer, PerfPoint>> entry : byRun(pairedBaseline, "paired baseline").entrySet()) {
+            Map<Integer, PerfPoint> theirs = after.get(entry.getKey());
+            if (theirs == null) continue;
+            List<Double> b = new ArrayList<>();
+            List<Double> c = new ArrayList<>();
+            PerfPoint first = null;
+            PerfPoint firstCandidate = null;
+            for (Map.Entry<Integer, PerfPoint> run : entry.getValue().entrySet()) {
+                PerfPoint mine = theirs.get(run.getKey());
+                if (mine == null) continue;
+                PerfPoint base = run.getValue();
+                if (base.trialsUs().size() != mine.trialsUs().size()) {
+                    throw new IllegalArgumentException("run " + run.getKey() + " of " + mine.cell() + " paired " + base.trialsUs().size()
+                            + " baseline trial(s) with " + mine.trialsUs().size() + " of its own: " + base + " and " + mine);
+                }
+                if (first == null) {
+                    first = base;
+                    firstCandidate = mine;
+                }
+                b.addAll(base.trialsUs().isEmpty() ? List.of(base.timeUs()) : base.trialsUs());
+                c.addAll(mine.trialsUs().isEmpty() ? List.of(mine.timeUs()) : mine.trialsUs());
+            }
+            if (first == null) continue;
+            PerfPoint before = pooled(first, b, baselineCell);
+            double[] ratios = new double[b.size()];
+            for (int i = 0; i < ratios.length; i++) ratios[i] = c.get(i) / b.get(i);
+            // The candidate's time is the baseline's median times the median ratio of the pairs: on a host whose
+            // call time sits at one of two levels, the median of a side's pooled trials can jump from one level to
+            // the other on one trial, while the pairs' ratios do not.
+            PerfPoint now = PerfPoint.of(firstCandidate.library(), firstCandidate.source(), firstCandidate.world(),
+                    firstCandidate.collective(), firstCandidate.bytes(), firstCandidate.dtype(), firstCandidate.placement(),
+                    firstCandidate.mode(), firstCandidate.iterations(), before.timeUs() * PerfPoint.median(ratios), c)
+                    .inCell(firstCandidate.cell(), 0);
+            matched.add(new Matched(before, now, TrialComparison.pSlowerPaired(before.trials(), now.trials())));
+        }
+        return matched;
+    }
+
+    /**
+     * The candidate's measurements that no paired baseline point of any of its runs matches: a candidate timed without
+     * the baseline beside it, or a collective the baseline's release lacks.
+     */
+    public List<PerfPoint> unpaired(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate) {
+        Map<Key, Map<Integer, PerfPoint>> theirs = byRun(pairedBaseline, "paired baseline");
+        Map<Key, Map<Integer, PerfPoint>> mine = byRun(candidate, "candidate");
+        List<PerfPoint> out = new ArrayList<>();
+        for (Map.Entry<Key, Map<Integer, PerfPoint>> e : mine.entrySet()) {
+            Map<Integer, PerfPoint> b = theirs.get(e.getKey());
+            if (b == null || e.getValue().keySet().stream().noneMatch(b::containsKey)) out.add(e.getValue().values().iterator().next());
+        }
+        return out;
+    }
+
+    /** A measurement's trials of several runs as one point: the median of them all, attributed to {@code cell}. */
+    private static PerfPoint pooled(PerfPoint first, List<Double> trials, String cell) {
+        return PerfPoint.ofTrials(first.library(), first.source(), first.world(), first.collective(), first.bytes(),
+                first.dtype(), first.placement(), first.mode(), first.iterations(), trials).inCell(cell, 0);
+    }
+
+    /** Points by measurement, then by run in run order. */
+    private static Map<Key, Map<Integer, PerfPoint>> byRun(List<PerfPoint> points, String side) {
+        Map<Key, Map<Integer, PerfPoint>> out = new LinkedHashMap<>();
+        for (PerfPoint p : points) {
+            PerfPoint previous = out.computeIfAbsent(Key.of(p), k -> new java.util.TreeMap<>()).putIfAbsent(p.run(), p);
+            if (previous != null) {
+                throw new IllegalArgumentException("the " + side + " holds two points for one collective in run " + p.run()
+                        + ": " + previous + " and " + p);
+            }
+        }
+        return out;
+    }
+
+    /** A baseline point, the candidate's point of the same measurement, and the p of the candidate being slower. */
+    private record Matched(PerfPoint before, PerfPoint after, double pSlower) {
+    }
+
+    /** The change of one matched measurement, in the metric its size is judged on. */
+    private static Regression regression(Matched m) {
+        PerfPoint before = m.before();
+        PerfPoint after = m.after();
+        Regression.Metric metric = metricFor(before);
+        return new Regression(before.library(), after.library(), before.source(), before.world(), before.collective(),
+                before.dtype(), before.bytes(), before.placement(), before.mode(), metric, metric.of(before), metric.of(after),
+                m.pSlower(), before.cell(), after.cell());
+    }
+
+    /** The matched points split into regressions (sustained or standing alone) and changes the trials cannot tell. */
+    private Comparison judged(List<Matched> matched, List<PerfPoint> baseline) {
+        List<Regression> regressions = new ArrayList<>();
+        List<Regression> noise = new ArrayList<>();
+        for (Matched m : matched) {
+            PerfPoint before = m.before();
+            PerfPoint after = m.after();
             Regression.Metric metric = metricFor(before);
             double was = metric.of(before);
             double is = metric.of(after);
             boolean worse = metric.higherIsWorse() ? is > was * (1 + threshold) : is < was * (1 - threshold);
             if (!worse) continue;
-            Regression r = new Regression(before.library(), after.library(), before.source(), before.world(),
-                    before.collective(), before.dtype(), before.bytes(), before.placement(), before.mode(), metric, was,
-                    is, TrialComparison.pSlower(before, after), before.cell(), after.cell());
+            Regression r = regression(m);
             (r.significant(alpha) ? regressions : noise).add(r);
         }
         Set<Regression> sustained = sustained(regressions, baseline);
@@ -167,7 +296,8 @@ public final class RegressionCheck {
                 .toList();
     }
 
-    static Regression.Metric metricFor(PerfPoint p) {
+    /** What a point's size is judged on: time up to {@link #LATENCY_BOUND_LIMIT}, bandwidth above. */
+    public static Regression.Metric metricFor(PerfPoint p) {
         if (p.bytes() <= LATENCY_BOUND_LIMIT) return Regression.Metric.TIME_US;
         return p.world() == 1 ? Regression.Metric.ALGORITHM_BANDWIDTH : Regression.Metric.BUS_BANDWIDTH;
     }

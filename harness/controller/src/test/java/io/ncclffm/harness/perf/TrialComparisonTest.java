@@ -68,4 +68,47 @@ class TrialComparisonTest {
                 () -> TrialComparison.pSlower(new double[0], FIVE));
         assertTrue(e.getMessage().contains("got 0 and 5"), e.getMessage());
     }
+
+    @Test
+    void sevenPairsAllSlower_giveOneIn128_theFewestThatReachAlpha() {
+        double[] base = {5, 6, 5, 6, 5, 6, 5};
+        double[] cand = {5.5, 6.6, 5.6, 6.5, 5.7, 6.8, 5.9};
+        assertEquals(1.0 / 128, TrialComparison.pSlowerPaired(base, cand), 1e-12);
+        assertTrue(TrialComparison.pSlowerPaired(base, cand) <= TrialComparison.ALPHA);
+        assertEquals(7, TrialComparison.MIN_PAIRS);
+    }
+
+    @Test
+    void sixPairsAllSlower_giveOneIn64_aboveAlpha() {
+        double p = TrialComparison.pSlowerPaired(new double[] {5, 5, 5, 5, 5, 5}, new double[] {6, 7, 8, 9, 10, 11});
+        assertEquals(1.0 / 64, p, 1e-12);
+        assertTrue(p > TrialComparison.ALPHA);
+    }
+
+    @Test
+    void pairsThatMoveTogetherBetweenTwoHostLevels_showNoSlowdown() {
+        // both trials of a pair at one level; the level changes from pair to pair, as the H200's small-call time does
+        double[] base = {4.20, 6.10, 6.12, 4.22, 4.19, 6.08, 6.11, 4.21, 4.18, 6.13};
+        double[] cand = {4.22, 6.07, 6.13, 4.19, 4.21, 6.10, 6.09, 4.22, 4.17, 6.12};
+        assertTrue(TrialComparison.pSlowerPaired(base, cand) > 0.1, "p=" + TrialComparison.pSlowerPaired(base, cand));
+        // a 10% slowdown under the same levels: every pair shows it, while the two samples taken unpaired overlap
+        double[] slower = java.util.Arrays.stream(base).map(t -> t * 1.10).toArray();
+        // ten equal ratios tie, so the p is the normal approximation's, near the exact 1/1024
+        assertTrue(TrialComparison.pSlowerPaired(base, slower) < 0.001, "p=" + TrialComparison.pSlowerPaired(base, slower));
+        assertTrue(TrialComparison.pSlower(base, slower) > TrialComparison.ALPHA, "unpaired, the two levels hide it");
+    }
+
+    @Test
+    void identicalPairs_carryNoEvidence() {
+        assertEquals(1.0, TrialComparison.pSlowerPaired(new double[] {5, 6, 7}, new double[] {5, 6, 7}));
+    }
+
+    @Test
+    void unequalOrEmptyOrNonPositivePairs_areRefused() {
+        assertThrows(IllegalArgumentException.class, () -> TrialComparison.pSlowerPaired(new double[] {1, 2}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> TrialComparison.pSlowerPaired(new double[0], new double[0]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrialComparison.pSlowerPaired(new double[] {1, 0}, new double[] {1, 1}));
+        assertTrue(e.getMessage().startsWith("pair 1 holds a time that is not positive"), e.getMessage());
+    }
 }
