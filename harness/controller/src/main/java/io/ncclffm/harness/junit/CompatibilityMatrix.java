@@ -162,13 +162,43 @@ public class CompatibilityMatrix {
                 return notStarted(matrixRun.report(), cell, world, cellRun, "its library could not be resolved: " + e.getMessage(), false);
             }
         }
+        Matrix.PerfPolicy policy = matrixRun.matrix().perf();
+        if (cell.perf() && policy != null && policy.pairsInProcess(world) && !policy.isBaseline(cell.name())) {
+            String pairedWith;
+            try {
+                pairedWith = pairedBaseline(matrixRun, policy, world);
+            } catch (LibraryException e) {
+                return notStarted(matrixRun.report(), cell, world, cellRun, "its perf baseline's library could not be resolved: "
+                        + e.getMessage(), false);
+            }
+            if (pairedWith == null) {
+                return notStarted(matrixRun.report(), cell, world, cellRun, "perf.pairing is in-process, and no perf baseline "
+                        + "cell (" + policy.baseline() + ") of world " + world + " is among the cells of this run, so there is "
+                        + "no library to time beside this one; select the baseline cell too", false);
+            }
+            cell = cell.withPairedBaseline(pairedWith);
+        }
         CellLauncher launcher = launchers.forCell(cell);
-        System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%n", label, cell.displayVersion(), launcher.name(), world);
+        System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%s%n", label, cell.displayVersion(), launcher.name(), world,
+                cell.pairedBaseline() == null ? "" : ", each timing the perf baseline " + cell.pairedBaseline() + " beside it");
         CellRun run = launcher.run(cell, world, both(progress(label), releasingOnFirstCollective(release)));
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
         matrixRun.report().record(cell, world, cellRun, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
         return new CellOutcome(cell, world, cellRun, launcher.name(), verdicts, run);
+    }
+
+    /**
+     * The library of the perf baseline cell of {@code world}, resolved on this host, or {@code null} when the run has
+     * no such cell.
+     */
+    private static String pairedBaseline(MatrixRun matrixRun, Matrix.PerfPolicy policy, int world) {
+        for (Cell c : matrixRun.matrix().cells()) {
+            if (!c.perf() || !policy.isBaseline(c.name()) || !c.worlds().contains(world)) continue;
+            Cell resolved = c.source() instanceof Cell.Coordinates ? matrixRun.libraries().resolved(c) : c;
+            return resolved.soPath();
+        }
+        return null;
     }
 
     /**

@@ -42,7 +42,7 @@ final class PerfReportNodes {
         boolean slowedOnPurpose = report.perfPolicy() != null
                 && report.perfPolicy().expect() == Matrix.PerfPolicy.Expectation.REGRESSION;
         List<Verdict> verdicts = PerfVerdicts.of(a.points(), a.overhead(), a.inProcessOverhead(), report.perfPolicy() != null,
-                a.regressions(), a.regressionSummaries(), slowedOnPurpose);
+                a.regressions(), a.regressionSummaries(), slowedOnPurpose, a.uncompared());
         report.recordExtra(verdicts);
         NcclTestsComparison vsNcclTests = NcclTestsComparison.of(a.points());
         Map<String, Runnable> attachments = Map.of(

@@ -47,6 +47,7 @@ public final class WorkerEnvironment {
                 // still says where it was.
                 Duration.ofSeconds(Math.max(10, t.toSeconds() - 15)),
                 settings);
+        if (cell.pairedBaseline() != null) config = config.withPerfBaseline(cell.pairedBaseline());
         Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
         // NCCL logs to standard error so that standard output carries only events.
         env.put("NCCL_DEBUG", "WARN");

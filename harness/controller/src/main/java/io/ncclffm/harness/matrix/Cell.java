@@ -47,7 +47,8 @@ public record Cell(
         Mode mode,
         int line,
         String release,
-        List<Cell> mix) {
+        List<Cell> mix,
+        String pairedBaseline) {
 
     public Cell {
         worlds = List.copyOf(worlds);
@@ -55,6 +56,16 @@ public record Cell(
         counts = List.copyOf(counts);
         checks = List.copyOf(checks);
         mix = mix == null ? List.of() : List.copyOf(mix);
+        if (pairedBaseline != null && mode != Mode.PERF) {
+            throw new IllegalArgumentException("cell " + name + ": a paired baseline library is for perf cells only");
+        }
+    }
+
+    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
+                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
+                List<String> checks, Mode mode, int line, String release, List<Cell> mix) {
+        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, release,
+                mix, null);
     }
 
     public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
@@ -67,7 +78,16 @@ public record Cell(
     /** This cell with another source and library path (a library resolved from coordinates). */
     public Cell withLibrary(Source newSource, String newSoPath) {
         return new Cell(name, flavor, version, newSource, newSoPath, worlds, gpu, timeout, env, network, counts, checks,
-                mode, line, release, mix);
+                mode, line, release, mix, pairedBaseline);
+    }
+
+    /**
+     * This perf cell with the perf baseline's library to time beside its own in each rank's process
+     * ({@code perf.pairing: in-process}).
+     */
+    public Cell withPairedBaseline(String baselineLibrary) {
+        return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
+                line, release, mix, baselineLibrary);
     }
 
     /** This mixed cell with other members (their libraries resolved). */

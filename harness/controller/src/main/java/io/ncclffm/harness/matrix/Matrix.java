@@ -32,7 +32,8 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
      *                          so one run of each side cannot tell a slower process from a slower release
      */
     public record PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
-                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect, int runs) {
+                             java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect, int runs,
+                             Pairing pairing) {
 
         /** Runs per perf cell when the file does not say: the fewest whose median no one outlying process moves. */
         public static final int DEFAULT_RUNS = 3;
@@ -47,13 +48,39 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
             REGRESSION
         }
 
+        /**
+         * Where a candidate's timings are set against the baseline's; the file writes its {@link Words}.
+         */
+        public enum Pairing {
+            /**
+             * {@code pairing: in-process} (the file's default where every perf cell runs as local processes): each rank of a candidate loads the baseline's library
+             * beside its own, with a communicator of each on one device and stream, and times the two in alternating
+             * trials; a size is judged on the pairs, which share the host's state of the moment. A host whose
+             * small-call time moves between levels every few seconds, in every process, moves both sides of a pair.
+             */
+            IN_PROCESS,
+            /**
+             * {@code pairing: across-processes}: the baseline's points come from the baseline cell's own runs, the
+             * candidate's from its own, and a size is judged on each side's median run (the file's default where a perf
+             * cell runs in containers, which cannot share a process).
+             */
+            ACROSS_PROCESSES
+        }
+
         public PerfPolicy {
             baselineCells = java.util.Set.copyOf(baselineCells);
+            pairing = pairing == null ? Pairing.ACROSS_PROCESSES : pairing;
             notJudgedWorlds = java.util.Set.copyOf(notJudgedWorlds);
             expect = expect == null ? Expectation.NONE : expect;
             if (runs < 1 || runs > MAX_RUNS) {
                 throw new IllegalArgumentException("runs per perf cell is 1 to " + MAX_RUNS + ", got " + runs);
             }
+        }
+
+        /** A policy that compares across processes (what a policy made in code does unless {@link #withPairing} says). */
+        public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
+                          java.util.Set<Integer> notJudgedWorlds, String notJudgedReason, Expectation expect, int runs) {
+            this(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, runs, Pairing.ACROSS_PROCESSES);
         }
 
         public PerfPolicy(String baseline, java.util.Set<String> baselineCells, double threshold,
@@ -66,11 +93,20 @@ public record Matrix(Path file, List<Cell> cells, List<Waiver> waivers, PerfPoli
         }
 
         public PerfPolicy withExpectation(Expectation e) {
-            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, e, runs);
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, e, runs, pairing);
         }
 
         public PerfPolicy withRuns(int n) {
-            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, n);
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, n, pairing);
+        }
+
+        public PerfPolicy withPairing(Pairing p) {
+            return new PerfPolicy(baseline, baselineCells, threshold, notJudgedWorlds, notJudgedReason, expect, runs, p);
+        }
+
+        /** Whether candidates at {@code world} are timed beside the baseline in their own processes. */
+        public boolean pairsInProcess(int world) {
+            return pairing == Pairing.IN_PROCESS && judges(world);
         }
 
         public boolean judges(int world) {

@@ -708,8 +708,25 @@ public final class MatrixLoader {
                             + " when not set), got " + runs);
                 }
             }
+            // In process where every perf cell can share a process with the baseline's library; else across processes.
+            Cell apart = perfCells.stream().filter(c -> c.source().containerized() || c.mixed()).findFirst().orElse(null);
+            Matrix.PerfPolicy.Pairing pairing = apart == null ? Matrix.PerfPolicy.Pairing.IN_PROCESS : Matrix.PerfPolicy.Pairing.ACROSS_PROCESSES;
+            if (p.pairing() != null) {
+                pairing = Words.parse(Matrix.PerfPolicy.Pairing.class, p.pairing().strip()).orElseThrow(() -> error("/perf/pairing",
+                        "perf.pairing", "expected 'in-process' (each candidate times the baseline's library in its own "
+                                + "process, trial by trial; the default where every perf cell runs as local processes) or "
+                                + "'across-processes' (each side in processes of its own), got '" + p.pairing() + "'"));
+                if (pairing == Matrix.PerfPolicy.Pairing.IN_PROCESS && apart != null) {
+                    throw error("/perf/pairing", "perf.pairing", "in-process pairing loads the baseline's library in each "
+                            + "candidate's own process, so every perf cell must run as local processes (host.path, or a "
+                            + "library with launch: process); cell " + apart.name() + " (line " + apart.line() + ") "
+                            + (apart.mixed() ? "mixes releases" : "runs in containers") + "; write pairing: across-processes");
+                }
+            }
             RawMatrix.RawNotJudged nj = p.notJudged();
-            if (nj == null) return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect).withRuns(runs);
+            if (nj == null) {
+                return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect).withRuns(runs).withPairing(pairing);
+            }
             if (nj.worlds() == null || nj.worlds().isEmpty()) {
                 throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
             }
@@ -720,7 +737,8 @@ public final class MatrixLoader {
             if (nj.reason() == null || nj.reason().isBlank()) {
                 throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
             }
-            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect, runs);
+            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect, runs,
+                    pairing);
         }
 
         /** One waiver per check the entry names ({@code check} is one id or glob, or a list of them). */

@@ -21,9 +21,10 @@ record RawMatrix(
     /**
      * Perf mode's regression check: the release others are compared with, the tolerated slowdown, and the worlds
      * whose timings are charted but not judged (with why); {@code expect: regression} for a matrix that slows a
-     * build on purpose to show the check catches it; how many runs (processes) each perf cell gets.
+     * build on purpose to show the check catches it; how many runs (processes) each perf cell gets; whether a
+     * candidate is timed beside the baseline in one process or in processes of its own.
      */
-    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged, String expect, Integer runs) {
+    record RawPerf(String baseline, Double threshold, RawNotJudged notJudged, String expect, Integer runs, String pairing) {
     }
 
     record RawNotJudged(List<Integer> worlds, String reason) {

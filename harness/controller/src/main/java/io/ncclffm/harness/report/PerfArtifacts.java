@@ -20,6 +20,7 @@ import io.ncclffm.harness.perf.PerfJsonLines;
 import io.ncclffm.harness.perf.PerfTable;
 import io.ncclffm.harness.perf.Regression;
 import io.ncclffm.harness.perf.RegressionCheck;
+import io.ncclffm.harness.perf.TrialComparison;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
 
@@ -29,12 +30,16 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * release against the matrix's baseline release. Where a cell ran several times ({@code perf.runs}), each is
  * judged on its median run at each size ({@link MedianRun}).
  *
- * @param points   what the tables, charts and checks judge: one point per measurement, the median run's
- * @param measured every point as measured, every run of every cell (what {@code points.jsonl} keeps)
+ * @param points     what the tables, charts and checks judge: one point per measurement, the median run's; a cell's own
+ *                   points only (the baseline's points timed in a candidate's processes serve the regression check)
+ * @param measured   every point as measured, every run of every cell (what {@code points.jsonl} keeps)
+ * @param uncompared the candidate cells of the regression check that had nothing to compare, each with why: a check
+ *                   that compared nothing fails rather than pass
  */
 public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, String table, java.util.Map<String, String> charts,
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
-                            String regressionReport, List<String> regressionSummaries, List<InitPoint> inits) {
+                            String regressionReport, List<String> regressionSummaries, List<InitPoint> inits,
+                            List<String> uncompared) {
 
     /**
      * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
@@ -123,7 +128,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
     }
 
     static PerfArtifacts of(List<PerfPoint> measured, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
-        List<PerfPoint> java = MedianRun.of(measured);
+        List<PerfPoint> java = MedianRun.of(measured.stream().filter(p -> !p.pairedBaseline()).toList());
         List<PerfPoint> c = attachToCells(separateC, java);
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
@@ -138,68 +143,90 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         List<String> summaries = new ArrayList<>();
-        if (policy != null) regressions.addAll(regressionCheck(java, policy, measured, report, summaries));
+        List<String> uncompared = new ArrayList<>();
+        if (policy != null) regressions.addAll(regressionCheck(java, policy, measured, report, summaries, uncompared));
         List<PerfPoint> raw = new ArrayList<>(measured);
         raw.addAll(c);
         return new PerfArtifacts(all, List.copyOf(raw), PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
-                List.copyOf(summaries), List.copyOf(inits));
+                List.copyOf(summaries), List.copyOf(inits), List.copyOf(uncompared));
     }
 
     /**
      * Judges every candidate cell's Java points against the baseline cells', and writes the report.
      *
      * <p>A Java point is a regression candidate when its median is worse by the threshold and its trials are slower
-     * by a one-sided Mann-Whitney test at {@link RegressionCheck#alpha()} ({@link RegressionCheck}). A slower NCCL
-     * is slower from C too; a difference that shows through the binding alone comes from the JVM of that one run
-     * (its JIT tiers, GC, safepoints), which is noise, not the release. The in-process C loop's trials alternate with
-     * the binding's on the same communicator and stream, so a Java regression counts only when C, in the same cells,
-     * is also worse by the threshold with significance (for a graph row, C's launch row of the same size: the loop
-     * times launches only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check;
-     * without a C loop nothing can be confirmed, and the report says so. One process can also be slower at one size
-     * for its whole life, C included; so a regression counts only within a band of neighbouring sizes that all
-     * regressed ({@link RegressionCheck#BAND}), and a lone size is listed apart. A process can also be slower as a
-     * whole, over many sizes and from C as from Java, which neither test can tell from a slower release; so each
-     * perf cell runs several times, each in a new process, and each side is judged on its median run
-     * ({@link MedianRun}). An A/A matrix (one build as two cells) shows whether that is enough on a host. Worlds the
-     * policy excludes are not judged.
+     * beyond chance at {@link RegressionCheck#alpha()} ({@link RegressionCheck}). A slower NCCL is slower from C too;
+     * a difference that shows through the binding alone comes from the JVM of that one run (its JIT tiers, GC,
+     * safepoints), which is noise, not the release. The in-process C loop's trials alternate with the binding's on
+     * the same communicator and stream, so a Java regression counts only when C, in the same cells, is also worse by
+     * the threshold with significance (for a graph row, C's launch row of the same size: the loop times launches
+     * only). Otherwise it is listed as not confirmed, with C's change, and does not fail the check; without a C loop
+     * nothing can be confirmed, and the report says so. One process can also be slower at one size for its whole
+     * life, C included; so a regression counts only within a band of neighbouring sizes that all regressed
+     * ({@link RegressionCheck#BAND}), and a lone size is listed apart. Worlds the policy excludes are not judged.
      *
-     * @param points    the worker's points: {@code java} and {@code c-inproc}, each with its cell; one per measurement
-     *                  (the median run's, {@link MedianRun})
-     * @param measured  every run's points, for how many runs measured each cell and each run's value of what is listed
-     * @param summaries gets one line per candidate cell, the heading of its section of the report
+     * <p>How the two sides are had depends on {@link Matrix.PerfPolicy#pairing()}. In process (the default), each
+     * candidate process timed the baseline's library beside its own, trial by trial; each size is judged on the
+     * pairs of all its runs ({@link RegressionCheck#judgePaired}), and whatever the host does to both trials of a pair
+     * cancels. Across processes, the baseline's points come from its own cell, and each side is judged on its median
+     * run ({@link MedianRun}), which outvotes one slow process but not a host whose speed changes from process to
+     * process; an A/A matrix (one build as two cells) shows whether that is enough on a host.
+     *
+     * @param points     the worker's own points: {@code java} and {@code c-inproc}, each with its cell; one per
+     *                   measurement (the median run's, {@link MedianRun})
+     * @param measured   every run's points, the baseline's timed in candidate processes included
+     * @param summaries  gets one line per candidate cell, the heading of its section of the report
+     * @param uncompared gets one line per candidate cell that had nothing to compare
      * @return the regressions that count
      */
     static List<Regression> regressionCheck(List<PerfPoint> points, Matrix.PerfPolicy policy, List<PerfPoint> measured,
-                                            StringBuilder report, List<String> summaries) {
+                                            StringBuilder report, List<String> summaries, List<String> uncompared) {
         RegressionCheck check = RegressionCheck.withThreshold(policy.threshold());
-        Map<String, Integer> runs = MedianRun.runsByCell(measured);
-        java.util.function.Function<Regression, String> perRun = r -> runValues(r, measured);
-        List<PerfPoint> judged = points.stream()
-                .filter(p -> p.cell() != null && movesData(p) && policy.judges(p.world())).toList();
+        boolean paired = policy.pairing() == Matrix.PerfPolicy.Pairing.IN_PROCESS;
+        List<PerfPoint> own = measured.stream().filter(p -> !p.pairedBaseline()).toList();
+        Map<String, Integer> runs = MedianRun.runsByCell(own);
+        java.util.function.Function<Regression, String> perRun = r -> runValues(r, measured, paired);
+        java.util.function.Predicate<PerfPoint> isJudged = p -> p.cell() != null && movesData(p) && policy.judges(p.world());
+        List<PerfPoint> judged = points.stream().filter(isJudged).toList();
         List<PerfPoint> java = judged.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
         List<PerfPoint> c = judged.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C)).toList();
         List<PerfPoint> baseline = java.stream().filter(p -> policy.isBaseline(p.cell())).toList();
         List<PerfPoint> baselineC = c.stream().filter(p -> policy.isBaseline(p.cell())).toList();
+        // every run of the candidates, both sides, for the paired comparison
+        List<PerfPoint> allRuns = measured.stream().filter(isJudged).filter(p -> !policy.isBaseline(p.cell())).toList();
         report.append("# Regression check against ").append(policy.baseline()).append(" (")
                 .append(policy.baselineCells().stream().sorted().collect(Collectors.joining(", "))).append(")\n\n")
                 .append(String.format(Locale.ROOT, "A change counts when the candidate's median is worse by more than %d%% "
-                        + "(time up to %s, bandwidth above), its trials are slower by a one-sided Mann-Whitney U test "
-                        + "at alpha = %s (5 trials against 5 reach p = 1/252 = 0.004 at best), and the in-process C "
+                        + "(time up to %s, bandwidth above), its trials are slower %s at alpha = %s, and the in-process C "
                         + "loop (c-inproc) of the same cells is worse the same way at the same size (a graph row is "
                         + "confirmed by C's launch row), and at least %d neighbouring sizes of the same sweep regressed "
                         + "with it (all of them, where the sweep has fewer in that range): a slower NCCL is slower from C "
                         + "too, a change seen through the binding alone is that run's JVM, and one size slower in one "
                         + "process, C included, is that process.\n\n",
                         Math.round(policy.threshold() * 100), MessageSize.label(RegressionCheck.LATENCY_BOUND_LIMIT),
+                        paired ? "pair by pair by a one-sided Wilcoxon signed-rank test on the log of each pair's ratio "
+                                + "(n pairs reach p = 2^-n at best; " + TrialComparison.MIN_PAIRS + " are needed)"
+                                : "by a one-sided Mann-Whitney U test (5 trials against 5 reach p = 1/252 = 0.004 at best)",
                         check.alpha(), RegressionCheck.BAND));
         List<String> cells = java.stream().map(PerfPoint::cell).distinct().toList();
-        List<String> once = cells.stream().filter(cell -> runs.getOrDefault(cell, 1) < 2).toList();
-        report.append(String.format(Locale.ROOT, "Each perf cell runs %d time(s) (perf.runs), each in a new process, in turn "
-                        + "with the others, and each size is judged on each side's median run: one process can be slower "
-                        + "than the next for its whole life, C in it included. Runs measured: %s.%s%n%n", policy.runs(),
-                cells.stream().map(cell -> cell + " " + runs.getOrDefault(cell, 1)).collect(Collectors.joining(", ")),
-                once.isEmpty() ? "" : " With one run, " + String.join(", ", once) + " cannot tell a slower process from a "
-                        + "slower release."));
+        if (paired) {
+            report.append(String.format(Locale.ROOT, "Pairing: in process. Each candidate process loaded the baseline's "
+                    + "library beside its own, each with a communicator on the same device, buffers and stream, and timed "
+                    + "every trial of a size from both, one right after the other (the baseline first in every other "
+                    + "trial): whatever the host does to both trials of a pair cancels in their ratio. Each side of a size "
+                    + "is the trials of all %d run(s) pooled; the baseline's own cell is not what the candidate is "
+                    + "compared with. Runs measured: %s.%n%n", policy.runs(),
+                    cells.stream().map(cell -> cell + " " + runs.getOrDefault(cell, 1)).collect(Collectors.joining(", "))));
+        } else {
+            List<String> once = cells.stream().filter(cell -> runs.getOrDefault(cell, 1) < 2).toList();
+            report.append(String.format(Locale.ROOT, "Pairing: across processes. Each perf cell runs %d time(s) (perf.runs), "
+                            + "each in a new process, in turn with the others, and each size is judged on each side's median "
+                            + "run: one process can be slower than the next for its whole life, C in it included. Runs "
+                            + "measured: %s.%s%n%n", policy.runs(),
+                    cells.stream().map(cell -> cell + " " + runs.getOrDefault(cell, 1)).collect(Collectors.joining(", ")),
+                    once.isEmpty() ? "" : " With one run, " + String.join(", ", once) + " cannot tell a slower process from a "
+                            + "slower release."));
+        }
         if (!policy.notJudgedWorlds().isEmpty()) {
             report.append("Not judged: world(s) ").append(policy.notJudgedWorlds().stream().sorted().map(String::valueOf)
                     .collect(Collectors.joining(", "))).append(" (").append(policy.notJudgedReason()).append(").\n\n");
@@ -210,12 +237,56 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             List<PerfPoint> candidate = on(java, cell);
             java.util.Set<Integer> worlds = candidate.stream().map(PerfPoint::world).collect(Collectors.toSet());
             List<PerfPoint> before = baseline.stream().filter(p -> worlds.contains(p.world())).toList();
-            List<PerfPoint> candidateC = on(c, cell);
-            RegressionCheck.Comparison found = check.judge(before, candidate);
-            Map<String, Regression> cFound = check.judge(baselineC, candidateC).regressions().stream()
-                    .collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
-            Map<String, PerfPoint> cBefore = byCollective(baselineC);
-            Map<String, PerfPoint> cAfter = byCollective(candidateC);
+            RegressionCheck.Comparison found;
+            Map<String, Regression> cFound;
+            List<PerfPoint> unpaired = List.of();
+            int compared;
+            Map<String, String> cChange;
+            if (paired) {
+                List<Regression> foundRegressions = new ArrayList<>();
+                List<Regression> foundNoise = new ArrayList<>();
+                List<Regression> foundIsolated = new ArrayList<>();
+                List<Regression> cRegressions = new ArrayList<>();
+                List<Regression> cChanges = new ArrayList<>();
+                List<PerfPoint> gaps = new ArrayList<>();
+                int pairs = 0;
+                for (int world : worlds.stream().sorted().toList()) {
+                    String baselineCell = before.stream().filter(p -> p.world() == world).map(PerfPoint::cell).findFirst()
+                            .orElse(policy.baseline());
+                    List<PerfPoint> runsOf = allRuns.stream().filter(p -> cell.equals(p.cell()) && p.world() == world).toList();
+                    List<PerfPoint> theirs = runsOf.stream().filter(PerfPoint::pairedBaseline).toList();
+                    List<PerfPoint> mine = runsOf.stream().filter(p -> !p.pairedBaseline()).toList();
+                    RegressionCheck.Comparison j = check.judgePaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA), baselineCell);
+                    foundRegressions.addAll(j.regressions());
+                    foundNoise.addAll(j.notSignificant());
+                    foundIsolated.addAll(j.isolated());
+                    cRegressions.addAll(check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C), source(mine, PerfPoint.IN_PROCESS_C),
+                            baselineCell).regressions());
+                    cChanges.addAll(check.pairedChanges(source(theirs, PerfPoint.IN_PROCESS_C), source(mine, PerfPoint.IN_PROCESS_C),
+                            baselineCell));
+                    List<PerfPoint> g = check.unpaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA));
+                    gaps.addAll(g);
+                    pairs += (int) source(mine, PerfPoint.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
+                }
+                found = new RegressionCheck.Comparison(foundRegressions, foundNoise, foundIsolated);
+                cFound = cRegressions.stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
+                unpaired = gaps;
+                compared = pairs;
+                cChange = cChanges.stream().filter(r -> r.mode().equals("launch"))
+                        .collect(Collectors.toMap(PerfArtifacts::confirmingKey, PerfArtifacts::changeText, (x, y) -> x));
+            } else {
+                found = check.judge(before, candidate);
+                cFound = check.judge(baselineC, on(c, cell)).regressions().stream()
+                        .collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
+                compared = (int) candidate.stream().filter(p -> before.stream().anyMatch(b -> measurement(b).equals(measurement(p)))).count();
+                Map<String, PerfPoint> cBefore = byCollective(baselineC);
+                Map<String, PerfPoint> cAfter = byCollective(on(c, cell));
+                cChange = new java.util.HashMap<>();
+                for (var e : cBefore.entrySet()) {
+                    PerfPoint ca = cAfter.get(e.getKey());
+                    if (ca != null) cChange.put(e.getKey(), change(RegressionCheck.metricFor(e.getValue()), e.getValue(), ca));
+                }
+            }
             List<Regression> confirmed = new ArrayList<>();
             List<Regression> unconfirmed = new ArrayList<>();
             for (Regression r : found.regressions()) (cFound.containsKey(confirmingKey(r)) ? confirmed : unconfirmed).add(r);
@@ -224,13 +295,19 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             String library = candidate.getFirst().library();
             String summary = cell + " (" + library + "): "
                     + (confirmed.isEmpty() ? "no regression" : confirmed.size() + " regression(s)")
+                    + " in " + compared + " measurement(s) compared" + (paired ? " pair by pair" : "")
                     + (unconfirmed.isEmpty() ? "" : ", " + unconfirmed.size() + " not confirmed by the in-process C loop")
                     + (found.isolated().isEmpty() ? "" : ", " + found.isolated().size()
                             + " significant but standing alone (fewer than " + RegressionCheck.BAND + " neighbouring sizes)")
                     + (found.notSignificant().isEmpty() ? "" : ", " + found.notSignificant().size()
                             + " beyond the threshold but not significant")
-                    + (missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured");
+                    + (missing.isEmpty() ? "" : ", " + missing.size() + " baseline point(s) not measured")
+                    + (unpaired.isEmpty() ? "" : ", " + unpaired.size() + " measurement(s) not timed beside the baseline");
             summaries.add(summary);
+            if (compared == 0) {
+                uncompared.add(cell + " (" + library + "): nothing was compared with the baseline"
+                        + (paired ? ": its processes timed no measurement of the baseline's library beside their own" : ""));
+            }
             report.append("## ").append(summary).append("\n\n");
             for (Regression r : confirmed) {
                 Regression inC = cFound.get(confirmingKey(r));
@@ -241,11 +318,9 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             if (!unconfirmed.isEmpty()) {
                 report.append("\nNot confirmed by the in-process C loop (C's change for the same collective in brackets):\n\n");
                 for (Regression r : unconfirmed) {
-                    String k = confirmingKey(r);
-                    PerfPoint cb = cBefore.get(k);
-                    PerfPoint ca = cAfter.get(k);
+                    String inC = cChange.get(confirmingKey(r));
                     report.append("- ").append(r.describe()).append(" [C: ")
-                            .append(cb == null || ca == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : change(r.metric(), cb, ca))
+                            .append(inC == null ? "not measured (set NCCLFFM_PERF_C_LOOP)" : inC)
                             .append("]").append(perRun.apply(r)).append('\n');
                 }
             }
@@ -259,26 +334,48 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                         .append(check.alpha()).append("):\n\n");
                 for (Regression r : found.notSignificant()) report.append("- ").append(r.describe()).append('\n');
             }
+            if (!unpaired.isEmpty()) {
+                report.append("\nNot timed beside the baseline, so not compared (the cell's perf/paired-baseline checks say why):\n\n");
+                for (PerfPoint p : unpaired) report.append("- ").append(measurement(p)).append('\n');
+            }
             report.append('\n');
         }
         if (candidates.isEmpty()) report.append("No perf cell besides the baseline measured anything to compare.\n");
         return counted;
     }
 
+    /** The points of one source. */
+    private static List<PerfPoint> source(List<PerfPoint> points, String source) {
+        return points.stream().filter(p -> p.source().equals(source)).toList();
+    }
+
+    /** What a point measured, for a report line: source, world, collective, type, size, placement and mode. */
+    private static String measurement(PerfPoint p) {
+        return p.source() + " world " + p.world() + " " + p.collective() + " " + p.dtype() + " " + p.placement() + " "
+                + p.mode() + " " + MessageSize.label(p.bytes());
+    }
+
     /**
      * Each run's value, in run order, of what {@code r} compares, on both sides, e.g. {@code ; runs: perf-a 4.07,
-     * 4.42, 4.18 µs; perf-b 6.10, 5.02, 6.22 µs}: what the median run was taken from. Empty where each side ran once.
+     * 4.42, 4.18 µs; perf-b 6.10, 5.02, 6.22 µs}: what the median run was taken from. Where the pairing is in process,
+     * the baseline's values are those timed in the candidate's processes, and are named so. Empty where each side ran
+     * once.
      */
-    static String runValues(Regression r, List<PerfPoint> measured) {
+    static String runValues(Regression r, List<PerfPoint> measured, boolean paired) {
         StringBuilder out = new StringBuilder();
         boolean several = false;
-        for (String cell : List.of(r.baselineCell() == null ? "" : r.baselineCell(), r.candidateCell() == null ? "" : r.candidateCell())) {
-            List<PerfPoint> runs = measured.stream().filter(p -> cell.equals(p.cell()) && p.source().equals(r.source())
+        String candidateCell = r.candidateCell() == null ? "" : r.candidateCell();
+        for (boolean baselineSide : new boolean[] {true, false}) {
+            String cell = baselineSide && !paired ? (r.baselineCell() == null ? "" : r.baselineCell()) : candidateCell;
+            boolean pairedPoints = baselineSide && paired;
+            List<PerfPoint> runs = measured.stream().filter(p -> cell.equals(p.cell()) && p.pairedBaseline() == pairedPoints
+                    && p.source().equals(r.source())
                     && p.world() == r.world() && p.collective().equals(r.collective()) && p.dtype().equals(r.dtype())
                     && p.bytes() == r.bytes() && p.placement().equals(r.placement()) && p.mode().equals(r.mode()))
                     .sorted(java.util.Comparator.comparingInt(PerfPoint::run)).toList();
             several |= runs.size() > 1;
-            out.append(out.isEmpty() ? "; runs: " : "; ").append(cell).append(' ')
+            String label = pairedPoints ? r.baselineCell() + " in " + candidateCell + "'s processes" : cell;
+            out.append(out.isEmpty() ? "; runs: " : "; ").append(label).append(' ')
                     .append(runs.stream().map(p -> String.format(Locale.ROOT, "%.2f", r.metric().of(p))).collect(Collectors.joining(", ")))
                     .append(' ').append(r.metric().unit());
         }
@@ -311,11 +408,18 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                 .collect(Collectors.toMap(PerfArtifacts::confirmingKey, p -> p, (a, b) -> a));
     }
 
+    /** C's change for a row it did not confirm, from the C loop points of the two cells. */
     private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
         double was = metric.of(before);
         double is = metric.of(after);
         return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", metric.shortName(), was, metric.unit(), is,
-                metric.unit(), (is / was - 1) * 100, io.ncclffm.harness.perf.TrialComparison.pSlower(before, after));
+                metric.unit(), (is / was - 1) * 100, TrialComparison.pSlower(before, after));
+    }
+
+    /** C's change for a row it did not confirm, as the paired comparison found it. */
+    private static String changeText(Regression r) {
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", r.metric().shortName(), r.baseline(),
+                r.metric().unit(), r.candidate(), r.metric().unit(), r.change() * 100, r.pValue());
     }
 
     /**

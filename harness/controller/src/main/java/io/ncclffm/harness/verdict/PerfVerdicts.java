@@ -44,6 +44,16 @@ public final class PerfVerdicts {
     public static List<Verdict> of(List<PerfPoint> points, OverheadSummary overhead, OverheadSummary inProcess,
                                    boolean baselineSet, List<Regression> regressions, List<String> regressionSummaries,
                                    boolean slowedOnPurpose) {
+        return of(points, overhead, inProcess, baselineSet, regressions, regressionSummaries, slowedOnPurpose, List.of());
+    }
+
+    /**
+     * The same, where the regression check had candidates with nothing to compare ({@code uncompared}, each with
+     * why): the check then fails, whatever it found elsewhere, since a check that compared nothing has shown nothing.
+     */
+    public static List<Verdict> of(List<PerfPoint> points, OverheadSummary overhead, OverheadSummary inProcess,
+                                   boolean baselineSet, List<Regression> regressions, List<String> regressionSummaries,
+                                   boolean slowedOnPurpose, List<String> uncompared) {
         Verdict chart = points.isEmpty()
                 ? verdict(TABLE_AND_CHART, CheckStatus.BROKEN, "the perf cells measured nothing")
                 : verdict(TABLE_AND_CHART, CheckStatus.PASSED, points.size() + " points from "
@@ -54,6 +64,11 @@ public final class PerfVerdicts {
                 "no in-process C loop was given (" + WorkerConfig.PERF_C_LOOP + ", perf/c-baseline/build.sh)");
         Verdict regression = !baselineSet
                 ? verdict(REGRESSION, CheckStatus.SKIPPED, "the matrix sets no perf.baseline")
+                : !uncompared.isEmpty()
+                ? verdict(REGRESSION, CheckStatus.FAILED, "the regression check compared nothing for " + uncompared.size()
+                        + " candidate(s): " + String.join("; ", uncompared))
+                : regressionSummaries.isEmpty() && regressions.isEmpty()
+                ? verdict(REGRESSION, CheckStatus.SKIPPED, "no perf cell besides the baseline measured anything to compare")
                 : slowedOnPurpose ? expectedRegressionVerdict(regressions)
                 : regressions.isEmpty()
                 ? verdict(REGRESSION, CheckStatus.PASSED, regressionSummaries.stream().map(s -> "## " + s).collect(Collectors.joining("; ")))

@@ -78,4 +78,19 @@ class WorkerEnvironmentTest {
                 () -> WorkerEnvironment.forRank(bad, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null));
         assertEquals("NCCLFFM_RANK is set by the launcher from the cell's place and fields, not by its env", e.getMessage());
     }
+
+    @Test
+    void aPairedPerfCandidate_carriesTheBaselinesLibraryToEveryRank_andOthersDoNot() {
+        GpuAssignment gpu = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null);
+        Cell perf = new Cell("perf-b", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
+                List.of(1), gpu, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        Map<String, String> env = WorkerEnvironment.forRank(perf.withPairedBaseline("/a/libnccl.so.2"), 1, 0, "127.0.0.1", 0,
+                "127.0.0.1", RendezvousToken.random(), 0, null, null);
+        assertEquals("/a/libnccl.so.2", env.get(WorkerConfig.PERF_BASELINE));
+        assertEquals("/a/libnccl.so.2", WorkerConfig.fromEnvironment(env).perfBaseline());
+        assertFalse(WorkerEnvironment.forRank(perf, 1, 0, "127.0.0.1", 0, "127.0.0.1", RendezvousToken.random(), 0, null, null)
+                .containsKey(WorkerConfig.PERF_BASELINE));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cell(gpu).withPairedBaseline("/a/libnccl.so.2"), "a check cell times nothing");
+    }
 }

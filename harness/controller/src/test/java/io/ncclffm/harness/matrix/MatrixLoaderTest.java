@@ -236,6 +236,41 @@ class MatrixLoaderTest {
                 .contains("field perf.expect: expected 'none' (the default: any regression fails) or 'regression'"));
     }
 
+    private static final String PROCESS_PERF_CELLS = """
+            cells:
+              - {name: perf-a, flavor: nccl, version: 2.28.3, host: {path: /a/libnccl.so.2}, mode: perf}
+              - {name: perf-b, flavor: nccl, version: 2.28.9, host: {path: /b/libnccl.so.2}, mode: perf}
+            """;
+
+    @Test
+    void perfPairing_isInProcessWhereEveryPerfCellRunsAsProcesses_acrossProcessesWhereOneRunsInContainers() {
+        assertEquals(Matrix.PerfPolicy.Pairing.IN_PROCESS,
+                MatrixLoader.parse(FILE, PROCESS_PERF_CELLS + "perf: {baseline: perf-a}\n").perf().pairing());
+        assertEquals(Matrix.PerfPolicy.Pairing.ACROSS_PROCESSES,
+                MatrixLoader.parse(FILE, PROCESS_PERF_CELLS + "perf: {baseline: perf-a, pairing: across-processes}\n").perf().pairing());
+        assertEquals(Matrix.PerfPolicy.Pairing.ACROSS_PROCESSES,
+                MatrixLoader.parse(FILE, CELL + "    mode: perf\nperf: {baseline: 2.22.3}\n").perf().pairing(),
+                "a container cell cannot share a process with another library");
+        Matrix m = MatrixLoader.parse(FILE, PROCESS_PERF_CELLS + "perf: {baseline: perf-a, notJudged: {worlds: [2], reason: x}}\n");
+        assertTrue(m.perf().pairsInProcess(1) && !m.perf().pairsInProcess(2), "a world that is not judged is not paired");
+    }
+
+    @Test
+    void perfPairing_inProcessWithAContainerCell_orAnUnknownWord_isRefusedNamingTheCell() {
+        MatrixException e = error(CELL + "    mode: perf\nperf: {baseline: 2.22.3, pairing: in-process}\n");
+        assertTrue(e.getMessage().contains("field perf.pairing: in-process pairing loads the baseline's library in each "
+                + "candidate's own process") && e.getMessage().contains("cell a (line 2) runs in containers; write pairing: "
+                + "across-processes"), e.getMessage());
+        assertTrue(error(PROCESS_PERF_CELLS + "perf: {baseline: perf-a, pairing: paired}\n").getMessage()
+                .contains("field perf.pairing: expected 'in-process'"));
+    }
+
+    @Test
+    void thePairedBaselineVariable_isTheLaunchers_notACellsEnv() {
+        assertTrue(error(CELL + "    env: {NCCLFFM_PERF_BASELINE: /x.so}\n").getMessage()
+                .contains("NCCLFFM_PERF_BASELINE is set by the launcher"));
+    }
+
     @Test
     void perfPolicy_readsNotJudgedWorldsAndRequiresTheirReason() {
         String perfCell = CELL + "    mode: perf\n";

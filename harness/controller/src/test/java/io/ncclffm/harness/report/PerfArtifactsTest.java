@@ -88,7 +88,7 @@ class PerfArtifactsTest {
     void javaRegressionThatTheCLoopDoesNotSee_isReportedButDoesNotCount() {
         PerfArtifacts a = PerfArtifacts.of(run(t -> t * 1.2, t -> t), List.of(), POLICY);
         assertEquals(List.of(), a.regressions(), a.regressionReport());
-        assertTrue(a.regressionReport().contains("## perf-2.28.9-b (NCCL 2.28.9): no regression, 80 not confirmed by the "
+        assertTrue(a.regressionReport().contains("## perf-2.28.9-b (NCCL 2.28.9): no regression in 240 measurement(s) compared, 80 not confirmed by the "
                 + "in-process C loop"), a.regressionReport());
         assertTrue(a.regressionReport().contains("- java world 2 allReduce float32 out-of-place launch 8 B: time 6.00 µs -> "
                 + "7.20 µs (+20.0%, p=0.004), perf-2.28.3-a (NCCL 2.28.3) -> perf-2.28.9-b (NCCL 2.28.9) [C: time 6.00 µs "
@@ -296,5 +296,86 @@ class PerfArtifactsTest {
         List<String> lines = Files.readAllLines(dir.resolve("points.jsonl"));
         assertEquals(points.size(), lines.size());
         assertEquals(points.size() / 2, lines.stream().filter(l -> l.contains("\"run\":2")).count());
+    }
+
+    // ---- in-process pairing: a candidate's processes time the baseline's library beside their own
+
+    private static final Matrix.PerfPolicy PAIRED = POLICY.withPairing(Matrix.PerfPolicy.Pairing.IN_PROCESS);
+
+    /**
+     * One world-1 process's launch trials of 8 B to 64 KiB, from Java and the C loop, at a host level that changes
+     * from process to process ({@code level} µs), with 1% jitter; {@code pairedWith} adds the baseline's trials
+     * taken in the same process, trial by trial, at the same level, and {@code slower} scales the cell's own.
+     */
+    private static List<PerfPoint> process(String cell, String library, int run, double level, double slower, String pairedWith,
+                                           Random r) {
+        List<PerfPoint> out = new ArrayList<>();
+        for (long bytes = 8; bytes <= (64 << 10); bytes *= 2) {
+            for (String source : List.of(PerfPoint.JAVA, PerfPoint.IN_PROCESS_C)) {
+                List<Double> mine = new ArrayList<>();
+                List<Double> theirs = new ArrayList<>();
+                for (int t = 0; t < 5; t++) {
+                    theirs.add(level * (1 + 0.01 * r.nextGaussian()));
+                    mine.add(level * slower * (1 + 0.01 * r.nextGaussian()));
+                }
+                out.add(PerfPoint.ofTrials(library, source, 1, PerfPoint.ALL_REDUCE, bytes, "float32", "out-of-place", "launch",
+                        1000, mine).inCell(cell, run));
+                if (pairedWith != null) {
+                    out.add(PerfPoint.ofTrials(pairedWith, source, 1, PerfPoint.ALL_REDUCE, bytes, "float32", "out-of-place",
+                            "launch", 1000, theirs).inCell(cell, run).asPairedBaseline());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Three rounds: the baseline's processes at 4.2 µs, the candidate's at the slow level 6.1 µs in two of three. */
+    private static List<PerfPoint> pairedRuns(double slower, boolean paired) {
+        Random r = new Random(7);
+        double[] candidateLevels = {6.1, 6.1, 4.2};
+        List<PerfPoint> points = new ArrayList<>();
+        for (int run = 1; run <= 3; run++) {
+            points.addAll(process(A, "NCCL 2.28.3", run, 4.2, 1.0, null, r));
+            points.addAll(process(B, "NCCL 2.28.3", run, candidateLevels[run - 1], slower, paired ? "NCCL 2.28.3" : null, r));
+        }
+        return points;
+    }
+
+    @Test
+    void aa_onAHostWhoseLevelChangesFromProcessToProcess_failsAcrossProcesses_andPassesPaired(@TempDir Path dir) throws Exception {
+        List<PerfPoint> measured = pairedRuns(1.0, true);
+        PerfArtifacts across = PerfArtifacts.of(measured, List.of(), POLICY.withRuns(3));
+        assertEquals(14, across.regressions().size(), "14 sizes, Java confirmed by C: " + across.regressionReport());
+
+        PerfArtifacts paired = PerfArtifacts.of(measured, List.of(), PAIRED.withRuns(3));
+        assertEquals(List.of(), paired.regressions(), paired.regressionReport());
+        assertEquals(List.of(), paired.uncompared());
+        assertTrue(paired.regressionReport().contains("Pairing: in process."), paired.regressionReport());
+        assertTrue(paired.regressionReport().contains("## perf-2.28.9-b (NCCL 2.28.3): no regression in 14 measurement(s) "
+                + "compared pair by pair"), paired.regressionReport());
+        assertTrue(paired.points().stream().noneMatch(PerfPoint::pairedBaseline), "tables and charts show each cell's own points");
+        assertTrue(paired.points().stream().noneMatch(p -> p.cell().equals(B) && p.timeUs() < 5), "B's own median runs are slow");
+        paired.write(dir);
+        assertEquals(measured.size(), Files.readAllLines(dir.resolve("points.jsonl")).size(), "every point is kept, paired ones too");
+        assertTrue(Files.readString(dir.resolve("points.jsonl")).contains("\"pairedBaseline\":true"));
+    }
+
+    @Test
+    void aTwentyPercentSlowerCandidate_isFlaggedPaired_atEverySize_confirmedByItsCLoop_withEachRunsValues() {
+        PerfArtifacts a = PerfArtifacts.of(pairedRuns(1.2, true), List.of(), PAIRED.withRuns(3));
+        assertEquals(14, a.regressions().size(), a.regressionReport());
+        Regression first = a.regressions().getFirst();
+        assertEquals(A, first.baselineCell());
+        assertEquals(B, first.candidateCell());
+        assertTrue(a.regressionReport().contains("; runs: perf-2.28.3-a in perf-2.28.9-b's processes "), a.regressionReport());
+        assertTrue(a.regressionReport().contains("; C: +"), a.regressionReport());
+    }
+
+    @Test
+    void aCandidateTimedWithoutTheBaselineBesideIt_comparesNothing_andTheCheckFails() {
+        PerfArtifacts a = PerfArtifacts.of(pairedRuns(1.0, false), List.of(), PAIRED.withRuns(3));
+        assertEquals(List.of("perf-2.28.9-b (NCCL 2.28.3): nothing was compared with the baseline: its processes timed no "
+                + "measurement of the baseline's library beside their own"), a.uncompared());
+        assertTrue(a.regressionReport().contains("14 measurement(s) not timed beside the baseline"), a.regressionReport());
     }
 }

@@ -286,4 +286,23 @@ class PerfVerdictsTest {
         assertEquals(CheckStatus.PASSED, regression.status());
         assertEquals("## perf-b (NCCL 2.28.9): no regression; ## perf-c (NCCL 2.29.7): no regression", regression.message());
     }
+
+    @Test
+    void aBaselineWithNoCandidateToCompare_isSkippedWithTheReason_neverPassed() {
+        Verdict regression = PerfVerdicts.of(List.of(), null, null, true, List.of(), List.of(), false).get(3);
+        assertEquals(CheckStatus.SKIPPED, regression.status());
+        assertEquals("no perf cell besides the baseline measured anything to compare", regression.message());
+        Verdict slowed = PerfVerdicts.of(List.of(), null, null, true, List.of(), List.of(), true).get(3);
+        assertEquals(CheckStatus.SKIPPED, slowed.status(), "nor passed where a slowdown was expected");
+    }
+
+    @Test
+    void aCandidateThatComparedNothing_failsTheCheck_evenBesideOnesThatPassed() {
+        Verdict regression = PerfVerdicts.of(List.of(), null, null, true, List.of(),
+                List.of("perf-b (NCCL 2.28.9): no regression in 0 measurement(s) compared", "perf-c (NCCL 2.29.7): no regression"),
+                false, List.of("perf-b (NCCL 2.28.9): nothing was compared with the baseline")).get(3);
+        assertEquals(CheckStatus.FAILED, regression.status());
+        assertEquals("the regression check compared nothing for 1 candidate(s): perf-b (NCCL 2.28.9): nothing was compared "
+                + "with the baseline", regression.message());
+    }
 }
