@@ -77,10 +77,18 @@ public record Regression(String baselineLibrary, String candidateLibrary, String
      * 12.00 µs (+20.0%, p=0.004), perf-2.27.7 (NCCL 2.27.7) -> perf-2.28.9 (NCCL 2.28.9)}.
      */
     public String describe() {
-        return String.format(Locale.ROOT, "%s world %d %s %s %s %s %s: %s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f), %s -> %s",
+        return String.format(Locale.ROOT, "%s world %d %s %s %s %s %s: %s %.2f %s -> %.2f %s (%+.1f%%, p=%s), %s -> %s",
                 source, world, collective, dtype, placement, mode, MessageSize.label(bytes), metric.shortName(), baseline,
-                metric.unit(), candidate, metric.unit(), change() * 100, pValue, label(baselineCell, baselineLibrary),
+                metric.unit(), candidate, metric.unit(), change() * 100, p(pValue), label(baselineCell, baselineLibrary),
                 label(candidateCell, candidateLibrary));
+    }
+
+    /**
+     * A p-value for a report: three decimals ({@code 0.004}), or two significant digits below 0.001 ({@code 3.1e-05},
+     * what 15 pairs all one way give), which three decimals would show as 0.
+     */
+    public static String p(double p) {
+        return p < 0.001 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
     }
 
     private static String label(String cell, String library) {

@@ -312,7 +312,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             for (Regression r : confirmed) {
                 Regression inC = cFound.get(confirmingKey(r));
                 report.append("- ").append(r.describe())
-                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%.3f)", inC.change() * 100, inC.pValue()))
+                        .append(String.format(Locale.ROOT, "; C: %+.1f%% (p=%s)", inC.change() * 100, Regression.p(inC.pValue())))
                         .append(perRun.apply(r)).append('\n');
             }
             if (!unconfirmed.isEmpty()) {
@@ -412,14 +412,14 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
     private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
         double was = metric.of(before);
         double is = metric.of(after);
-        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", metric.shortName(), was, metric.unit(), is,
-                metric.unit(), (is / was - 1) * 100, TrialComparison.pSlower(before, after));
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%s)", metric.shortName(), was, metric.unit(), is,
+                metric.unit(), (is / was - 1) * 100, Regression.p(TrialComparison.pSlower(before, after)));
     }
 
     /** C's change for a row it did not confirm, as the paired comparison found it. */
     private static String changeText(Regression r) {
-        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%.3f)", r.metric().shortName(), r.baseline(),
-                r.metric().unit(), r.candidate(), r.metric().unit(), r.change() * 100, r.pValue());
+        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%s)", r.metric().shortName(), r.baseline(),
+                r.metric().unit(), r.candidate(), r.metric().unit(), r.change() * 100, Regression.p(r.pValue()));
     }
 
     /**

@@ -174,4 +174,10 @@ class PairedComparisonTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TEN_PERCENT.judgePaired(List.of(), twice, A));
         assertTrue(e.getMessage().startsWith("the candidate holds two points for one collective in run 1"), e.getMessage());
     }
+
+    @Test
+    void aPValueBelowOneInAThousand_isWrittenWithItsDigits_notAsZero() {
+        assertEquals("3.1e-05", Regression.p(Math.pow(2, -15)));
+        assertEquals("0.004", Regression.p(1.0 / 252));
+    }
 }
