@@ -86,9 +86,12 @@ public final class RegressionCheck {
     /**
      * What the comparison found: the regressions (beyond the threshold, significant and sustained over a band of
      * sizes), the changes beyond the threshold whose trials overlap too much to tell from noise, and the significant
-     * ones that stand alone (fewer than {@link #BAND} neighbouring sizes with them).
+     * ones that stand alone (fewer than {@link #BAND} neighbouring sizes with them); and every measurement both
+     * sides have, beyond the threshold or not, with its change ({@code changes}, what a report shows beside a row it
+     * does not count).
      */
-    public record Comparison(List<Regression> regressions, List<Regression> notSignificant, List<Regression> isolated) {
+    public record Comparison(List<Regression> regressions, List<Regression> notSignificant, List<Regression> isolated,
+                             List<Regression> changes) {
     }
 
     /**
@@ -128,14 +131,6 @@ public final class RegressionCheck {
     public Comparison judgePaired(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
         List<Matched> matched = matchPaired(pairedBaseline, candidate, baselineCell);
         return judged(matched, matched.stream().map(Matched::before).toList());
-    }
-
-    /**
-     * Every paired measurement's change, whether or not beyond the threshold, as {@link #judgePaired} computes it: what
-     * a report shows for a row it does not count.
-     */
-    public List<Regression> pairedChanges(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
-        return matchPaired(pairedBaseline, candidate, baselineCell).stream().map(RegressionCheck::regression).toList();
     }
 
     private static List<Matched> matchPaired(List<PerfPoint> pairedBaseline, List<PerfPoint> candidate, String baselineCell) {
@@ -231,21 +226,18 @@ public final class RegressionCheck {
     private Comparison judged(List<Matched> matched, List<PerfPoint> baseline) {
         List<Regression> regressions = new ArrayList<>();
         List<Regression> noise = new ArrayList<>();
+        List<Regression> changes = new ArrayList<>();
         for (Matched m : matched) {
-            PerfPoint before = m.before();
-            PerfPoint after = m.after();
-            Regression.Metric metric = metricFor(before);
-            double was = metric.of(before);
-            double is = metric.of(after);
-            boolean worse = metric.higherIsWorse() ? is > was * (1 + threshold) : is < was * (1 - threshold);
-            if (!worse) continue;
             Regression r = regression(m);
-            (r.significant(alpha) ? regressions : noise).add(r);
+            changes.add(r);
+            boolean worse = r.metric().higherIsWorse() ? r.candidate() > r.baseline() * (1 + threshold)
+                    : r.candidate() < r.baseline() * (1 - threshold);
+            if (worse) (r.significant(alpha) ? regressions : noise).add(r);
         }
         Set<Regression> sustained = sustained(regressions, baseline);
         List<Regression> counted = regressions.stream().filter(sustained::contains).toList();
         List<Regression> isolated = regressions.stream().filter(r -> !sustained.contains(r)).toList();
-        return new Comparison(counted, List.copyOf(noise), isolated);
+        return new Comparison(counted, List.copyOf(noise), isolated, List.copyOf(changes));
     }
 
     /**

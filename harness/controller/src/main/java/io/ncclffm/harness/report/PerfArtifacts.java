@@ -241,13 +241,14 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             Map<String, Regression> cFound;
             List<PerfPoint> unpaired = List.of();
             int compared;
-            Map<String, String> cChange;
+            List<Regression> cAll;
             if (paired) {
                 List<Regression> foundRegressions = new ArrayList<>();
                 List<Regression> foundNoise = new ArrayList<>();
                 List<Regression> foundIsolated = new ArrayList<>();
                 List<Regression> cRegressions = new ArrayList<>();
                 List<Regression> cChanges = new ArrayList<>();
+                List<Regression> changes = new ArrayList<>();
                 List<PerfPoint> gaps = new ArrayList<>();
                 int pairs = 0;
                 for (int world : worlds.stream().sorted().toList()) {
@@ -260,33 +261,30 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                     foundRegressions.addAll(j.regressions());
                     foundNoise.addAll(j.notSignificant());
                     foundIsolated.addAll(j.isolated());
-                    cRegressions.addAll(check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C), source(mine, PerfPoint.IN_PROCESS_C),
-                            baselineCell).regressions());
-                    cChanges.addAll(check.pairedChanges(source(theirs, PerfPoint.IN_PROCESS_C), source(mine, PerfPoint.IN_PROCESS_C),
-                            baselineCell));
+                    changes.addAll(j.changes());
+                    RegressionCheck.Comparison inC = check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C),
+                            source(mine, PerfPoint.IN_PROCESS_C), baselineCell);
+                    cRegressions.addAll(inC.regressions());
+                    cChanges.addAll(inC.changes());
                     List<PerfPoint> g = check.unpaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA));
                     gaps.addAll(g);
                     pairs += (int) source(mine, PerfPoint.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
                 }
-                found = new RegressionCheck.Comparison(foundRegressions, foundNoise, foundIsolated);
+                found = new RegressionCheck.Comparison(foundRegressions, foundNoise, foundIsolated, changes);
                 cFound = cRegressions.stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
                 unpaired = gaps;
                 compared = pairs;
-                cChange = cChanges.stream().filter(r -> r.mode().equals("launch"))
-                        .collect(Collectors.toMap(PerfArtifacts::confirmingKey, PerfArtifacts::changeText, (x, y) -> x));
+                cAll = cChanges;
             } else {
                 found = check.judge(before, candidate);
-                cFound = check.judge(baselineC, on(c, cell)).regressions().stream()
-                        .collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
+                RegressionCheck.Comparison inC = check.judge(baselineC, on(c, cell));
+                cFound = inC.regressions().stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
                 compared = (int) candidate.stream().filter(p -> before.stream().anyMatch(b -> measurement(b).equals(measurement(p)))).count();
-                Map<String, PerfPoint> cBefore = byCollective(baselineC);
-                Map<String, PerfPoint> cAfter = byCollective(on(c, cell));
-                cChange = new java.util.HashMap<>();
-                for (var e : cBefore.entrySet()) {
-                    PerfPoint ca = cAfter.get(e.getKey());
-                    if (ca != null) cChange.put(e.getKey(), change(RegressionCheck.metricFor(e.getValue()), e.getValue(), ca));
-                }
+                cAll = inC.changes();
             }
+            // C's change beside each Java row it does not confirm (the loop times launches only)
+            Map<String, String> cChange = cAll.stream().filter(r -> r.mode().equals("launch"))
+                    .collect(Collectors.toMap(PerfArtifacts::confirmingKey, PerfArtifacts::changeText, (x, y) -> x));
             List<Regression> confirmed = new ArrayList<>();
             List<Regression> unconfirmed = new ArrayList<>();
             for (Regression r : found.regressions()) (cFound.containsKey(confirmingKey(r)) ? confirmed : unconfirmed).add(r);
@@ -394,29 +392,11 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         return world + "/" + collective + "/" + dtype + "/" + bytes + "/" + placement + "/launch";
     }
 
-    private static String confirmingKey(PerfPoint p) {
-        return confirmingKey(p.world(), p.collective(), p.dtype(), p.bytes(), p.placement());
-    }
-
     private static String confirmingKey(Regression r) {
         return confirmingKey(r.world(), r.collective(), r.dtype(), r.bytes(), r.placement());
     }
 
-    /** The C loop's launch points by collective (two for one are refused, with both, by RegressionCheck.judge). */
-    private static Map<String, PerfPoint> byCollective(List<PerfPoint> points) {
-        return points.stream().filter(p -> p.mode().equals("launch"))
-                .collect(Collectors.toMap(PerfArtifacts::confirmingKey, p -> p, (a, b) -> a));
-    }
-
-    /** C's change for a row it did not confirm, from the C loop points of the two cells. */
-    private static String change(Regression.Metric metric, PerfPoint before, PerfPoint after) {
-        double was = metric.of(before);
-        double is = metric.of(after);
-        return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%s)", metric.shortName(), was, metric.unit(), is,
-                metric.unit(), (is / was - 1) * 100, Regression.p(TrialComparison.pSlower(before, after)));
-    }
-
-    /** C's change for a row it did not confirm, as the paired comparison found it. */
+    /** C's change for a row it did not confirm, as the C loop's comparison of the same two sides found it. */
     private static String changeText(Regression r) {
         return String.format(Locale.ROOT, "%s %.2f %s -> %.2f %s (%+.1f%%, p=%s)", r.metric().shortName(), r.baseline(),
                 r.metric().unit(), r.candidate(), r.metric().unit(), r.change() * 100, Regression.p(r.pValue()));
