@@ -45,6 +45,14 @@ public final class Nccl {
      * on the path of every broadcast, send and receive, where a symbol lookup per call costs microseconds.
      */
     private final EnumSet<Feature> exported = EnumSet.noneOf(Feature.class);
+    /**
+     * Which data types and reductions the release accepts, decided once at load: {@link #require(DataType)} and
+     * {@link #require(ReduceOp)} sit on the path of every collective, where working it out from the version per call
+     * allocates, and branches on the type in a way the JIT compiles for the first type it saw (a second one costs a
+     * deoptimization and a recompile in the middle of a caller's loop).
+     */
+    private final EnumSet<DataType> acceptedTypes = EnumSet.noneOf(DataType.class);
+    private final EnumSet<ReduceOp> acceptedOps = EnumSet.noneOf(ReduceOp.class);
 
     private Nccl(NativeLibrary library) {
         this.library = library;
@@ -60,6 +68,12 @@ public final class Nccl {
         library.describeAs(flavor.displayName() + " " + version + " (" + library.path() + ")");
         for (Feature f : Feature.values()) {
             if (f.functions().stream().allMatch(this::exportsAny)) exported.add(f);
+        }
+        for (DataType t : DataType.values()) {
+            if (t.supportedBy(flavor, version)) acceptedTypes.add(t);
+        }
+        for (ReduceOp op : ReduceOp.values()) {
+            if (op.supportedBy(version)) acceptedOps.add(op);
         }
     }
 
@@ -117,11 +131,11 @@ public final class Nccl {
     }
 
     public boolean supports(DataType type) {
-        return type.supportedBy(flavor, version);
+        return acceptedTypes.contains(type);
     }
 
     public boolean supports(ReduceOp op) {
-        return op.supportedBy(version);
+        return acceptedOps.contains(op);
     }
 
     /**
