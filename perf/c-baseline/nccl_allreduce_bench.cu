@@ -275,7 +275,7 @@ struct run {
 static int iters_for(const options* o, size_t bytes) {
     if (o->iters > 0) return o->iters;
     long long i = (256LL << 20) / (long long)(bytes ? bytes : 1);
-    int n = (int)(i < 10 ? 10 : i > 1000 ? 1000 : i);
+    int n = (int)(i < 50 ? 50 : i > 1000 ? 1000 : i);  // at least PerfRunner.MIN_ITERATIONS
     return n < o->max_iters ? n : o->max_iters;
 }
 

@@ -82,14 +82,23 @@ final class PerfRunner {
     }
 
     /**
-     * Iterations per size: enough to time 8 B calls to well under a microsecond, few for 1 GiB, and at most
-     * {@code maxIters} (ranks sharing one GPU talk through sockets at milliseconds per call, where 1000 calls per
-     * size would take the whole run). The C baseline computes the same counts (--iters auto, --max-iters).
+     * Iterations per size: enough to time 8 B calls to well under a microsecond, 256 MiB worth of calls from 256 KiB
+     * on, never fewer than {@link #MIN_ITERATIONS}, and at most {@code maxIters} (ranks sharing one GPU talk through
+     * sockets at milliseconds per call, where 1000 calls per size would take the whole run). The C baseline computes
+     * the same counts (--iters auto, --max-iters).
      */
     static int iterations(long bytes, int maxIters) {
         long i = (256L << 20) / Math.max(1, bytes);
-        return (int) Math.min(maxIters, Math.max(10, Math.min(1000, i)));
+        return (int) Math.min(maxIters, Math.max(MIN_ITERATIONS, Math.min(1000, i)));
     }
+
+    /**
+     * The fewest calls a trial times. The large sizes are judged to 1% (against C, and against nccl-tests, which makes
+     * 1000 calls at every size), and a timing pays a few µs of its own: on the H200, the second of two back-to-back
+     * timings read 1% slower at 64 MiB with 10 calls of 35 µs. 50 calls bring that under 0.2%, for about 25 ms a
+     * trial at 1 GiB.
+     */
+    static final int MIN_ITERATIONS = 50;
 
     static int warmup(long bytes, int maxIters) {
         return Math.max(2, iterations(bytes, maxIters) / 10);
@@ -154,7 +163,6 @@ final class PerfRunner {
                     }
                 }
             }
-            java.util.Set<String> warmed = new java.util.HashSet<>();
             java.util.Set<String> unpaired = new java.util.LinkedHashSet<>();
             for (Sweep sweep : sweeps) {
                 Side against = null;
@@ -167,17 +175,18 @@ final class PerfRunner {
                 // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
                 // the first (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go
                 // through the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to
-                // the interpreter adds a per-call cost of its own, which would read as binding overhead.
+                // the interpreter adds a per-call cost of its own, which would read as binding overhead. Every sweep
+                // is warmed, not only each collective's first: code compiled for one element type can be thrown away
+                // when a second one arrives (on the H200, warmed by float32's sweep only, allReduce bfloat16 read 1.067
+                // and 1.082 × C in the same process at 8 B, its first size, and 1.010 and 1.022 at 32 B).
                 Call first = call(s, sweep, smallestCount(sweep), false);
                 if (first == null) continue;
-                if (warmed.add(sweep.collective())) {
-                    reporter.progress("perf JIT warm-up " + sweep.collective());
-                    for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
-                        launches(s, own, first, WARMUP_CHUNK);
-                        if (against != null) launches(s, against, first, WARMUP_CHUNK);
-                    }
-                    s.sync();
+                reporter.progress("perf JIT warm-up " + sweep.collective() + " " + sweep.type().shortName());
+                for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
+                    launches(s, own, first, WARMUP_CHUNK);
+                    if (against != null) launches(s, against, first, WARMUP_CHUNK);
                 }
+                s.sync();
                 for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
                     long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
                     if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
@@ -406,7 +415,7 @@ final class PerfRunner {
     /**
      * One side's trial {@code t}: its C loop's (when {@code withC}) and the binding's, C first in even trials and
      * second in odd ones, so that whatever the second of two back-to-back timings pays (on the H200, up to 1% at
-     * 64 MiB with 10 calls a trial) falls on both alike.
+     * 64 MiB with 10 calls a trial, before {@link #MIN_ITERATIONS}) falls on both alike.
      */
     private void trial(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Side side, boolean withC, Call c, int t,
                        double[] java, double[] cTrials) {

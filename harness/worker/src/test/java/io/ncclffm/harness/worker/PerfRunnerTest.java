@@ -15,12 +15,14 @@ class PerfRunnerTest {
             "262144,     1000, 1000, 100",
             // from 256 KiB up: 256 MiB worth of calls
             "524288,     1000, 512,  51",
-            "67108864,   1000, 10,   2",
-            // never fewer than 10 calls, never fewer than 2 warm-ups
-            "1073741824, 1000, 10,   2",
-            // a cell's cap (ranks sharing one GPU through sockets)
+            "4194304,    1000, 64,   6",
+            // never fewer than 50 calls (MIN_ITERATIONS), never fewer than 2 warm-ups
+            "8388608,    1000, 50,   5",
+            "67108864,   1000, 50,   5",
+            "1073741824, 1000, 50,   5",
+            // a cell's cap (ranks sharing one GPU through sockets) bounds the floor too
             "8,          20,   20,   2",
-            "16777216,   20,   16,   2",
+            "16777216,   20,   20,   2",
     })
     void countsPerSize(long bytes, int cap, int iterations, int warmup) {
         assertEquals(iterations, PerfRunner.iterations(bytes, cap));
