@@ -42,9 +42,9 @@ final class PerfReportNodes {
         boolean slowedOnPurpose = report.perfPolicy() != null
                 && report.perfPolicy().expect() == Matrix.PerfPolicy.Expectation.REGRESSION;
         List<Verdict> verdicts = PerfVerdicts.of(a.points(), a.overhead(), a.inProcessOverhead(), report.perfPolicy() != null,
-                a.regressions(), a.regressionSummaries(), slowedOnPurpose, a.uncompared());
+                a.regressions(), a.regressionSummaries(), slowedOnPurpose, a.uncompared(), a.vsNcclTests());
         report.recordExtra(verdicts);
-        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(a.points());
+        NcclTestsComparison vsNcclTests = a.vsNcclTests();
         Map<String, Runnable> attachments = Map.of(
                 PerfVerdicts.TABLE_AND_CHART, () -> {
                     Allure.addAttachment("perf table", "text/markdown", a.table(), ".md");

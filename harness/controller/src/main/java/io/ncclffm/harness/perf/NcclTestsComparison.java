@@ -24,12 +24,18 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * (the binding's process among them). So nccl-tests measures that size in several separate runs, and its point
  * carries each run's time. A row meets the goal within 1.05 × the median run. It misses only beyond 1.05 × the
  * slowest run: slower than any nccl-tests process was. In between it is <em>undecided</em>: the binding's one
- * process cannot be told from the spread of nccl-tests' own. Where the cell also timed the same calls from C in
- * the binding's process (the in-process C loop) and the binding is within 1.05 × of that, a row above the goal is
- * put down to the <em>process</em>: the same calls from C were as slow there, so the binding is not what is
- * slower. The same holds from 64 MiB, where nccl-tests runs once: a row below 0.97 × nccl-tests' bandwidth is put
- * down to the process where the binding's bandwidth is within the in-process goal of C's in its own process
- * ({@link OverheadSummary#LARGE_MESSAGE_GOAL}: at most 1% longer). Processes differ by a few percent there too (on
+ * process cannot be told from the spread of nccl-tests' own.
+ *
+ * <p>Where the cell also timed the same calls from C in the binding's process (the in-process C loop), java over
+ * nccl-tests splits in two: java over C in the binding's process, which is the binding's own share, and C there
+ * over nccl-tests, which is the same calls into the same library from two processes. A row beyond the goal whose
+ * own share is within the in-process goal is put down to the <em>process</em>. The own share comes from the trials,
+ * which alternate with C's ({@link InProcessRatios}). At the smallest size it is the median over the small-message
+ * band ({@link OverheadSummary#SMALL_BAND}), as the in-process goal takes it: the binding's cost per call is the
+ * same at each of those sizes, while one size alone moves by more than 5% (on the H200, allReduce bfloat16 at 8 B:
+ * the binding 6.08 µs, C in its process 5.62, nccl-tests' three runs 4.56 to 5.77; the binding over C 1.031 over the
+ * band). From 64 MiB, where nccl-tests runs once, it is the ratio at the size, against the in-process goal
+ * ({@link OverheadSummary#LARGE_MESSAGE_GOAL}: at most 1% longer); processes differ by a few percent there too (on
  * the H200, sendrecv at 128 MiB: the binding 1572.90 GB/s, C in its process 1542.65, nccl-tests 1627.90). The
  * in-process comparison ({@link OverheadSummary}) judges the binding itself.
  */
@@ -51,26 +57,30 @@ public record NcclTestsComparison(List<Row> rows) {
      */
     public record Row(String cell, String library, int world, String collective, String dtype, long bytes,
                       String placement, Metric metric, double java, double ncclTests, List<Double> ncclTestsRuns,
-                      double cInProcess) {
+                      double cInProcess, double ownShare, int ownShareSizes) {
 
         /**
          * @param ncclTestsRuns every nccl-tests run's time at this size (time rows)
          * @param cInProcess    the in-process C loop's value at this size in the row's metric, or NaN where the cell
          *                      has none
+         * @param ownShare      the binding's time over C's in its own process ({@link InProcessRatios}): at the
+         *                      smallest size the median over the small-message band, from 64 MiB the ratio at the
+         *                      size; NaN where the cell has no C loop
+         * @param ownShareSizes how many sizes {@code ownShare} was taken over (1 from 64 MiB, 0 without it)
          */
         public Row {
             ncclTestsRuns = ncclTestsRuns == null ? List.of() : List.copyOf(ncclTestsRuns);
         }
 
         /**
-         * Beyond the goal against nccl-tests, while the binding is within the in-process goal against C in its own
-         * process: 1.05 × C's time at the smallest size, 1.01 × from 64 MiB (in time; bandwidth at least C's / 1.01).
+         * Beyond the goal against nccl-tests, while the binding's own share is within the in-process goal against C
+         * in its own process: at most 1.05 × C's time at the smallest size (over the band), 1.01 × from 64 MiB.
          */
         public boolean process() {
-            if (Double.isNaN(cInProcess) || cInProcess <= 0) return false;
+            if (Double.isNaN(ownShare) || ownShare <= 0) return false;
             return metric == Metric.TIME_US
-                    ? ratio() > SMALL_TIME_LIMIT && java <= SMALL_TIME_LIMIT * cInProcess
-                    : ratio() < LARGE_BANDWIDTH_FLOOR && java * OverheadSummary.LARGE_MESSAGE_GOAL >= cInProcess;
+                    ? ratio() > SMALL_TIME_LIMIT && ownShare <= SMALL_TIME_LIMIT
+                    : ratio() < LARGE_BANDWIDTH_FLOOR && ownShare <= OverheadSummary.LARGE_MESSAGE_GOAL;
         }
 
         /** java/nccl-tests. */
@@ -103,6 +113,13 @@ public record NcclTestsComparison(List<Row> rows) {
             return misses() ? "misses" : process() ? "process" : undecided() ? "undecided" : "ok";
         }
 
+        /** e.g. {@code 1.031 × C (median from 8 B to 64 KiB, 14 sizes)} or {@code 0.998 × C}; {@code –} without C. */
+        public String ownShareText() {
+            if (Double.isNaN(ownShare)) return "–";
+            return String.format(Locale.ROOT, "%.3f × C", ownShare)
+                    + (metric == Metric.TIME_US ? " (median " + OverheadSummary.SMALL_BAND + ", " + ownShareSizes + " size(s))" : "");
+        }
+
         /** e.g. {@code perf-2.28.9 (NCCL 2.28.9) world 1 allGather bfloat16 out-of-place 64 MiB: algbw 1890.12 vs 1950.00 GB/s (0.969)}. */
         public String describe() {
             String what = switch (metric) {
@@ -112,8 +129,8 @@ public record NcclTestsComparison(List<Row> rows) {
             };
             String runs = ncclTestsRuns.size() < 2 ? "" : String.format(Locale.ROOT, "; nccl-tests' %d runs %.2f-%.2f µs",
                     ncclTestsRuns.size(), fastestRun(), slowestRun());
-            String c = Double.isNaN(cInProcess) ? "" : String.format(Locale.ROOT, "; C in the binding's process %.2f %s", cInProcess,
-                    metric == Metric.TIME_US ? "µs" : "GB/s");
+            String c = (Double.isNaN(cInProcess) ? "" : String.format(Locale.ROOT, "; C in the binding's process %.2f %s", cInProcess,
+                    metric == Metric.TIME_US ? "µs" : "GB/s")) + (Double.isNaN(ownShare) ? "" : "; the binding's own share " + ownShareText());
             return (cell == null ? library : cell + " (" + library + ")") + " world " + world + " " + collective + " " + dtype
                     + " " + placement + " " + MessageSize.label(bytes) + ": " + what + String.format(Locale.ROOT, " (%.3f)", ratio())
                     + runs + c;
@@ -134,6 +151,14 @@ public record NcclTestsComparison(List<Row> rows) {
      * at one rank, which nccl-tests sizes in whole elements per rank) or from 64 MiB that nccl-tests measured too.
      */
     public static NcclTestsComparison of(List<PerfPoint> points) {
+        return of(points, InProcessRatios.of(points));
+    }
+
+    /**
+     * The same, with the binding's own share taken from {@code inProcess} (made from every run's points, where
+     * {@code points} hold one run's per measurement).
+     */
+    public static NcclTestsComparison of(List<PerfPoint> points, InProcessRatios inProcess) {
         List<PerfPoint> reference = points.stream().filter(p -> p.source().equals(PerfPoint.NCCL_TESTS)).toList();
         Map<Series, Long> smallest = new HashMap<>();
         for (PerfPoint r : reference) {
@@ -155,8 +180,20 @@ public record NcclTestsComparison(List<Row> rows) {
             double nv = value(metric, n);
             if (nv <= 0) continue;  // nccl-tests printed 0.00 (a rounding of a tiny bandwidth): nothing to divide by
             PerfPoint c = bySize.get(at(PerfPoint.IN_PROCESS_C, j));
+            double share = Double.NaN;
+            int shareSizes = 0;
+            if (small) {
+                InProcessRatios.Band band = inProcess.band(InProcessRatios.Series.of(j));
+                if (band != null) {
+                    share = band.ratio();
+                    shareSizes = band.sizes();
+                }
+            } else if (inProcess.at(j).isPresent()) {
+                share = inProcess.at(j).getAsDouble();
+                shareSizes = 1;
+            }
             rows.add(new Row(j.cell(), j.library(), j.world(), j.collective(), j.dtype(), j.bytes(), j.placement(), metric, jv, nv,
-                    metric == Metric.TIME_US ? n.trialsUs() : List.of(), c == null ? Double.NaN : value(metric, c)));
+                    metric == Metric.TIME_US ? n.trialsUs() : List.of(), c == null ? Double.NaN : value(metric, c), share, shareSizes));
         }
         rows.sort(Comparator.comparing((Row r) -> String.valueOf(r.cell())).thenComparingInt(Row::world)
                 .thenComparingInt(r -> PerfPoint.COLLECTIVES.indexOf(r.collective())).thenComparing(Row::dtype)
@@ -212,23 +249,25 @@ public record NcclTestsComparison(List<Row> rows) {
                         + "from 64 MiB (busbw; algbw at world 1). Launches, same cell, same library.%n%n", SMALL_TIME_LIMIT, LARGE_BANDWIDTH_FLOOR))
                 .append(String.format(Locale.ROOT, "At the smallest size nccl-tests runs several times, as separate processes; its value is the median run. "
                         + "A row misses only above %.2f × the slowest run, and between that and %.2f × the median it is undecided: "
-                        + "separate processes differ that much on their own. Where C in the binding's process made the same calls "
-                        + "and the binding is within %.2f × of its time (%.2f × from 64 MiB), a row beyond the goal is put down "
-                        + "to the process.%n%n",
-                        SMALL_TIME_LIMIT, SMALL_TIME_LIMIT, SMALL_TIME_LIMIT, OverheadSummary.LARGE_MESSAGE_GOAL))
-                .append("| Cell | World | Collective | Type | Placement | Size | Metric | java | nccl-tests | nccl-tests' runs | C in process | java/nccl-tests | |\n")
-                .append("|---|---:|---|---|---|---:|---|---:|---:|---:|---:|---:|---|\n");
+                        + "separate processes differ that much on their own. Where C in the binding's process made the same calls, "
+                        + "the binding's own share is its time over C's there, trial by trial: at the smallest size the median "
+                        + "%s, as the in-process goal takes it, from 64 MiB at the size. A row beyond the goal whose own share is "
+                        + "within %.2f × (%.2f × from 64 MiB) is put down to the process: the rest is the same calls from C, "
+                        + "slower in the binding's process than in nccl-tests'.%n%n",
+                        SMALL_TIME_LIMIT, SMALL_TIME_LIMIT, OverheadSummary.SMALL_BAND, SMALL_TIME_LIMIT, OverheadSummary.LARGE_MESSAGE_GOAL))
+                .append("| Cell | World | Collective | Type | Placement | Size | Metric | java | nccl-tests | nccl-tests' runs | C in process | java/nccl-tests | own share | |\n")
+                .append("|---|---:|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
             String runs = r.ncclTestsRuns().size() < 2 ? "–"
                     : String.format(Locale.ROOT, "%.2f–%.2f (%d)", r.fastestRun(), r.slowestRun(), r.ncclTestsRuns().size());
             String inProcess = Double.isNaN(r.cInProcess()) ? "–" : String.format(Locale.ROOT, "%.2f", r.cInProcess());
-            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.3f | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.3f | %s | %s |%n",
                     r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")", r.world(), r.collective(), r.dtype(),
                     r.placement(), MessageSize.label(r.bytes()), switch (r.metric()) {
                         case TIME_US -> "time µs";
                         case ALG_BW -> "algbw GB/s";
                         case BUS_BW -> "busbw GB/s";
-                    }, r.java(), r.ncclTests(), runs, inProcess, r.ratio(), r.misses() ? "**misses**" : r.outcome()));
+                    }, r.java(), r.ncclTests(), runs, inProcess, r.ratio(), r.ownShareText(), r.misses() ? "**misses**" : r.outcome()));
         }
         return out.toString();
     }

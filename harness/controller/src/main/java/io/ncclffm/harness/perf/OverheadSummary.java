@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalDouble;
 
 import io.ncclffm.harness.protocol.PerfPoint;
@@ -22,7 +21,9 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * between 1.007 and 1.037, and still showed a real per-call cost of 1.34 to 1.42 (docs/gpu-runs.md).
  *
  * <p>Each row pairs Java and C points of one library, world, element type, placement and mode. For the large
- * sizes the worst ratio counts, not the mean: a single bad size is a finding, and averaging would hide it.
+ * sizes the worst ratio counts, not the mean: a single bad size is a finding, and averaging would hide it. Against
+ * the in-process C loop each size's ratio is the median of its trials' ratios, C's trials having alternated with the
+ * binding's ({@link InProcessRatios}).
  */
 public record OverheadSummary(List<Overhead> rows, String reference) {
 
@@ -84,40 +85,38 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
 
     /**
      * Pairs every Java point with the {@code reference} source's point of the same collective ({@link #C} or
-     * {@link #IN_PROCESS_C}) and summarises the ratios; points of other sources are left out.
+     * {@link #IN_PROCESS_C}) and summarises the ratios; points of other sources are left out. Against the separate C
+     * process the ratio at a size is that of the two medians, one point per measurement ({@link MedianRun}); against
+     * the in-process C loop it is the median of the trials' ratios, pooled over every run in {@code points}
+     * ({@link InProcessRatios}).
      */
     public static OverheadSummary of(List<PerfPoint> points, String reference) {
         if (!reference.equals(C) && !reference.equals(IN_PROCESS_C)) {
             throw new IllegalArgumentException("reference must be " + C + " or " + IN_PROCESS_C + ", got '" + reference + "'");
         }
-        Map<Key, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
         for (PerfPoint p : points) {
-            int side;
-            if (p.source().equals(PerfTable.JAVA)) side = 0;
-            else if (p.source().equals(reference)) side = 1;
-            else if (p.source().equals(C) || p.source().equals(IN_PROCESS_C) || p.source().equals(PerfPoint.NCCL_TESTS)) continue;
-            else throw new IllegalArgumentException("source must be java, " + C + ", " + IN_PROCESS_C + " or "
-                    + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
-            PerfPoint[] pair = pairs.computeIfAbsent(Key.of(p), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
-            if (pair[side] != null) {
-                throw new IllegalArgumentException("two " + p.source() + " points for one collective: " + pair[side]
-                        + " and " + p);
+            if (!p.source().equals(PerfTable.JAVA) && !p.source().equals(C) && !p.source().equals(IN_PROCESS_C)
+                    && !p.source().equals(PerfPoint.NCCL_TESTS)) {
+                throw new IllegalArgumentException("source must be java, " + C + ", " + IN_PROCESS_C + " or "
+                        + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
             }
-            pair[side] = p;
+        }
+        Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
+        if (reference.equals(IN_PROCESS_C)) {
+            // The in-process loop measures launches only: graph rows would be all "no data", so there are none.
+            InProcessRatios inProcess = InProcessRatios.of(points);
+            for (InProcessRatios.Series series : inProcess.series()) ratios.put(series, inProcess.bySize(series));
+        } else {
+            ratios = separateProcessRatios(points);
         }
         List<Overhead> rows = new ArrayList<>();
-        for (Map.Entry<Key, Map<Long, PerfPoint[]>> group : pairs.entrySet()) {
-            // The in-process loop measures launches only: graph rows would be all "no data". A missing separate C
-            // run, by contrast, stays visible as "no data".
-            if (reference.equals(IN_PROCESS_C) && group.getValue().values().stream().noneMatch(pair -> pair[1] != null)) continue;
+        for (Map.Entry<InProcessRatios.Series, java.util.SortedMap<Long, Double>> group : ratios.entrySet()) {
             List<Double> band = new ArrayList<>();
             OptionalDouble worst = OptionalDouble.empty();
             long worstBytes = 0;
-            for (Map.Entry<Long, PerfPoint[]> size : group.getValue().entrySet()) {
-                PerfPoint[] pair = size.getValue();
-                if (pair[0] == null || pair[1] == null) continue;
-                double ratio = PerfTable.timeRatio(pair[0], pair[1]);
+            for (Map.Entry<Long, Double> size : group.getValue().entrySet()) {
+                if (size.getValue() == null) continue;
+                double ratio = size.getValue();
                 long bytes = size.getKey();
                 if (bytes >= SMALL_MESSAGE && bytes <= SMALL_BAND_MAX) band.add(ratio);
                 if (bytes >= MessageSize.LARGE && (worst.isEmpty() || ratio > worst.getAsDouble())) {
@@ -125,11 +124,42 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                     worstBytes = bytes;
                 }
             }
-            Key k = group.getKey();
-            rows.add(new Overhead(k.library, k.world, k.dtype, k.placement, k.mode, median(band), band.size(), worst, worstBytes,
-                    k.collective, k.cell));
+            InProcessRatios.Series k = group.getKey();
+            rows.add(new Overhead(k.library(), k.world(), k.dtype(), k.placement(), k.mode(), median(band), band.size(), worst, worstBytes,
+                    k.collective(), k.cell()));
         }
         return new OverheadSummary(rows, reference);
+    }
+
+    /**
+     * Java's median over the separate C process's at each size, per sweep; a size where one side is missing maps to
+     * {@code null}, so that a sweep whose C run is missing stays visible as "no data".
+     */
+    private static Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> separateProcessRatios(List<PerfPoint> points) {
+        Map<InProcessRatios.Series, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
+        for (PerfPoint p : points) {
+            int side;
+            if (p.source().equals(PerfTable.JAVA)) side = 0;
+            else if (p.source().equals(C)) side = 1;
+            else continue;
+            PerfPoint[] pair = pairs.computeIfAbsent(InProcessRatios.Series.of(p), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
+            if (pair[side] != null) {
+                throw new IllegalArgumentException("two " + p.source() + " points for one collective: " + pair[side]
+                        + " and " + p);
+            }
+            pair[side] = p;
+        }
+        Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
+        for (var group : pairs.entrySet()) {
+            java.util.SortedMap<Long, Double> sizes = new java.util.TreeMap<>();
+            for (var size : group.getValue().entrySet()) {
+                PerfPoint[] pair = size.getValue();
+                sizes.put(size.getKey(), pair[0] == null || pair[1] == null ? null : PerfTable.timeRatio(pair[0], pair[1]));
+            }
+            ratios.put(group.getKey(), sizes);
+        }
+        return ratios;
     }
 
     private static OptionalDouble median(List<Double> values) {
@@ -183,11 +213,5 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     private static String cell(OptionalDouble ratio, Goal verdict, String where) {
         if (ratio.isEmpty()) return "no data";
         return PerfTable.format("%.3f", ratio.getAsDouble()) + where + (verdict == Goal.MEETS ? " (meets)" : " (**misses**)");
-    }
-
-    private record Key(String library, String cell, int world, String collective, String dtype, String placement, String mode) {
-        static Key of(PerfPoint p) {
-            return new Key(Objects.requireNonNull(p.library()), p.cell(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode());
-        }
     }
 }

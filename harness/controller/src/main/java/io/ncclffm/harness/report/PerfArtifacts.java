@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.BandwidthChart;
+import io.ncclffm.harness.perf.InProcessRatios;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.MedianRun;
 import io.ncclffm.harness.perf.MessageSize;
@@ -35,11 +36,13 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * @param measured   every point as measured, every run of every cell (what {@code points.jsonl} keeps)
  * @param uncompared the candidate cells of the regression check that had nothing to compare, each with why: a check
  *                   that compared nothing fails rather than pass
+ * @param vsNcclTests the binding against nccl-tests in the same cells, with its own share from every run's in-process
+ *                   trials
  */
 public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, String table, java.util.Map<String, String> charts,
                             OverheadSummary overhead, OverheadSummary inProcessOverhead, List<Regression> regressions,
                             String regressionReport, List<String> regressionSummaries, List<InitPoint> inits,
-                            List<String> uncompared) {
+                            List<String> uncompared, NcclTestsComparison vsNcclTests) {
 
     /**
      * One chart per world size, of out-of-place launches, a line per release and source. A line must be one
@@ -138,8 +141,12 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                 ? p -> true : p -> p.cell() == null || policy.isBaseline(p.cell());
         OverheadSummary overhead = c.isEmpty() ? null
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).filter(judged).toList());
+        // in process, every run's trials are pairs: the ratios pool them (InProcessRatios), not the median runs
+        List<PerfPoint> everyRun = measured.stream().filter(p -> !p.pairedBaseline()).filter(PerfArtifacts::movesData).filter(judged).toList();
         OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
-                : OverheadSummary.of(java.stream().filter(PerfArtifacts::movesData).filter(judged).toList(), OverheadSummary.IN_PROCESS_C);
+                : OverheadSummary.of(everyRun, OverheadSummary.IN_PROCESS_C);
+        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(all,
+                InProcessRatios.of(measured.stream().filter(p -> !p.pairedBaseline()).toList()));
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         List<String> summaries = new ArrayList<>();
@@ -148,7 +155,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         List<PerfPoint> raw = new ArrayList<>(measured);
         raw.addAll(c);
         return new PerfArtifacts(all, List.copyOf(raw), PerfTable.markdown(all), charts(all), overhead, inProcess, regressions, report.toString(),
-                List.copyOf(summaries), List.copyOf(inits), List.copyOf(uncompared));
+                List.copyOf(summaries), List.copyOf(inits), List.copyOf(uncompared), vsNcclTests);
     }
 
     /**
@@ -428,7 +435,6 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         if (!inits.isEmpty()) Files.writeString(dir.resolve("init.md"), InitPoint.markdown(inits));
         if (inProcessOverhead != null) Files.writeString(dir.resolve("overhead-in-process.md"), inProcessOverhead.markdown());
         if (!regressionReport.isEmpty()) Files.writeString(dir.resolve("regressions.md"), regressionReport);
-        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(points);
         if (!vsNcclTests.rows().isEmpty()) Files.writeString(dir.resolve("vs-nccl-tests.md"), vsNcclTests.markdown());
     }
 }

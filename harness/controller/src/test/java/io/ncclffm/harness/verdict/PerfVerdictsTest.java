@@ -201,6 +201,45 @@ class PerfVerdictsTest {
         assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(slower).rows().getFirst().outcome());
     }
 
+    /**
+     * 2.28.3 allReduce bfloat16 at 8 B on the H200: the binding 6.08 µs, C in its process 5.62 (1.082), nccl-tests' runs
+     * 5.77, 4.66 and 4.56; and C's calls beside the binding's at the band's other sizes, the binding {@code band} × C.
+     */
+    private static List<PerfPoint> smallRowWithBand(double band) {
+        List<PerfPoint> points = new ArrayList<>();
+        points.add(PerfPoint.of("NCCL 2.28.3", "nccl-tests", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+                4.66, List.of(5.77, 4.66, 4.56)).inCell("perf-coll-2.28.3"));
+        points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+                6.08, List.of(6.14, 6.08, 6.03)).inCell("perf-coll-2.28.3"));
+        points.add(PerfPoint.of("NCCL 2.28.3", "c-inproc", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+                5.62, List.of(5.62, 5.61, 5.82)).inCell("perf-coll-2.28.3"));
+        for (long bytes = 16; bytes <= 64 << 10; bytes *= 2) {
+            points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_REDUCE, bytes, "bfloat16", "out-of-place", "launch", 1000,
+                    5.6 * band, List.of(5.5 * band, 5.6 * band, 5.7 * band)).inCell("perf-coll-2.28.3"));
+            points.add(PerfPoint.of("NCCL 2.28.3", "c-inproc", 1, PerfPoint.ALL_REDUCE, bytes, "bfloat16", "out-of-place", "launch", 1000,
+                    5.6, List.of(5.5, 5.6, 5.7)).inCell("perf-coll-2.28.3"));
+        }
+        return points;
+    }
+
+    @Test
+    void vsNcclTests_atTheSmallestSize_theBindingsOwnShareIsItsMedianOverTheBand_notOneSize() {
+        // 8 B alone reads 1.082 x C; over the band's 14 sizes the binding costs 3%: the rest is the process's
+        var c = io.ncclffm.harness.perf.NcclTestsComparison.of(smallRowWithBand(1.03));
+        var row = c.rows().getFirst();
+        assertEquals("process", row.outcome(), c.markdown());
+        assertEquals(1.03, row.ownShare(), 1e-9);
+        assertEquals(14, row.ownShareSizes());
+        assertTrue(row.describe().contains("the binding's own share 1.030 × C (median from 8 B to 64 KiB, 14 size(s))"), row.describe());
+        assertTrue(c.markdown().contains("| 1.030 × C (median from 8 B to 64 KiB, 14 size(s)) | process |"), c.markdown());
+        // a binding that costs 6% per call at every small size: beyond nccl-tests' slowest run, and its own doing
+        var miss = io.ncclffm.harness.perf.NcclTestsComparison.of(smallRowWithBand(1.06));
+        assertEquals("misses", miss.rows().getFirst().outcome(), miss.markdown());
+        Verdict v = PerfVerdicts.ncclTestsVerdict(smallRowWithBand(1.06), miss);
+        assertEquals(CheckStatus.FAILED, v.status(), v.message());
+        assertTrue(v.message().contains("the binding's own share 1.060 × C"), v.message());
+    }
+
     /** One sendrecv bfloat16 row at 128 MiB from the H200 (µs per call): the binding, nccl-tests and, unless NaN, C in the binding's process. */
     private static List<PerfPoint> largeRow(double binding, double ncclTests, double cInProcess) {
         long bytes = 128L << 20;
