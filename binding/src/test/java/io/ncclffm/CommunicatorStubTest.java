@@ -130,6 +130,24 @@ class CommunicatorStubTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "version code {0}, RCCL {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"2804, false", "21003, false", "22203, false", "22403, false", "22809, false",
+            "21003, true", "21304, true", "22203, true"})
+    void typesAndReductionsDecidedAtLoad_areExactlyThoseTheReleaseAccepts(int versionCode, boolean rccl) {
+        StubLibrary lib = rccl ? rcclStub : stub;
+        lib.reset(versionCode, 0, 0);
+        Nccl nccl = Nccl.load(lib.path);
+        assertEquals(rccl ? Flavor.RCCL : Flavor.NCCL, nccl.flavor());
+        for (DataType t : DataType.values()) {
+            assertEquals(t.supportedBy(nccl.flavor(), nccl.version()), nccl.supports(t), t + " on " + nccl.version());
+        }
+        for (ReduceOp op : ReduceOp.values()) {
+            assertEquals(op.supportedBy(nccl.version()), nccl.supports(op), op + " on " + nccl.version());
+        }
+        assertFalse(nccl.supports(DataType.UNKNOWN));
+        assertFalse(nccl.supports((DataType) null));
+    }
+
     @Test
     void missingFunction_isUnavailableWithItsRelease_notACrash() {
         Nccl nccl = Nccl.load(stub.path);
