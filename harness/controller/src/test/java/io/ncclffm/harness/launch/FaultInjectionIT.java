@@ -69,6 +69,34 @@ class FaultInjectionIT {
         return run;
     }
 
+    /**
+     * Runs a world of two and kills rank 1 once it reports {@code version}, while it waits in the unique-ID exchange:
+     * rank 0 is held (SIGSTOP) from its hello until then, so that it cannot hand out the ID first, and let go
+     * (SIGCONT) once rank 1 is dead. A signal to a container takes the Docker daemon's round trip, in which rank 1
+     * could otherwise fetch the ID and pass the exchange. Where rank 1 reports {@code version} before rank 0 says
+     * hello, rank 0 has not begun to serve the ID either, and is not held.
+     */
+    private CellRun runKillingRank1InTheExchange(Cell cell) {
+        Object lock = new Object();
+        RankHandle[] held = new RankHandle[1];
+        boolean[] killed = new boolean[1];
+        CellRun run = launcher.run(cell, 2, (rank, event) -> {
+            synchronized (lock) {
+                if (rank.rank() == 0 && event instanceof WorkerEvent.Hello && !killed[0] && held[0] == null) {
+                    rank.signal("STOP");
+                    held[0] = rank;
+                } else if (rank.rank() == 1 && event instanceof WorkerEvent.Check c && c.result().id().equals("version") && !killed[0]) {
+                    rank.signal("KILL");
+                    killed[0] = true;
+                    if (held[0] != null) held[0].signal("CONT");
+                }
+            }
+        });
+        assertTrue(killed[0], "rank 1 was killed");
+        assertTrue(run.wall().compareTo(TIMEOUT.plusSeconds(20)) < 0, "reported within the cell timeout: took " + run.wall());
+        return run;
+    }
+
     private static Map<String, Verdict> verdicts(CellRun run) {
         return CellVerdicts.of(run, TestCells.matrixOf(run.cell())).stream()
                 .collect(Collectors.toMap(Verdict::checkId, v -> v, (a, b) -> a));
@@ -86,7 +114,7 @@ class FaultInjectionIT {
     @ValueSource(strings = {"process", "container"})
     void rankKilledDuringTheIdExchange_isReportedAndEarlierResultsAreKept(String kind) throws Exception {
         Cell cell = cell(kind, "fault-kill-" + kind);
-        CellRun run = runWithFault(cell, "version", (rank, e) -> rank.signal("KILL"));
+        CellRun run = runKillingRank1InTheExchange(cell);
         Map<String, Verdict> v = verdicts(run);
         RankEnding killed = run.ranks().get(1).ending();
         assertEquals(RankEnding.Kind.SIGNALLED, killed.kind(), killed.toString());
