@@ -244,51 +244,13 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             List<PerfPoint> candidate = on(java, cell);
             java.util.Set<Integer> worlds = candidate.stream().map(PerfPoint::world).collect(Collectors.toSet());
             List<PerfPoint> before = baseline.stream().filter(p -> worlds.contains(p.world())).toList();
-            RegressionCheck.Comparison found;
-            Map<String, Regression> cFound;
-            List<PerfPoint> unpaired = List.of();
-            int compared;
-            List<Regression> cAll;
-            if (paired) {
-                List<Regression> foundRegressions = new ArrayList<>();
-                List<Regression> foundNoise = new ArrayList<>();
-                List<Regression> foundIsolated = new ArrayList<>();
-                List<Regression> cRegressions = new ArrayList<>();
-                List<Regression> cChanges = new ArrayList<>();
-                List<Regression> changes = new ArrayList<>();
-                List<PerfPoint> gaps = new ArrayList<>();
-                int pairs = 0;
-                for (int world : worlds.stream().sorted().toList()) {
-                    String baselineCell = before.stream().filter(p -> p.world() == world).map(PerfPoint::cell).findFirst()
-                            .orElse(policy.baseline());
-                    List<PerfPoint> runsOf = allRuns.stream().filter(p -> cell.equals(p.cell()) && p.world() == world).toList();
-                    List<PerfPoint> theirs = runsOf.stream().filter(PerfPoint::pairedBaseline).toList();
-                    List<PerfPoint> mine = runsOf.stream().filter(p -> !p.pairedBaseline()).toList();
-                    RegressionCheck.Comparison j = check.judgePaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA), baselineCell);
-                    foundRegressions.addAll(j.regressions());
-                    foundNoise.addAll(j.notSignificant());
-                    foundIsolated.addAll(j.isolated());
-                    changes.addAll(j.changes());
-                    RegressionCheck.Comparison inC = check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C),
-                            source(mine, PerfPoint.IN_PROCESS_C), baselineCell);
-                    cRegressions.addAll(inC.regressions());
-                    cChanges.addAll(inC.changes());
-                    List<PerfPoint> g = check.unpaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA));
-                    gaps.addAll(g);
-                    pairs += (int) source(mine, PerfPoint.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
-                }
-                found = new RegressionCheck.Comparison(foundRegressions, foundNoise, foundIsolated, changes);
-                cFound = cRegressions.stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
-                unpaired = gaps;
-                compared = pairs;
-                cAll = cChanges;
-            } else {
-                found = check.judge(before, candidate);
-                RegressionCheck.Comparison inC = check.judge(baselineC, on(c, cell));
-                cFound = inC.regressions().stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
-                compared = (int) candidate.stream().filter(p -> before.stream().anyMatch(b -> measurement(b).equals(measurement(p)))).count();
-                cAll = inC.changes();
-            }
+            Judged outcome = paired ? judgeInProcess(check, cell, worlds, before, allRuns, policy)
+                    : judgeAcross(check, before, candidate, baselineC, on(c, cell));
+            RegressionCheck.Comparison found = outcome.java();
+            Map<String, Regression> cFound = outcome.cRegressions();
+            List<PerfPoint> unpaired = outcome.unpaired();
+            int compared = outcome.compared();
+            List<Regression> cAll = outcome.cChanges();
             // C's change beside each Java row it does not confirm (the loop times launches only)
             Map<String, String> cChange = cAll.stream().filter(r -> r.mode().equals("launch"))
                     .collect(Collectors.toMap(PerfArtifacts::confirmingKey, PerfArtifacts::changeText, (x, y) -> x));
@@ -397,6 +359,68 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
      */
     private static String confirmingKey(int world, String collective, String dtype, long bytes, String placement) {
         return world + "/" + collective + "/" + dtype + "/" + bytes + "/" + placement + "/launch";
+    }
+
+    /**
+     * One candidate cell's comparison with the baseline.
+     *
+     * @param java         the binding's
+     * @param cRegressions the in-process C loop's regressions, by {@link #confirmingKey}: what confirms a Java one
+     * @param cChanges     every change the C loop's comparison matched, for the rows C does not confirm
+     * @param compared     how many of the candidate's measurements had a baseline to be compared with
+     * @param unpaired     the candidate's measurements its processes did not time beside the baseline (in process)
+     */
+    private record Judged(RegressionCheck.Comparison java, Map<String, Regression> cRegressions, List<Regression> cChanges,
+                          int compared, List<PerfPoint> unpaired) {
+    }
+
+    /**
+     * In process: each world's pairs, every run of {@code cell} pooled, against the baseline's library timed in the
+     * same processes ({@link RegressionCheck#judgePaired}), from Java and from the C loop alike.
+     */
+    private static Judged judgeInProcess(RegressionCheck check, String cell, java.util.Set<Integer> worlds, List<PerfPoint> before,
+                                         List<PerfPoint> allRuns, Matrix.PerfPolicy policy) {
+        List<Regression> regressions = new ArrayList<>();
+        List<Regression> notSignificant = new ArrayList<>();
+        List<Regression> isolated = new ArrayList<>();
+        List<Regression> changes = new ArrayList<>();
+        List<Regression> cRegressions = new ArrayList<>();
+        List<Regression> cChanges = new ArrayList<>();
+        List<PerfPoint> gaps = new ArrayList<>();
+        int pairs = 0;
+        for (int world : worlds.stream().sorted().toList()) {
+            String baselineCell = before.stream().filter(p -> p.world() == world).map(PerfPoint::cell).findFirst()
+                    .orElse(policy.baseline());
+            List<PerfPoint> runsOf = allRuns.stream().filter(p -> cell.equals(p.cell()) && p.world() == world).toList();
+            List<PerfPoint> theirs = runsOf.stream().filter(PerfPoint::pairedBaseline).toList();
+            List<PerfPoint> mine = runsOf.stream().filter(p -> !p.pairedBaseline()).toList();
+            RegressionCheck.Comparison j = check.judgePaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA), baselineCell);
+            regressions.addAll(j.regressions());
+            notSignificant.addAll(j.notSignificant());
+            isolated.addAll(j.isolated());
+            changes.addAll(j.changes());
+            RegressionCheck.Comparison inC = check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C),
+                    source(mine, PerfPoint.IN_PROCESS_C), baselineCell);
+            cRegressions.addAll(inC.regressions());
+            cChanges.addAll(inC.changes());
+            List<PerfPoint> g = check.unpaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA));
+            gaps.addAll(g);
+            pairs += (int) source(mine, PerfPoint.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
+        }
+        return new Judged(new RegressionCheck.Comparison(regressions, notSignificant, isolated, changes), byConfirmingKey(cRegressions),
+                cChanges, pairs, gaps);
+    }
+
+    /** Across processes: each side's median run, the candidate cell's against the baseline cell's, Java and C apart. */
+    private static Judged judgeAcross(RegressionCheck check, List<PerfPoint> before, List<PerfPoint> candidate,
+                                      List<PerfPoint> baselineC, List<PerfPoint> candidateC) {
+        RegressionCheck.Comparison inC = check.judge(baselineC, candidateC);
+        int compared = (int) candidate.stream().filter(p -> before.stream().anyMatch(b -> measurement(b).equals(measurement(p)))).count();
+        return new Judged(check.judge(before, candidate), byConfirmingKey(inC.regressions()), inC.changes(), compared, List.of());
+    }
+
+    private static Map<String, Regression> byConfirmingKey(List<Regression> regressions) {
+        return regressions.stream().collect(Collectors.toMap(PerfArtifacts::confirmingKey, r -> r, (a, b) -> a));
     }
 
     private static String confirmingKey(Regression r) {
