@@ -52,7 +52,7 @@ class MatrixLoaderTest {
             assertEquals(io.ncclffm.harness.protocol.PerfPoint.COLLECTIVES, w.perfCollectives(), c.name());
             assertEquals(java.util.List.of("float32", "bfloat16"), w.perfDtypes(), c.name());
             assertEquals(256L << 20, w.perfMaxBytes(), c.name());
-            assertEquals(5, w.perfTrials(), c.name());
+            assertEquals(6, w.perfTrials(), c.name());
             assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());
         }
     }
