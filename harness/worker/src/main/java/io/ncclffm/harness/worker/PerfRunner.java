@@ -126,7 +126,7 @@ final class PerfRunner {
                 CheckResult r = reporter.run(spec);
                 if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
-            String library = s.nccl.flavor().displayName() + " " + s.nccl.version();
+            String library = libraryName(s.nccl);
             own = new Side(library, s.nccl, s.comm, null);
             if (config.perfCLoop() != null) {
                 CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", "perf", Map.of("library", config.perfCLoop()),
@@ -196,15 +196,15 @@ final class PerfRunner {
                         reporter.progress("perf " + sweep.collective() + " " + sweep.type().shortName() + " " + printed + " B "
                                 + (inPlace ? "in-place" : "out-of-place"));
                         Launches launch = timeLaunches(s, c, printed, against);
-                        emit(own, false, PerfPoint.JAVA, c, printed, "launch", launch.java());
-                        if (launch.c().length > 0) emit(own, false, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.c());
+                        emit(own, PerfPoint.JAVA, c, printed, "launch", launch.java());
+                        if (launch.c().length > 0) emit(own, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.c());
                         if (against != null) {
-                            emit(against, true, PerfPoint.JAVA, c, printed, "launch", launch.baselineJava());
-                            if (launch.baselineC().length > 0) emit(against, true, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.baselineC());
+                            emit(against, PerfPoint.JAVA, c, printed, "launch", launch.baselineJava());
+                            if (launch.baselineC().length > 0) emit(against, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.baselineC());
                         }
                         double[][] graph = timeGraph(s, c, printed, against);
-                        emit(own, false, PerfPoint.JAVA, c, printed, "graph", graph[0]);
-                        if (against != null) emit(against, true, PerfPoint.JAVA, c, printed, "graph", graph[1]);
+                        emit(own, PerfPoint.JAVA, c, printed, "graph", graph[0]);
+                        if (against != null) emit(against, PerfPoint.JAVA, c, printed, "graph", graph[1]);
                     }
                 }
             }
@@ -243,13 +243,12 @@ final class PerfRunner {
      */
     private Side openBaseline(RankSession s) {
         Nccl nccl = Nccl.load(Path.of(config.perfBaseline()));
-        String name = nccl.flavor().displayName() + " " + nccl.version();
         UniqueId id = ExchangeChecks.exchange(s, nccl, BASELINE_GENERATION);
         Communicator comm = nccl.initRank(config.world(), config.rank(), id, InitOptions.blockingInit());
         try {
             InProcessCLoop loop = config.perfCLoop() == null ? null
                     : InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(nccl.libraryPath()));
-            return new Side(name, nccl, comm, loop);
+            return new Side(libraryName(nccl), nccl, comm, loop);
         } catch (RuntimeException e) {
             comm.abort();
             throw e;
@@ -332,14 +331,14 @@ final class PerfRunner {
 
     /**
      * One point: the median of the trials, and every trial, so that a regression check can weigh their spread; of the
-     * perf baseline's library ({@code paired}) or the cell's own.
+     * cell's own library, or of the perf baseline's, whose points are marked {@link PerfPoint#pairedBaseline()}.
      */
-    private void emit(Side side, boolean paired, String source, Call c, long bytes, String mode, double[] trialsUs) {
+    private void emit(Side side, String source, Call c, long bytes, String mode, double[] trialsUs) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
         PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type().shortName(),
                 c.inPlace() ? "in-place" : "out-of-place", mode, iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList());
-        reporter.emit(new WorkerEvent.Perf(config.rank(), paired ? p.asPairedBaseline() : p, extra));
+        reporter.emit(new WorkerEvent.Perf(config.rank(), side == baseline ? p.asPairedBaseline() : p, extra));
     }
 
     /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
@@ -403,10 +402,9 @@ final class PerfRunner {
         double[] baselineC = new double[againstC ? trials : 0];
         try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
             for (int t = 0; t < trials; t++) {
-                boolean baselineFirst = against != null && t % 2 == 0;
-                if (baselineFirst) trial(s, begin, end, iters, against, againstC, c, t, baselineJava, baselineC);
-                trial(s, begin, end, iters, own, withC, c, t, java, cTrials);
-                if (against != null && !baselineFirst) trial(s, begin, end, iters, against, againstC, c, t, baselineJava, baselineC);
+                int trial = t;
+                inTurns(t, against == null ? null : () -> trial(s, begin, end, iters, against, againstC, c, trial, baselineJava, baselineC),
+                        () -> trial(s, begin, end, iters, own, withC, c, trial, java, cTrials));
             }
         }
         return new Launches(java, cTrials, baselineJava, baselineC);
@@ -419,14 +417,29 @@ final class PerfRunner {
      */
     private void trial(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Side side, boolean withC, Call c, int t,
                        double[] java, double[] cTrials) {
-        boolean cFirst = t % 2 == 0;
-        if (withC && cFirst) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters));
-        java[t] = perCall(s, begin, end, iters, () -> launches(s, side, c, iters));
-        if (withC && !cFirst) cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters));
+        inTurns(t, withC ? () -> cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters)) : null,
+                () -> java[t] = perCall(s, begin, end, iters, () -> launches(s, side, c, iters)));
     }
 
     /** One size's launch trials: the cell's own from Java and C, and the perf baseline's beside them (empty without). */
     record Launches(double[] java, double[] c, double[] baselineJava, double[] baselineC) {
+    }
+
+    /**
+     * Trial {@code t} of two timings taken one right after the other: {@code other} first in even trials and second
+     * in odd ones, so that what the second of two back-to-back timings pays falls on both alike; {@code mine} alone
+     * where there is no {@code other}.
+     */
+    static void inTurns(int t, Runnable other, Runnable mine) {
+        boolean otherFirst = other != null && t % 2 == 0;
+        if (otherFirst) other.run();
+        mine.run();
+        if (other != null && !otherFirst) other.run();
+    }
+
+    /** How points name a library: {@code NCCL 2.28.9}. */
+    private static String libraryName(Nccl nccl) {
+        return nccl.flavor().displayName() + " " + nccl.version();
     }
 
     /** The rank a sendrecv sends to: the next one in the ring. */
@@ -473,10 +486,9 @@ final class PerfRunner {
             if (other != null) other.launch(s.stream);
             s.sync();
             for (int t = 0; t < trials; t++) {
-                boolean baselineFirst = other != null && t % 2 == 0;
-                if (baselineFirst) theirs[t] = perCall(s, begin, end, iters, () -> other.launch(s.stream));
-                mine[t] = perCall(s, begin, end, iters, () -> graph.launch(s.stream));
-                if (other != null && !baselineFirst) theirs[t] = perCall(s, begin, end, iters, () -> other.launch(s.stream));
+                int trial = t;
+                inTurns(t, other == null ? null : () -> theirs[trial] = perCall(s, begin, end, iters, () -> other.launch(s.stream)),
+                        () -> mine[trial] = perCall(s, begin, end, iters, () -> graph.launch(s.stream)));
             }
         }
         return new double[][] {mine, theirs};
