@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -30,33 +29,26 @@ import io.ncclffm.harness.protocol.PerfPoint;
  */
 public final class InProcessRatios {
 
-    /** One sweep: a cell's collective in one type, placement and mode, over sizes. */
-    public record Series(String library, String cell, int world, String collective, String dtype, String placement, String mode) {
-        public static Series of(PerfPoint p) {
-            return new Series(Objects.requireNonNull(p.library()), p.cell(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode());
-        }
-    }
-
     /** A median over the small-message band, and how many sizes it was taken over. */
     public record Band(double ratio, int sizes) {
     }
 
-    private final Map<Series, SortedMap<Long, Double>> ratios;
+    private final Map<Sweep, SortedMap<Long, Double>> ratios;
 
-    private InProcessRatios(Map<Series, SortedMap<Long, Double>> ratios) {
+    private InProcessRatios(Map<Sweep, SortedMap<Long, Double>> ratios) {
         this.ratios = ratios;
     }
 
     /** Pairs every run's Java and in-process C points; {@code points} may hold any number of runs of each cell. */
     public static InProcessRatios of(List<PerfPoint> points) {
-        Map<Series, Map<Long, Map<Integer, PerfPoint[]>>> pairs = new LinkedHashMap<>();
+        Map<Sweep, Map<Long, Map<Integer, PerfPoint[]>>> pairs = new LinkedHashMap<>();
         for (PerfPoint p : points) {
             if (p.pairedBaseline()) continue;
             int side;
             if (p.source().equals(PerfPoint.JAVA)) side = 0;
             else if (p.source().equals(PerfPoint.IN_PROCESS_C)) side = 1;
             else continue;
-            PerfPoint[] pair = pairs.computeIfAbsent(Series.of(p), k -> new LinkedHashMap<>())
+            PerfPoint[] pair = pairs.computeIfAbsent(Sweep.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new LinkedHashMap<>())
                     .computeIfAbsent(p.run(), r -> new PerfPoint[2]);
             if (pair[side] != null) {
@@ -65,7 +57,7 @@ public final class InProcessRatios {
             }
             pair[side] = p;
         }
-        Map<Series, SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
+        Map<Sweep, SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
         for (var series : pairs.entrySet()) {
             for (var size : series.getValue().entrySet()) {
                 List<Double> pooled = new ArrayList<>();
@@ -94,29 +86,29 @@ public final class InProcessRatios {
         return out;
     }
 
-    /** The sweeps that have a ratio at one size at least, in the order their points first came. */
-    public List<Series> series() {
-        return List.copyOf(ratios.keySet());
+    /** The ratio of each size both sides measured, by sweep (those with one size at least, in the order their points came). */
+    public Map<Sweep, SortedMap<Long, Double>> bySweep() {
+        return java.util.Collections.unmodifiableMap(ratios);
     }
 
-    /** The ratio of each size of {@code series} that both sides measured, by size. */
-    public SortedMap<Long, Double> bySize(Series series) {
-        SortedMap<Long, Double> sizes = ratios.get(series);
+    /** The ratio of each size of {@code sweep} that both sides measured, by size. */
+    public SortedMap<Long, Double> bySize(Sweep sweep) {
+        SortedMap<Long, Double> sizes = ratios.get(sweep);
         return sizes == null ? new TreeMap<>() : java.util.Collections.unmodifiableSortedMap(sizes);
     }
 
     /** The ratio at the size and sweep of {@code p}, empty where C did not time it. */
     public OptionalDouble at(PerfPoint p) {
-        Double r = bySize(Series.of(p)).get(p.bytes());
+        Double r = bySize(Sweep.of(p)).get(p.bytes());
         return r == null ? OptionalDouble.empty() : OptionalDouble.of(r);
     }
 
     /**
-     * The median ratio over the sizes of {@code series} from {@link OverheadSummary#SMALL_MESSAGE} to
+     * The median ratio over the sizes of {@code sweep} from {@link OverheadSummary#SMALL_MESSAGE} to
      * {@link OverheadSummary#SMALL_BAND_MAX}, or {@code null} where C timed none of them.
      */
-    public Band band(Series series) {
-        double[] band = bySize(series).subMap(OverheadSummary.SMALL_MESSAGE, OverheadSummary.SMALL_BAND_MAX + 1).values().stream()
+    public Band band(Sweep sweep) {
+        double[] band = bySize(sweep).subMap(OverheadSummary.SMALL_MESSAGE, OverheadSummary.SMALL_BAND_MAX + 1).values().stream()
                 .mapToDouble(Double::doubleValue).toArray();
         return band.length == 0 ? null : new Band(PerfPoint.median(band), band.length);
     }

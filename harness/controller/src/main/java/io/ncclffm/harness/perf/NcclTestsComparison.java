@@ -160,9 +160,9 @@ public record NcclTestsComparison(List<Row> rows) {
      */
     public static NcclTestsComparison of(List<PerfPoint> points, InProcessRatios inProcess) {
         List<PerfPoint> reference = points.stream().filter(p -> p.source().equals(PerfPoint.NCCL_TESTS)).toList();
-        Map<Series, Long> smallest = new HashMap<>();
+        Map<Sweep, Long> smallest = new HashMap<>();
         for (PerfPoint r : reference) {
-            if (r.bytes() > 0) smallest.merge(series(r), r.bytes(), Math::min);
+            if (r.bytes() > 0) smallest.merge(Sweep.of(r), r.bytes(), Math::min);
         }
         Map<At, PerfPoint> bySize = new HashMap<>();
         for (PerfPoint p : points) bySize.putIfAbsent(at(p.source(), p), p);
@@ -170,7 +170,7 @@ public record NcclTestsComparison(List<Row> rows) {
         for (PerfPoint j : points) {
             if (!j.source().equals(PerfPoint.JAVA) || !j.mode().equals("launch")) continue;
             if (j.world() == 1 && j.placement().equals("in-place")) continue;
-            Long first = smallest.get(series(j));
+            Long first = smallest.get(Sweep.of(j));
             boolean small = first != null && j.bytes() == Math.max(8, first) && j.bytes() <= SMALLEST_JUDGED;
             if (!small && j.bytes() < MessageSize.LARGE) continue;
             PerfPoint n = bySize.get(at(PerfPoint.NCCL_TESTS, j));
@@ -183,14 +183,17 @@ public record NcclTestsComparison(List<Row> rows) {
             double share = Double.NaN;
             int shareSizes = 0;
             if (small) {
-                InProcessRatios.Band band = inProcess.band(InProcessRatios.Series.of(j));
+                InProcessRatios.Band band = inProcess.band(Sweep.of(j));
                 if (band != null) {
                     share = band.ratio();
                     shareSizes = band.sizes();
                 }
-            } else if (inProcess.at(j).isPresent()) {
-                share = inProcess.at(j).getAsDouble();
-                shareSizes = 1;
+            } else {
+                java.util.OptionalDouble at = inProcess.at(j);
+                if (at.isPresent()) {
+                    share = at.getAsDouble();
+                    shareSizes = 1;
+                }
             }
             rows.add(new Row(j.cell(), j.library(), j.world(), j.collective(), j.dtype(), j.bytes(), j.placement(), metric, jv, nv,
                     metric == Metric.TIME_US ? n.trialsUs() : List.of(), c == null ? Double.NaN : value(metric, c), share, shareSizes));
@@ -204,21 +207,13 @@ public record NcclTestsComparison(List<Row> rows) {
     /** The largest size still judged on time as the small-message row: a few elements of any type. */
     static final long SMALLEST_JUDGED = 64;
 
-    /** One sweep of one cell: a collective in one type and placement, over sizes. */
-    private record Series(String cell, String library, int world, String collective, String dtype, String placement) {
+    /** One source's point of a sweep at one size: what a Java point is paired with. */
+    private record At(String source, Sweep sweep, long bytes) {
     }
 
-    /** One source's point of a sweep at one size and mode: what a Java point is paired with. */
-    private record At(String source, Series series, long bytes, String mode) {
-    }
-
-    /** {@code source}'s point at the sweep, size and mode of {@code p}. */
+    /** {@code source}'s point at the sweep and size of {@code p}. */
     private static At at(String source, PerfPoint p) {
-        return new At(source, series(p), p.bytes(), p.mode());
-    }
-
-    private static Series series(PerfPoint p) {
-        return new Series(p.cell(), p.library(), p.world(), p.collective(), p.dtype(), p.placement());
+        return new At(source, Sweep.of(p), p.bytes());
     }
 
     private static double value(Metric metric, PerfPoint p) {

@@ -101,16 +101,11 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                         + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
             }
         }
-        Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
-        if (reference.equals(IN_PROCESS_C)) {
-            // The in-process loop measures launches only: graph rows would be all "no data", so there are none.
-            InProcessRatios inProcess = InProcessRatios.of(points);
-            for (InProcessRatios.Series series : inProcess.series()) ratios.put(series, inProcess.bySize(series));
-        } else {
-            ratios = separateProcessRatios(points);
-        }
+        // The in-process loop measures launches only: graph rows would be all "no data", so there are none.
+        Map<Sweep, java.util.SortedMap<Long, Double>> ratios = reference.equals(IN_PROCESS_C)
+                ? InProcessRatios.of(points).bySweep() : separateProcessRatios(points);
         List<Overhead> rows = new ArrayList<>();
-        for (Map.Entry<InProcessRatios.Series, java.util.SortedMap<Long, Double>> group : ratios.entrySet()) {
+        for (Map.Entry<Sweep, java.util.SortedMap<Long, Double>> group : ratios.entrySet()) {
             List<Double> band = new ArrayList<>();
             OptionalDouble worst = OptionalDouble.empty();
             long worstBytes = 0;
@@ -124,7 +119,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                     worstBytes = bytes;
                 }
             }
-            InProcessRatios.Series k = group.getKey();
+            Sweep k = group.getKey();
             rows.add(new Overhead(k.library(), k.world(), k.dtype(), k.placement(), k.mode(), median(band), band.size(), worst, worstBytes,
                     k.collective(), k.cell()));
         }
@@ -135,14 +130,14 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
      * Java's median over the separate C process's at each size, per sweep; a size where one side is missing maps to
      * {@code null}, so that a sweep whose C run is missing stays visible as "no data".
      */
-    private static Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> separateProcessRatios(List<PerfPoint> points) {
-        Map<InProcessRatios.Series, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
+    private static Map<Sweep, java.util.SortedMap<Long, Double>> separateProcessRatios(List<PerfPoint> points) {
+        Map<Sweep, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
         for (PerfPoint p : points) {
             int side;
             if (p.source().equals(PerfTable.JAVA)) side = 0;
             else if (p.source().equals(C)) side = 1;
             else continue;
-            PerfPoint[] pair = pairs.computeIfAbsent(InProcessRatios.Series.of(p), k -> new LinkedHashMap<>())
+            PerfPoint[] pair = pairs.computeIfAbsent(Sweep.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
             if (pair[side] != null) {
                 throw new IllegalArgumentException("two " + p.source() + " points for one collective: " + pair[side]
@@ -150,7 +145,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
             }
             pair[side] = p;
         }
-        Map<InProcessRatios.Series, java.util.SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
+        Map<Sweep, java.util.SortedMap<Long, Double>> ratios = new LinkedHashMap<>();
         for (var group : pairs.entrySet()) {
             java.util.SortedMap<Long, Double> sizes = new java.util.TreeMap<>();
             for (var size : group.getValue().entrySet()) {

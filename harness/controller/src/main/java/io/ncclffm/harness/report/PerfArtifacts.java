@@ -131,7 +131,8 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
     }
 
     static PerfArtifacts of(List<PerfPoint> measured, List<PerfPoint> separateC, Matrix.PerfPolicy policy, List<InitPoint> inits) {
-        List<PerfPoint> java = MedianRun.of(measured.stream().filter(p -> !p.pairedBaseline()).toList());
+        List<PerfPoint> own = measured.stream().filter(p -> !p.pairedBaseline()).toList();
+        List<PerfPoint> java = MedianRun.of(own);
         List<PerfPoint> c = attachToCells(separateC, java);
         List<PerfPoint> all = new ArrayList<>(java);
         all.addAll(c);
@@ -142,11 +143,10 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         OverheadSummary overhead = c.isEmpty() ? null
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).filter(judged).toList());
         // in process, every run's trials are pairs: the ratios pool them (InProcessRatios), not the median runs
-        List<PerfPoint> everyRun = measured.stream().filter(p -> !p.pairedBaseline()).filter(PerfArtifacts::movesData).filter(judged).toList();
+        List<PerfPoint> everyRun = own.stream().filter(PerfArtifacts::movesData).filter(judged).toList();
         OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
                 : OverheadSummary.of(everyRun, OverheadSummary.IN_PROCESS_C);
-        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(all,
-                InProcessRatios.of(measured.stream().filter(p -> !p.pairedBaseline()).toList()));
+        NcclTestsComparison vsNcclTests = NcclTestsComparison.of(all, InProcessRatios.of(own));
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         List<String> summaries = new ArrayList<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,8 +58,8 @@ class InProcessRatiosTest {
         PerfPoint separateC = point(PerfPoint.C, 8, 0, 2.5);
         InProcessRatios r = InProcessRatios.of(List.of(java, baselineC, separateC));
         assertTrue(r.at(java).isEmpty());
-        assertEquals(List.of(), r.series());
-        assertNull(r.band(InProcessRatios.Series.of(java)));
+        assertEquals(Map.of(), r.bySweep());
+        assertNull(r.band(Sweep.of(java)));
     }
 
     @Test
@@ -80,7 +81,7 @@ class InProcessRatiosTest {
             points.add(point(PerfPoint.JAVA, bytes, 0, 5.0 * ratio, 5.1 * ratio));
             points.add(point(PerfPoint.IN_PROCESS_C, bytes, 0, 5.0, 5.1));
         }
-        InProcessRatios.Band band = InProcessRatios.of(points).band(InProcessRatios.Series.of(points.getFirst()));
+        InProcessRatios.Band band = InProcessRatios.of(points).band(Sweep.of(points.getFirst()));
         assertEquals(14, sizes);
         assertEquals(14, band.sizes());
         assertEquals(1.03, band.ratio(), 1e-12);
