@@ -49,7 +49,8 @@ public final class ProcessLauncher implements CellLauncher {
                 RankPlacement place = RankPlacement.of(cell, rank, runId, false);
                 // A mixed cell's rank runs its member's library and expects its version.
                 Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
-                        token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
+                        token, place.deviceOrdinal(), place.hostId(), place.visibleDevice(),
+                        rank == 0 ? RankPlacement.allDevices(cell, world, runId) : null);
                 ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
                 pb.environment().putAll(env);
                 RankOutput out = new RankOutput(rank);

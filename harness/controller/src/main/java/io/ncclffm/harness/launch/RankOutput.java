@@ -106,6 +106,12 @@ public final class RankOutput {
         return -1;
     }
 
+    /** Whether the worker ever announced {@code phase}. */
+    public synchronized boolean entered(String phase) {
+        for (PhaseStart t : phaseStarts) if (t.phase().equals(phase)) return true;
+        return false;
+    }
+
     /** The last phase the worker announced, e.g. the check it was running. */
     public synchronized String lastPhase() {
         return lastPhase;

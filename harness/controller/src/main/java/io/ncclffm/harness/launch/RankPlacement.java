@@ -1,6 +1,8 @@
 package io.ncclffm.harness.launch;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.GpuAssignment;
+import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
  * Which device a rank uses and how NCCL tells ranks apart, from the cell's GPU assignment.
@@ -18,5 +20,19 @@ record RankPlacement(int deviceOrdinal, String visibleDevice, String hostId) {
             case SHARED -> new RankPlacement(0, null, distinctHostnames ? null : "ncclffm-" + runId + "-rank" + rank);
             case ALL -> new RankPlacement(rank, null, null);
         };
+    }
+
+    /**
+     * Every rank's device of a perf cell with one GPU per rank, in rank order as CUDA_VISIBLE_DEVICES lists them
+     * (e.g. {@code 0,1,2,3}): what rank 0 makes visible to nccl-tests run over the whole world from its process.
+     * {@code null} for a world of 1 (its own device serves), for check cells, and where ranks share or see every GPU.
+     */
+    static String allDevices(Cell cell, int world, String runId) {
+        if (world < 2 || cell.mode() != WorkerConfig.Mode.PERF || !cell.gpu().present()
+                || cell.gpu().assign() != GpuAssignment.Assign.PER_RANK) {
+            return null;
+        }
+        return java.util.stream.IntStream.range(0, world).mapToObj(r -> of(cell, r, runId, false).visibleDevice())
+                .collect(java.util.stream.Collectors.joining(","));
     }
 }

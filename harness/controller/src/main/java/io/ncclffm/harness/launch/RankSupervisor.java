@@ -18,7 +18,8 @@ import io.ncclffm.harness.protocol.RankEnding.KillReason;
  *       more than {@link #HUNG_GRACE} ago. A peer goes on when its own collective timeout fires, so a rank that
  *       blocks forever inside {@code ncclAllReduce} or init ends the cell within the collective timeout plus this
  *       grace, named with the phase it hung in. The rest get {@link #AFTER_HANG} to flush, then are killed: without
- *       the hung rank no later collective can complete.</li>
+ *       the hung rank no later collective can complete. A peer that has finished counts as having gone on only
+ *       past phases it was in itself, so rank 0 running nccl-tests after its peers are done is not hung.</li>
  * </ul>
  */
 public final class RankSupervisor {
@@ -132,6 +133,9 @@ public final class RankSupervisor {
             long since = o.lastPhaseSince();
             for (Rank peer : ranks) {
                 if (peer == r || (peer.output().hasEnded() && !peer.output().sawDone())) continue;
+                // A peer that finished never went past a phase it was never in: rank 0's own work after the
+                // collectives (nccl-tests over every rank's GPU) is no call the peer left it in.
+                if (peer.output().sawDone() && !peer.output().entered(o.lastPhase())) continue;
                 long wentOn = peer.output().movedOnAfter(since, o.lastPhase());
                 Duration grace = INIT_PHASE.equals(o.lastPhase()) ? max(hungGrace, INIT_HUNG_GRACE) : hungGrace;
                 if (wentOn < 0 || now - wentOn < grace.toNanos()) continue;

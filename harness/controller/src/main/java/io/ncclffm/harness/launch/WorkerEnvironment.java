@@ -32,6 +32,19 @@ public final class WorkerEnvironment {
     public static Map<String, String> forRank(Cell cell, int world, int rank, String rendezvousHost, int port,
                                               String rendezvousBind, RendezvousToken token, int deviceOrdinal, String hostId,
                                               String visibleDevice) {
+        return forRank(cell, world, rank, rendezvousHost, port, rendezvousBind, token, deviceOrdinal, hostId, visibleDevice, null);
+    }
+
+    /**
+     * As {@link #forRank(Cell, int, int, String, int, String, RendezvousToken, int, String, String)}, and for rank 0
+     * of a perf world above 1 every rank's device, for nccl-tests over all of them from rank 0's process.
+     *
+     * @param ncclTestsDevices every rank's device as CUDA_VISIBLE_DEVICES lists them ({@link RankPlacement#allDevices}),
+     *                         or {@code null} where rank 0 cannot see them (a container sees its own GPU only)
+     */
+    public static Map<String, String> forRank(Cell cell, int world, int rank, String rendezvousHost, int port,
+                                              String rendezvousBind, RendezvousToken token, int deviceOrdinal, String hostId,
+                                              String visibleDevice, String ncclTestsDevices) {
         Map<String, String> settings = new TreeMap<>();
         Map<String, String> libraries = new LinkedHashMap<>();
         cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
@@ -48,6 +61,7 @@ public final class WorkerEnvironment {
                 Duration.ofSeconds(Math.max(10, t.toSeconds() - 15)),
                 settings);
         if (cell.pairedBaseline() != null) config = config.withPerfBaseline(cell.pairedBaseline());
+        if (ncclTestsDevices != null) config = config.withNcclTestsDevices(ncclTestsDevices);
         Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
         // NCCL logs to standard error so that standard output carries only events.
         env.put("NCCL_DEBUG", "WARN");

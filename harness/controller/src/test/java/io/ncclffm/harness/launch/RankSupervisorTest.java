@@ -119,6 +119,35 @@ class RankSupervisorTest {
     }
 
     @Test
+    void rankZerosOwnWorkAfterItsPeersFinished_isNotAHang_butAPhaseThePeerLeftBeforeFinishingIs() throws Exception {
+        ScriptedRank r0 = new ScriptedRank(0);
+        ScriptedRank r1 = new ScriptedRank(1);
+        r0.enter("comm-destroy");
+        r1.enter("comm-destroy");
+        r0.enter("nccl-tests all_reduce_perf float32 to 268435456 B");
+        Thread.ofVirtual().start(() -> {
+            sleep(20);
+            r1.finish();        // done after rank 0 began nccl-tests, which rank 1 never runs
+            sleep(900);         // three times the (test's) hung grace
+            r0.finish();
+        });
+        assertNull(supervisor(Duration.ofMinutes(1)).supervise(List.of(r0, r1)), "rank 0's nccl-tests after its peer is done");
+        assertNull(r0.killedWhy);
+
+        ScriptedRank s0 = new ScriptedRank(0);
+        ScriptedRank s1 = new ScriptedRank(1);
+        s0.enter("allreduce/a");
+        s1.enter("allreduce/a");
+        Thread.ofVirtual().start(() -> {
+            sleep(20);
+            s1.finish();        // rank 1 left allreduce/a and finished; rank 0 never returns from it
+        });
+        String why = supervisor(Duration.ofMinutes(1)).supervise(List.of(s0, s1));
+        assertTrue(why != null && why.contains("rank 0 hung in allreduce/a"), why);
+        assertEquals(KillReason.HUNG, s0.killedFor);
+    }
+
+    @Test
     void aPeerThatDied_endsTheOthersAfterTheDeathGrace() {
         ScriptedRank r0 = new ScriptedRank(0);
         ScriptedRank r1 = new ScriptedRank(1);

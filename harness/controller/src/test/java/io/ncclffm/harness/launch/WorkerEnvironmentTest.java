@@ -93,4 +93,26 @@ class WorkerEnvironmentTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> cell(gpu).withPairedBaseline("/a/libnccl.so.2"), "a check cell times nothing");
     }
+
+    @Test
+    void rankZeroOfAPerfWorldWithAGpuPerRank_isGivenEveryRanksGpuForNcclTests_andNoOtherCellIs() {
+        GpuAssignment perRank = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null);
+        GpuAssignment shared = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null);
+        Cell perf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
+                List.of(4), perRank, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        assertEquals("0,1,2,3", RankPlacement.allDevices(perf, 4, "r"), "rank i sees GPU i, so nccl-tests gets them in rank order");
+        Map<String, String> env = WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0,
+                null, "0", RankPlacement.allDevices(perf, 4, "r"));
+        assertEquals("0,1,2,3", env.get(WorkerConfig.NCCL_TESTS_DEVICES));
+        assertEquals("0", env.get("CUDA_VISIBLE_DEVICES"), "the rank itself still sees its own GPU only");
+        assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).ncclTestsDevices());
+
+        assertNull(RankPlacement.allDevices(perf, 1, "r"), "a world of one runs nccl-tests on its own device");
+        Cell sharedPerf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
+                List.of(4), shared, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        assertNull(RankPlacement.allDevices(sharedPerf, 4, "r"), "ranks sharing one GPU are no world nccl-tests can drive");
+        assertNull(RankPlacement.allDevices(cell(perRank), 4, "r"), "a check cell runs no nccl-tests");
+        assertFalse(WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0, null, "0")
+                .containsKey(WorkerConfig.NCCL_TESTS_DEVICES), "a container launcher gives none: rank 0 sees its own GPU only");
+    }
 }

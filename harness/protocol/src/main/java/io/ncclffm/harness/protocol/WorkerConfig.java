@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  * @param perfBaseline perf mode: the perf baseline's library ({@value #PERF_BASELINE}), which this worker loads beside
  *                its own and times in the same process, trial by trial with its own ({@code perf.pairing: in-process});
  *                {@code null} when the cell is not compared that way
+ * @param ncclTestsDevices perf mode, rank 0 of a world above 1: every rank's GPU, as CUDA_VISIBLE_DEVICES lists them
+ *                ({@value #NCCL_TESTS_DEVICES}), for nccl-tests run in this process over all of them ({@code -g world});
+ *                {@code null} when the launcher cannot make them visible to rank 0
  */
 public record WorkerConfig(
         int rank,
@@ -51,7 +54,8 @@ public record WorkerConfig(
         List<String> perfCollectives,
         List<String> perfDtypes,
         String ncclTests,
-        String perfBaseline) {
+        String perfBaseline,
+        String ncclTestsDevices) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -97,8 +101,8 @@ public record WorkerConfig(
     public static final List<String> PERF_DTYPE_CHOICES = List.of("float32", "bfloat16", "float16", "float64");
     /**
      * A folder of nccl-tests binaries ({@code all_reduce_perf}, ...; perf/nccl-tests/build.sh): when set, rank 0 of
-     * a one-rank perf cell runs them for the same collectives, sizes and types against the cell's library, and
-     * reports their table as points of source {@code nccl-tests}.
+     * a perf cell runs them for the same collectives, sizes and types against the cell's library (at world N over
+     * every rank's GPU, {@link #NCCL_TESTS_DEVICES}), and reports their table as points of source {@code nccl-tests}.
      */
     public static final String NCCL_TESTS = "NCCLFFM_NCCL_TESTS";
     /**
@@ -108,6 +112,13 @@ public record WorkerConfig(
      * ({@code perf.pairing: in-process}); a cell's env cannot.
      */
     public static final String PERF_BASELINE = "NCCLFFM_PERF_BASELINE";
+    /**
+     * Perf mode, rank 0 of a world above 1: the devices of every rank of the cell, comma-separated as
+     * CUDA_VISIBLE_DEVICES takes them, one per rank in rank order. Rank 0 runs nccl-tests over all of them from its
+     * own process ({@code -g world}), once its own communicator is destroyed. The process launcher sets it
+     * for a cell with one GPU per rank ({@code gpu.assign: per-rank}); a cell's env cannot.
+     */
+    public static final String NCCL_TESTS_DEVICES = "NCCLFFM_NCCL_TESTS_DEVICES";
     /**
      * How many times the worker re-creates its communicator after a check timed out or left it broken, so that
      * the checks after it still run (default 3, at most 100; 0 never re-creates). Past the limit the rest are
@@ -127,7 +138,7 @@ public record WorkerConfig(
      * counts, mode, GPU); a cell's {@code env} cannot set them.
      */
     public static final Set<String> LAUNCHER_VARIABLES = Set.of(LIBRARY, RANK, WORLD, RENDEZVOUS, RENDEZVOUS_BIND, TOKEN,
-            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE);
+            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE, NCCL_TESTS_DEVICES);
 
     /**
      * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
@@ -236,8 +247,9 @@ public record WorkerConfig(
                 perfCollectives(env.get(PERF_COLLECTIVES)),
                 perfDtypes(env.get(PERF_DTYPES)),
                 blankToNull(env.get(NCCL_TESTS)),
-                // a launcher variable: forRank refuses it among a cell's settings, so only a worker's environment has it
-                blankToNull(env.get(PERF_BASELINE)));
+                // launcher variables: forRank refuses them among a cell's settings, so only a worker's environment has them
+                blankToNull(env.get(PERF_BASELINE)),
+                devices(env.get(NCCL_TESTS_DEVICES), rank, world, mode));
     }
 
     /**
@@ -251,7 +263,36 @@ public record WorkerConfig(
         return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
                 expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
                 rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary));
+                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary), ncclTestsDevices);
+    }
+
+    /**
+     * This configuration with every rank's device for nccl-tests run from this rank ({@value #NCCL_TESTS_DEVICES}),
+     * as the process launcher sets it for rank 0 of a perf cell with one GPU per rank.
+     *
+     * @param devices one device per rank, comma-separated (e.g. {@code 0,1,2,3}), or {@code null} for none
+     * @throws IllegalArgumentException naming the variable, unless this is rank 0 of a perf world above 1 and the
+     *                                  list has one distinct device per rank
+     */
+    public WorkerConfig withNcclTestsDevices(String devices) {
+        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
+                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
+                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
+                perfCollectives, perfDtypes, ncclTests, perfBaseline, devices(devices, rank, world, mode));
+    }
+
+    private static String devices(String v, int rank, int world, Mode mode) {
+        String d = blankToNull(v);
+        if (d == null) return null;
+        if (mode != Mode.PERF || rank != 0 || world < 2) {
+            throw bad(NCCL_TESTS_DEVICES, v, "it unset: it is only for rank 0 of a perf world above 1 (this is rank " + rank
+                    + " of " + world + " in " + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode)");
+        }
+        List<String> each = java.util.Arrays.stream(d.split(",", -1)).map(String::strip).toList();
+        if (each.size() != world || each.stream().anyMatch(x -> !x.matches("[0-9]+")) || new LinkedHashSet<>(each).size() != world) {
+            throw bad(NCCL_TESTS_DEVICES, v, world + " distinct device ordinals, comma-separated, one per rank");
+        }
+        return String.join(",", each);
     }
 
     /**
@@ -287,6 +328,7 @@ public record WorkerConfig(
         env.put(PERF_DTYPES, String.join(",", perfDtypes));
         if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
         if (perfBaseline != null) env.put(PERF_BASELINE, perfBaseline);
+        if (ncclTestsDevices != null) env.put(NCCL_TESTS_DEVICES, ncclTestsDevices);
         return env;
     }
 

@@ -137,6 +137,33 @@ class WorkerConfigTest {
     }
 
     @Test
+    void everyRanksDevicesForNcclTests_roundTripOnRankZeroOfAPerfWorld_andAreRefusedElsewhere() {
+        WorkerConfig r0 = WorkerConfig.forRank(0, 2, "/usr/lib/libnccl.so.2", "10.0.0.2", 29500, "0.0.0.0", RendezvousToken.random(),
+                "2.28.9", "nccl", WorkerConfig.Gpu.CUDA, 0, WorkerConfig.Mode.PERF, Set.of(), List.of(), Duration.ofSeconds(30),
+                Duration.ofSeconds(465), Map.of());
+        WorkerConfig given = r0.withNcclTestsDevices(" 2, 3");
+        assertEquals("2,3", given.ncclTestsDevices());
+        assertEquals("2,3", given.toEnvironment().get(WorkerConfig.NCCL_TESTS_DEVICES));
+        assertEquals(given, WorkerConfig.fromEnvironment(given.toEnvironment()));
+        assertEquals(null, r0.withNcclTestsDevices(null).ncclTestsDevices());
+
+        assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='2': expected 2 distinct device ordinals, comma-separated, one per rank",
+                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("2")).getMessage());
+        assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='1,1': expected 2 distinct device ordinals, comma-separated, one per rank",
+                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("1,1")).getMessage());
+        assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='0,gpu1': expected 2 distinct device ordinals, comma-separated, one per rank",
+                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("0,gpu1")).getMessage());
+        Map<String, String> rank1 = new java.util.HashMap<>(given.toEnvironment());
+        rank1.put(WorkerConfig.RANK, "1");
+        assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='2,3': expected it unset: it is only for rank 0 of a perf world above 1 "
+                + "(this is rank 1 of 2 in perf mode)",
+                assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromEnvironment(rank1)).getMessage());
+        String cell = assertThrows(IllegalArgumentException.class, () -> launched(Map.of(WorkerConfig.NCCL_TESTS_DEVICES, "0,1")))
+                .getMessage();
+        assertTrue(cell.startsWith("NCCLFFM_NCCL_TESTS_DEVICES is set by the launcher"), cell);
+    }
+
+    @Test
     void theLibraryVariable_isTheBindingsOwn() {
         assertEquals(io.ncclffm.internal.LibraryLocator.ENV, WorkerConfig.LIBRARY);
     }

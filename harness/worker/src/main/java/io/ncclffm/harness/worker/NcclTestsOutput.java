@@ -103,11 +103,15 @@ public final class NcclTestsOutput {
     }
 
     /**
-     * The arguments for one binary: {@code -b 8 -e max -f 2 -g 1 -n iterations -w warmup -d type -c 0}, doubling
-     * from 8 B like perf mode, one GPU per process, no data check (it would add a verification pass to every size).
+     * The arguments for one binary: {@code -b 8 -e max -f 2 -g gpus -n iterations -w warmup -d type -c 0}, doubling
+     * from 8 B like perf mode, {@code gpus} GPUs driven by the one process (one per rank), no data check (it would
+     * add a verification pass to every size).
+     *
+     * @throws IllegalArgumentException when {@code gpus} is below 1
      */
-    public static List<String> arguments(long maxBytes, int iterations, int warmup, String dtype) {
-        return List.of("-b", "8", "-e", Long.toString(maxBytes), "-f", "2", "-g", "1", "-n", Integer.toString(iterations),
+    public static List<String> arguments(long maxBytes, int gpus, int iterations, int warmup, String dtype) {
+        if (gpus < 1) throw new IllegalArgumentException("nccl-tests -g takes at least 1 GPU, got " + gpus);
+        return List.of("-b", "8", "-e", Long.toString(maxBytes), "-f", "2", "-g", Integer.toString(gpus), "-n", Integer.toString(iterations),
                 "-w", Integer.toString(warmup), "-d", PerfPoint.ncclTestsType(dtype), "-c", "0");
     }
 }

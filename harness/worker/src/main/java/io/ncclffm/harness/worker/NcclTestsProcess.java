@@ -20,9 +20,11 @@ import io.ncclffm.harness.worker.NcclTestsOutput;
  * Runs the user's nccl-tests binaries ({@code NCCLFFM_NCCL_TESTS}) from a perf cell's rank 0 for the collectives and
  * types the cell measured, against the cell's own library, and reports their rows as perf points.
  *
- * <p>Only a one-rank world is run: nccl-tests spans ranks through MPI or threads of one process, neither of which
- * this harness's rank placement (one process per rank, rendezvous over TCP) can reproduce faithfully, so the
- * comparison would not be of like with like. The binaries find NCCL through {@code LD_LIBRARY_PATH}, set to the
+ * <p>A world of one runs {@code -g 1} on the rank's device. A world of N runs nccl-tests' own multi-GPU form,
+ * one process driving every rank's GPU ({@code -g N}), from rank 0, once its communicator is destroyed (where the
+ * other ranks destroy theirs and exit): nccl-tests without MPI cannot span processes, so the launcher hands rank 0 every rank's device
+ * ({@link WorkerConfig#NCCL_TESTS_DEVICES}), which only a cell of processes with one GPU per rank can do; without
+ * them the check is skipped with that reason. The binaries find NCCL through {@code LD_LIBRARY_PATH}, set to the
  * folder of the cell's library, so they load the same build the binding does as long as it is named by its soname
  * ({@code libnccl.so.2}).
  */
@@ -63,11 +65,11 @@ final class NcclTestsProcess {
     }
 
     void runAll(List<PerfRunner.Sweep> sweeps) {
-        if (config.world() != 1) {
+        if (config.world() != 1 && config.ncclTestsDevices() == null) {
             reporter.run(CheckSpec.of("perf/nccl-tests", "perf", Map.of("world", Integer.toString(config.world())),
-                    () -> Outcome.skipped(Cause.NOT_CONFIGURED, "nccl-tests is run at world 1 only (this cell has "
-                            + config.world() + " ranks): its multi-rank runs need MPI or one process driving every GPU, "
-                            + "which is not how this harness places ranks")));
+                    () -> Outcome.skipped(Cause.NOT_CONFIGURED, "nccl-tests at world " + config.world() + " runs in rank 0's "
+                            + "process over every rank's GPU (-g " + config.world() + "), which only a cell of processes with "
+                            + "one GPU per rank (gpu.assign: per-rank) makes visible to rank 0; this cell's launcher did not")));
             return;
         }
         for (PerfRunner.Sweep sweep : sweeps) {
@@ -86,7 +88,7 @@ final class NcclTestsProcess {
                         if (run.exitCode() != 0) {
                             return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
                         }
-                        List<PerfPoint> full = NcclTestsOutput.points(run.output(), library, 1, sweep.collective(), iterations());
+                        List<PerfPoint> full = NcclTestsOutput.points(run.output(), library, config.world(), sweep.collective(), iterations());
                         List<List<PerfPoint>> again = new ArrayList<>();
                         long small = Math.min(max, SMALL_MAX_BYTES);
                         for (int i = 1; i < SMALL_RUNS; i++) {
@@ -95,11 +97,11 @@ final class NcclTestsProcess {
                                 return Outcome.broken(binary + " (run " + (i + 1) + " of " + SMALL_RUNS + ", to " + small + " B) exited with "
                                         + more.exitCode() + "; last output: " + tail(more.output()));
                             }
-                            again.add(NcclTestsOutput.points(more.output(), library, 1, sweep.collective(), iterations()));
+                            again.add(NcclTestsOutput.points(more.output(), library, config.world(), sweep.collective(), iterations()));
                         }
                         points.addAll(NcclTestsOutput.withRepeats(full, again));
                         return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, dtype, max))
-                                + " with LD_LIBRARY_PATH=" + libraryDir + ", sizes to " + small + " B measured by "
+                                + " with LD_LIBRARY_PATH=" + libraryDir + devicesNote() + ", sizes to " + small + " B measured by "
                                 + SMALL_RUNS + " separate runs (the median kept, every run's time as its trials)");
                     }));
             for (PerfPoint p : points) {
@@ -113,8 +115,30 @@ final class NcclTestsProcess {
     List<String> command(Path exe, String dtype, long maxBytes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
-        cmd.addAll(NcclTestsOutput.arguments(maxBytes, iterations(), warmup(), dtype));
+        cmd.addAll(NcclTestsOutput.arguments(maxBytes, config.world(), iterations(), warmup(), dtype));
         return cmd;
+    }
+
+    /**
+     * What the binary's process is given beyond the worker's own environment: the cell's library folder first on
+     * {@code LD_LIBRARY_PATH}, and the GPUs. At world 1 that is the worker's device ({@code NCCL_TESTS_DEVICE},
+     * which nccl-tests v2.14+ reads; older ones take device 0 of what the worker sees). At world N it is every rank's
+     * device made visible, from the first ({@code NCCL_TESTS_DEVICE=0}), so that {@code -g N} drives one per rank.
+     */
+    Map<String, String> environment(String inheritedLibraryPath) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LD_LIBRARY_PATH", libraryDir + (inheritedLibraryPath == null || inheritedLibraryPath.isBlank() ? "" : ":" + inheritedLibraryPath));
+        if (config.world() == 1) {
+            env.put("NCCL_TESTS_DEVICE", Integer.toString(config.deviceOrdinal()));
+        } else {
+            env.put(config.gpu() == WorkerConfig.Gpu.HIP ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", config.ncclTestsDevices());
+            env.put("NCCL_TESTS_DEVICE", "0");
+        }
+        return env;
+    }
+
+    private String devicesNote() {
+        return config.world() == 1 ? "" : " over devices " + config.ncclTestsDevices() + " (every rank's, from rank 0's process)";
     }
 
     record Run(int exitCode, String output) {
@@ -123,10 +147,7 @@ final class NcclTestsProcess {
     private Run run(Path exe, String dtype, long maxBytes) throws IOException, InterruptedException {
         reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype + " to " + maxBytes + " B");
         ProcessBuilder pb = new ProcessBuilder(command(exe, dtype, maxBytes)).redirectErrorStream(true);
-        String inherited = pb.environment().get("LD_LIBRARY_PATH");
-        pb.environment().put("LD_LIBRARY_PATH", libraryDir + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
-        // the worker's device; nccl-tests v2.14+ reads it, older ones use device 0 of what CUDA_VISIBLE_DEVICES shows
-        pb.environment().put("NCCL_TESTS_DEVICE", Integer.toString(config.deviceOrdinal()));
+        pb.environment().putAll(environment(pb.environment().get("LD_LIBRARY_PATH")));
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out;

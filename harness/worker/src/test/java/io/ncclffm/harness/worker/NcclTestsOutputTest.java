@@ -112,8 +112,12 @@ class NcclTestsOutputTest {
     @Test
     void theArguments_areNcclTestsOwnFlags() {
         assertEquals(List.of("-b", "8", "-e", "268435456", "-f", "2", "-g", "1", "-n", "1000", "-w", "100", "-d", "bfloat16", "-c", "0"),
-                NcclTestsOutput.arguments(256L << 20, 1000, 100, "bfloat16"));
-        assertEquals("float", NcclTestsOutput.arguments(8, 10, 2, "float32").get(13));
+                NcclTestsOutput.arguments(256L << 20, 1, 1000, 100, "bfloat16"));
+        assertEquals("float", NcclTestsOutput.arguments(8, 1, 10, 2, "float32").get(13));
+        // a world of 4 is one process driving four GPUs, one per rank
+        assertEquals(List.of("-g", "4"), NcclTestsOutput.arguments(8, 4, 10, 2, "float32").subList(6, 8));
+        assertEquals("nccl-tests -g takes at least 1 GPU, got 0",
+                assertThrows(IllegalArgumentException.class, () -> NcclTestsOutput.arguments(8, 0, 10, 2, "float32")).getMessage());
     }
 
     private static PerfPoint at(long bytes, String placement, double us) {
