@@ -57,7 +57,11 @@ class NcclTestsProcessTest {
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    private static List<WorkerEvent> events(ByteArrayOutputStream bytes) {
+    /** Runs rank 0's nccl-tests for a float32 allReduce sweep against a library in /opt/nccl/lib; what it reported. */
+    private static List<WorkerEvent> runAllReduce(WorkerConfig config) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new NcclTestsProcess(config, new Reporter(0, new PrintStream(bytes, true, StandardCharsets.UTF_8)),
+                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(PerfPoint.ALL_REDUCE, DataType.FLOAT32)));
         return bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).map(EventCodec::decode).toList();
     }
 
@@ -68,9 +72,7 @@ class NcclTestsProcessTest {
     @Test
     void aWorldOfTwo_runsOneProcessOverBothRanksGpus_andReportsItsRowsAtWorldTwo() throws IOException {
         fakeAllReducePerf();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new NcclTestsProcess(config(2, "3,5"), new Reporter(0, new PrintStream(bytes, true, StandardCharsets.UTF_8)),
-                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(PerfPoint.ALL_REDUCE, DataType.FLOAT32)));
+        List<WorkerEvent> events = runAllReduce(config(2, "3,5"));
 
         List<String> seen = Files.readAllLines(dir.resolve("seen"));
         assertEquals(NcclTestsProcess.SMALL_RUNS, seen.size(), String.join("\n", seen));
@@ -78,7 +80,6 @@ class NcclTestsProcessTest {
             assertTrue(line.contains("-g 2 "), line);
             assertTrue(line.contains("CUDA_VISIBLE_DEVICES=3,5 NCCL_TESTS_DEVICE=0 LD_LIBRARY_PATH=/opt/nccl/lib"), line);
         }
-        List<WorkerEvent> events = events(bytes);
         WorkerEvent.Check c = check(events);
         assertEquals(CheckStatus.PASSED, c.result().status(), c.result().message());
         assertTrue(c.result().message().contains("over devices 3,5 (every rank's, from rank 0's process)"), c.result().message());
@@ -93,22 +94,18 @@ class NcclTestsProcessTest {
     @Test
     void aWorldOfOne_runsOnTheRanksOwnDevice_withTheGpusItSees() throws IOException {
         fakeAllReducePerf();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new NcclTestsProcess(config(1, null), new Reporter(0, new PrintStream(bytes, true, StandardCharsets.UTF_8)),
-                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(PerfPoint.ALL_REDUCE, DataType.FLOAT32)));
+        List<WorkerEvent> events = runAllReduce(config(1, null));
         String first = Files.readAllLines(dir.resolve("seen")).getFirst();
         assertTrue(first.contains("-g 1 "), first);
         assertTrue(first.contains("NCCL_TESTS_DEVICE=0 LD_LIBRARY_PATH=/opt/nccl/lib"), first);
-        assertEquals(CheckStatus.PASSED, check(events(bytes)).result().status());
+        assertEquals(CheckStatus.PASSED, check(events).result().status());
     }
 
     @Test
     void aWorldOfTwo_whoseRankZeroWasNotGivenEveryGpu_isSkippedSayingWhy_andRunsNothing() throws IOException {
         fakeAllReducePerf();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new NcclTestsProcess(config(2, null), new Reporter(0, new PrintStream(bytes, true, StandardCharsets.UTF_8)),
-                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(PerfPoint.ALL_REDUCE, DataType.FLOAT32)));
-        WorkerEvent.Check c = check(events(bytes));
+        List<WorkerEvent> events = runAllReduce(config(2, null));
+        WorkerEvent.Check c = check(events);
         assertEquals(CheckStatus.SKIPPED, c.result().status());
         assertEquals("perf/nccl-tests", c.result().id());
         assertEquals("nccl-tests at world 2 runs in rank 0's process over every rank's GPU (-g 2), which only a cell of "
