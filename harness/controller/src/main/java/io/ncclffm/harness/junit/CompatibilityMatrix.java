@@ -19,6 +19,7 @@ import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 import io.ncclffm.harness.launch.CellLauncher;
+import io.ncclffm.harness.launch.GpuPool;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.GpuInventory;
 import io.ncclffm.harness.launch.HarnessException;
@@ -179,9 +180,16 @@ public class CompatibilityMatrix {
             cell = cell.withPairedBaseline(pairedWith);
         }
         CellLauncher launcher = launchers.forCell(cell);
-        System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%s%n", label, cell.displayVersion(), launcher.name(), world,
-                cell.pairedBaseline() == null ? "" : ", each timing the perf baseline " + cell.pairedBaseline() + " beside it");
-        CellRun run = launcher.run(cell, world, both(progress(label), releasingOnFirstCollective(release)));
+        GpuPool.Lease placed = matrixRun.gpus().acquire(cell.gpu(), world);
+        CellRun run;
+        try {
+            System.out.printf("[ncclffm] %s (%s, %s): starting %d rank(s)%s%s%n", label, cell.displayVersion(), launcher.name(), world,
+                    placed.devices().isEmpty() ? "" : " on " + placed.describe(),
+                    cell.pairedBaseline() == null ? "" : ", each timing the perf baseline " + cell.pairedBaseline() + " beside it");
+            run = launcher.run(cell, world, both(progress(label), releasingOnFirstCollective(release)), placed.devices());
+        } finally {
+            matrixRun.gpus().release(placed);
+        }
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
         matrixRun.report().record(cell, world, cellRun, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.engine.support.store.Namespace;
 import org.junit.platform.launcher.LauncherSession;
 
+import io.ncclffm.harness.launch.GpuPool;
 import io.ncclffm.harness.library.Libraries;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
@@ -31,6 +32,8 @@ public final class MatrixRun {
     private final MatrixSettings settings;
     private final Matrix matrix;
     private final MatrixReport report = new MatrixReport();
+    /** Where the cell runs that run at once are placed on the host's GPUs. */
+    private final GpuPool gpus = GpuPool.host();
     private Libraries libraries;
 
     private MatrixRun(MatrixSettings settings) {
@@ -46,6 +49,10 @@ public final class MatrixRun {
 
     public Matrix matrix() {
         return matrix;
+    }
+
+    public GpuPool gpus() {
+        return gpus;
     }
 
     public MatrixReport report() {

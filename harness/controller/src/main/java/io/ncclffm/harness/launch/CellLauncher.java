@@ -1,5 +1,7 @@
 package io.ncclffm.harness.launch;
 
+import java.util.List;
+
 import io.ncclffm.harness.matrix.Cell;
 
 /**
@@ -8,7 +10,16 @@ import io.ncclffm.harness.matrix.Cell;
  */
 public interface CellLauncher {
 
-    CellRun run(Cell cell, int world, RankObserver observer);
+    /**
+     * @param devices the host GPUs this run was given ({@link GpuPool}), rank i's the i-th with one GPU per rank, the
+     *                first for ranks that share one; empty: the first ones, rank i on GPU i
+     */
+    CellRun run(Cell cell, int world, RankObserver observer, List<Integer> devices);
+
+    /** On the first GPUs: rank i on GPU i, ranks that share one on GPU 0. */
+    default CellRun run(Cell cell, int world, RankObserver observer) {
+        return run(cell, world, observer, List.of());
+    }
 
     /** e.g. {@code container} or {@code process} */
     String name();

@@ -56,7 +56,7 @@ public final class ContainerLauncher implements CellLauncher {
     }
 
     @Override
-    public CellRun run(Cell cell, int world, RankObserver observer) {
+    public CellRun run(Cell cell, int world, RankObserver observer, List<Integer> devices) {
         long start = System.nanoTime();
         List<RankOutput> outputs = new ArrayList<>();
         for (int r = 0; r < world; r++) outputs.add(new RankOutput(r));
@@ -78,12 +78,12 @@ public final class ContainerLauncher implements CellLauncher {
             int port = hostNetwork ? RendezvousPorts.next() : RENDEZVOUS_PORT;
             String rank0Address = "127.0.0.1";
             for (int rank = 0; rank < world; rank++) {
-                RankPlacement place = RankPlacement.of(cell, rank, runId, !hostNetwork);
+                RankPlacement place = RankPlacement.forContainer(cell, rank, runId, !hostNetwork, devices);
                 Map<String, String> env = WorkerEnvironment.forRank(cell, world, rank, rank0Address, port,
                         hostNetwork ? "127.0.0.1" : "0.0.0.0", token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
                 @SuppressWarnings("resource") // stopped in finally
                 RankContainer c = new RankContainer(DockerImageName.parse(image), archive(), outputs.get(rank), observer)
-                        .withRank(runId, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu());
+                        .withRank(runId, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu(), place.hostDevice());
                 if (network != null) c.withCellNetwork(network);
                 containers.add(c);
                 c.start();

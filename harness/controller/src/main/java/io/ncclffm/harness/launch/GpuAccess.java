@@ -39,13 +39,17 @@ final class GpuAccess {
     private GpuAccess() {
     }
 
-    /** Applies the assignment to the container about to be created for {@code rank}. */
-    static void apply(CreateContainerCmd cmd, GpuAssignment gpu, int rank) {
+    /**
+     * Applies the assignment to the container about to be created for a rank.
+     *
+     * @param hostDevice with one GPU per rank, the host GPU this rank is given (the only one its container sees)
+     */
+    static void apply(CreateContainerCmd cmd, GpuAssignment gpu, int hostDevice) {
         if (!gpu.present()) return;
         HostConfig host = cmd.getHostConfig();
         if (gpu.nvidia() && gpu.access() == GpuAssignment.Access.TOOLKIT) {
             DeviceRequest request = new DeviceRequest().withCapabilities(List.of(List.of("gpu")));
-            request = gpu.assign() == GpuAssignment.Assign.PER_RANK ? request.withDeviceIds(List.of(Integer.toString(rank))) : request.withCount(-1);
+            request = gpu.assign() == GpuAssignment.Assign.PER_RANK ? request.withDeviceIds(List.of(Integer.toString(hostDevice))) : request.withCount(-1);
             host.withDeviceRequests(List.of(request));
         } else if (gpu.nvidia()) {
             List<Device> devices = new ArrayList<>();
@@ -53,12 +57,12 @@ final class GpuAccess {
                 if (Files.exists(Path.of(d))) devices.add(Device.parse(d + ":" + d + ":rwm"));
             }
             for (Path card : GpuInventory.host().devices(gpu)) {
-                boolean mine = gpu.assign() != GpuAssignment.Assign.PER_RANK || card.getFileName().toString().equals("nvidia" + rank);
+                boolean mine = gpu.assign() != GpuAssignment.Assign.PER_RANK || card.getFileName().toString().equals("nvidia" + hostDevice);
                 if (mine) devices.add(Device.parse(card + ":" + card + ":rwm"));
             }
             if (devices.stream().noneMatch(d -> d.getPathOnHost().matches("/dev/nvidia\\d+"))) {
                 throw new HarnessException("the cell asks for NVIDIA devices but this host has no /dev/nvidia<N>"
-                        + (gpu.assign() == GpuAssignment.Assign.PER_RANK ? " for rank " + rank : ""));
+                        + (gpu.assign() == GpuAssignment.Assign.PER_RANK ? " (/dev/nvidia" + hostDevice + ", this rank's)" : ""));
             }
             host.withDevices(devices);
             host.withBinds(driverBinds(gpu.driverLibs()));

@@ -11,8 +11,8 @@ import io.ncclffm.harness.matrix.GpuAssignment;
 /**
  * The GPUs this host exposes, counted from their device files: {@code /dev/nvidia<N>} for NVIDIA, {@code
  * /dev/dri/renderD<N>} for AMD. Used before a {@code per-rank} cell starts, so that a world larger than the host
- * (a matrix listing worlds 2, 4 and 8 on a runner of two GPUs) is skipped with the reason instead of starting ranks
- * that would each fail to find their GPU.
+ * (a matrix listing worlds 2, 4 and 8 on a runner of two GPUs) is reported as not started, with the reason,
+ * instead of starting ranks that would each fail to find their GPU; and to size the {@link GpuPool}.
  */
 public final class GpuInventory {
 

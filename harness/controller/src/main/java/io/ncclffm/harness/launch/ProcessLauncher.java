@@ -36,7 +36,7 @@ public final class ProcessLauncher implements CellLauncher {
     }
 
     @Override
-    public CellRun run(Cell cell, int world, RankObserver observer) {
+    public CellRun run(Cell cell, int world, RankObserver observer, List<Integer> devices) {
         long start = System.nanoTime();
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
         RendezvousToken token = RendezvousToken.random();
@@ -46,11 +46,11 @@ public final class ProcessLauncher implements CellLauncher {
         List<Thread> pumps = new ArrayList<>();
         try {
             for (int rank = 0; rank < world; rank++) {
-                RankPlacement place = RankPlacement.of(cell, rank, runId, false);
+                RankPlacement place = RankPlacement.forProcess(cell, rank, runId, devices);
                 // A mixed cell's rank runs its member's library and expects its version.
                 Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
                         token, place.deviceOrdinal(), place.hostId(), place.visibleDevice(),
-                        rank == 0 ? RankPlacement.allDevices(cell, world, runId) : null);
+                        rank == 0 ? RankPlacement.allDevices(cell, world, devices) : null);
                 ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
                 pb.environment().putAll(env);
                 RankOutput out = new RankOutput(rank);

@@ -61,6 +61,7 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
     private String runId = "";
     private String cellName = "";
     private GpuAssignment gpu = GpuAssignment.NONE;
+    private int hostDevice = -1;
     private Network cellNetwork;
 
     /**
@@ -107,9 +108,18 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
         return self();
     }
 
-    /** The GPUs the matrix assigns this cell; none by default. */
+    /** The GPUs the matrix assigns this cell; none by default. With one GPU per rank, this rank's is GPU {@code rank}. */
     RankContainer withGpu(GpuAssignment gpu) {
+        return withGpu(gpu, output.rank());
+    }
+
+    /**
+     * The GPUs the matrix assigns this cell, and with one GPU per rank the host GPU this rank is given
+     * ({@link RankPlacement#hostDevice()}).
+     */
+    RankContainer withGpu(GpuAssignment gpu, int hostDevice) {
         this.gpu = gpu;
+        this.hostDevice = hostDevice < 0 ? output.rank() : hostDevice;
         return self();
     }
 
@@ -139,7 +149,7 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
             if (cellNetwork != null) cmd.withHostName(hostName());
             cmd.getHostConfig().withCapDrop(Capability.ALL).withReadonlyRootfs(true)
                     .withSecurityOpts(new ArrayList<>(List.of("no-new-privileges")));
-            GpuAccess.apply(cmd, gpu, output.rank());
+            GpuAccess.apply(cmd, gpu, hostDevice < 0 ? output.rank() : hostDevice);
         });
     }
 

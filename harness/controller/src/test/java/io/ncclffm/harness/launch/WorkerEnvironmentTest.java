@@ -27,7 +27,7 @@ class WorkerEnvironmentTest {
     @Test
     void sharedGpu_givesEveryRankItsOwnHostIdAndLoopbackSockets() {
         Cell c = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null));
-        RankPlacement p = RankPlacement.of(c, 3, "run1", false);
+        RankPlacement p = RankPlacement.forProcess(c, 3, "run1", List.of());
         RendezvousToken token = RendezvousToken.random();
         Map<String, String> env = WorkerEnvironment.forRank(c, 4, 3, "127.0.0.1", 4000, "127.0.0.1", token, p.deviceOrdinal(),
                 p.hostId(), p.visibleDevice());
@@ -52,11 +52,11 @@ class WorkerEnvironmentTest {
     @Test
     void distinctHostnames_needNoHostId_andPerRankSeesOnlyItsGpu() {
         Cell shared = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null));
-        assertNull(RankPlacement.of(shared, 1, "r", true).hostId(), "containers on a cell network differ by hostname");
-        RankPlacement perRank = RankPlacement.of(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null)), 2, "r", false);
+        assertNull(RankPlacement.forContainer(shared, 1, "r", true, List.of()).hostId(), "containers on a cell network differ by hostname");
+        RankPlacement perRank = RankPlacement.forProcess(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null)), 2, "r", List.of());
         assertEquals("2", perRank.visibleDevice());
         assertEquals(0, perRank.deviceOrdinal());
-        RankPlacement all = RankPlacement.of(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.ALL, GpuAssignment.Access.TOOLKIT, null)), 2, "r", false);
+        RankPlacement all = RankPlacement.forProcess(cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.ALL, GpuAssignment.Access.TOOLKIT, null)), 2, "r", List.of());
         assertEquals(2, all.deviceOrdinal());
         Map<String, String> none = WorkerEnvironment.forRank(cell(GpuAssignment.NONE), 1, 0, "h", 1, "b", RendezvousToken.random(), 0,
                 null, null);
@@ -100,19 +100,38 @@ class WorkerEnvironmentTest {
         GpuAssignment shared = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null);
         Cell perf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
                 List.of(4), perRank, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
-        assertEquals("0,1,2,3", RankPlacement.allDevices(perf, 4, "r"), "rank i sees GPU i, so nccl-tests gets them in rank order");
+        assertEquals("0,1,2,3", RankPlacement.allDevices(perf, 4, List.of()), "rank i sees GPU i, so nccl-tests gets them in rank order");
         Map<String, String> env = WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0,
-                null, "0", RankPlacement.allDevices(perf, 4, "r"));
+                null, "0", RankPlacement.allDevices(perf, 4, List.of()));
         assertEquals("0,1,2,3", env.get(WorkerConfig.NCCL_TESTS_DEVICES));
         assertEquals("0", env.get("CUDA_VISIBLE_DEVICES"), "the rank itself still sees its own GPU only");
         assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).ncclTestsDevices());
 
-        assertNull(RankPlacement.allDevices(perf, 1, "r"), "a world of one runs nccl-tests on its own device");
+        assertNull(RankPlacement.allDevices(perf, 1, List.of()), "a world of one runs nccl-tests on its own device");
         Cell sharedPerf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
                 List.of(4), shared, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
-        assertNull(RankPlacement.allDevices(sharedPerf, 4, "r"), "ranks sharing one GPU are no world nccl-tests can drive");
-        assertNull(RankPlacement.allDevices(cell(perRank), 4, "r"), "a check cell runs no nccl-tests");
+        assertNull(RankPlacement.allDevices(sharedPerf, 4, List.of()), "ranks sharing one GPU are no world nccl-tests can drive");
+        assertNull(RankPlacement.allDevices(cell(perRank), 4, List.of()), "a check cell runs no nccl-tests");
         assertFalse(WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0, null, "0")
                 .containsKey(WorkerConfig.NCCL_TESTS_DEVICES), "a container launcher gives none: rank 0 sees its own GPU only");
+    }
+
+    @Test
+    void theGpusACellRunWasGiven_placeItsRanks_inProcessesAndContainersAlike() {
+        Cell perRank = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null));
+        Cell shared = cell(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null));
+        List<Integer> given = List.of(4, 5, 6, 7);
+        assertEquals("6", RankPlacement.forProcess(perRank, 2, "r", given).visibleDevice(), "rank 2 of a run given GPUs 4-7");
+        RankPlacement boxed = RankPlacement.forContainer(perRank, 2, "r", true, given);
+        assertEquals(6, boxed.hostDevice(), "the container is given host GPU 6");
+        assertNull(boxed.visibleDevice(), "and sees it as its only device, 0");
+        assertEquals(0, boxed.deviceOrdinal());
+        assertEquals(5, RankPlacement.forProcess(shared, 3, "r", List.of(5)).deviceOrdinal(), "ranks sharing GPU 5 select it");
+        assertEquals(5, RankPlacement.forContainer(shared, 3, "r", true, List.of(5)).deviceOrdinal());
+        Cell perf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
+                List.of(4), perRank.gpu(), Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        assertEquals("4,5,6,7", RankPlacement.allDevices(perf, 4, given));
+        assertEquals("rank 2 has no GPU among the 2 given: [4, 5]", org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> RankPlacement.forProcess(perRank, 2, "r", List.of(4, 5))).getMessage());
     }
 }
