@@ -19,9 +19,9 @@ import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 import io.ncclffm.harness.launch.CellLauncher;
-import io.ncclffm.harness.launch.GpuPool;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.GpuInventory;
+import io.ncclffm.harness.launch.GpuPool;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.RankObserver;
 import io.ncclffm.harness.library.LibraryException;
