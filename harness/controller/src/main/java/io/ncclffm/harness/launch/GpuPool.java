@@ -23,7 +23,10 @@ import io.ncclffm.harness.matrix.GpuAssignment;
  */
 public final class GpuPool {
 
-    /** Ranks placed on each GPU now, per vendor (the counts of NVIDIA and AMD devices differ). */
+    /**
+     * Ranks placed on each GPU now, per vendor (the counts of NVIDIA and AMD devices differ), sized by the host's
+     * count at the vendor's first run.
+     */
     private final Map<GpuAssignment.Vendor, int[]> load = new HashMap<>();
     private final ToIntFunction<GpuAssignment> count;
 
@@ -54,9 +57,8 @@ public final class GpuPool {
      */
     public synchronized Lease acquire(GpuAssignment gpu, int world) {
         if (!gpu.present() || gpu.assign() == GpuAssignment.Assign.ALL) return new Lease(null, List.of(), 0);
-        int n = count.applyAsInt(gpu);
-        if (n < 1) return new Lease(null, List.of(), 0);  // the ranks report the missing GPU themselves
-        int[] ranks = load.computeIfAbsent(gpu.vendor(), v -> new int[n]);
+        int[] ranks = load.computeIfAbsent(gpu.vendor(), v -> new int[Math.max(0, count.applyAsInt(gpu))]);
+        if (ranks.length == 0) return new Lease(null, List.of(), 0);  // the ranks report the missing GPU themselves
         boolean perRank = gpu.assign() == GpuAssignment.Assign.PER_RANK;
         int take = perRank ? world : 1;
         if (take > ranks.length) {
@@ -77,7 +79,7 @@ public final class GpuPool {
         for (int d : lease.devices()) ranks[d] -= lease.ranksEach();
     }
 
-    /** Ranks placed on each GPU of the vendor now; for reports and tests. */
+    /** Ranks placed on each GPU of the vendor now. */
     public synchronized List<Integer> load(GpuAssignment.Vendor vendor) {
         int[] ranks = load.get(vendor);
         return ranks == null ? List.of() : IntStream.of(ranks).boxed().toList();

@@ -149,7 +149,7 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
             if (cellNetwork != null) cmd.withHostName(hostName());
             cmd.getHostConfig().withCapDrop(Capability.ALL).withReadonlyRootfs(true)
                     .withSecurityOpts(new ArrayList<>(List.of("no-new-privileges")));
-            GpuAccess.apply(cmd, gpu, hostDevice < 0 ? output.rank() : hostDevice);
+            GpuAccess.apply(cmd, gpu, hostDevice);
         });
     }
 

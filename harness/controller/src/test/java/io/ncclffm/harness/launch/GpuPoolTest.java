@@ -74,6 +74,17 @@ class GpuPoolTest {
     }
 
     @Test
+    void theHostsGpusAreCountedOncePerVendor_notForEveryRun() {
+        int[] counted = {0};
+        GpuPool pool = new GpuPool(gpu -> {
+            counted[0]++;
+            return 4;
+        });
+        for (int i = 0; i < 5; i++) pool.release(pool.acquire(PER_RANK, 2));
+        assertEquals(1, counted[0]);
+    }
+
+    @Test
     void oneGpuPerRank_onAHostWithFewer_isRefusedSayingHowMany() {
         assertEquals("world 4 needs 4 GPUs, one per rank; this host has 2",
                 assertThrows(IllegalArgumentException.class, () -> gpus(2).acquire(PER_RANK, 4)).getMessage());
