@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.ncclffm.internal.CTypes;
 import io.ncclffm.internal.CommConfig;
@@ -114,6 +115,16 @@ public final class Nccl {
     /** The path or soname that was opened. */
     public String libraryPath() {
         return library.path();
+    }
+
+    /**
+     * The file the process really runs NCCL's API from: the object that holds {@code ncclGetVersion}, as the
+     * dynamic loader mapped it. Where {@link #libraryPath()} is a soname this is where the search path led; where a
+     * library carries NCCL inside it, it is that library. Empty where the process has no memory map to read (not
+     * Linux).
+     */
+    public Optional<LoadedFile> loadedFile() {
+        return library.find("ncclGetVersion").flatMap(symbol -> LoadedFile.containing(symbol.address()));
     }
 
     /** Where {@link #libraryPath()} came from, e.g. {@code environment variable NCCLFFM_SO_PATH}. */
