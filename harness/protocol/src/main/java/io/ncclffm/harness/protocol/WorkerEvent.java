@@ -9,12 +9,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.ncclffm.harness.protocol.PerfPoint;
 
 /**
- * One line of a rank worker's standard output. Every line is a complete JSON object with an {@code event} field,
- * flushed as soon as it is known, so that whatever a rank measured survives the rank's death.
+ * One line of a rank worker's event pipe (its standard output as the launcher sees it). Every line is a complete JSON
+ * object with an {@code event} field, flushed as soon as it is known, so that whatever a rank measured survives the
+ * rank's death.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "event")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = WorkerEvent.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = WorkerEvent.Loaded.class, name = "loaded"),
         @JsonSubTypes.Type(value = WorkerEvent.Plan.class, name = "plan"),
         @JsonSubTypes.Type(value = WorkerEvent.Check.class, name = "check"),
         @JsonSubTypes.Type(value = WorkerEvent.Init.class, name = "init"),
@@ -30,6 +32,10 @@ public sealed interface WorkerEvent {
     /** The worker started: who and where. */
     record Hello(int rank, int world, long pid, String host, String javaVersion, Map<String, String> environment)
             implements WorkerEvent {
+    }
+
+    /** The library loaded: which file the process really runs (sent before the {@code load} check's result). */
+    record Loaded(int rank, LibraryFile library) implements WorkerEvent {
     }
 
     /** The checks this rank will report, known once the library's version is. */

@@ -22,6 +22,9 @@ class WorkerEventCodecTest {
     static Stream<WorkerEvent> events() {
         return Stream.of(
                 new WorkerEvent.Hello(1, 2, 4711, "rank1", "25+36", Map.of("NCCL_DEBUG", "WARN")),
+                new WorkerEvent.Loaded(1, new LibraryFile("libnccl.so.2", "/usr/lib/x86_64-linux-gnu/libnccl.so.2.28.3", 372_000_000L,
+                        "0f".repeat(32), "NCCL version 2.28.3+cuda12.9")),
+                new WorkerEvent.Loaded(0, new LibraryFile("/x.so", "/x.so", 1, "00".repeat(32), null)),
                 new WorkerEvent.Plan(0, List.of(
                         new WorkerEvent.PlannedCheck("load", "load", Map.of(), List.of()),
                         new WorkerEvent.PlannedCheck("allreduce/bfloat16/avg/1/in-place", "allreduce bfloat16",

@@ -1,5 +1,6 @@
 package io.ncclffm.harness.worker;
 
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import io.ncclffm.NcclLoadException;
 import io.ncclffm.NcclResult;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.LibraryFile;
+import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Loading, version decoding and error strings: checks that need no GPU. */
 final class LibraryChecks {
@@ -18,6 +21,11 @@ final class LibraryChecks {
     private LibraryChecks() {
     }
 
+    /**
+     * Loads the library and says which file the process really runs ({@link WorkerEvent.Loaded}, before this check's
+     * result). A library that loaded from a file that cannot be measured is broken: nothing after it could say what
+     * was checked.
+     */
     static CheckSpec load(RankSession s) {
         return CheckSpec.of("load", "load", Map.of(), () -> {
             try {
@@ -25,7 +33,18 @@ final class LibraryChecks {
             } catch (NcclLoadException e) {
                 return Outcome.failed(Cause.OTHER_FAILURE, e.getMessage());
             }
-            return Outcome.passed("loaded " + s.nccl.libraryPath() + " from the " + s.nccl.librarySource(),
+            LibraryFile file;
+            try {
+                file = LoadedLibrary.measure(s.nccl);
+            } catch (IOException | IllegalStateException e) {
+                String loaded = s.nccl.toString();
+                s.nccl = null;
+                return Outcome.broken("loaded " + loaded + " but cannot tell which file runs: " + e.getMessage());
+            }
+            s.events.accept(new WorkerEvent.Loaded(s.config.rank(), file));
+            return Outcome.passed("loaded " + file.path() + " (" + file.size() + " bytes, sha256 " + file.sha256() + ", "
+                            + (file.buildLine() != null ? file.buildLine() : "no build line") + ") for " + s.nccl.libraryPath()
+                            + " from the " + s.nccl.librarySource(),
                     Map.of("path", s.nccl.libraryPath(), "source", s.nccl.librarySource()));
         });
     }
