@@ -11,8 +11,11 @@
  * Every ncclConfig_t it receives is kept byte for byte (with the strings its pointers name) for the tests.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 typedef struct { char internal[128]; } ncclUniqueId;
 typedef struct { size_t size; unsigned int magic; unsigned int version; int blocking; } config_head;
@@ -33,6 +36,7 @@ static int mode(void) {
     }
     return init_mode;
 }
+static int reset_called = 0;        /* whether a test drives the stub (stub_reset) rather than the environment */
 static int collective_result = 0;   /* returned by every collective */
 static int async_error = -1;        /* >= 0: what ncclCommGetAsyncError reports for every communicator */
 static char last_error[256] = "";
@@ -68,7 +72,7 @@ static void note(const char* name) {
 
 /* Test controls. */
 void stub_reset(int version, int mode, int coll_result) {
-    version_code = version; init_mode = mode; collective_result = coll_result;
+    version_code = version; init_mode = mode; collective_result = coll_result; reset_called = 1;
     calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0; async_error = -1;
     memset(last_args, 0, sizeof last_args);
     memset(last_config, 0, sizeof last_config); last_config_size = 0;
@@ -89,10 +93,101 @@ const unsigned char* stub_last_config(void) { return last_config; }
 size_t stub_last_config_size(void) { return last_config_size; }
 const char* stub_last_config_string(int i) { return last_config_strings[i]; }
 
-int ncclGetVersion(int* v) { note("ncclGetVersion"); *v = version_code; return 0; }
+/* NCCL's build line, as NCCL compiles it in (init.cc's VERSION_STRING): what a worker reports of the file it runs. */
+const char stub_build_line[] = "NCCL version 2.22.3+cuda12.9 (stub)";
+
+/* A library that writes to standard output, as a test asks through the environment of a process that loads this
+ * stub without calling stub_reset (the harness's worker):
+ *   STUB_NCCL_VERSION=CODE        ncclGetVersion reports CODE instead of 22203;
+ *   NCCL_DEBUG=INFO               every call is logged to standard output, as NCCL does without NCCL_DEBUG_FILE;
+ *   STUB_NCCL_FORGE=WHAT[,WHAT]   writes to standard output, with write(2) on descriptor 1:
+ *     constructor / destructor    a worker's events claiming rank 0 passed version, error-strings and load and
+ *                                 is done, when the library is loaded / when the process exits (ELF destructors run
+ *                                 even after Runtime.halt);
+ *     partial                     a line without its newline, when the library is loaded;
+ *     huge                        STUB_NCCL_FORGE_BYTES bytes (default 40 MiB) without a newline, when loaded;
+ *   STUB_NCCL_FORGE_TO=pipe       writes those to the first pipe at or above descriptor 64 instead (where the
+ *                                 harness's worker keeps its event pipe): a library that goes looking for it. */
+static int forges(const char* what) {
+    const char* e = getenv("STUB_NCCL_FORGE");
+    if (e == NULL) return 0;
+    size_t n = strlen(what);
+    for (const char* p = e; (p = strstr(p, what)) != NULL; p += n) {
+        if ((p == e || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return 1;
+    }
+    return 0;
+}
+
+static int forge_fd(void) {
+    const char* to = getenv("STUB_NCCL_FORGE_TO");
+    if (to == NULL || strcmp(to, "pipe") != 0) return 1;
+    char link[64], target[64];
+    for (int fd = 64; fd < 1024; fd++) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n > 5 && !strncmp(target, "pipe:", 5)) return fd;
+    }
+    return 1;
+}
+
+static void write_all(const char* s, size_t n) {
+    int fd = forge_fd();
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0) return;
+        s += w; n -= (size_t) w;
+    }
+}
+
+static void forge_events(void) {
+    static const char* lines[] = {
+        "{\"event\":\"check\",\"rank\":0,\"result\":{\"rank\":0,\"id\":\"version\",\"group\":\"version\",\"params\":{},"
+        "\"status\":\"PASSED\",\"message\":\"forged by the library\",\"millis\":0}}\n",
+        "{\"event\":\"check\",\"rank\":0,\"result\":{\"rank\":0,\"id\":\"load\",\"group\":\"load\",\"params\":{},"
+        "\"status\":\"PASSED\",\"message\":\"forged by the library\",\"millis\":0}}\n",
+        "{\"event\":\"done\",\"rank\":0,\"passed\":7,\"failed\":0,\"skipped\":0,\"broken\":0,\"millis\":1}\n",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) write_all(lines[i], strlen(lines[i]));
+}
+
+__attribute__((constructor)) static void stub_loaded(void) {
+    if (forges("constructor")) forge_events();
+    if (forges("partial")) write_all("stub: a partial line ", 21);
+    if (forges("huge")) {
+        const char* b = getenv("STUB_NCCL_FORGE_BYTES");
+        size_t n = b != NULL ? (size_t) strtoull(b, NULL, 10) : (size_t) 40 << 20;
+        static char block[1 << 16];
+        memset(block, 'x', sizeof block);
+        while (n > 0) {
+            size_t k = n < sizeof block ? n : sizeof block;
+            write_all(block, k);
+            n -= k;
+        }
+    }
+}
+
+__attribute__((destructor)) static void stub_unloaded(void) {
+    if (forges("destructor")) forge_events();
+}
+
+static void debug_log(const char* call) {
+    const char* d = getenv("NCCL_DEBUG");
+    if (d == NULL || strcasecmp(d, "INFO") != 0) return;
+    printf("stubhost:%d:%d [0] NCCL INFO %s called (%s)\n", (int) getpid(), (int) getpid(), call, stub_build_line);
+    fflush(stdout);
+}
+
+int ncclGetVersion(int* v) {
+    note("ncclGetVersion");
+    debug_log("ncclGetVersion");
+    const char* e = reset_called ? NULL : getenv("STUB_NCCL_VERSION");
+    *v = e != NULL ? atoi(e) : version_code;
+    return 0;
+}
 
 int ncclGetUniqueId(ncclUniqueId* id) {
     note("ncclGetUniqueId");
+    debug_log("ncclGetUniqueId");
     for (int i = 0; i < 128; i++) id->internal[i] = (char) (i * 7 + 3);
     return 0;
 }
@@ -112,6 +207,7 @@ static int make_comm(void** comm, int nranks, int rank, int async) {
 
 int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
     note("ncclCommInitRank");
+    debug_log("ncclCommInitRank");
     last_id_sum = id_sum(id);
     if (mode() == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
     return make_comm(comm, nranks, rank, 0);
@@ -119,6 +215,7 @@ int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
 
 int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, config_head* config) {
     note("ncclCommInitRankConfig");
+    debug_log("ncclCommInitRankConfig");
     last_id_sum = id_sum(id);
     if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
     last_blocking = config->blocking;

@@ -63,9 +63,9 @@ public final class WorkerEnvironment {
         if (cell.pairedBaseline() != null) config = config.withPerfBaseline(cell.pairedBaseline());
         if (ncclTestsDevices != null) config = config.withNcclTestsDevices(ncclTestsDevices);
         Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
-        // NCCL logs to standard error so that standard output carries only events.
+        // NCCL's warnings reach the rank log. Where NCCL writes them (standard output unless the cell sets
+        // NCCL_DEBUG_FILE) does not matter: the worker keeps its event pipe off descriptor 1 (EventChannel).
         env.put("NCCL_DEBUG", "WARN");
-        env.put("NCCL_DEBUG_FILE", "/dev/stderr");
         // NVLink multicast stays off everywhere: on shared multi-GPU hosts it can take the GPUs down for others.
         env.put("NCCL_NVLS_ENABLE", "0");
         if (hostId != null) {

@@ -24,6 +24,19 @@ public enum WorkerExit {
         return code;
     }
 
+    /**
+     * The exit of a worker that reported all its results: a timeout anywhere decides it (even when a re-created
+     * communicator let later checks pass), then any failure, then anything broken. The worker exits so, and the
+     * controller holds a finished rank's exit status against the results it reported.
+     *
+     * @param timedOut whether any check ran past its timeout
+     */
+    public static WorkerExit forResults(boolean timedOut, int failed, int broken) {
+        if (timedOut) return TIMED_OUT;
+        if (failed > 0) return CHECKS_FAILED;
+        return broken > 0 ? BROKEN : ALL_PASSED;
+    }
+
     /** The exit for a process status; {@link #UNKNOWN} for any the worker does not return. */
     public static WorkerExit fromCode(int code) {
         for (WorkerExit e : values()) if (e != UNKNOWN && e.code == code) return e;

@@ -18,9 +18,11 @@ public final class WorkerLaunch {
 
     /**
      * The worker makes downcalls; ranks are small and short-lived, so the serial collector keeps a rank's JVM from
-     * starting a thread per core on a large host.
+     * starting a thread per core on a large host. The JVM's own warnings go to standard error: standard output is
+     * the event pipe, which carries nothing but events.
      */
-    static final List<String> JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+            "-XX:+DisplayVMOutputToStderr");
 
     private WorkerLaunch() {
     }

@@ -233,7 +233,7 @@ final class PerfRunner {
             if (own != null && own.cLoop() != null) own.cLoop().close();
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
-        return reporter.failures() > 0 ? WorkerExit.CHECKS_FAILED : WorkerExit.ALL_PASSED;
+        return reporter.exit();
     }
 
     /**

@@ -16,8 +16,9 @@ import io.ncclffm.harness.protocol.WorkerExit;
 
 /**
  * The program every rank runs, as a local process or inside a container: it checks one library build with one
- * communicator and streams each result as a JSON line on standard output (NCCL's own log goes to standard
- * error). The exit code says whether everything passed ({@link WorkerExit}).
+ * communicator and streams each result as a JSON line on the pipe the launcher gave it as standard output, which
+ * it takes for itself before loading anything ({@link EventChannel}); whatever else the process prints, NCCL's log
+ * included, goes to standard error. The exit code says whether everything passed ({@link WorkerExit}).
  *
  * <p>Configuration comes from the environment ({@link WorkerConfig}); the library from {@code NCCLFFM_SO_PATH}.
  */
@@ -32,14 +33,22 @@ public final class RankWorker {
     }
 
     public static void main(String[] args) {
-        PrintStream out = System.out;
+        PrintStream out;
+        try {
+            out = EventChannel.claimStandardOutput();
+        } catch (RuntimeException e) {
+            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            new Reporter(rank, System.out).emit(new WorkerEvent.Fatal(rank, "cannot open the event channel: " + e.getMessage(), null));
+            halt(WorkerExit.BROKEN);
+            return;
+        }
         WorkerConfig config;
         try {
             config = WorkerConfig.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
             int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
             new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "bad worker configuration: " + e.getMessage(), null));
-            halt(WorkerExit.BROKEN);
+            halt(out, WorkerExit.BROKEN);
             return;
         }
         Watchdog.start(config, new Reporter(config.rank(), out));
@@ -52,13 +61,18 @@ public final class RankWorker {
             new Reporter(config.rank(), out).emit(new WorkerEvent.Fatal(config.rank(), t.toString(), stackTrace(t)));
             code = WorkerExit.BROKEN;
         }
-        halt(code);
+        halt(out, code);
     }
 
     /**
      * Exits without running NCCL's or the JVM's shutdown work, which can block on a peer that is gone. Everything
      * worth keeping has been printed and flushed by now.
      */
+    static void halt(PrintStream events, WorkerExit exit) {
+        events.flush();
+        halt(exit);
+    }
+
     static void halt(WorkerExit exit) {
         System.out.flush();
         System.err.flush();
@@ -86,7 +100,7 @@ public final class RankWorker {
             CheckResult load = reporter.run(LibraryChecks.load(session));
             if (load.status() != CheckStatus.PASSED) {
                 reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
-                return WorkerExit.CHECKS_FAILED;
+                return exitCode();
             }
             List<Step> plan = plan(session);
             reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
@@ -96,11 +110,9 @@ public final class RankWorker {
         return exitCode();
     }
 
-    /** A timeout anywhere decides the exit code, even when a re-created communicator let later checks pass. */
+    /** The exit for what was reported ({@link WorkerExit#forResults}). */
     WorkerExit exitCode() {
-        if (reporter.timedOut()) return WorkerExit.TIMED_OUT;
-        if (reporter.failures() > 0) return WorkerExit.CHECKS_FAILED;
-        return reporter.brokenCount() > 0 ? WorkerExit.BROKEN : WorkerExit.ALL_PASSED;
+        return reporter.exit();
     }
 
     void runSteps(RankSession session, List<Step> plan) {

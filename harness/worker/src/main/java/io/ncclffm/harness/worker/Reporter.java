@@ -13,6 +13,7 @@ import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.protocol.WorkerExit;
 
 /**
  * Runs checks and writes each result as a JSON line the moment it is known. Exceptions become outcomes
@@ -107,12 +108,9 @@ final class Reporter {
         return timedOut;
     }
 
-    int failures() {
-        return failed;
-    }
-
-    int brokenCount() {
-        return broken;
+    /** The exit status for the results reported so far ({@link WorkerExit#forResults}). */
+    WorkerExit exit() {
+        return WorkerExit.forResults(timedOut, failed, broken);
     }
 
     WorkerEvent.Done done(long millis) {
