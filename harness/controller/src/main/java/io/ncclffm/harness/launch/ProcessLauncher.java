@@ -1,21 +1,16 @@
 package io.ncclffm.harness.launch;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.RendezvousToken;
-import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
 /**
@@ -65,11 +60,8 @@ public final class ProcessLauncher implements CellLauncher {
                 outputs.add(out);
                 processes.add(p);
                 RankHandle handle = new ProcessRank(rank, p);
-                pumps.add(pump(p.getInputStream(), line -> {
-                    WorkerEvent e = out.acceptStdout(line);
-                    if (e != null) observer.onEvent(handle, e);
-                }));
-                pumps.add(pump(p.getErrorStream(), out::acceptStderr));
+                pumps.add(pump(p.getInputStream(), out.eventLines(e -> observer.onEvent(handle, e))));
+                pumps.add(pump(p.getErrorStream(), out.logLines()));
             }
             awaitAll(cell, processes, outputs);
         } catch (HarnessException e) {
@@ -123,11 +115,10 @@ public final class ProcessLauncher implements CellLauncher {
         }
     }
 
-    private static Thread pump(InputStream in, Consumer<String> sink) {
+    private static Thread pump(InputStream in, LineSplitter lines) {
         return Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) sink.accept(line);
+            try (in) {
+                lines.drain(in);
             } catch (IOException e) {
                 // the process is gone; what it wrote has been taken
             }

@@ -24,7 +24,6 @@ import com.github.dockerjava.api.model.Volume;
 
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.protocol.RankEnding;
-import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
 /**
@@ -72,15 +71,12 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
         super(image);
         this.archive = archive;
         this.output = output;
-        LineAssembler stdout = new LineAssembler(line -> {
-            WorkerEvent e = output.acceptStdout(line);
-            if (e != null) observer.onEvent(this, e);
-        });
-        LineAssembler stderr = new LineAssembler(output::acceptStderr);
+        LineSplitter stdout = output.eventLines(e -> observer.onEvent(this, e));
+        LineSplitter stderr = output.logLines();
         withLogConsumer(frame -> {
             if (frame.getType() == OutputFrame.OutputType.END) {
-                stdout.flush();
-                stderr.flush();
+                stdout.finish();
+                stderr.finish();
                 logsDone.countDown();
             } else if (frame.getBytes() != null) {
                 (frame.getType() == OutputFrame.OutputType.STDERR ? stderr : stdout).accept(frame.getBytes());

@@ -8,16 +8,40 @@ import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
- * Everything one rank produced: its events in order, its log (standard error plus any standard-output line that
- * was not an event, which is where NCCL's own log lands), and how it ended.
+ * Everything one rank produced: its events in order, its log (standard error: NCCL's own log, and whatever else the
+ * process printed), how it ended, and what was wrong with its event stream.
+ *
+ * <p>Standard output is the worker's event pipe ({@code EventChannel} in the worker): after the worker's first
+ * event ({@code hello}) it carries nothing but events, one per line. So every other line there, a line longer than
+ * {@link #MAX_EVENT_LINE}, an event before {@code hello} or after {@code done}, a second {@code hello}, an event
+ * naming another rank, and more events than {@link #MAX_EVENTS} are {@linkplain #streamProblems() problems} that
+ * make the rank's results untrustworthy. Lines before {@code hello} are the JVM's and are kept in the log.
  */
 public final class RankOutput {
 
-    private static final int MAX_LOG_CHARS = 4 << 20;
+    /** The longest event line read whole; a plan of thousands of checks is a few MiB. */
+    static final int MAX_EVENT_LINE = 16 << 20;
+    /** The longest log line kept whole. */
+    static final int MAX_LOG_LINE = 64 << 10;
+    /** Events kept per rank; a full check run sends some thousands, a perf run some tens of thousands. */
+    static final int MAX_EVENTS = 500_000;
+    /** Characters of event lines kept per rank. */
+    static final long MAX_EVENT_CHARS = 64L << 20;
+    private static final int LOG_HEAD_CHARS = 2 << 20;
+    private static final int LOG_TAIL_CHARS = 2 << 20;
+    /** Problems listed per rank; past this many only their count grows. */
+    private static final int MAX_PROBLEMS = 20;
+    private static final int QUOTE_CHARS = 160;
 
     private final int rank;
     private final List<WorkerEvent> events = new ArrayList<>();
-    private final StringBuilder log = new StringBuilder();
+    private final RankLog log = new RankLog(LOG_HEAD_CHARS, LOG_TAIL_CHARS);
+    private final List<String> problems = new ArrayList<>();
+    private int problemCount;
+    private long eventChars;
+    private boolean helloSeen;
+    private boolean doneSeen;
+    private boolean eventsCapped;
     private RankEnding ending = RankEnding.RUNNING;
     private String lastPhase = "starting";
     private long lastPhaseSince = System.nanoTime();
@@ -31,13 +55,63 @@ public final class RankOutput {
         this.rank = rank;
     }
 
-    /** Takes one line of standard output; returns the event it carried, or {@code null}. */
-    public synchronized WorkerEvent acceptStdout(String line) {
-        WorkerEvent e = EventCodec.decode(line);
-        if (e == null) {
-            appendLog("[stdout] " + line);
+    /** A splitter of the rank's event pipe into lines for {@link #acceptEventLine}; {@code then} sees each event. */
+    LineSplitter eventLines(java.util.function.Consumer<WorkerEvent> then) {
+        return new LineSplitter(MAX_EVENT_LINE, line -> {
+            WorkerEvent e = acceptEventLine(line);
+            if (e != null) then.accept(e);
+        });
+    }
+
+    /** A splitter of the rank's standard error into log lines. */
+    LineSplitter logLines() {
+        return new LineSplitter(MAX_LOG_LINE, this::acceptLogLine);
+    }
+
+    /** Takes one whole line of the event pipe; returns the event it carried, or {@code null}. */
+    public WorkerEvent acceptStdout(String line) {
+        return acceptEventLine(new LineSplitter.Line(line, 0, false));
+    }
+
+    /** Takes one line of the event pipe; returns the event it carried, or {@code null}. */
+    synchronized WorkerEvent acceptEventLine(LineSplitter.Line line) {
+        if (line.cut()) {
+            problem("a line of " + (line.text().length() + line.droppedBytes()) + " bytes on the event pipe, longer than the "
+                    + MAX_EVENT_LINE + " an event may take, was cut: " + quote(line.text()));
             return null;
         }
+        if (line.unterminated() && doneSeen) {
+            problem("the event pipe ended inside a line after done: " + quote(line.text()));
+            return null;
+        }
+        WorkerEvent e = line.unterminated() ? null : EventCodec.decode(line.text());
+        if (e == null) {
+            if (!helloSeen || line.unterminated()) {
+                // The JVM's words before the worker took its pipe, or the last write of a rank killed mid-line.
+                log.append("[stdout] " + line.text());
+            } else {
+                problem("a line on the event pipe that is not an event: " + quote(line.text()));
+            }
+            return null;
+        }
+        eventChars += line.text().length();
+        if (eventsCapped || events.size() >= MAX_EVENTS || eventChars > MAX_EVENT_CHARS) {
+            if (!eventsCapped) {
+                eventsCapped = true;
+                problem("more events than a rank may send (" + MAX_EVENTS + " events or " + MAX_EVENT_CHARS
+                        + " characters); the rest were not read");
+            }
+            return null;
+        }
+        if (e.rank() != rank) problem("an event of rank " + e.rank() + " on rank " + rank + "'s pipe: " + quote(line.text()));
+        if (e instanceof WorkerEvent.Hello) {
+            if (helloSeen) problem("a second hello: " + quote(line.text()));
+            helloSeen = true;
+        } else if (!helloSeen && !(e instanceof WorkerEvent.Fatal)) {
+            // A worker that cannot start (bad configuration) says so before its hello; nothing else may come first.
+            problem("an event before the worker's hello: " + quote(line.text()));
+        }
+        if (doneSeen) problem("an event after done: " + quote(line.text()));
         events.add(e);
         long now = System.nanoTime();
         if (e instanceof WorkerEvent.Progress p) {
@@ -45,6 +119,7 @@ public final class RankOutput {
             lastPhaseSince = now;
             phaseStarts.add(new PhaseStart(now, p.phase()));
         } else if (e instanceof WorkerEvent.Done) {
+            doneSeen = true;
             lastPhase = "done";
             lastPhaseSince = now;
             phaseStarts.add(new PhaseStart(now, "done"));
@@ -52,12 +127,33 @@ public final class RankOutput {
         return e;
     }
 
-    public synchronized void acceptStderr(String line) {
-        appendLog(line);
+    public void acceptStderr(String line) {
+        acceptLogLine(new LineSplitter.Line(line, 0, false));
     }
 
-    private void appendLog(String line) {
-        if (log.length() < MAX_LOG_CHARS) log.append(line).append('\n');
+    synchronized void acceptLogLine(LineSplitter.Line line) {
+        log.append(line.cut() ? line.text() + " [ncclffm: line cut, " + line.droppedBytes() + " more bytes left out]" : line.text());
+    }
+
+    private void problem(String what) {
+        problemCount++;
+        if (problems.size() < MAX_PROBLEMS) problems.add(what);
+    }
+
+    private static String quote(String text) {
+        String t = text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "..." : text;
+        return "'" + t + "'";
+    }
+
+    /**
+     * What was wrong with the rank's event pipe, in words, the first {@value #MAX_PROBLEMS} of them (see the class
+     * comment); empty when nothing was. Any of them makes the rank's results untrustworthy.
+     */
+    public synchronized List<String> streamProblems() {
+        if (problemCount <= problems.size()) return List.copyOf(problems);
+        List<String> all = new ArrayList<>(problems);
+        all.add((problemCount - problems.size()) + " more");
+        return List.copyOf(all);
     }
 
     public synchronized void ended(RankEnding ending) {
@@ -73,7 +169,7 @@ public final class RankOutput {
         return List.copyOf(events);
     }
 
-    public synchronized String log() {
+    public String log() {
         return log.toString();
     }
 
@@ -118,6 +214,6 @@ public final class RankOutput {
     }
 
     public synchronized boolean sawDone() {
-        return events.stream().anyMatch(e -> e instanceof WorkerEvent.Done);
+        return doneSeen;
     }
 }

@@ -18,13 +18,18 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
  * Merges what every rank reported into one verdict per check, and adds the checks only the harness can make
  * (the unique-ID fingerprints agree across ranks; every rank finished). Rules:
  * <ul>
- *   <li>a check a rank planned but never reported is broken, with how that rank ended;</li>
+ *   <li>every rank reports {@code load}; a check a rank planned but never reported is broken, with how that rank
+ *       ended;</li>
+ *   <li>a rank whose events do not add up ({@link RankReconciliation}: a line on its event pipe that is no event, a
+ *       check reported twice or never planned, counts or an exit status its results contradict) is broken in every
+ *       check it took part in, and {@value #RANK_EVENTS} says why;</li>
  *   <li>across ranks the worst status wins (broken, failed, skipped, passed);</li>
  *   <li>a timeout on a rank whose peer died is the peer's death, so it is broken, not failed;</li>
  *   <li>a check is a device check unless it is one of {@link #HOST_GROUPS}, which need no GPU;</li>
@@ -36,6 +41,8 @@ public final class CellVerdicts {
 
     public static final String UNIQUE_ID_AGREEMENT = "unique-id-agreement";
     public static final String RANKS_FINISHED = "ranks-finished";
+    /** The check that every rank's events add up ({@link RankReconciliation}). */
+    public static final String RANK_EVENTS = "rank-events";
     public static final String CELL_START = "cell-start";
     public static final String MIXED_PAIR = "mixed-pair";
     /** The check, and its group, that a rank's communicator was made and is right. */
@@ -43,7 +50,7 @@ public final class CellVerdicts {
 
     /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
     public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
-            "init-without-gpu", CELL_START, RANKS_FINISHED, MIXED_PAIR);
+            "init-without-gpu", CELL_START, RANKS_FINISHED, RANK_EVENTS, MIXED_PAIR);
 
     private CellVerdicts() {
     }
@@ -56,15 +63,23 @@ public final class CellVerdicts {
             return verdicts;
         }
         String deadPeer = firstAbnormalEnding(run);
+        Map<Integer, List<String>> problems = new TreeMap<>();
         Map<String, WorkerEvent.PlannedCheck> planned = new LinkedHashMap<>();
         Map<String, Map<Integer, CheckResult>> reported = new LinkedHashMap<>();
         Map<String, Set<Integer>> plannedBy = new LinkedHashMap<>();
         for (RankOutput rank : run.ranks()) {
+            List<String> wrong = RankReconciliation.problems(rank, run.cell().mode() == WorkerConfig.Mode.CHECK);
+            if (!wrong.isEmpty()) problems.put(rank.rank(), wrong);
+            // Every rank reports load, before anything else it plans: a rank that never does is broken in it.
+            planned.putIfAbsent(RankReconciliation.LOAD, new WorkerEvent.PlannedCheck(RankReconciliation.LOAD, RankReconciliation.LOAD,
+                    Map.of(), List.of()));
+            plannedBy.computeIfAbsent(RankReconciliation.LOAD, k -> new LinkedHashSet<>()).add(rank.rank());
             for (WorkerEvent e : rank.events()) {
                 if (e instanceof WorkerEvent.Check c) {
                     planned.putIfAbsent(c.result().id(), new WorkerEvent.PlannedCheck(c.result().id(), c.result().group(), c.result().params(), List.of()));
                     plannedBy.computeIfAbsent(c.result().id(), k -> new LinkedHashSet<>()).add(rank.rank());
-                    reported.computeIfAbsent(c.result().id(), k -> new TreeMap<>()).put(rank.rank(), c.result());
+                    // The first report counts; a second one is a problem of the rank's stream, never a correction.
+                    reported.computeIfAbsent(c.result().id(), k -> new TreeMap<>()).putIfAbsent(rank.rank(), c.result());
                 } else if (e instanceof WorkerEvent.Plan p) {
                     for (WorkerEvent.PlannedCheck pc : p.checks()) {
                         planned.putIfAbsent(pc.id(), pc);
@@ -75,10 +90,12 @@ public final class CellVerdicts {
         }
         for (var entry : planned.entrySet()) {
             String id = entry.getKey();
-            verdicts.add(merge(run, matrix, entry.getValue(), plannedBy.get(id), reported.getOrDefault(id, Map.of()), deadPeer));
+            verdicts.add(merge(run, matrix, entry.getValue(), plannedBy.get(id), reported.getOrDefault(id, Map.of()), deadPeer,
+                    problems));
         }
         verdicts.add(uniqueIdAgreement(run, reported.getOrDefault("unique-id", Map.of())));
         verdicts.add(ranksFinished(run));
+        verdicts.add(rankEvents(run, problems));
         if (run.cell().mixed()) {
             // The pair's own verdicts (and the checks its judgement turned into failures) meet the waivers too.
             return MixedPair.judge(run, verdicts, reported.getOrDefault(COMM_INIT, Map.of())).stream()
@@ -88,11 +105,17 @@ public final class CellVerdicts {
     }
 
     private static Verdict merge(CellRun run, Matrix matrix, WorkerEvent.PlannedCheck pc, Set<Integer> ranks,
-                                 Map<Integer, CheckResult> results, String deadPeer) {
+                                 Map<Integer, CheckResult> results, String deadPeer, Map<Integer, List<String>> problems) {
         Map<Integer, Verdict.RankResult> parts = new TreeMap<>();
         List<Mismatch> mismatches = new ArrayList<>();
         for (int r : ranks) {
             CheckResult res = results.get(r);
+            if (problems.containsKey(r)) {
+                parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "rank " + r
+                        + "'s events cannot be trusted (" + problems.get(r).getFirst() + ")"
+                        + (res == null ? "" : "; it reported " + res.status().name().toLowerCase() + ": " + res.message())));
+                continue;
+            }
             if (res == null) {
                 parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE,
                         "never reported: the rank " + run.ranks().get(r).ending()));
@@ -194,6 +217,22 @@ public final class CellVerdicts {
         endings.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
         return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
                 List.of(), Map.of(), Cause.INFRASTRUCTURE, false, null, null);
+    }
+
+    /** Whether every rank's events add up; broken, with each rank's problems, when one's do not. */
+    private static Verdict rankEvents(CellRun run, Map<Integer, List<String>> problems) {
+        Map<String, String> params = Map.of("world", Integer.toString(run.world()));
+        if (problems.isEmpty()) {
+            return Verdict.of(RANK_EVENTS, RANK_EVENTS, params, CheckStatus.PASSED, null, "the events of all " + run.world()
+                    + " rank(s) add up: whole lines only, each check once and as planned, counts and exit status as reported");
+        }
+        StringBuilder sb = new StringBuilder();
+        problems.forEach((r, list) -> {
+            if (!sb.isEmpty()) sb.append("; ");
+            sb.append("rank ").append(r).append(": ").append(String.join("; ", list));
+        });
+        return Verdict.of(RANK_EVENTS, RANK_EVENTS, params, CheckStatus.BROKEN, Cause.INFRASTRUCTURE,
+                "the events of " + problems.size() + " rank(s) cannot be trusted, so none of their results count: " + sb);
     }
 
     private static String firstAbnormalEnding(CellRun run) {

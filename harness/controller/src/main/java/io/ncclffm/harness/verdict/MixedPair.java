@@ -68,7 +68,8 @@ final class MixedPair {
                 // harness's breakage: the pair's defect, shown (and waivable) as a failure with the rank's words.
                 out.add(v.withCause(CheckStatus.FAILED, pair.cause(), "the mixed pair did not refuse cleanly: " + v.message()));
             } else if (unclean && afterInit && !v.checkId().equals(CellVerdicts.RANKS_FINISHED)
-                    && !v.checkId().equals(CellVerdicts.UNIQUE_ID_AGREEMENT) && v.status() != CheckStatus.PASSED) {
+                    && !v.checkId().equals(CellVerdicts.UNIQUE_ID_AGREEMENT) && !v.checkId().equals(CellVerdicts.RANK_EVENTS)
+                    && v.status() != CheckStatus.PASSED) {
                 out.add(v.withCause(CheckStatus.SKIPPED, Cause.BLOCKED,
                         "not run: the mixed pair formed no communicator (" + CellVerdicts.MIXED_PAIR + " says how it ended)"));
             } else {

@@ -16,6 +16,7 @@ import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
@@ -35,12 +36,9 @@ class CellVerdictsTest {
     private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
             "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
 
+    /** A rank that finished (its done and exit agree with what it reported) or died of SIGKILL in allreduce/x. */
     private static RankOutput rank(int r, boolean done, WorkerEvent... events) {
-        RankOutput out = new RankOutput(r);
-        for (WorkerEvent e : events) out.acceptStdout(EventCodec.encode(e));
-        if (done) out.acceptStdout(EventCodec.encode(new WorkerEvent.Done(r, 1, 0, 0, 0, 10)));
-        out.ended(done ? RankEnding.exited(0, true, "done") : RankEnding.exited(137, false, "allreduce/x"));
-        return out;
+        return done ? WorkerStreams.finished(r, events) : WorkerStreams.ended(r, RankEnding.exited(137, false, "allreduce/x"), events);
     }
 
     private static WorkerEvent check(int rank, String id, CheckStatus s, String msg, Map<String, String> data) {
@@ -73,9 +71,9 @@ class CellVerdictsTest {
     @Test
     void agreeingRanks_pass_andFingerprintsAreCompared() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa")), plan(0, "allreduce/a"),
+                rank(0, true, plan(0, "unique-id", "allreduce/a"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa")),
                         check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())),
-                rank(1, true, check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "aa")), plan(1, "allreduce/a"),
+                rank(1, true, plan(1, "unique-id", "allreduce/a"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "aa")),
                         check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
         assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status());
         assertEquals("ok (all 2 ranks)", v.get("allreduce/a").message());
@@ -86,8 +84,8 @@ class CellVerdictsTest {
     @Test
     void differentFingerprints_fail() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa"))),
-                rank(1, true, check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "bb"))));
+                rank(0, true, plan(0, "unique-id"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa"))),
+                rank(1, true, plan(1, "unique-id"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "bb"))));
         assertEquals(CheckStatus.FAILED, v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).status());
         assertTrue(v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).message().contains("{0=aa, 1=bb}"));
     }
@@ -169,11 +167,140 @@ class CellVerdictsTest {
     @Test
     void whenNoRankCouldMakeAUniqueId_theAgreementIsNotRunWithTheReason_notBroken() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, check(0, "unique-id", CheckStatus.SKIPPED, Cause.DEVICE_GAP, "needs a GPU on this release", Map.of())),
-                rank(1, true, check(1, "unique-id", CheckStatus.SKIPPED, Cause.BLOCKED, "rank 0 could not create the unique ID", Map.of())));
+                rank(0, true, plan(0, "unique-id"), check(0, "unique-id", CheckStatus.SKIPPED, Cause.DEVICE_GAP, "needs a GPU on this release", Map.of())),
+                rank(1, true, plan(1, "unique-id"), check(1, "unique-id", CheckStatus.SKIPPED, Cause.BLOCKED, "rank 0 could not create the unique ID",
+                        Map.of())));
         Verdict agreement = v.get(CellVerdicts.UNIQUE_ID_AGREEMENT);
         assertEquals(CheckStatus.SKIPPED, agreement.status(), agreement.message());
         assertEquals(Cause.DEVICE_GAP, agreement.cause());
         assertTrue(agreement.message().startsWith("no rank has a unique ID to compare: needs a GPU on this release"), agreement.message());
+    }
+
+    @Test
+    void wellFormedRanks_reconcile() {
+        Map<String, Verdict> v = merge(NO_WAIVERS,
+                rank(0, true, plan(0, "allreduce/a"), check(0, "allreduce/a", CheckStatus.FAILED, "1 of 3 differ", Map.of())),
+                rank(1, true, plan(1, "allreduce/a"), check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.RANK_EVENTS).status(), v.get(CellVerdicts.RANK_EVENTS).message());
+        assertEquals(CheckStatus.PASSED, v.get("load").status());
+        assertEquals(CheckStatus.FAILED, v.get("allreduce/a").status());
+    }
+
+    /** Rank 1's events as a forger would leave them; rank 0 is well formed. */
+    private static Map<String, Verdict> withForgedRank1(WorkerEvent... rank1) {
+        RankOutput r1 = new RankOutput(1);
+        for (WorkerEvent e : rank1) r1.acceptStdout(EventCodec.encode(e));
+        r1.ended(RankEnding.exited(0, true, "done"));
+        return merge(NO_WAIVERS, rank(0, true, plan(0, "version"), check(0, "version", CheckStatus.PASSED, "ok", Map.of())), r1);
+    }
+
+    private static WorkerEvent hello(int r) {
+        return new WorkerEvent.Hello(r, 2, 7, "h", "25", Map.of());
+    }
+
+    private static WorkerEvent loaded(int r) {
+        return new WorkerEvent.Loaded(r, WorkerStreams.LIBRARY);
+    }
+
+    private static void assertRank1Broken(Map<String, Verdict> v, String because) {
+        Verdict events = v.get(CellVerdicts.RANK_EVENTS);
+        assertEquals(CheckStatus.BROKEN, events.status(), events.message());
+        assertTrue(events.message().contains("rank 1: ") && events.message().contains(because), events.message());
+        assertTrue(!events.message().contains("rank 0: "), "rank 0 adds up: " + events.message());
+        assertEquals(CheckStatus.BROKEN, v.get("version").perRank().get(1).status(), "rank 1's results count for nothing");
+        assertEquals(CheckStatus.PASSED, v.get("version").perRank().get(0).status());
+    }
+
+    @Test
+    void aCheckReportedTwice_breaksTheRank_andTheFirstReportIsNotOverwritten() {
+        Map<String, Verdict> v = withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "version"),
+                check(1, "version", CheckStatus.FAILED, Cause.WRONG_VERSION, "decoded 2.22.2", Map.of()),
+                WorkerStreams.passed(1, "version"), new WorkerEvent.Done(1, 2, 0, 0, 0, 1));
+        assertRank1Broken(v, "reported more than once: version");
+        assertTrue(v.get("version").perRank().get(1).message().contains("it reported failed: decoded 2.22.2"),
+                "the first report is the one shown: " + v.get("version").perRank().get(1));
+    }
+
+    @Test
+    void doneCountsThatDifferFromTheResults_breakTheRank() {
+        Map<String, Verdict> v = withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "version"),
+                WorkerStreams.passed(1, "version"), new WorkerEvent.Done(1, 7, 0, 0, 0, 1));
+        assertRank1Broken(v, "done counts 7 passed, 0 failed, 0 skipped, 0 broken, but its results count 2 passed");
+    }
+
+    @Test
+    void anExitStatusTheResultsContradict_breaksTheRank() {
+        RankOutput r1 = new RankOutput(1);
+        for (WorkerEvent e : List.of(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "version"),
+                check(1, "version", CheckStatus.FAILED, Cause.WRONG_VERSION, "decoded 2.22.2", Map.of()),
+                new WorkerEvent.Done(1, 1, 1, 0, 0, 1))) {
+            r1.acceptStdout(EventCodec.encode(e));
+        }
+        r1.ended(RankEnding.exited(0, true, "done"));
+        Map<String, Verdict> v = merge(NO_WAIVERS, rank(0, true, plan(0, "version"), check(0, "version", CheckStatus.PASSED, "ok", Map.of())), r1);
+        assertRank1Broken(v, "exited with 0 (ALL_PASSED), but its results call for 1 (CHECKS_FAILED)");
+    }
+
+    @Test
+    void anEventAfterDone_breaksTheRank() {
+        Map<String, Verdict> v = withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "version"),
+                WorkerStreams.passed(1, "version"), new WorkerEvent.Done(1, 2, 0, 0, 0, 1), new WorkerEvent.Progress(1, "x"));
+        assertRank1Broken(v, "an event after done");
+    }
+
+    @Test
+    void aPlannedCheckNeverReported_byARankThatSaidItWasDone_breaksTheRank() {
+        Map<String, Verdict> v = withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "version", "allreduce/a"),
+                WorkerStreams.passed(1, "version"), new WorkerEvent.Done(1, 2, 0, 0, 0, 1));
+        assertRank1Broken(v, "said it was done with 1 planned check(s) unreported: allreduce/a");
+    }
+
+    @Test
+    void aCheckNeverPlanned_orAMissingPlan_breaksTheRank() {
+        assertRank1Broken(withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), plan(1, "allreduce/a"),
+                WorkerStreams.passed(1, "allreduce/a"), WorkerStreams.passed(1, "version"), new WorkerEvent.Done(1, 3, 0, 0, 0, 1)),
+                "reported checks it never planned: version");
+        assertRank1Broken(withForgedRank1(hello(1), loaded(1), WorkerStreams.passed(1, "load"), WorkerStreams.passed(1, "version"),
+                new WorkerEvent.Done(1, 2, 0, 0, 0, 1)), "without a plan after a passing load");
+    }
+
+    @Test
+    void aRankThatNeverReportsLoad_hasABrokenLoadRow() {
+        Map<String, Verdict> v = withForgedRank1(hello(1), plan(1, "version"), WorkerStreams.passed(1, "version"),
+                new WorkerEvent.Done(1, 1, 0, 0, 0, 1));
+        assertRank1Broken(v, "without reporting load");
+        assertEquals(CheckStatus.BROKEN, v.get("load").status(), "load is expected of every rank: " + v.get("load").message());
+        assertEquals(CheckStatus.PASSED, v.get("load").perRank().get(0).status());
+    }
+
+    @Test
+    void aPassingLoadThatNamesNoFile_breaksTheRank() {
+        assertRank1Broken(withForgedRank1(hello(1), WorkerStreams.passed(1, "load"), plan(1, "version"), WorkerStreams.passed(1, "version"),
+                new WorkerEvent.Done(1, 2, 0, 0, 0, 1)), "load passed without saying which file it loaded");
+    }
+
+    @Test
+    void linesOnTheEventPipeThatAreNoEvents_breakTheRank() {
+        RankOutput r1 = WorkerStreams.finished(1, plan(1, "version"), WorkerStreams.passed(1, "version"));
+        RankOutput noisy = new RankOutput(1);
+        for (WorkerEvent e : r1.events()) {
+            noisy.acceptStdout(EventCodec.encode(e));
+            if (e instanceof WorkerEvent.Plan) noisy.acceptStdout("host:1:1 [0] NCCL INFO Bootstrap : Using eth0");
+        }
+        noisy.ended(r1.ending());
+        Map<String, Verdict> v = merge(NO_WAIVERS, rank(0, true, plan(0, "version"), check(0, "version", CheckStatus.PASSED, "ok", Map.of())),
+                noisy);
+        assertRank1Broken(v, "a line on the event pipe that is not an event: 'host:1:1 [0] NCCL INFO Bootstrap");
+    }
+
+    @Test
+    void theJvmsLinesBeforeHello_areLogged_notProblems() {
+        RankOutput r1 = WorkerStreams.finished(1, plan(1, "version"), WorkerStreams.passed(1, "version"));
+        RankOutput early = new RankOutput(1);
+        early.acceptStdout("OpenJDK 64-Bit Server VM warning: something the JVM says");
+        for (WorkerEvent e : r1.events()) early.acceptStdout(EventCodec.encode(e));
+        early.ended(r1.ending());
+        assertEquals(List.of(), early.streamProblems());
+        assertTrue(early.log().contains("[stdout] OpenJDK 64-Bit Server VM warning"), early.log());
     }
 }
