@@ -89,7 +89,7 @@ public final class RankWorker {
                 return WorkerExit.CHECKS_FAILED;
             }
             List<Step> plan = plan(session);
-            reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
+            reporter.emit(planEvent(plan));
             runSteps(session, plan);
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
@@ -228,7 +228,12 @@ public final class RankWorker {
         }
     }
 
-    private List<Step> plan(RankSession s) {
+    /** The plan as the rank announces it: every step's check, in the order the steps run. */
+    WorkerEvent.Plan planEvent(List<Step> plan) {
+        return new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList());
+    }
+
+    List<Step> plan(RankSession s) {
         List<Step> steps = new ArrayList<>();
         boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
         if (config.wants("version")) steps.add(new Step(LibraryChecks.version(s), Needs.LIBRARY, null));
