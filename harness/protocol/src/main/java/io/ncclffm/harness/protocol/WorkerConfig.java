@@ -174,7 +174,7 @@ public record WorkerConfig(
         Gpu gpu = enumVar(env, GPU, Gpu.class, Gpu.NONE);
         Mode mode = enumVar(env, MODE, Mode.class, Mode.CHECK);
         Set<String> groups = new LinkedHashSet<>();
-        String checks = env.getOrDefault(CHECKS, "all");
+        String checks = env.getOrDefault(CHECKS, CheckSelection.ALL);
         for (String c : checks.split(",")) if (!c.isBlank()) groups.add(c.strip());
         List<Integer> counts = DEFAULT_COUNTS;
         if (env.containsKey(COUNTS)) {
@@ -213,7 +213,7 @@ public record WorkerConfig(
         if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of a world of " + world);
         if (counts.stream().anyMatch(c -> c < 1)) throw new IllegalArgumentException("element counts must be positive, got " + counts);
         return withSettings(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
-                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups.isEmpty() ? Set.of("all") : checkGroups,
+                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups.isEmpty() ? Set.of(CheckSelection.ALL) : checkGroups,
                 counts.isEmpty() ? DEFAULT_COUNTS : counts, rendezvousTimeout, workerTimeout, settings);
     }
 
@@ -359,9 +359,9 @@ public record WorkerConfig(
         return List.copyOf(out);
     }
 
-    /** Whether the check group was asked for ({@code all} asks for every group). */
-    public boolean wants(String group) {
-        return checkGroups.contains("all") || checkGroups.contains(group);
+    /** Whether the checks of {@code selection} ({@link CheckSelection}) were asked for ({@code all} asks for every one). */
+    public boolean wants(String selection) {
+        return checkGroups.contains(CheckSelection.ALL) || checkGroups.contains(selection);
     }
 
     private static String blankToNull(String v) {

@@ -1,16 +1,13 @@
 package io.ncclffm.harness.worker;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.ncclffm.DataType;
 import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.Mismatch;
-import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.semantics.InputPattern;
 import io.ncclffm.harness.semantics.ResultComparison;
 
@@ -20,39 +17,15 @@ import io.ncclffm.harness.semantics.ResultComparison;
  */
 final class AllReduceChecks {
 
-    static final String PLACEMENT_IN = "in-place";
-    static final String PLACEMENT_OUT = "out-of-place";
-
     private AllReduceChecks() {
     }
 
-    static String id(DataType t, ReduceOp op, int count, String placement) {
-        return "allreduce/" + t.shortName() + "/" + op.shortName() + "/" + count + "/" + placement;
-    }
-
-    static List<CheckSpec> all(RankSession s) {
-        List<CheckSpec> specs = new ArrayList<>();
-        ReferenceCache cache = new ReferenceCache();
-        for (DataType t : DataType.values()) {
-            if (t == DataType.UNKNOWN) continue;
-            for (ReduceOp op : ReduceOp.values()) {
-                if (op == ReduceOp.UNKNOWN) continue;
-                for (int count : s.config.counts()) {
-                    for (String placement : List.of(PLACEMENT_OUT, PLACEMENT_IN)) {
-                        Map<String, String> params = new LinkedHashMap<>();
-                        params.put("dtype", t.shortName());
-                        params.put("op", op.shortName());
-                        params.put("count", Integer.toString(count));
-                        params.put("placement", placement);
-                        params.put("world", Integer.toString(s.config.world()));
-                        specs.add(CheckSpec.of(id(t, op, count, placement), "allreduce " + t.shortName(), params,
-                                List.of(Requirement.type(t), Requirement.op(op)),
-                                () -> run(s, cache, t, op, count, PLACEMENT_IN.equals(placement))));
-                    }
-                }
-            }
-        }
-        return specs;
+    /**
+     * @param cache the host model of the last case, shared by the checks of one plan: in-place and out-of-place
+     *              checks of the same dtype, op and count follow each other, and compute it once
+     */
+    static CheckBody body(RankSession s, ReferenceCache cache, CheckKey.AllReduce key) {
+        return () -> run(s, cache, key.type(), key.op(), key.count(), key.placement() == CheckKey.Placement.IN_PLACE);
     }
 
     private static Outcome run(RankSession s, ReferenceCache cache, DataType t, ReduceOp op, int count, boolean inPlace) {

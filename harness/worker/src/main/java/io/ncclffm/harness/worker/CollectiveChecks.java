@@ -2,16 +2,14 @@ package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.ncclffm.DataType;
-import io.ncclffm.Feature;
 import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.CheckCatalog;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
 
@@ -21,43 +19,21 @@ import io.ncclffm.harness.semantics.InputPattern;
  */
 final class CollectiveChecks {
 
-    static final int COUNT = 1021;
+    /** The count the catalog plans these checks with. */
+    static final int COUNT = CheckCatalog.COLLECTIVE_COUNT;
 
     private CollectiveChecks() {
     }
 
-    private static Map<String, String> params(RankSession s, DataType t, ReduceOp op) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("dtype", t.shortName());
-        if (op != null) p.put("op", op.shortName());
-        p.put("count", Integer.toString(COUNT));
-        p.put("world", Integer.toString(s.config.world()));
-        return p;
-    }
-
-    static List<CheckSpec> all(RankSession s) {
-        List<CheckSpec> specs = new ArrayList<>();
-        for (DataType t : DataType.values()) {
-            if (t == DataType.UNKNOWN) continue;
-            Requirement type = Requirement.type(t);
-            specs.add(CheckSpec.of("broadcast/" + t.shortName(), "broadcast", params(s, t, null),
-                    List.of(type, Requirement.function(Feature.BROADCAST)), () -> broadcast(s, t)));
-            specs.add(CheckSpec.of("allgather/" + t.shortName(), "allgather", params(s, t, null), List.of(type),
-                    () -> allGather(s, t)));
-            specs.add(CheckSpec.of("sendrecv/" + t.shortName(), "sendrecv", params(s, t, null),
-                    List.of(type, Requirement.function(Feature.SEND_RECV)), () -> sendRecvRing(s, t)));
-            specs.add(CheckSpec.of("alltoall/" + t.shortName(), "alltoall", params(s, t, null),
-                    List.of(type, Requirement.function(Feature.ALL_TO_ALL)), () -> allToAll(s, t)));
-            for (ReduceOp op : ReduceOp.values()) {
-                if (op == ReduceOp.UNKNOWN) continue;
-                List<Requirement> reduction = List.of(type, Requirement.op(op));
-                specs.add(CheckSpec.of("reduce/" + t.shortName() + "/" + op.shortName(), "reduce", params(s, t, op),
-                        reduction, () -> reduce(s, t, op)));
-                specs.add(CheckSpec.of("reducescatter/" + t.shortName() + "/" + op.shortName(), "reducescatter",
-                        params(s, t, op), reduction, () -> reduceScatter(s, t, op)));
-            }
-        }
-        return specs;
+    static CheckBody body(RankSession s, CheckKey.Collective key) {
+        return switch (key) {
+            case CheckKey.Broadcast(var t) -> () -> broadcast(s, t);
+            case CheckKey.AllGather(var t) -> () -> allGather(s, t);
+            case CheckKey.SendRecv(var t) -> () -> sendRecvRing(s, t);
+            case CheckKey.AllToAll(var t) -> () -> allToAll(s, t);
+            case CheckKey.Reduce(var t, var op) -> () -> reduce(s, t, op);
+            case CheckKey.ReduceScatter(var t, var op) -> () -> reduceScatter(s, t, op);
+        };
     }
 
     private static List<byte[]> inputs(RankSession s, DataType t, ReduceOp op, int count) {

@@ -1,12 +1,12 @@
 package io.ncclffm.harness.worker;
 
+import static io.ncclffm.harness.protocol.CheckCatalog.HUNG_INIT_TIMEOUT;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.ncclffm.Communicator;
-import io.ncclffm.Feature;
 import io.ncclffm.InitOptions;
 import io.ncclffm.NcclException;
 import io.ncclffm.NcclTimeoutException;
@@ -15,27 +15,35 @@ import io.ncclffm.device.DeviceRuntime;
 import io.ncclffm.device.DeviceRuntimes;
 import io.ncclffm.device.DeviceUnavailableException;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Communicator life cycle: forming, the no-GPU failure, aborting a hung init, and the collective destroy. */
 final class CommunicatorChecks {
 
-    /** How long the deliberately hung init may run before it must be aborted. */
-    static final Duration HUNG_INIT_TIMEOUT = Duration.ofSeconds(3);
     /** Slack for the abort itself and thread scheduling. */
     static final Duration ABORT_SLACK = Duration.ofSeconds(5);
 
     private CommunicatorChecks() {
     }
 
+    static CheckBody body(RankSession s, CheckKey.Lifecycle key) {
+        return switch (key) {
+            case UNIQUE_ID -> ExchangeChecks.uniqueId(s);
+            case INIT -> init(s);
+            case INIT_WITHOUT_GPU -> initWithoutGpu(s);
+            case ABORT_HUNG_INIT -> abortHungInit(s);
+            case DESTROY -> destroy(s);
+        };
+    }
+
     /**
      * On a machine without a GPU, init must fail as a clean {@link NcclException} that carries NCCL's own words,
      * never crash or hang.
      */
-    static CheckSpec initWithoutGpu(RankSession s) {
-        return CheckSpec.of("init-without-gpu", "init-without-gpu", Map.of("world", Integer.toString(s.config.world())), () -> {
+    private static CheckBody initWithoutGpu(RankSession s) {
+        return () -> {
             try (Communicator c = s.initCommunicator(s.config.world(), s.config.rank(), s.uniqueId)) {
                 return Outcome.failed(Cause.OTHER_FAILURE, "init succeeded on a machine the cell declares GPU-less: " + c);
             } catch (NcclException e) {
@@ -49,12 +57,12 @@ final class CommunicatorChecks {
                 if (e.lastError() != null) data.put("lastError", e.lastError());
                 return Outcome.passed("failed cleanly: " + e.getMessage(), data);
             }
-        });
+        };
     }
 
-    static CheckSpec init(RankSession s) {
+    private static CheckBody init(RankSession s) {
         WorkerConfig c = s.config;
-        return CheckSpec.of("comm-init", "comm-init", Map.of("world", Integer.toString(c.world())), () -> {
+        return () -> {
             DeviceRuntime device;
             try {
                 device = DeviceRuntimes.open(c.gpu() == WorkerConfig.Gpu.HIP ? DeviceRuntimes.Platform.HIP : DeviceRuntimes.Platform.CUDA);
@@ -90,17 +98,15 @@ final class CommunicatorChecks {
             }
             return Outcome.passed("rank " + userRank + " of " + count + " on " + name + " (" + pciBusId
                     + ") in " + initMs + " ms, " + memory / (1 << 20) + " MiB of device memory", data);
-        });
+        };
     }
 
     /**
      * A communicator whose peer never arrives must be aborted within its timeout. Rank 0 starts a world of two
      * with a fresh ID nobody else has, non-blocking, and expects {@link NcclTimeoutException} in time.
      */
-    static CheckSpec abortHungInit(RankSession s) {
-        return CheckSpec.of("abort-hung-init", "abort-hung-init",
-                Map.of("timeoutMs", Long.toString(HUNG_INIT_TIMEOUT.toMillis())),
-                List.of(new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init")), () -> {
+    private static CheckBody abortHungInit(RankSession s) {
+        return () -> {
             UniqueId lonely = s.nccl.newUniqueId();
             long t0 = System.nanoTime();
             try (Communicator c = s.nccl.initRank(2, 0, lonely, InitOptions.nonBlocking(HUNG_INIT_TIMEOUT))) {
@@ -114,15 +120,15 @@ final class CommunicatorChecks {
                 return Outcome.passed("hung init aborted after " + ms + " ms (timeout " + HUNG_INIT_TIMEOUT.toMillis() + " ms): "
                         + e.getMessage(), data);
             }
-        });
+        };
     }
 
-    static CheckSpec destroy(RankSession s) {
-        return CheckSpec.of("comm-destroy", "comm-destroy", Map.of("world", Integer.toString(s.config.world())), () -> {
+    private static CheckBody destroy(RankSession s) {
+        return () -> {
             long t0 = System.nanoTime();
             Communicator c = s.comm;
             c.close();
             return Outcome.passed("finalized and destroyed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        });
+        };
     }
 }

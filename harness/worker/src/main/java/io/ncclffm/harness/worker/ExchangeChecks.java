@@ -20,9 +20,9 @@ final class ExchangeChecks {
     private ExchangeChecks() {
     }
 
-    static CheckSpec uniqueId(RankSession s) {
+    static CheckBody uniqueId(RankSession s) {
         WorkerConfig c = s.config;
-        return CheckSpec.of("unique-id", "unique-id", Map.of("world", Integer.toString(c.world())), () -> {
+        return () -> {
             try {
                 s.uniqueId = exchange(s, 0);
             } catch (NcclException e) {
@@ -40,7 +40,7 @@ final class ExchangeChecks {
                     ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
                     : "fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort();
             return Outcome.passed(how, Map.of("fingerprint", s.uniqueId.fingerprint()));
-        });
+        };
     }
 
     /**

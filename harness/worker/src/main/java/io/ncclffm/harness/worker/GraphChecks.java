@@ -2,18 +2,13 @@ package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import io.ncclffm.DataType;
-import io.ncclffm.NcclVersion;
-import io.ncclffm.ReduceOp;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceException;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
 
@@ -24,57 +19,29 @@ import io.ncclffm.harness.semantics.InputPattern;
  */
 final class GraphChecks {
 
-    /** NCCL supports capturing its collectives in CUDA graphs from 2.9 on. */
-    static final NcclVersion GRAPH_SUPPORT = NcclVersion.of(2, 9, 0);
-
-    private record Case(DataType type, ReduceOp op, int count) {
-    }
-
-    private static final List<Case> CASES = List.of(
-            new Case(DataType.FLOAT32, ReduceOp.SUM, 1021),
-            new Case(DataType.FLOAT32, ReduceOp.SUM, 1 << 20),
-            new Case(DataType.BFLOAT16, ReduceOp.AVG, 1021),
-            new Case(DataType.INT32, ReduceOp.MAX, 1021),
-            new Case(DataType.FLOAT16, ReduceOp.PROD, 1021),
-            new Case(DataType.FLOAT8_E4M3, ReduceOp.SUM, 1021));
-
     private GraphChecks() {
     }
 
-    static List<CheckSpec> all(RankSession s) {
-        List<CheckSpec> specs = new ArrayList<>();
-        for (Case c : CASES) {
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("dtype", c.type.shortName());
-            params.put("op", c.op.shortName());
-            params.put("count", Integer.toString(c.count));
-            params.put("placement", AllReduceChecks.PLACEMENT_OUT);
-            params.put("world", Integer.toString(s.config.world()));
-            params.put("replays", Integer.toString(s.config.graphReplays()));
-            specs.add(CheckSpec.of("graph/allreduce/" + c.type.shortName() + "/" + c.op.shortName() + "/" + c.count,
-                    "graph-capture", params, List.of(new Requirement.Release(GRAPH_SUPPORT,
-                            "capturing NCCL collectives in CUDA graphs"), Requirement.type(c.type), Requirement.op(c.op)),
-                    () -> run(s, c)));
-        }
-        return specs;
+    static CheckBody body(RankSession s, CheckKey.GraphAllReduce key) {
+        return () -> run(s, key);
     }
 
-    private static Outcome run(RankSession s, Case c) {
+    private static Outcome run(RankSession s, CheckKey.GraphAllReduce c) {
         int world = s.config.world();
         int rank = s.config.rank();
         int replays = s.config.graphReplays();
-        int size = c.type.size();
-        int bytes = c.count * size;
+        int size = c.type().size();
+        int bytes = c.count() * size;
         // One longer pattern per rank; replay k reads the window starting at element k, so every replay has
         // different inputs and a different expected result.
         List<byte[]> longInputs = new ArrayList<>();
-        for (int r = 0; r < world; r++) longInputs.add(InputPattern.forRank(c.type, c.op, world, r, c.count + replays));
+        for (int r = 0; r < world; r++) longInputs.add(InputPattern.forRank(c.type(), c.op(), world, r, c.count() + replays));
         s.ensureBuffers(bytes);
         long send = s.sendAddress();
         long recv = s.recvAddress();
         s.device.beginCapture(s.stream);
         try {
-            s.comm.allReduce(send, recv, c.count, c.type, c.op, s.stream.address());
+            s.comm.allReduce(send, recv, c.count(), c.type(), c.op(), s.stream.address());
         } catch (RuntimeException e) {
             // Leave the stream out of capture mode, or every later check on it fails too.
             CapturedGraph partial = endQuietly(s);
@@ -92,13 +59,13 @@ final class GraphChecks {
             for (int k = 0; k < replays; k++) {
                 List<byte[]> inputs = new ArrayList<>();
                 for (int r = 0; r < world; r++) inputs.add(Arrays.copyOfRange(longInputs.get(r), k * size, k * size + bytes));
-                byte[] expected = HostReduction.allReduce(c.type, c.op, inputs, c.count);
+                byte[] expected = HostReduction.allReduce(c.type(), c.op(), inputs, c.count());
                 s.upload(send, inputs.get(rank));
-                s.upload(recv, InputPattern.sentinelFilled(c.type, c.count));
+                s.upload(recv, InputPattern.sentinelFilled(c.type(), c.count()));
                 graph.launch(s.stream);
                 s.syncExplainingFailure();
                 byte[] got = s.download(recv, bytes);
-                Outcome o = AllReduceChecks.compare(c.type, c.op, world, c.count, got, expected, "replay " + (k + 1));
+                Outcome o = AllReduceChecks.compare(c.type(), c.op(), world, c.count(), got, expected, "replay " + (k + 1));
                 if (o.status() != CheckStatus.PASSED) {
                     return Outcome.failed(o.cause(), "replay " + (k + 1) + " of " + replays + ": " + o.message(), o.mismatches())
                             .withAsyncError(s.asyncError());

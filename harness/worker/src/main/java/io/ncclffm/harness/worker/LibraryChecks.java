@@ -3,7 +3,6 @@ package io.ncclffm.harness.worker;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,6 +11,7 @@ import io.ncclffm.NcclLoadException;
 import io.ncclffm.NcclResult;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.LibraryFile;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -21,13 +21,21 @@ final class LibraryChecks {
     private LibraryChecks() {
     }
 
+    static CheckBody body(RankSession s, CheckKey.Library key) {
+        return switch (key) {
+            case LOAD -> load(s);
+            case VERSION -> version(s);
+            case ERROR_STRINGS -> errorStrings(s);
+        };
+    }
+
     /**
      * Loads the library and says which file the process really runs ({@link WorkerEvent.Loaded}, before this check's
      * result). A library that loaded from a file that cannot be measured is broken: nothing after it could say what
      * was checked.
      */
-    static CheckSpec load(RankSession s) {
-        return CheckSpec.of("load", "load", Map.of(), () -> {
+    private static CheckBody load(RankSession s) {
+        return () -> {
             try {
                 s.nccl = Nccl.load();
             } catch (NcclLoadException e) {
@@ -46,11 +54,11 @@ final class LibraryChecks {
                             + (file.buildLine() != null ? file.buildLine() : "no build line") + ") for " + s.nccl.libraryPath()
                             + " from the " + s.nccl.librarySource(),
                     Map.of("path", s.nccl.libraryPath(), "source", s.nccl.librarySource()));
-        });
+        };
     }
 
-    static CheckSpec version(RankSession s) {
-        return CheckSpec.of("version", "version", Map.of(), () -> {
+    private static CheckBody version(RankSession s) {
+        return () -> {
             Nccl nccl = s.nccl;
             Map<String, String> data = new LinkedHashMap<>();
             data.put("code", Integer.toString(nccl.versionCode()));
@@ -70,15 +78,15 @@ final class LibraryChecks {
                 return Outcome.failed(Cause.WRONG_VERSION, "decoded " + got + ", but the cell expects flavor " + expectedFlavor, data);
             }
             return Outcome.passed("decoded " + got + " as expected", data);
-        });
+        };
     }
 
     /**
      * {@code ncclGetErrorString} answers for every code, the six codes every release has are told apart, and a
      * code no release defines does not crash.
      */
-    static CheckSpec errorStrings(RankSession s) {
-        return CheckSpec.of("error-strings", "error-strings", Map.of(), () -> {
+    private static CheckBody errorStrings(RankSession s) {
+        return () -> {
             Map<String, String> data = new LinkedHashMap<>();
             Set<String> distinct = new HashSet<>();
             for (int code = 0; code <= NcclResult.TIMEOUT.code(); code++) {
@@ -95,6 +103,6 @@ final class LibraryChecks {
                 return Outcome.failed(Cause.OTHER_FAILURE, "codes 0..5 must have six distinct texts, got " + distinct.size() + ": " + data, data);
             }
             return Outcome.passed("read " + data.size() + " error strings, e.g. 1 = '" + data.get("1") + "'", data);
-        });
+        };
     }
 }

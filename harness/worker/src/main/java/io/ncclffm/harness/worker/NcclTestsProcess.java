@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -66,7 +67,7 @@ final class NcclTestsProcess {
 
     void runAll(List<PerfRunner.Sweep> sweeps) {
         if (config.world() != 1 && config.ncclTestsDevices() == null) {
-            reporter.run(CheckSpec.of("perf/nccl-tests", "perf", Map.of("world", Integer.toString(config.world())),
+            reporter.run(CheckSpec.of("perf/nccl-tests", CheckGroup.PERF, Map.of("world", Integer.toString(config.world())),
                     () -> Outcome.skipped(Cause.NOT_CONFIGURED, "nccl-tests at world " + config.world() + " runs in rank 0's "
                             + "process over every rank's GPU (-g " + config.world() + "), which only a cell of processes with "
                             + "one GPU per rank (gpu.assign: per-rank) makes visible to rank 0; this cell's launcher did not")));
@@ -77,7 +78,7 @@ final class NcclTestsProcess {
             String binary = PerfPoint.ncclTestsBinary(sweep.collective());
             Path exe = Path.of(config.ncclTests()).resolve(binary);
             List<PerfPoint> points = new ArrayList<>();
-            reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + dtype, "perf",
+            reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + dtype, CheckGroup.PERF,
                     Map.of("binary", exe.toString(), "dtype", dtype), () -> {
                         if (!Files.isExecutable(exe)) {
                             return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("

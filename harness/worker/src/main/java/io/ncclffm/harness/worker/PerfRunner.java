@@ -20,6 +20,9 @@ import io.ncclffm.UniqueId;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
+import io.ncclffm.harness.protocol.CheckGroup;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
@@ -115,21 +118,23 @@ final class PerfRunner {
     WorkerExit run() {
         long start = System.nanoTime();
         try (RankSession s = new RankSession(config, reporter::emit)) {
-            for (CheckSpec spec : List.of(LibraryChecks.load(s))) {
+            CheckBodies bodies = new CheckBodies(s);
+            for (CheckSpec spec : List.of(bodies.spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)))) {
                 if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExit.CHECKS_FAILED;
             }
             // A blocking communicator, as the C baseline makes (ncclCommInitRank): a non-blocking one hands every
             // launch to NCCL's async machinery, which costs microseconds per small call and would be measured as
             // the binding's overhead.
             s.blockingCommunicator = true;
-            for (CheckSpec spec : List.of(ExchangeChecks.uniqueId(s), CommunicatorChecks.init(s))) {
+            for (CheckSpec spec : List.of(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.UNIQUE_ID, config)),
+                    bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.INIT, config)))) {
                 CheckResult r = reporter.run(spec);
                 if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
             String library = libraryName(s.nccl);
             own = new Side(library, s.nccl, s.comm, null);
             if (config.perfCLoop() != null) {
-                CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", "perf", Map.of("library", config.perfCLoop()),
+                CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", CheckGroup.PERF, Map.of("library", config.perfCLoop()),
                         () -> {
                             own = new Side(library, s.nccl, s.comm, InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath())));
                             return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
@@ -137,7 +142,7 @@ final class PerfRunner {
                 if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
             }
             if (config.perfBaseline() != null) {
-                CheckResult r = reporter.run(CheckSpec.of("perf/paired-baseline", "perf", Map.of("library", config.perfBaseline()),
+                CheckResult r = reporter.run(CheckSpec.of("perf/paired-baseline", CheckGroup.PERF, Map.of("library", config.perfBaseline()),
                         () -> {
                             baseline = openBaseline(s);
                             return Outcome.passed("the perf baseline " + baseline.library() + " (" + baseline.nccl().libraryPath()
@@ -156,7 +161,7 @@ final class PerfRunner {
                     DataType type = DataType.fromName(dtype);
                     String gap = gap(collective, type, s.nccl.flavor(), s.nccl.version(), s.nccl::supports);
                     if (gap != null) {
-                        reporter.run(CheckSpec.of("perf/" + collective + "/" + dtype, "perf",
+                        reporter.run(CheckSpec.of("perf/" + collective + "/" + dtype, CheckGroup.PERF,
                                 Map.of("collective", collective, "dtype", dtype), () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
                     } else {
                         sweeps.add(new Sweep(collective, type));
@@ -210,18 +215,18 @@ final class PerfRunner {
             }
             if (!unpaired.isEmpty()) {
                 // The regression check lists these measurements as not compared; the reason is here.
-                reporter.run(CheckSpec.of("perf/paired-baseline/gaps", "perf", Map.of("library", baseline.library()),
+                reporter.run(CheckSpec.of("perf/paired-baseline/gaps", CheckGroup.PERF, Map.of("library", baseline.library()),
                         () -> Outcome.skipped(Cause.RELEASE_GAP, "not timed from the perf baseline " + baseline.library()
                                 + ", which lacks them: " + String.join("; ", unpaired))));
             }
             if (baseline != null) {
                 Communicator b = baseline.comm();
-                reporter.run(CheckSpec.of("perf/paired-baseline/destroy", "perf", Map.of("library", baseline.library()), () -> {
+                reporter.run(CheckSpec.of("perf/paired-baseline/destroy", CheckGroup.PERF, Map.of("library", baseline.library()), () -> {
                     b.close();
                     return Outcome.passed("the perf baseline's communicator was finalized and destroyed");
                 }));
             }
-            reporter.run(CommunicatorChecks.destroy(s));
+            reporter.run(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.DESTROY, config)));
             if (config.ncclTests() != null && config.rank() == 0) {
                 new NcclTestsProcess(config, reporter, library, s.nccl.libraryPath()).runAll(sweeps);
             }

@@ -2,12 +2,13 @@ package io.ncclffm.harness.worker;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerConfig;
@@ -97,13 +98,13 @@ public final class RankWorker {
         long start = System.nanoTime();
         reporter.emit(hello());
         try (RankSession session = new RankSession(config, reporter::emit)) {
-            CheckResult load = reporter.run(LibraryChecks.load(session));
+            CheckResult load = reporter.run(new CheckBodies(session).spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)));
             if (load.status() != CheckStatus.PASSED) {
                 reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
                 return exitCode();
             }
             List<Step> plan = plan(session);
-            reporter.emit(new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList()));
+            reporter.emit(planEvent(plan));
             runSteps(session, plan);
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
@@ -240,28 +241,36 @@ public final class RankWorker {
         }
     }
 
-    private List<Step> plan(RankSession s) {
-        List<Step> steps = new ArrayList<>();
+    /** The plan as the rank announces it: every step's check, in the order the steps run. */
+    WorkerEvent.Plan planEvent(List<Step> plan) {
+        return new WorkerEvent.Plan(config.rank(), plan.stream().map(st -> st.spec.planned()).toList());
+    }
+
+    /** The catalog's plan for this rank, each check with its body and what it needs from the checks before it. */
+    List<Step> plan(RankSession s) {
+        CheckBodies bodies = new CheckBodies(s);
         boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
-        if (config.wants("version")) steps.add(new Step(LibraryChecks.version(s), Needs.LIBRARY, null));
-        if (config.wants("error-strings")) steps.add(new Step(LibraryChecks.errorStrings(s), Needs.LIBRARY, null));
-        steps.add(new Step(ExchangeChecks.uniqueId(s), Needs.LIBRARY, "the unique-ID exchange did not complete"));
-        Needs collective = gpu ? Needs.COMMUNICATOR : Needs.GPU;
-        if (gpu) {
-            steps.add(new Step(CommunicatorChecks.init(s), Needs.UNIQUE_ID, "the communicator did not form"));
-        } else {
-            steps.add(new Step(CommunicatorChecks.initWithoutGpu(s), Needs.UNIQUE_ID, null));
-        }
-        if (config.wants(UserFeatureChecks.GROUP)) steps.add(Step.collective(UserFeatureChecks.selfTest(s), collective));
-        if (config.wants("allreduce")) AllReduceChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
-        if (config.wants("collectives")) CollectiveChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
-        if (config.wants("graph")) GraphChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
-        if (config.wants(UserFeatureChecks.GROUP)) UserFeatureChecks.all(s).forEach(c -> steps.add(Step.collective(c, collective)));
-        if (config.rank() == 0 && config.wants("abort")) {
-            steps.add(new Step(CommunicatorChecks.abortHungInit(s), gpu ? Needs.LIBRARY : Needs.GPU, null));
-        }
-        if (gpu) steps.add(new Step(CommunicatorChecks.destroy(s), Needs.COMMUNICATOR, null));
-        return steps;
+        return CheckCatalog.plan(config).stream().map(e -> step(bodies.spec(e), e.key(), gpu)).toList();
+    }
+
+    /**
+     * What a check needs: the library checks only the library; the unique-ID exchange and a communicator's forming
+     * block what follows them when they fail; the checks on the communicator need it, get a new one when they
+     * leave it broken, and on a cell without a GPU are reported as skipped for that.
+     */
+    private static Step step(CheckSpec spec, CheckKey key, boolean gpu) {
+        return switch (key) {
+            case CheckKey.Library l -> new Step(spec, Needs.LIBRARY, null);
+            case CheckKey.Lifecycle l -> switch (l) {
+                case UNIQUE_ID -> new Step(spec, Needs.LIBRARY, "the unique-ID exchange did not complete");
+                case INIT -> new Step(spec, Needs.UNIQUE_ID, "the communicator did not form");
+                case INIT_WITHOUT_GPU -> new Step(spec, Needs.UNIQUE_ID, null);
+                // A communicator of its own, so it needs the library only; but a GPU to form it on.
+                case ABORT_HUNG_INIT -> new Step(spec, gpu ? Needs.LIBRARY : Needs.GPU, null);
+                case DESTROY -> new Step(spec, Needs.COMMUNICATOR, null);
+            };
+            case CheckKey.OnCommunicator c -> Step.collective(spec, gpu ? Needs.COMMUNICATOR : Needs.GPU);
+        };
     }
 
     private WorkerEvent.Hello hello() {

@@ -2,9 +2,7 @@ package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,7 +12,6 @@ import java.util.stream.IntStream;
 import io.ncclffm.BufferRegistration;
 import io.ncclffm.Communicator;
 import io.ncclffm.DataType;
-import io.ncclffm.Feature;
 import io.ncclffm.NcclException;
 import io.ncclffm.NcclMemory;
 import io.ncclffm.PreMulSumOp;
@@ -22,7 +19,8 @@ import io.ncclffm.ReduceOp;
 import io.ncclffm.Window;
 import io.ncclffm.device.CapturedGraph;
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.Requirement;
+import io.ncclffm.harness.protocol.CheckCatalog;
+import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.semantics.ElementCodec;
 import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
@@ -36,63 +34,33 @@ import io.ncclffm.harness.semantics.InputPattern;
  */
 final class UserFeatureChecks {
 
-    static final String GROUP = "features";
-    static final int COUNT = 1021;
-    /** A power of two: scaling is exact in every float type, so the model needs no rounding of its own. */
-    static final double PRE_MUL_SCALAR = 0.25;
-    /** How long an abort may take once the graph that captured its communicator is destroyed. */
-    static final long ABORT_BOUND_SECONDS = 20;
+    /** The count, scalar and bound the catalog plans these checks with. */
+    static final int COUNT = CheckCatalog.FEATURE_COUNT;
+    static final double PRE_MUL_SCALAR = CheckCatalog.PRE_MUL_SUM_SCALAR;
+    static final long ABORT_BOUND_SECONDS = CheckCatalog.ABORT_BOUND_SECONDS;
     /** How long the abort may take with the graph alive before the graph is destroyed under it. */
     static final long ABORT_WAIT_FOR_GRAPH_SECONDS = 5;
 
     private UserFeatureChecks() {
     }
 
-    private static Map<String, String> params(RankSession s, DataType t, String... kv) {
-        Map<String, String> p = new LinkedHashMap<>();
-        if (t != null) p.put("dtype", t.shortName());
-        for (int i = 0; i + 1 < kv.length; i += 2) p.put(kv[i], kv[i + 1]);
-        p.put("world", Integer.toString(s.config.world()));
-        return p;
+    static CheckBody body(RankSession s, CheckKey.UserFeature key) {
+        return switch (key) {
+            case SELF_TEST -> () -> selfTestRun(s);
+            case SPLIT_PARITY -> () -> split(s);
+            case REGISTERED_BUFFERS -> () -> registered(s);
+            case SYMMETRIC_WINDOW -> () -> window(s);
+            case ALLGATHERV -> () -> allGatherv(s);
+            case REDUCESCATTERV -> () -> reduceScatterv(s);
+            case SENDRECV_ALL_PEERS -> () -> allPeers(s);
+            case GATHER -> () -> gather(s);
+            case SCATTER -> () -> scatter(s);
+            case ABORT_WITH_LIVE_GRAPH -> () -> abortWithGraph(s);
+        };
     }
 
-    /** One float32 element summed over every rank: the first collective a user of a broken build runs. */
-    static CheckSpec selfTest(RankSession s) {
-        return CheckSpec.of("self-test", GROUP, params(s, DataType.FLOAT32, "op", "sum", "count", "1"),
-                List.of(Requirement.type(DataType.FLOAT32), Requirement.op(ReduceOp.SUM)), () -> selfTestRun(s));
-    }
-
-    static List<CheckSpec> all(RankSession s) {
-        List<CheckSpec> specs = new ArrayList<>();
-        specs.add(CheckSpec.of("split/parity", GROUP, params(s, DataType.INT32, "color", "rank % 2", "key", "rank"),
-                List.of(Requirement.function(Feature.SPLIT), Requirement.type(DataType.INT32)), () -> split(s)));
-        for (DataType t : List.of(DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16)) {
-            specs.add(CheckSpec.of("premulsum/" + t.shortName(), GROUP,
-                    params(s, t, "scalar", Double.toString(PRE_MUL_SCALAR), "count", Integer.toString(COUNT)),
-                    List.of(Requirement.function(Feature.PRE_MUL_SUM), Requirement.type(t)), () -> preMulSum(s, t)));
-        }
-        specs.add(CheckSpec.of("registered-buffers", GROUP, params(s, DataType.FLOAT32, "count", Integer.toString(COUNT)),
-                List.of(Requirement.function(Feature.MEM_ALLOC), Requirement.function(Feature.REGISTER)),
-                () -> registered(s)));
-        specs.add(CheckSpec.of("symmetric-window", GROUP, params(s, DataType.FLOAT32, "count", Integer.toString(COUNT)),
-                List.of(Requirement.function(Feature.MEM_ALLOC), Requirement.function(Feature.WINDOW_REGISTER)),
-                () -> window(s)));
-        specs.add(CheckSpec.of("allgatherv/grouped-broadcasts", GROUP, params(s, DataType.INT32),
-                List.of(Requirement.function(Feature.BROADCAST)), () -> allGatherv(s)));
-        specs.add(CheckSpec.of("reducescatterv/grouped-reduces", GROUP, params(s, DataType.INT32, "op", "sum"),
-                List.of(), () -> reduceScatterv(s)));
-        specs.add(CheckSpec.of("sendrecv/all-peers", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
-                List.of(Requirement.function(Feature.SEND_RECV)), () -> allPeers(s)));
-        specs.add(CheckSpec.of("gather", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
-                List.of(Requirement.function(Feature.GATHER_SCATTER)), () -> gather(s)));
-        specs.add(CheckSpec.of("scatter", GROUP, params(s, DataType.INT32, "count", Integer.toString(COUNT)),
-                List.of(Requirement.function(Feature.GATHER_SCATTER)), () -> scatter(s)));
-        specs.add(CheckSpec.of("abort/with-live-graph", GROUP, params(s, DataType.FLOAT32, "bound_s",
-                        Long.toString(ABORT_BOUND_SECONDS)),
-                List.of(Requirement.function(Feature.SPLIT), Requirement.function(Feature.ABORT),
-                        new Requirement.Release(GraphChecks.GRAPH_SUPPORT, "capturing NCCL collectives in CUDA graphs")),
-                () -> abortWithGraph(s)));
-        return specs;
+    static CheckBody body(RankSession s, CheckKey.PreMulSum key) {
+        return () -> preMulSum(s, key.type());
     }
 
     // Host models.

@@ -3,7 +3,6 @@ package io.ncclffm.harness.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.Requirement;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
@@ -32,14 +32,11 @@ class CapabilitiesTest {
         return s;
     }
 
-    /** The worker's own planners, so that the test sees the requirements every check is planned with. */
+    /** The worker's own plan, so that the test sees the requirements every check is planned with. */
     private static CheckSpec planned(RankSession s, String id) {
-        List<CheckSpec> all = new ArrayList<>();
-        all.addAll(AllReduceChecks.all(s));
-        all.addAll(CollectiveChecks.all(s));
-        all.addAll(GraphChecks.all(s));
-        all.add(CommunicatorChecks.abortHungInit(s));
-        return all.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("not planned: " + id));
+        CheckBodies bodies = new CheckBodies(s);
+        return CheckCatalog.plan(s.config).stream().filter(e -> e.id().equals(id)).findFirst().map(bodies::spec)
+                .orElseThrow(() -> new AssertionError("not planned: " + id));
     }
 
     @Test

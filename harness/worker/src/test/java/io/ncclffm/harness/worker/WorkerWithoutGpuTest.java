@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.DataType;
 import io.ncclffm.Feature;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
@@ -110,5 +111,9 @@ class WorkerWithoutGpuTest {
                 planned.get("alltoall/int8").toString());
         assertEquals(List.of(new Requirement.Function(Feature.INIT_RANK_CONFIG, "aborting a hung init")),
                 planned.get("abort-hung-init").requirements());
+        CheckCatalog.Expected.Planned expected = (CheckCatalog.Expected.Planned) CheckCatalog.expected(WorkerSessions.config());
+        assertEquals(expected.checks(), plan.checks(), "the plan the controller computes from the rank's configuration");
+        assertEquals(expected.load().id(), events.stream().filter(e -> e instanceof WorkerEvent.Check)
+                .map(e -> ((WorkerEvent.Check) e).result().id()).findFirst().orElseThrow(), "load is reported first");
     }
 }
