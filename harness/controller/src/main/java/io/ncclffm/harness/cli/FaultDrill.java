@@ -18,6 +18,8 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckGroup;
+import io.ncclffm.harness.protocol.CheckSelection;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerConfig;
@@ -39,8 +41,8 @@ final class FaultDrill {
     }
 
     private static final List<Case> CASES = List.of(
-            new Case("SIGKILL during communicator init", "comm-init", "KILL"),
-            new Case("SIGSTOP during communicator init", "comm-init", "STOP"),
+            new Case("SIGKILL during communicator init", CheckGroup.COMM_INIT, "KILL"),
+            new Case("SIGSTOP during communicator init", CheckGroup.COMM_INIT, "STOP"),
             new Case("SIGKILL during a collective", "allreduce/float32/sum/1048576/out-of-place", "KILL"),
             new Case("SIGSTOP during a collective", "allreduce/float32/sum/1048576/out-of-place", "STOP"));
 
@@ -52,7 +54,7 @@ final class FaultDrill {
         Cell cell = new Cell("fault-drill", Flavor.NCCL, NcclVersion.parse(version), new Cell.HostLibrary(library), library,
                 List.of(2), new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null), timeout,
                 Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "15", WorkerConfig.INIT_TIMEOUT, "15"),
-                Cell.Network.CELL, List.of(1021, 1 << 20), List.of("allreduce"), WorkerConfig.Mode.CHECK, 0);
+                Cell.Network.CELL, List.of(1021, 1 << 20), List.of(CheckSelection.ALLREDUCE), WorkerConfig.Mode.CHECK, 0);
         Matrix matrix = new Matrix(java.nio.file.Path.of("fault-drill"), List.of(cell), List.of());
         ProcessLauncher launcher = new ProcessLauncher(WorkerBundle.locate());
         int failures = 0;

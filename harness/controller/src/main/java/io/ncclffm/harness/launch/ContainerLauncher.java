@@ -81,6 +81,7 @@ public final class ContainerLauncher implements CellLauncher {
                 RankPlacement place = RankPlacement.forContainer(cell, rank, runId, !hostNetwork, devices);
                 Map<String, String> env = WorkerEnvironment.forRank(cell, world, rank, rank0Address, port,
                         hostNetwork ? "127.0.0.1" : "0.0.0.0", token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
+                outputs.get(rank).expectFrom(env);
                 @SuppressWarnings("resource") // stopped in finally
                 RankContainer c = new RankContainer(DockerImageName.parse(image), archive(), outputs.get(rank), observer)
                         .withRank(runId, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu(), place.hostDevice());

@@ -49,6 +49,7 @@ public final class ProcessLauncher implements CellLauncher {
                 ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
                 pb.environment().putAll(env);
                 RankOutput out = new RankOutput(rank);
+                out.expectFrom(env);
                 Process p;
                 try {
                     p = pb.start();

@@ -2,9 +2,12 @@ package io.ncclffm.harness.launch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -42,6 +45,7 @@ public final class RankOutput {
     private boolean helloSeen;
     private boolean doneSeen;
     private boolean eventsCapped;
+    private CheckCatalog.Expected expected;
     private RankEnding ending = RankEnding.RUNNING;
     private String lastPhase = "starting";
     private long lastPhaseSince = System.nanoTime();
@@ -53,6 +57,24 @@ public final class RankOutput {
 
     public RankOutput(int rank) {
         this.rank = rank;
+    }
+
+    /**
+     * Records what the rank must report, from the environment its launcher gives it: the worker's configuration
+     * decides its checks ({@link CheckCatalog}), so its plan can be held to them.
+     */
+    public synchronized void expectFrom(Map<String, String> workerEnvironment) {
+        try {
+            expected = CheckCatalog.expected(WorkerConfig.fromEnvironment(workerEnvironment));
+        } catch (IllegalArgumentException e) {
+            // A configuration the worker refuses: it reports that itself, and no plan is due.
+            expected = null;
+        }
+    }
+
+    /** What the rank must report, known from its configuration; {@code null} when its launcher did not say. */
+    public synchronized CheckCatalog.Expected expected() {
+        return expected;
     }
 
     /** A splitter of the rank's event pipe into lines for {@link #acceptEventLine}; {@code then} sees each event. */

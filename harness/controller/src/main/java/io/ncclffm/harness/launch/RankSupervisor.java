@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
 
 /**
@@ -34,7 +35,8 @@ public final class RankSupervisor {
      * process). Init is bounded by the worker's own init timeout where the release can be aborted.
      */
     public static final Duration INIT_HUNG_GRACE = Duration.ofSeconds(180);
-    static final String INIT_PHASE = "comm-init";
+    /** The phase of communicator init: a worker's phase is the id of the check it runs. */
+    static final String INIT_PHASE = CheckGroup.COMM_INIT;
     /** How long the other ranks get after a hung rank was killed. */
     public static final Duration AFTER_HANG = Duration.ofSeconds(5);
 

@@ -15,6 +15,8 @@ import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
+import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
@@ -46,13 +48,18 @@ public final class CellVerdicts {
     public static final String CELL_START = "cell-start";
     public static final String MIXED_PAIR = "mixed-pair";
     /** The check, and its group, that a rank's communicator was made and is right. */
-    public static final String COMM_INIT = "comm-init";
+    public static final String COMM_INIT = CheckGroup.COMM_INIT;
 
     /** Check families that need no GPU: loading, version, error strings, the unique ID, and the harness's own. */
-    public static final Set<String> HOST_GROUPS = Set.of("load", "version", "error-strings", "unique-id",
-            "init-without-gpu", CELL_START, RANKS_FINISHED, RANK_EVENTS, MIXED_PAIR);
+    public static final Set<String> HOST_GROUPS = union(CheckGroup.HOST, Set.of(CELL_START, RANKS_FINISHED, RANK_EVENTS, MIXED_PAIR));
 
     private CellVerdicts() {
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new LinkedHashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     public static List<Verdict> of(CellRun run, Matrix matrix) {
@@ -74,6 +81,13 @@ public final class CellVerdicts {
             planned.putIfAbsent(RankReconciliation.LOAD, new WorkerEvent.PlannedCheck(RankReconciliation.LOAD, RankReconciliation.LOAD,
                     Map.of(), List.of()));
             plannedBy.computeIfAbsent(RankReconciliation.LOAD, k -> new LinkedHashSet<>()).add(rank.rank());
+            // A rank whose load passed owes every check its configuration calls for, whatever plan it sent.
+            if (rank.expected() instanceof CheckCatalog.Expected.Planned due && loadPassed(rank)) {
+                for (WorkerEvent.PlannedCheck pc : due.checks()) {
+                    planned.putIfAbsent(pc.id(), pc);
+                    plannedBy.computeIfAbsent(pc.id(), k -> new LinkedHashSet<>()).add(rank.rank());
+                }
+            }
             for (WorkerEvent e : rank.events()) {
                 if (e instanceof WorkerEvent.Check c) {
                     planned.putIfAbsent(c.result().id(), new WorkerEvent.PlannedCheck(c.result().id(), c.result().group(), c.result().params(), List.of()));
@@ -93,7 +107,7 @@ public final class CellVerdicts {
             verdicts.add(merge(run, matrix, entry.getValue(), plannedBy.get(id), reported.getOrDefault(id, Map.of()), deadPeer,
                     problems));
         }
-        verdicts.add(uniqueIdAgreement(run, reported.getOrDefault("unique-id", Map.of())));
+        verdicts.add(uniqueIdAgreement(run, reported.getOrDefault(CheckGroup.UNIQUE_ID, Map.of())));
         verdicts.add(ranksFinished(run));
         verdicts.add(rankEvents(run, problems));
         if (run.cell().mixed()) {
@@ -182,21 +196,21 @@ public final class CellVerdicts {
             // No rank could have an ID (a release that needs a device to make one, on a cell without a GPU): nothing
             // to compare, and the unique-ID check itself says why.
             CheckResult first = results.values().iterator().next();
-            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.SKIPPED,
+            return new Verdict(UNIQUE_ID_AGREEMENT, CheckGroup.UNIQUE_ID, params, CheckStatus.SKIPPED,
                     "no rank has a unique ID to compare: " + first.message(), List.of(), Map.of(),
                     first.cause() == Cause.DEVICE_GAP ? Cause.DEVICE_GAP : Cause.BLOCKED, false, null, null);
         }
         if (fingerprints.containsValue(null)) {
-            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.BROKEN,
+            return new Verdict(UNIQUE_ID_AGREEMENT, CheckGroup.UNIQUE_ID, params, CheckStatus.BROKEN,
                     "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), Map.of(),
                     Cause.INFRASTRUCTURE, false, null, null);
         }
         Set<String> distinct = new LinkedHashSet<>(fingerprints.values());
         if (distinct.size() != 1) {
-            return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.FAILED,
+            return new Verdict(UNIQUE_ID_AGREEMENT, CheckGroup.UNIQUE_ID, params, CheckStatus.FAILED,
                     "ranks used different unique IDs: " + fingerprints, List.of(), Map.of(), Cause.WRONG_VALUES, false, null, null);
         }
-        return new Verdict(UNIQUE_ID_AGREEMENT, "unique-id", params, CheckStatus.PASSED,
+        return new Verdict(UNIQUE_ID_AGREEMENT, CheckGroup.UNIQUE_ID, params, CheckStatus.PASSED,
                 "all " + run.world() + " rank(s) used the ID with fingerprint " + distinct.iterator().next(), List.of(), Map.of(),
                 null, false, null, null);
     }
@@ -217,6 +231,11 @@ public final class CellVerdicts {
         endings.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
         return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
                 List.of(), Map.of(), Cause.INFRASTRUCTURE, false, null, null);
+    }
+
+    private static boolean loadPassed(RankOutput rank) {
+        return rank.events().stream().anyMatch(e -> e instanceof WorkerEvent.Check c && c.result().id().equals(RankReconciliation.LOAD)
+                && c.result().status() == CheckStatus.PASSED);
     }
 
     /** Whether every rank's events add up; broken, with each rank's problems, when one's do not. */

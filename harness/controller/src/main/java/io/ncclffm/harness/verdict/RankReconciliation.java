@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -19,11 +20,12 @@ import io.ncclffm.harness.protocol.WorkerExit;
  * whole stream adds up. The worker reports {@code load} first (with the file it loaded), then its plan (in check
  * mode), then each planned check once, then {@code done} with its counts, and exits with the status its results
  * call for ({@link WorkerExit#forResults}). Each departure from that is a problem, in words; a rank with any problem
- * is broken, whatever it reported.
+ * is broken, whatever it reported. Where the launcher said what the rank's configuration calls for
+ * ({@link RankOutput#expected()}), its plan must be exactly that.
  */
 final class RankReconciliation {
 
-    static final String LOAD = "load";
+    static final String LOAD = CheckCatalog.LOAD_ID;
 
     private RankReconciliation() {
     }
@@ -66,6 +68,10 @@ final class RankReconciliation {
         boolean loadPassed = load != null && load.result().status() == CheckStatus.PASSED;
         if (loadPassed && loaded.isEmpty()) problems.add("load passed without saying which file it loaded");
         if (!plans.isEmpty() && (load == null || !loadPassed)) problems.add("sent a plan without a passing load");
+        if (!plans.isEmpty() && rank.expected() instanceof CheckCatalog.Expected.Planned due) {
+            String differs = planDifference(plans.getFirst().checks(), due.checks());
+            if (differs != null) problems.add("its plan is not the one its configuration calls for: " + differs);
+        }
         Set<String> planned = new LinkedHashSet<>();
         planned.add(LOAD);
         plans.forEach(p -> p.checks().forEach(pc -> planned.add(pc.id())));
@@ -112,6 +118,30 @@ final class RankReconciliation {
                         + due.code() + " (" + due + ")");
             }
         }
+    }
+
+    /** How a plan differs from the one due, in words; {@code null} when it is the same, check for check. */
+    static String planDifference(List<WorkerEvent.PlannedCheck> sent, List<WorkerEvent.PlannedCheck> due) {
+        if (sent.equals(due)) return null;
+        Map<String, WorkerEvent.PlannedCheck> dueById = new LinkedHashMap<>();
+        due.forEach(pc -> dueById.put(pc.id(), pc));
+        Map<String, WorkerEvent.PlannedCheck> sentById = new LinkedHashMap<>();
+        sent.forEach(pc -> sentById.putIfAbsent(pc.id(), pc));
+        Set<String> missing = new LinkedHashSet<>(dueById.keySet());
+        missing.removeAll(sentById.keySet());
+        Set<String> extra = new LinkedHashSet<>(sentById.keySet());
+        extra.removeAll(dueById.keySet());
+        Set<String> changed = new LinkedHashSet<>();
+        sentById.forEach((id, pc) -> {
+            if (dueById.containsKey(id) && !dueById.get(id).equals(pc)) changed.add(id);
+        });
+        List<String> parts = new ArrayList<>();
+        if (!missing.isEmpty()) parts.add(missing.size() + " missing (" + first(missing) + ")");
+        if (!extra.isEmpty()) parts.add(extra.size() + " not due (" + first(extra) + ")");
+        if (!changed.isEmpty()) parts.add(changed.size() + " with other groups, parameters or needs (" + first(changed) + ")");
+        if (sent.size() != sentById.size()) parts.add((sent.size() - sentById.size()) + " listed twice");
+        if (parts.isEmpty()) parts.add("the same checks in another order");
+        return String.join(", ", parts);
     }
 
     private static String counts(int passed, int failed, int skipped, int broken) {

@@ -22,6 +22,7 @@ import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
@@ -302,5 +303,67 @@ class CellVerdictsTest {
         early.ended(r1.ending());
         assertEquals(List.of(), early.streamProblems());
         assertTrue(early.log().contains("[stdout] OpenJDK 64-Bit Server VM warning"), early.log());
+    }
+
+    /** A rank of {@link #CELL} that knows what its configuration calls for, and sends {@code plan} instead. */
+    private static RankOutput rankExpecting(int r, List<WorkerEvent.PlannedCheck> plan) {
+        Map<String, String> env = io.ncclffm.harness.launch.WorkerEnvironment.forRank(SMALL, 1, r, "127.0.0.1", 29500, "127.0.0.1",
+                io.ncclffm.harness.protocol.RendezvousToken.random(), 0, null, null);
+        List<WorkerEvent> events = new java.util.ArrayList<>();
+        events.add(new WorkerEvent.Plan(r, plan));
+        for (WorkerEvent.PlannedCheck pc : plan) events.add(WorkerStreams.passed(r, pc.id()));
+        RankOutput probe = WorkerStreams.finished(r, events.toArray(WorkerEvent[]::new));
+        RankOutput out = new RankOutput(r);
+        out.expectFrom(env);
+        for (WorkerEvent e : probe.events()) out.acceptStdout(EventCodec.encode(e));
+        out.ended(probe.ending());
+        return out;
+    }
+
+    private static final Cell SMALL = new Cell("small", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
+            "/x.so", List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(1),
+            List.of("version"), WorkerConfig.Mode.CHECK, 3);
+
+    private static List<WorkerEvent.PlannedCheck> duePlan() {
+        Map<String, String> env = io.ncclffm.harness.launch.WorkerEnvironment.forRank(SMALL, 1, 0, "127.0.0.1", 29500, "127.0.0.1",
+                io.ncclffm.harness.protocol.RendezvousToken.random(), 0, null, null);
+        return CheckCatalog.plan(WorkerConfig.fromEnvironment(env)).stream().map(CheckCatalog.Entry::planned).toList();
+    }
+
+    private static Map<String, Verdict> mergeSmall(RankOutput rank) {
+        return CellVerdicts.of(new CellRun(SMALL, 1, "process", List.of(rank), Duration.ofSeconds(1), null),
+                new Matrix(Path.of("m.yaml"), List.of(SMALL), List.of())).stream().collect(Collectors.toMap(Verdict::checkId, v -> v));
+    }
+
+    @Test
+    void thePlanItsConfigurationCallsFor_reconciles() {
+        List<WorkerEvent.PlannedCheck> due = duePlan();
+        assertTrue(due.size() >= 3, "version, the unique ID and init at least: " + due);
+        Map<String, Verdict> v = mergeSmall(rankExpecting(0, due));
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.RANK_EVENTS).status(), v.get(CellVerdicts.RANK_EVENTS).message());
+        for (WorkerEvent.PlannedCheck pc : due) assertEquals(CheckStatus.PASSED, v.get(pc.id()).status(), pc.id());
+    }
+
+    @Test
+    void aPlanThatLeavesOutACheckItsConfigurationCallsFor_breaksTheRank_andTheCheckStillHasARow() {
+        List<WorkerEvent.PlannedCheck> due = duePlan();
+        WorkerEvent.PlannedCheck dropped = due.stream().filter(pc -> pc.id().equals("version")).findFirst().orElseThrow();
+        List<WorkerEvent.PlannedCheck> sent = due.stream().filter(pc -> pc != dropped).toList();
+        Map<String, Verdict> v = mergeSmall(rankExpecting(0, sent));
+        Verdict events = v.get(CellVerdicts.RANK_EVENTS);
+        assertEquals(CheckStatus.BROKEN, events.status(), events.message());
+        assertTrue(events.message().contains("its plan is not the one its configuration calls for: 1 missing (version)"), events.message());
+        assertNotNull(v.get("version"), "the left-out check has its row");
+        assertEquals(CheckStatus.BROKEN, v.get("version").status(), v.get("version").message());
+    }
+
+    @Test
+    void aPlanWithAnotherParameter_breaksTheRank() {
+        List<WorkerEvent.PlannedCheck> due = new java.util.ArrayList<>(duePlan());
+        WorkerEvent.PlannedCheck last = due.removeLast();
+        due.add(new WorkerEvent.PlannedCheck(last.id(), last.group(), Map.of("world", "9"), last.requirements()));
+        Verdict events = mergeSmall(rankExpecting(0, due)).get(CellVerdicts.RANK_EVENTS);
+        assertEquals(CheckStatus.BROKEN, events.status(), events.message());
+        assertTrue(events.message().contains("1 with other groups, parameters or needs (" + last.id() + ")"), events.message());
     }
 }
