@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,9 +18,9 @@ import java.util.Set;
  * <p>The ports come from below the kernel's ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}), which
  * the kernel never hands out by itself: a port is free when probed, but rank 0 binds it only once its JVM has
  * started, and in that window the NCCL of cells running in parallel opens sockets on ephemeral ports, as does every
- * outgoing connection (on the H200, with 6 cells at once, rank 0 of one found its probed ephemeral port taken:
- * "Address already in use"). Below that range only an explicit bind can take a port, and each range handed out is
- * probed whole first. Where the range cannot be read, ephemeral ports are probed as before.
+ * outgoing connection, so a probed ephemeral port can be taken before rank 0 binds it ("Address already in use").
+ * Below that range only an explicit bind can take a port, and each range handed out is probed whole first. Where the
+ * range cannot be read, or leaves no room below it, ephemeral ports are probed instead.
  */
 final class RendezvousPorts {
 
@@ -29,6 +31,7 @@ final class RendezvousPorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static int cursor = -1;
 
     private RendezvousPorts() {
@@ -40,7 +43,9 @@ final class RendezvousPorts {
         if (floor - WINDOW >= 1024) {
             int low = floor - WINDOW;
             int slots = WINDOW / SPAN;
-            if (cursor < 0) cursor = (int) (ProcessHandle.current().pid() % slots);  // harnesses side by side start apart
+            // A random first slot: harnesses side by side start apart, and no other local user can tell in advance
+            // which port rank 0 will bind (and bind it first).
+            if (cursor < 0) cursor = RANDOM.nextInt(slots);
             for (int i = 0; i < slots; i++) {
                 int port = low + ((cursor + i) % slots) * SPAN;
                 if (overlaps(port) || !free(port, SPAN)) continue;
@@ -61,10 +66,14 @@ final class RendezvousPorts {
         throw new HarnessException("no loopback port range of " + SPAN + " free for the rendezvous after 200 tries");
     }
 
-    /** The lowest ephemeral port of the range file ({@code low high}), or -1 when it cannot be read. */
+    /**
+     * The lowest ephemeral port of the range file ({@code low high}), or -1 when it cannot be read. The file is read
+     * line by line: a sysctl file reports a size of 0, and a whole-file read that trusts the size gets a wrong answer.
+     */
     static int ephemeralFloor(Path rangeFile) {
         try {
-            String[] f = Files.readString(rangeFile).strip().split("\\s+");
+            List<String> lines = Files.readAllLines(rangeFile);
+            String[] f = lines.getFirst().strip().split("\\s+");
             int low = Integer.parseInt(f[0]);
             return low > 0 && low <= 65535 ? low : -1;
         } catch (IOException | RuntimeException e) {

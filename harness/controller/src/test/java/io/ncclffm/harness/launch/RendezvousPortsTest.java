@@ -27,16 +27,34 @@ class RendezvousPortsTest {
         assertEquals(-1, RendezvousPorts.ephemeralFloor(dir.resolve("missing")));
     }
 
+    /** The kernel's range as another reader sees it: {@code cat}, not Java's file API. */
+    private static int floorByCat() throws Exception {
+        Process p = new ProcessBuilder("cat", "/proc/sys/net/ipv4/ip_local_port_range").start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "cat read the range");
+        return Integer.parseInt(out.split("\\s+")[0]);
+    }
+
     @Test
-    void cellRunsGetDisjointRangesBelowTheEphemeralOnes_thatCanBeBound() throws IOException {
+    void theRealRangeFile_isReadAsTheKernelWritesIt() throws Exception {
         int floor = RendezvousPorts.ephemeralFloor(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+        assertEquals(floorByCat(), floor);
+        assertTrue(floor > 1024, "a real ephemeral range starts above the privileged ports: " + floor);
+    }
+
+    @Test
+    void cellRunsGetDisjointRanges_belowTheEphemeralOnesWhereTheyFit_thatCanBeBound() throws Exception {
+        int floor = floorByCat();
         int a = RendezvousPorts.next();
         int b = RendezvousPorts.next();
         assertTrue(Math.abs(a - b) >= RendezvousPorts.SPAN, a + " and " + b + " overlap");
+        boolean below = floor - RendezvousPorts.WINDOW >= 1024;
         for (int port : new int[] {a, b}) {
-            if (floor > RendezvousPorts.WINDOW + 1024) {
+            if (below) {
                 assertTrue(port >= floor - RendezvousPorts.WINDOW && port + RendezvousPorts.SPAN <= floor,
                         port + " is not below the ephemeral range from " + floor);
+            } else {
+                assertTrue(port >= floor, "with no room below the ephemeral range from " + floor + ", " + port + " is an ephemeral one");
             }
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 assertEquals(port, s.getLocalPort());
