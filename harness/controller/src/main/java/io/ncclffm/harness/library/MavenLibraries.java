@@ -8,18 +8,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.apache.commons.codec.digest.DigestUtils;
+import org.apache.commons.codec.digest.MessageDigestAlgorithms;
 import org.apache.maven.model.Model;
 import org.apache.maven.model.Repository;
 import org.apache.maven.model.io.xpp3.MavenXpp3Reader;
 import org.codehaus.plexus.util.xml.pull.XmlPullParserException;
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
+import org.eclipse.aether.artifact.Artifact;
 import org.eclipse.aether.artifact.DefaultArtifact;
+import org.eclipse.aether.repository.LocalArtifactRequest;
+import org.eclipse.aether.repository.LocalArtifactResult;
 import org.eclipse.aether.repository.RemoteRepository;
 import org.eclipse.aether.repository.RepositoryPolicy;
 import org.eclipse.aether.resolution.ArtifactRequest;
 import org.eclipse.aether.resolution.ArtifactResolutionException;
-import org.eclipse.aether.resolution.ArtifactResult;
 import org.eclipse.aether.supplier.RepositorySystemSupplier;
 import org.eclipse.aether.supplier.SessionBuilderSupplier;
 import org.eclipse.aether.transfer.AbstractTransferListener;
@@ -54,13 +58,17 @@ public final class MavenLibraries {
         return new MavenLibraries(repositories(System.getProperty("ncclffm.maven.repositories")), localRepo);
     }
 
-    /** {@code urls} (comma-separated) as repositories, or the super POM's when {@code urls} is null or blank. */
+    /**
+     * {@code urls} (comma-separated) as repositories, or the super POM's when {@code urls} is null or blank. A
+     * configured repository's id is made from its URL: the local repository records which repository each artifact
+     * came from by that id, and must not hand one repository's artifact to a request for another's.
+     */
     public static List<RemoteRepository> repositories(String urls) {
         if (urls != null && !urls.isBlank()) {
             List<RemoteRepository> repos = new ArrayList<>();
-            List<String> list = Arrays.stream(urls.split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
-            for (int i = 0; i < list.size(); i++) {
-                repos.add(new RemoteRepository.Builder(i == 0 ? "configured" : "configured-" + (i + 1), "default", list.get(i)).build());
+            for (String url : Arrays.stream(urls.split(",")).map(u -> u.strip().replaceAll("/+$", "")).filter(u -> !u.isEmpty()).toList()) {
+                String id = "configured-" + new DigestUtils(MessageDigestAlgorithms.SHA_256).digestAsHex(url).substring(0, 12);
+                repos.add(new RemoteRepository.Builder(id, "default", url).build());
             }
             return repos;
         }
@@ -88,26 +96,54 @@ public final class MavenLibraries {
         return localRepository;
     }
 
-    /** Resolves the artifact and copies its entry to {@code target}. */
-    void fetch(LibrarySource.MavenArtifact source, Path target) {
-        Path artifact = resolve(source.coordinates());
+    /**
+     * Resolves the artifact and copies its entry to {@code target}.
+     *
+     * @param scratch a folder (made when needed) that lives until this returns, for a local repository of this download alone
+     */
+    void fetch(LibrarySource.MavenArtifact source, Path target, Path scratch) {
+        Path artifact = resolve(source.coordinates(), scratch);
         ArchiveEntry.extract(artifact, source.entry(), target, "artifact " + source.coordinates());
     }
 
-    /** The artifact's file in the local repository, downloaded there first when it is not yet. */
-    Path resolve(String coordinates) {
-        try (RepositorySystem system = new RepositorySystemSupplier().get();
-             RepositorySystemSession.CloseableSession session = new SessionBuilderSupplier(system).get()
-                     .withLocalRepositoryBaseDirectories(localRepository)
-                     .withTransferListener(new Progress())
-                     .build()) {
-            ArtifactRequest request = new ArtifactRequest(new DefaultArtifact(coordinates),
-                    system.newResolutionRepositories(session, repositories), null);
-            ArtifactResult result = system.resolveArtifact(session, request);
-            return result.getArtifact().getPath();
+    /**
+     * The artifact's file in the local repository, downloaded there first when it is not yet. Where the local
+     * repository holds the artifact from another repository than these, Maven would hand over that copy once the
+     * artifact merely exists here too (it takes one release to be one file everywhere); it is downloaded into
+     * {@code scratch} instead, and checked against these repositories' checksums.
+     */
+    Path resolve(String coordinates, Path scratch) {
+        Artifact artifact = new DefaultArtifact(coordinates);
+        try (RepositorySystem system = new RepositorySystemSupplier().get()) {
+            Path local = heldFromElsewhere(system, artifact) ? scratch.resolve("repository") : localRepository;
+            try (RepositorySystemSession.CloseableSession session = session(system, local)) {
+                ArtifactRequest request = new ArtifactRequest(artifact, system.newResolutionRepositories(session, repositories), null);
+                return system.resolveArtifact(session, request).getArtifact().getPath();
+            }
         } catch (ArtifactResolutionException e) {
             throw new LibraryException("artifact " + coordinates + " was not found in the repositories tried ("
                     + tried() + "; local repository " + localRepository + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static RepositorySystemSession.CloseableSession session(RepositorySystem system, Path localRepository) {
+        return new SessionBuilderSupplier(system).get()
+                .withLocalRepositoryBaseDirectories(localRepository)
+                .withTransferListener(new Progress())
+                .build();
+    }
+
+    /** Whether the local repository holds the artifact as downloaded from a repository other than these. */
+    private boolean heldFromElsewhere(RepositorySystem system, Artifact artifact) {
+        try (RepositorySystemSession.CloseableSession session = session(system, localRepository)) {
+            LocalArtifactResult held = session.getLocalRepositoryManager().find(session,
+                    new LocalArtifactRequest(artifact, system.newResolutionRepositories(session, repositories), null));
+            boolean elsewhere = held.getPath() != null && !held.isAvailable();
+            if (elsewhere) {
+                System.err.printf("[ncclffm] %s is in the local repository %s as downloaded from another repository than %s; "
+                        + "downloading it apart%n", artifact, localRepository, tried());
+            }
+            return elsewhere;
         }
     }
 

@@ -49,7 +49,11 @@ class MavenLibrariesTest {
     void deployStubArtifact() throws Exception {
         remote = tmp.resolve("remote");
         cacheDir = tmp.resolve("cache");
-        Path jar = StubArchives.jar(tmp.resolve("build/nccl-stub.jar"), ENTRY);
+        deploy(remote, StubArchives.jar(tmp.resolve("build/nccl-stub.jar"), ENTRY));
+    }
+
+    /** Deploys {@code jar} as {@link #COORDS}, with its pom, into a file repository by the resolver's own deploy. */
+    private void deploy(Path repository, Path jar) throws Exception {
         Path pom = Files.writeString(tmp.resolve("build/nccl-stub.pom"), """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
@@ -60,13 +64,22 @@ class MavenLibrariesTest {
                 """);
         try (RepositorySystem system = new RepositorySystemSupplier().get();
              RepositorySystemSession.CloseableSession session = new SessionBuilderSupplier(system).get()
-                     .withLocalRepositoryBaseDirectories(tmp.resolve("deployer-local")).build()) {
-            RemoteRepository target = new RemoteRepository.Builder("test-remote", "default", remote.toUri().toString()).build();
+                     .withLocalRepositoryBaseDirectories(tmp.resolve("deployer-local-" + repository.getFileName())).build()) {
+            RemoteRepository target = new RemoteRepository.Builder("test-remote", "default", repository.toUri().toString()).build();
             system.deploy(session, new DeployRequest()
                     .addArtifact(new DefaultArtifact("io.ncclffm.test", "nccl-stub", "linux-x86_64", "jar", "2.22.3").setPath(jar))
                     .addArtifact(new DefaultArtifact("io.ncclffm.test", "nccl-stub", "", "pom", "2.22.3").setPath(pom))
                     .setRepository(target));
         }
+    }
+
+    /** A repository's URL as the resolver is given it: without a trailing slash, which Path.toUri adds for a folder. */
+    private static String url(Path repository) {
+        return repository.toUri().toString().replaceAll("/+$", "");
+    }
+
+    private Path deployedJar() {
+        return remote.resolve("io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar");
     }
 
     private Libraries libraries(Path localRepo) {
@@ -91,8 +104,8 @@ class MavenLibrariesTest {
         assertArrayEquals(expected, Files.readAllBytes(first.file()));
         assertEquals(sha, first.sha256());
         assertEquals(cacheDir.resolve("sha256").resolve(sha).resolve("libnccl.so.2"), first.file());
-        assertTrue(Files.readString(cacheDir.resolve("index.json")).contains("\"maven:" + COORDS + "!" + ENTRY + "\" : \"" + sha + "\""),
-                Files.readString(cacheDir.resolve("index.json")));
+        assertTrue(Files.readString(cacheDir.resolve("index.json")).contains("\"maven:" + COORDS + "!" + ENTRY + "#repositories="
+                + url(remote) + "\" : \"" + sha + "\""), Files.readString(cacheDir.resolve("index.json")));
         assertTrue(Files.isRegularFile(localRepo.resolve("io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar")),
                 "the resolver downloaded into the local repository it was given");
 
@@ -136,8 +149,8 @@ class MavenLibrariesTest {
         LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
                 .resolve(cell(new LibrarySource.MavenArtifact("io.ncclffm.test:absent:1.0", ENTRY))));
         String m = e.getMessage();
-        assertTrue(m.contains("artifact io.ncclffm.test:absent:jar:1.0 was not found in the repositories tried (configured "
-                + remote.toUri()), m);
+        assertTrue(m.contains("artifact io.ncclffm.test:absent:jar:1.0 was not found in the repositories tried (configured-"), m);
+        assertTrue(m.contains(" " + url(remote) + "; local repository"), m);
         assertTrue(m.contains("local repository " + tmp.resolve("local")), m);
         assertFalse(Files.exists(cacheDir.resolve("index.json")), "nothing was cached");
     }
@@ -164,5 +177,21 @@ class MavenLibrariesTest {
 
         assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(again.file()));
         assertEquals(first.sha256(), again.sha256());
+    }
+
+    @Test
+    void oneCoordinateInTwoRepositories_givesEachRepositorysOwnFile_throughOneCacheAndOneLocalRepository() throws Exception {
+        Path otherRemote = tmp.resolve("other-remote");
+        byte[] otherLibrary = "\u007fELF another build under the same coordinates".getBytes(StandardCharsets.UTF_8);
+        deploy(otherRemote, StubArchives.zip(tmp.resolve("build/other.jar"), Map.of(ENTRY, otherLibrary)));
+        LibrarySource.MavenArtifact source = new LibrarySource.MavenArtifact(COORDS, ENTRY);
+        Path local = tmp.resolve("local");
+
+        LibraryCache.Entry first = libraries(local).resolve(source);
+        LibraryCache.Entry other = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(
+                MavenLibraries.repositories(otherRemote.toUri().toString()), local), null, null, null, null).resolve(source);
+
+        assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(first.file()));
+        assertArrayEquals(otherLibrary, Files.readAllBytes(other.file()));
     }
 }

@@ -539,10 +539,13 @@ class MatrixLoaderTest {
                 """);
         var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
         assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
-        assertEquals("pip:nvidia-nccl-cu13==2.30.7!nvidia/nccl/lib/libnccl.so.2", p.key());
+        assertEquals("pip:nvidia-nccl-cu13==2.30.7@" + Path.of("matrix/wheels").toAbsolutePath().normalize() + "!nvidia/nccl/lib/libnccl.so.2",
+                p.key(), "the find-links folder is part of the source");
         Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
         var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
         assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
+        assertEquals("wheel:/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl!nvidia/nccl/lib/libnccl.so.2", w.key(),
+                "the wheel's folder is part of the source");
     }
 
     private static final String SHA = "7666832ccc11d7ee114a539b8baab03ce06ffee855356078a5174bc8a4339b78";
