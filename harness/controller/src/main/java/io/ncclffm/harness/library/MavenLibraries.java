@@ -3,9 +3,14 @@ package io.ncclffm.harness.library;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.commons.codec.digest.DigestUtils;
@@ -27,6 +32,7 @@ import org.eclipse.aether.resolution.ArtifactResolutionException;
 import org.eclipse.aether.supplier.RepositorySystemSupplier;
 import org.eclipse.aether.supplier.SessionBuilderSupplier;
 import org.eclipse.aether.transfer.AbstractTransferListener;
+import org.eclipse.aether.transfer.ChecksumFailureException;
 import org.eclipse.aether.transfer.TransferEvent;
 
 /**
@@ -36,18 +42,33 @@ import org.eclipse.aether.transfer.TransferEvent;
  * <p>The remote repositories are {@code ncclffm.maven.repositories} (comma-separated URLs; {@code file:} URLs
  * work) or else the ones Maven's super POM declares; the local repository is {@code maven.repo.local} or else
  * {@code ~/.m2/repository}.
+ *
+ * <p>A download whose checksum ({@code .sha1}, {@code .md5}) does not match, or that has none, fails: Maven's
+ * default only warns, and a file altered on the way would then be cached as the release. A plain {@code http://}
+ * repository is refused unless {@value #ALLOW_HTTP} is {@code true}, since whoever sits on the path could serve
+ * another file with a matching checksum.
  */
 public final class MavenLibraries {
+
+    /** The system property that lets {@code http://} repositories be used. */
+    public static final String ALLOW_HTTP = "ncclffm.maven.allowHttp";
 
     /** Maven's super POM, which declares Central: read from Maven's own model builder rather than written here. */
     private static final String SUPER_POM = "org/apache/maven/model/pom-4.0.0.xml";
 
     private final List<RemoteRepository> repositories;
     private final Path localRepository;
+    private final boolean allowHttp;
 
     public MavenLibraries(List<RemoteRepository> repositories, Path localRepository) {
+        this(repositories, localRepository, false);
+    }
+
+    /** @param allowHttp whether {@code http://} repositories may be used (they are refused at resolution otherwise) */
+    public MavenLibraries(List<RemoteRepository> repositories, Path localRepository, boolean allowHttp) {
         this.repositories = List.copyOf(repositories);
         this.localRepository = localRepository.toAbsolutePath().normalize();
+        this.allowHttp = allowHttp;
     }
 
     /** The repositories and local repository the system properties name, with Maven's defaults. */
@@ -55,20 +76,23 @@ public final class MavenLibraries {
         String local = System.getProperty("maven.repo.local");
         Path localRepo = local != null && !local.isBlank() ? Path.of(local)
                 : Path.of(System.getProperty("user.home"), ".m2", "repository");
-        return new MavenLibraries(repositories(System.getProperty("ncclffm.maven.repositories")), localRepo);
+        return new MavenLibraries(repositories(System.getProperty("ncclffm.maven.repositories")), localRepo,
+                Boolean.parseBoolean(System.getProperty(ALLOW_HTTP)));
     }
 
     /**
-     * {@code urls} (comma-separated) as repositories, or the super POM's when {@code urls} is null or blank. A
-     * configured repository's id is made from its URL: the local repository records which repository each artifact
-     * came from by that id, and must not hand one repository's artifact to a request for another's.
+     * {@code urls} (comma-separated) as repositories, or the super POM's when {@code urls} is null or blank; every one
+     * fails on a bad or missing checksum. A configured repository's id is made from its URL: the local repository
+     * records which repository each artifact came from by that id, and must not hand one repository's artifact to a
+     * request for another's.
      */
     public static List<RemoteRepository> repositories(String urls) {
+        RepositoryPolicy strict = new RepositoryPolicy(true, RepositoryPolicy.UPDATE_POLICY_DAILY, RepositoryPolicy.CHECKSUM_POLICY_FAIL);
         if (urls != null && !urls.isBlank()) {
             List<RemoteRepository> repos = new ArrayList<>();
             for (String url : Arrays.stream(urls.split(",")).map(u -> u.strip().replaceAll("/+$", "")).filter(u -> !u.isEmpty()).toList()) {
                 String id = "configured-" + new DigestUtils(MessageDigestAlgorithms.SHA_256).digestAsHex(url).substring(0, 12);
-                repos.add(new RemoteRepository.Builder(id, "default", url).build());
+                repos.add(new RemoteRepository.Builder(id, "default", url).setPolicy(strict).build());
             }
             return repos;
         }
@@ -79,7 +103,8 @@ public final class MavenLibraries {
             for (Repository r : superPom.getRepositories()) {
                 boolean snapshots = r.getSnapshots() == null || r.getSnapshots().isEnabled();
                 repos.add(new RemoteRepository.Builder(r.getId(), r.getLayout(), r.getUrl())
-                        .setSnapshotPolicy(new RepositoryPolicy(snapshots, RepositoryPolicy.UPDATE_POLICY_DAILY, RepositoryPolicy.CHECKSUM_POLICY_WARN))
+                        .setReleasePolicy(strict)
+                        .setSnapshotPolicy(new RepositoryPolicy(snapshots, RepositoryPolicy.UPDATE_POLICY_DAILY, RepositoryPolicy.CHECKSUM_POLICY_FAIL))
                         .build());
             }
             return repos;
@@ -113,6 +138,7 @@ public final class MavenLibraries {
      * {@code scratch} instead, and checked against these repositories' checksums.
      */
     Path resolve(String coordinates, Path scratch) {
+        refuseHttp(coordinates);
         Artifact artifact = new DefaultArtifact(coordinates);
         try (RepositorySystem system = new RepositorySystemSupplier().get()) {
             Path local = heldFromElsewhere(system, artifact) ? scratch.resolve("repository") : localRepository;
@@ -121,6 +147,12 @@ public final class MavenLibraries {
                 return system.resolveArtifact(session, request).getArtifact().getPath();
             }
         } catch (ArtifactResolutionException e) {
+            ChecksumFailureException checksum = checksumFailure(e);
+            if (checksum != null) {
+                throw new LibraryException("artifact " + coordinates + " failed checksum validation, so it was not used ("
+                        + checksum.getMessage() + "; repositories tried: " + tried() + "): the download was altered or the "
+                        + "repository's checksum file is wrong", e);
+            }
             throw new LibraryException("artifact " + coordinates + " was not found in the repositories tried ("
                     + tried() + "; local repository " + localRepository + "): " + e.getMessage(), e);
         }
@@ -130,6 +162,7 @@ public final class MavenLibraries {
         return new SessionBuilderSupplier(system).get()
                 .withLocalRepositoryBaseDirectories(localRepository)
                 .withTransferListener(new Progress())
+                .setChecksumPolicy(RepositoryPolicy.CHECKSUM_POLICY_FAIL)
                 .build();
     }
 
@@ -145,6 +178,33 @@ public final class MavenLibraries {
             }
             return elsewhere;
         }
+    }
+
+    private void refuseHttp(String coordinates) {
+        if (allowHttp) return;
+        for (RemoteRepository r : repositories) {
+            if (r.getUrl().regionMatches(true, 0, "http:", 0, 5)) {
+                throw new LibraryException("artifact " + coordinates + ": repository " + r.getId() + " " + r.getUrl()
+                        + " is plain http, where whoever sits on the path can serve another file with a matching checksum; "
+                        + "use https, or allow it explicitly with -D" + ALLOW_HTTP + "=true (the fetch and matrix commands: "
+                        + "--maven-allow-http)");
+            }
+        }
+    }
+
+    /** The checksum failure behind a resolution error, searched through causes, suppressed errors and per-artifact results. */
+    private static ChecksumFailureException checksumFailure(Throwable e) {
+        Deque<Throwable> todo = new ArrayDeque<>(List.of(e));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (!seen.add(t)) continue;
+            if (t instanceof ChecksumFailureException c) return c;
+            if (t.getCause() != null) todo.push(t.getCause());
+            todo.addAll(List.of(t.getSuppressed()));
+            if (t instanceof ArtifactResolutionException r) r.getResults().forEach(result -> todo.addAll(result.getExceptions()));
+        }
+        return null;
     }
 
     private String tried() {

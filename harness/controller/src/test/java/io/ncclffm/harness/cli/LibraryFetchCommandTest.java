@@ -23,12 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ncclffm.harness.library.LibraryManifest;
+import io.ncclffm.harness.library.MavenLibraries;
 
 /** The standalone jar's {@code fetch} command: options, one line per library, the manifest, and exit codes. */
 class LibraryFetchCommandTest {
 
     /** The host settings fetch reads as system properties; each test sets its own and gets the old ones back. */
-    private static final List<String> PROPERTIES = List.of("ncclffm.library.cache", "ncclffm.maven.repositories", "maven.repo.local");
+    private static final List<String> PROPERTIES = List.of("ncclffm.library.cache", "ncclffm.maven.repositories", "maven.repo.local",
+            MavenLibraries.ALLOW_HTTP);
 
     @TempDir
     Path tmp;
@@ -43,6 +45,7 @@ class LibraryFetchCommandTest {
         for (String p : PROPERTIES) before.put(p, System.getProperty(p));
         System.setProperty("ncclffm.library.cache", tmp.resolve("cache").toString());
         System.setProperty("maven.repo.local", tmp.resolve("m2").toString());
+        System.clearProperty(MavenLibraries.ALLOW_HTTP);
         stdout = System.out;
         stderr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -136,5 +139,56 @@ class LibraryFetchCommandTest {
         assertEquals(2, Main.fetch(new String[] {"--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
         assertTrue(err.toString().startsWith(m + ", line 5, field cells[0].library.sha256: expected the library file's SHA-256 as 64 hex digits"),
                 err.toString());
+    }
+
+    /** A matrix of one Maven cell, its artifact in a file repository laid out by hand with the checksum given. */
+    private Path mavenMatrix(String sha1) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("repo/io/ncclffm/test/nccl-stub/2.22.3"));
+        Path jar = dir.resolve("nccl-stub-2.22.3.jar");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new ZipEntry("lib/libnccl.so.2"));
+            zip.write(LIBRARY.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        Files.writeString(dir.resolve("nccl-stub-2.22.3.jar.sha1"), sha1 != null ? sha1
+                : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(Files.readAllBytes(jar))));
+        return Files.writeString(tmp.resolve("maven.yaml"), """
+                cells:
+                  - {name: from-maven, flavor: nccl, version: 2.22.3, library: {maven: "io.ncclffm.test:nccl-stub:2.22.3", entry: lib/libnccl.so.2}}
+                """);
+    }
+
+    @Test
+    void fetch_mavenJarWhoseSha1IsAllZeros_exitsOneSayingTheChecksumFailed() throws Exception {
+        System.setProperty("ncclffm.maven.repositories", tmp.resolve("repo").toUri().toString());
+        Path good = mavenMatrix(null);
+        assertEquals(0, Main.fetch(new String[] {"--matrix", good.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err),
+                "the same repository with its true checksum: " + err);
+        System.setProperty("maven.repo.local", tmp.resolve("m2-fresh").toString());
+        System.setProperty("ncclffm.library.cache", tmp.resolve("cache-fresh").toString());
+        Path bad = mavenMatrix("0".repeat(40));
+
+        int exit = Main.fetch(new String[] {"--matrix", bad.toString(), "--into", tmp.resolve("libs-bad").toString()}, System.out, System.err);
+
+        assertEquals(1, exit);
+        assertTrue(err.toString().contains("cell from-maven (NCCL 2.22.3), maven artifact io.ncclffm.test:nccl-stub:jar:2.22.3, entry "
+                + "lib/libnccl.so.2: artifact io.ncclffm.test:nccl-stub:jar:2.22.3 failed checksum validation, so it was not used ("), err.toString());
+        assertFalse(Files.exists(tmp.resolve("libs-bad/libraries.json")));
+    }
+
+    @Test
+    void fetch_httpRepository_isRefused_unlessTheOptionAllowsIt() throws Exception {
+        System.setProperty("ncclffm.maven.repositories", "http://127.0.0.1:9/maven2");
+        Path m = mavenMatrix(null);
+
+        assertEquals(1, Main.fetch(new String[] {"--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
+        assertTrue(err.toString().contains("http://127.0.0.1:9/maven2 is plain http"), err.toString());
+        assertTrue(err.toString().contains("--maven-allow-http"), err.toString());
+
+        err.reset();
+        assertEquals(1, Main.fetch(new String[] {"--matrix", m.toString(), "--maven-allow-http", "--into", tmp.resolve("libs").toString()},
+                System.out, System.err));
+        assertFalse(err.toString().contains("is plain http"), err.toString());
+        assertTrue(err.toString().contains("was not found in the repositories tried (configured-"), "tried, and nothing answers: " + err);
     }
 }

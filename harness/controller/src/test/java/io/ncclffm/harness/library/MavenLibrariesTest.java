@@ -180,6 +180,61 @@ class MavenLibrariesTest {
     }
 
     @Test
+    void resolve_jarWhoseSha1IsAllZeros_failsNamingTheChecksum_andCachesNothing() throws Exception {
+        Path sha1 = deployedJar().resolveSibling(deployedJar().getFileName() + ".sha1");
+        assertTrue(Files.isRegularFile(sha1), "the resolver's deploy wrote a .sha1");
+        Files.writeString(sha1, "0".repeat(40));
+
+        LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
+                .resolve(cell(new LibrarySource.MavenArtifact(COORDS, ENTRY))));
+
+        String m = e.getMessage();
+        assertTrue(m.startsWith("cell nccl-stub (NCCL 2.22.3), maven artifact " + COORDS + ", entry " + ENTRY + ": artifact " + COORDS
+                + " failed checksum validation, so it was not used ("), m);
+        assertTrue(m.contains("0".repeat(40)), m);
+        assertFalse(Files.exists(cacheDir.resolve("index.json")), "nothing was cached");
+        assertFalse(Files.exists(tmp.resolve("local/io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar")),
+                "the rejected jar is not kept in the local repository either");
+    }
+
+    @Test
+    void resolve_jarWithoutAnyChecksum_fails() throws Exception {
+        try (var files = Files.list(deployedJar().getParent())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(deployedJar().getFileName() + ".")).toList()) {
+                Files.delete(p);
+            }
+        }
+
+        LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
+                .resolve(new LibrarySource.MavenArtifact(COORDS, ENTRY)));
+
+        assertTrue(e.getMessage().startsWith("artifact " + COORDS + " failed checksum validation, so it was not used ("), e.getMessage());
+    }
+
+    @Test
+    void resolve_httpRepository_isRefusedBeforeAnyDownload_unlessAllowed() {
+        String url = "http://127.0.0.1:9/maven2";
+        LibrarySource.MavenArtifact source = new LibrarySource.MavenArtifact(COORDS, ENTRY);
+        Path local = tmp.resolve("local");
+        Libraries refusing = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(MavenLibraries.repositories(url), local),
+                null, null, null, null);
+
+        LibraryException refused = assertThrows(LibraryException.class, () -> refusing.resolve(source));
+
+        assertTrue(refused.getMessage().startsWith("artifact " + COORDS + ": repository configured-"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(url + " is plain http"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("-Dncclffm.maven.allowHttp=true (the fetch and matrix commands: --maven-allow-http)"),
+                refused.getMessage());
+        assertFalse(Files.exists(local), "the resolver was never asked");
+
+        Libraries allowing = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(MavenLibraries.repositories(url), local, true),
+                null, null, null, null);
+        LibraryException tried = assertThrows(LibraryException.class, () -> allowing.resolve(source));
+        assertTrue(tried.getMessage().contains("was not found in the repositories tried (configured-"), tried.getMessage());
+        assertTrue(tried.getMessage().contains(url), tried.getMessage());
+    }
+
+    @Test
     void oneCoordinateInTwoRepositories_givesEachRepositorysOwnFile_throughOneCacheAndOneLocalRepository() throws Exception {
         Path otherRemote = tmp.resolve("other-remote");
         byte[] otherLibrary = "\u007fELF another build under the same coordinates".getBytes(StandardCharsets.UTF_8);
@@ -193,5 +248,13 @@ class MavenLibrariesTest {
 
         assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(first.file()));
         assertArrayEquals(otherLibrary, Files.readAllBytes(other.file()));
+    }
+
+    @Test
+    void repositories_failOnABadChecksum_configuredOrCentral() {
+        for (RemoteRepository r : List.of(MavenLibraries.repositories(null).getFirst(), MavenLibraries.repositories("file:/a/repo").getFirst())) {
+            assertEquals("fail", r.getPolicy(false).getChecksumPolicy(), r.getUrl());
+            assertEquals("fail", r.getPolicy(true).getChecksumPolicy(), r.getUrl());
+        }
     }
 }
