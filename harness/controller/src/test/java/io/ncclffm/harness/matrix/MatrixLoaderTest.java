@@ -607,6 +607,15 @@ class MatrixLoaderTest {
         assertTrue(e.getMessage().startsWith("matrix/test.yaml, " + expected), e.getMessage());
     }
 
+    @Test
+    void releasesMatrix_pinsEveryReleaseItFetchesOrBuilds() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/releases.yaml"));
+        java.util.List<String> unpinned = m.cells().stream()
+                .filter(c -> !c.mixed() && (c.source() instanceof Cell.Coordinates || c.source() instanceof Cell.BuildImage))
+                .filter(c -> c.pinnedSha256() == null).map(Cell::name).toList();
+        assertEquals(java.util.List.of(), unpinned, "a release fetched or built from a public source is pinned");
+    }
+
     static Stream<org.junit.jupiter.params.provider.Arguments> malformedLibraries() {
         return Stream.of(
                 org.junit.jupiter.params.provider.Arguments.of("    library: {maven: 'g:a:1.0', pip: 'x==1', entry: e.so}\n",
