@@ -27,6 +27,7 @@ import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.library.Libraries;
 import io.ncclffm.harness.library.LibraryManifest;
+import io.ncclffm.harness.library.MavenLibraries;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixException;
 import io.ncclffm.harness.matrix.MatrixLoader;
@@ -75,6 +76,9 @@ public final class Main {
 
     private static final String LAUNCH = "java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-all.jar";
 
+    /** The fetch and matrix commands' opt-in to {@code http://} Maven repositories ({@link MavenLibraries#ALLOW_HTTP}). */
+    static final String MAVEN_ALLOW_HTTP = "--maven-allow-http";
+
     private static final String EXIT_CODES = """
             exit status:
               0  the gate passed (probe: the library loaded; faults: every case held)
@@ -103,7 +107,7 @@ public final class Main {
     static {
         COMMAND_USAGE.put("matrix", """
                 usage: %s matrix --matrix FILE [--cells NAMES] [--worlds SIZES] [--reports DIR] [--parallel N]
-                                     [--perf-c FILES] [--libraries DIR] [--allow-not-started]
+                                     [--perf-c FILES] [--libraries DIR] [--allow-not-started] [--maven-allow-http]
 
                 Runs the compatibility matrix in FILE and its gate. The file is checked before anything runs.
 
@@ -118,23 +122,31 @@ public final class Main {
                   --allow-not-started
                                    a cell that cannot start here (no Docker, no GPU) counts as not run instead of
                                    broken; for a laptop, never a gate: the gate names it whenever it was used
+                  --maven-allow-http
+                                   let 'library: {maven: ...}' cells download from http:// repositories (refused
+                                   otherwise); the same as -D%s=true
                   --help, -h       print this text
 
-                %s""".formatted(LAUNCH, EXIT_CODES));
+                %s""".formatted(LAUNCH, MavenLibraries.ALLOW_HTTP, EXIT_CODES));
         COMMAND_USAGE.put("fetch", """
-                usage: %s fetch --matrix FILE --into DIR [--cells NAMES]
+                usage: %s fetch --matrix FILE --into DIR [--cells NAMES] [--maven-allow-http]
 
                 On a connected machine: resolves every library the cells name with 'library:' (Maven artifact, Debian
-                package, pip wheel) into DIR, with DIR/libraries.json (source, cells, sha256, size). Copy DIR to an
-                offline GPU host and run 'matrix --matrix FILE --libraries DIR' there.
+                package, pip wheel) into DIR, with DIR/libraries.json (source, cells, sha256, size). A library whose
+                cell pins a sha256 must have it; Maven downloads must match their checksums. Copy DIR to an offline GPU
+                host and run 'matrix --matrix FILE --libraries DIR' there.
 
                 options:
                   --matrix FILE    the matrix file; required
                   --into DIR       where the libraries and libraries.json go (added to what is there); required
                   --cells NAMES    only these cells: comma-separated names or globs
+                  --maven-allow-http
+                                   let Maven artifacts come from http:// repositories (refused otherwise); the same
+                                   as -D%s=true
                   --help, -h       print this text
 
-                exit status: 0 every library written, 1 one could not be resolved (or none is named), 2 usage or matrix error""".formatted(LAUNCH));
+                exit status: 0 every library written, 1 one could not be resolved or missed its pin (or none is
+                named), 2 usage or matrix error""".formatted(LAUNCH, MavenLibraries.ALLOW_HTTP));
         COMMAND_USAGE.put("worker", """
                 usage: %s worker
 
@@ -229,7 +241,7 @@ public final class Main {
         String usage = COMMAND_USAGE.get("matrix");
         Map<String, String> options = new LinkedHashMap<>();
         List<String> valued = List.of("--matrix", "--cells", "--worlds", "--reports", "--parallel", "--perf-c", "--libraries");
-        List<String> flags = List.of("--allow-not-started");
+        List<String> flags = List.of("--allow-not-started", MAVEN_ALLOW_HTTP);
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (HELP.contains(option)) {
@@ -241,8 +253,8 @@ public final class Main {
                 continue;
             }
             if (!valued.contains(option)) {
-                return usageError(err, "unknown option '" + option + "'; expected one of " + String.join(", ", valued) + " or "
-                        + String.join(", ", flags), usage);
+                return usageError(err, "unknown option '" + option + "'; expected one of " + String.join(", ", valued) + ", "
+                        + String.join(", ", flags.subList(0, flags.size() - 1)) + " or " + flags.getLast(), usage);
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 return usageError(err, "option " + option + " needs a value", usage);
@@ -269,6 +281,8 @@ public final class Main {
             err.println(e.getMessage());
             return ExitCode.USAGE_OR_MATRIX_ERROR.code();
         }
+        // The run resolves its libraries through Libraries.forRun, which reads this host's settings as properties.
+        if (options.containsKey(MAVEN_ALLOW_HTTP)) System.setProperty(MavenLibraries.ALLOW_HTTP, "true");
         String reports = options.getOrDefault("--reports", "reports");
         Path allureResults = Path.of(reports, "allure-results").toAbsolutePath();
         // Allure takes its results folder from a system property only, read when its lifecycle is first made.
@@ -309,16 +323,21 @@ public final class Main {
     static int fetch(String[] args, PrintStream out, PrintStream err) {
         String usage = COMMAND_USAGE.get("fetch");
         Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (HELP.contains(args[i])) {
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (HELP.contains(option)) {
                 out.println(usage);
                 return ExitCode.PASSED.code();
             }
-            if (!Set.of("--matrix", "--into", "--cells").contains(args[i])) {
-                return usageError(err, "unknown option '" + args[i] + "'; expected --matrix, --into or --cells", usage);
+            if (option.equals(MAVEN_ALLOW_HTTP)) {
+                if (options.put(option, "true") != null) return usageError(err, "option " + option + " is given twice", usage);
+                continue;
             }
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) return usageError(err, "option " + args[i] + " needs a value", usage);
-            if (options.put(args[i], args[i + 1]) != null) return usageError(err, "option " + args[i] + " is given twice", usage);
+            if (!Set.of("--matrix", "--into", "--cells").contains(option)) {
+                return usageError(err, "unknown option '" + option + "'; expected --matrix, --into, --cells or " + MAVEN_ALLOW_HTTP, usage);
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) return usageError(err, "option " + option + " needs a value", usage);
+            if (options.put(option, args[++i]) != null) return usageError(err, "option " + option + " is given twice", usage);
         }
         if (!options.containsKey("--matrix") || !options.containsKey("--into")) {
             return usageError(err, "fetch needs --matrix FILE and --into DIR", usage);
@@ -332,6 +351,7 @@ public final class Main {
         }
         try {
             Path into = Path.of(options.get("--into")).toAbsolutePath().normalize();
+            if (options.containsKey(MAVEN_ALLOW_HTTP)) System.setProperty(MavenLibraries.ALLOW_HTTP, "true");
             List<LibraryManifest.Library> libraries = Libraries.online().fetchInto(matrix.cells(), into);
             if (libraries.isEmpty()) {
                 err.println("no selected cell of " + matrix.file() + " names its library with 'library:'; nothing to fetch");

@@ -155,7 +155,7 @@ public class CompatibilityMatrix {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
             return notStarted(matrixRun.report(), cell, world, cellRun, notStarted, matrixRun.settings().allowNotStarted());
         }
-        if (cell.source() instanceof Cell.Coordinates || cell.mixed()) {
+        if (cell.source() instanceof Cell.Coordinates || cell.mixed() || cell.pinnedSha256() != null) {
             try {
                 cell = matrixRun.libraries().resolved(cell);
             } catch (LibraryException e) {

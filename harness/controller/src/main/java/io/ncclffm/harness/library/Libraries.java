@@ -1,6 +1,7 @@
 package io.ncclffm.harness.library;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -9,9 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 
 import org.apache.commons.io.FileUtils;
+import org.eclipse.aether.repository.RemoteRepository;
 
 import io.ncclffm.harness.matrix.Cell;
 
@@ -20,6 +22,10 @@ import io.ncclffm.harness.matrix.Cell;
  * its real tool (Maven's resolver, apt in the Debian recipe, pip) once and kept in the {@link LibraryCache}; with a
  * libraries folder (the matrix's {@code --libraries DIR}) the file comes from that folder only, after its checksum is
  * verified, and nothing is fetched.
+ *
+ * <p>A cell's pin ({@link Cell#pinnedSha256()}) is checked against the file itself wherever the file is had: fetched
+ * just now, found in the cache, taken from a libraries folder, or read at a host path. The cache and a folder's
+ * {@code libraries.json} only say what was fetched before; the pin, written in the matrix, says what the release is.
  */
 public final class Libraries {
 
@@ -29,7 +35,6 @@ public final class Libraries {
     private final PipLibraries pip;
     private final Path offline;
     private final String matrixFile;
-    private final Map<String, LibraryCache.Entry> resolved = new ConcurrentHashMap<>();
 
     /**
      * @param offline    a folder made by {@link #fetchInto}, or {@code null} to resolve through the cache
@@ -63,13 +68,21 @@ public final class Libraries {
 
     /**
      * The cell as it runs: a {@link Cell.Coordinates} cell becomes a {@link Cell.HostLibrary} (process launch) or
-     * {@link Cell.HostFilesImage} (container launch) cell on the resolved file, with that file as its soPath. Other
-     * cells are returned as they are.
+     * {@link Cell.HostFilesImage} (container launch) cell on the resolved file, with that file as its soPath. A
+     * pinned host-path cell ({@code host.path}, {@code image.fromHost}) is returned as it is once its file matches
+     * the pin. Other cells are returned as they are: a pin on a file inside an image is checked against the hash the
+     * rank reports of the file it loaded.
      *
-     * @throws LibraryException naming the cell, its source and what went wrong
+     * @throws LibraryException naming the cell, its source and what went wrong (for a pin: both hashes and the file)
      */
     public Cell resolved(Cell cell) {
         if (cell.mixed()) return cell.withMix(cell.mix().stream().map(this::resolved).toList());
+        switch (cell.source()) {
+            case Cell.HostLibrary h when cell.pinnedSha256() != null -> checkHostFile(cell, "host library", h.path());
+            case Cell.HostFilesImage h when cell.pinnedSha256() != null -> checkHostFile(cell, "host library for an image", h.libraryPath());
+            default -> {
+            }
+        }
         if (!(cell.source() instanceof Cell.Coordinates c)) return cell;
         String path = resolve(cell).toString();
         if (c.launch() == Cell.Launch.CONTAINER) {
@@ -79,41 +92,83 @@ public final class Libraries {
         return cell.withLibrary(new Cell.HostLibrary(path), path);
     }
 
-    /** The library file of a {@link Cell.Coordinates} cell. */
+    /** The library file of a {@link Cell.Coordinates} cell, checked against the cell's pin. */
     public Path resolve(Cell cell) {
         if (!(cell.source() instanceof Cell.Coordinates c)) {
             throw new IllegalArgumentException("cell " + cell.name() + " does not name its library by coordinates");
         }
         if (offline != null) return fromFolder(cell, c.library());
         try {
-            return resolve(c.library()).file();
+            return resolve(c.library(), cell.pinnedSha256()).file();
         } catch (LibraryException e) {
             throw new LibraryException(where(cell, c.library()) + e.getMessage(), e);
         }
     }
 
-    /** The source's file, from the cache or else fetched (once) into it. */
+    /** The source's file, from the cache or else fetched into it. */
     public LibraryCache.Entry resolve(LibrarySource source) {
-        LibraryCache.Entry known = resolved.get(source.key());
-        if (known != null && Files.isRegularFile(known.file())) return known;
-        LibraryCache.Entry entry = cache.lookup(source.key()).orElseGet(() -> fetch(source));
-        resolved.put(source.key(), entry);
+        return resolve(source, null);
+    }
+
+    /**
+     * The source's file, from the cache (hashed again on every lookup) or else fetched into it; either way it must
+     * have the sha256 {@code pin} when that is not {@code null}. A fetched file that misses its pin stays in the
+     * cache under its source, so that the next run says the same without fetching it again.
+     */
+    LibraryCache.Entry resolve(LibrarySource source, String pin) {
+        String key = cacheKey(source);
+        Optional<LibraryCache.Entry> cached = cache.lookup(key);
+        LibraryCache.Entry entry = cached.orElseGet(() -> fetch(source, key));
+        if (pin != null && !pin.equals(entry.sha256())) {
+            throw new LibraryException("sha256 mismatch: the matrix pins " + pin + ", the library file has " + entry.sha256()
+                    + " (" + entry.file() + ", " + (cached.isPresent() ? "from the library cache" : "fetched just now")
+                    + "); it is not the release the matrix names, so it is not run");
+        }
         return entry;
     }
 
-    private LibraryCache.Entry fetch(LibrarySource source) {
+    /**
+     * The key a resolved library is cached under: the source's own key and what this host adds to it, so that two
+     * sources that may give different files never share an entry. Maven: the repositories resolved from. pip without
+     * a find-links folder: the indexes pip is configured with. A wheel file: its content's sha256, since the file at
+     * one path may be replaced.
+     */
+    public String cacheKey(LibrarySource source) {
+        return switch (source) {
+            case LibrarySource.MavenArtifact m -> m.key() + "#repositories=" + String.join(",",
+                    maven().repositories().stream().map(RemoteRepository::getUrl).toList());
+            case LibrarySource.DebianPackage d -> d.key();
+            case LibrarySource.PipWheel w -> w.findLinks() != null ? w.key() : w.key() + "#pip-config=" + pip().indexes();
+            case LibrarySource.WheelFile w -> {
+                if (!Files.isRegularFile(w.wheel())) throw new LibraryException("wheel " + w.wheel() + " is not a file");
+                yield w.key() + "#sha256=" + LibraryCache.sha256(w.wheel());
+            }
+        };
+    }
+
+    private MavenLibraries maven() {
+        if (maven == null) throw new IllegalStateException("no Maven resolver was given for Maven sources");
+        return maven;
+    }
+
+    private PipLibraries pip() {
+        if (pip == null) throw new IllegalStateException("no pip was given for pip sources");
+        return pip;
+    }
+
+    private LibraryCache.Entry fetch(LibrarySource source, String key) {
         Path work = cache.newWorkDir();
         try {
             Path file = switch (source) {
                 case LibrarySource.MavenArtifact m -> {
                     Path target = work.resolve(fileName(m.entry()));
-                    maven.fetch(m, target);
+                    maven().fetch(m, target, work.resolve("maven"));
                     yield target;
                 }
                 case LibrarySource.DebianPackage d -> debian.fetch(d, work);
                 case LibrarySource.PipWheel w -> {
                     Path target = work.resolve(fileName(w.entry()));
-                    pip.fetch(w, work, target);
+                    pip().fetch(w, work, target);
                     yield target;
                 }
                 case LibrarySource.WheelFile w -> {
@@ -123,8 +178,8 @@ public final class Libraries {
                     yield target;
                 }
             };
-            LibraryCache.Entry entry = cache.store(source.key(), file, file.getFileName().toString());
-            System.err.printf("[ncclffm] library %s: sha256 %s, %d bytes, cached at %s%n", source.key(), entry.sha256(), entry.size(), entry.file());
+            LibraryCache.Entry entry = cache.store(key, file, file.getFileName().toString());
+            System.err.printf("[ncclffm] library %s: sha256 %s, %d bytes, cached at %s%n", key, entry.sha256(), entry.size(), entry.file());
             return entry;
         } finally {
             FileUtils.deleteQuietly(work.toFile()); // a work folder left in the cache's tmp/ is harmless
@@ -149,13 +204,54 @@ public final class Libraries {
             throw new LibraryException(where(cell, source) + LibraryManifest.FILE + " lists " + lib.file() + ", which is not a file in "
                     + offline + "; run " + fetch + " again and copy " + offline + " here");
         }
-        String sha = LibraryCache.sha256(file);
+        // The real file, not a link to it: the folder is what was checked and copied, so a link out of it is refused,
+        // and the rank gets the path that was hashed.
+        Path real;
+        try {
+            real = file.toRealPath();
+            if (!real.startsWith(offline.toRealPath())) {
+                throw new LibraryException(where(cell, source) + LibraryManifest.FILE + " lists " + lib.file() + ", which is a symlink to "
+                        + real + ", outside the libraries folder " + offline + "; a libraries folder holds its files itself: run "
+                        + fetch + " again and copy " + offline + " here");
+            }
+        } catch (IOException e) {
+            throw new LibraryException(where(cell, source) + "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String sha = LibraryCache.sha256(real);
         if (!sha.equals(lib.sha256())) {
             throw new LibraryException(where(cell, source) + file + " does not match its checksum in " + LibraryManifest.FILE
                     + " (expected sha256 " + lib.sha256() + ", got " + sha + "): the copy is damaged or was changed; run " + fetch
                     + " again and copy " + offline + " here");
         }
-        return file;
+        // The folder's own manifest vouches only for the folder; the pin is the matrix's word for the release.
+        if (cell.pinnedSha256() != null && !cell.pinnedSha256().equals(sha)) {
+            throw new LibraryException(where(cell, source) + "sha256 mismatch: the matrix pins " + cell.pinnedSha256()
+                    + ", the library file has " + sha + " (" + real + ", in the libraries folder " + offline + "); it is not the "
+                    + "release the matrix names, so it is not run: fetch it again with " + fetch + " and copy " + offline + " here");
+        }
+        return real;
+    }
+
+    /** A pinned cell's library at a host path: the file the rank's loader reaches (links followed) must match the pin. */
+    private static void checkHostFile(Cell cell, String what, String path) {
+        String where = "cell " + cell.name() + " (" + cell.displayVersion() + "), " + what + " " + path + ": ";
+        Path real;
+        try {
+            real = Path.of(path).toRealPath();
+        } catch (IOException e) {
+            throw new LibraryException(where + "cannot read it to check its pinned sha256 " + cell.pinnedSha256() + ": " + e, e);
+        }
+        String sha;
+        try {
+            sha = LibraryCache.sha256(real);
+        } catch (UncheckedIOException e) {
+            throw new LibraryException(where + "cannot read " + real + " to check its pinned sha256 " + cell.pinnedSha256() + ": "
+                    + e.getCause().getMessage(), e);
+        }
+        if (!sha.equals(cell.pinnedSha256())) {
+            throw new LibraryException(where + "sha256 mismatch: the matrix pins " + cell.pinnedSha256() + ", the library file has "
+                    + sha + " (" + real + "); it is not the release the matrix names, so it is not run");
+        }
     }
 
     /**
@@ -177,18 +273,26 @@ public final class Libraries {
         for (var e : bySource.entrySet()) {
             List<Cell> users = e.getValue();
             Cell first = users.getFirst();
+            Cell pinned = null;
             for (Cell other : users) {
                 if (other.flavor() != first.flavor() || !other.version().equals(first.version())) {
                     throw new LibraryException("cells " + first.name() + " (" + first.displayVersion() + ") and " + other.name() + " ("
                             + other.displayVersion() + ") name the same library " + e.getKey() + " but expect different releases");
                 }
+                if (other.pinnedSha256() == null) continue;
+                if (pinned != null && !pinned.pinnedSha256().equals(other.pinnedSha256())) {
+                    throw new LibraryException("cells " + pinned.name() + " and " + other.name() + " name the same library " + e.getKey()
+                            + " but pin different sha256 (" + pinned.pinnedSha256() + " and " + other.pinnedSha256() + ")");
+                }
+                if (pinned == null) pinned = other;
             }
             LibrarySource source = sources.get(e.getKey());
+            Cell named = pinned != null ? pinned : first;
             LibraryCache.Entry entry;
             try {
-                entry = resolve(source);
+                entry = resolve(source, named.pinnedSha256());
             } catch (LibraryException ex) {
-                throw new LibraryException(where(first, source) + ex.getMessage(), ex);
+                throw new LibraryException(where(named, source) + ex.getMessage(), ex);
             }
             String flavor = first.flavor().name().toLowerCase(Locale.ROOT);
             String relative = flavor + "-" + first.version() + "-" + entry.sha256().substring(0, 12) + "/" + entry.file().getFileName();

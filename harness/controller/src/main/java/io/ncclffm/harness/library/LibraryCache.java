@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * Resolved libraries, stored once by checksum: {@code sha256/<hex>/<file name>}, with {@code index.json} mapping
- * each source's canonical key to its checksum. A cached file is hashed again before every use, so a file changed
+ * each source's cache key ({@link Libraries#cacheKey}) to its checksum. A cached file is hashed again before every use, so a file changed
  * or truncated on disk is never handed to a run; such an entry is dropped and the library resolved anew.
  */
 public final class LibraryCache {

@@ -7,12 +7,17 @@ import org.eclipse.aether.artifact.DefaultArtifact;
 
 /**
  * Where a matrix cell's NCCL/RCCL library comes from when the cell names it by coordinates instead of an image or
- * a host path. Each source has a canonical {@link #key()}: the same key always means the same file, so a resolved
- * library is cached, and found again in a fetched folder, by that key alone (never by where it was fetched from).
+ * a host path. Each source has a canonical {@link #key()} that says everything the matrix says about it, folders
+ * included: a fetched folder lists its libraries by that key. The cache keys a library by more than that, by what
+ * this host adds to the source (Maven's repositories, pip's configured indexes, a wheel's content): see
+ * {@link Libraries#cacheKey}.
  */
 public sealed interface LibrarySource {
 
-    /** Canonical key, e.g. {@code maven:org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5!org/bytedeco/...}. */
+    /**
+     * Canonical key, e.g. {@code maven:org.bytedeco:cuda:jar:linux-x86_64-redist:10.1-7.5-1.5!org/bytedeco/...}. Two
+     * sources that may give different files never share a key.
+     */
     String key();
 
     /** For messages: the kind of source and its coordinates, e.g. {@code maven artifact g:a:v, entry e}. */
@@ -77,8 +82,9 @@ public sealed interface LibrarySource {
      * A file inside a wheel that pip downloads.
      *
      * @param requirement a pinned requirement, {@code name==version}
-     * @param findLinks   a local folder of wheels to take it from ({@code pip --no-index --find-links}), or
-     *                    {@code null} for pip's configured index; not part of the key (the pin names the file)
+     * @param findLinks   a local folder of wheels to take it from ({@code pip --no-index --find-links}, and nowhere
+     *                    else), or {@code null} for pip's configured indexes; part of the key, since two folders may
+     *                    hold different wheels of one name and version
      * @param entry       the file's path inside the wheel
      */
     record PipWheel(String requirement, Path findLinks, String entry) implements LibrarySource {
@@ -86,11 +92,12 @@ public sealed interface LibrarySource {
             Objects.requireNonNull(requirement, "requirement");
             Objects.requireNonNull(entry, "entry");
             requirement = requirement.replace(" ", "");
+            findLinks = findLinks == null ? null : findLinks.toAbsolutePath().normalize();
         }
 
         @Override
         public String key() {
-            return "pip:" + requirement + "!" + entry;
+            return "pip:" + requirement + (findLinks != null ? "@" + findLinks : "") + "!" + entry;
         }
 
         @Override
@@ -102,18 +109,20 @@ public sealed interface LibrarySource {
     /**
      * A file inside a wheel file on this machine.
      *
-     * @param wheel the {@code .whl} file; its name (which carries the project and version) is the key, not its folder
+     * @param wheel the {@code .whl} file, by its absolute path (its folder is part of the key: two folders may hold
+     *              different wheels of one name)
      * @param entry the file's path inside the wheel
      */
     record WheelFile(Path wheel, String entry) implements LibrarySource {
         public WheelFile {
             Objects.requireNonNull(wheel, "wheel");
             Objects.requireNonNull(entry, "entry");
+            wheel = wheel.toAbsolutePath().normalize();
         }
 
         @Override
         public String key() {
-            return "wheel:" + wheel.getFileName() + "!" + entry;
+            return "wheel:" + wheel + "!" + entry;
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -15,6 +16,10 @@ import java.util.stream.Stream;
  * Downloads {@link LibrarySource.PipWheel}s with pip ({@code python3 -m pip download}, or the interpreter named by
  * {@code ncclffm.python}) and takes the library out of the wheel. The wheel is asked for by manylinux x86-64
  * platform tags rather than this interpreter's, so the same wheel is chosen whatever Python runs here.
+ *
+ * <p>A source with {@code findLinks} is downloaded from that folder only: pip runs isolated from its configuration
+ * and environment, whose own find-links and indexes it would otherwise search as well. A source without it comes
+ * from the indexes pip is configured with, which {@link #indexes()} reports for the cache key.
  */
 public final class PipLibraries {
 
@@ -26,7 +31,11 @@ public final class PipLibraries {
             IntStream.iterate(39, minor -> minor >= 5, minor -> minor - 1).mapToObj(minor -> "manylinux_2_" + minor + "_x86_64"),
             Stream.of("manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64")).toList();
 
+    /** The settings of {@code pip config list} that decide where pip looks for a wheel. */
+    private static final Set<String> WHERE_PIP_LOOKS = Set.of("index-url", "extra-index-url", "find-links", "no-index");
+
     private final String python;
+    private String indexes;
 
     public PipLibraries(String python) {
         this.python = python;
@@ -46,6 +55,23 @@ public final class PipLibraries {
         }
     }
 
+    /**
+     * Where pip looks for a wheel when no find-links folder is given: its configured index-url, extra-index-url,
+     * find-links and no-index settings (from its configuration files and {@code PIP_*} variables, as
+     * {@code pip config list} shows them), sorted, or {@code pip's default index} when none is set. Asked once.
+     */
+    public synchronized String indexes() {
+        if (indexes != null) return indexes;
+        Run r = run(List.of(python, "-m", "pip", "config", "list"), 60);
+        if (r.exit != 0) throw new LibraryException("'" + python + " -m pip config list' exited with " + r.exit + ": " + tail(r.output));
+        List<String> settings = r.output.lines()
+                .filter(line -> line.contains("=") && WHERE_PIP_LOOKS.contains(
+                        line.substring(line.lastIndexOf('.', line.indexOf('=')) + 1, line.indexOf('='))))
+                .sorted().toList();
+        indexes = settings.isEmpty() ? "pip's default index" : String.join(" ", settings);
+        return indexes;
+    }
+
     /** Downloads the requirement's wheel into {@code workDir} and copies its entry to {@code target}. */
     void fetch(LibrarySource.PipWheel source, Path workDir, Path target) {
         String problem = problem();
@@ -59,9 +85,10 @@ public final class PipLibraries {
         List<String> cmd = new ArrayList<>(List.of(python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                 "--disable-pip-version-check", "--no-cache-dir", "-d", wheels.toString()));
         for (String p : PLATFORMS) cmd.addAll(List.of("--platform", p));
-        if (source.findLinks() != null) cmd.addAll(List.of("--no-index", "--find-links", source.findLinks().toString()));
+        boolean isolated = source.findLinks() != null;
+        if (isolated) cmd.addAll(List.of("--isolated", "--no-index", "--find-links", source.findLinks().toString()));
         cmd.add(source.requirement());
-        Run r = run(cmd, 3600);
+        Run r = run(cmd, 3600, isolated);
         if (r.exit != 0) {
             throw new LibraryException("pip download " + source.requirement() + " failed (exit " + r.exit + "):\n" + tail(r.output));
         }
@@ -83,10 +110,21 @@ public final class PipLibraries {
     }
 
     private static Run run(List<String> cmd, int timeoutSeconds) {
+        return run(cmd, timeoutSeconds, false);
+    }
+
+    /**
+     * @param isolated the command already carries {@code --isolated} (no {@code PIP_*} variables); with it, no
+     *                 configuration file is read either ({@code PIP_CONFIG_FILE} set to the null device: pip's
+     *                 {@code --isolated} alone still reads the global ones)
+     */
+    private static Run run(List<String> cmd, int timeoutSeconds, boolean isolated) {
         try {
             Path log = Files.createTempFile("ncclffm-pip", ".log");
             try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+                if (isolated) pb.environment().put("PIP_CONFIG_FILE", "/dev/null");
+                Process p = pb.start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new LibraryException(String.join(" ", cmd.subList(0, 4)) + " did not finish in " + timeoutSeconds + " s:\n"

@@ -3,6 +3,7 @@ package io.ncclffm.harness.matrix;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
@@ -30,6 +31,12 @@ import io.ncclffm.harness.protocol.WorkerConfig.Mode;
  *                 an NCCL API level: {@code ROCm 5.4.3}); {@code null} when the version says it all
  * @param mix      a mixed-release cell's member cells: rank {@code r} runs {@code mix[r % n]}'s library and expects
  *                 its version (the rolling-upgrade question); empty for an ordinary cell
+ * @param pairedBaseline perf cells only: the perf baseline's library, timed beside this cell's in each rank's process
+ * @param pinnedSha256 the hex SHA-256 (64 lower-case digits) the library file must have, from the matrix's
+ *                 {@code sha256:}; {@code null} when the matrix pins none. It is the file the ranks load: the file a
+ *                 {@code library:} source resolves to, the file at {@code host.path} or {@code image.fromHost}, or the
+ *                 file at {@code soPath} inside an image. A mixed cell has none of its own: each member keeps its own
+ *                 ({@link #forRank}), and the mixed cell mirrors its first member, as it does for source and soPath
  */
 public record Cell(
         String name,
@@ -48,7 +55,10 @@ public record Cell(
         int line,
         String release,
         List<Cell> mix,
-        String pairedBaseline) {
+        String pairedBaseline,
+        String pinnedSha256) {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public Cell {
         worlds = List.copyOf(worlds);
@@ -59,6 +69,16 @@ public record Cell(
         if (pairedBaseline != null && mode != Mode.PERF) {
             throw new IllegalArgumentException("cell " + name + ": a paired baseline library is for perf cells only");
         }
+        if (pinnedSha256 != null && !SHA256.matcher(pinnedSha256).matches()) {
+            throw new IllegalArgumentException("cell " + name + ": a pinned sha256 is 64 lower-case hex digits, got '" + pinnedSha256 + "'");
+        }
+    }
+
+    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
+                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
+                List<String> checks, Mode mode, int line, String release, List<Cell> mix, String pairedBaseline) {
+        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, release,
+                mix, pairedBaseline, null);
     }
 
     public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
@@ -78,7 +98,13 @@ public record Cell(
     /** This cell with another source and library path (a library resolved from coordinates). */
     public Cell withLibrary(Source newSource, String newSoPath) {
         return new Cell(name, flavor, version, newSource, newSoPath, worlds, gpu, timeout, env, network, counts, checks,
-                mode, line, release, mix, pairedBaseline);
+                mode, line, release, mix, pairedBaseline, pinnedSha256);
+    }
+
+    /** This cell with its library pinned to {@code sha256} (hex), or unpinned when it is {@code null}. */
+    public Cell withPinnedSha256(String sha256) {
+        return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
+                line, release, mix, pairedBaseline, sha256);
     }
 
     /**
@@ -87,14 +113,14 @@ public record Cell(
      */
     public Cell withPairedBaseline(String baselineLibrary) {
         return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
-                line, release, mix, baselineLibrary);
+                line, release, mix, baselineLibrary, pinnedSha256);
     }
 
     /** This mixed cell with other members (their libraries resolved). */
     public Cell withMix(List<Cell> members) {
         Cell first = members.getFirst();
         return new Cell(name, first.flavor, first.version, first.source, first.soPath, worlds, gpu, timeout, env, network,
-                counts, checks, mode, line, release, members);
+                counts, checks, mode, line, release, members, null, first.pinnedSha256);
     }
 
     /** Whether ranks run different libraries. */
@@ -103,14 +129,14 @@ public record Cell(
     }
 
     /**
-     * The cell as rank {@code rank} runs it: for a mixed cell, its member's library, version and source under this
-     * cell's name, GPU, timeout, environment and checks; else this cell.
+     * The cell as rank {@code rank} runs it: for a mixed cell, its member's library, version, source and pin under
+     * this cell's name, GPU, timeout, environment and checks; else this cell.
      */
     public Cell forRank(int rank) {
         if (mix.isEmpty()) return this;
         Cell m = mix.get(rank % mix.size());
         return new Cell(name, m.flavor, m.version, m.source, m.soPath, worlds, gpu, timeout, env, network, counts, checks,
-                mode, line, m.release, List.of());
+                mode, line, m.release, List.of(), null, m.pinnedSha256);
     }
 
     /** Where a container cell's ranks meet: on a Docker network of the cell's own, or on the host's network. */

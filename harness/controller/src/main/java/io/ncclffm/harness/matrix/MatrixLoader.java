@@ -388,8 +388,33 @@ public final class MatrixLoader {
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             String release = c.release() == null || c.release().isBlank() ? null : c.release().strip();
             return new Cell(name, flavor, version, source, soPath, v.worlds(), v.gpu(), v.timeout(), v.env(),
-                    v.network(), v.counts(), v.checks(), mode, line, release, List.of());
+                    v.network(), v.counts(), v.checks(), mode, line, release, List.of(), null, pin(at, f, c));
         }
+
+        /**
+         * The {@code sha256:} of the cell's library, host or image (exactly one of them is given, see
+         * {@link #source} and {@link #coordinates}), in lower case; {@code null} when the cell pins none.
+         */
+        private String pin(String at, String f, RawMatrix.RawCell c) {
+            String key = c.library() != null ? "library" : c.host() != null ? "host" : "image";
+            String text = c.library() != null ? c.library().sha256() : c.host() != null ? c.host().sha256() : c.image().sha256();
+            if (text == null) {
+                // 'sha256:' written with no value reads as no pin at all; a pin the file meant to give is never dropped.
+                if (lines.containsKey(at + "/" + key + "/sha256")) {
+                    throw error(at + "/" + key + "/sha256", f + "." + key + ".sha256", "missing; expected the library file's SHA-256 "
+                            + "as 64 hex digits (as sha256sum prints it), or no sha256 key for an unpinned library");
+                }
+                return null;
+            }
+            String hex = text.strip();
+            if (!SHA256.matcher(hex).matches()) {
+                throw error(at + "/" + key + "/sha256", f + "." + key + ".sha256", "expected the library file's SHA-256 as 64 hex "
+                        + "digits (as sha256sum prints it), got '" + text + "'" + (hex.length() != 64 ? " (" + hex.length() + " characters)" : ""));
+            }
+            return hex.toLowerCase(java.util.Locale.ROOT);
+        }
+
+        private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
         /**
          * A mixed-release cell: {@code mix} names two or more cells whose libraries its ranks take in turn (rank r
@@ -429,7 +454,7 @@ public final class MatrixLoader {
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             Cell first = members.getFirst();
             return new Cell(name, first.flavor(), first.version(), first.source(), first.soPath(), v.worlds(), v.gpu(),
-                    v.timeout(), v.env(), v.network(), v.counts(), v.checks(), mode, line, null, members);
+                    v.timeout(), v.env(), v.network(), v.counts(), v.checks(), mode, line, null, members, null, first.pinnedSha256());
         }
 
         /** The settings a cell inherits from {@code defaults}, validated where they are written. */

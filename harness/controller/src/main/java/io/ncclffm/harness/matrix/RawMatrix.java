@@ -61,21 +61,25 @@ record RawMatrix(
     /**
      * A library named by coordinates: one of {@code maven} (with {@code entry}), {@code debian} (with an optional
      * {@code file}), {@code pip} (with {@code entry} and an optional {@code findLinks}) or {@code wheel} (with
-     * {@code entry}).
+     * {@code entry}); {@code sha256} pins the library file it resolves to.
      */
-    record RawLibrary(String maven, String entry, RawDebian debian, String file, String pip, String findLinks, String wheel) {
+    record RawLibrary(String maven, String entry, RawDebian debian, String file, String pip, String findLinks, String wheel,
+                      String sha256) {
     }
 
     /** A Debian package pinned to one version, from one suite and its components. */
     record RawDebian(@JsonProperty("package") String packageName, String version, String suite, String components) {
     }
 
-    /** One of: {@code build} (a folder under images/ with {@code args}), {@code ref}, or {@code fromHost}. */
-    record RawImage(String build, Map<String, String> args, String ref, String fromHost) {
+    /**
+     * One of: {@code build} (a folder under images/ with {@code args}), {@code ref}, or {@code fromHost};
+     * {@code sha256} pins the library file the ranks load (fromHost's file, or soPath inside the image).
+     */
+    record RawImage(String build, Map<String, String> args, String ref, String fromHost, String sha256) {
     }
 
-    /** Process mode: the library on this host. */
-    record RawHost(String path) {
+    /** Process mode: the library on this host; {@code sha256} pins it. */
+    record RawHost(String path, String sha256) {
     }
 
     /** {@code check} is one check id or glob, or a list of them that share the cell, worlds, reason and link. */

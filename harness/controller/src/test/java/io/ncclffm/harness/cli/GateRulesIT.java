@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,6 +132,23 @@ class GateRulesIT {
         assertEquals(1, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.gate().startsWith("FAIL ("), r.gate());
         assertTrue(r.stdout().contains("in-a-container world 1: not started: Docker is not available"), r.stdout());
+    }
+
+    @Test
+    void aHostCellWhoseFileMissesItsPin_isBrokenAtStart_namingBothHashes_andOneThatMatchesRuns() throws Exception {
+        String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(stub)));
+        String pinned = "0".repeat(64);
+        String pin = "host: {path: %s, sha256: %s}";
+
+        Run bad = run(stubCell("none", "[1]").replace("host: {path: " + stub + "}", pin.formatted(stub, pinned)), Map.of());
+
+        assertEquals(1, bad.exit(), bad.stdout() + bad.stderr());
+        assertTrue(bad.gate().startsWith("FAIL (1 check(s) broken"), bad.gate());
+        assertTrue(bad.stdout().contains("the cell could not start: its library could not be resolved: cell stub (NCCL 2.22.3), host library "
+                + stub + ": sha256 mismatch: the matrix pins " + pinned + ", the library file has " + actual), bad.stdout());
+
+        Run good = run(stubCell("none", "[1]").replace("host: {path: " + stub + "}", pin.formatted(stub, actual)), Map.of());
+        assertEquals(0, good.exit(), good.stdout() + good.stderr());
     }
 
     @Test

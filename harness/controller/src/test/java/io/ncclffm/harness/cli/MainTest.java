@@ -60,7 +60,10 @@ class MainTest {
     /** Each command and what its usage text must name. */
     static Stream<Arguments> commandsAndTheirArguments() {
         return Stream.of(
-                arguments("matrix", List.of("matrix --matrix FILE", "--matrix FILE", "--cells NAMES", "--reports DIR", "--perf-c FILES", "2  usage")),
+                arguments("matrix", List.of("matrix --matrix FILE", "--matrix FILE", "--cells NAMES", "--reports DIR", "--perf-c FILES", "2  usage",
+                        "--maven-allow-http", "-Dncclffm.maven.allowHttp=true")),
+                arguments("fetch", List.of("fetch --matrix FILE --into DIR", "--cells NAMES", "--maven-allow-http",
+                        "-Dncclffm.maven.allowHttp=true", "pins a sha256 must have it")),
                 arguments("probe", List.of("probe [LIBRARY]", "LIBRARY ")),
                 arguments("faults", List.of("faults LIBRARY VERSION", "LIBRARY ", "VERSION ")),
                 arguments("worker", List.of("worker\n", "no arguments", "NCCLFFM_")));
@@ -106,7 +109,7 @@ class MainTest {
     void unknownOption_isNamed_andExitsTwo() {
         Result r = run("matrix", "--matrix", "../../matrix/debian.yaml", "--colls", "nccl-*");
         assertEquals(2, r.exit());
-        assertEquals("unknown option '--colls'; expected one of --matrix, --cells, --worlds, --reports, --parallel, --perf-c, --libraries or --allow-not-started", r.errLines().get(0));
+        assertEquals("unknown option '--colls'; expected one of --matrix, --cells, --worlds, --reports, --parallel, --perf-c, --libraries, --allow-not-started or --maven-allow-http", r.errLines().get(0));
     }
 
     @Test

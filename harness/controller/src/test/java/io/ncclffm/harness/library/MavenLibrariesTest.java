@@ -49,7 +49,11 @@ class MavenLibrariesTest {
     void deployStubArtifact() throws Exception {
         remote = tmp.resolve("remote");
         cacheDir = tmp.resolve("cache");
-        Path jar = StubArchives.jar(tmp.resolve("build/nccl-stub.jar"), ENTRY);
+        deploy(remote, StubArchives.jar(tmp.resolve("build/nccl-stub.jar"), ENTRY));
+    }
+
+    /** Deploys {@code jar} as {@link #COORDS}, with its pom, into a file repository by the resolver's own deploy. */
+    private void deploy(Path repository, Path jar) throws Exception {
         Path pom = Files.writeString(tmp.resolve("build/nccl-stub.pom"), """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
@@ -60,13 +64,22 @@ class MavenLibrariesTest {
                 """);
         try (RepositorySystem system = new RepositorySystemSupplier().get();
              RepositorySystemSession.CloseableSession session = new SessionBuilderSupplier(system).get()
-                     .withLocalRepositoryBaseDirectories(tmp.resolve("deployer-local")).build()) {
-            RemoteRepository target = new RemoteRepository.Builder("test-remote", "default", remote.toUri().toString()).build();
+                     .withLocalRepositoryBaseDirectories(tmp.resolve("deployer-local-" + repository.getFileName())).build()) {
+            RemoteRepository target = new RemoteRepository.Builder("test-remote", "default", repository.toUri().toString()).build();
             system.deploy(session, new DeployRequest()
                     .addArtifact(new DefaultArtifact("io.ncclffm.test", "nccl-stub", "linux-x86_64", "jar", "2.22.3").setPath(jar))
                     .addArtifact(new DefaultArtifact("io.ncclffm.test", "nccl-stub", "", "pom", "2.22.3").setPath(pom))
                     .setRepository(target));
         }
+    }
+
+    /** A repository's URL as the resolver is given it: without a trailing slash, which Path.toUri adds for a folder. */
+    private static String url(Path repository) {
+        return repository.toUri().toString().replaceAll("/+$", "");
+    }
+
+    private Path deployedJar() {
+        return remote.resolve("io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar");
     }
 
     private Libraries libraries(Path localRepo) {
@@ -91,8 +104,8 @@ class MavenLibrariesTest {
         assertArrayEquals(expected, Files.readAllBytes(first.file()));
         assertEquals(sha, first.sha256());
         assertEquals(cacheDir.resolve("sha256").resolve(sha).resolve("libnccl.so.2"), first.file());
-        assertTrue(Files.readString(cacheDir.resolve("index.json")).contains("\"maven:" + COORDS + "!" + ENTRY + "\" : \"" + sha + "\""),
-                Files.readString(cacheDir.resolve("index.json")));
+        assertTrue(Files.readString(cacheDir.resolve("index.json")).contains("\"maven:" + COORDS + "!" + ENTRY + "#repositories="
+                + url(remote) + "\" : \"" + sha + "\""), Files.readString(cacheDir.resolve("index.json")));
         assertTrue(Files.isRegularFile(localRepo.resolve("io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar")),
                 "the resolver downloaded into the local repository it was given");
 
@@ -136,8 +149,8 @@ class MavenLibrariesTest {
         LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
                 .resolve(cell(new LibrarySource.MavenArtifact("io.ncclffm.test:absent:1.0", ENTRY))));
         String m = e.getMessage();
-        assertTrue(m.contains("artifact io.ncclffm.test:absent:jar:1.0 was not found in the repositories tried (configured "
-                + remote.toUri()), m);
+        assertTrue(m.contains("artifact io.ncclffm.test:absent:jar:1.0 was not found in the repositories tried (configured-"), m);
+        assertTrue(m.contains(" " + url(remote) + "; local repository"), m);
         assertTrue(m.contains("local repository " + tmp.resolve("local")), m);
         assertFalse(Files.exists(cacheDir.resolve("index.json")), "nothing was cached");
     }
@@ -164,5 +177,84 @@ class MavenLibrariesTest {
 
         assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(again.file()));
         assertEquals(first.sha256(), again.sha256());
+    }
+
+    @Test
+    void resolve_jarWhoseSha1IsAllZeros_failsNamingTheChecksum_andCachesNothing() throws Exception {
+        Path sha1 = deployedJar().resolveSibling(deployedJar().getFileName() + ".sha1");
+        assertTrue(Files.isRegularFile(sha1), "the resolver's deploy wrote a .sha1");
+        Files.writeString(sha1, "0".repeat(40));
+
+        LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
+                .resolve(cell(new LibrarySource.MavenArtifact(COORDS, ENTRY))));
+
+        String m = e.getMessage();
+        assertTrue(m.startsWith("cell nccl-stub (NCCL 2.22.3), maven artifact " + COORDS + ", entry " + ENTRY + ": artifact " + COORDS
+                + " failed checksum validation, so it was not used ("), m);
+        assertTrue(m.contains("0".repeat(40)), m);
+        assertFalse(Files.exists(cacheDir.resolve("index.json")), "nothing was cached");
+        assertFalse(Files.exists(tmp.resolve("local/io/ncclffm/test/nccl-stub/2.22.3/nccl-stub-2.22.3-linux-x86_64.jar")),
+                "the rejected jar is not kept in the local repository either");
+    }
+
+    @Test
+    void resolve_jarWithoutAnyChecksum_fails() throws Exception {
+        try (var files = Files.list(deployedJar().getParent())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(deployedJar().getFileName() + ".")).toList()) {
+                Files.delete(p);
+            }
+        }
+
+        LibraryException e = assertThrows(LibraryException.class, () -> libraries(tmp.resolve("local"))
+                .resolve(new LibrarySource.MavenArtifact(COORDS, ENTRY)));
+
+        assertTrue(e.getMessage().startsWith("artifact " + COORDS + " failed checksum validation, so it was not used ("), e.getMessage());
+    }
+
+    @Test
+    void resolve_httpRepository_isRefusedBeforeAnyDownload_unlessAllowed() {
+        String url = "http://127.0.0.1:9/maven2";
+        LibrarySource.MavenArtifact source = new LibrarySource.MavenArtifact(COORDS, ENTRY);
+        Path local = tmp.resolve("local");
+        Libraries refusing = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(MavenLibraries.repositories(url), local),
+                null, null, null, null);
+
+        LibraryException refused = assertThrows(LibraryException.class, () -> refusing.resolve(source));
+
+        assertTrue(refused.getMessage().startsWith("artifact " + COORDS + ": repository configured-"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(url + " is plain http"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("-Dncclffm.maven.allowHttp=true (the fetch and matrix commands: --maven-allow-http)"),
+                refused.getMessage());
+        assertFalse(Files.exists(local), "the resolver was never asked");
+
+        Libraries allowing = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(MavenLibraries.repositories(url), local, true),
+                null, null, null, null);
+        LibraryException tried = assertThrows(LibraryException.class, () -> allowing.resolve(source));
+        assertTrue(tried.getMessage().contains("was not found in the repositories tried (configured-"), tried.getMessage());
+        assertTrue(tried.getMessage().contains(url), tried.getMessage());
+    }
+
+    @Test
+    void oneCoordinateInTwoRepositories_givesEachRepositorysOwnFile_throughOneCacheAndOneLocalRepository() throws Exception {
+        Path otherRemote = tmp.resolve("other-remote");
+        byte[] otherLibrary = "\u007fELF another build under the same coordinates".getBytes(StandardCharsets.UTF_8);
+        deploy(otherRemote, StubArchives.zip(tmp.resolve("build/other.jar"), Map.of(ENTRY, otherLibrary)));
+        LibrarySource.MavenArtifact source = new LibrarySource.MavenArtifact(COORDS, ENTRY);
+        Path local = tmp.resolve("local");
+
+        LibraryCache.Entry first = libraries(local).resolve(source);
+        LibraryCache.Entry other = new Libraries(new LibraryCache(cacheDir), new MavenLibraries(
+                MavenLibraries.repositories(otherRemote.toUri().toString()), local), null, null, null, null).resolve(source);
+
+        assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(first.file()));
+        assertArrayEquals(otherLibrary, Files.readAllBytes(other.file()));
+    }
+
+    @Test
+    void repositories_failOnABadChecksum_configuredOrCentral() {
+        for (RemoteRepository r : List.of(MavenLibraries.repositories(null).getFirst(), MavenLibraries.repositories("file:/a/repo").getFirst())) {
+            assertEquals("fail", r.getPolicy(false).getChecksumPolicy(), r.getUrl());
+            assertEquals("fail", r.getPolicy(true).getChecksumPolicy(), r.getUrl());
+        }
     }
 }

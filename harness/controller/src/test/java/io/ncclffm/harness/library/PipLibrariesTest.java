@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PipLibrariesTest {
 
-    private static final PipLibraries PIP = PipLibraries.fromSystemProperties();
+    private static final String PIP_PYTHON = System.getProperty("ncclffm.python", "python3");
+    private static final PipLibraries PIP = new PipLibraries(PIP_PYTHON);
 
     @TempDir
     Path tmp;
@@ -82,5 +83,38 @@ class PipLibrariesTest {
                 none, null, null).resolve(new LibrarySource.PipWheel("ncclstub==2.22.3", wheels, "ncclstub/lib/libnccl.so.2")));
         assertTrue(e.getMessage().startsWith("pip is needed for pip requirement ncclstub==2.22.3 from " + wheels + ", entry "
                 + "ncclstub/lib/libnccl.so.2 and is not usable: cannot run " + tmp.resolve("no-python")), e.getMessage());
+    }
+
+    @Test
+    void oneWheelNameInTwoFindLinksFolders_givesEachFoldersOwnLibrary() throws Exception {
+        Path other = tmp.resolve("other-wheels");
+        byte[] otherLibrary = "\u007fELF another build that says it is 2.22.3".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StubArchives.wheel(other, "ncclstub", "2.22.3", "manylinux_2_17_x86_64", otherLibrary);
+
+        LibraryCache.Entry first = libraries().resolve(new LibrarySource.PipWheel("ncclstub==2.22.3", wheels, "ncclstub/lib/libnccl.so.2"));
+        LibraryCache.Entry second = libraries().resolve(new LibrarySource.PipWheel("ncclstub==2.22.3", other, "ncclstub/lib/libnccl.so.2"));
+
+        assertArrayEquals(Files.readAllBytes(StubArchives.stubLibrary()), Files.readAllBytes(first.file()));
+        assertArrayEquals(otherLibrary, Files.readAllBytes(second.file()));
+    }
+
+    @Test
+    void findLinksFolder_isTheOnlyPlacePipLooks_notTheFindLinksOfItsOwnEnvironment() throws Exception {
+        Path elsewhere = tmp.resolve("configured-wheels");
+        StubArchives.wheel(elsewhere, "ncclstub", "2.24.3", "manylinux_2_17_x86_64");
+        Path python = tmp.resolve("python-with-find-links");
+        Files.writeString(python, "#!/bin/sh\nPIP_FIND_LINKS=" + elsewhere + " exec " + PIP_PYTHON + " \"$@\"\n");
+        Files.setPosixFilePermissions(python, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        PipLibraries configured = new PipLibraries(python.toString());
+        Libraries libraries = new Libraries(new LibraryCache(tmp.resolve("cache")), null, null, configured, null, null);
+
+        LibraryException e = assertThrows(LibraryException.class,
+                () -> libraries.resolve(new LibrarySource.PipWheel("ncclstub==2.24.3", wheels, "ncclstub/lib/libnccl.so.2")));
+
+        assertTrue(e.getMessage().contains("No matching distribution found for ncclstub==2.24.3"), e.getMessage());
+        assertTrue(configured.indexes().contains(":env:.find-links='" + elsewhere + "'"),
+                "without a find-links folder, pip's own settings decide, and are part of the cache key: " + configured.indexes());
+        assertTrue(libraries.cacheKey(new LibrarySource.PipWheel("ncclstub==2.24.3", null, "ncclstub/lib/libnccl.so.2"))
+                .endsWith("#pip-config=" + configured.indexes()));
     }
 }

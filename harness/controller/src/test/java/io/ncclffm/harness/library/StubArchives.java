@@ -58,10 +58,15 @@ final class StubArchives {
      * {@code <name>/lib/libnccl.so.2}, with the METADATA, WHEEL and RECORD files pip reads.
      */
     static Path wheel(Path dir, String name, String version, String platform) throws Exception {
+        return wheel(dir, name, version, platform, Files.readAllBytes(stubLibrary()));
+    }
+
+    /** As {@link #wheel(Path, String, String, String)}, with {@code library} in place of the stub. */
+    static Path wheel(Path dir, String name, String version, String platform, byte[] library) throws Exception {
         String distInfo = name + "-" + version + ".dist-info/";
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(name + "/__init__.py", new byte[0]);
-        entries.put(name + "/lib/libnccl.so.2", Files.readAllBytes(stubLibrary()));
+        entries.put(name + "/lib/libnccl.so.2", library);
         entries.put(distInfo + "METADATA", ("Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n")
                 .getBytes(StandardCharsets.UTF_8));
         entries.put(distInfo + "WHEEL", ("Wheel-Version: 1.0\nGenerator: ncclffm-tests\nRoot-Is-Purelib: false\nTag: py3-none-"

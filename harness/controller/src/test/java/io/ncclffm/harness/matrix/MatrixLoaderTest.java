@@ -432,9 +432,9 @@ class MatrixLoaderTest {
                 arguments(CELL + "    env: [A]\n", "line 7, field cells[0].env: expected a mapping of names to strings, got a list"),
                 arguments(CELL + "    checks: {a: b}\n", "line 7, field cells[0].checks: expected a list of strings, got a mapping"),
                 arguments(CELL + "    host: /lib/libnccl.so.2\n",
-                        "line 7, field cells[0].host: expected a host library (a mapping with keys path), got a string '/lib/libnccl.so.2'"),
+                        "line 7, field cells[0].host: expected a host library (a mapping with keys path, sha256), got a string '/lib/libnccl.so.2'"),
                 arguments(CELL.replace("{ref: some/image}", "some/image"),
-                        "line 5, field cells[0].image: expected an image (a mapping with keys build, args, ref, fromHost), got a string 'some/image'"),
+                        "line 5, field cells[0].image: expected an image (a mapping with keys build, args, ref, fromHost, sha256), got a string 'some/image'"),
                 arguments(CELL + "waivers: {cell: a}\n", "line 7, field waivers: expected a list of waivers, got a mapping"),
                 arguments("supported: [nccl]\n" + CELL, "line 1, field supported: expected a mapping of names to version ranges, got a list"),
                 arguments("defaults: 3\n" + CELL, "line 1, field defaults: expected a mapping with keys worlds, gpu, timeout,"),
@@ -539,10 +539,81 @@ class MatrixLoaderTest {
                 """);
         var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
         assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
-        assertEquals("pip:nvidia-nccl-cu13==2.30.7!nvidia/nccl/lib/libnccl.so.2", p.key());
+        assertEquals("pip:nvidia-nccl-cu13==2.30.7@" + Path.of("matrix/wheels").toAbsolutePath().normalize() + "!nvidia/nccl/lib/libnccl.so.2",
+                p.key(), "the find-links folder is part of the source");
         Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
         var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
         assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
+        assertEquals("wheel:/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl!nvidia/nccl/lib/libnccl.so.2", w.key(),
+                "the wheel's folder is part of the source");
+    }
+
+    private static final String SHA = "7666832ccc11d7ee114a539b8baab03ce06ffee855356078a5174bc8a4339b78";
+    private static final String OTHER_SHA = "297c7d1e62c14cb24d77303970855fc89b038cf9c1bd3d217e9f1451c0ea426e";
+
+    @Test
+    void sha256_pinsALibraryHostOrImageCell_inLowerCase() {
+        Cell maven = libraryCell("    library: {maven: 'g:a:1.0', entry: e.so, sha256: " + SHA.toUpperCase() + "}\n");
+        assertEquals(SHA, maven.pinnedSha256(), "written as sha256sum or in capitals, kept as sha256sum prints it");
+        assertEquals(SHA, libraryCell("    library: {debian: {package: libnccl2, version: 2.22.3-1-1}, sha256: " + SHA + "}\n").pinnedSha256());
+        assertEquals(SHA, libraryCell("    library: {pip: 'x==1', entry: e.so, sha256: " + SHA + "}\n").pinnedSha256());
+        assertEquals(SHA, libraryCell("    library: {wheel: /w/x-1-py3-none-any.whl, entry: e.so, sha256: " + SHA + "}\n").pinnedSha256());
+        assertEquals(SHA, libraryCell("    host: {path: /usr/lib/libnccl.so.2, sha256: " + SHA + "}\n").pinnedSha256());
+        assertEquals(SHA, libraryCell("    image: {fromHost: /usr/lib/libnccl.so.2, sha256: " + SHA + "}\n").pinnedSha256());
+        Cell built = libraryCell("    image: {build: debian, args: {PACKAGE: librccl1}, sha256: " + SHA + "}\n    soPath: /usr/lib/librccl.so.1\n");
+        assertEquals(SHA, built.pinnedSha256(), "the file at soPath inside the image");
+        assertEquals(null, libraryCell("    host: {path: /usr/lib/libnccl.so.2}\n").pinnedSha256(), "no pin unless one is written");
+    }
+
+    @Test
+    void sha256_ofAMixedCell_staysWithEachMember() {
+        Matrix m = MatrixLoader.parse(FILE, """
+                cells:
+                  - {name: a, flavor: nccl, version: 2.22.3, host: {path: /a.so, sha256: %s}}
+                  - {name: b, flavor: nccl, version: 2.23.4, library: {maven: 'g:a:1.0', entry: e.so, sha256: %s}}
+                  - {name: c, flavor: nccl, version: 2.24.3, host: {path: /c.so}}
+                  - {name: m, mix: [a, b, c]}
+                """.formatted(SHA, OTHER_SHA));
+        Cell mix = m.cells().get(3);
+        assertEquals(SHA, mix.forRank(0).pinnedSha256());
+        assertEquals(OTHER_SHA, mix.forRank(1).pinnedSha256());
+        assertEquals(null, mix.forRank(2).pinnedSha256(), "an unpinned member stays unpinned");
+        assertEquals(SHA, mix.pinnedSha256(), "the mixed cell mirrors its first member, as its source and soPath do");
+        assertEquals(OTHER_SHA, mix.withMix(java.util.List.of(mix.mix().get(1), mix.mix().get(0))).pinnedSha256());
+    }
+
+    static Stream<Arguments> malformedPins() {
+        return Stream.of(
+                arguments("    library:\n      maven: g:a:1.0\n      entry: e.so\n      sha256: abc123\n",
+                        "line 8, field cells[0].library.sha256: expected the library file's SHA-256 as 64 hex digits (as sha256sum prints it), got 'abc123' (6 characters)"),
+                arguments("    host:\n      path: /a.so\n      sha256: " + SHA.replace('c', 'g') + "\n",
+                        "line 7, field cells[0].host.sha256: expected the library file's SHA-256 as 64 hex digits (as sha256sum prints it), got '"
+                                + SHA.replace('c', 'g') + "'"),
+                arguments("    image: {fromHost: /a.so, sha256: 'sha256:" + SHA + "'}\n",
+                        "line 5, field cells[0].image.sha256: expected the library file's SHA-256 as 64 hex digits (as sha256sum prints it), got 'sha256:"
+                                + SHA + "' (71 characters)"),
+                arguments("    library: {maven: 'g:a:1.0', entry: e.so, sha256: ''}\n",
+                        "line 5, field cells[0].library.sha256: expected the library file's SHA-256 as 64 hex digits (as sha256sum prints it), got '' (0 characters)"),
+                arguments("    library:\n      maven: g:a:1.0\n      entry: e.so\n      sha256:\n",
+                        "line 8, field cells[0].library.sha256: missing; expected the library file's SHA-256 as 64 hex digits"),
+                arguments("    library: {maven: 'g:a:1.0', entry: e.so, sha-256: " + SHA + "}\n",
+                        "line 5, field cells[0].library.sha-256: unknown key 'sha-256'; expected one of"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedPins")
+    void sha256_notSixtyFourHexDigits_isRefusedWithFileLineAndField(String lines, String expected) {
+        MatrixException e = error(LIBRARY_CELL + lines);
+        assertTrue(e.getMessage().startsWith("matrix/test.yaml, " + expected), e.getMessage());
+    }
+
+    @Test
+    void releasesMatrix_pinsEveryReleaseItFetchesOrBuilds() {
+        Matrix m = MatrixLoader.load(Path.of("../../matrix/releases.yaml"));
+        java.util.List<String> unpinned = m.cells().stream()
+                .filter(c -> !c.mixed() && (c.source() instanceof Cell.Coordinates || c.source() instanceof Cell.BuildImage))
+                .filter(c -> c.pinnedSha256() == null).map(Cell::name).toList();
+        assertEquals(java.util.List.of(), unpinned, "a release fetched or built from a public source is pinned");
     }
 
     static Stream<org.junit.jupiter.params.provider.Arguments> malformedLibraries() {
