@@ -12,6 +12,7 @@ import java.util.TreeMap;
 
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
+import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
@@ -29,6 +30,8 @@ import io.ncclffm.harness.protocol.WorkerEvent;
  * <ul>
  *   <li>every rank reports {@code load}; a check a rank planned but never reported is broken, with how that rank
  *       ended;</li>
+ *   <li>a rank that ran another file than the one the matrix pins ({@link Cell#pinnedSha256()}) is broken in every
+ *       check it took part in, its load naming both hashes;</li>
  *   <li>a rank whose events do not add up ({@link RankReconciliation}: a line on its event pipe that is no event, a
  *       check reported twice or never planned, counts or an exit status its results contradict) is broken in every
  *       check it took part in, and {@value #RANK_EVENTS} says why;</li>
@@ -71,12 +74,15 @@ public final class CellVerdicts {
         }
         String deadPeer = firstAbnormalEnding(run);
         Map<Integer, List<String>> problems = new TreeMap<>();
+        Map<Integer, String> notPinned = new TreeMap<>();
         Map<String, WorkerEvent.PlannedCheck> planned = new LinkedHashMap<>();
         Map<String, Map<Integer, CheckResult>> reported = new LinkedHashMap<>();
         Map<String, Set<Integer>> plannedBy = new LinkedHashMap<>();
         for (RankOutput rank : run.ranks()) {
             List<String> wrong = RankReconciliation.problems(rank, run.cell().mode() == WorkerConfig.Mode.CHECK);
             if (!wrong.isEmpty()) problems.put(rank.rank(), wrong);
+            String mismatch = pinMismatch(rank, run.cell().forRank(rank.rank()).pinnedSha256());
+            if (mismatch != null) notPinned.put(rank.rank(), mismatch);
             // Every rank reports load, before anything else it plans: a rank that never does is broken in it.
             planned.putIfAbsent(RankReconciliation.LOAD, new WorkerEvent.PlannedCheck(RankReconciliation.LOAD, RankReconciliation.LOAD,
                     Map.of(), List.of()));
@@ -105,7 +111,7 @@ public final class CellVerdicts {
         for (var entry : planned.entrySet()) {
             String id = entry.getKey();
             verdicts.add(merge(run, matrix, entry.getValue(), plannedBy.get(id), reported.getOrDefault(id, Map.of()), deadPeer,
-                    problems));
+                    problems, notPinned));
         }
         verdicts.add(uniqueIdAgreement(run, reported.getOrDefault(CheckGroup.UNIQUE_ID, Map.of())));
         verdicts.add(ranksFinished(run));
@@ -119,7 +125,8 @@ public final class CellVerdicts {
     }
 
     private static Verdict merge(CellRun run, Matrix matrix, WorkerEvent.PlannedCheck pc, Set<Integer> ranks,
-                                 Map<Integer, CheckResult> results, String deadPeer, Map<Integer, List<String>> problems) {
+                                 Map<Integer, CheckResult> results, String deadPeer, Map<Integer, List<String>> problems,
+                                 Map<Integer, String> notPinned) {
         Map<Integer, Verdict.RankResult> parts = new TreeMap<>();
         List<Mismatch> mismatches = new ArrayList<>();
         for (int r : ranks) {
@@ -127,6 +134,11 @@ public final class CellVerdicts {
             if (problems.containsKey(r)) {
                 parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE, "rank " + r
                         + "'s events cannot be trusted (" + problems.get(r).getFirst() + ")"
+                        + (res == null ? "" : "; it reported " + res.status().name().toLowerCase() + ": " + res.message())));
+                continue;
+            }
+            if (notPinned.containsKey(r)) {
+                parts.put(r, new Verdict.RankResult(CheckStatus.BROKEN, Cause.INFRASTRUCTURE, notPinned.get(r)
                         + (res == null ? "" : "; it reported " + res.status().name().toLowerCase() + ": " + res.message())));
                 continue;
             }
@@ -231,6 +243,19 @@ public final class CellVerdicts {
         endings.forEach((r, e) -> sb.append("rank ").append(r).append(' ').append(e).append("; "));
         return new Verdict(RANKS_FINISHED, RANKS_FINISHED, params, CheckStatus.BROKEN, sb.toString().strip(),
                 List.of(), Map.of(), Cause.INFRASTRUCTURE, false, null, null);
+    }
+
+    /**
+     * Why the file {@code rank} says it ran is not the one the matrix pins, naming both hashes; {@code null} when it
+     * is, when nothing is pinned, or when the rank named no file (its load did not pass, or its events say why not).
+     */
+    static String pinMismatch(RankOutput rank, String pin) {
+        if (pin == null) return null;
+        WorkerEvent.Loaded loaded = rank.events().stream().filter(e -> e instanceof WorkerEvent.Loaded).map(e -> (WorkerEvent.Loaded) e)
+                .findFirst().orElse(null);
+        if (loaded == null || pin.equalsIgnoreCase(loaded.library().sha256())) return null;
+        return "rank " + rank.rank() + " ran " + loaded.library().path() + " with sha256 " + loaded.library().sha256()
+                + ", but the matrix pins sha256 " + pin + ": nothing it reported is about the pinned library";
     }
 
     private static boolean loadPassed(RankOutput rank) {

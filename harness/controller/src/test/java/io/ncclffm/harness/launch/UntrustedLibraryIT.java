@@ -177,6 +177,20 @@ class UntrustedLibraryIT {
         assertEquals("NCCL version 2.22.3+cuda12.9", loaded.library().buildLine());
     }
 
+    @Test
+    void aRankThatLoadedAnotherFileThanThePinnedOne_isBroken_namingBothHashes() throws Exception {
+        Cell cell = cell("pinned-wrong", Map.of());
+        String real = LibraryCache.sha256(Path.of(cell.soPath()));
+        String pin = "0".repeat(64);
+        Map<String, Verdict> v = verdicts(run(cell.withPinnedSha256(pin)));
+        assertEquals(CheckStatus.BROKEN, v.get("load").status(), v.get("load").message());
+        assertTrue(v.get("load").message().contains("with sha256 " + real + ", but the matrix pins sha256 " + pin), v.get("load").message());
+        assertEquals(CheckStatus.BROKEN, v.get("version").status(), "nothing the rank reported counts: " + v.get("version").message());
+        Map<String, Verdict> ok = verdicts(run(cell("pinned-right", Map.of()).withPinnedSha256(real)));
+        assertEquals(CheckStatus.PASSED, ok.get("load").status(), ok.get("load").message());
+        assertEquals(CheckStatus.PASSED, ok.get("version").status(), ok.get("version").message());
+    }
+
     private static int count(String haystack, String needle) {
         int n = 0;
         for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) n++;

@@ -366,4 +366,28 @@ class CellVerdictsTest {
         assertEquals(CheckStatus.BROKEN, events.status(), events.message());
         assertTrue(events.message().contains("1 with other groups, parameters or needs (" + last.id() + ")"), events.message());
     }
+
+    @Test
+    void aRankThatRanAnotherFileThanThePinnedOne_isBrokenInEveryCheck_namingBothHashes() {
+        String pin = "cd".repeat(32);
+        Cell pinned = CELL.withPinnedSha256(pin);
+        RankOutput r0 = rank(0, true, plan(0, "version"), check(0, "version", CheckStatus.PASSED, "ok", Map.of()));
+        Map<String, Verdict> v = CellVerdicts.of(new CellRun(pinned, 1, "process", List.of(r0), Duration.ofSeconds(1), null),
+                new Matrix(Path.of("m.yaml"), List.of(pinned), List.of())).stream().collect(Collectors.toMap(Verdict::checkId, x -> x));
+        for (String id : List.of("load", "version")) {
+            assertEquals(CheckStatus.BROKEN, v.get(id).status(), id);
+            assertTrue(v.get(id).message().contains("with sha256 " + WorkerStreams.LIBRARY.sha256() + ", but the matrix pins sha256 " + pin),
+                    v.get(id).message());
+        }
+    }
+
+    @Test
+    void aRankThatRanThePinnedFile_passes() {
+        Cell pinned = CELL.withPinnedSha256(WorkerStreams.LIBRARY.sha256());
+        RankOutput r0 = rank(0, true, plan(0, "version"), check(0, "version", CheckStatus.PASSED, "ok", Map.of()));
+        Map<String, Verdict> v = CellVerdicts.of(new CellRun(pinned, 1, "process", List.of(r0), Duration.ofSeconds(1), null),
+                new Matrix(Path.of("m.yaml"), List.of(pinned), List.of())).stream().collect(Collectors.toMap(Verdict::checkId, x -> x));
+        assertEquals(CheckStatus.PASSED, v.get("load").status(), v.get("load").message());
+        assertEquals(CheckStatus.PASSED, v.get("version").status());
+    }
 }
