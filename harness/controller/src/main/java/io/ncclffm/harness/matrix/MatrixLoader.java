@@ -40,6 +40,7 @@ import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.library.LibrarySource;
 import io.ncclffm.harness.protocol.WorkerConfig.Mode;
+import io.ncclffm.harness.protocol.CheckSelection;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -47,6 +48,10 @@ import io.ncclffm.harness.protocol.WorkerConfig;
  * expected: unknown keys, wrong types, missing fields, duplicate cells, a missing lowest or highest version.
  */
 public final class MatrixLoader {
+
+    /** Paths that name an open descriptor of the process rather than a file: /dev/fd/N and /proc/{self,PID}/fd/N. */
+    private static final java.util.regex.Pattern DESCRIPTOR_PATH =
+            java.util.regex.Pattern.compile("^/(dev/fd/|proc/(self|thread-self|\\d+)/(task/\\d+/)?fd/)");
 
     private static final YAMLMapper MAPPER = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -485,6 +490,11 @@ public final class MatrixLoader {
                         throw error(at + "/env/" + k, f + ".env." + k, k + " is set by the launcher from the cell's own fields"
                                 + " (library, checks, counts, mode, gpu) and each rank's place; leave it out of env");
                     }
+                    if (k.equals("NCCL_DEBUG_FILE") && DESCRIPTOR_PATH.matcher(e.getValue()).find()) {
+                        throw error(at + "/env/" + k, f + ".env." + k, "'" + e.getValue() + "' names an open file descriptor,"
+                                + " and the worker's event pipe is one; expected a file path (NCCL expands %h and %p), or leave"
+                                + " NCCL_DEBUG_FILE out and NCCL's log goes to the rank log");
+                    }
                     if (WorkerConfig.SETTINGS.contains(k)) {
                         try {
                             WorkerConfig.checkSettings(Map.of(k, e.getValue()));
@@ -500,8 +510,9 @@ public final class MatrixLoader {
             }
             if (checks != null) {
                 for (int k = 0; k < checks.size(); k++) {
-                    if (checks.get(k) == null || checks.get(k).isBlank()) {
-                        throw error(at + "/checks/" + k, f + ".checks[" + k + "]", "missing; expected a check id or glob, e.g. allreduce or graph/*");
+                    if (checks.get(k) == null || checks.get(k).isBlank() || !CheckSelection.NAMES.contains(checks.get(k))) {
+                        throw error(at + "/checks/" + k, f + ".checks[" + k + "]", (checks.get(k) == null || checks.get(k).isBlank()
+                                ? "missing" : "'" + checks.get(k) + "' selects nothing") + "; expected one of " + CheckSelection.NAMES);
                     }
                 }
             }

@@ -332,7 +332,8 @@ class MatrixLoaderTest {
                 arguments("timeout", "soon", ": expected a duration like 90s, 10m or 1h, got 'soon'"),
                 arguments("network", "lan", ": expected cell or host, got 'lan'"),
                 arguments("counts", "[0]", ": expected positive element counts, got [0]"),
-                arguments("checks", "[allreduce, ~]", "[1]: missing; expected a check id or glob"),
+                arguments("checks", "[allreduce, ~]", "[1]: missing; expected one of [all, version"),
+                arguments("checks", "[allreduce, graph/*]", "[1]: 'graph/*' selects nothing; expected one of [all, version"),
                 arguments("checks", "allreduce", ": expected a list of strings, got a string 'allreduce'"),
                 arguments("env", "{A: }", ".A: missing; expected the variable's value"),
                 arguments("env", "[A]", ": expected a mapping of names to strings, got a list"));
@@ -367,6 +368,17 @@ class MatrixLoaderTest {
         MatrixException range = error("defaults: {env: {NCCLFFM_MAX_RECREATES: '101'}}\n" + CELL);
         assertTrue(range.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.env.NCCLFFM_MAX_RECREATES: "
                 + "NCCLFFM_MAX_RECREATES='101': expected an integer in [0, 100]"), range.getMessage());
+    }
+
+    @Test
+    void ncclDebugFile_namingADescriptor_isRefused_andAFilePathIsTaken() {
+        for (String fd : java.util.List.of("/proc/self/fd/64", "/dev/fd/3", "/proc/1234/fd/64", "/proc/thread-self/fd/9")) {
+            MatrixException e = error(CELL + "    env: {NCCL_DEBUG: INFO, NCCL_DEBUG_FILE: '" + fd + "'}\n");
+            assertTrue(e.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].env.NCCL_DEBUG_FILE: '" + fd
+                    + "' names an open file descriptor, and the worker's event pipe is one"), e.getMessage());
+        }
+        Cell c = MatrixLoader.parse(FILE, CELL + "    env: {NCCL_DEBUG: INFO, NCCL_DEBUG_FILE: '/tmp/nccl.%h.%p'}\n").cells().get(0);
+        assertEquals("/tmp/nccl.%h.%p", c.env().get("NCCL_DEBUG_FILE"));
     }
 
     @Test
