@@ -9,7 +9,10 @@ import org.apache.commons.codec.digest.DigestUtils;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.report.Provenance;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.CheckGroup;
+import io.ncclffm.harness.protocol.LibraryFile;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
@@ -47,6 +50,16 @@ final class AllureReporting {
             if (value != null) Allure.parameter(axis, value);
         }
         Allure.parameter("gpu", cell.gpu().toString());
+        Provenance provenance = run == null ? null : Provenance.of(run);
+        if (provenance != null && !provenance.files().isEmpty()) {
+            // What the ranks really ran, not what the matrix names: every test of the cell run carries it.
+            LibraryFile first = provenance.files().getFirst().file();
+            Allure.parameter("library sha256", provenance.files().size() == 1 ? first.sha256() : "several, see the load check");
+            if (first.buildLine() != null) Allure.parameter("library build", first.buildLine());
+        }
+        if (provenance != null && v.checkId().equals(CheckGroup.LOAD)) {
+            Allure.addAttachment("library provenance", "text/plain", String.join("\n", provenance.lines()));
+        }
         // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
         String historyId = sha(cell.name() + "|" + world + (cellRun > 0 ? "|run " + cellRun : "") + "|" + v.checkId());
         Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
