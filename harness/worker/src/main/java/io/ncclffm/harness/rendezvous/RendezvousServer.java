@@ -33,8 +33,9 @@ import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /**
- * Rank 0's side of the rendezvous: serves one {@link UniqueId} to ranks {@code 1..world-1} that present the run's
- * {@link RendezvousToken}, over the protocol in the {@linkplain io.ncclffm.harness.rendezvous package documentation}.
+ * Rank 0's side of the rendezvous: serves one {@link UniqueId} to ranks {@code 1..world-1} that prove they know the
+ * run's {@link RendezvousToken}, and proves to each that it knows the token too, over the protocol in the
+ * {@linkplain io.ncclffm.harness.rendezvous package documentation}.
  *
  * <p>One virtual thread accepts; each connection gets its own virtual thread and a read deadline, so a silent or
  * slow peer holds only itself up. A bad connection is logged with its address and reason, counted (see
@@ -232,12 +233,12 @@ public final class RendezvousServer implements AutoCloseable {
             HelloCheck.Decision v = HelloCheck.judge(frame, token, world);
             if (!v.accepted()) {
                 reject(peer, v.reason(), v.detail());
-                if (v.reason().reply != null) tellQuietly(socket, v.reason().reply);
+                if (v.reason().reply != null) tellQuietly(socket, reply(v.reason().reply, v.hello()));
                 return;
             }
             // Without an ID (ncclGetUniqueId failed on rank 0) every rank is told so at once instead of waiting out its timeout.
-            socket.getOutputStream().write(RendezvousProtocol.encodeReply(id == null ? Status.NO_ID : Status.OK, id));
-            served(v.rank(), peer);
+            socket.getOutputStream().write(reply(id == null ? Status.NO_ID : Status.OK, v.hello()));
+            served(v.hello().rank(), peer);
         } catch (SocketTimeoutException e) {
             reject(peer, RejectReason.TIMEOUT, e.getMessage());
         } catch (IOException e) {
@@ -266,15 +267,24 @@ public final class RendezvousServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A reply bound to {@code hello} when it authenticated (its nonce and rank, under the token); the bare header
+     * for a peer that did not, which gets no proof that this server knows the token.
+     */
+    private byte[] reply(Status status, RendezvousProtocol.Hello hello) {
+        return status.authenticated ? RendezvousProtocol.encodeAnswer(status, hello.nonce(), hello.rank(), id, token)
+                : RendezvousProtocol.encodeRejection(status);
+    }
+
     private void reject(SocketAddress peer, RejectReason reason, String detail) {
         rejected.get(reason).increment();
         log.log(Level.WARNING, () -> "rendezvous " + address + ": rejected " + reason + " from " + peer + ": " + detail);
     }
 
     /** Best effort: the peer is already rejected and counted, so a failed write changes nothing. */
-    private static void tellQuietly(Socket socket, Status status) {
+    private static void tellQuietly(Socket socket, byte[] reply) {
         try {
-            socket.getOutputStream().write(RendezvousProtocol.encodeReply(status, null));
+            socket.getOutputStream().write(reply);
         } catch (IOException ignored) {
             // e.g. reset by a peer whose unread oversized frame made our close an RST
         }

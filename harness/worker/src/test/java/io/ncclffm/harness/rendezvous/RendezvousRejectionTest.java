@@ -22,11 +22,11 @@ import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /** Everything the server turns away, that it logs each rejection with its reason, and goes on serving afterwards. */
-@Timeout(10)
+@Timeout(60)
 class RendezvousRejectionTest {
 
     private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration CLIENT_TIMEOUT = Peers.PATIENCE;
 
     private final RendezvousToken token = RendezvousToken.random();
     private final UniqueId id = Peers.randomId();
@@ -61,11 +61,13 @@ class RendezvousRejectionTest {
                 () -> RendezvousClient.fetch(LOOPBACK, server.port(), RendezvousToken.random(), 1, Duration.ofSeconds(5)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
-        assertEquals("the rendezvous server at 127.0.0.1:" + server.port() + " rejected rank 1: BAD_TOKEN (the token does"
-                + " not match the server's; every rank must get this run's token); attempt 1, not retried", e.getMessage());
+        assertEquals("the rendezvous server at 127.0.0.1:" + server.port() + " rejected rank 1: BAD_TOKEN (the hello's MAC"
+                + " does not verify under the server's token; every rank must get this run's token); attempt 1, not retried;"
+                + " this rejection carries no proof of coming from this run's server: a process on port " + server.port()
+                + " that does not know the token could have sent it", e.getMessage());
         assertTrue(tookMs < 1_000, "failed fast, not at the 5 s deadline: " + tookMs + " ms");
         assertEquals(1, server.counters().rejected(RejectReason.BAD_TOKEN));
-        assertLogged(RejectReason.BAD_TOKEN, "token mismatch (claimed rank 1)");
+        assertLogged(RejectReason.BAD_TOKEN, "MAC does not verify under this run's token (claimed rank 1)");
 
         assertEquals(id, goodFetch(1));
         assertTrue(server.isServing());
@@ -78,9 +80,11 @@ class RendezvousRejectionTest {
         assertTrue(e.getMessage().contains("rejected rank 4: BAD_RANK"), e.getMessage());
 
         for (int rank : new int[] {0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
-            byte[] reply = Peers.exchange(server.port(), RendezvousProtocol.encodeHello(rank, token));
+            byte[] nonce = RendezvousProtocol.newNonce();
+            byte[] reply = Peers.exchange(server.port(), RendezvousProtocol.encodeHello(rank, nonce, token));
             assertEquals(Status.BAD_RANK.code, Peers.status(reply), "rank " + rank);
-            assertEquals(RendezvousProtocol.REPLY_HEADER_BYTES, reply.length, "no ID for rank " + rank);
+            assertEquals(RendezvousProtocol.REPLY_HEADER_BYTES + RendezvousToken.MAC_BYTES, reply.length, "no ID for rank " + rank);
+            assertTrue(RendezvousProtocol.decodeReply(reply).verifies(nonce, rank, token), "the server's MAC, rank " + rank);
         }
         assertEquals(5, server.counters().rejected(RejectReason.BAD_RANK));
         for (int rank : new int[] {4, 0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
@@ -112,7 +116,7 @@ class RendezvousRejectionTest {
     @Test
     void aWholeHelloWithoutEndOfStream_timesOut() throws Exception {
         try (Socket s = new Socket(LOOPBACK, server.port())) {
-            s.getOutputStream().write(RendezvousProtocol.encodeHello(1, token)); // but never shutdownOutput()
+            s.getOutputStream().write(Peers.hello(1, token)); // but never shutdownOutput()
             s.setSoTimeout(2_000);
             assertEquals(-1, s.getInputStream().read());
         }
@@ -123,7 +127,7 @@ class RendezvousRejectionTest {
 
     @Test
     void truncatedFrames_areRejectedAsMalformed() throws Exception {
-        byte[] hello = RendezvousProtocol.encodeHello(1, token);
+        byte[] hello = Peers.hello(1, token);
         for (int length : new int[] {0, 1, 4, 12, RendezvousProtocol.HELLO_BYTES - 1}) {
             byte[] reply = Peers.exchange(server.port(), Arrays.copyOf(hello, length));
             assertEquals(Status.MALFORMED.code, Peers.status(reply), "length " + length);
@@ -136,8 +140,22 @@ class RendezvousRejectionTest {
     }
 
     @Test
+    void aVersionOneHelloWithTheTokenInTheClear_isRejectedAsTruncated_andGetsNoId() throws Exception {
+        byte[] v1 = ByteBuffer.allocate(44).putInt(0x4E435248).putShort((short) 1).putShort((short) 0).putInt(1)
+                .put(token.toBytes()).array();
+
+        byte[] reply = Peers.exchange(server.port(), v1);
+
+        assertEquals(RendezvousProtocol.encodeRejection(Status.MALFORMED).length, reply.length);
+        assertEquals(Status.MALFORMED.code, Peers.status(reply));
+        Peers.awaitRejected(server, RejectReason.TRUNCATED, 1);
+        assertLogged(RejectReason.TRUNCATED, "44 of " + RendezvousProtocol.HELLO_BYTES + " bytes before end of stream");
+        assertEquals(0, server.counters().replies());
+    }
+
+    @Test
     void oversizedFrames_areRejectedAndNeverAnswerWithTheId() throws Exception {
-        byte[] hello = RendezvousProtocol.encodeHello(1, token);
+        byte[] hello = Peers.hello(1, token);
         for (int length : new int[] {RendezvousProtocol.HELLO_BYTES + 1, 2 * RendezvousProtocol.HELLO_BYTES, 1 << 20}) {
             byte[] reply = Peers.exchange(server.port(), Arrays.copyOf(hello, length));
             assertTrue(reply.length == 0 || Peers.status(reply) == Status.MALFORMED.code, "length " + length);
@@ -151,16 +169,18 @@ class RendezvousRejectionTest {
 
     @Test
     void wrongMagicVersionOrReserved_areRejectedWithTheirOwnReasons() throws Exception {
-        byte[] hello = RendezvousProtocol.encodeHello(1, token);
+        byte[] hello = Peers.hello(1, token);
         assertEquals(Status.MALFORMED.code, Peers.status(Peers.exchange(server.port(), with(hello, 0, 0x4E43_5252))));
-        assertEquals(Status.UNSUPPORTED_VERSION.code, Peers.status(Peers.exchange(server.port(), with(hello, 4, 0x0002_0000))));
-        assertEquals(Status.MALFORMED.code, Peers.status(Peers.exchange(server.port(), with(hello, 4, 0x0001_0001))));
+        assertEquals(Status.UNSUPPORTED_VERSION.code, Peers.status(Peers.exchange(server.port(), with(hello, 4, 0x0003_0000))));
+        assertEquals(Status.UNSUPPORTED_VERSION.code, Peers.status(Peers.exchange(server.port(), with(hello, 4, 0x0001_0000))));
+        assertEquals(Status.MALFORMED.code, Peers.status(Peers.exchange(server.port(), with(hello, 4, 0x0002_0001))));
 
         Peers.awaitRejected(server, RejectReason.BAD_MAGIC, 1);
-        Peers.awaitRejected(server, RejectReason.BAD_VERSION, 1);
+        Peers.awaitRejected(server, RejectReason.BAD_VERSION, 2);
         Peers.awaitRejected(server, RejectReason.BAD_RESERVED, 1);
         assertLogged(RejectReason.BAD_MAGIC, "magic 0x4e435252");
-        assertLogged(RejectReason.BAD_VERSION, "version 2");
+        assertLogged(RejectReason.BAD_VERSION, "version 3");
+        assertLogged(RejectReason.BAD_VERSION, "version 1");
         assertLogged(RejectReason.BAD_RESERVED, "reserved field 1");
         assertEquals(id, goodFetch(2));
     }
