@@ -43,7 +43,9 @@
  * <p><b>Server checks</b>, in order, each a {@link io.ncclffm.harness.rendezvous.RejectReason}: the whole hello and
  * end of stream within the read timeout (2 s by default, for the whole hello, not per read), length, magic, version,
  * reserved, MAC (constant-time), rank. The MAC comes before the rank, so a peer without the token learns nothing
- * about the world size. A rejection is logged with the peer's address and counted; where the stream allows, the peer
+ * about the world size. A rejection is counted, and logged with the peer's address while its reason has had no more
+ * than {@link io.ncclffm.harness.rendezvous.RendezvousServer#LOGGED_PER_REASON} (then one line says the rest are
+ * counted; the counts of every reason come in one line when the server closes). Where the stream allows, the peer
  * gets a reply with the matching status (a timed-out or broken connection is just closed). Then the connection
  * closes and the server goes on serving. A rank that asks again gets the same ID again.
  *

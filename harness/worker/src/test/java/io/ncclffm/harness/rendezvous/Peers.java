@@ -87,6 +87,22 @@ final class Peers {
         return m -> m.startsWith("rendezvous " + server.address() + ": rejected ");
     }
 
+    /** {@code server}'s rejection lines for {@code reason}, from any peer. */
+    static Predicate<String> rejections(RendezvousServer server, RejectReason reason) {
+        return m -> m.startsWith("rendezvous " + server.address() + ": rejected " + reason + " from ");
+    }
+
+    /** {@code server}'s line saying that further rejections for {@code reason} are only counted. */
+    static Predicate<String> onlyCountedFromNowOn(RendezvousServer server, RejectReason reason) {
+        return m -> m.equals("rendezvous " + server.address() + ": further " + reason
+                + " rejections are counted, not logged; the counts follow when the server closes");
+    }
+
+    /** {@code server}'s closing line with the counts. */
+    static Predicate<String> closingSummary(RendezvousServer server) {
+        return m -> m.startsWith("rendezvous " + server.address() + ": closed; ");
+    }
+
     /** Polls until the server has counted {@code n} rejections for {@code reason} (it counts some after closing). */
     static void awaitRejected(RendezvousServer server, RejectReason reason, long n) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,10 @@ import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
-/** Everything the server turns away, that it logs each rejection with its reason, and goes on serving afterwards. */
+/**
+ * Everything the server turns away, that it logs the first rejections of each reason with their detail and only
+ * counts the rest, and that it goes on serving afterwards.
+ */
 @Timeout(60)
 class RendezvousRejectionTest {
 
@@ -183,6 +187,35 @@ class RendezvousRejectionTest {
         assertLogged(RejectReason.BAD_VERSION, "version 1");
         assertLogged(RejectReason.BAD_RESERVED, "reserved field 1");
         assertEquals(id, goodFetch(2));
+    }
+
+    @Test
+    void aFloodOfBadHellos_logsTheFirstFewOfEachReason_thenOnlyCounts_andSumsThemUpWhenTheServerCloses() throws Exception {
+        int badTokens = 120;
+        int truncated = 30;
+        RendezvousToken other = RendezvousToken.random();
+        for (int i = 0; i < badTokens; i++) {
+            assertEquals(Status.BAD_TOKEN.code, Peers.status(Peers.exchange(server.port(), Peers.hello(1 + i % 3, other))));
+        }
+        for (int i = 0; i < truncated; i++) {
+            Peers.exchange(server.port(), Arrays.copyOf(Peers.hello(1, token), i % RendezvousProtocol.HELLO_BYTES));
+        }
+        Peers.awaitRejected(server, RejectReason.BAD_TOKEN, badTokens);
+        Peers.awaitRejected(server, RejectReason.TRUNCATED, truncated);
+
+        int k = RendezvousServer.LOGGED_PER_REASON;
+        serverLog.awaitMessages(Level.WARNING, Peers.rejections(server, RejectReason.BAD_TOKEN), k);
+        serverLog.awaitMessages(Level.WARNING, Peers.rejections(server, RejectReason.TRUNCATED), k);
+        serverLog.awaitMessages(Level.WARNING, Peers.onlyCountedFromNowOn(server, RejectReason.BAD_TOKEN), 1);
+        serverLog.awaitMessages(Level.WARNING, Peers.onlyCountedFromNowOn(server, RejectReason.TRUNCATED), 1);
+        assertEquals(2 * (k + 1), serverLog.messages(Level.WARNING).size(), () -> "nothing else: " + serverLog.messages(Level.WARNING));
+
+        server.close();
+
+        assertEquals(List.of("rendezvous " + server.address() + ": closed; served [], 0 replies, 150 rejected"
+                        + " {TRUNCATED=30, BAD_TOKEN=120}; only the first " + k + " rejections of each reason were logged one by one"),
+                serverLog.messages(Level.WARNING).stream().filter(Peers.closingSummary(server)).toList());
+        assertEquals(2 * (k + 1) + 1, serverLog.messages(Level.WARNING).size(), "the bound plus the summary");
     }
 
     /** A copy of {@code frame} with the big-endian int at {@code offset} replaced. */

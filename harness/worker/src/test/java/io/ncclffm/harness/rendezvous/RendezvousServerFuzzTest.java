@@ -29,7 +29,8 @@ import io.ncclffm.harness.protocol.RendezvousToken;
  * a valid prefix followed by garbage, any rank and nonce, a MAC under another token, oversized frames. Whatever
  * arrives, the server hands the ID only to a well-formed hello whose MAC verifies under the run's token and whose
  * rank is in [1, world), with its own MAC over that hello's nonce and rank; it keeps its accept loop alive, serves a
- * good client right after, and counts and logs every rejection exactly once.
+ * good client right after, counts every rejection exactly once, logs the first
+ * {@value RendezvousServer#LOGGED_PER_REASON} of each reason, and sums them all up when it closes.
  *
  * <p>The frames and the expected replies are built here from the documented layout ({@link Frames}), not with the
  * production encoder, so the oracle is independent of the code under test. The property-based tester is
@@ -71,7 +72,18 @@ class RendezvousServerFuzzTest {
                     + " hellos), each followed by a good client; server: %s%n", seed, n, (System.nanoTime() - startNanos) / 1e9, valid, c);
             assertEquals(n - valid, c.rejectedTotal(), "every inauthentic input rejected exactly once: " + c);
             assertEquals(n + valid, c.replies(), "an ID reply for each authentic input and each good client: " + c);
-            serverLog.awaitMessages(Level.WARNING, Peers.anyRejection(server), n - valid);
+            int k = RendezvousServer.LOGGED_PER_REASON;
+            for (RejectReason r : RejectReason.values()) {
+                serverLog.awaitMessages(Level.WARNING, Peers.rejections(server, r), Math.min(c.rejected(r), k));
+                serverLog.awaitMessages(Level.WARNING, Peers.onlyCountedFromNowOn(server, r), c.rejected(r) >= k ? 1 : 0);
+            }
+
+            server.close();
+            boolean unlogged = c.rejected().values().stream().anyMatch(count -> count > k);
+            assertEquals(List.of("rendezvous " + server.address() + ": closed; " + c
+                            + (unlogged ? "; only the first " + k + " rejections of each reason were logged one by one" : "")),
+                    serverLog.messages(c.rejectedTotal() > 0 ? Level.WARNING : Level.INFO).stream()
+                            .filter(Peers.closingSummary(server)).toList(), "one closing line with all the counts");
         } finally {
             server.close();
             serverLog.close();
