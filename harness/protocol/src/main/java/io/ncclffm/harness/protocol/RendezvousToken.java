@@ -1,24 +1,34 @@
 package io.ncclffm.harness.protocol;
 
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 /**
- * The per-run secret every rank presents to rank 0's rendezvous server: exactly {@value #BYTES} random bytes,
- * passed to the ranks as {@value #HEX_CHARS} hex digits (e.g. in an environment variable).
+ * The per-run secret shared by every rank of a run: exactly {@value #BYTES} random bytes, passed to the ranks as
+ * {@value #HEX_CHARS} hex digits (e.g. in an environment variable).
  *
- * <p>The token keeps a stray or stale client (another cell, an earlier run reusing the port) from getting this run's
- * {@link io.ncclffm.UniqueId}; it is not a defence against an attacker who can read the cell's network. Comparisons
- * are constant-time, and {@link #toString()} never shows the bytes.
+ * <p>The rendezvous never sends it: each side proves it knows the token with an HMAC-SHA256 under it ({@link #mac}),
+ * so a stray or stale client (another cell, an earlier run reusing the port) does not get this run's
+ * {@link io.ncclffm.UniqueId}, and a process that took rank 0's port first cannot hand out an ID of its own. MACs are
+ * compared in constant time, and {@link #toString()} never shows the bytes.
  */
 public final class RendezvousToken {
 
-    /** Token length in bytes; the client hello carries exactly this many. */
+    /** Token length in bytes. */
     public static final int BYTES = 32;
 
     /** Token length in hex digits. */
     public static final int HEX_CHARS = 2 * BYTES;
+
+    /** Length of a {@linkplain #mac MAC} in bytes (HMAC-SHA256). */
+    public static final int MAC_BYTES = 32;
+
+    private static final String HMAC = "HmacSHA256";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -72,9 +82,25 @@ public final class RendezvousToken {
         return bytes.clone();
     }
 
-    /** Whether {@code candidate} holds exactly this token, compared in time independent of where they differ. */
-    public boolean matches(byte[] candidate) {
-        return MessageDigest.isEqual(bytes, candidate);
+    /** HMAC-SHA256 under this token of {@code parts}, one after the other: {@value #MAC_BYTES} bytes. */
+    public byte[] mac(byte[]... parts) {
+        Mac mac;
+        try {
+            mac = Mac.getInstance(HMAC); // a fresh one per call: a Mac is not thread-safe, and this is cheap
+            mac.init(new SecretKeySpec(bytes, HMAC));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java SE runtime has " + HMAC, e);
+        }
+        for (byte[] p : parts) mac.update(p);
+        return mac.doFinal();
+    }
+
+    /**
+     * Whether {@code mac} is this token's {@linkplain #mac MAC} of {@code parts}, compared in time independent of
+     * where they differ (a forger must not learn how many leading bytes it got right).
+     */
+    public boolean verifies(byte[] mac, byte[]... parts) {
+        return mac != null && MessageDigest.isEqual(mac(parts), mac);
     }
 
     @Override

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.junit.jupiter.api.Test;
@@ -51,9 +53,41 @@ class RendezvousTokenTest {
         raw[31] = 7;
 
         assertEquals("00".repeat(31) + "01", t.toHex());
-        assertTrue(t.matches(HexFormat.of().parseHex("00".repeat(31) + "01")));
+        assertArrayEquals(HexFormat.of().parseHex("00".repeat(31) + "01"), t.toBytes());
         assertThrows(IllegalArgumentException.class, () -> RendezvousToken.fromBytes(new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> RendezvousToken.fromBytes(new byte[33]));
+    }
+
+    @Test
+    void mac_isHmacSha256UnderTheTokenOfThePartsOneAfterTheOther() {
+        RendezvousToken t = RendezvousToken.fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        byte[] ncrh = "NCRH".getBytes(StandardCharsets.US_ASCII);
+        byte[] rendezvous = "rendezvous".getBytes(StandardCharsets.US_ASCII);
+
+        // the expected value comes from another implementation (Python's hmac module), not from this class
+        String expected = "829604db49627df2b65b05ccab7e6dbfbbd4eb406f7de4ee62c3be211deb90e9";
+        assertEquals(expected, HexFormat.of().formatHex(t.mac(ncrh, rendezvous)));
+        assertEquals(expected, HexFormat.of().formatHex(t.mac("NCRHrendezvous".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals(RendezvousToken.MAC_BYTES, t.mac().length);
+    }
+
+    @Test
+    void verifies_acceptsOnlyTheExactMacOfTheSamePartsUnderTheSameToken() {
+        RendezvousToken t = RendezvousToken.random();
+        byte[] message = HexFormat.of().parseHex("4e435248" + "0002");
+        byte[] mac = t.mac(message);
+
+        assertTrue(t.verifies(mac, message));
+        for (int i = 0; i < mac.length; i++) {
+            byte[] flipped = mac.clone();
+            flipped[i] ^= 1;
+            assertFalse(t.verifies(flipped, message), "byte " + i + " flipped");
+        }
+        assertFalse(t.verifies(Arrays.copyOf(mac, 31), message));
+        assertFalse(t.verifies(null, message));
+        assertFalse(t.verifies(new byte[RendezvousToken.MAC_BYTES], message));
+        assertFalse(RendezvousToken.random().verifies(mac, message), "another token");
+        assertFalse(t.verifies(mac, HexFormat.of().parseHex("4e435248" + "0001")), "another message");
     }
 
     @Test

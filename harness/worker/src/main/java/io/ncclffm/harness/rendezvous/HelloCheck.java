@@ -5,23 +5,24 @@ import static io.ncclffm.harness.rendezvous.RendezvousProtocol.HELLO_BYTES;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Hello;
 
-/** The server's checks of a client hello, without I/O: in {@link RejectReason}'s order, the token before the rank. */
+/** The server's checks of a client hello, without I/O: in {@link RejectReason}'s order, the MAC before the rank. */
 final class HelloCheck {
 
     /**
-     * The outcome: accepted with a rank, or rejected with a reason and a detail for the log.
+     * The outcome: accepted, or rejected with a reason and a detail for the log.
      *
      * @param reason {@code null} when accepted
-     * @param detail what was wrong, for the log; never the token
-     * @param rank   the rank, when accepted; -1 otherwise
+     * @param detail what was wrong, for the log; never a MAC
+     * @param hello  the hello once its MAC verified (accepted, or {@link RejectReason#BAD_RANK}), so that the reply
+     *               can be bound to its nonce and rank; {@code null} before that
      */
-    record Decision(RejectReason reason, String detail, int rank) {
+    record Decision(RejectReason reason, String detail, Hello hello) {
         boolean accepted() {
             return reason == null;
         }
 
         static Decision reject(RejectReason reason, String detail) {
-            return new Decision(reason, detail, -1);
+            return new Decision(reason, detail, null);
         }
     }
 
@@ -39,12 +40,12 @@ final class HelloCheck {
         }
         if (h.version() != RendezvousProtocol.VERSION) return Decision.reject(RejectReason.BAD_VERSION, "version " + h.version());
         if (h.reserved() != 0) return Decision.reject(RejectReason.BAD_RESERVED, "reserved field " + h.reserved());
-        if (!token.matches(h.token())) {
-            return Decision.reject(RejectReason.BAD_TOKEN, "token mismatch (claimed rank " + h.rank() + ")");
+        if (!token.verifies(h.mac(), h.signed())) {
+            return Decision.reject(RejectReason.BAD_TOKEN, "MAC does not verify under this run's token (claimed rank " + h.rank() + ")");
         }
         if (h.rank() < 1 || h.rank() >= world) {
-            return Decision.reject(RejectReason.BAD_RANK, "rank " + h.rank() + " not in [1, " + world + ")");
+            return new Decision(RejectReason.BAD_RANK, "rank " + h.rank() + " not in [1, " + world + ")", h);
         }
-        return new Decision(null, null, h.rank());
+        return new Decision(null, null, h);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -19,9 +20,16 @@ import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
  *
  * <p>Rank 0 may not be listening yet, and in container mode its host name may not resolve yet, so every failure to
  * get a well-formed reply (refused, unknown host, reset, timed out, cut off) is retried with a short backoff
- * ({@value #FIRST_BACKOFF_MS} ms doubling to {@value #MAX_BACKOFF_MS} ms) until the overall deadline. An explicit
- * rejection by the server (bad token, bad rank, unsupported version, malformed hello) is final and is not retried:
- * the same hello would be rejected again.
+ * ({@value #FIRST_BACKOFF_MS} ms doubling to {@value #MAX_BACKOFF_MS} ms) until the overall deadline.
+ *
+ * <p>Each attempt sends a fresh nonce, and an answer counts only when its MAC proves that the server knows the run's
+ * token and answered this very hello. A reply whose MAC does not verify comes from a process that is not this run's
+ * server (one that took the port first, or a replay of another connection's reply); it is treated like no reply at
+ * all and retried until the deadline, because the real server may yet come up there, and the deadline's error says
+ * that a process on the port answered without knowing the token. An explicit rejection by the server is final and
+ * is not retried: the same hello would be rejected again. Of those, a bad rank comes with the server's MAC; a bad
+ * token, an unsupported version or a malformed hello cannot (the server does not know whom it is talking to), and
+ * the error says that such a rejection may come from a process that is not this run's server.
  */
 public final class RendezvousClient {
 
@@ -40,10 +48,10 @@ public final class RendezvousClient {
      *
      * @param host           rank 0's address: {@code 127.0.0.1} in process mode, its cell address or name in containers
      * @param port           the port rank 0's server listens on
-     * @param token          the run's token, the same for every rank
+     * @param token          the run's token, the same for every rank; it never leaves this process
      * @param rank           this rank, in {@code [1, world)}; rank 0 is the server
      * @param overallTimeout the deadline for all attempts together
-     * @return the ID, identical for every rank of the run
+     * @return the ID, identical for every rank of the run, from a server that proved it knows the token
      * @throws RendezvousException naming the address, the rank and the attempts, with the last error as cause, when
      *                             the deadline passes; or at once when the server rejects the hello
      */
@@ -55,33 +63,53 @@ public final class RendezvousClient {
         if (overallTimeout.isNegative() || overallTimeout.isZero()) throw new IllegalArgumentException("overallTimeout must be positive");
 
         String where = host + ":" + port;
-        byte[] hello = RendezvousProtocol.encodeHello(rank, token);
         long deadline = System.nanoTime() + overallTimeout.toNanos();
         long backoffMs = FIRST_BACKOFF_MS;
         IOException last = null;
+        // What came back from the port, kept apart from the last cause, which at the deadline is often just a timeout.
+        int unverified = 0;
+        String firstUnverified = null;
+        int malformed = 0;
+        String firstMalformed = null;
         for (int attempt = 1; ; attempt++) {
             try {
-                Reply reply = exchange(host, port, hello, deadline);
+                Reply reply = exchange(host, port, rank, token, deadline);
                 if (reply.status() == Status.NO_ID) {
                     throw new NoUniqueIdException("rank 0 at " + where + " could not create the unique ID (ncclGetUniqueId failed there)");
                 }
                 if (reply.status() != Status.OK) {
                     throw new RendezvousException("the rendezvous server at " + where + " rejected rank " + rank + ": "
-                            + reply.status() + " (" + reply.status().meaning + "); attempt " + attempt + ", not retried");
+                            + reply.status() + " (" + reply.status().meaning + "); attempt " + attempt + ", not retried"
+                            + (reply.status().authenticated ? "" : "; this rejection carries no proof of coming from this"
+                                    + " run's server: a process on port " + port + " that does not know the token could have sent it"));
                 }
                 int attempts = attempt;
                 log.log(Level.INFO, () -> "rendezvous: rank " + rank + " got unique ID " + reply.id().fingerprint()
                         + " from " + where + " on attempt " + attempts);
                 return reply.id();
+            } catch (UnverifiedReplyException e) {
+                last = e;
+                if (++unverified == 1) { // once: a process that keeps the port would otherwise fill the log
+                    firstUnverified = e.getMessage();
+                    log.log(Level.WARNING, () -> "rendezvous: rank " + rank + ": a process on " + where
+                            + " answered without knowing this run's token (" + e.getMessage() + "); not trusted,"
+                            + " trying again until the deadline");
+                }
             } catch (IOException e) {
                 last = e;
+                if (e instanceof ProtocolException && ++malformed == 1) firstMalformed = e.getMessage();
                 int attempts = attempt;
                 log.log(Level.DEBUG, () -> "rendezvous: rank " + rank + " attempt " + attempts + " to " + where + " failed: " + e);
             }
             long sleepMs = Math.min(backoffMs, (deadline - System.nanoTime()) / 1_000_000 - LAST_TRY_MS);
             if (sleepMs <= 0) { // no room for another attempt
                 throw new RendezvousException("rank " + rank + " could not fetch the unique ID from " + where + " within "
-                        + overallTimeout + " after " + attempt + " attempts; last cause: " + last, last);
+                        + overallTimeout + " after " + attempt + " attempts"
+                        + (unverified == 0 ? "" : "; a process on port " + port + " answered without knowing this run's"
+                                + " token (" + unverified + " replies whose MAC did not verify, none trusted; the first: "
+                                + firstUnverified + ")")
+                        + (malformed == 0 ? "" : "; " + malformed + " replies were malformed (the first: " + firstMalformed + ")")
+                        + "; last cause: " + last, last);
             }
             try {
                 Thread.sleep(sleepMs);
@@ -94,16 +122,32 @@ public final class RendezvousClient {
         }
     }
 
-    /** One attempt: connect, send the hello, half-close, read the reply to end of stream. */
-    private static Reply exchange(String host, int port, byte[] hello, long deadline) throws IOException {
+    /**
+     * One attempt: connect, send a hello with a fresh nonce, half-close, read the reply to end of stream, and check
+     * the server's MAC where the status carries one.
+     *
+     * @throws UnverifiedReplyException when the reply's MAC does not verify for this token, nonce and rank
+     */
+    private static Reply exchange(String host, int port, int rank, RendezvousToken token, long deadline) throws IOException {
         InetSocketAddress address = new InetSocketAddress(host, port); // resolves now, so a late DNS entry is picked up
         if (address.isUnresolved()) throw new UnknownHostException(host);
+        byte[] nonce = RendezvousProtocol.newNonce();
         try (Socket socket = new Socket()) {
             socket.connect(address, RendezvousProtocol.millisLeft(deadline));
-            socket.getOutputStream().write(hello);
+            socket.getOutputStream().write(RendezvousProtocol.encodeHello(rank, nonce, token));
             socket.shutdownOutput();
             byte[] stream = RendezvousProtocol.readUntilEof(socket, RendezvousProtocol.REPLY_OK_BYTES + 1, deadline);
-            return RendezvousProtocol.decodeReply(stream);
+            Reply reply = RendezvousProtocol.decodeReply(stream);
+            if (reply.status().authenticated && !reply.verifies(nonce, rank, token)) throw new UnverifiedReplyException(reply);
+            return reply;
+        }
+    }
+
+    /** A well-formed reply whose MAC does not verify: whoever sent it does not know the token, or replayed it. */
+    private static final class UnverifiedReplyException extends ProtocolException {
+        UnverifiedReplyException(Reply reply) {
+            super("a " + reply.status() + " reply" + (reply.id() == null ? "" : " with unique ID " + reply.id().fingerprint())
+                    + " whose MAC does not verify under this run's token for this hello");
         }
     }
 }

@@ -6,6 +6,7 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.Arrays;
 
 import io.ncclffm.UniqueId;
@@ -22,30 +23,42 @@ final class RendezvousProtocol {
     static final int HELLO_MAGIC = 0x4E43_5248;
     /** {@code "NCRR"}: the first four bytes of every server reply. */
     static final int REPLY_MAGIC = 0x4E43_5252;
-    /** The only protocol version there is. */
-    static final short VERSION = 1;
+    /** The only protocol version spoken; version 1 sent the token itself and is gone. */
+    static final short VERSION = 2;
 
-    /** magic (4) + version (2) + reserved (2) + rank (4) + token (32). */
-    static final int HELLO_BYTES = 4 + 2 + 2 + 4 + RendezvousToken.BYTES;
+    /** Length of the client's nonce. */
+    static final int NONCE_BYTES = 32;
+    /** magic (4) + version (2) + reserved (2) + rank (4) + nonce (32): what the client's MAC covers. */
+    static final int HELLO_SIGNED_BYTES = 4 + 2 + 2 + 4 + NONCE_BYTES;
+    /** The signed part and the client's MAC (32). */
+    static final int HELLO_BYTES = HELLO_SIGNED_BYTES + RendezvousToken.MAC_BYTES;
     /** magic (4) + version (2) + status (2). */
     static final int REPLY_HEADER_BYTES = 4 + 2 + 2;
-    /** A reply carrying the ID: the header and the 128 ID bytes. */
-    static final int REPLY_OK_BYTES = REPLY_HEADER_BYTES + UniqueId.BYTES;
+    /** A reply carrying the ID: the header, the 128 ID bytes and the server's MAC (32). */
+    static final int REPLY_OK_BYTES = REPLY_HEADER_BYTES + UniqueId.BYTES + RendezvousToken.MAC_BYTES;
 
-    /** The status word of a reply. Anything but {@link #OK} is final: retrying the same hello cannot help. */
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * The status word of a reply. Anything but {@link #OK} is final: retrying the same hello cannot help.
+     * {@code authenticated} statuses answer a hello whose MAC verified and carry the server's MAC; the others answer
+     * a peer the server could not authenticate, so they cannot carry one a client would accept.
+     */
     enum Status {
-        OK(0, "the ID follows"),
-        MALFORMED(1, "the hello was not a well-formed frame"),
-        UNSUPPORTED_VERSION(2, "the server speaks protocol version " + VERSION + " only"),
-        BAD_TOKEN(3, "the token does not match the server's; every rank must get this run's token"),
-        BAD_RANK(4, "the rank is outside [1, world)"),
-        NO_ID(5, "rank 0 could not create the unique ID: ncclGetUniqueId failed there");
+        OK(0, true, "the ID follows"),
+        MALFORMED(1, false, "the hello was not a well-formed frame"),
+        UNSUPPORTED_VERSION(2, false, "the server speaks protocol version " + VERSION + " only"),
+        BAD_TOKEN(3, false, "the hello's MAC does not verify under the server's token; every rank must get this run's token"),
+        BAD_RANK(4, true, "the rank is outside [1, world)"),
+        NO_ID(5, true, "rank 0 could not create the unique ID: ncclGetUniqueId failed there");
 
         final short code;
+        final boolean authenticated;
         final String meaning;
 
-        Status(int code, String meaning) {
+        Status(int code, boolean authenticated, String meaning) {
             this.code = (short) code;
+            this.authenticated = authenticated;
             this.meaning = meaning;
         }
 
@@ -53,17 +66,33 @@ final class RendezvousProtocol {
             for (Status s : values()) if (s.code == code) return s;
             return null;
         }
+
+        /** The length of a whole reply with this status. */
+        int replyBytes() {
+            if (this == OK) return REPLY_OK_BYTES;
+            return authenticated ? REPLY_HEADER_BYTES + RendezvousToken.MAC_BYTES : REPLY_HEADER_BYTES;
+        }
     }
 
-    /** The fields of a hello of the right length, unchecked. */
-    record Hello(int magic, short version, short reserved, int rank, byte[] token) {}
+    /** The fields of a hello of the right length, unchecked; {@code signed} is what {@code mac} claims to cover. */
+    record Hello(int magic, short version, short reserved, int rank, byte[] nonce, byte[] mac, byte[] signed) {}
 
     private RendezvousProtocol() {}
 
-    static byte[] encodeHello(int rank, RendezvousToken token) {
-        return ByteBuffer.allocate(HELLO_BYTES)
-                .putInt(HELLO_MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).put(token.toBytes())
+    /** A fresh nonce from {@link SecureRandom}; the client uses one per connection. */
+    static byte[] newNonce() {
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        return nonce;
+    }
+
+    /** The hello for {@code rank}, bound to {@code nonce} and signed with the token, which itself is not sent. */
+    static byte[] encodeHello(int rank, byte[] nonce, RendezvousToken token) {
+        if (nonce.length != NONCE_BYTES) throw new IllegalArgumentException("a nonce has " + NONCE_BYTES + " bytes");
+        byte[] signed = ByteBuffer.allocate(HELLO_SIGNED_BYTES)
+                .putInt(HELLO_MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).put(nonce)
                 .array();
+        return ByteBuffer.allocate(HELLO_BYTES).put(signed).put(token.mac(signed)).array();
     }
 
     /** Splits a frame of exactly {@link #HELLO_BYTES} into its fields; checking them is the server's business. */
@@ -74,21 +103,49 @@ final class RendezvousProtocol {
         short version = b.getShort();
         short reserved = b.getShort();
         int rank = b.getInt();
-        byte[] token = new byte[RendezvousToken.BYTES];
-        b.get(token);
-        return new Hello(magic, version, reserved, rank, token);
+        byte[] nonce = new byte[NONCE_BYTES];
+        b.get(nonce);
+        byte[] mac = new byte[RendezvousToken.MAC_BYTES];
+        b.get(mac);
+        return new Hello(magic, version, reserved, rank, nonce, mac, Arrays.copyOf(frame, HELLO_SIGNED_BYTES));
     }
 
-    /** A reply: the header, and the ID's bytes when {@code status} is {@link Status#OK}. */
-    static byte[] encodeReply(Status status, UniqueId id) {
-        ByteBuffer b = ByteBuffer.allocate(status == Status.OK ? REPLY_OK_BYTES : REPLY_HEADER_BYTES)
-                .putInt(REPLY_MAGIC).putShort(VERSION).putShort(status.code);
-        if (status == Status.OK) b.put(id.toBytes());
-        return b.array();
+    /** A reply to a peer the server could not authenticate: the header alone. */
+    static byte[] encodeRejection(Status status) {
+        if (status.authenticated) throw new IllegalArgumentException(status + " answers an authenticated hello");
+        return header(status);
     }
 
-    /** A decoded reply: the status, and the ID when the status is {@link Status#OK}. */
-    record Reply(Status status, UniqueId id) {}
+    /**
+     * A reply to an authenticated hello: the header, the ID's bytes when {@code status} is {@link Status#OK}, then
+     * the server's MAC over the header, the client's nonce and rank, and the ID, which proves to the client that this
+     * server knows the token and answers this very hello.
+     */
+    static byte[] encodeAnswer(Status status, byte[] nonce, int rank, UniqueId id, RendezvousToken token) {
+        if (!status.authenticated) throw new IllegalArgumentException(status + " answers an unauthenticated peer");
+        byte[] header = header(status);
+        byte[] idBytes = status == Status.OK ? id.toBytes() : new byte[0];
+        return ByteBuffer.allocate(status.replyBytes())
+                .put(header).put(idBytes).put(token.mac(header, nonce, rankBytes(rank), idBytes))
+                .array();
+    }
+
+    /**
+     * A decoded reply: the status, the ID when the status is {@link Status#OK}, and the server's MAC when the status
+     * is authenticated. Nothing in it is to be trusted before {@link #verifies} says so.
+     */
+    record Reply(Status status, UniqueId id, byte[] mac) {
+
+        /**
+         * Whether the server that sent this knows {@code token} and answered the hello with {@code nonce} and
+         * {@code rank}; always false for a status that cannot be authenticated.
+         */
+        boolean verifies(byte[] nonce, int rank, RendezvousToken token) {
+            if (!status.authenticated) return false;
+            byte[] idBytes = status == Status.OK ? id.toBytes() : new byte[0];
+            return token.verifies(mac, header(status), nonce, rankBytes(rank), idBytes);
+        }
+    }
 
     /**
      * Decodes the whole server-to-client stream. Anything that is not exactly one well-formed reply is a
@@ -106,12 +163,27 @@ final class RendezvousProtocol {
         if (version != VERSION) throw new ProtocolException("reply version " + version + " is not " + VERSION);
         Status status = Status.fromCode(code);
         if (status == null) throw new ProtocolException("reply status " + code + " is unknown");
-        int expected = status == Status.OK ? REPLY_OK_BYTES : REPLY_HEADER_BYTES;
+        int expected = status.replyBytes();
         if (stream.length != expected) {
             throw new ProtocolException("a " + status + " reply has " + expected + " bytes, got " + stream.length
                     + (stream.length > expected ? " or more" : ""));
         }
-        return new Reply(status, status == Status.OK ? UniqueId.fromBytes(Arrays.copyOfRange(stream, REPLY_HEADER_BYTES, expected)) : null);
+        UniqueId id = null;
+        if (status == Status.OK) {
+            byte[] idBytes = new byte[UniqueId.BYTES];
+            b.get(idBytes);
+            id = UniqueId.fromBytes(idBytes);
+        }
+        byte[] mac = status.authenticated ? Arrays.copyOfRange(stream, b.position(), expected) : null;
+        return new Reply(status, id, mac);
+    }
+
+    private static byte[] header(Status status) {
+        return ByteBuffer.allocate(REPLY_HEADER_BYTES).putInt(REPLY_MAGIC).putShort(VERSION).putShort(status.code).array();
+    }
+
+    private static byte[] rankBytes(int rank) {
+        return ByteBuffer.allocate(4).putInt(rank).array();
     }
 
     /**

@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 
 import io.ncclffm.UniqueId;
@@ -33,14 +32,23 @@ import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.rendezvous.RendezvousProtocol.Status;
 
 /**
- * Rank 0's side of the rendezvous: serves one {@link UniqueId} to ranks {@code 1..world-1} that present the run's
- * {@link RendezvousToken}, over the protocol in the {@linkplain io.ncclffm.harness.rendezvous package documentation}.
+ * Rank 0's side of the rendezvous: serves one {@link UniqueId} to ranks {@code 1..world-1} that prove they know the
+ * run's {@link RendezvousToken}, and proves to each that it knows the token too, over the protocol in the
+ * {@linkplain io.ncclffm.harness.rendezvous package documentation}.
  *
  * <p>One virtual thread accepts; each connection gets its own virtual thread and a read deadline, so a silent or
- * slow peer holds only itself up. A bad connection is logged with its address and reason, counted (see
- * {@link #counters()}), and closed; the server keeps serving. A rank may fetch any number of times and always gets
+ * slow peer holds only itself up. A bad connection is counted under its {@link RejectReason} (see
+ * {@link #counters()}) and closed; the server keeps serving. A rank may fetch any number of times and always gets
  * the same ID, which lets a rank whose reply was lost retry. The server therefore keeps answering until
  * {@linkplain #close() closed}: {@link #awaitAllRanks(Duration)} tells the owner when every rank has fetched.
+ *
+ * <p>Rejections are logged so that a flood of them cannot push rank 0's real errors out of its log: the first
+ * {@value #LOGGED_PER_REASON} of each reason get a line each, with the peer's address and what was wrong; one more
+ * line then says that the rest of that reason are only counted; and {@link #close()} logs the counts of every
+ * reason in one line. However many connections arrive, rejections add at most {@code LOGGED_PER_REASON + 1} lines
+ * per reason, plus that closing line. Failures of {@code accept} itself (such as running out of file descriptors
+ * under a flood of silent connections) follow the same rule. The owner closes the server once every rank has
+ * fetched or its rendezvous timeout has passed, so the counts come within that bound.
  *
  * <p>Where to bind: process mode binds {@code 127.0.0.1} (see {@link #loopback(int)}); container mode binds the
  * cell network's address, or {@code 0.0.0.0} in a container attached to the cell network only.
@@ -49,6 +57,9 @@ public final class RendezvousServer implements AutoCloseable {
 
     /** How long a peer has to send its whole hello and half-close. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
+
+    /** How many rejections of each {@link RejectReason} are logged one by one; the rest are only counted. */
+    public static final int LOGGED_PER_REASON = 5;
 
     private static final Logger log = System.getLogger(RendezvousServer.class.getName());
 
@@ -61,7 +72,8 @@ public final class RendezvousServer implements AutoCloseable {
     private final Set<Integer> served = ConcurrentHashMap.newKeySet();
     private final CountDownLatch allServed;
     private final AtomicLong replies = new AtomicLong();
-    private final Map<RejectReason, LongAdder> rejected = new EnumMap<>(RejectReason.class);
+    private final AtomicLong acceptFailures = new AtomicLong();
+    private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService connections;
     private final Thread acceptor;
@@ -75,7 +87,7 @@ public final class RendezvousServer implements AutoCloseable {
         this.id = id;
         this.readTimeoutNanos = readTimeout.toNanos();
         this.allServed = new CountDownLatch(world - 1);
-        for (RejectReason r : RejectReason.values()) rejected.put(r, new LongAdder());
+        for (RejectReason r : RejectReason.values()) rejected.put(r, new AtomicLong());
         this.connections = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("rendezvous-" + address.getPort() + "-conn-", 0).factory());
         this.acceptor = Thread.ofVirtual().name("rendezvous-" + address.getPort() + "-accept").unstarted(this::acceptLoop);
@@ -156,7 +168,7 @@ public final class RendezvousServer implements AutoCloseable {
     /** A snapshot of served ranks, replies and rejections. */
     public RendezvousCounters counters() {
         Map<RejectReason, Long> r = new EnumMap<>(RejectReason.class);
-        rejected.forEach((reason, n) -> r.put(reason, n.sum()));
+        rejected.forEach((reason, n) -> r.put(reason, n.get()));
         return new RendezvousCounters(new TreeSet<>(served), replies.get(), r);
     }
 
@@ -172,7 +184,8 @@ public final class RendezvousServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes every open connection, and waits (briefly) for the accept loop and all connection
-     * threads to end. Idempotent.
+     * threads to end; then logs one line with the counts, as a warning when anything was rejected or an accept
+     * failed. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -189,7 +202,12 @@ public final class RendezvousServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.log(Level.INFO, () -> "rendezvous " + address + ": closed; " + counters());
+        RendezvousCounters c = counters();
+        long failedAccepts = acceptFailures.get();
+        boolean unlogged = c.rejected().values().stream().anyMatch(n -> n > LOGGED_PER_REASON);
+        log.log(c.rejectedTotal() > 0 || failedAccepts > 0 ? Level.WARNING : Level.INFO, () -> "rendezvous " + address
+                + ": closed; " + c + (failedAccepts > 0 ? ", " + failedAccepts + " failed accepts" : "")
+                + (unlogged ? "; only the first " + LOGGED_PER_REASON + " rejections of each reason were logged one by one" : ""));
     }
 
     @Override
@@ -204,11 +222,15 @@ public final class RendezvousServer implements AutoCloseable {
                 acceptOne();
             } catch (IOException e) {
                 if (closed) return;
-                log.log(Level.WARNING, () -> "rendezvous " + address + ": accept failed, continuing: " + e);
+                long n = acceptFailures.incrementAndGet();
+                if (n <= LOGGED_PER_REASON) log.log(Level.WARNING, () -> "rendezvous " + address + ": accept failed, continuing: " + e);
+                if (n == LOGGED_PER_REASON) {
+                    log.log(Level.WARNING, () -> "rendezvous " + address + ": further accept failures are counted, not"
+                            + " logged; the count follows when the server closes");
+                }
                 pause();
             } catch (RuntimeException e) { // a bug; the loop must outlive it
-                log.log(Level.ERROR, "rendezvous " + address + ": accept loop failed, continuing", e);
-                reject(null, RejectReason.INTERNAL_ERROR, e.toString());
+                reject(null, RejectReason.INTERNAL_ERROR, "accept loop failed, continuing: " + e, e);
             }
         }
     }
@@ -231,21 +253,20 @@ public final class RendezvousServer implements AutoCloseable {
             byte[] frame = RendezvousProtocol.readUntilEof(socket, HELLO_BYTES + 1, System.nanoTime() + readTimeoutNanos);
             HelloCheck.Decision v = HelloCheck.judge(frame, token, world);
             if (!v.accepted()) {
-                reject(peer, v.reason(), v.detail());
-                if (v.reason().reply != null) tellQuietly(socket, v.reason().reply);
+                reject(peer, v.reason(), v.detail(), null);
+                if (v.reason().reply != null) tellQuietly(socket, reply(v.reason().reply, v.hello()));
                 return;
             }
             // Without an ID (ncclGetUniqueId failed on rank 0) every rank is told so at once instead of waiting out its timeout.
-            socket.getOutputStream().write(RendezvousProtocol.encodeReply(id == null ? Status.NO_ID : Status.OK, id));
-            served(v.rank(), peer);
+            socket.getOutputStream().write(reply(id == null ? Status.NO_ID : Status.OK, v.hello()));
+            served(v.hello().rank(), peer);
         } catch (SocketTimeoutException e) {
-            reject(peer, RejectReason.TIMEOUT, e.getMessage());
+            reject(peer, RejectReason.TIMEOUT, e.getMessage(), null);
         } catch (IOException e) {
             if (closed) log.log(Level.DEBUG, () -> "rendezvous " + address + ": connection from " + peer + " ended by close");
-            else reject(peer, RejectReason.IO_ERROR, e.toString());
+            else reject(peer, RejectReason.IO_ERROR, e.toString(), null);
         } catch (RuntimeException e) {
-            log.log(Level.ERROR, "rendezvous " + address + ": handler failed for " + peer, e);
-            reject(peer, RejectReason.INTERNAL_ERROR, e.toString());
+            reject(peer, RejectReason.INTERNAL_ERROR, "handler failed: " + e, e);
         } finally {
             open.remove(socket);
         }
@@ -266,15 +287,35 @@ public final class RendezvousServer implements AutoCloseable {
         }
     }
 
-    private void reject(SocketAddress peer, RejectReason reason, String detail) {
-        rejected.get(reason).increment();
-        log.log(Level.WARNING, () -> "rendezvous " + address + ": rejected " + reason + " from " + peer + ": " + detail);
+    /**
+     * A reply bound to {@code hello} when it authenticated (its nonce and rank, under the token); the bare header
+     * for a peer that did not, which gets no proof that this server knows the token.
+     */
+    private byte[] reply(Status status, RendezvousProtocol.Hello hello) {
+        return status.authenticated ? RendezvousProtocol.encodeAnswer(status, hello.nonce(), hello.rank(), id, token)
+                : RendezvousProtocol.encodeRejection(status);
+    }
+
+    /**
+     * Counts a rejection, and logs it while its reason has had no more than {@link #LOGGED_PER_REASON}.
+     * {@code bug}, where the rejection is a fault of the server, is logged with its stack as an error.
+     */
+    private void reject(SocketAddress peer, RejectReason reason, String detail, Throwable bug) {
+        long n = rejected.get(reason).incrementAndGet();
+        if (n > LOGGED_PER_REASON) return;
+        String line = "rendezvous " + address + ": rejected " + reason + " from " + peer + ": " + detail;
+        if (bug == null) log.log(Level.WARNING, line);
+        else log.log(Level.ERROR, line, bug);
+        if (n == LOGGED_PER_REASON) {
+            log.log(Level.WARNING, () -> "rendezvous " + address + ": further " + reason
+                    + " rejections are counted, not logged; the counts follow when the server closes");
+        }
     }
 
     /** Best effort: the peer is already rejected and counted, so a failed write changes nothing. */
-    private static void tellQuietly(Socket socket, Status status) {
+    private static void tellQuietly(Socket socket, byte[] reply) {
         try {
-            socket.getOutputStream().write(RendezvousProtocol.encodeReply(status, null));
+            socket.getOutputStream().write(reply);
         } catch (IOException ignored) {
             // e.g. reset by a peer whose unread oversized frame made our close an RST
         }

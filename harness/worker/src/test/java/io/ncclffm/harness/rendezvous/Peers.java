@@ -8,14 +8,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 import io.ncclffm.UniqueId;
+import io.ncclffm.harness.protocol.RendezvousToken;
 
 /** Test fixtures: random IDs, free ports, and a raw peer that sends arbitrary bytes. */
 final class Peers {
 
     static final String LOOPBACK = "127.0.0.1";
+    /**
+     * How long to wait for something the server does just after it answers. Generous: it normally takes
+     * milliseconds, and only bounds a test that would otherwise hang on a loaded machine.
+     */
+    static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Peers() {}
@@ -24,6 +31,19 @@ final class Peers {
         byte[] b = new byte[UniqueId.BYTES];
         RANDOM.nextBytes(b);
         return UniqueId.fromBytes(b);
+    }
+
+    /** A production hello for {@code rank} with a fresh nonce. */
+    static byte[] hello(int rank, RendezvousToken token) {
+        return RendezvousProtocol.encodeHello(rank, RendezvousProtocol.newNonce(), token);
+    }
+
+    /** Whether {@code needle} occurs anywhere in {@code haystack}. */
+    static boolean contains(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) return true;
+        }
+        return false;
     }
 
     /** A port that was free a moment ago (nothing listens on it now). */
@@ -39,7 +59,7 @@ final class Peers {
      */
     static byte[] exchange(int port, byte[] frame) {
         try (Socket s = new Socket(LOOPBACK, port)) {
-            s.setSoTimeout(3_000);
+            s.setSoTimeout((int) PATIENCE.toMillis());
             s.getOutputStream().write(frame);
             s.shutdownOutput();
             return s.getInputStream().readAllBytes();
@@ -67,9 +87,25 @@ final class Peers {
         return m -> m.startsWith("rendezvous " + server.address() + ": rejected ");
     }
 
+    /** {@code server}'s rejection lines for {@code reason}, from any peer. */
+    static Predicate<String> rejections(RendezvousServer server, RejectReason reason) {
+        return m -> m.startsWith("rendezvous " + server.address() + ": rejected " + reason + " from ");
+    }
+
+    /** {@code server}'s line saying that further rejections for {@code reason} are only counted. */
+    static Predicate<String> onlyCountedFromNowOn(RendezvousServer server, RejectReason reason) {
+        return m -> m.equals("rendezvous " + server.address() + ": further " + reason
+                + " rejections are counted, not logged; the counts follow when the server closes");
+    }
+
+    /** {@code server}'s closing line with the counts. */
+    static Predicate<String> closingSummary(RendezvousServer server) {
+        return m -> m.startsWith("rendezvous " + server.address() + ": closed; ");
+    }
+
     /** Polls until the server has counted {@code n} rejections for {@code reason} (it counts some after closing). */
     static void awaitRejected(RendezvousServer server, RejectReason reason, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (server.counters().rejected(reason) < n && System.nanoTime() < deadline) Thread.sleep(5);
         assertEquals(n, server.counters().rejected(reason), () -> reason + " in " + server);
     }

@@ -2,7 +2,6 @@ package io.ncclffm.harness.rendezvous;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -42,7 +41,7 @@ final class RecordedLog extends Handler implements AutoCloseable {
      * counting), then asserts that there are exactly {@code n}.
      */
     void awaitMessages(Level level, Predicate<String> matching, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long deadline = System.nanoTime() + Peers.PATIENCE.toNanos();
         while (count(level, matching) < n && System.nanoTime() < deadline) Thread.sleep(5);
         assertEquals(n, count(level, matching), () -> "matching " + level + " messages; the last of all "
                 + messages(level).size() + " at that level: " + last(messages(level), 10));

@@ -1,15 +1,16 @@
 package io.ncclffm.harness.rendezvous;
 
 import static io.ncclffm.harness.rendezvous.Peers.LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
@@ -25,19 +26,22 @@ import io.ncclffm.harness.protocol.RendezvousToken;
 
 /**
  * Throws arbitrary bytes at a running server: random garbage, valid hellos with one byte flipped, truncated hellos,
- * a valid prefix followed by garbage, any rank, a wrong token, oversized frames. Whatever arrives, the server hands
- * the ID only to a well-formed hello with the right token and a rank in [1, world), keeps its accept loop alive,
- * serves a good client right after, and counts and logs every rejection exactly once.
+ * a valid prefix followed by garbage, any rank and nonce, a MAC under another token, oversized frames. Whatever
+ * arrives, the server hands the ID only to a well-formed hello whose MAC verifies under the run's token and whose
+ * rank is in [1, world), with its own MAC over that hello's nonce and rank; it keeps its accept loop alive, serves a
+ * good client right after, counts every rejection exactly once, logs the first
+ * {@value RendezvousServer#LOGGED_PER_REASON} of each reason, and sums them all up when it closes.
  *
- * <p>The frames are built here from the documented layout, not with the production encoder, so the oracle is
- * independent of the code under test. The property-based tester is QuickTheories (generation with shrinking, no
- * test-engine integration needed); the seed is printed so a failing run can be replayed.
+ * <p>The frames and the expected replies are built here from the documented layout ({@link Frames}), not with the
+ * production encoder, so the oracle is independent of the code under test. The property-based tester is
+ * QuickTheories (generation with shrinking, no test-engine integration needed); the seed is printed so a failing run
+ * can be replayed.
  */
 class RendezvousServerFuzzTest {
 
     private static final int WORLD = 4;
     private static final int TRIES = 1000;
-    private static final int HELLO = 44;
+    private static final int HELLO = Frames.HELLO;
 
     private final RendezvousToken token = RendezvousToken.random();
     private final UniqueId id = Peers.randomId();
@@ -61,14 +65,25 @@ class RendezvousServerFuzzTest {
         try {
             int n = tried.get();
             int valid = authentic.get();
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // the last rejections may still be counting
+            long deadline = System.nanoTime() + Peers.PATIENCE.toNanos(); // the last rejections may still be counting
             while (server.counters().rejectedTotal() < n - valid && System.nanoTime() < deadline) Thread.sleep(5);
             RendezvousCounters c = server.counters();
             System.out.printf("rendezvous fuzz (QuickTheories, seed %d): %d inputs sent in %.1f s (%d of them authentic"
                     + " hellos), each followed by a good client; server: %s%n", seed, n, (System.nanoTime() - startNanos) / 1e9, valid, c);
             assertEquals(n - valid, c.rejectedTotal(), "every inauthentic input rejected exactly once: " + c);
             assertEquals(n + valid, c.replies(), "an ID reply for each authentic input and each good client: " + c);
-            serverLog.awaitMessages(Level.WARNING, Peers.anyRejection(server), n - valid);
+            int k = RendezvousServer.LOGGED_PER_REASON;
+            for (RejectReason r : RejectReason.values()) {
+                serverLog.awaitMessages(Level.WARNING, Peers.rejections(server, r), Math.min(c.rejected(r), k));
+                serverLog.awaitMessages(Level.WARNING, Peers.onlyCountedFromNowOn(server, r), c.rejected(r) >= k ? 1 : 0);
+            }
+
+            server.close();
+            boolean unlogged = c.rejected().values().stream().anyMatch(count -> count > k);
+            assertEquals(List.of("rendezvous " + server.address() + ": closed; " + c
+                            + (unlogged ? "; only the first " + k + " rejections of each reason were logged one by one" : "")),
+                    serverLog.messages(c.rejectedTotal() > 0 ? Level.WARNING : Level.INFO).stream()
+                            .filter(Peers.closingSummary(server)).toList(), "one closing line with all the counts");
         } finally {
             server.close();
             serverLog.close();
@@ -92,47 +107,44 @@ class RendezvousServerFuzzTest {
 
         byte[] reply = Peers.exchange(server.port(), frame);
 
-        assertEquals(isAuthentic, containsId(reply), () -> "ID sent iff authentic; frame " + HexFormat.of().formatHex(frame));
-        if (!isAuthentic) assertNotEquals(0, Peers.status(reply), "never status OK without the ID either");
+        assertEquals(isAuthentic, Peers.contains(reply, id.toBytes()), () -> "ID sent iff authentic; frame " + HexFormat.of().formatHex(frame));
+        if (isAuthentic) {
+            assertArrayEquals(Frames.genuineAnswer(frame, 0, id.toBytes(), token.toBytes()), reply,
+                    "the documented OK reply, its MAC bound to this hello");
+        } else {
+            assertNotEquals(0, Peers.status(reply), "never status OK without the ID either");
+            if (Frames.signedWith(frame, token.toBytes())) {
+                assertArrayEquals(Frames.genuineAnswer(frame, 4, new byte[0], token.toBytes()), reply,
+                        "a signed hello for a rank outside the world: the documented BAD_RANK reply, with its MAC");
+            }
+        }
         assertTrue(server.isServing(), "accept loop alive");
         assertEquals(0, server.counters().rejected(RejectReason.INTERNAL_ERROR), server::toString);
         assertEquals(id, RendezvousClient.fetch(LOOPBACK, server.port(), token, 1 + n % (WORLD - 1), Duration.ofSeconds(2)));
     }
 
     private Gen<byte[]> frames() {
-        byte[] valid = hello(1, token.toBytes());
+        byte[] valid = Frames.hello(1, new byte[32], token.toBytes());
         Gen<Byte> anyByte = Generate.range(-128, 127).map(i -> (byte) (int) i);
+        Gen<byte[]> anyNonce = Generate.byteArrays(Generate.constant(32), anyByte);
         Gen<byte[]> garbage = Generate.byteArrays(Generate.range(0, 200), anyByte);
         Gen<byte[]> oneByteFlipped = Generate.range(0, HELLO - 1).zip(Generate.range(1, 255), (at, mask) -> flip(valid, at, mask));
         Gen<byte[]> truncated = Generate.range(0, HELLO - 1).map(len -> Arrays.copyOf(valid, len));
         Gen<byte[]> prefixThenGarbage = Generate.range(0, HELLO).zip(Generate.byteArrays(Generate.range(1, 300), anyByte),
                 (len, tail) -> concat(Arrays.copyOf(valid, len), tail));
-        Gen<byte[]> anyRank = Generate.range(Integer.MIN_VALUE, Integer.MAX_VALUE).map(rank -> hello(rank, token.toBytes()));
-        Gen<byte[]> otherToken = Generate.byteArrays(Generate.constant(RendezvousToken.BYTES), anyByte).map(t -> hello(1, t));
+        Gen<byte[]> anyRank = Generate.range(Integer.MIN_VALUE, Integer.MAX_VALUE)
+                .zip(anyNonce, (rank, nonce) -> Frames.hello(rank, nonce, token.toBytes()));
+        Gen<byte[]> otherToken = Generate.byteArrays(Generate.constant(RendezvousToken.BYTES), anyByte)
+                .zip(anyNonce, (key, nonce) -> Frames.hello(1, nonce, key));
         Gen<byte[]> oversized = Generate.range(HELLO + 1, 64 * 1024).map(len -> Arrays.copyOf(valid, len));
-        return Generate.frequency(java.util.List.of(
+        return Generate.frequency(List.of(
                 Pair.of(3, garbage), Pair.of(4, oneByteFlipped), Pair.of(2, truncated), Pair.of(2, prefixThenGarbage),
                 Pair.of(2, anyRank), Pair.of(1, otherToken), Pair.of(1, oversized), Pair.of(1, Generate.constant(valid))));
     }
 
-    /** The documented hello: "NCRH", version 1, reserved 0, rank, token; big-endian. */
-    private static byte[] hello(int rank, byte[] token) {
-        return ByteBuffer.allocate(HELLO).putInt(0x4E435248).putShort((short) 1).putShort((short) 0).putInt(rank).put(token).array();
-    }
-
-    /** The oracle: exactly a documented hello with this run's token and a rank in [1, world). */
+    /** The oracle: exactly a documented hello, signed with this run's token, for a rank in [1, world). */
     private boolean authentic(byte[] frame) {
-        if (frame.length != HELLO) return false;
-        int rank = ByteBuffer.wrap(frame).getInt(8);
-        return rank >= 1 && rank < WORLD && Arrays.equals(frame, hello(rank, token.toBytes()));
-    }
-
-    private boolean containsId(byte[] reply) {
-        byte[] idBytes = id.toBytes();
-        for (int i = 0; i + idBytes.length <= reply.length; i++) {
-            if (Arrays.equals(reply, i, i + idBytes.length, idBytes, 0, idBytes.length)) return true;
-        }
-        return false;
+        return Frames.signedWith(frame, token.toBytes()) && Frames.rank(frame) >= 1 && Frames.rank(frame) < WORLD;
     }
 
     private static byte[] flip(byte[] frame, int at, int mask) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -25,10 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.RendezvousToken;
 
-@Timeout(10)
+@Timeout(60)
 class RendezvousServerTest {
 
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration CLIENT_TIMEOUT = Peers.PATIENCE;
 
     private final RendezvousToken token = RendezvousToken.random();
     private final UniqueId id = Peers.randomId();
@@ -128,6 +129,20 @@ class RendezvousServerTest {
 
             assertEquals("RendezvousServer[" + server.address() + ", world 3, unique ID " + id.fingerprint()
                     + ", serving, served [1], 1 replies, 1 rejected {TRUNCATED=1}]", server.toString());
+        }
+    }
+
+    @Test
+    void closing_logsTheCountsOnce_asInformationWhenNothingWasRejected() {
+        try (RecordedLog serverLog = RecordedLog.of(RendezvousServer.class)) {
+            RendezvousServer server = RendezvousServer.start(RendezvousServer.loopback(0), 2, token, id);
+            RendezvousClient.fetch(LOOPBACK, server.port(), token, 1, CLIENT_TIMEOUT);
+            server.close();
+            server.close();
+
+            assertEquals(List.of("rendezvous " + server.address() + ": closed; served [1], 1 replies, 0 rejected {}"),
+                    serverLog.messages(Level.INFO).stream().filter(Peers.closingSummary(server)).toList());
+            assertEquals(List.of(), serverLog.messages(Level.WARNING));
         }
     }
 
