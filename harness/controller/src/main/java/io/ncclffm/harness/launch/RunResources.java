@@ -40,10 +40,17 @@ public final class RunResources implements AutoCloseable {
 
     /**
      * The resources of a matrix run whose outputs go to {@code runDir}: its scratch folder is {@code runDir/scratch},
-     * and its reaper, started now, logs to {@code runDir/reaper.log}.
+     * and its reaper, started now, logs to {@code runDir/reaper.log}. A reaper that cannot start is said so and the
+     * run goes on: the shutdown hook and the ranks' lifeline still stand.
      */
     public static RunResources forRun(RunIdentity identity, Path runDir) {
-        RankReaper.Link reaper = RankReaper.Link.start(identity, runDir.resolve(RunScratch.NAME), runDir.resolve("reaper.log"));
+        RankReaper.Link reaper = null;
+        try {
+            reaper = RankReaper.Link.start(identity, runDir.resolve(RunScratch.NAME), runDir.resolve("reaper.log"));
+        } catch (HarnessException e) {
+            System.err.println("[ncclffm] " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause() + ")" : "")
+                    + "; if this controller is killed, its containers stay until a later run removes them");
+        }
         return new RunResources(identity, runDir, reaper);
     }
 
