@@ -37,6 +37,13 @@ static int mode(void) {
     return init_mode;
 }
 static int reset_called = 0;        /* whether a test drives the stub (stub_reset) rather than the environment */
+/* STUB_NCCL_INIT_SLEEP_S=N: communicator init first sleeps N seconds inside this library, as a rank stuck in a
+ * native call that Java cannot interrupt; what the harness must still stop when it is told to, or when it dies. */
+static void init_sleep(void) {
+    const char* e = getenv("STUB_NCCL_INIT_SLEEP_S");
+    unsigned int left = e == NULL ? 0 : (unsigned int) strtoul(e, NULL, 10);
+    while (left > 0) left = sleep(left);
+}
 static int collective_result = 0;   /* returned by every collective */
 static int async_error = -1;        /* >= 0: what ncclCommGetAsyncError reports for every communicator */
 static char last_error[256] = "";
@@ -208,6 +215,7 @@ static int make_comm(void** comm, int nranks, int rank, int async) {
 int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
     note("ncclCommInitRank");
     debug_log("ncclCommInitRank");
+    init_sleep();
     last_id_sum = id_sum(id);
     if (mode() == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
     return make_comm(comm, nranks, rank, 0);
@@ -216,6 +224,7 @@ int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
 int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, config_head* config) {
     note("ncclCommInitRankConfig");
     debug_log("ncclCommInitRankConfig");
+    init_sleep();
     last_id_sum = id_sum(id);
     if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
     last_blocking = config->blocking;

@@ -23,6 +23,7 @@ import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener
 import io.ncclffm.harness.junit.CompatibilityMatrix;
 import io.ncclffm.harness.junit.MatrixRun;
 import io.ncclffm.harness.junit.MatrixSettings;
+import io.ncclffm.harness.launch.ControllerIdentity;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.library.Libraries;
@@ -32,20 +33,25 @@ import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixException;
 import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.protocol.WorkerLaunch;
+import io.ncclffm.harness.report.RunFolder;
+import io.ncclffm.harness.report.RunJournal;
+import io.ncclffm.harness.report.RunRebuild;
 import io.ncclffm.harness.verdict.Gate;
 
 /**
  * The standalone jar, for GPU hosts without Maven:
  * <pre>
  *   java -jar ncclffm-harness-all.jar matrix --matrix matrix/one-gpu.yaml [--cells GLOB,...] [--reports DIR] [--perf-c FILES]
+ *   java -jar ncclffm-harness-all.jar report --rebuild RUNDIR  (grid and gate of a killed run, from its journal)
  *   java -jar ncclffm-harness-all.jar worker            (one rank; configured by NCCLFFM_* variables)
  *   java -jar ncclffm-harness-all.jar probe [PATH]      (load a library and print what it is)
  *   java -jar ncclffm-harness-all.jar faults PATH VER   (GPU fault drill, see FaultDrill)
  *   java -jar ncclffm-harness-all.jar [COMMAND] --help  (what a command takes)
  * </pre>
  * {@code matrix} runs the same JUnit dynamic tests as {@code mvn verify -Pgpu-matrix}, with the same Allure
- * results, grid and gate. The matrix file is loaded before JUnit starts, so a malformed file costs one line on
- * stderr, not a test run. The exit status is one of {@link ExitCode}.
+ * results, grid and gate, in a folder of the run's own ({@link RunFolder}) that {@code DIR/latest} points at. The matrix
+ * file is loaded before JUnit starts, so a malformed file costs one line on stderr, not a test run. The exit status is
+ * one of {@link ExitCode}.
  */
 public final class Main {
 
@@ -91,6 +97,7 @@ public final class Main {
 
             commands:
               matrix   run the compatibility matrix and its gate
+              report   rebuild the grid and gate of a run from its journal (a run that was killed)
               fetch    resolve the libraries a matrix names into a folder, for offline GPU hosts
               worker   run one rank (started by the harness; configured by NCCLFFM_* variables)
               probe    load NCCL/RCCL and print its version
@@ -115,7 +122,9 @@ public final class Main {
                   --matrix FILE    the matrix file (YAML), e.g. matrix/debian.yaml; required
                   --cells NAMES    only these cells: comma-separated names or globs, e.g. 'nccl-2.2*,rccl-*'
                   --worlds SIZES   only these world sizes, e.g. 1,2 (a runner with fewer GPUs than a per-rank world)
-                  --reports DIR    where Allure results, JUnit XML (DIR/junit), the grid and gate.txt go (default: reports)
+                  --reports DIR    where the run's folder goes (default: reports): DIR/RUN-ID holds its Allure results,
+                                   JUnit XML (junit/), grid, gate.txt and journal (verdicts.jsonl); DIR/latest
+                                   points at the newest run. gate.txt says INCOMPLETE until the run ends
                   --parallel N     run up to N cell runs at once (default 1); perf cells always run alone
                   --perf-c FILES   the C baseline's JSON lines, for perf cells
                   --libraries DIR  take the cells' 'library:' files from DIR (made by fetch), checked by sha256; no network
@@ -128,6 +137,18 @@ public final class Main {
                   --help, -h       print this text
 
                 %s""".formatted(LAUNCH, MavenLibraries.ALLOW_HTTP, EXIT_CODES));
+        COMMAND_USAGE.put("report", """
+                usage: %s report --rebuild RUNDIR
+
+                Rebuilds grid.md, grid.html and gate.txt of the run in RUNDIR (e.g. reports/latest) from its journal,
+                verdicts.jsonl, which a run appends each verdict to as it is known. For a run that was killed: the gate
+                is never PASS for a run that did not finish, and names every cell run that never finished.
+
+                options:
+                  --rebuild RUNDIR the run's folder; required
+                  --help, -h       print this text
+
+                exit status: 0 the rebuilt gate passed (the run finished), 1 it did not, 2 usage error or no run's folder""".formatted(LAUNCH));
         COMMAND_USAGE.put("fetch", """
                 usage: %s fetch --matrix FILE --into DIR [--cells NAMES] [--maven-allow-http]
 
@@ -213,6 +234,7 @@ public final class Main {
         }
         return switch (command) {
             case "matrix" -> matrix(rest, out, err);
+            case "report" -> report(rest, out, err);
             case "fetch" -> fetch(rest, out, err);
             case "worker" -> {
                 if (rest.length > 0) yield usageError(err, "worker takes no arguments, got " + List.of(rest)
@@ -284,13 +306,25 @@ public final class Main {
         // The run resolves its libraries through Libraries.forRun, which reads this host's settings as properties.
         if (options.containsKey(MAVEN_ALLOW_HTTP)) System.setProperty(MavenLibraries.ALLOW_HTTP, "true");
         String reports = options.getOrDefault("--reports", "reports");
-        Path allureResults = Path.of(reports, "allure-results").toAbsolutePath();
+        // The run's folder, with a gate that says INCOMPLETE, before anything runs: a run killed from here on can
+        // leave no PASS behind, and its Allure results go to a folder no other run writes.
+        RunFolder folder;
+        try {
+            folder = RunFolder.create(Path.of(reports), null, Path.of(file).toAbsolutePath().normalize(),
+                    ControllerIdentity.current().toString());
+        } catch (IllegalStateException e) {
+            err.println(e.getMessage());
+            return ExitCode.FAILED.code();
+        }
+        out.println("[ncclffm] run " + folder.runId() + ": " + folder.dir() + " (" + Path.of(reports, RunFolder.LATEST) + " points at it)");
+        Path allureResults = folder.allureResults();
         // Allure takes its results folder from a system property only, read when its lifecycle is first made.
         System.setProperty(MatrixSettings.ALLURE_RESULTS, allureResults.toString());
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(CompatibilityMatrix.class))
                 .configurationParameter(MatrixSettings.MATRIX, file)
                 .configurationParameter(MatrixSettings.REPORTS_DIR, reports)
+                .configurationParameter(MatrixSettings.RUN_ID, folder.runId())
                 .configurationParameter(MatrixSettings.ALLURE_RESULTS, allureResults.toString())
                 .configurationParameter(Gate.ALLOW_NOT_STARTED, Boolean.toString(options.containsKey("--allow-not-started")));
         Map<String, String> passed = Map.of("--cells", MatrixSettings.CELLS, "--perf-c", MatrixSettings.PERF_C,
@@ -300,9 +334,10 @@ public final class Main {
         });
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         // The same JUnit XML a Maven run leaves in failsafe-reports, for CI systems on hosts without Maven.
-        Path junitXml = Path.of(reports, "junit").toAbsolutePath();
+        Path junitXml = folder.junit();
         Optional<Gate> gate;
         try (LauncherSession session = LauncherFactory.openSession()) {
+            MatrixRun.handOver(session, folder);
             session.getLauncher().execute(request.build(), summary, new LegacyXmlReportGeneratingListener(junitXml, new PrintWriter(err, true)));
             gate = MatrixRun.gate(session);
         }
@@ -313,6 +348,35 @@ public final class Main {
                 out.println("  " + f.getTestIdentifier().getDisplayName() + ": " + f.getException().getMessage()));
         boolean discoveryFailed = s.getContainersFailedCount() > 0;
         return (gate.map(Gate::passed).orElse(false) && !discoveryFailed ? ExitCode.PASSED : ExitCode.FAILED).code();
+    }
+
+    /** {@code report --rebuild RUNDIR}: the grid and gate of a run, rebuilt from its journal. */
+    static int report(String[] args, PrintStream out, PrintStream err) {
+        String usage = COMMAND_USAGE.get("report");
+        String runDir = null;
+        for (int i = 0; i < args.length; i++) {
+            if (HELP.contains(args[i])) {
+                out.println(usage);
+                return ExitCode.PASSED.code();
+            }
+            if (!args[i].equals("--rebuild")) return usageError(err, "unknown option '" + args[i] + "'; expected --rebuild RUNDIR", usage);
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) return usageError(err, "option --rebuild needs a value", usage);
+            if (runDir != null) return usageError(err, "option --rebuild is given twice", usage);
+            runDir = args[++i];
+        }
+        if (runDir == null) return usageError(err, "missing option --rebuild RUNDIR (the run's folder, e.g. reports/latest)", usage);
+        RunRebuild.Result r;
+        try {
+            r = RunRebuild.rebuild(Path.of(runDir));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            err.println(e instanceof java.nio.file.NoSuchFileException ? runDir + " does not exist" : e.getMessage());
+            return ExitCode.USAGE_OR_MATRIX_ERROR.code();
+        }
+        out.println("[ncclffm] gate: " + r.gate().headline());
+        r.gate().unfinished().forEach(u -> out.println("[ncclffm] never finished: " + u));
+        out.println("[ncclffm] rebuilt from " + r.cellRuns() + " cell run(s) in " + r.runDir().resolve(RunJournal.FILE) + ": "
+                + r.runDir().resolve("grid.html") + ", " + r.runDir().resolve(RunFolder.GATE));
+        return (r.gate().passed() ? ExitCode.PASSED : ExitCode.FAILED).code();
     }
 
     /**

@@ -53,7 +53,7 @@ public class CompatibilityMatrix {
     Stream<DynamicNode> matrix(MatrixRun run) {
         MatrixSettings settings = run.settings();
         Matrix matrix = run.matrix();
-        Launchers launchers = new Launchers();
+        Launchers launchers = new Launchers(run.resources());
         CellScheduler scheduler = new CellScheduler(settings.parallel());
         List<DynamicNode> nodes = new ArrayList<>();
         // A library build's first run goes first: the driver compiles a build without code for the GPU from PTX in

@@ -5,19 +5,35 @@ import org.testcontainers.DockerClientFactory;
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.ContainerLauncher;
 import io.ncclffm.harness.launch.ProcessLauncher;
+import io.ncclffm.harness.launch.RunResources;
 import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.matrix.Cell;
 
 /**
- * Picks the launcher a cell needs and creates each once. Docker is only asked for when a cell runs in containers;
- * a process-only matrix works on a host without it.
+ * Picks the launcher a cell needs and creates each once, for one run's {@link RunResources}. Docker is only asked for
+ * when a cell runs in containers; a process-only matrix works on a host without it.
  */
 public final class Launchers {
 
+    private RunResources resources;
     private WorkerBundle bundle;
     private ProcessLauncher processes;
     private ContainerLauncher containers;
     private String dockerProblem;
+
+    /** Launchers outside a matrix run (tests): resources of their own, made when a launcher is first needed. */
+    public Launchers() {
+        this(null);
+    }
+
+    public Launchers(RunResources resources) {
+        this.resources = resources;
+    }
+
+    private synchronized RunResources resources() {
+        if (resources == null) resources = RunResources.standalone();
+        return resources;
+    }
 
     private synchronized WorkerBundle bundle() {
         if (bundle == null) bundle = WorkerBundle.locate();
@@ -47,10 +63,10 @@ public final class Launchers {
 
     public synchronized CellLauncher forCell(Cell cell) {
         if (!cell.source().containerized()) {
-            if (processes == null) processes = new ProcessLauncher(bundle());
+            if (processes == null) processes = new ProcessLauncher(bundle(), resources());
             return processes;
         }
-        if (containers == null) containers = ContainerLauncher.create(bundle());
+        if (containers == null) containers = ContainerLauncher.create(bundle(), resources());
         return containers;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import io.ncclffm.harness.report.RunFolder;
 import io.ncclffm.harness.verdict.Gate;
 
 /**
@@ -15,7 +16,10 @@ import io.ncclffm.harness.verdict.Gate;
  *
  * @param matrixFile      {@value #MATRIX}, default {@code matrix/debian.yaml}
  * @param cells           {@value #CELLS}: comma-separated cell names or globs; all when empty
- * @param reportsDir      {@value #REPORTS_DIR}, default {@code reports}
+ * @param reportsDir      {@value #REPORTS_DIR}, default {@code reports}: the run writes into a folder of its own there,
+ *                        {@code reportsDir/RUN-ID}
+ * @param runId           {@value #RUN_ID}: the run's id, its folder's name; {@code null} for a new one (UTC time and a
+ *                        random part). A Maven build names it, so that allure-maven finds the run's results
  * @param allowNotStarted {@value Gate#ALLOW_NOT_STARTED}: a cell that cannot start here (no Docker, no GPU, an
  *                        image that cannot be built) counts as not run instead of broken. For a developer's laptop
  *                        only: the gate names the option whenever it was used. Off by default, so that a gate is never
@@ -27,14 +31,16 @@ import io.ncclffm.harness.verdict.Gate;
  *                        {@code null}
  * @param libraries       {@value #LIBRARIES}: a folder made by the standalone jar's {@code fetch}, from which library
  *                        cells take their files only; {@code null} resolves them through the cache
- * @param allureResults   {@value #ALLURE_RESULTS} (Allure's own setting), default {@code reportsDir/allure-results}
+ * @param allureResults   {@value #ALLURE_RESULTS} (Allure's own setting), or {@code null}: the run's folder's
+ *                        {@code allure-results}
  */
 public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boolean allowNotStarted, int parallel,
-                             Set<Integer> worlds, String perfC, Path libraries, Path allureResults) {
+                             Set<Integer> worlds, String perfC, Path libraries, Path allureResults, String runId) {
 
     public static final String MATRIX = "ncclffm.matrix";
     public static final String CELLS = "ncclffm.cells";
     public static final String REPORTS_DIR = "ncclffm.reports.dir";
+    public static final String RUN_ID = "ncclffm.run.id";
     public static final String PARALLEL = "ncclffm.parallel";
     public static final String WORLDS = "ncclffm.worlds";
     public static final String PERF_C = "ncclffm.perf.c";
@@ -59,7 +65,8 @@ public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boo
                 worlds(orElse(get.apply(WORLDS), "")),
                 get.apply(PERF_C),
                 libraries == null ? null : Path.of(libraries),
-                allure == null ? reports.resolve("allure-results") : Path.of(allure).toAbsolutePath().normalize());
+                allure == null ? null : Path.of(allure).toAbsolutePath().normalize(),
+                get.apply(RUN_ID) == null ? null : RunFolder.checkRunId(get.apply(RUN_ID)));
     }
 
     private static String orElse(String value, String def) {

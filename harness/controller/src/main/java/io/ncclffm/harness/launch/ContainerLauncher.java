@@ -18,35 +18,49 @@ import io.ncclffm.harness.protocol.RendezvousToken;
  * Runs each rank in its own container ({@link RankContainer}), on a network of its own per cell (or the host's). The
  * JVM and the worker jar are copied into every container, so the image only needs the library. Every container and
  * network is removed before {@link #run} returns, also when a rank fails, dies or hangs (Ryuk is not relied on).
+ *
+ * <p>Every container, network and anonymous volume carries the run's labels ({@link RunIdentity}), so that the
+ * shutdown hook, the reaper and later runs can find what a stopped or killed run left; the worker's archive lives in
+ * the run's scratch folder. Nothing new is created once the run is stopping.
  */
 public final class ContainerLauncher implements CellLauncher {
 
     static final int RENDEZVOUS_PORT = 29500;
-    /** Labels every container and network the harness makes, so that a test can prove none is left. */
-    public static final String LABEL = "io.ncclffm.harness";
+    /** Labels every container, network and volume the harness makes, so that a test can prove none is left. */
+    public static final String LABEL = RunIdentity.LABEL;
 
     private final WorkerBundle bundle;
     private final ImageResolver images;
+    private final RunResources resources;
     private WorkerArchive archive;
 
-    public ContainerLauncher(WorkerBundle bundle, ImageResolver images) {
+    public ContainerLauncher(WorkerBundle bundle, ImageResolver images, RunResources resources) {
         this.bundle = bundle;
         this.images = images;
+        this.resources = resources;
+    }
+
+    /** A launcher of its own, outside a matrix run (tests). */
+    public static ContainerLauncher create(WorkerBundle bundle) {
+        return create(bundle, RunResources.standalone());
     }
 
     /**
      * A launcher on the Docker that Testcontainers finds, building images from the recipes under
-     * {@link ImageResolver#defaultImagesDir()}.
+     * {@link ImageResolver#defaultImagesDir()}, for the run that {@code resources} belong to. What runs of controllers
+     * that are provably gone left on that daemon is removed first.
      */
-    public static ContainerLauncher create(WorkerBundle bundle) {
-        DockerClient docker = org.testcontainers.DockerClientFactory.instance().client();
+    public static ContainerLauncher create(WorkerBundle bundle, RunResources resources) {
+        var factory = org.testcontainers.DockerClientFactory.instance();
+        DockerClient docker = factory.client();
+        resources.useDocker(factory.getTransportConfig().getDockerHost().toString());
         java.nio.file.Path images = ImageResolver.defaultImagesDir();
         return new ContainerLauncher(bundle, new ImageResolver(docker, images,
-                new HostFilesRecipe(docker, images.resolve("host-files"), bundle)));
+                new HostFilesRecipe(docker, images.resolve("host-files"), bundle)), resources);
     }
 
     private synchronized WorkerArchive archive() {
-        if (archive == null) archive = WorkerArchive.of(bundle);
+        if (archive == null) archive = WorkerArchive.of(bundle, resources.scratch());
         return archive;
     }
 
@@ -70,11 +84,13 @@ public final class ContainerLauncher implements CellLauncher {
         String runId = Long.toHexString(System.nanoTime() & 0xffffffL);
         RendezvousToken token = RendezvousToken.random();
         boolean hostNetwork = cell.network() == Cell.Network.HOST;
+        Map<String, String> labels = resources.identity().labels(runId);
         Network network = hostNetwork ? null : Network.builder()
-                .createNetworkCmdModifier(cmd -> cmd.withLabels(new java.util.HashMap<>(Map.of(LABEL, runId)))).build();
+                .createNetworkCmdModifier(cmd -> cmd.withLabels(new java.util.HashMap<>(labels))).build();
         List<RankContainer> containers = new ArrayList<>();
         String failure = null;
         try {
+            resources.checkNotStopping();
             int port = hostNetwork ? RendezvousPorts.next() : RENDEZVOUS_PORT;
             String rank0Address = "127.0.0.1";
             for (int rank = 0; rank < world; rank++) {
@@ -84,9 +100,10 @@ public final class ContainerLauncher implements CellLauncher {
                 outputs.get(rank).expectFrom(env);
                 @SuppressWarnings("resource") // stopped in finally
                 RankContainer c = new RankContainer(DockerImageName.parse(image), archive(), outputs.get(rank), observer)
-                        .withRank(runId, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu(), place.hostDevice());
+                        .withRank(labels, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu(), place.hostDevice());
                 if (network != null) c.withCellNetwork(network);
                 containers.add(c);
+                resources.checkNotStopping();
                 c.start();
                 if (rank == 0 && network != null) rank0Address = c.addressOnCellNetwork();
             }

@@ -11,18 +11,30 @@ import java.util.concurrent.TimeUnit;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerLaunch;
 
 /**
  * Runs each rank as a local process, for GPU hosts without Docker. Ranks that share one GPU get one
  * {@code NCCL_HOSTID} each. The rendezvous listens on loopback only.
+ *
+ * <p>A rank dies with its controller: the launcher holds a pipe to each rank's standard input and never writes to it
+ * ({@link WorkerConfig.Lifeline#STDIN}), and registers each rank with the run's {@link RunResources}, so that the
+ * shutdown hook and the reaper can kill it.
  */
 public final class ProcessLauncher implements CellLauncher {
 
     private final WorkerBundle bundle;
+    private final RunResources resources;
 
+    /** A launcher of its own, outside a matrix run (the fault drill, tests). */
     public ProcessLauncher(WorkerBundle bundle) {
+        this(bundle, RunResources.standalone());
+    }
+
+    public ProcessLauncher(WorkerBundle bundle, RunResources resources) {
         this.bundle = bundle;
+        this.resources = resources;
     }
 
     @Override
@@ -45,7 +57,7 @@ public final class ProcessLauncher implements CellLauncher {
                 // A mixed cell's rank runs its member's library and expects its version.
                 Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
                         token, place.deviceOrdinal(), place.hostId(), place.visibleDevice(),
-                        rank == 0 ? RankPlacement.allDevices(cell, world, devices) : null);
+                        rank == 0 ? RankPlacement.allDevices(cell, world, devices) : null, WorkerConfig.Lifeline.STDIN);
                 ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
                 pb.environment().putAll(env);
                 RankOutput out = new RankOutput(rank);
@@ -60,6 +72,8 @@ public final class ProcessLauncher implements CellLauncher {
                 }
                 outputs.add(out);
                 processes.add(p);
+                // Its standard input stays an open pipe until the rank ends: the lifeline.
+                resources.rankStarted(p);
                 RankHandle handle = new ProcessRank(rank, p);
                 pumps.add(pump(p.getInputStream(), out.eventLines(e -> observer.onEvent(handle, e))));
                 pumps.add(pump(p.getErrorStream(), out.logLines()));
@@ -68,9 +82,11 @@ public final class ProcessLauncher implements CellLauncher {
         } catch (HarnessException e) {
             killAll(processes, outputs, "killed: the cell could not start (" + e.getMessage() + ")");
             joinPumps(pumps);
+            processes.forEach(resources::rankEnded);
             return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
         }
         joinPumps(pumps);
+        processes.forEach(resources::rankEnded);
         return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), null);
     }
 

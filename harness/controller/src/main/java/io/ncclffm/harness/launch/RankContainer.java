@@ -20,7 +20,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.VolumeOptions;
 
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.protocol.RankEnding;
@@ -57,7 +59,7 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
     private final RankOutput output;
     private final CountDownLatch logsDone = new CountDownLatch(1);
     private final Map<String, String> workerEnvironment = new LinkedHashMap<>();
-    private String runId = "";
+    private Map<String, String> runLabels = Map.of();
     private String cellName = "";
     private GpuAssignment gpu = GpuAssignment.NONE;
     private int hostDevice = -1;
@@ -90,9 +92,12 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
         waitingFor(new NoWait());
     }
 
-    /** Which rank of which cell run this is: labels, and the host name on a cell network. */
-    RankContainer withRank(String runId, String cellName) {
-        this.runId = runId;
+    /**
+     * Which rank of which cell run this is: the run's labels ({@link RunIdentity#labels}), on the container and its
+     * anonymous volume, and the host name on a cell network.
+     */
+    RankContainer withRank(Map<String, String> runLabels, String cellName) {
+        this.runLabels = Map.copyOf(runLabels);
         this.cellName = cellName;
         return self();
     }
@@ -136,11 +141,17 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
         Map<String, String> env = new LinkedHashMap<>(workerEnvironment);
         if (gpu.nvidia() && gpu.access() == GpuAssignment.Access.DEVICES) env.put("LD_LIBRARY_PATH", GpuAccess.CONTAINER_DRIVER_DIR);
         withEnv(env);
-        withLabels(Map.of(LABEL, runId, LABEL + ".rank", Integer.toString(output.rank()), LABEL + ".cell", cellName));
+        Map<String, String> labels = new LinkedHashMap<>(runLabels);
+        labels.put(LABEL + ".rank", Integer.toString(output.rank()));
+        labels.put(LABEL + ".cell", cellName);
+        withLabels(labels);
         if (cellNetwork == null) withNetworkMode("host");
         withCreateContainerCmdModifier(cmd -> {
-            // The worker and JRE go into an anonymous volume: the root stays read-only.
-            cmd.withVolumes(new Volume(INSTALL_DIR));
+            // The worker and JRE go into an anonymous volume: the root stays read-only. A mount rather than a plain
+            // volume, so that the volume carries the run's labels too and is found with the container it served.
+            Mount install = new Mount().withType(MountType.VOLUME).withTarget(INSTALL_DIR)
+                    .withVolumeOptions(new VolumeOptions().withLabels(new LinkedHashMap<>(runLabels)));
+            cmd.getHostConfig().withMounts(new ArrayList<>(List.of(install)));
             cmd.withUser("65534:65534");
             if (cellNetwork != null) cmd.withHostName(hostName());
             cmd.getHostConfig().withCapDrop(Capability.ALL).withReadonlyRootfs(true)

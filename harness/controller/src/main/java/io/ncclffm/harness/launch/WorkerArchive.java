@@ -12,8 +12,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The worker bundle as one tar ({@code jre/...} and {@code worker.jar}), made once per harness run and uploaded
- * into every rank container's install volume. Uploading below the volume's mount point is what lets the
+ * The worker bundle as one tar ({@code jre/...} and {@code worker.jar}), made once per harness run in the run's
+ * scratch folder ({@link RunScratch}, removed with the run) and uploaded into every rank container's install volume. Uploading below the volume's mount point is what lets the
  * container's root stay read-only (Docker refuses archives aimed at a read-only root).
  */
 final class WorkerArchive {
@@ -24,10 +24,9 @@ final class WorkerArchive {
         this.tar = tar;
     }
 
-    static WorkerArchive of(WorkerBundle bundle) {
+    static WorkerArchive of(WorkerBundle bundle, Path scratch) {
         try {
-            Path tar = Files.createTempFile("ncclffm-worker", ".tar");
-            tar.toFile().deleteOnExit();
+            Path tar = Files.createTempFile(scratch, "worker", ".tar");
             try (OutputStream out = Files.newOutputStream(tar); TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
                 t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 t.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

@@ -32,7 +32,8 @@ public final class WorkerEnvironment {
     public static Map<String, String> forRank(Cell cell, int world, int rank, String rendezvousHost, int port,
                                               String rendezvousBind, RendezvousToken token, int deviceOrdinal, String hostId,
                                               String visibleDevice) {
-        return forRank(cell, world, rank, rendezvousHost, port, rendezvousBind, token, deviceOrdinal, hostId, visibleDevice, null);
+        return forRank(cell, world, rank, rendezvousHost, port, rendezvousBind, token, deviceOrdinal, hostId, visibleDevice, null,
+                WorkerConfig.Lifeline.NONE);
     }
 
     /**
@@ -41,10 +42,12 @@ public final class WorkerEnvironment {
      *
      * @param ncclTestsDevices every rank's device as CUDA_VISIBLE_DEVICES lists them ({@link RankPlacement#allDevices}),
      *                         or {@code null} where rank 0 cannot see them (a container sees its own GPU only)
+     * @param lifeline         {@link WorkerConfig.Lifeline#STDIN} where the launcher holds a pipe to the rank's standard
+     *                         input, else {@link WorkerConfig.Lifeline#NONE}
      */
     public static Map<String, String> forRank(Cell cell, int world, int rank, String rendezvousHost, int port,
                                               String rendezvousBind, RendezvousToken token, int deviceOrdinal, String hostId,
-                                              String visibleDevice, String ncclTestsDevices) {
+                                              String visibleDevice, String ncclTestsDevices, WorkerConfig.Lifeline lifeline) {
         Map<String, String> settings = new TreeMap<>();
         Map<String, String> libraries = new LinkedHashMap<>();
         cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
@@ -62,6 +65,7 @@ public final class WorkerEnvironment {
                 settings);
         if (cell.pairedBaseline() != null) config = config.withPerfBaseline(cell.pairedBaseline());
         if (ncclTestsDevices != null) config = config.withNcclTestsDevices(ncclTestsDevices);
+        config = config.withLifeline(lifeline);
         Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
         // NCCL's warnings reach the rank log. Where NCCL writes them (standard output unless the cell sets
         // NCCL_DEBUG_FILE) does not matter: the worker keeps its event pipe off descriptor 1 (EventChannel).

@@ -7,17 +7,38 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.verdict.Verdict;
 
 /**
- * One column of the grid: a cell at one world size, with its verdicts and measurements.
+ * One column of the grid: a cell at one world size, with its verdicts and measurements. It holds what the grid and the
+ * gate need of the cell, not the cell itself, so that a killed run's grid can be rebuilt from its journal
+ * ({@link RunJournal}) without the matrix file.
  *
+ * @param cell       the cell's name
+ * @param release    the release as the grid names it ({@link Cell#displayVersion()})
+ * @param mixed      whether it is a mixed-release pair
+ * @param assignsGpu whether the matrix assigns it GPUs
  * @param run        which run of the cell at this world (1, 2, ...) when the matrix runs each perf cell several
  *                   times; 0 when the cell runs once
  * @param initMillis rank 0's communicator init time, or -1 when it did not form one: on a release whose kernels
  *                   the driver compiles from PTX on first use, the first run's init shows that one-time cost
  */
-public record CellSummary(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
-                          long initMillis) {
+public record CellSummary(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run, String launcher,
+                          Duration wall, List<Verdict> verdicts, long initMillis) {
+
+    public CellSummary {
+        verdicts = List.copyOf(verdicts);
+    }
+
+    public static CellSummary of(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
+                                 long initMillis) {
+        return new CellSummary(cell.name(), cell.displayVersion(), cell.mixed(), cell.gpu().present(), world, run, launcher, wall,
+                verdicts, initMillis);
+    }
 
     public String column() {
-        return cell.name() + " w" + world + (run > 0 ? " run " + run : "");
+        return column(cell, world, run);
+    }
+
+    /** A cell run's name in the grid, the gate and the journal, e.g. {@code nccl-2.22.3 w2} or {@code perf-a w1 run 2}. */
+    public static String column(String cell, int world, int run) {
+        return cell + " w" + world + (run > 0 ? " run " + run : "");
     }
 }

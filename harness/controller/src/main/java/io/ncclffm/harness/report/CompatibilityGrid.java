@@ -103,14 +103,16 @@ public final class CompatibilityGrid {
         lines.add("Gate: " + gate.headline());
         lines.add(gate.counts().toString());
         if (info != null) {
-            lines.add("Matrix " + info.matrixFile() + " · started " + info.started() + " · harness commit " + info.commit());
+            lines.add("Run " + info.runId() + " · matrix " + info.matrixFile() + " · started " + info.started() + " · harness commit "
+                    + info.commit());
         }
+        if (!gate.unfinished().isEmpty()) lines.add("Never finished: " + String.join(", ", gate.unfinished()));
         return lines;
     }
 
     /** A column's heading: the cell's name, then its release and launcher, then the world size (and run, if several). */
     private static String[] heads(CellSummary c) {
-        return new String[] {c.cell().name(), c.cell().displayVersion() + " · " + c.launcher(),
+        return new String[] {c.cell(), c.release() + " · " + c.launcher(),
                 "world " + c.world() + (c.run() > 0 ? " · run " + c.run() : "")};
     }
 
@@ -138,18 +140,18 @@ public final class CompatibilityGrid {
                 .append("driver compiles from PTX shows that one-time cost there):\n\n");
         sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
-            sb.append("| ").append(c.cell().name()).append(" | ").append(c.cell().displayVersion()).append(" | ")
+            sb.append("| ").append(c.cell()).append(" | ").append(c.release()).append(" | ")
                     .append(c.launcher()).append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
                     .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
         }
-        List<CellSummary> pairs = columns.stream().filter(c -> c.cell().mixed()).toList();
+        List<CellSummary> pairs = columns.stream().filter(CellSummary::mixed).toList();
         if (!pairs.isEmpty()) {
             sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
             for (CellSummary c : pairs) {
                 Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
                         .findFirst().orElse(null);
-                sb.append("| ").append(c.cell().displayVersion()).append(" | ").append(c.world()).append(" | ")
+                sb.append("| ").append(c.release()).append(" | ").append(c.world()).append(" | ")
                         .append(pair == null ? "not judged: " + c.verdicts().getFirst().message()
                                 : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message())
                         .toString().replace("|", "\\|");

@@ -30,10 +30,19 @@ import io.ncclffm.harness.verdict.Verdict;
  * Collects every cell's verdicts during a matrix run and, at the end, writes what release sign-off reads: the
  * grid (Markdown and HTML), Allure's {@code environment.properties}, {@code categories.json} and
  * {@code executor.json}, the perf points, and the gate ({@code gate.txt}).
+ *
+ * <p>Each verdict is also appended to the run's journal ({@link RunJournal}) as it is known, so that the report of a
+ * run that is killed can be rebuilt ({@link RunRebuild}). A run that is {@linkplain #stop stopped} writes the grid and
+ * a gate of what it has at once, and records nothing after. A gate is PASS only for a run that finished every cell run
+ * it planned ({@link Gate.Progress}); the gate file is replaced atomically, never written in place.
  */
 public final class MatrixReport {
 
     private final List<CellSummary> cells = new ArrayList<>();
+    private RunJournal journal;
+    private List<RunJournal.PlannedRun> planned = List.of();
+    private boolean stopped;
+    private boolean finished;
     private final List<PerfPoint> perf = new ArrayList<>();
     private final List<InitPoint> inits = new ArrayList<>();
     private final List<Verdict> extra = new ArrayList<>();
@@ -47,13 +56,29 @@ public final class MatrixReport {
      *                  {@code null}
      */
     public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline) {
+        begin(info, matrix, cBaseline, null, List.of(), "");
+    }
+
+    /**
+     * @param journal    where each verdict is appended as it is known, or {@code null}
+     * @param planned    every cell run the run will record, in the matrix's order: any not recorded when the gate is
+     *                   judged never finished
+     * @param controller who runs it, for the journal
+     */
+    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline, RunJournal journal,
+                                   List<RunJournal.PlannedRun> planned, String controller) {
         this.info = info;
         this.matrix = matrix;
         this.cBaseline = cBaseline;
+        this.journal = journal;
+        this.planned = List.copyOf(planned);
+        stopped = false;
+        finished = false;
         cells.clear();
         perf.clear();
         inits.clear();
         extra.clear();
+        if (journal != null) journal.append(RunJournal.Start.of(info, controller, planned));
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
@@ -68,6 +93,8 @@ public final class MatrixReport {
      */
     public synchronized void record(Cell cell, int world, int cellRun, String launcher, Duration wall, List<Verdict> verdicts,
                                     CellRun run) {
+        // A run that was stopped keeps the report it wrote then: what ends after was cut short by the stop.
+        if (stopped || finished) return;
         WorkerEvent.Init init = null;
         if (run != null) {
             for (RankOutput r : run.ranks()) {
@@ -91,7 +118,9 @@ public final class MatrixReport {
                         init.initMillis(), init.deviceMemoryBytes()));
             }
         }
-        cells.add(new CellSummary(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis()));
+        CellSummary summary = CellSummary.of(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis());
+        cells.add(summary);
+        if (journal != null) journal.append(RunJournal.CellRunEnded.of(summary));
     }
 
     /**
@@ -103,7 +132,7 @@ public final class MatrixReport {
         Map<String, Integer> order = new HashMap<>();
         List<Cell> listed = matrix.cells();
         for (int i = 0; i < listed.size(); i++) order.putIfAbsent(listed.get(i).name(), i);
-        return cells.stream().sorted(Comparator.comparingInt((CellSummary c) -> order.getOrDefault(c.cell().name(), Integer.MAX_VALUE))
+        return cells.stream().sorted(Comparator.comparingInt((CellSummary c) -> order.getOrDefault(c.cell(), Integer.MAX_VALUE))
                 .thenComparingInt(CellSummary::world).thenComparingInt(CellSummary::run)).toList();
     }
 
@@ -122,34 +151,78 @@ public final class MatrixReport {
 
     /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */
     public synchronized void recordExtra(List<Verdict> verdicts) {
+        if (stopped || finished) return;
         extra.addAll(verdicts);
+        if (journal != null) journal.append(new RunJournal.Extra(verdicts));
     }
 
-    /** The gate over every cell run so far and the perf report's verdicts. */
+    /**
+     * The gate over every cell run so far and the perf report's verdicts; INCOMPLETE (or FAIL) while a planned cell run
+     * has not been recorded, and after the run was stopped.
+     */
     public synchronized Gate gate() {
-        List<Gate.CellRunVerdicts> runs = new ArrayList<>();
-        for (CellSummary c : cells()) {
-            runs.add(new Gate.CellRunVerdicts(c.cell().name(), c.world(), c.cell().gpu().present(), c.verdicts()));
-        }
-        return Gate.judge(runs, extra, info != null && info.notStartedAllowed());
+        return judge(cells(), extra, info != null && info.notStartedAllowed(), new Gate.Progress(unfinished(), !stopped));
     }
 
-    /** One line under the gate's headline: the matrix, the cell runs, the date and the commit. */
+    /** The planned cell runs not recorded, in the matrix's order. */
+    private List<String> unfinished() {
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        for (CellSummary c : cells) recorded.add(c.column());
+        return planned.stream().map(RunJournal.PlannedRun::label).filter(l -> !recorded.contains(l)).toList();
+    }
+
+    /** The gate over these cell runs (in the grid's order) and the verdicts of no single cell. */
+    static Gate judge(List<CellSummary> cells, List<Verdict> extra, boolean notStartedAllowed, Gate.Progress progress) {
+        List<Gate.CellRunVerdicts> runs = new ArrayList<>();
+        for (CellSummary c : cells) runs.add(new Gate.CellRunVerdicts(c.cell(), c.world(), c.assignsGpu(), c.verdicts()));
+        return Gate.judge(runs, extra, notStartedAllowed, progress);
+    }
+
+    /** One line under the gate's headline: the run, the matrix, the cell runs, the date and the commit. */
     public synchronized String contextLine() {
         if (info == null) return "";
-        return "matrix " + info.matrixFile() + " · " + cells.size() + " cell run(s) · started " + info.started()
-                + " · harness commit " + info.commit();
+        return contextLine(info, cells.size());
+    }
+
+    static String contextLine(RunInfo info, int cellRuns) {
+        return "run " + info.runId() + " · matrix " + info.matrixFile() + " · " + cellRuns + " cell run(s) · started "
+                + info.started() + " · harness commit " + info.commit();
+    }
+
+    /**
+     * The controller was told to stop (SIGTERM, SIGINT): nothing is recorded after this, and the grid and a gate of what
+     * was recorded are written now, the gate INCOMPLETE (or FAIL) and naming every cell run that never finished.
+     *
+     * @return that gate, or {@code null} when the run had already finished or stopped
+     */
+    public synchronized Gate stop(String why) {
+        if (info == null || stopped || finished) return null;
+        stopped = true;
+        if (journal != null) journal.append(new RunJournal.Stopped(RunJournal.now(), why));
+        Gate gate = gate();
+        writeGridAndGate(info, cells(), gate, contextLine() + " · stopped: " + why);
+        System.out.printf("[ncclffm] stopped: %s%n[ncclffm] gate: %s%n[ncclffm] grid: %s, gate: %s%n", why, gate.headline(),
+                info.reportsDir().resolve("grid.html"), info.reportsDir().resolve(RunFolder.GATE));
+        return gate;
+    }
+
+    /** Writes the grid, then the gate, each replaced atomically; the gate last, so that it never runs ahead of the grid. */
+    static void writeGridAndGate(RunInfo info, List<CellSummary> cells, Gate gate, String context) {
+        CompatibilityGrid grid = new CompatibilityGrid(cells, gate, info);
+        RunFolder.writeAtomically(info.reportsDir().resolve("grid.md"), grid.toMarkdown());
+        RunFolder.writeAtomically(info.reportsDir().resolve("grid.html"), grid.toHtml());
+        RunFolder.writeAtomically(info.reportsDir().resolve(RunFolder.GATE), gate.toText(context));
     }
 
     public synchronized void finish() {
-        if (info == null) return;
+        if (info == null || stopped || finished) return;
         try {
             Path reports = info.reportsDir();
             Files.createDirectories(reports);
             Gate gate = gate();
             CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info);
-            Files.writeString(reports.resolve("grid.md"), grid.toMarkdown(), StandardCharsets.UTF_8);
-            Files.writeString(reports.resolve("grid.html"), grid.toHtml(), StandardCharsets.UTF_8);
+            RunFolder.writeAtomically(reports.resolve("grid.md"), grid.toMarkdown());
+            RunFolder.writeAtomically(reports.resolve("grid.html"), grid.toHtml());
             Path results = info.allureResults();
             // What a run measured is kept first; everything below is derived from it.
             Files.createDirectories(results);
@@ -165,9 +238,15 @@ public final class MatrixReport {
                             + perf.size() + " points: " + e);
                 }
             }
-            Files.writeString(reports.resolve("gate.txt"), gate.toText(contextLine()), StandardCharsets.UTF_8);
+            finished = true;
+            if (journal != null) {
+                journal.append(new RunJournal.End(RunJournal.now(), gate.result().name()));
+                journal.close();
+            }
+            // Last: until here the folder's gate says INCOMPLETE.
+            RunFolder.writeAtomically(reports.resolve(RunFolder.GATE), gate.toText(contextLine()));
             System.out.printf("[ncclffm] gate: %s%n[ncclffm] %s%n[ncclffm] grid: %s, gate: %s%n", gate.headline(),
-                    gate.counts(), reports.resolve("grid.html"), reports.resolve("gate.txt"));
+                    gate.counts(), reports.resolve("grid.html"), reports.resolve(RunFolder.GATE));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the matrix reports under " + info.reportsDir(), e);
         }

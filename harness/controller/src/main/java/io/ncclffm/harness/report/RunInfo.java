@@ -7,18 +7,19 @@ import java.time.Instant;
 import java.util.Properties;
 
 /**
- * What a matrix run is, for the top of every report: which matrix file, when, from which commit of the harness,
- * and where its outputs go.
+ * What a matrix run is, for the top of every report: which run, which matrix file, when, from which commit of the
+ * harness, and where its outputs go.
  *
  * @param matrixFile        the matrix file that was run
- * @param reportsDir        where the grid, gate and perf outputs go
+ * @param reportsDir        the run's own folder ({@link RunFolder}), where the grid, gate, journal and perf outputs go
  * @param allureResults     where Allure's results go
  * @param started           when the run began
  * @param commit            the harness's commit ({@code git describe}-like, from the build), or {@code unknown}
  * @param notStartedAllowed whether cells that could not start count as not run instead of broken
+ * @param runId             the run's id, its folder's name
  */
 public record RunInfo(Path matrixFile, Path reportsDir, Path allureResults, Instant started, String commit,
-                      boolean notStartedAllowed) {
+                      boolean notStartedAllowed, String runId) {
 
     /** The commit the harness was built from, as the build recorded it in {@code git.properties}. */
     public static String buildCommit() {

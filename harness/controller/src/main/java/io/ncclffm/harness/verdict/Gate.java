@@ -11,22 +11,41 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 
 /**
- * The release gate: what a matrix run verified, and whether that is enough to sign off. It passes only when
- * something was checked, nothing failed or broke, and a matrix that assigns GPUs really ran GPU checks. Every
+ * The release gate: what a matrix run verified, and whether that is enough to sign off. It passes only when the run
+ * finished, something was checked, nothing failed or broke, and a matrix that assigns GPUs really ran GPU checks. Every
  * verdict is counted once: passed, failed, broken, waived, skipped for a release gap, or not run (with why).
  *
- * @param result     PASS or FAIL
+ * <p>A run that did not finish (stopped, killed, or a cell run that never ended) is never PASS: it is INCOMPLETE, or
+ * FAIL when what it did record already failed or broke, and the gate names the cell runs that never finished.
+ *
+ * @param result     PASS, FAIL or INCOMPLETE
  * @param headline   the verdict with its scope, e.g. {@code PASS (CPU scope: load, version, unique-id; 3210 GPU
  *                   checks not run: no GPU)}
  * @param counts     every verdict, counted by category
  * @param notRunWhy  not-run verdicts by reason, e.g. {@code no GPU -> 3210}
  * @param reasons    why the gate failed, empty when it passed
  * @param allowance  the opt-in that let cells that never started count as not run, or {@code null}
+ * @param unfinished the cell runs that never finished (e.g. {@code nccl-2.22.3 w2}), empty when all did
  */
 public record Gate(Result result, String headline, Counts counts, Map<String, Integer> notRunWhy, List<String> reasons,
-                   String allowance) {
+                   String allowance, List<String> unfinished) {
 
-    public enum Result { PASS, FAIL }
+    /** PASS and FAIL judge a finished run; INCOMPLETE is a run that did not finish and recorded no failure. */
+    public enum Result { PASS, FAIL, INCOMPLETE }
+
+    /** How far a run got: which of its planned cell runs never finished, and whether it reached its end. */
+    public record Progress(List<String> unfinished, boolean ended) {
+        /** A run that reached its end with every planned cell run finished. */
+        public static final Progress FINISHED = new Progress(List.of(), true);
+
+        public Progress {
+            unfinished = List.copyOf(unfinished);
+        }
+
+        public boolean finished() {
+            return ended && unfinished.isEmpty();
+        }
+    }
 
     /** How many verdicts fall in each category; they add up to {@link #total()}. */
     public record Counts(int passed, int failed, int broken, int waived, int releaseGap, int notRun) {
@@ -58,6 +77,14 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
      * @param notStartedAllowed whether {@value #ALLOW_NOT_STARTED} was given
      */
     public static Gate judge(List<CellRunVerdicts> cells, List<Verdict> extra, boolean notStartedAllowed) {
+        return judge(cells, extra, notStartedAllowed, Progress.FINISHED);
+    }
+
+    /**
+     * @param progress what of the run finished; a run that did not finish is judged INCOMPLETE, or FAIL when what it
+     *                 recorded failed or broke
+     */
+    public static Gate judge(List<CellRunVerdicts> cells, List<Verdict> extra, boolean notStartedAllowed, Progress progress) {
         int passed = 0, failed = 0, broken = 0, waived = 0, gap = 0, notRun = 0, devicePassed = 0, notStarted = 0;
         Map<String, Integer> why = new LinkedHashMap<>();
         Set<String> hostScope = new LinkedHashSet<>();
@@ -94,15 +121,19 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
         List<String> reasons = new ArrayList<>();
         if (failed > 0) reasons.add(failed + " check(s) failed");
         if (broken > 0) reasons.add(broken + " check(s) broken");
-        if (passed == 0) reasons.add("nothing was checked: no check passed");
-        if (anyGpuCell && devicePassed == 0) {
+        boolean defects = !reasons.isEmpty();
+        // What is missing is a reason to fail a finished run; in one that did not finish it is only not there yet.
+        if (progress.finished() && passed == 0) reasons.add("nothing was checked: no check passed");
+        if (progress.finished() && anyGpuCell && devicePassed == 0) {
             reasons.add("the matrix assigns GPUs but no GPU check passed");
         }
-        Result result = reasons.isEmpty() ? Result.PASS : Result.FAIL;
+        if (!progress.finished()) reasons.add(unfinished(progress, cells.size()));
+        Result result = progress.finished() ? (reasons.isEmpty() ? Result.PASS : Result.FAIL)
+                : (defects ? Result.FAIL : Result.INCOMPLETE);
         String allowance = notStarted > 0 && notStartedAllowed
                 ? notStarted + " cell run(s) never started and were allowed to by " + ALLOW_NOT_STARTED : null;
         StringBuilder head = new StringBuilder(result.name()).append(" (");
-        if (result == Result.FAIL) head.append(String.join("; ", reasons)).append("; ");
+        if (result != Result.PASS) head.append(String.join("; ", reasons)).append("; ");
         if (anyGpuCell) {
             head.append("GPU scope: ").append(devicePassed).append(" GPU check(s) passed");
         } else {
@@ -112,7 +143,15 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
         if (noGpu > 0) head.append("; ").append(noGpu).append(" GPU check(s) not run: no GPU");
         if (allowance != null) head.append("; ").append(allowance);
         head.append(')');
-        return new Gate(result, head.toString(), counts, Map.copyOf(why), List.copyOf(reasons), allowance);
+        return new Gate(result, head.toString(), counts, Map.copyOf(why), List.copyOf(reasons), allowance, progress.unfinished());
+    }
+
+    private static String unfinished(Progress progress, int recorded) {
+        List<String> never = progress.unfinished();
+        if (never.isEmpty()) return "the run did not finish: it stopped after its last cell run, before its report";
+        String named = never.size() <= 10 ? String.join(", ", never)
+                : String.join(", ", never.subList(0, 10)) + " and " + (never.size() - 10) + " more";
+        return "the run did not finish: " + never.size() + " of " + (never.size() + recorded) + " cell run(s) never finished: " + named;
     }
 
     /** A not-run cause in words, as the gate and the report list it. */
@@ -129,11 +168,15 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
         };
     }
 
-    /** The text of {@code gate.txt}: the headline, then the counts, then what was not run and why. */
+    /**
+     * The text of {@code gate.txt}: the headline, then the counts, then each cell run that never finished, then what
+     * was not run and why.
+     */
     public String toText(String context) {
         StringBuilder sb = new StringBuilder(headline).append('\n');
         if (context != null && !context.isBlank()) sb.append(context).append('\n');
         sb.append(counts).append('\n');
+        unfinished.forEach(u -> sb.append("never finished: ").append(u).append('\n'));
         notRunWhy.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> sb.append("not run: ").append(e.getValue()).append(" (").append(e.getKey()).append(")\n"));
         return sb.toString();

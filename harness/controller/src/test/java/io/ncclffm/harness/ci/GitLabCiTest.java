@@ -22,6 +22,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.report.RunFolder;
 
 /**
  * The pipeline is part of the product: its jobs must name profiles, matrix files, cells and image recipes that
@@ -104,6 +105,14 @@ class GitLabCiTest {
                 junit = ci.get(ci.get(job).get("extends").asText()).path("artifacts").path("reports").path("junit");
             }
             for (JsonNode path : junit) {
+                if (path.asText().startsWith("reports/")) {
+                    // A matrix run's own folder, reports/JOB/RUN-ID, keeps its JUnit XML in junit/ (RunFolder.JUNIT); a Maven
+                    // run's id starts with its date, so [0-9]* matches the run's folder and not reports/JOB/latest, a link to it.
+                    assertTrue(path.asText().matches("reports/[^/]+/\\[0-9\\]\\*/" + RunFolder.JUNIT + "/TEST-\\*\\.xml"),
+                            job + " keeps a matrix run's JUnit XML at " + path + ", not in the run folder's " + RunFolder.JUNIT + "/");
+                    reports++;
+                    continue;
+                }
                 String folder = path.asText().substring(0, path.asText().indexOf("/target/"));
                 PathMatcher glob = ProjectFiles.ROOT.getFileSystem().getPathMatcher("glob:" + folder);
                 try (Stream<Path> walk = Files.walk(ProjectFiles.ROOT, 2)) {

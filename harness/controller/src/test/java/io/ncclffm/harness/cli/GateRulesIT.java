@@ -62,9 +62,11 @@ class GateRulesIT {
         pb.redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
         Process p = pb.start();
         assertTrue(p.waitFor(4, TimeUnit.MINUTES), "the matrix run ended in time");
-        Path gate = reports.resolve("gate.txt");
+        // The run's own folder, which reports/latest points at.
+        Path run = reports.resolve("latest");
+        Path gate = run.resolve("gate.txt");
         return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")),
-                Files.exists(gate) ? Files.readString(gate) : "", reports);
+                Files.exists(gate) ? Files.readString(gate) : "", run);
     }
 
     private String stubCell(String gpu, String worlds) {
@@ -159,7 +161,7 @@ class GateRulesIT {
         List<String> lines = r.stderr().lines().filter(l -> !l.startsWith("WARNING")).toList();
         assertEquals(1, lines.size(), r.stderr());
         assertTrue(lines.getFirst().endsWith("m.yaml, line 1, field cells: expected a list of cells, got a string 'nccl'"), lines.getFirst());
-        assertFalse(Files.exists(r.reports().resolve("gate.txt")), "nothing ran");
+        assertFalse(Files.exists(r.reports().getParent()), "nothing ran: not even the run's folder was made");
     }
 
     /** The test names of Allure's result files. */

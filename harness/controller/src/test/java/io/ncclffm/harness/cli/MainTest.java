@@ -64,6 +64,7 @@ class MainTest {
                         "--maven-allow-http", "-Dncclffm.maven.allowHttp=true")),
                 arguments("fetch", List.of("fetch --matrix FILE --into DIR", "--cells NAMES", "--maven-allow-http",
                         "-Dncclffm.maven.allowHttp=true", "pins a sha256 must have it")),
+                arguments("report", List.of("report --rebuild RUNDIR", "verdicts.jsonl", "never PASS", "2 usage error")),
                 arguments("probe", List.of("probe [LIBRARY]", "LIBRARY ")),
                 arguments("faults", List.of("faults LIBRARY VERSION", "LIBRARY ", "VERSION ")),
                 arguments("worker", List.of("worker\n", "no arguments", "NCCLFFM_")));
@@ -101,7 +102,7 @@ class MainTest {
     void unknownCommand_isNamed_andExitsTwo() {
         Result r = run("martix");
         assertEquals(2, r.exit());
-        assertEquals("unknown command 'martix'; expected one of [matrix, fetch, worker, probe, faults]", r.errLines().get(0));
+        assertEquals("unknown command 'martix'; expected one of [matrix, report, fetch, worker, probe, faults]", r.errLines().get(0));
         assertEquals("", r.out());
     }
 
@@ -136,6 +137,25 @@ class MainTest {
         Result r = run("worker", "--rank", "0");
         assertEquals(2, r.exit());
         assertTrue(r.errLines().get(0).startsWith("worker takes no arguments"), r.err());
+    }
+
+    @Test
+    void reportWithoutARunFolder_isAUsageError_namingWhatIsMissing(@TempDir Path dir) {
+        Result none = run("report");
+        assertEquals(2, none.exit());
+        assertTrue(none.errLines().get(0).startsWith("missing option --rebuild RUNDIR"), none.err());
+        Result valueless = run("report", "--rebuild");
+        assertEquals(2, valueless.exit());
+        assertEquals("option --rebuild needs a value", valueless.errLines().get(0));
+        Result unknown = run("report", "--rebiuld", dir.toString());
+        assertEquals(2, unknown.exit());
+        assertEquals("unknown option '--rebiuld'; expected --rebuild RUNDIR", unknown.errLines().get(0));
+        Result notARun = run("report", "--rebuild", dir.toString());
+        assertEquals(2, notARun.exit());
+        assertEquals(List.of(dir + " is no run's folder: it has no verdicts.jsonl"), notARun.errLines());
+        Result missing = run("report", "--rebuild", dir.resolve("absent").toString());
+        assertEquals(2, missing.exit());
+        assertEquals(List.of(dir.resolve("absent") + " does not exist"), missing.errLines());
     }
 
     @Test

@@ -26,7 +26,7 @@ class MatrixSettingsTest {
     void everyOption_isReadFromItsParameter() {
         MatrixSettings s = from(Map.of(MatrixSettings.MATRIX, "m.yaml", MatrixSettings.CELLS, "nccl-*", MatrixSettings.REPORTS_DIR, "out",
                 Gate.ALLOW_NOT_STARTED, "true", MatrixSettings.PARALLEL, "4", MatrixSettings.WORLDS, "2,1",
-                MatrixSettings.PERF_C, "c/rank0.jsonl", MatrixSettings.LIBRARIES, "libs"));
+                MatrixSettings.PERF_C, "c/rank0.jsonl", MatrixSettings.LIBRARIES, "libs", MatrixSettings.RUN_ID, "20260101T000000Z-ab12cd"));
         assertEquals(Path.of("m.yaml").toAbsolutePath(), s.matrixFile());
         assertEquals("nccl-*", s.cells());
         assertEquals(Path.of("out").toAbsolutePath(), s.reportsDir());
@@ -35,7 +35,8 @@ class MatrixSettingsTest {
         assertEquals(Set.of(1, 2), s.worlds());
         assertEquals("c/rank0.jsonl", s.perfC());
         assertEquals(Path.of("libs"), s.libraries());
-        assertEquals(Path.of("out", "allure-results").toAbsolutePath(), s.allureResults(), "Allure's results go under the reports");
+        assertEquals("20260101T000000Z-ab12cd", s.runId());
+        assertNull(s.allureResults(), "unset: Allure's results go to the run's own folder");
     }
 
     @Test
@@ -48,6 +49,7 @@ class MatrixSettingsTest {
         assertTrue(s.runsWorld(8));
         assertNull(s.perfC());
         assertNull(s.libraries());
+        assertNull(s.runId(), "a new run id is made when the run begins");
     }
 
     @Test
@@ -56,5 +58,8 @@ class MatrixSettingsTest {
                 assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.PARALLEL, "0"))).getMessage());
         assertEquals("ncclffm.worlds='1,x': expected comma-separated world sizes, e.g. 1,2",
                 assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.WORLDS, "1,x"))).getMessage());
+        String runId = assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.RUN_ID, "../elsewhere"))).getMessage();
+        assertTrue(runId.startsWith("run id '../elsewhere': expected letters, digits"), runId);
+        assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.RUN_ID, "latest")), "latest names the link");
     }
 }

@@ -17,9 +17,12 @@ import io.ncclffm.harness.protocol.WorkerLaunch;
 /** What a rank's container is made of, read from its settings after configure(); no Docker needed. */
 class RankContainerTest {
 
+    private static final RunIdentity RUN = new RunIdentity("20260101T000000Z-abc123",
+            new ControllerIdentity("host1", 42, 1000, "boot-1", "pid:[1]"));
+
     private static RankContainer rank(int rank) {
         return new RankContainer(DockerImageName.parse("ncclffm/debian:test"), null, new RankOutput(rank), RankObserver.NONE)
-                .withRank("run1", "nccl-2.22.3").withWorkerEnvironment(Map.of("NCCLFFM_RANK", Integer.toString(rank)));
+                .withRank(RUN.labels("cellrun1"), "nccl-2.22.3").withWorkerEnvironment(Map.of("NCCLFFM_RANK", Integer.toString(rank)));
     }
 
     @Test
@@ -29,8 +32,12 @@ class RankContainerTest {
             assertEquals(WorkerLaunch.rank("/opt/ncclffm/jre/bin/java", "/opt/ncclffm/worker.jar", "/opt/ncclffm/tmp"),
                     List.of(c.getCommandParts()));
             assertEquals("1", c.getEnvMap().get("NCCLFFM_RANK"));
-            assertEquals(Map.of(ContainerLauncher.LABEL, "run1", ContainerLauncher.LABEL + ".rank", "1",
-                    ContainerLauncher.LABEL + ".cell", "nccl-2.22.3"), c.getLabels());
+            Map<String, String> labels = new java.util.HashMap<>(RUN.labels("cellrun1"));
+            labels.put(ContainerLauncher.LABEL + ".rank", "1");
+            labels.put(ContainerLauncher.LABEL + ".cell", "nccl-2.22.3");
+            assertEquals(labels, c.getLabels());
+            assertEquals("20260101T000000Z-abc123", c.getLabels().get(RunIdentity.RUN), "the matrix run, for cleanup by label");
+            assertEquals("42", c.getLabels().get("io.ncclffm.harness.controller.pid"), "and its controller");
             assertTrue(c.getTmpFsMapping().containsKey("/tmp"), "a fresh /tmp on a read-only root");
             assertEquals("host", c.getNetworkMode(), "without a cell network the rank shares the host's");
             assertFalse(c.getEnvMap().containsKey("LD_LIBRARY_PATH"));

@@ -102,8 +102,9 @@ class WorkerEnvironmentTest {
                 List.of(4), perRank, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
         assertEquals("0,1,2,3", RankPlacement.allDevices(perf, 4, List.of()), "rank i sees GPU i, so nccl-tests gets them in rank order");
         Map<String, String> env = WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0,
-                null, "0", RankPlacement.allDevices(perf, 4, List.of()));
+                null, "0", RankPlacement.allDevices(perf, 4, List.of()), WorkerConfig.Lifeline.STDIN);
         assertEquals("0,1,2,3", env.get(WorkerConfig.NCCL_TESTS_DEVICES));
+        assertEquals("stdin", env.get(WorkerConfig.LIFELINE), "a rank process dies with the launcher that holds its stdin");
         assertEquals("0", env.get("CUDA_VISIBLE_DEVICES"), "the rank itself still sees its own GPU only");
         assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).ncclTestsDevices());
 
@@ -114,6 +115,8 @@ class WorkerEnvironmentTest {
         assertNull(RankPlacement.allDevices(cell(perRank), 4, List.of()), "a check cell runs no nccl-tests");
         assertFalse(WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0, null, "0")
                 .containsKey(WorkerConfig.NCCL_TESTS_DEVICES), "a container launcher gives none: rank 0 sees its own GPU only");
+        assertFalse(WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0, null, "0")
+                .containsKey(WorkerConfig.LIFELINE), "a container's standard input is no pipe the launcher holds");
     }
 
     @Test

@@ -41,7 +41,7 @@ class MatrixReportTest {
 
     private static MatrixReport report(Cell cell) {
         MatrixReport report = new MatrixReport();
-        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false),
+        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(cell), List.of()), null);
         return report;
     }
@@ -80,7 +80,7 @@ class MatrixReportTest {
         Cell b = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 29, 7), new Cell.HostLibrary("/y.so"), "/y.so", List.of(1, 2),
                 GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 2);
         MatrixReport report = new MatrixReport();
-        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false),
+        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null);
         report.record(b, 2, "process", Duration.ZERO, List.of(), null);
         report.record(b, 1, "process", Duration.ZERO, List.of(), null);

@@ -119,4 +119,27 @@ class GateTest {
         assertEquals("1 passed, 0 failed, 0 broken, 0 waived, 0 skipped for a release gap, 3 not run", lines.get(2));
         assertEquals(List.of("not run: 2 (no GPU)", "not run: 1 (an earlier step failed)"), lines.subList(3, 5));
     }
+
+    @Test
+    void aRunThatDidNotFinish_isNeverPass_andNamesWhatNeverFinished() {
+        Gate.CellRunVerdicts passed = cell(false, host("load", CheckStatus.PASSED, null), host("version", CheckStatus.PASSED, null));
+        Gate g = Gate.judge(List.of(passed), List.of(), false, new Gate.Progress(List.of("b w2"), true));
+        assertEquals(Gate.Result.INCOMPLETE, g.result());
+        assertFalse(g.passed());
+        assertEquals("INCOMPLETE (the run did not finish: 1 of 2 cell run(s) never finished: b w2; CPU scope: load, version)", g.headline());
+        assertEquals(List.of("b w2"), g.unfinished());
+        assertTrue(g.toText("ctx").contains("never finished: b w2\n"), g.toText("ctx"));
+
+        Gate stopped = Gate.judge(List.of(passed), List.of(), false, new Gate.Progress(List.of(), false));
+        assertEquals(Gate.Result.INCOMPLETE, stopped.result(), "every cell run ended, but the run never reached its end");
+
+        Gate failed = Gate.judge(List.of(cell(false, host("load", CheckStatus.PASSED, null), host("version", CheckStatus.FAILED, Cause.WRONG_VALUES))),
+                List.of(), false, new Gate.Progress(List.of("b w2"), true));
+        assertEquals(Gate.Result.FAIL, failed.result(), "what was recorded already fails the run");
+        assertTrue(failed.headline().startsWith("FAIL (1 check(s) failed; the run did not finish: 1 of 2 cell run(s) never finished: b w2"),
+                failed.headline());
+
+        Gate nothingYet = Gate.judge(List.of(), List.of(), false, new Gate.Progress(List.of("a w1"), true));
+        assertEquals(Gate.Result.INCOMPLETE, nothingYet.result(), "a run killed before its first cell run ended failed nothing yet");
+    }
 }

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  * @param ncclTestsDevices perf mode, rank 0 of a world above 1: every rank's GPU, as CUDA_VISIBLE_DEVICES lists them
  *                ({@value #NCCL_TESTS_DEVICES}), for nccl-tests run in this process over all of them ({@code -g world});
  *                {@code null} when the launcher cannot make them visible to rank 0
+ * @param lifeline what ties the worker's life to its launcher's ({@value #LIFELINE}); {@link Lifeline#NONE} unless the
+ *                launcher holds a pipe to the worker's standard input
  */
 public record WorkerConfig(
         int rank,
@@ -55,11 +57,24 @@ public record WorkerConfig(
         List<String> perfDtypes,
         String ncclTests,
         String perfBaseline,
-        String ncclTestsDevices) {
+        String ncclTestsDevices,
+        Lifeline lifeline) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
     public enum Mode { CHECK, PERF }
+
+    /**
+     * What ends a worker whose launcher is gone. A rank process outlives a controller that was killed, and may hold a
+     * GPU until its own deadline; the process launcher keeps a pipe open on the rank's standard input, which the
+     * kernel closes when the controller dies however it dies, SIGKILL included.
+     */
+    public enum Lifeline {
+        /** Nothing: a worker started by hand, or in a container whose standard input is no live pipe. */
+        NONE,
+        /** The worker exits at once, with its child processes, when its standard input reaches end-of-file. */
+        STDIN
+    }
 
     /** The binding's own variable for the library's path ({@code Nccl.load()} reads it). */
     public static final String LIBRARY = "NCCLFFM_SO_PATH";
@@ -120,6 +135,12 @@ public record WorkerConfig(
      */
     public static final String NCCL_TESTS_DEVICES = "NCCLFFM_NCCL_TESTS_DEVICES";
     /**
+     * {@code stdin} or {@code none} (the default): whether the worker exits when its standard input reaches
+     * end-of-file ({@link Lifeline}). The process launcher sets {@code stdin}, holding the pipe's other end; a cell's
+     * env cannot, since a worker whose standard input is not such a pipe would end at once.
+     */
+    public static final String LIFELINE = "NCCLFFM_LIFELINE";
+    /**
      * How many times the worker re-creates its communicator after a check timed out or left it broken, so that
      * the checks after it still run (default 3, at most 100; 0 never re-creates). Past the limit the rest are
      * reported as blocked.
@@ -138,7 +159,7 @@ public record WorkerConfig(
      * counts, mode, GPU); a cell's {@code env} cannot set them.
      */
     public static final Set<String> LAUNCHER_VARIABLES = Set.of(LIBRARY, RANK, WORLD, RENDEZVOUS, RENDEZVOUS_BIND, TOKEN,
-            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE, NCCL_TESTS_DEVICES);
+            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE, NCCL_TESTS_DEVICES, LIFELINE);
 
     /**
      * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
@@ -249,7 +270,8 @@ public record WorkerConfig(
                 blankToNull(env.get(NCCL_TESTS)),
                 // launcher variables: forRank refuses them among a cell's settings, so only a worker's environment has them
                 blankToNull(env.get(PERF_BASELINE)),
-                devices(env.get(NCCL_TESTS_DEVICES), rank, world, mode));
+                devices(env.get(NCCL_TESTS_DEVICES), rank, world, mode),
+                enumVar(env, LIFELINE, Lifeline.class, Lifeline.NONE));
     }
 
     /**
@@ -263,7 +285,7 @@ public record WorkerConfig(
         return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
                 expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
                 rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary), ncclTestsDevices);
+                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary), ncclTestsDevices, lifeline);
     }
 
     /**
@@ -278,7 +300,15 @@ public record WorkerConfig(
         return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
                 expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
                 rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, perfBaseline, devices(devices, rank, world, mode));
+                perfCollectives, perfDtypes, ncclTests, perfBaseline, devices(devices, rank, world, mode), lifeline);
+    }
+
+    /** This configuration with another {@link Lifeline}, as the launcher that holds the worker's standard input sets it. */
+    public WorkerConfig withLifeline(Lifeline tie) {
+        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
+                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
+                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
+                perfCollectives, perfDtypes, ncclTests, perfBaseline, ncclTestsDevices, java.util.Objects.requireNonNull(tie));
     }
 
     private static String devices(String v, int rank, int world, Mode mode) {
@@ -329,6 +359,7 @@ public record WorkerConfig(
         if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
         if (perfBaseline != null) env.put(PERF_BASELINE, perfBaseline);
         if (ncclTestsDevices != null) env.put(NCCL_TESTS_DEVICES, ncclTestsDevices);
+        if (lifeline != Lifeline.NONE) env.put(LIFELINE, lifeline.name().toLowerCase(java.util.Locale.ROOT));
         return env;
     }
 

@@ -164,6 +164,21 @@ class WorkerConfigTest {
     }
 
     @Test
+    void theLifeline_isOffUnlessTheLauncherSetsIt_roundTrips_andIsNoCellSetting() {
+        WorkerConfig byHand = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
+        assertEquals(WorkerConfig.Lifeline.NONE, byHand.lifeline(), "a worker started by hand must not die of a closed stdin");
+        assertEquals(false, byHand.toEnvironment().containsKey(WorkerConfig.LIFELINE));
+        WorkerConfig tied = launched(Map.of()).withLifeline(WorkerConfig.Lifeline.STDIN);
+        assertEquals("stdin", tied.toEnvironment().get(WorkerConfig.LIFELINE));
+        assertEquals(tied, WorkerConfig.fromEnvironment(tied.toEnvironment()));
+        assertEquals("NCCLFFM_LIFELINE='pipe': expected one of [none, stdin]", assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_LIFELINE", "pipe")))
+                .getMessage());
+        String cell = assertThrows(IllegalArgumentException.class, () -> launched(Map.of(WorkerConfig.LIFELINE, "stdin"))).getMessage();
+        assertTrue(cell.startsWith("NCCLFFM_LIFELINE is set by the launcher"), cell);
+    }
+
+    @Test
     void theLibraryVariable_isTheBindingsOwn() {
         assertEquals(io.ncclffm.internal.LibraryLocator.ENV, WorkerConfig.LIBRARY);
     }

@@ -53,6 +53,7 @@ public final class RankWorker {
             return;
         }
         Watchdog.start(config, new Reporter(config.rank(), out));
+        Lifeline.start(config);
         WorkerExit code;
         try {
             code = config.mode() == WorkerConfig.Mode.PERF
