@@ -19,18 +19,20 @@ import io.ncclffm.harness.verdict.Verdict;
  *                   times; 0 when the cell runs once
  * @param initMillis rank 0's communicator init time, or -1 when it did not form one: on a release whose kernels
  *                   the driver compiles from PTX on first use, the first run's init shows that one-time cost
+ * @param provenance which library files the ranks really ran, beside the matrix's pins
  */
 public record CellSummary(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run, String launcher,
-                          Duration wall, List<Verdict> verdicts, long initMillis) {
+                          Duration wall, List<Verdict> verdicts, long initMillis, Provenance provenance) {
 
     public CellSummary {
         verdicts = List.copyOf(verdicts);
+        if (provenance == null) provenance = Provenance.NONE;
     }
 
     public static CellSummary of(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
-                                 long initMillis) {
+                                 long initMillis, Provenance provenance) {
         return new CellSummary(cell.name(), cell.displayVersion(), cell.mixed(), cell.gpu().present(), world, run, launcher, wall,
-                verdicts, initMillis);
+                verdicts, initMillis, provenance);
     }
 
     public String column() {

@@ -145,6 +145,20 @@ public final class CompatibilityGrid {
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
                     .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
         }
+        sb.append("\n## Libraries the ranks ran\n\nThe file each rank really ran, as its worker hashed it after loading it, ")
+                .append("beside the sha256 the matrix pins:\n\n| cell run | ranks | file | size | sha256 | NCCL build | pin |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (CellSummary c : columns) {
+            if (c.provenance().files().isEmpty()) {
+                sb.append("| ").append(c.column()).append(" | – | no rank said which file it ran | | | | |\n");
+            }
+            for (Provenance.RankFiles f : c.provenance().files()) {
+                sb.append("| ").append(c.column()).append(" | ").append(String.join(", ", f.ranks().stream().map(String::valueOf).toList()))
+                        .append(" | `").append(f.file().path()).append("` | ").append(f.file().size()).append(" | `")
+                        .append(f.file().sha256()).append("` | ").append(f.file().buildLine() == null ? "–" : f.file().buildLine())
+                        .append(" | ").append(pinText(c.provenance(), f)).append(" |\n");
+            }
+        }
         List<CellSummary> pairs = columns.stream().filter(CellSummary::mixed).toList();
         if (!pairs.isEmpty()) {
             sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
@@ -184,6 +198,24 @@ public final class CompatibilityGrid {
                     .append(String.format(" · %.1f s", c.wall().toMillis() / 1000.0)).append("</small></th>");
         }
         sb.append("</tr>\n");
+        sb.append("<tr><th>library as run</th>");
+        for (CellSummary c : columns) {
+            List<Provenance.RankFiles> files = c.provenance().files();
+            boolean differs = files.stream().anyMatch(f -> c.provenance().pinState(f) == Provenance.PinState.DIFFERS);
+            String cls = files.isEmpty() ? "skipped" : differs ? "broken" : "passed";
+            StringBuilder text = new StringBuilder();
+            StringBuilder title = new StringBuilder();
+            for (Provenance.RankFiles f : files) {
+                if (!text.isEmpty()) text.append("; ");
+                text.append(f.file().sha256(), 0, 12).append(" · ").append(pinText(c.provenance(), f));
+                title.append(Provenance.ranks(f.ranks())).append(": ").append(f.file().path()).append(", sha256 ")
+                        .append(f.file().sha256()).append(", ").append(f.file().buildLine() == null ? "no build line" : f.file().buildLine())
+                        .append('\n');
+            }
+            sb.append("<td class=\"").append(cls).append("\" title=\"").append(esc(title.toString().strip())).append("\">")
+                    .append(esc(files.isEmpty() ? "–" : text.toString())).append("</td>");
+        }
+        sb.append("</tr>\n");
         for (String row : rows) {
             sb.append("<tr><th>").append(esc(row)).append("</th>");
             for (CellSummary c : columns) {
@@ -198,6 +230,15 @@ public final class CompatibilityGrid {
             sb.append("</tr>\n");
         }
         return sb.append("</table></body></html>\n").toString();
+    }
+
+    /** Whether the file is the one the matrix pins, in the grid's words. */
+    private static String pinText(Provenance p, Provenance.RankFiles f) {
+        return switch (p.pinState(f)) {
+            case MATCHES -> "✓ pinned";
+            case DIFFERS -> "✗ not the pinned file";
+            case UNPINNED -> "unpinned";
+        };
     }
 
     static String esc(String s) {

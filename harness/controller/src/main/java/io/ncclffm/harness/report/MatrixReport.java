@@ -118,7 +118,8 @@ public final class MatrixReport {
                         init.initMillis(), init.deviceMemoryBytes()));
             }
         }
-        CellSummary summary = CellSummary.of(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis());
+        CellSummary summary = CellSummary.of(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis(),
+                run == null ? Provenance.NONE : Provenance.of(run));
         cells.add(summary);
         if (journal != null) journal.append(RunJournal.CellRunEnded.of(summary));
     }

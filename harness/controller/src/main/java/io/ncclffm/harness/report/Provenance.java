@@ -35,6 +35,9 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins) {
         UNPINNED
     }
 
+    /** A cell run of which no rank said what it ran (it never started, say). */
+    public static final Provenance NONE = new Provenance(List.of(), Map.of());
+
     public Provenance {
         files = List.copyOf(files);
         pins = Map.copyOf(pins);

@@ -74,15 +74,16 @@ public final class RunJournal implements AutoCloseable {
 
     /** One cell run that ended, as {@link CellSummary} holds it; its wall time in milliseconds. */
     public record CellRunEnded(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run,
-                               String launcher, long wallMillis, long initMillis, List<Verdict> verdicts) implements Record {
+                               String launcher, long wallMillis, long initMillis, List<Verdict> verdicts,
+                               Provenance provenance) implements Record {
         static CellRunEnded of(CellSummary c) {
             return new CellRunEnded(c.cell(), c.release(), c.mixed(), c.assignsGpu(), c.world(), c.run(), c.launcher(),
-                    c.wall().toMillis(), c.initMillis(), c.verdicts());
+                    c.wall().toMillis(), c.initMillis(), c.verdicts(), c.provenance());
         }
 
         CellSummary summary() {
             return new CellSummary(cell, release, mixed, assignsGpu, world, run, launcher, Duration.ofMillis(wallMillis),
-                    verdicts, initMillis);
+                    verdicts, initMillis, provenance);
         }
     }
 

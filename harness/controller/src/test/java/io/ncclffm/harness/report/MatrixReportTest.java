@@ -1,6 +1,7 @@
 package io.ncclffm.harness.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,5 +107,20 @@ class MatrixReportTest {
         assertEquals(List.of(6.0), a.points().stream().map(PerfPoint::timeUs).toList());
         String grid = new CompatibilityGrid(report.cells(), report.gate(), null).toMarkdown();
         assertEquals(true, grid.contains("world 2 · run 2") && grid.contains("| 2 (run 1) |"), grid);
+    }
+
+    @Test
+    void theGridShowsTheFileEachRankRan_withItsHashBuildLineAndPin() {
+        Cell pinned = cell(WorkerConfig.Mode.CHECK).withPinnedSha256(io.ncclffm.harness.launch.WorkerStreams.LIBRARY.sha256());
+        MatrixReport report = report(pinned);
+        CellRun run = new CellRun(pinned, 2, "process", List.of(io.ncclffm.harness.launch.WorkerStreams.finished(0),
+                io.ncclffm.harness.launch.WorkerStreams.finished(1)), Duration.ofSeconds(1), null);
+        report.record(pinned, 2, "process", run.wall(), List.of(), run);
+        CompatibilityGrid grid = new CompatibilityGrid(report.cells(), report.gate(), null);
+        String sha = io.ncclffm.harness.launch.WorkerStreams.LIBRARY.sha256();
+        assertTrue(grid.toMarkdown().contains("| c w2 | 0, 1 | `/x.so` | 4096 | `" + sha + "` | NCCL version 2.28.9+cuda12.9 | ✓ pinned |"),
+                grid.toMarkdown());
+        assertTrue(grid.toHtml().contains("<th>library as run</th><td class=\"passed\""), grid.toHtml());
+        assertTrue(grid.toHtml().contains(sha.substring(0, 12) + " · ✓ pinned"), grid.toHtml());
     }
 }

@@ -63,4 +63,14 @@ class ProvenanceTest {
         assertEquals(Provenance.PinState.UNPINNED, Provenance.of(new CellRun(CELL, 1, "process", List.of(WorkerStreams.finished(0)),
                 Duration.ZERO, null)).pinState(p.files().getFirst()));
     }
+
+    @Test
+    void provenance_comesBackWhole_fromTheRunsJournal() throws Exception {
+        Provenance p = Provenance.of(new CellRun(CELL.withPinnedSha256("ab".repeat(32)), 2, "process",
+                List.of(WorkerStreams.finished(0), ranAnother(1, new LibraryFile("l", "/o.so", 1, "ef".repeat(32), null))), Duration.ZERO, null));
+        CellSummary summary = CellSummary.of(CELL, 2, 0, "process", Duration.ofSeconds(2), List.of(), 5, p);
+        RunJournal.Record line = RunJournal.CellRunEnded.of(summary);
+        RunJournal.Record back = RunJournal.JSON.readValue(RunJournal.JSON.writeValueAsString(line), RunJournal.Record.class);
+        assertEquals(p, ((RunJournal.CellRunEnded) back).summary().provenance());
+    }
 }
