@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 
 /**
  * An SVG line chart of bandwidth against message size: x is log2 of the size (8 B to 1 GiB, widened if the data
@@ -87,7 +88,7 @@ public final class BandwidthChart {
     }
 
     /** A line of the chart. */
-    record Series(String library, String source) {
+    record Series(String library, Source source) {
         String label() {
             return library + " (" + source + ")";
         }
@@ -146,10 +147,10 @@ public final class BandwidthChart {
             Series s = line.getKey();
             String colour = COLOURS[libraries.indexOf(s.library()) % COLOURS.length];
             String dash = switch (s.source()) {
-                case PerfPoint.C -> " stroke-dasharray=\"6 4\"";
-                case PerfPoint.IN_PROCESS_C -> " stroke-dasharray=\"2 3\"";
-                case PerfPoint.NCCL_TESTS -> " stroke-dasharray=\"10 3 2 3\"";
-                default -> "";
+                case C -> " stroke-dasharray=\"6 4\"";
+                case IN_PROCESS_C -> " stroke-dasharray=\"2 3\"";
+                case NCCL_TESTS -> " stroke-dasharray=\"10 3 2 3\"";
+                case JAVA -> "";
             };
             StringBuilder coordinates = new StringBuilder();
             for (PerfPoint p : line.getValue()) {

@@ -9,6 +9,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 
 /**
  * The binding's time over C's in its own process, size by size, from the in-process C loop's trials and the
@@ -45,8 +46,8 @@ public final class InProcessRatios {
         for (PerfPoint p : points) {
             if (p.pairedBaseline()) continue;
             int side;
-            if (p.source().equals(PerfPoint.JAVA)) side = 0;
-            else if (p.source().equals(PerfPoint.IN_PROCESS_C)) side = 1;
+            if (p.source() == Source.JAVA) side = 0;
+            else if (p.source() == Source.IN_PROCESS_C) side = 1;
             else continue;
             PerfPoint[] pair = pairs.computeIfAbsent(Sweep.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new LinkedHashMap<>())

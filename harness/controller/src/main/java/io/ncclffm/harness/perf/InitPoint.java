@@ -4,6 +4,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+import io.ncclffm.harness.protocol.Source;
+
 /**
  * What one communicator cost to make, per release: the wall time of its init and the device memory it took, as rank 0
  * of a perf cell measured it.
@@ -16,13 +18,14 @@ import java.util.Locale;
  * @param initMillis  wall time of the init call
  * @param memoryBytes drop of the device's free memory; device-wide, so ranks sharing one GPU count together
  */
-public record InitPoint(String library, String source, int world, double initMillis, long memoryBytes) {
+public record InitPoint(String library, Source source, int world, double initMillis, long memoryBytes) {
 
     /** One row per library, world and source, in that order. */
     public static String markdown(List<InitPoint> points) {
         StringBuilder out = new StringBuilder("| Library | World | Source | Init (ms) | Device memory |\n|---|---:|---|---:|---:|\n");
         points.stream()
-                .sorted(Comparator.comparing(InitPoint::library).thenComparingInt(InitPoint::world).thenComparing(InitPoint::source))
+                .sorted(Comparator.comparing(InitPoint::library).thenComparingInt(InitPoint::world)
+                        .thenComparing(p -> p.source().label()))
                 .forEach(p -> out.append("| ").append(p.library()).append(" | ").append(p.world()).append(" | ").append(p.source())
                         .append(" | ").append(String.format(Locale.ROOT, "%.0f", p.initMillis())).append(" | ")
                         .append(p.memoryBytes() < 0 ? "n/a (free memory grew)" : MessageSize.label(p.memoryBytes() >> 20 << 20))

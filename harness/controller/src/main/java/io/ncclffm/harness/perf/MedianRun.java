@@ -5,7 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * One point per measurement out of a perf cell's several runs: at each size, the point of the run whose time is the
@@ -47,8 +52,8 @@ public final class MedianRun {
         return byCell;
     }
 
-    private record Measurement(String cell, String library, String source, int world, String collective, String dtype,
-                               long bytes, String placement, String mode, boolean pairedBaseline) {
+    private record Measurement(String cell, String library, Source source, int world, Collective collective, DataType dtype,
+                               long bytes, Placement placement, TimingMode mode, boolean pairedBaseline) {
         static Measurement of(PerfPoint p) {
             return new Measurement(p.cell(), p.library(), p.source(), p.world(), p.collective(), p.dtype(), p.bytes(),
                     p.placement(), p.mode(), p.pairedBaseline());

@@ -7,7 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * The binding against nccl-tests, run in the same cell on the same library: at 8 B the binding's time may be at most
@@ -55,8 +60,8 @@ public record NcclTestsComparison(List<Row> rows) {
      * @param java      the binding's value
      * @param ncclTests nccl-tests' value
      */
-    public record Row(String cell, String library, int world, String collective, String dtype, long bytes,
-                      String placement, Metric metric, double java, double ncclTests, List<Double> ncclTestsRuns,
+    public record Row(String cell, String library, int world, Collective collective, DataType dtype, long bytes,
+                      Placement placement, Metric metric, double java, double ncclTests, List<Double> ncclTestsRuns,
                       double cInProcess, double ownShare, int ownShareSizes) {
 
         /**
@@ -131,8 +136,8 @@ public record NcclTestsComparison(List<Row> rows) {
                     ncclTestsRuns.size(), fastestRun(), slowestRun());
             String c = (Double.isNaN(cInProcess) ? "" : String.format(Locale.ROOT, "; C in the binding's process %.2f %s", cInProcess,
                     metric == Metric.TIME_US ? "µs" : "GB/s")) + (Double.isNaN(ownShare) ? "" : "; the binding's own share " + ownShareText());
-            return (cell == null ? library : cell + " (" + library + ")") + " world " + world + " " + collective + " " + dtype
-                    + " " + placement + " " + MessageSize.label(bytes) + ": " + what + String.format(Locale.ROOT, " (%.3f)", ratio())
+            return (cell == null ? library : cell + " (" + library + ")") + " world " + world + " " + collective + " "
+                    + dtype.shortName() + " " + placement + " " + MessageSize.label(bytes) + ": " + what + String.format(Locale.ROOT, " (%.3f)", ratio())
                     + runs + c;
         }
     }
@@ -143,7 +148,7 @@ public record NcclTestsComparison(List<Row> rows) {
 
     /** Whether {@code points} hold any nccl-tests point at all. */
     public static boolean hasNcclTests(List<PerfPoint> points) {
-        return points.stream().anyMatch(p -> p.source().equals(PerfPoint.NCCL_TESTS));
+        return points.stream().anyMatch(p -> p.source() == Source.NCCL_TESTS);
     }
 
     /**
@@ -159,7 +164,7 @@ public record NcclTestsComparison(List<Row> rows) {
      * {@code points} hold one run's per measurement).
      */
     public static NcclTestsComparison of(List<PerfPoint> points, InProcessRatios inProcess) {
-        List<PerfPoint> reference = points.stream().filter(p -> p.source().equals(PerfPoint.NCCL_TESTS)).toList();
+        List<PerfPoint> reference = points.stream().filter(p -> p.source() == Source.NCCL_TESTS).toList();
         Map<Sweep, Long> smallest = new HashMap<>();
         for (PerfPoint r : reference) {
             if (r.bytes() > 0) smallest.merge(Sweep.of(r), r.bytes(), Math::min);
@@ -168,18 +173,18 @@ public record NcclTestsComparison(List<Row> rows) {
         for (PerfPoint p : points) bySize.putIfAbsent(at(p.source(), p), p);
         List<Row> rows = new ArrayList<>();
         for (PerfPoint j : points) {
-            if (!j.source().equals(PerfPoint.JAVA) || !j.mode().equals("launch")) continue;
-            if (j.world() == 1 && j.placement().equals("in-place")) continue;
+            if (j.source() != Source.JAVA || j.mode() != TimingMode.LAUNCH) continue;
+            if (j.world() == 1 && j.placement() == Placement.IN_PLACE) continue;
             Long first = smallest.get(Sweep.of(j));
             boolean small = first != null && j.bytes() == Math.max(8, first) && j.bytes() <= SMALLEST_JUDGED;
             if (!small && j.bytes() < MessageSize.LARGE) continue;
-            PerfPoint n = bySize.get(at(PerfPoint.NCCL_TESTS, j));
+            PerfPoint n = bySize.get(at(Source.NCCL_TESTS, j));
             if (n == null) continue;
             Metric metric = small ? Metric.TIME_US : j.world() == 1 ? Metric.ALG_BW : Metric.BUS_BW;
             double jv = value(metric, j);
             double nv = value(metric, n);
             if (nv <= 0) continue;  // nccl-tests printed 0.00 (a rounding of a tiny bandwidth): nothing to divide by
-            PerfPoint c = bySize.get(at(PerfPoint.IN_PROCESS_C, j));
+            PerfPoint c = bySize.get(at(Source.IN_PROCESS_C, j));
             double share = Double.NaN;
             int shareSizes = 0;
             if (small) {
@@ -199,8 +204,8 @@ public record NcclTestsComparison(List<Row> rows) {
                     metric == Metric.TIME_US ? n.trialsUs() : List.of(), c == null ? Double.NaN : value(metric, c), share, shareSizes));
         }
         rows.sort(Comparator.comparing((Row r) -> String.valueOf(r.cell())).thenComparingInt(Row::world)
-                .thenComparingInt(r -> PerfPoint.COLLECTIVES.indexOf(r.collective())).thenComparing(Row::dtype)
-                .thenComparing(Row::placement, Comparator.reverseOrder()).thenComparingLong(Row::bytes));
+                .thenComparing(Row::collective).thenComparing(r -> r.dtype().shortName())
+                .thenComparing(r -> r.placement().label(), Comparator.reverseOrder()).thenComparingLong(Row::bytes));
         return new NcclTestsComparison(rows);
     }
 
@@ -208,11 +213,11 @@ public record NcclTestsComparison(List<Row> rows) {
     static final long SMALLEST_JUDGED = 64;
 
     /** One source's point of a sweep at one size: what a Java point is paired with. */
-    private record At(String source, Sweep sweep, long bytes) {
+    private record At(Source source, Sweep sweep, long bytes) {
     }
 
     /** {@code source}'s point at the sweep and size of {@code p}. */
-    private static At at(String source, PerfPoint p) {
+    private static At at(Source source, PerfPoint p) {
         return new At(source, Sweep.of(p), p.bytes());
     }
 
@@ -257,7 +262,7 @@ public record NcclTestsComparison(List<Row> rows) {
                     : String.format(Locale.ROOT, "%.2f–%.2f (%d)", r.fastestRun(), r.slowestRun(), r.ncclTestsRuns().size());
             String inProcess = Double.isNaN(r.cInProcess()) ? "–" : String.format(Locale.ROOT, "%.2f", r.cInProcess());
             out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.3f | %s | %s |%n",
-                    r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")", r.world(), r.collective(), r.dtype(),
+                    r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")", r.world(), r.collective(), r.dtype().shortName(),
                     r.placement(), MessageSize.label(r.bytes()), switch (r.metric()) {
                         case TIME_US -> "time µs";
                         case ALG_BW -> "algbw GB/s";

@@ -6,7 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * How much longer a collective takes through the binding than from C, judged against the project's goals: at
@@ -25,7 +30,7 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * the in-process C loop each size's ratio is the median of its trials' ratios, C's trials having alternated with the
  * binding's ({@link InProcessRatios}).
  */
-public record OverheadSummary(List<Overhead> rows, String reference) {
+public record OverheadSummary(List<Overhead> rows, Source reference) {
 
     /** The goal for 8-byte messages: Java may take at most 5% longer than C. */
     public static final double SMALL_MESSAGE_GOAL = 1.05;
@@ -38,11 +43,6 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
     /** The small-message band in words: {@code from 8 B to 64 KiB}. */
     public static final String SMALL_BAND = "from " + MessageSize.label(SMALL_MESSAGE) + " to " + MessageSize.label(SMALL_BAND_MAX);
 
-    /** The separate-process C baseline's source. */
-    public static final String C = PerfPoint.C;
-    /** The in-process C loop's source (perf mode with {@code NCCLFFM_PERF_C_LOOP}). */
-    public static final String IN_PROCESS_C = PerfPoint.IN_PROCESS_C;
-
     public OverheadSummary {
         rows = List.copyOf(rows);
     }
@@ -54,9 +54,9 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
      * One library/world/dtype/placement/mode: the median Java/C time ratio over the small-message band, the number
      * of sizes it was taken over, and the worst ratio from 64 MiB up with the size it occurred at.
      */
-    public record Overhead(String library, int world, String dtype, String placement, String mode,
+    public record Overhead(String library, int world, DataType dtype, Placement placement, TimingMode mode,
                            OptionalDouble smallMessageRatio, int smallMessageSizes, OptionalDouble largeMessageWorstRatio,
-                           long largeMessageWorstBytes, String collective, String cell) {
+                           long largeMessageWorstBytes, Collective collective, String cell) {
 
         public Goal smallMessageGoal() {
             return judge(smallMessageRatio, SMALL_MESSAGE_GOAL);
@@ -69,7 +69,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
         /** e.g. {@code NCCL 2.28.3 world 2 float32 out-of-place launch}, with the cell and any collective but allReduce. */
         public String describe() {
             return (cell == null ? library : cell + " (" + library + ")") + " world " + world
-                    + (collective.equals(PerfPoint.ALL_REDUCE) ? "" : " " + collective) + " " + dtype + " " + placement + " " + mode;
+                    + (collective == Collective.ALL_REDUCE ? "" : " " + collective) + " " + dtype.shortName() + " " + placement + " " + mode;
         }
 
         private static Goal judge(OptionalDouble ratio, double goal) {
@@ -80,29 +80,22 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
 
     /** Pairs every Java point with the separate-process C baseline's point of the same collective. */
     public static OverheadSummary of(List<PerfPoint> points) {
-        return of(points, C);
+        return of(points, Source.C);
     }
 
     /**
-     * Pairs every Java point with the {@code reference} source's point of the same collective ({@link #C} or
-     * {@link #IN_PROCESS_C}) and summarises the ratios; points of other sources are left out. Against the separate C
+     * Pairs every Java point with the {@code reference} source's point of the same collective (the separate C process
+     * or the in-process C loop) and summarises the ratios; points of other sources are left out. Against the separate C
      * process the ratio at a size is that of the two medians, one point per measurement ({@link MedianRun}); against
      * the in-process C loop it is the median of the trials' ratios, pooled over every run in {@code points}
      * ({@link InProcessRatios}).
      */
-    public static OverheadSummary of(List<PerfPoint> points, String reference) {
-        if (!reference.equals(C) && !reference.equals(IN_PROCESS_C)) {
-            throw new IllegalArgumentException("reference must be " + C + " or " + IN_PROCESS_C + ", got '" + reference + "'");
-        }
-        for (PerfPoint p : points) {
-            if (!p.source().equals(PerfTable.JAVA) && !p.source().equals(C) && !p.source().equals(IN_PROCESS_C)
-                    && !p.source().equals(PerfPoint.NCCL_TESTS)) {
-                throw new IllegalArgumentException("source must be java, " + C + ", " + IN_PROCESS_C + " or "
-                        + PerfPoint.NCCL_TESTS + ", got '" + p.source() + "': " + p);
-            }
+    public static OverheadSummary of(List<PerfPoint> points, Source reference) {
+        if (reference != Source.C && reference != Source.IN_PROCESS_C) {
+            throw new IllegalArgumentException("reference must be " + Source.C + " or " + Source.IN_PROCESS_C + ", got '" + reference + "'");
         }
         // The in-process loop measures launches only: graph rows would be all "no data", so there are none.
-        Map<Sweep, java.util.SortedMap<Long, Double>> ratios = reference.equals(IN_PROCESS_C)
+        Map<Sweep, java.util.SortedMap<Long, Double>> ratios = reference == Source.IN_PROCESS_C
                 ? InProcessRatios.of(points).bySweep() : separateProcessRatios(points);
         List<Overhead> rows = new ArrayList<>();
         for (Map.Entry<Sweep, java.util.SortedMap<Long, Double>> group : ratios.entrySet()) {
@@ -134,8 +127,8 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
         Map<Sweep, Map<Long, PerfPoint[]>> pairs = new LinkedHashMap<>();
         for (PerfPoint p : points) {
             int side;
-            if (p.source().equals(PerfTable.JAVA)) side = 0;
-            else if (p.source().equals(C)) side = 1;
+            if (p.source() == Source.JAVA) side = 0;
+            else if (p.source() == Source.C) side = 1;
             else continue;
             PerfPoint[] pair = pairs.computeIfAbsent(Sweep.of(p), k -> new LinkedHashMap<>())
                     .computeIfAbsent(p.bytes(), b -> new PerfPoint[2]);
@@ -193,7 +186,7 @@ public record OverheadSummary(List<Overhead> rows, String reference) {
                 .append("|---|---:|---|---|---|---|---:|---:|\n");
         for (Overhead r : rows) {
             out.append("| ").append(r.cell() == null ? r.library() : r.cell() + " (" + r.library() + ")").append(" | ")
-                    .append(r.world()).append(" | ").append(r.collective()).append(" | ").append(r.dtype())
+                    .append(r.world()).append(" | ").append(r.collective()).append(" | ").append(r.dtype().shortName())
                     .append(" | ").append(r.placement()).append(" | ").append(r.mode()).append(" | ")
                     .append(cell(r.smallMessageRatio(), r.smallMessageGoal(), " over " + r.smallMessageSizes() + " size(s)"))
                     .append(" | ")

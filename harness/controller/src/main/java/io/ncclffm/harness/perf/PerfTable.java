@@ -8,7 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * The Markdown tables of a perf run: one per cell (or library), world, collective and element type, which are never
@@ -23,16 +28,14 @@ import io.ncclffm.harness.protocol.PerfPoint;
  *
  * <p>Sizes follow nccl-tests: the total bytes of the operation as its {@code size} column prints them (for
  * allGather the whole receive buffer, for reduceScatter the whole send buffer, n times one rank's share; for
- * alltoall one rank's whole buffer); each table says which under its title ({@link PerfPoint#sizeConvention}).
+ * alltoall one rank's whole buffer); each table says which under its title ({@link Collective#sizeConvention}).
  */
 public final class PerfTable {
 
-    static final String JAVA = PerfPoint.JAVA;
-    static final String C = PerfPoint.C;
     static final String MISSING = "—";
     /** Sources in column order; the first reference present is the one the ratio divides by. */
-    static final List<String> SOURCES = List.of(JAVA, PerfPoint.C, PerfPoint.IN_PROCESS_C, PerfPoint.NCCL_TESTS);
-    static final List<String> RATIO_REFERENCES = List.of(PerfPoint.IN_PROCESS_C, PerfPoint.C, PerfPoint.NCCL_TESTS);
+    static final List<Source> SOURCES = List.of(Source.JAVA, Source.C, Source.IN_PROCESS_C, Source.NCCL_TESTS);
+    static final List<Source> RATIO_REFERENCES = List.of(Source.IN_PROCESS_C, Source.C, Source.NCCL_TESTS);
 
     private PerfTable() {
     }
@@ -48,18 +51,18 @@ public final class PerfTable {
     }
 
     /** Run groups a table may hold: one library (one cell of it, in a matrix run), world, collective and element type. */
-    record Group(String library, String cell, int world, String collective, String dtype) {
+    record Group(String library, String cell, int world, Collective collective, DataType dtype) {
         static Group of(PerfPoint p) {
             return new Group(p.library(), p.cell(), p.world(), p.collective(), p.dtype());
         }
 
         String title() {
-            return (cell == null ? library : cell + " (" + library + ")") + ", world " + world + ", " + collective + " " + dtype;
+            return (cell == null ? library : cell + " (" + library + ")") + ", world " + world + ", " + collective + " " + dtype.shortName();
         }
     }
 
     /** One column block of the table. */
-    record Variant(String placement, String mode) {
+    record Variant(Placement placement, TimingMode mode) {
         String title() {
             return placement + " " + mode;
         }
@@ -73,38 +76,26 @@ public final class PerfTable {
 
     /**
      * Placements and modes in reading order: out-of-place before in-place and launch before graph, as nccl-tests
-     * prints them; anything else the data holds follows alphabetically.
+     * prints them (the order the enums declare).
      */
-    static final Comparator<Variant> READING_ORDER = Comparator
-            .comparingInt((Variant v) -> rank(v.placement(), "out-of-place", "in-place"))
-            .thenComparing(Variant::placement)
-            .thenComparingInt(v -> rank(v.mode(), "launch", "graph"))
-            .thenComparing(Variant::mode);
-
-    private static int rank(String value, String... known) {
-        for (int i = 0; i < known.length; i++) if (known[i].equals(value)) return i;
-        return known.length;
-    }
+    static final Comparator<Variant> READING_ORDER = Comparator.comparing(Variant::placement).thenComparing(Variant::mode);
 
     private static String table(Group group, List<PerfPoint> points) {
         TreeSet<Variant> variants = new TreeSet<>(READING_ORDER);
         TreeSet<Long> sizes = new TreeSet<>();
-        java.util.Set<String> present = new java.util.HashSet<>();
+        java.util.Set<Source> present = java.util.EnumSet.noneOf(Source.class);
         for (PerfPoint p : points) {
             variants.add(new Variant(p.placement(), p.mode()));
             sizes.add(p.bytes());
             present.add(p.source());
         }
-        List<String> sources = new ArrayList<>(SOURCES.stream().filter(s -> s.equals(JAVA) || present.contains(s)).toList());
-        present.stream().filter(s -> !SOURCES.contains(s)).sorted().forEach(sources::add);
-        if (sources.size() == 1) sources.add(C);  // a lone Java run still shows where C would go
-        String reference = RATIO_REFERENCES.stream().filter(present::contains).findFirst().orElse(C);
-        String names = String.join(" / ", sources);
+        List<Source> sources = new ArrayList<>(SOURCES.stream().filter(s -> s == Source.JAVA || present.contains(s)).toList());
+        if (sources.size() == 1) sources.add(Source.C);  // a lone Java run still shows where C would go
+        Source reference = RATIO_REFERENCES.stream().filter(present::contains).findFirst().orElse(Source.C);
+        String names = sources.stream().map(Source::label).collect(java.util.stream.Collectors.joining(" / "));
         StringBuilder out = new StringBuilder();
         out.append("### ").append(group.title()).append("\n\n");
-        if (PerfPoint.COLLECTIVES.contains(group.collective())) {
-            out.append("Size: ").append(PerfPoint.sizeConvention(group.collective())).append(".\n\n");
-        }
+        out.append("Size: ").append(group.collective().sizeConvention()).append(".\n\n");
 
         StringBuilder header = new StringBuilder("| Size |");
         StringBuilder rule = new StringBuilder("|---:|");
@@ -151,11 +142,10 @@ public final class PerfTable {
         return java.timeUs() / c.timeUs();
     }
 
-    private static PerfPoint find(List<PerfPoint> points, long bytes, Variant v, String source) {
+    private static PerfPoint find(List<PerfPoint> points, long bytes, Variant v, Source source) {
         PerfPoint found = null;
         for (PerfPoint p : points) {
-            if (p.bytes() == bytes && p.placement().equals(v.placement()) && p.mode().equals(v.mode())
-                    && p.source().equals(source)) {
+            if (p.bytes() == bytes && p.placement() == v.placement() && p.mode() == v.mode() && p.source() == source) {
                 if (found != null) {
                     throw new IllegalArgumentException("two " + source + " points for one table cell; a report takes "
                             + "one run per cell: " + found + " and " + p);

@@ -2,7 +2,12 @@ package io.ncclffm.harness.perf;
 
 import java.util.Locale;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * One collective that got worse from the baseline to the candidate by more than the threshold, with the numbers
@@ -17,8 +22,8 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * @param baselineCell     the matrix cell of the baseline points, or {@code null} when they came from no matrix
  * @param candidateCell    the candidate's cell, or {@code null}
  */
-public record Regression(String baselineLibrary, String candidateLibrary, String source, int world,
-                         String collective, String dtype, long bytes, String placement, String mode, Metric metric,
+public record Regression(String baselineLibrary, String candidateLibrary, Source source, int world,
+                         Collective collective, DataType dtype, long bytes, Placement placement, TimingMode mode, Metric metric,
                          double baseline, double candidate, double pValue, String baselineCell,
                          String candidateCell) {
 
@@ -78,7 +83,7 @@ public record Regression(String baselineLibrary, String candidateLibrary, String
      */
     public String describe() {
         return String.format(Locale.ROOT, "%s world %d %s %s %s %s %s: %s %.2f %s -> %.2f %s (%+.1f%%, p=%s), %s -> %s",
-                source, world, collective, dtype, placement, mode, MessageSize.label(bytes), metric.shortName(), baseline,
+                source, world, collective, dtype.shortName(), placement, mode, MessageSize.label(bytes), metric.shortName(), baseline,
                 metric.unit(), candidate, metric.unit(), change() * 100, p(pValue), label(baselineCell, baselineLibrary),
                 label(candidateCell, candidateLibrary));
     }

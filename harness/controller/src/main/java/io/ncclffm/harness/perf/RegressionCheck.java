@@ -9,7 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * Compares a candidate's perf points with a baseline's, collective by collective (same source, world, collective,
@@ -265,7 +270,7 @@ public final class RegressionCheck {
     }
 
     /** A collective's sweep over sizes in one regime (what {@link #metricFor} judges it on). */
-    private record Series(String source, int world, String collective, String dtype, String placement, String mode,
+    private record Series(Source source, int world, Collective collective, DataType dtype, Placement placement, TimingMode mode,
                           Regression.Metric metric) {
         static Series of(PerfPoint p, Regression.Metric metric) {
             return new Series(p.source(), p.world(), p.collective(), p.dtype(), p.placement(), p.mode(), metric);
@@ -307,8 +312,8 @@ public final class RegressionCheck {
     }
 
     /** A collective, regardless of the release or cell that ran it. */
-    private record Key(String source, int world, String collective, String dtype, long bytes, String placement,
-                       String mode) {
+    private record Key(Source source, int world, Collective collective, DataType dtype, long bytes, Placement placement,
+                       TimingMode mode) {
         static Key of(PerfPoint p) {
             return new Key(p.source(), p.world(), p.collective(), p.dtype(), p.bytes(), p.placement(), p.mode());
         }

@@ -22,6 +22,7 @@ import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
@@ -87,7 +88,7 @@ public final class MatrixReport {
             deviceFacts.putIfAbsent("driver", init.driver());
             deviceFacts.putIfAbsent("computeCapability", Integer.toString(init.computeCapability()));
             if (cell.perf()) {
-                inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
+                inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), Source.JAVA, world,
                         init.initMillis(), init.deviceMemoryBytes()));
             }
         }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.BandwidthChart;
 import io.ncclffm.harness.perf.InProcessRatios;
@@ -22,8 +23,12 @@ import io.ncclffm.harness.perf.PerfTable;
 import io.ncclffm.harness.perf.Regression;
 import io.ncclffm.harness.perf.RegressionCheck;
 import io.ncclffm.harness.perf.TrialComparison;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * What perf mode produces from a matrix run's points (and the C baseline's, when given): a table per release, a
@@ -51,18 +56,18 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
      */
     static java.util.Map<String, String> charts(List<PerfPoint> all) {
         java.util.Map<String, String> charts = new java.util.LinkedHashMap<>();
-        record Kind(String collective, String dtype) { }
+        record Kind(Collective collective, DataType dtype) { }
         List<Kind> kinds = all.stream().map(p -> new Kind(p.collective(), p.dtype())).distinct().toList();
         for (int world : all.stream().map(PerfPoint::world).distinct().sorted().toList()) {
             for (Kind kind : kinds) {
-                List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.collective().equals(kind.collective())
-                        && p.dtype().equals(kind.dtype()) && p.placement().equals("out-of-place") && p.mode().equals("launch")).toList();
+                List<PerfPoint> line = all.stream().filter(p -> p.world() == world && p.collective() == kind.collective()
+                        && p.dtype() == kind.dtype() && p.placement() == Placement.OUT_OF_PLACE && p.mode() == TimingMode.LAUNCH).toList();
                 if (line.isEmpty()) continue;
                 BandwidthChart.Bandwidth bw = world == 1 ? BandwidthChart.Bandwidth.ALGORITHM : BandwidthChart.Bandwidth.BUS;
-                boolean classic = kind.collective().equals(PerfPoint.ALL_REDUCE) && kind.dtype().equals("float32");
-                String name = classic ? "busbw-w" + world + ".svg" : "busbw-" + kind.collective() + "-" + kind.dtype() + "-w" + world + ".svg";
-                charts.put(name, BandwidthChart.svg(line, kind.collective() + " " + kind.dtype()
-                        + (PerfPoint.reduces(kind.collective()) ? " sum" : "") + ", out-of-place, world " + world
+                boolean classic = kind.collective() == Collective.ALL_REDUCE && kind.dtype() == DataType.FLOAT32;
+                String name = classic ? "busbw-w" + world + ".svg" : "busbw-" + kind.collective() + "-" + kind.dtype().shortName() + "-w" + world + ".svg";
+                charts.put(name, BandwidthChart.svg(line, kind.collective() + " " + kind.dtype().shortName()
+                        + (kind.collective().reduces() ? " sum" : "") + ", out-of-place, world " + world
                         + (world == 1 ? " (algorithm bandwidth: one rank has no bus)" : " (bus bandwidth)"), bw));
             }
         }
@@ -123,7 +128,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
      * overhead goals and the regression check.
      */
     static boolean movesData(PerfPoint p) {
-        return !(p.world() == 1 && p.placement().equals("in-place"));
+        return !(p.world() == 1 && p.placement() == Placement.IN_PLACE);
     }
 
     static PerfArtifacts of(List<PerfPoint> java, List<PerfPoint> c, Matrix.PerfPolicy policy) {
@@ -144,8 +149,8 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
                 : OverheadSummary.of(all.stream().filter(PerfArtifacts::movesData).filter(judged).toList());
         // in process, every run's trials are pairs: the ratios pool them (InProcessRatios), not the median runs
         List<PerfPoint> everyRun = own.stream().filter(PerfArtifacts::movesData).filter(judged).toList();
-        OverheadSummary inProcess = java.stream().noneMatch(p -> p.source().equals(OverheadSummary.IN_PROCESS_C)) ? null
-                : OverheadSummary.of(everyRun, OverheadSummary.IN_PROCESS_C);
+        OverheadSummary inProcess = java.stream().noneMatch(p -> p.source() == Source.IN_PROCESS_C) ? null
+                : OverheadSummary.of(everyRun, Source.IN_PROCESS_C);
         NcclTestsComparison vsNcclTests = NcclTestsComparison.of(all, InProcessRatios.of(own));
         List<Regression> regressions = new ArrayList<>();
         StringBuilder report = new StringBuilder();
@@ -195,8 +200,8 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
         java.util.function.Function<Regression, String> perRun = r -> runValues(r, measured, paired);
         java.util.function.Predicate<PerfPoint> isJudged = p -> p.cell() != null && movesData(p) && policy.judges(p.world());
         List<PerfPoint> judged = points.stream().filter(isJudged).toList();
-        List<PerfPoint> java = judged.stream().filter(p -> p.source().equals(PerfPoint.JAVA)).toList();
-        List<PerfPoint> c = judged.stream().filter(p -> p.source().equals(PerfPoint.IN_PROCESS_C)).toList();
+        List<PerfPoint> java = judged.stream().filter(p -> p.source() == Source.JAVA).toList();
+        List<PerfPoint> c = judged.stream().filter(p -> p.source() == Source.IN_PROCESS_C).toList();
         List<PerfPoint> baseline = java.stream().filter(p -> policy.isBaseline(p.cell())).toList();
         List<PerfPoint> baselineC = c.stream().filter(p -> policy.isBaseline(p.cell())).toList();
         // every run of the candidates, both sides, for the paired comparison
@@ -252,7 +257,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             int compared = outcome.compared();
             List<Regression> cAll = outcome.cChanges();
             // C's change beside each Java row it does not confirm (the loop times launches only)
-            Map<String, String> cChange = cAll.stream().filter(r -> r.mode().equals("launch"))
+            Map<String, String> cChange = cAll.stream().filter(r -> r.mode() == TimingMode.LAUNCH)
                     .collect(Collectors.toMap(PerfArtifacts::confirmingKey, PerfArtifacts::changeText, (x, y) -> x));
             List<Regression> confirmed = new ArrayList<>();
             List<Regression> unconfirmed = new ArrayList<>();
@@ -312,13 +317,13 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
     }
 
     /** The points of one source. */
-    private static List<PerfPoint> source(List<PerfPoint> points, String source) {
-        return points.stream().filter(p -> p.source().equals(source)).toList();
+    private static List<PerfPoint> source(List<PerfPoint> points, Source source) {
+        return points.stream().filter(p -> p.source() == source).toList();
     }
 
     /** What a point measured, for a report line: source, world, collective, type, size, placement and mode. */
     private static String measurement(PerfPoint p) {
-        return p.source() + " world " + p.world() + " " + p.collective() + " " + p.dtype() + " " + p.placement() + " "
+        return p.source() + " world " + p.world() + " " + p.collective() + " " + p.dtype().shortName() + " " + p.placement() + " "
                 + p.mode() + " " + MessageSize.label(p.bytes());
     }
 
@@ -336,9 +341,9 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             String cell = baselineSide && !paired ? (r.baselineCell() == null ? "" : r.baselineCell()) : candidateCell;
             boolean pairedPoints = baselineSide && paired;
             List<PerfPoint> runs = measured.stream().filter(p -> cell.equals(p.cell()) && p.pairedBaseline() == pairedPoints
-                    && p.source().equals(r.source())
-                    && p.world() == r.world() && p.collective().equals(r.collective()) && p.dtype().equals(r.dtype())
-                    && p.bytes() == r.bytes() && p.placement().equals(r.placement()) && p.mode().equals(r.mode()))
+                    && p.source() == r.source()
+                    && p.world() == r.world() && p.collective() == r.collective() && p.dtype() == r.dtype()
+                    && p.bytes() == r.bytes() && p.placement() == r.placement() && p.mode() == r.mode())
                     .sorted(java.util.Comparator.comparingInt(PerfPoint::run)).toList();
             several |= runs.size() > 1;
             String label = pairedPoints ? r.baselineCell() + " in " + candidateCell + "'s processes" : cell;
@@ -357,7 +362,7 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
      * The collective whose C loop row confirms a Java row: the same world, collective, element type, size and
      * placement, launched (the loop has no graph mode).
      */
-    private static String confirmingKey(int world, String collective, String dtype, long bytes, String placement) {
+    private static String confirmingKey(int world, Collective collective, DataType dtype, long bytes, Placement placement) {
         return world + "/" + collective + "/" + dtype + "/" + bytes + "/" + placement + "/launch";
     }
 
@@ -394,18 +399,18 @@ public record PerfArtifacts(List<PerfPoint> points, List<PerfPoint> measured, St
             List<PerfPoint> runsOf = allRuns.stream().filter(p -> cell.equals(p.cell()) && p.world() == world).toList();
             List<PerfPoint> theirs = runsOf.stream().filter(PerfPoint::pairedBaseline).toList();
             List<PerfPoint> mine = runsOf.stream().filter(p -> !p.pairedBaseline()).toList();
-            RegressionCheck.Comparison j = check.judgePaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA), baselineCell);
+            RegressionCheck.Comparison j = check.judgePaired(source(theirs, Source.JAVA), source(mine, Source.JAVA), baselineCell);
             regressions.addAll(j.regressions());
             notSignificant.addAll(j.notSignificant());
             isolated.addAll(j.isolated());
             changes.addAll(j.changes());
-            RegressionCheck.Comparison inC = check.judgePaired(source(theirs, PerfPoint.IN_PROCESS_C),
-                    source(mine, PerfPoint.IN_PROCESS_C), baselineCell);
+            RegressionCheck.Comparison inC = check.judgePaired(source(theirs, Source.IN_PROCESS_C),
+                    source(mine, Source.IN_PROCESS_C), baselineCell);
             cRegressions.addAll(inC.regressions());
             cChanges.addAll(inC.changes());
-            List<PerfPoint> g = check.unpaired(source(theirs, PerfPoint.JAVA), source(mine, PerfPoint.JAVA));
+            List<PerfPoint> g = check.unpaired(source(theirs, Source.JAVA), source(mine, Source.JAVA));
             gaps.addAll(g);
-            pairs += (int) source(mine, PerfPoint.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
+            pairs += (int) source(mine, Source.JAVA).stream().map(PerfArtifacts::measurement).distinct().count() - g.size();
         }
         return new Judged(new RegressionCheck.Comparison(regressions, notSignificant, isolated, changes), byConfirmingKey(cRegressions),
                 cChanges, pairs, gaps);

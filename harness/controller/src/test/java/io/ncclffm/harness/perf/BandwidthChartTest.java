@@ -22,6 +22,9 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 class BandwidthChartTest {
 
@@ -102,7 +105,7 @@ class BandwidthChartTest {
 
     @Test
     void aOneRankWorldCanBeDrawnWithAlgorithmBandwidthSinceItsBusBandwidthIsZero() throws Exception {
-        List<PerfPoint> oneRank = List.of(point(NCCL_28, "c", 1, 1L << 30, "in-place", "launch", 10_000));
+        List<PerfPoint> oneRank = List.of(point(NCCL_28, Source.C, 1, 1L << 30, Placement.IN_PLACE, TimingMode.LAUNCH, 10_000));
         Document svg = parse(BandwidthChart.svg(oneRank, "t", BandwidthChart.Bandwidth.ALGORITHM));
         assertTrue(texts(svg).contains("algorithm bandwidth (GB/s)"));
         double y = Double.parseDouble(polyline(svg, 0).getAttribute("points").split(",")[1]);
@@ -111,7 +114,7 @@ class BandwidthChartTest {
 
     @Test
     void twoPointsOfOneLineAtOneSizeAreRejected() {
-        List<PerfPoint> mixed = List.of(c(NCCL_28, 8, 10), point(NCCL_28, "c", 2, 8, "in-place", "launch", 9));
+        List<PerfPoint> mixed = List.of(c(NCCL_28, 8, 10), point(NCCL_28, Source.C, 2, 8, Placement.IN_PLACE, TimingMode.LAUNCH, 9));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BandwidthChart.svg(mixed, "t"));
         assertTrue(e.getMessage().contains("narrow the points"), e.getMessage());
     }

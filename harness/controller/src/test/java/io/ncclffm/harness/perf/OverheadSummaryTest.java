@@ -13,9 +13,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.perf.OverheadSummary.Goal;
 import io.ncclffm.harness.perf.OverheadSummary.Overhead;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 class OverheadSummaryTest {
 
@@ -121,33 +126,33 @@ class OverheadSummaryTest {
     void eachPlacementAndModeIsItsOwnRow() {
         OverheadSummary summary = OverheadSummary.of(List.of(
                 java(NCCL_28, 8, 10), c(NCCL_28, 8, 10),
-                point(NCCL_28, "java", 2, 8, "in-place", "graph", 7), point(NCCL_28, "c", 2, 8, "in-place", "graph", 5)));
+                point(NCCL_28, Source.JAVA, 2, 8, Placement.IN_PLACE, TimingMode.GRAPH, 7), point(NCCL_28, Source.C, 2, 8, Placement.IN_PLACE, TimingMode.GRAPH, 5)));
         assertEquals(2, summary.rows().size());
-        assertEquals("in-place", summary.rows().get(1).placement());
+        assertEquals(Placement.IN_PLACE, summary.rows().get(1).placement());
         assertEquals(1.4, summary.rows().get(1).smallMessageRatio().getAsDouble(), 1e-12);
     }
 
     @Test
     void anUnknownSourceIsRejected() {
-        List<PerfPoint> python = List.of(point(NCCL_28, "python", 2, 8, "in-place", "graph", 7));
-        assertThrows(IllegalArgumentException.class, () -> OverheadSummary.of(python));
+        // a point's source is typed: a source that is none of the known ones is refused where the text is read
+        assertThrows(IllegalArgumentException.class, () -> Source.of("python"));
     }
 
     @Test
     void inProcess_eachSizeIsJudgedOnItsPairsOfTrials() {
         // the H200, 2.28.3 sendrecv bfloat16 at 64 MiB: trials spread 2.5% on both sides; the medians' ratio read 1.013,
         // a miss, while the pairs read 1.030, 0.999 and 0.985
-        PerfPoint java = PerfPoint.ofTrials(NCCL_28, PerfPoint.JAVA, 1, PerfPoint.SEND_RECV, MIB_64, "bfloat16", "out-of-place",
-                "launch", 10, List.of(42.42, 43.12, 41.24));
-        PerfPoint c = PerfPoint.ofTrials(NCCL_28, PerfPoint.IN_PROCESS_C, 1, PerfPoint.SEND_RECV, MIB_64, "bfloat16", "out-of-place",
-                "launch", 10, List.of(41.17, 43.14, 41.87));
+        PerfPoint java = PerfPoint.ofTrials(NCCL_28, Source.JAVA, 1, Collective.SEND_RECV, MIB_64, DataType.BFLOAT16, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 10, List.of(42.42, 43.12, 41.24));
+        PerfPoint c = PerfPoint.ofTrials(NCCL_28, Source.IN_PROCESS_C, 1, Collective.SEND_RECV, MIB_64, DataType.BFLOAT16, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 10, List.of(41.17, 43.14, 41.87));
         assertEquals(1.013, PerfTable.timeRatio(java, c), 1e-3);
-        Overhead row = OverheadSummary.of(List.of(java, c), OverheadSummary.IN_PROCESS_C).rows().getFirst();
+        Overhead row = OverheadSummary.of(List.of(java, c), Source.IN_PROCESS_C).rows().getFirst();
         assertEquals(43.12 / 43.14, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
         assertEquals(Goal.MEETS, row.largeMessageGoal());
         // against the separate C process the trials are no pairs: the medians' ratio, a miss
-        PerfPoint separate = PerfPoint.ofTrials(NCCL_28, PerfPoint.C, 1, PerfPoint.SEND_RECV, MIB_64, "bfloat16", "out-of-place",
-                "launch", 10, List.of(41.17, 43.14, 41.87));
+        PerfPoint separate = PerfPoint.ofTrials(NCCL_28, Source.C, 1, Collective.SEND_RECV, MIB_64, DataType.BFLOAT16, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 10, List.of(41.17, 43.14, 41.87));
         assertEquals(Goal.MISSES, OverheadSummary.of(List.of(java, separate)).rows().getFirst().largeMessageGoal());
     }
 
@@ -157,12 +162,12 @@ class OverheadSummaryTest {
         List<PerfPoint> points = new java.util.ArrayList<>();
         for (int run = 0; run < 2; run++) {
             double level = run == 0 ? 1.0 : 1.1;
-            points.add(PerfPoint.ofTrials(NCCL_28, PerfPoint.JAVA, 1, PerfPoint.ALL_REDUCE, MIB_64, "float32", "out-of-place",
-                    "launch", 10, List.of(35.175 * level, 35.175 * level)).inCell("perf", run));
-            points.add(PerfPoint.ofTrials(NCCL_28, PerfPoint.IN_PROCESS_C, 1, PerfPoint.ALL_REDUCE, MIB_64, "float32", "out-of-place",
-                    "launch", 10, List.of(35.0 * level, 35.0 * level)).inCell("perf", run));
+            points.add(PerfPoint.ofTrials(NCCL_28, Source.JAVA, 1, Collective.ALL_REDUCE, MIB_64, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                    TimingMode.LAUNCH, 10, List.of(35.175 * level, 35.175 * level)).inCell("perf", run));
+            points.add(PerfPoint.ofTrials(NCCL_28, Source.IN_PROCESS_C, 1, Collective.ALL_REDUCE, MIB_64, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                    TimingMode.LAUNCH, 10, List.of(35.0 * level, 35.0 * level)).inCell("perf", run));
         }
-        Overhead row = OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C).rows().getFirst();
+        Overhead row = OverheadSummary.of(points, Source.IN_PROCESS_C).rows().getFirst();
         assertEquals(1.005, row.largeMessageWorstRatio().getAsDouble(), 1e-12);
         // the first run's Java against the second run's C would read 0.914, the other way round 1.105
     }

@@ -10,7 +10,12 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * The in-process comparison ({@code perf.pairing: in-process}) on a model of the H200 host it was made for: a small
@@ -49,7 +54,7 @@ class PairedComparisonTest {
     }
 
     private static PerfPoint point(String cell, int run, long bytes, List<Double> trials) {
-        return PerfPoint.ofTrials(LIB, PerfPoint.JAVA, 1, PerfPoint.ALL_REDUCE, bytes, "float32", "out-of-place", "launch",
+        return PerfPoint.ofTrials(LIB, Source.JAVA, 1, Collective.ALL_REDUCE, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH,
                 1000, trials).inCell(cell, run);
     }
 

@@ -15,14 +15,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 class PerfTableTest {
 
     private static final List<PerfPoint> RUN = List.of(
             java(NCCL_28, 8, 10.5), c(NCCL_28, 8, 10.0),
             java(NCCL_28, 1L << 30, 20_200), c(NCCL_28, 1L << 30, 20_000),
-            point(NCCL_28, "java", 2, 8, "in-place", "graph", 6.0),
-            point(NCCL_28, "c", 2, 8, "in-place", "graph", 5.0),
+            point(NCCL_28, Source.JAVA, 2, 8, Placement.IN_PLACE, TimingMode.GRAPH, 6.0),
+            point(NCCL_28, Source.C, 2, 8, Placement.IN_PLACE, TimingMode.GRAPH, 5.0),
             java(NCCL_27, 8, 12.0));
 
     @Test
@@ -66,8 +69,8 @@ class PerfTableTest {
     @Test
     void everySourceThatMeasuredGetsItsSlot_andTheRatioDividesByTheInProcessLoop() {
         List<PerfPoint> run = List.of(java(NCCL_28, 8, 10.5), c(NCCL_28, 8, 9.0),
-                point(NCCL_28, "c-inproc", 2, 8, "out-of-place", "launch", 10.0),
-                point(NCCL_28, "nccl-tests", 2, 8, "out-of-place", "launch", 11.0));
+                point(NCCL_28, Source.IN_PROCESS_C, 2, 8, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10.0),
+                point(NCCL_28, Source.NCCL_TESTS, 2, 8, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 11.0));
         String table = PerfTable.markdown(run);
         assertTrue(table.contains("time µs (java / c / c-inproc / nccl-tests)") && table.contains("| java/c-inproc |"), table);
         assertEquals(List.of("8 B", "10.50 / 9.00 / 10.00 / 11.00", "0.00 / 0.00 / 0.00 / 0.00", "0.00 / 0.00 / 0.00 / 0.00",

@@ -1,6 +1,11 @@
 package io.ncclffm.harness.perf;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * Constructed points for the report tests: the fields that vary, the rest fixed at a two-rank float32 allReduce run,
@@ -15,16 +20,16 @@ final class Points {
     }
 
     static PerfPoint java(String library, long bytes, double timeUs) {
-        return point(library, "java", 2, bytes, "out-of-place", "launch", timeUs);
+        return point(library, Source.JAVA, 2, bytes, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, timeUs);
     }
 
     static PerfPoint c(String library, long bytes, double timeUs) {
-        return point(library, "c", 2, bytes, "out-of-place", "launch", timeUs);
+        return point(library, Source.C, 2, bytes, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, timeUs);
     }
 
-    static PerfPoint point(String library, String source, int world, long bytes, String placement, String mode,
+    static PerfPoint point(String library, Source source, int world, long bytes, Placement placement, TimingMode mode,
                            double timeUs) {
-        return PerfPoint.ofTrials(library, source, world, PerfPoint.ALL_REDUCE, bytes, "float32", placement, mode, 20,
+        return PerfPoint.ofTrials(library, source, world, Collective.ALL_REDUCE, bytes, DataType.FLOAT32, placement, mode, 20,
                 java.util.List.of(timeUs * 0.98, timeUs * 0.99, timeUs, timeUs * 1.01, timeUs * 1.02));
     }
 }

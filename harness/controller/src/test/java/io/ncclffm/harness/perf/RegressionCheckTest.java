@@ -12,8 +12,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.perf.Regression.Metric;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 class RegressionCheckTest {
 
@@ -107,9 +112,9 @@ class RegressionCheckTest {
     @Test
     void aChangeBeyondTheThresholdWhoseTrialsOverlap_isNoise_notARegression() {
         // medians 10 -> 12 (+20%), but two of the baseline's trials are slower than three of the candidate's
-        PerfPoint before = PerfPoint.ofTrials(NCCL_27, "c", 2, PerfPoint.ALL_REDUCE, 8, "float32", "out-of-place", "launch",
+        PerfPoint before = PerfPoint.ofTrials(NCCL_27, Source.C, 2, Collective.ALL_REDUCE, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH,
                 20, List.of(9.0, 9.5, 10.0, 13.0, 14.0));
-        PerfPoint after = PerfPoint.ofTrials(NCCL_28, "c", 2, PerfPoint.ALL_REDUCE, 8, "float32", "out-of-place", "launch",
+        PerfPoint after = PerfPoint.ofTrials(NCCL_28, Source.C, 2, Collective.ALL_REDUCE, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH,
                 20, List.of(11.0, 11.5, 12.0, 12.5, 15.0));
         RegressionCheck.Comparison c = TEN_PERCENT.judge(List.of(before), List.of(after));
         assertEquals(List.of(), c.regressions());
@@ -126,16 +131,16 @@ class RegressionCheckTest {
 
     @Test
     void aPointWithItsMedianAlone_canNeverBeSignificant() {
-        PerfPoint before = PerfPoint.of(NCCL_27, "c", 2, 8, "float32", "out-of-place", "launch", 20, 10);
-        PerfPoint after = PerfPoint.of(NCCL_28, "c", 2, 8, "float32", "out-of-place", "launch", 20, 100);
+        PerfPoint before = PerfPoint.of(NCCL_27, Source.C, 2, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 20, 10);
+        PerfPoint after = PerfPoint.of(NCCL_28, Source.C, 2, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 20, 100);
         assertEquals(List.of(), TEN_PERCENT.compare(List.of(before), List.of(after)));
         assertEquals(1, TEN_PERCENT.judge(List.of(before), List.of(after)).notSignificant().size());
     }
 
     @Test
     void differentCollectivesOfOneSizeAreNotCompared() {
-        PerfPoint gather = PerfPoint.ofTrials(NCCL_28, "c", 2, PerfPoint.ALL_GATHER, 8, "float32", "out-of-place",
-                "launch", 20, List.of(50.0, 51.0, 52.0, 53.0, 54.0));
+        PerfPoint gather = PerfPoint.ofTrials(NCCL_28, Source.C, 2, Collective.ALL_GATHER, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 20, List.of(50.0, 51.0, 52.0, 53.0, 54.0));
         assertEquals(List.of(), TEN_PERCENT.compare(List.of(c(NCCL_27, 8, 10)), List.of(gather)));
     }
 
@@ -147,8 +152,8 @@ class RegressionCheckTest {
 
     @Test
     void aOneRankWorldIsJudgedOnAlgorithmBandwidthBecauseItsBusBandwidthIsZero() {
-        PerfPoint before = point(NCCL_27, "c", 1, GIB, "in-place", "launch", 1000);
-        PerfPoint after = point(NCCL_28, "c", 1, GIB, "in-place", "launch", 1500);
+        PerfPoint before = point(NCCL_27, Source.C, 1, GIB, Placement.IN_PLACE, TimingMode.LAUNCH, 1000);
+        PerfPoint after = point(NCCL_28, Source.C, 1, GIB, Placement.IN_PLACE, TimingMode.LAUNCH, 1500);
         List<Regression> found = TEN_PERCENT.compare(List.of(before), List.of(after));
         assertEquals(Metric.ALGORITHM_BANDWIDTH, found.getFirst().metric());
     }
@@ -158,10 +163,10 @@ class RegressionCheckTest {
         // Java against C, in-place against out-of-place and two ranks against four are different collectives.
         List<PerfPoint> baseline = List.of(c(NCCL_27, 8, 10));
         List<PerfPoint> candidate = List.of(
-                point(NCCL_28, "java", 2, 8, "out-of-place", "launch", 50),
-                point(NCCL_28, "c", 2, 8, "in-place", "launch", 50),
-                point(NCCL_28, "c", 4, 8, "out-of-place", "launch", 50),
-                point(NCCL_28, "c", 2, 8, "out-of-place", "graph", 50));
+                point(NCCL_28, Source.JAVA, 2, 8, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 50),
+                point(NCCL_28, Source.C, 2, 8, Placement.IN_PLACE, TimingMode.LAUNCH, 50),
+                point(NCCL_28, Source.C, 4, 8, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 50),
+                point(NCCL_28, Source.C, 2, 8, Placement.OUT_OF_PLACE, TimingMode.GRAPH, 50));
         assertEquals(List.of(), TEN_PERCENT.compare(baseline, candidate));
         assertEquals(baseline, TEN_PERCENT.missingFromCandidate(baseline, candidate));
     }

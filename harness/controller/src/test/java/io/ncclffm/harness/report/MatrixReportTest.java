@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
@@ -18,9 +19,13 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -56,7 +61,7 @@ class MatrixReportTest {
                 Duration.ofSeconds(3), null);
         report.record(cell, 2, "process", run.wall(), List.of(), run);
         assertEquals(812, report.cells().getFirst().initMillis());
-        assertEquals(List.of(new InitPoint("NCCL 2.28.3", PerfPoint.JAVA, 2, 812, 300L << 20)), report.perfArtifacts().inits());
+        assertEquals(List.of(new InitPoint("NCCL 2.28.3", Source.JAVA, 2, 812, 300L << 20)), report.perfArtifacts().inits());
     }
 
     @Test
@@ -93,8 +98,8 @@ class MatrixReportTest {
         Cell cell = cell(WorkerConfig.Mode.PERF);
         MatrixReport report = report(cell);
         for (int r : new int[] {2, 1}) {
-            PerfPoint p = PerfPoint.ofTrials("NCCL 2.28.3", PerfPoint.JAVA, 2, PerfPoint.ALL_REDUCE, 8, "float32",
-                    "out-of-place", "launch", 10, List.of(5.0 + r));
+            PerfPoint p = PerfPoint.ofTrials("NCCL 2.28.3", Source.JAVA, 2, Collective.ALL_REDUCE, 8, DataType.FLOAT32,
+                    Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10, List.of(5.0 + r));
             CellRun run = new CellRun(cell, 2, "process", List.of(rank(0, new WorkerEvent.Perf(0, p, Map.of()))), Duration.ofSeconds(1), null);
             report.record(cell, 2, r, "process", run.wall(), List.of(), run);
         }

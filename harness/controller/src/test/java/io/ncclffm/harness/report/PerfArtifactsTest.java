@@ -14,9 +14,14 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.Regression;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * A whole perf run's points (two cells, Java and the in-process C loop, three worlds, both placements and modes) in
@@ -33,16 +38,16 @@ class PerfArtifactsTest {
         return List.of(us * 0.98, us * 0.99, us, us * 1.01, us * 1.02);
     }
 
-    private static List<PerfPoint> sweep(String cell, String library, String source, DoubleUnaryOperator slow) {
+    private static List<PerfPoint> sweep(String cell, String library, Source source, DoubleUnaryOperator slow) {
         List<PerfPoint> points = new ArrayList<>();
         for (int world : new int[] {1, 2, 4}) {
             for (long bytes = 8; bytes <= (64L << 20); bytes *= 2) {
-                for (String placement : List.of("out-of-place", "in-place")) {
-                    for (String mode : source.equals(PerfPoint.IN_PROCESS_C) ? List.of("launch") : List.of("launch", "graph")) {
-                        double us = (mode.equals("graph") ? 1 : 6) + bytes / 2.0e5 * world;
+                for (Placement placement : List.of(Placement.OUT_OF_PLACE, Placement.IN_PLACE)) {
+                    for (TimingMode mode : source.equals(Source.IN_PROCESS_C) ? List.of(TimingMode.LAUNCH) : List.of(TimingMode.LAUNCH, TimingMode.GRAPH)) {
+                        double us = (mode.equals(TimingMode.GRAPH) ? 1 : 6) + bytes / 2.0e5 * world;
                         long b = bytes;
                         List<Double> trials = tight(us).stream().map(t -> b <= 1024 ? slow.applyAsDouble(t) : t).toList();
-                        points.add(PerfPoint.ofTrials(library, source, world, PerfPoint.ALL_REDUCE, bytes, "float32",
+                        points.add(PerfPoint.ofTrials(library, source, world, Collective.ALL_REDUCE, bytes, DataType.FLOAT32,
                                 placement, mode, 10, trials).inCell(cell));
                     }
                 }
@@ -52,10 +57,10 @@ class PerfArtifactsTest {
     }
 
     private static List<PerfPoint> run(DoubleUnaryOperator javaSlowdown, DoubleUnaryOperator cSlowdown) {
-        List<PerfPoint> points = new ArrayList<>(sweep(A, "NCCL 2.28.3", "java", t -> t));
-        points.addAll(sweep(A, "NCCL 2.28.3", "c-inproc", t -> t));
-        points.addAll(sweep(B, "NCCL 2.28.9", "java", javaSlowdown));
-        points.addAll(sweep(B, "NCCL 2.28.9", "c-inproc", cSlowdown));
+        List<PerfPoint> points = new ArrayList<>(sweep(A, "NCCL 2.28.3", Source.JAVA, t -> t));
+        points.addAll(sweep(A, "NCCL 2.28.3", Source.IN_PROCESS_C, t -> t));
+        points.addAll(sweep(B, "NCCL 2.28.9", Source.JAVA, javaSlowdown));
+        points.addAll(sweep(B, "NCCL 2.28.9", Source.IN_PROCESS_C, cSlowdown));
         return points;
     }
 
@@ -63,11 +68,11 @@ class PerfArtifactsTest {
     void fullRun_makesTableChartsOverheadAndRegressions(@TempDir Path dir) throws Exception {
         List<PerfPoint> points = run(t -> t * 1.3, t -> t * 1.3);
         // the separate C process knows no cell: its points are paired with every cell of their library and world
-        List<PerfPoint> c = points.stream().filter(p -> p.source().equals("java"))
-                .map(p -> PerfPoint.of(p.library(), "c", p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
+        List<PerfPoint> c = points.stream().filter(p -> p.source().equals(Source.JAVA))
+                .map(p -> PerfPoint.of(p.library(), Source.C, p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
                 .toList();
         PerfArtifacts a = PerfArtifacts.of(points, c, POLICY,
-                List.of(new io.ncclffm.harness.perf.InitPoint("NCCL 2.28.3", "java", 2, 512, 862L << 20)));
+                List.of(new io.ncclffm.harness.perf.InitPoint("NCCL 2.28.3", Source.JAVA, 2, 512, 862L << 20)));
         assertEquals(List.of("busbw-w1.svg", "busbw-w2.svg", "busbw-w4.svg"), List.copyOf(a.charts().keySet()));
         assertTrue(a.overhead().meetsGoals(), a.overhead().markdown());
         assertTrue(a.overhead().rows().stream().allMatch(r -> r.cell() != null), "C rows carry the cell they pair with");
@@ -100,13 +105,13 @@ class PerfArtifactsTest {
         PerfArtifacts a = PerfArtifacts.of(run(t -> t * 1.2, t -> t * 1.15), List.of(), POLICY);
         // 3 worlds x 8 sizes (8 B .. 1 KiB) x 2 placements x 2 modes, less world 1 in place (NCCL launches nothing)
         assertEquals(80, a.regressions().size(), a.regressionReport());
-        assertTrue(a.regressions().stream().anyMatch(r -> r.mode().equals("graph")), "graph rows are confirmed too");
+        assertTrue(a.regressions().stream().anyMatch(r -> r.mode().equals(TimingMode.GRAPH)), "graph rows are confirmed too");
         assertTrue(a.regressionReport().contains("; C: +15.0% (p=0.004)"), a.regressionReport());
     }
 
     @Test
     void withoutTheCLoop_nothingIsConfirmed_andTheReportSaysWhatIsMissing() {
-        List<PerfPoint> javaOnly = run(t -> t * 1.2, t -> t).stream().filter(p -> p.source().equals("java")).toList();
+        List<PerfPoint> javaOnly = run(t -> t * 1.2, t -> t).stream().filter(p -> p.source().equals(Source.JAVA)).toList();
         PerfArtifacts a = PerfArtifacts.of(javaOnly, List.of(), POLICY);
         assertEquals(List.of(), a.regressions());
         assertTrue(a.regressionReport().contains("[C: not measured (set NCCLFFM_PERF_C_LOOP)]"), a.regressionReport());
@@ -125,13 +130,13 @@ class PerfArtifactsTest {
 
     @Test
     void oneRankInPlace_isChartedButNotJudged_becauseNcclLaunchesNothing() {
-        List<PerfPoint> java = new ArrayList<>(sweep(A, "NCCL 2.28.3", "java", t -> t));
+        List<PerfPoint> java = new ArrayList<>(sweep(A, "NCCL 2.28.3", Source.JAVA, t -> t));
         // the binding's no-op calls three times slower than C's: a ratio of enqueue rates, not of data movement
-        java.replaceAll(p -> p.world() == 1 && p.placement().equals("in-place")
+        java.replaceAll(p -> p.world() == 1 && p.placement().equals(Placement.IN_PLACE)
                 ? PerfPoint.of(p.library(), p.source(), 1, p.bytes(), p.dtype(), p.placement(), p.mode(), p.iterations(), p.timeUs() * 3).inCell(A)
                 : p);
-        List<PerfPoint> c = sweep(A, "NCCL 2.28.3", "java", t -> t).stream()
-                .map(p -> PerfPoint.of(p.library(), "c", p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
+        List<PerfPoint> c = sweep(A, "NCCL 2.28.3", Source.JAVA, t -> t).stream()
+                .map(p -> PerfPoint.of(p.library(), Source.C, p.world(), p.bytes(), p.dtype(), p.placement(), p.mode(), 10, p.timeUs()))
                 .toList();
         PerfArtifacts a = PerfArtifacts.of(java, c, null);
         assertTrue(a.overhead().meetsGoals(), a.overhead().markdown());
@@ -140,7 +145,7 @@ class PerfArtifactsTest {
 
     @Test
     void withoutBaselineOrPolicy_thereIsNoOverheadAndNoRegressionReport() {
-        PerfArtifacts a = PerfArtifacts.of(sweep(A, "NCCL 2.28.3", "java", t -> t), List.of(), null);
+        PerfArtifacts a = PerfArtifacts.of(sweep(A, "NCCL 2.28.3", Source.JAVA, t -> t), List.of(), null);
         assertEquals(null, a.overhead());
         assertEquals("", a.regressionReport());
         assertEquals(3, a.charts().size());
@@ -169,11 +174,11 @@ class PerfArtifactsTest {
         List<PerfPoint> points = new ArrayList<>();
         for (long bytes = 8; bytes <= (64L << 10); bytes *= 2) {
             double us = (5 + bytes / 1.0e5) * (rng.nextDouble() < blip ? 1.15 : 1);
-            for (String source : List.of("java", "c-inproc")) {
-                for (String mode : source.equals("java") ? List.of("launch", "graph") : List.of("launch")) {
+            for (Source source : List.of(Source.JAVA, Source.IN_PROCESS_C)) {
+                for (TimingMode mode : source.equals(Source.JAVA) ? List.of(TimingMode.LAUNCH, TimingMode.GRAPH) : List.of(TimingMode.LAUNCH)) {
                     List<Double> trials = noisy(rng, us).stream().map(t -> t + shiftUs).toList();
-                    points.add(PerfPoint.ofTrials("NCCL 2.28.3", source, 1, PerfPoint.ALL_REDUCE, bytes, "float32",
-                            "out-of-place", mode, 1000, trials).inCell(cell));
+                    points.add(PerfPoint.ofTrials("NCCL 2.28.3", source, 1, Collective.ALL_REDUCE, bytes, DataType.FLOAT32,
+                            Placement.OUT_OF_PLACE, mode, 1000, trials).inCell(cell));
                 }
             }
         }
@@ -204,7 +209,7 @@ class PerfArtifactsTest {
         List<PerfPoint> points = new ArrayList<>(noisyCell(rng, "perf-2.28.3", 0));
         points.addAll(noisyCell(rng, "perf-2.28.3-shim", 30));
         PerfArtifacts a = PerfArtifacts.of(points, List.of(), new Matrix.PerfPolicy("perf-2.28.3", Set.of("perf-2.28.3"), 0.10));
-        List<Regression> launches = a.regressions().stream().filter(r -> r.mode().equals("launch")).toList();
+        List<Regression> launches = a.regressions().stream().filter(r -> r.mode().equals(TimingMode.LAUNCH)).toList();
         assertEquals(14, launches.size(), a.regressionReport());   // 8 B .. 64 KiB
         assertTrue(launches.stream().allMatch(r -> r.change() > 4 && r.pValue() < 0.005), a.regressionReport());
     }
@@ -283,7 +288,7 @@ class PerfArtifactsTest {
         assertTrue(b[2] < b[0] && b[2] < b[1], "run 3 of the candidate is the fast one: " + line);
         assertTrue(m.regressions().stream().allMatch(r -> r.bytes() >= 4096), m.regressionReport());
         List<Regression> launches = PerfArtifacts.of(shim, List.of(), AA).regressions().stream()
-                .filter(r -> r.mode().equals("launch")).toList();
+                .filter(r -> r.mode().equals(TimingMode.LAUNCH)).toList();
         assertEquals(14, launches.size());   // 8 B .. 64 KiB
     }
 
@@ -311,18 +316,18 @@ class PerfArtifactsTest {
                                            Random r) {
         List<PerfPoint> out = new ArrayList<>();
         for (long bytes = 8; bytes <= (64 << 10); bytes *= 2) {
-            for (String source : List.of(PerfPoint.JAVA, PerfPoint.IN_PROCESS_C)) {
+            for (Source source : List.of(Source.JAVA, Source.IN_PROCESS_C)) {
                 List<Double> mine = new ArrayList<>();
                 List<Double> theirs = new ArrayList<>();
                 for (int t = 0; t < 5; t++) {
                     theirs.add(level * (1 + 0.01 * r.nextGaussian()));
                     mine.add(level * slower * (1 + 0.01 * r.nextGaussian()));
                 }
-                out.add(PerfPoint.ofTrials(library, source, 1, PerfPoint.ALL_REDUCE, bytes, "float32", "out-of-place", "launch",
+                out.add(PerfPoint.ofTrials(library, source, 1, Collective.ALL_REDUCE, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH,
                         1000, mine).inCell(cell, run));
                 if (pairedWith != null) {
-                    out.add(PerfPoint.ofTrials(pairedWith, source, 1, PerfPoint.ALL_REDUCE, bytes, "float32", "out-of-place",
-                            "launch", 1000, theirs).inCell(cell, run).asPairedBaseline());
+                    out.add(PerfPoint.ofTrials(pairedWith, source, 1, Collective.ALL_REDUCE, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                            TimingMode.LAUNCH, 1000, theirs).inCell(cell, run).asPairedBaseline());
                 }
             }
         }

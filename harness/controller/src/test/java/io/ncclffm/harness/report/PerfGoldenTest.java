@@ -19,6 +19,7 @@ import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.InitPoint;
 import io.ncclffm.harness.perf.PerfJsonLines;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.verdict.PerfVerdicts;
 import io.ncclffm.harness.verdict.Verdict;
 
@@ -62,7 +63,7 @@ class PerfGoldenTest {
         List<PerfPoint> measured = PerfJsonLines.points(Files.readAllLines(input(scenario, "measured.jsonl")));
         Path c = input(scenario, "c-baseline.jsonl");
         PerfArtifacts.CBaseline baseline = PerfArtifacts.readBaseline(Files.exists(c) ? c.toString() : null);
-        List<InitPoint> inits = new ArrayList<>(List.of(new InitPoint("NCCL 2.28.3", "java", 2, 380, 905_969_664L)));
+        List<InitPoint> inits = new ArrayList<>(List.of(new InitPoint("NCCL 2.28.3", Source.JAVA, 2, 380, 905_969_664L)));
         inits.addAll(baseline.inits());
         Matrix.PerfPolicy policy = policy(scenario);
         PerfArtifacts a = PerfArtifacts.of(measured, baseline.points(), policy, inits);

@@ -8,9 +8,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.perf.OverheadSummary;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /** The overhead verdict: fail on a miss, pass naming what could not be judged, skip when nothing could be. */
 class PerfVerdictsTest {
@@ -20,8 +25,8 @@ class PerfVerdictsTest {
         List<PerfPoint> points = new ArrayList<>();
         for (long bytes = 8; bytes <= maxBytes; bytes *= 2) {
             double us = 5 + bytes / 1e5;
-            points.add(PerfPoint.of("NCCL 2.28.3", "c", world, bytes, "float32", "out-of-place", "launch", 10, us));
-            points.add(PerfPoint.of("NCCL 2.28.3", "java", world, bytes, "float32", "out-of-place", "launch", 10,
+            points.add(PerfPoint.of("NCCL 2.28.3", Source.C, world, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10, us));
+            points.add(PerfPoint.of("NCCL 2.28.3", Source.JAVA, world, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10,
                     bytes <= 64 << 10 ? us * ratio : us));
         }
         return points;
@@ -39,8 +44,8 @@ class PerfVerdictsTest {
 
     @Test
     void aMatrixThatSlowsABuildOnPurpose_passesWhenTheSlowdownIsFlagged_andFailsWhenItIsNot() {
-        io.ncclffm.harness.perf.Regression r = new io.ncclffm.harness.perf.Regression("NCCL 2.28.3", "NCCL 2.28.3", "java", 1,
-                "allReduce", "float32", 8, "out-of-place", "launch", io.ncclffm.harness.perf.Regression.Metric.TIME_US,
+        io.ncclffm.harness.perf.Regression r = new io.ncclffm.harness.perf.Regression("NCCL 2.28.3", "NCCL 2.28.3", Source.JAVA, 1,
+                Collective.ALL_REDUCE, DataType.FLOAT32, 8, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, io.ncclffm.harness.perf.Regression.Metric.TIME_US,
                 5.9, 36.4, 0.004, "perf-2.28.3", "perf-2.28.3-shim");
         Verdict flagged = PerfVerdicts.expectedRegressionVerdict(List.of(r));
         assertEquals(CheckStatus.PASSED, flagged.status());
@@ -74,8 +79,8 @@ class PerfVerdictsTest {
         List<PerfPoint> points = new ArrayList<>(pair(1, 128L << 20, 1.2));   // 20% over the separate C process at small sizes
         List<PerfPoint> inProcess = new ArrayList<>();
         for (PerfPoint p : points) {
-            if (p.source().equals("c")) {
-                inProcess.add(PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(), p.placement(),
+            if (p.source().equals(Source.C)) {
+                inProcess.add(PerfPoint.of(p.library(), Source.IN_PROCESS_C, p.world(), p.bytes(), p.dtype(), p.placement(),
                         p.mode(), p.iterations(), p.bytes() <= 64 << 10 ? p.timeUs() * 1.18 : p.timeUs()));
             }
         }
@@ -83,7 +88,7 @@ class PerfVerdictsTest {
         Verdict across = PerfVerdicts.overheadVerdict(OverheadSummary.of(points), "perf/overhead-vs-c", false, "none");
         assertEquals(CheckStatus.PASSED, across.status(), across.message());
         assertTrue(across.message().contains("small messages are judged in process"), across.message());
-        Verdict within = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+        Verdict within = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, Source.IN_PROCESS_C),
                 "perf/overhead-vs-c-in-process", true, "none");
         assertEquals(CheckStatus.PASSED, within.status(), within.message() + ": 1.2 / 1.18 is within 5%");
         assertTrue(within.message().startsWith("java/c-inproc <= 1.05 (median from 8 B to 64 KiB)"), within.message());
@@ -93,10 +98,10 @@ class PerfVerdictsTest {
     void anInProcessMiss_fails() {
         List<PerfPoint> points = new ArrayList<>();
         for (PerfPoint p : pair(1, 128L << 20, 1.1)) {
-            points.add(p.source().equals("c") ? PerfPoint.of(p.library(), "c-inproc", p.world(), p.bytes(), p.dtype(),
+            points.add(p.source().equals(Source.C) ? PerfPoint.of(p.library(), Source.IN_PROCESS_C, p.world(), p.bytes(), p.dtype(),
                     p.placement(), p.mode(), p.iterations(), p.timeUs()) : p);
         }
-        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, OverheadSummary.IN_PROCESS_C),
+        Verdict v = PerfVerdicts.overheadVerdict(OverheadSummary.of(points, Source.IN_PROCESS_C),
                 "perf/overhead-vs-c-in-process", true, "none");
         assertEquals(CheckStatus.FAILED, v.status(), v.message());
         assertTrue(v.message().contains("over 14 size(s): 1.100"), v.message());
@@ -107,13 +112,13 @@ class PerfVerdictsTest {
         List<PerfPoint> points = new ArrayList<>();
         for (long bytes : new long[] {8, 4096, 64L << 20, 128L << 20}) {
             double us = 5 + bytes / 2e6;
-            for (String placement : List.of("out-of-place", "in-place")) {
-                points.add(PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+            for (Placement placement : List.of(Placement.OUT_OF_PLACE, Placement.IN_PLACE)) {
+                points.add(PerfPoint.of("NCCL 2.28.9", Source.NCCL_TESTS, 1, Collective.ALL_GATHER, bytes, DataType.BFLOAT16, placement, TimingMode.LAUNCH,
                         1000, us, List.of(us)).inCell("perf-2.28.9"));
                 double factor = bytes == 8 ? small : bytes == 64L << 20 ? large : 1.0;
                 // one rank in place does nothing, so its times say nothing and are left out
-                if (placement.equals("in-place")) factor = 3.0;
-                points.add(PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.ALL_GATHER, bytes, "bfloat16", placement, "launch",
+                if (placement.equals(Placement.IN_PLACE)) factor = 3.0;
+                points.add(PerfPoint.of("NCCL 2.28.9", Source.JAVA, 1, Collective.ALL_GATHER, bytes, DataType.BFLOAT16, placement, TimingMode.LAUNCH,
                         1000, us * factor, List.of(us * factor)).inCell("perf-2.28.9"));
             }
         }
@@ -138,12 +143,12 @@ class PerfVerdictsTest {
         for (long bytes : new long[] {8, 16, 32}) {
             double us = 5;
             if (bytes > 8) {
-                points.add(PerfPoint.of("NCCL 2.28.3", "nccl-tests", 1, PerfPoint.ALL_GATHER, bytes, "float32", "out-of-place",
-                        "launch", 1000, us, List.of(us)).inCell("perf-2.28.3"));
+                points.add(PerfPoint.of("NCCL 2.28.3", Source.NCCL_TESTS, 1, Collective.ALL_GATHER, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                        TimingMode.LAUNCH, 1000, us, List.of(us)).inCell("perf-2.28.3"));
             }
             double java = bytes == 16 ? 6 : 5;
-            points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_GATHER, bytes, "float32", "out-of-place",
-                    "launch", 1000, java, List.of(java)).inCell("perf-2.28.3"));
+            points.add(PerfPoint.of("NCCL 2.28.3", Source.JAVA, 1, Collective.ALL_GATHER, bytes, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                    TimingMode.LAUNCH, 1000, java, List.of(java)).inCell("perf-2.28.3"));
         }
         io.ncclffm.harness.perf.NcclTestsComparison c = io.ncclffm.harness.perf.NcclTestsComparison.of(points);
         assertEquals(1, c.rows().size(), c.markdown());
@@ -157,9 +162,9 @@ class PerfVerdictsTest {
         java.util.Arrays.sort(sorted);
         List<Double> times = java.util.Arrays.stream(runs).boxed().toList();
         return List.of(
-                PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+                PerfPoint.of("NCCL 2.28.9", Source.NCCL_TESTS, 1, Collective.BROADCAST, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                         sorted[(sorted.length - 1) / 2], times).inCell("perf-2.28.9"),
-                PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+                PerfPoint.of("NCCL 2.28.9", Source.JAVA, 1, Collective.BROADCAST, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                         binding, List.of(binding)).inCell("perf-2.28.9"));
     }
 
@@ -187,7 +192,7 @@ class PerfVerdictsTest {
         // 2.28.9 allReduce float32 at 8 B on the H200: the binding 5.44 µs, nccl-tests' runs 4.62-4.93 µs, and the
         // same calls from C in the binding's process 5.38 µs
         List<PerfPoint> points = new ArrayList<>(smallRow(5.44, 4.63, 4.62, 4.93));
-        points.add(PerfPoint.of("NCCL 2.28.9", "c-inproc", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+        points.add(PerfPoint.of("NCCL 2.28.9", Source.IN_PROCESS_C, 1, Collective.BROADCAST, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                 5.38, List.of(5.38)).inCell("perf-2.28.9"));
         var c = io.ncclffm.harness.perf.NcclTestsComparison.of(points);
         assertEquals("process", c.rows().getFirst().outcome(), c.markdown());
@@ -196,7 +201,7 @@ class PerfVerdictsTest {
         assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(smallRow(5.44, 4.63, 4.62, 4.93)).rows().getFirst().outcome());
         // and with C in the process faster by more than 5%, it is the binding: a miss
         List<PerfPoint> slower = new ArrayList<>(smallRow(5.44, 4.63, 4.62, 4.93));
-        slower.add(PerfPoint.of("NCCL 2.28.9", "c-inproc", 1, PerfPoint.BROADCAST, 8, "float32", "out-of-place", "launch", 1000,
+        slower.add(PerfPoint.of("NCCL 2.28.9", Source.IN_PROCESS_C, 1, Collective.BROADCAST, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                 4.90, List.of(4.90)).inCell("perf-2.28.9"));
         assertEquals("misses", io.ncclffm.harness.perf.NcclTestsComparison.of(slower).rows().getFirst().outcome());
     }
@@ -207,16 +212,16 @@ class PerfVerdictsTest {
      */
     private static List<PerfPoint> smallRowWithBand(double band) {
         List<PerfPoint> points = new ArrayList<>();
-        points.add(PerfPoint.of("NCCL 2.28.3", "nccl-tests", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+        points.add(PerfPoint.of("NCCL 2.28.3", Source.NCCL_TESTS, 1, Collective.ALL_REDUCE, 8, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                 4.66, List.of(5.77, 4.66, 4.56)).inCell("perf-coll-2.28.3"));
-        points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+        points.add(PerfPoint.of("NCCL 2.28.3", Source.JAVA, 1, Collective.ALL_REDUCE, 8, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                 6.08, List.of(6.14, 6.08, 6.03)).inCell("perf-coll-2.28.3"));
-        points.add(PerfPoint.of("NCCL 2.28.3", "c-inproc", 1, PerfPoint.ALL_REDUCE, 8, "bfloat16", "out-of-place", "launch", 1000,
+        points.add(PerfPoint.of("NCCL 2.28.3", Source.IN_PROCESS_C, 1, Collective.ALL_REDUCE, 8, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                 5.62, List.of(5.62, 5.61, 5.82)).inCell("perf-coll-2.28.3"));
         for (long bytes = 16; bytes <= 64 << 10; bytes *= 2) {
-            points.add(PerfPoint.of("NCCL 2.28.3", "java", 1, PerfPoint.ALL_REDUCE, bytes, "bfloat16", "out-of-place", "launch", 1000,
+            points.add(PerfPoint.of("NCCL 2.28.3", Source.JAVA, 1, Collective.ALL_REDUCE, bytes, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                     5.6 * band, List.of(5.5 * band, 5.6 * band, 5.7 * band)).inCell("perf-coll-2.28.3"));
-            points.add(PerfPoint.of("NCCL 2.28.3", "c-inproc", 1, PerfPoint.ALL_REDUCE, bytes, "bfloat16", "out-of-place", "launch", 1000,
+            points.add(PerfPoint.of("NCCL 2.28.3", Source.IN_PROCESS_C, 1, Collective.ALL_REDUCE, bytes, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                     5.6, List.of(5.5, 5.6, 5.7)).inCell("perf-coll-2.28.3"));
         }
         return points;
@@ -244,12 +249,12 @@ class PerfVerdictsTest {
     private static List<PerfPoint> largeRow(double binding, double ncclTests, double cInProcess) {
         long bytes = 128L << 20;
         List<PerfPoint> points = new ArrayList<>(List.of(
-                PerfPoint.of("NCCL 2.28.9", "nccl-tests", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch", 1000,
+                PerfPoint.of("NCCL 2.28.9", Source.NCCL_TESTS, 1, Collective.SEND_RECV, bytes, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000,
                         ncclTests, List.of(ncclTests)).inCell("perf-coll-2.28.9"),
-                PerfPoint.of("NCCL 2.28.9", "java", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch", 10,
+                PerfPoint.of("NCCL 2.28.9", Source.JAVA, 1, Collective.SEND_RECV, bytes, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10,
                         binding, List.of(binding)).inCell("perf-coll-2.28.9")));
         if (!Double.isNaN(cInProcess)) {
-            points.add(PerfPoint.of("NCCL 2.28.9", "c-inproc", 1, PerfPoint.SEND_RECV, bytes, "bfloat16", "out-of-place", "launch",
+            points.add(PerfPoint.of("NCCL 2.28.9", Source.IN_PROCESS_C, 1, Collective.SEND_RECV, bytes, DataType.BFLOAT16, Placement.OUT_OF_PLACE, TimingMode.LAUNCH,
                     10, cInProcess, List.of(cInProcess)).inCell("perf-coll-2.28.9"));
         }
         return points;

@@ -25,7 +25,11 @@ import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
@@ -33,7 +37,7 @@ import io.ncclffm.harness.protocol.WorkerExit;
 /**
  * Perf mode: the collectives of {@code NCCLFFM_PERF_COLLECTIVES} (default allReduce; sums where they reduce, root
  * 0 where they have one) in the element types of {@code NCCLFFM_PERF_DTYPES} (default float32), from 8 B up to
- * {@code NCCLFFM_PERF_MAX_BYTES}, doubling, in nccl-tests' size convention ({@link PerfPoint#elementsPerRank}); in
+ * {@code NCCLFFM_PERF_MAX_BYTES}, doubling, in nccl-tests' size convention ({@link Collective#elementsPerRank}); in
  * place and out of place; plain launches and CUDA-graph replay. The loop, iteration counts and timing are the same
  * as the C baseline's ({@code perf/c-baseline}), so the two can be compared in one run; the in-process C loop
  * times allReduce only. With {@code NCCLFFM_NCCL_TESTS}, rank 0 of a one-rank cell then runs nccl-tests for the
@@ -156,13 +160,13 @@ final class PerfRunner {
             s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
             s.device.synchronizeDevice();
             List<Sweep> sweeps = new ArrayList<>();
-            for (String dtype : config.perfDtypes()) {
-                for (String collective : config.perfCollectives()) {
-                    DataType type = DataType.fromName(dtype);
+            for (DataType type : config.perfDtypes()) {
+                for (Collective collective : config.perfCollectives()) {
                     String gap = gap(collective, type, s.nccl.flavor(), s.nccl.version(), s.nccl::supports);
                     if (gap != null) {
-                        reporter.run(CheckSpec.of("perf/" + collective + "/" + dtype, CheckGroup.PERF,
-                                Map.of("collective", collective, "dtype", dtype), () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
+                        reporter.run(CheckSpec.of("perf/" + collective + "/" + type.shortName(), CheckGroup.PERF,
+                                Map.of("collective", collective.label(), "dtype", type.shortName()),
+                                () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
                     } else {
                         sweeps.add(new Sweep(collective, type));
                     }
@@ -184,7 +188,7 @@ final class PerfRunner {
                 // is warmed, not only each collective's first: code compiled for one element type can be thrown away
                 // when a second one arrives (on the H200, warmed by float32's sweep only, allReduce bfloat16 read 1.067
                 // and 1.082 × C in the same process at 8 B, its first size, and 1.010 and 1.022 at 32 B).
-                Call first = call(s, sweep, smallestCount(sweep), false);
+                Call first = call(s, sweep, smallestCount(sweep), Placement.OUT_OF_PLACE);
                 if (first == null) continue;
                 reporter.progress("perf JIT warm-up " + sweep.collective() + " " + sweep.type().shortName());
                 for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
@@ -193,23 +197,23 @@ final class PerfRunner {
                 }
                 s.sync();
                 for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
-                    long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
+                    long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
                     if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
-                    long printed = PerfPoint.printedBytes(sweep.collective(), count, config.world(), sweep.type().size());
-                    for (boolean inPlace : placements(sweep.collective())) {
-                        Call c = call(s, sweep, count, inPlace);
+                    long printed = sweep.collective().printedBytes(count, config.world(), sweep.type().size());
+                    for (Placement placement : sweep.collective().placements()) {
+                        Call c = call(s, sweep, count, placement);
                         reporter.progress("perf " + sweep.collective() + " " + sweep.type().shortName() + " " + printed + " B "
-                                + (inPlace ? "in-place" : "out-of-place"));
+                                + placement);
                         Launches launch = timeLaunches(s, c, printed, against);
-                        emit(own, PerfPoint.JAVA, c, printed, "launch", launch.java());
-                        if (launch.c().length > 0) emit(own, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.c());
+                        emit(own, Source.JAVA, c, printed, TimingMode.LAUNCH, launch.java());
+                        if (launch.c().length > 0) emit(own, Source.IN_PROCESS_C, c, printed, TimingMode.LAUNCH, launch.c());
                         if (against != null) {
-                            emit(against, PerfPoint.JAVA, c, printed, "launch", launch.baselineJava());
-                            if (launch.baselineC().length > 0) emit(against, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.baselineC());
+                            emit(against, Source.JAVA, c, printed, TimingMode.LAUNCH, launch.baselineJava());
+                            if (launch.baselineC().length > 0) emit(against, Source.IN_PROCESS_C, c, printed, TimingMode.LAUNCH, launch.baselineC());
                         }
                         double[][] graph = timeGraph(s, c, printed, against);
-                        emit(own, PerfPoint.JAVA, c, printed, "graph", graph[0]);
-                        if (against != null) emit(against, PerfPoint.JAVA, c, printed, "graph", graph[1]);
+                        emit(own, Source.JAVA, c, printed, TimingMode.GRAPH, graph[0]);
+                        if (against != null) emit(against, Source.JAVA, c, printed, TimingMode.GRAPH, graph[1]);
                     }
                 }
             }
@@ -261,7 +265,7 @@ final class PerfRunner {
     }
 
     /** One collective in one element type, as the cell asked for it. */
-    record Sweep(String collective, DataType type) {
+    record Sweep(Collective collective, DataType type) {
     }
 
     /**
@@ -269,15 +273,15 @@ final class PerfRunner {
      * needs NCCL 2.10; alltoall needs {@code ncclAlltoAll} (NCCL 2.28); sendrecv {@code ncclSend}/{@code ncclRecv}
      * (NCCL 2.7); broadcast {@code ncclBroadcast} (NCCL 2.2).
      */
-    static String gap(String collective, DataType type, Flavor flavor, NcclVersion version, Predicate<Feature> exports) {
+    static String gap(Collective collective, DataType type, Flavor flavor, NcclVersion version, Predicate<Feature> exports) {
         if (!type.supportedBy(flavor, version)) {
             return type.shortName() + " needs " + flavor.displayName() + " " + type.since(flavor) + " or newer; this is "
                     + flavor.displayName() + " " + version;
         }
         Feature needed = switch (collective) {
-            case PerfPoint.ALL_TO_ALL -> Feature.ALL_TO_ALL;
-            case PerfPoint.SEND_RECV -> Feature.SEND_RECV;
-            case PerfPoint.BROADCAST -> Feature.BROADCAST;
+            case ALL_TO_ALL -> Feature.ALL_TO_ALL;
+            case SEND_RECV -> Feature.SEND_RECV;
+            case BROADCAST -> Feature.BROADCAST;
             default -> null;
         };
         if (needed != null && !exports.test(needed)) {
@@ -288,20 +292,9 @@ final class PerfRunner {
         return null;
     }
 
-    /**
-     * In place and out of place, as nccl-tests times them; alltoall and sendrecv out of place only: nccl-tests' own
-     * in-place rows of those are unchecked ("we don't support in-place"), and NCCL gives in-place alltoall no meaning.
-     */
-    static boolean[] placements(String collective) {
-        return switch (collective) {
-            case PerfPoint.ALL_TO_ALL, PerfPoint.SEND_RECV -> new boolean[] {false};
-            default -> new boolean[] {false, true};
-        };
-    }
-
     private long smallestCount(Sweep sweep) {
         for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
-            long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
+            long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
             if (count > 0) return count;
         }
         return 0;
@@ -309,9 +302,9 @@ final class PerfRunner {
 
     /**
      * One timed call's arguments, fixed before the loop so that the loop does nothing but call. {@code kind} is the
-     * index in {@link PerfPoint#COLLECTIVES}, so that the loop switches on an int.
+     * collective's ordinal, so that the loop switches on an int.
      */
-    record Call(String collective, int kind, DataType type, long count, boolean inPlace, long send, long recv) {
+    record Call(Collective collective, int kind, DataType type, long count, Placement placement, long send, long recv) {
     }
 
     /**
@@ -319,30 +312,30 @@ final class PerfRunner {
      * its rank's block of the receive buffer and reduceScatter receives into its rank's block of the send buffer;
      * the rest use one buffer for both. {@code null} when {@code count} is 0.
      */
-    private Call call(RankSession s, Sweep sweep, long count, boolean inPlace) {
+    private Call call(RankSession s, Sweep sweep, long count, Placement placement) {
         if (count == 0) return null;
         long send = s.sendAddress();
         long recv = s.recvAddress();
         long block = count * sweep.type().size() * config.rank();
-        if (inPlace) {
+        if (placement == Placement.IN_PLACE) {
             switch (sweep.collective()) {
-                case PerfPoint.ALL_GATHER -> send = recv + block;
-                case PerfPoint.REDUCE_SCATTER -> recv = send + block;
+                case ALL_GATHER -> send = recv + block;
+                case REDUCE_SCATTER -> recv = send + block;
                 default -> recv = send;
             }
         }
-        return new Call(sweep.collective(), PerfPoint.COLLECTIVES.indexOf(sweep.collective()), sweep.type(), count, inPlace, send, recv);
+        return new Call(sweep.collective(), sweep.collective().ordinal(), sweep.type(), count, placement, send, recv);
     }
 
     /**
      * One point: the median of the trials, and every trial, so that a regression check can weigh their spread; of the
      * cell's own library, or of the perf baseline's, whose points are marked {@link PerfPoint#pairedBaseline()}.
      */
-    private void emit(Side side, String source, Call c, long bytes, String mode, double[] trialsUs) {
+    private void emit(Side side, Source source, Call c, long bytes, TimingMode mode, double[] trialsUs) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("rank", Integer.toString(config.rank()));
-        PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type().shortName(),
-                c.inPlace() ? "in-place" : "out-of-place", mode, iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList());
+        PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type(),
+                c.placement(), mode, iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList());
         reporter.emit(new WorkerEvent.Perf(config.rank(), side == baseline ? p.asPairedBaseline() : p, extra));
     }
 
@@ -460,14 +453,14 @@ final class PerfRunner {
     /** {@code n} calls from the side's in-process C loop, with exactly the arguments {@link #once} passes. */
     private void cLaunches(RankSession s, Side side, Call c, int n) {
         InProcessCLoop loop = side.cLoop();
-        if (c.collective().equals(PerfPoint.SEND_RECV)) {
+        if (c.collective() == Collective.SEND_RECV) {
             loop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), nextRank(), previousRank(),
                     side.comm().address(), s.stream.address(), n);
             return;
         }
         int sum = ReduceOp.SUM.code();
         // the same reduction and root as once(): SUM, root 0
-        int opOrRoot = c.collective().equals(PerfPoint.BROADCAST) ? 0 : sum;
+        int opOrRoot = c.collective() == Collective.BROADCAST ? 0 : sum;
         loop.collective(c.collective(), c.send(), c.recv(), c.count(), c.type().code(), opOrRoot, 0, side.comm().address(),
                 s.stream.address(), n);
     }
