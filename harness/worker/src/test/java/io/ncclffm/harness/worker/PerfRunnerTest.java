@@ -80,10 +80,10 @@ class PerfRunnerTest {
     @org.junit.jupiter.api.Test
     void inTurns_theOtherGoesFirstInEvenTrialsAndSecondInOddOnes_andMineAloneWithoutIt() {
         StringBuilder order = new StringBuilder();
-        for (int t = 0; t < 4; t++) PerfRunner.inTurns(t, () -> order.append('o'), () -> order.append('m'));
+        for (int t = 0; t < 4; t++) CollectiveTimer.inTurns(t, () -> order.append('o'), () -> order.append('m'));
         assertEquals("ommoommo", order.toString());
         StringBuilder alone = new StringBuilder();
-        for (int t = 0; t < 3; t++) PerfRunner.inTurns(t, null, () -> alone.append('m'));
+        for (int t = 0; t < 3; t++) CollectiveTimer.inTurns(t, null, () -> alone.append('m'));
         assertEquals("mmm", alone.toString());
     }
 }
