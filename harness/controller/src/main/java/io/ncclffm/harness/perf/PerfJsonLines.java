@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ncclffm.harness.perf.judge.InitPoint;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.Source;
 

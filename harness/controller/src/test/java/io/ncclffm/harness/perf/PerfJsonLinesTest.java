@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.DataType;
+import io.ncclffm.harness.perf.judge.InitPoint;
+import io.ncclffm.harness.perf.render.InitMarkdown;
 import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.Placement;
@@ -95,7 +97,7 @@ class PerfJsonLinesTest {
     void theInitLineBecomesAnInitPoint_andTheTableShowsItPerRelease() {
         List<InitPoint> inits = PerfJsonLines.inits(C_BASELINE_OUTPUT);
         assertEquals(List.of(new InitPoint("NCCL 2.28.9", Source.C, 2, 412.25, 1_000_000_000L)), inits);
-        String table = InitPoint.markdown(List.of(inits.getFirst(), new InitPoint("NCCL 2.28.9", Source.JAVA, 2, 380, 905_969_664L)));
+        String table = InitMarkdown.of(List.of(inits.getFirst(), new InitPoint("NCCL 2.28.9", Source.JAVA, 2, 380, 905_969_664L)));
         assertTrue(table.contains("| NCCL 2.28.9 | 2 | c | 412 | 953 MiB |"), table);
         assertTrue(table.contains("| NCCL 2.28.9 | 2 | java | 380 | 864 MiB |"), table);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PerfJsonLines.inits(List.of(

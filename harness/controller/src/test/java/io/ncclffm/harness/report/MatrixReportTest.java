@@ -18,7 +18,8 @@ import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.judge.InitPoint;
+import io.ncclffm.harness.perf.judge.PerfFindings;
 import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
@@ -61,7 +62,7 @@ class MatrixReportTest {
                 Duration.ofSeconds(3), null);
         report.record(cell, 2, "process", run.wall(), List.of(), run);
         assertEquals(812, report.cells().getFirst().initMillis());
-        assertEquals(List.of(new InitPoint("NCCL 2.28.3", Source.JAVA, 2, 812, 300L << 20)), report.perfArtifacts().inits());
+        assertEquals(List.of(new InitPoint("NCCL 2.28.3", Source.JAVA, 2, 812, 300L << 20)), report.perfReport().findings().inits());
     }
 
     @Test
@@ -76,7 +77,7 @@ class MatrixReportTest {
                 Duration.ofSeconds(1), null);
         report.record(check, 2, "process", made.wall(), List.of(), made);
         assertEquals(7, report.cells().get(1).initMillis());
-        assertEquals(List.of(), report.perfArtifacts().inits(), "init points are tabled for perf cells only");
+        assertEquals(List.of(), report.perfReport().findings().inits(), "init points are tabled for perf cells only");
     }
 
     @Test
@@ -104,7 +105,7 @@ class MatrixReportTest {
             report.record(cell, 2, r, "process", run.wall(), List.of(), run);
         }
         assertEquals(List.of("c w2 run 1", "c w2 run 2"), report.cells().stream().map(CellSummary::column).toList());
-        PerfArtifacts a = report.perfArtifacts();
+        PerfFindings a = report.perfReport().findings();
         assertEquals(List.of(2, 1), a.measured().stream().map(PerfPoint::run).toList());
         assertEquals(List.of("c"), a.measured().stream().map(PerfPoint::cell).distinct().toList());
         // two runs: the median run is the faster of the two
