@@ -111,9 +111,9 @@ public final class MatrixReport {
                 .thenComparingInt(CellSummary::world).thenComparingInt(CellSummary::run)).toList();
     }
 
-    /** The perf report so far, with the C baseline named by {@code ncclffm.perf.c}. */
+    /** The perf report so far, with the C baseline the run began with ({@code --perf-c}, {@code ncclffm.perf.c}). */
     public synchronized PerfReport perfReport() {
-        return PerfAnalysis.of(perf, inits, CBaseline.read(System.getProperty("ncclffm.perf.c")), matrix == null ? null : matrix.perf());
+        return PerfAnalysis.of(perf, inits, CBaseline.read(cBaseline), matrix == null ? null : matrix.perf());
     }
 
     /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */

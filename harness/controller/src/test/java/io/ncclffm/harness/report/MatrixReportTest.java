@@ -1,7 +1,11 @@
 package io.ncclffm.harness.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.ncclffm.DataType;
 import io.ncclffm.Flavor;
@@ -29,6 +34,7 @@ import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.TimingMode;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.Verdict;
 
 /** What the report takes from a cell run's events: rank 0 speaks for the cell. */
 class MatrixReportTest {
@@ -112,5 +118,31 @@ class MatrixReportTest {
         assertEquals(List.of(6.0), a.points().stream().map(PerfPoint::timeUs).toList());
         String grid = new CompatibilityGrid(report.cells(), report.gate(), null).toMarkdown();
         assertEquals(true, grid.contains("world 2 · run 2") && grid.contains("| 2 (run 1) |"), grid);
+    }
+
+    @Test
+    void theCBaselineTheRunBeganWith_isInThePerfReport_withoutAnySystemProperty(@TempDir Path dir) throws IOException {
+        Path c = Files.writeString(dir.resolve("rank0.jsonl"), """
+                {"library":"NCCL 2.28.3","source":"c","world":2,"collective":"allReduce","bytes":8,"dtype":"float32",\
+                "placement":"out-of-place","mode":"launch","iterations":10,"timeUs":5.000,"algBwGBs":0.0016,"busBwGBs":0.0016}
+                """);
+        Cell cell = cell(WorkerConfig.Mode.PERF);
+        MatrixReport report = new MatrixReport();
+        report.begin(new RunInfo(Path.of("m.yaml"), dir, dir.resolve("allure-results"), Instant.EPOCH, "abc", false),
+                new Matrix(Path.of("m.yaml"), List.of(cell), List.of()), c.toString());
+        PerfPoint java = PerfPoint.of("NCCL 2.28.3", Source.JAVA, 2, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 10, 5.1);
+        CellRun run = new CellRun(cell, 2, "process", List.of(rank(0, new WorkerEvent.Perf(0, java, Map.of()))), Duration.ofSeconds(1), null);
+        report.record(cell, 2, "process", run.wall(), List.of(), run);
+
+        assertEquals(null, System.getProperty("ncclffm.perf.c"), "nothing but begin() names the C baseline here");
+        PerfFindings f = report.perfReport().findings();
+        assertEquals(List.of(Source.JAVA, Source.C), f.points().stream().map(PerfPoint::source).toList());
+        assertEquals("c", f.points().get(1).cell(), "the C point is paired with the cell of its library");
+        assertEquals(1.02, f.overhead().rows().getFirst().smallMessageRatio().getAsDouble(), 1e-12);
+        String table = report.perfReport().files().get("table.md");
+        assertTrue(table.contains("| 8 B | 5.10 / 5.00 |"), table);
+        Verdict overhead = report.perfReport().verdicts().get(1);
+        assertFalse(overhead.message().contains("no C baseline points were given"), overhead.message());
     }
 }
