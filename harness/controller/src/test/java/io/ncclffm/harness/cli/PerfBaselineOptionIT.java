@@ -80,6 +80,7 @@ class PerfBaselineOptionIT {
         assertTrue(p.waitFor(4, TimeUnit.MINUTES), "the matrix run ended in time");
         String output = Files.readString(dir.resolve("out.txt")) + Files.readString(dir.resolve("err.txt"));
         assertTrue(Files.exists(reports.resolve("gate.txt")), "the run reached its gate: " + output);
+        assertFalse(output.contains("an event before the worker's hello"), "the perf rank's events are trusted: " + output);
 
         Path results = reports.resolve("allure-results");
         String table = attachment(results, result(results, "perf/table-and-chart"), "perf table");

@@ -116,6 +116,7 @@ final class PerfRunner {
 
     WorkerExit run() {
         long start = System.nanoTime();
+        reporter.emit(RankWorker.hello(config));
         try (RankSession s = new RankSession(config, reporter::emit)) {
             CheckBodies bodies = new CheckBodies(s);
             WorkerExit failed = setUp(s, bodies);
