@@ -3,6 +3,8 @@ package io.ncclffm.harness.perf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,7 +29,7 @@ public record PerfReport(PerfFindings findings, List<Verdict> verdicts, Map<Stri
 
     public PerfReport {
         verdicts = List.copyOf(verdicts);
-        files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
+        files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
         attachments = Map.copyOf(attachments);
     }
 
