@@ -701,6 +701,25 @@ public final class MatrixLoader {
             String baseline = require(p.baseline(), "/perf/baseline", "perf.baseline",
                     "the perf cell others are compared with (a cell name or glob, e.g. perf-2.28.3-a), or a version");
             List<Cell> perfCells = cells.stream().filter(Cell::perf).toList();
+            Set<String> baselineCells = perfBaselineCells(baseline, perfCells);
+            double threshold = p.threshold() == null ? 0.10 : p.threshold();
+            if (threshold <= 0 || threshold >= 1) {
+                throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
+            }
+            Matrix.PerfPolicy.Expectation expect = perfExpectation(p.expect());
+            int runs = perfRuns(p.runs());
+            Matrix.PerfPolicy.Pairing pairing = perfPairing(p.pairing(), perfCells);
+            RawMatrix.RawNotJudged nj = p.notJudged();
+            if (nj == null) {
+                return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect).withRuns(runs).withPairing(pairing);
+            }
+            checkNotJudged(nj);
+            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect, runs,
+                    pairing);
+        }
+
+        /** The perf cells {@code perf.baseline} names: by name or glob, else every perf cell of that version; one per world. */
+        private Set<String> perfBaselineCells(String baseline, List<Cell> perfCells) {
             // A cell name first: two cells of one version (an A/A run) can only be told apart by name.
             List<Cell> named = perfCells.stream().filter(c -> Glob.matches(baseline, c.name())).toList();
             if (named.isEmpty()) {
@@ -724,45 +743,44 @@ public final class MatrixLoader {
                     }
                 }
             }
-            Set<String> baselineCells = named.stream().map(Cell::name).collect(java.util.stream.Collectors.toSet());
-            double threshold = p.threshold() == null ? 0.10 : p.threshold();
-            if (threshold <= 0 || threshold >= 1) {
-                throw error("/perf/threshold", "perf.threshold", "expected a fraction in (0, 1), e.g. 0.10 for 10%, got " + threshold);
+            return named.stream().map(Cell::name).collect(java.util.stream.Collectors.toSet());
+        }
+
+        private Matrix.PerfPolicy.Expectation perfExpectation(String expect) {
+            if (expect == null) return Matrix.PerfPolicy.Expectation.NONE;
+            return Words.parse(Matrix.PerfPolicy.Expectation.class, expect.strip()).orElseThrow(() -> error("/perf/expect", "perf.expect",
+                    "expected 'none' (the default: any regression fails) or 'regression' (candidates slowed on purpose), got '"
+                            + expect + "'"));
+        }
+
+        private int perfRuns(Integer runs) {
+            if (runs == null) return Matrix.PerfPolicy.DEFAULT_RUNS;
+            if (runs < 1 || runs > Matrix.PerfPolicy.MAX_RUNS) {
+                throw error("/perf/runs", "perf.runs", "expected how many times each perf cell runs, each in a new "
+                        + "process, from 1 to " + Matrix.PerfPolicy.MAX_RUNS + " (" + Matrix.PerfPolicy.DEFAULT_RUNS
+                        + " when not set), got " + runs);
             }
-            Matrix.PerfPolicy.Expectation expect = Matrix.PerfPolicy.Expectation.NONE;
-            if (p.expect() != null) {
-                expect = Words.parse(Matrix.PerfPolicy.Expectation.class, p.expect().strip()).orElseThrow(() -> error("/perf/expect", "perf.expect",
-                        "expected 'none' (the default: any regression fails) or 'regression' (candidates slowed on purpose), got '"
-                                + p.expect() + "'"));
-            }
-            int runs = Matrix.PerfPolicy.DEFAULT_RUNS;
-            if (p.runs() != null) {
-                runs = p.runs();
-                if (runs < 1 || runs > Matrix.PerfPolicy.MAX_RUNS) {
-                    throw error("/perf/runs", "perf.runs", "expected how many times each perf cell runs, each in a new "
-                            + "process, from 1 to " + Matrix.PerfPolicy.MAX_RUNS + " (" + Matrix.PerfPolicy.DEFAULT_RUNS
-                            + " when not set), got " + runs);
-                }
-            }
-            // In process where every perf cell can share a process with the baseline's library; else across processes.
+            return runs;
+        }
+
+        /** In process where every perf cell can share a process with the baseline's library; else across processes. */
+        private Matrix.PerfPolicy.Pairing perfPairing(String written, List<Cell> perfCells) {
             Cell apart = perfCells.stream().filter(c -> c.source().containerized() || c.mixed()).findFirst().orElse(null);
-            Matrix.PerfPolicy.Pairing pairing = apart == null ? Matrix.PerfPolicy.Pairing.IN_PROCESS : Matrix.PerfPolicy.Pairing.ACROSS_PROCESSES;
-            if (p.pairing() != null) {
-                pairing = Words.parse(Matrix.PerfPolicy.Pairing.class, p.pairing().strip()).orElseThrow(() -> error("/perf/pairing",
-                        "perf.pairing", "expected 'in-process' (each candidate times the baseline's library in its own "
-                                + "process, trial by trial; the default where every perf cell runs as local processes) or "
-                                + "'across-processes' (each side in processes of its own), got '" + p.pairing() + "'"));
-                if (pairing == Matrix.PerfPolicy.Pairing.IN_PROCESS && apart != null) {
-                    throw error("/perf/pairing", "perf.pairing", "in-process pairing loads the baseline's library in each "
-                            + "candidate's own process, so every perf cell must run as local processes (host.path, or a "
-                            + "library with launch: process); cell " + apart.name() + " (line " + apart.line() + ") "
-                            + (apart.mixed() ? "mixes releases" : "runs in containers") + "; write pairing: across-processes");
-                }
+            if (written == null) return apart == null ? Matrix.PerfPolicy.Pairing.IN_PROCESS : Matrix.PerfPolicy.Pairing.ACROSS_PROCESSES;
+            Matrix.PerfPolicy.Pairing pairing = Words.parse(Matrix.PerfPolicy.Pairing.class, written.strip()).orElseThrow(() -> error(
+                    "/perf/pairing", "perf.pairing", "expected 'in-process' (each candidate times the baseline's library in its own "
+                            + "process, trial by trial; the default where every perf cell runs as local processes) or "
+                            + "'across-processes' (each side in processes of its own), got '" + written + "'"));
+            if (pairing == Matrix.PerfPolicy.Pairing.IN_PROCESS && apart != null) {
+                throw error("/perf/pairing", "perf.pairing", "in-process pairing loads the baseline's library in each "
+                        + "candidate's own process, so every perf cell must run as local processes (host.path, or a "
+                        + "library with launch: process); cell " + apart.name() + " (line " + apart.line() + ") "
+                        + (apart.mixed() ? "mixes releases" : "runs in containers") + "; write pairing: across-processes");
             }
-            RawMatrix.RawNotJudged nj = p.notJudged();
-            if (nj == null) {
-                return new Matrix.PerfPolicy(baseline, baselineCells, threshold).withExpectation(expect).withRuns(runs).withPairing(pairing);
-            }
+            return pairing;
+        }
+
+        private void checkNotJudged(RawMatrix.RawNotJudged nj) {
             if (nj.worlds() == null || nj.worlds().isEmpty()) {
                 throw error("/perf/notJudged/worlds", "perf.notJudged.worlds", "expected a non-empty list of world sizes, e.g. [2, 4]");
             }
@@ -773,8 +791,6 @@ public final class MatrixLoader {
             if (nj.reason() == null || nj.reason().isBlank()) {
                 throw error("/perf/notJudged/reason", "perf.notJudged.reason", "say why these worlds are not judged; the regression report shows it");
             }
-            return new Matrix.PerfPolicy(baseline, baselineCells, threshold, Set.copyOf(nj.worlds()), nj.reason().strip(), expect, runs,
-                    pairing);
         }
 
         /** One waiver per check the entry names ({@code check} is one id or glob, or a list of them). */

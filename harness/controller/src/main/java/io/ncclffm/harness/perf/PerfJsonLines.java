@@ -7,7 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ncclffm.harness.perf.judge.InitPoint;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 
 /**
  * Reads the JSON lines the C baseline (perf/c-baseline) and the Java perf mode print: one object per line, with
@@ -73,7 +75,7 @@ public final class PerfJsonLines {
                 for (String field : List.of("library", "source", "world", "initMs", "commMemoryBytes")) {
                     if (!node.has(field)) throw new IllegalArgumentException("init line " + number + " lacks '" + field + "': " + line);
                 }
-                inits.add(new InitPoint(node.get("library").asText(), node.get("source").asText(), node.get("world").asInt(),
+                inits.add(new InitPoint(node.get("library").asText(), Source.of(node.get("source").asText()), node.get("world").asInt(),
                         node.get("initMs").asDouble(), node.get("commMemoryBytes").asLong()));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("line " + number + " is not JSON: " + e.getOriginalMessage() + ": " + line, e);

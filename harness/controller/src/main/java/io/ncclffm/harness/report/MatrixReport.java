@@ -19,9 +19,13 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.CBaseline;
+import io.ncclffm.harness.perf.PerfAnalysis;
+import io.ncclffm.harness.perf.PerfReport;
+import io.ncclffm.harness.perf.judge.InitPoint;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
@@ -114,7 +118,7 @@ public final class MatrixReport {
             deviceFacts.putIfAbsent("driver", init.driver());
             deviceFacts.putIfAbsent("computeCapability", Integer.toString(init.computeCapability()));
             if (cell.perf()) {
-                inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), PerfPoint.JAVA, world,
+                inits.add(new InitPoint(cell.flavor().displayName() + " " + cell.version(), Source.JAVA, world,
                         init.initMillis(), init.deviceMemoryBytes()));
             }
         }
@@ -137,17 +141,9 @@ public final class MatrixReport {
                 .thenComparingInt(CellSummary::world).thenComparingInt(CellSummary::run)).toList();
     }
 
-    /** The matrix's perf policy, or {@code null} when it sets none or no run has begun. */
-    public synchronized Matrix.PerfPolicy perfPolicy() {
-        return matrix == null ? null : matrix.perf();
-    }
-
-    /** The perf outputs so far, with the C baseline named by {@code ncclffm.perf.c}. */
-    public synchronized PerfArtifacts perfArtifacts() {
-        PerfArtifacts.CBaseline c = PerfArtifacts.readBaseline(System.getProperty("ncclffm.perf.c"));
-        List<InitPoint> all = new ArrayList<>(inits);
-        all.addAll(c.inits());
-        return PerfArtifacts.of(perf, c.points(), matrix == null ? null : matrix.perf(), all);
+    /** The perf report so far, with the C baseline the run began with ({@code --perf-c}, {@code ncclffm.perf.c}). */
+    public synchronized PerfReport perfReport() {
+        return PerfAnalysis.of(perf, inits, CBaseline.read(cBaseline), matrix == null ? null : matrix.perf());
     }
 
     /** Adds verdicts that belong to no single cell (the perf report): they count for the gate, not in the grid. */
@@ -231,9 +227,9 @@ public final class MatrixReport {
             Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
             Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
             if (!perf.isEmpty()) {
-                PerfArtifacts.writePoints(reports.resolve("perf"), perf);
+                PerfReport.writePoints(reports.resolve("perf"), perf);
                 try {
-                    perfArtifacts().write(reports.resolve("perf"));
+                    perfReport().write(reports.resolve("perf"));
                 } catch (RuntimeException e) {
                     Files.writeString(reports.resolve("perf/report-error.txt"), "the perf report could not be made from "
                             + perf.size() + " points: " + e);

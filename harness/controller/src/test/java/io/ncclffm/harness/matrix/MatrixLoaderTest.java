@@ -49,8 +49,8 @@ class MatrixLoaderTest {
             env.put("NCCLFFM_RANK", "0");
             env.put("NCCLFFM_WORLD", "1");
             io.ncclffm.harness.protocol.WorkerConfig w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env);
-            assertEquals(io.ncclffm.harness.protocol.PerfPoint.COLLECTIVES, w.perfCollectives(), c.name());
-            assertEquals(java.util.List.of("float32", "bfloat16"), w.perfDtypes(), c.name());
+            assertEquals(java.util.List.of(io.ncclffm.harness.protocol.Collective.values()), w.perfCollectives(), c.name());
+            assertEquals(java.util.List.of(io.ncclffm.DataType.FLOAT32, io.ncclffm.DataType.BFLOAT16), w.perfDtypes(), c.name());
             assertEquals(256L << 20, w.perfMaxBytes(), c.name());
             assertEquals(6, w.perfTrials(), c.name());
             assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());

@@ -8,7 +8,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.perf.judge.InitPoint;
+import io.ncclffm.harness.perf.render.InitMarkdown;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 class PerfJsonLinesTest {
 
@@ -33,9 +40,9 @@ class PerfJsonLinesTest {
     void pointLinesBecomePerfPointsAndEventLinesArePassedOver() {
         List<PerfPoint> points = PerfJsonLines.points(C_BASELINE_OUTPUT);
         assertEquals(2, points.size());
-        assertEquals(PerfPoint.of("NCCL 2.28.9", "c", 2, 8, "float32", "out-of-place", "launch", 20, 12.5).timeUs(),
+        assertEquals(PerfPoint.of("NCCL 2.28.9", Source.C, 2, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 20, 12.5).timeUs(),
                 points.getFirst().timeUs());
-        assertEquals("in-place", points.get(1).placement());
+        assertEquals(Placement.IN_PLACE, points.get(1).placement());
         assertEquals(0.00128, points.get(1).busBwGBs(), 1e-12);
     }
 
@@ -44,7 +51,7 @@ class PerfJsonLinesTest {
         List<PerfPoint> points = PerfJsonLines.points(C_BASELINE_OUTPUT);
         assertEquals(List.of(12.9, 12.4, 12.5, 13.1, 12.45), points.get(0).trialsUs());
         assertEquals(List.of(), points.get(1).trialsUs());
-        assertEquals("allReduce", points.get(1).collective());
+        assertEquals(Collective.ALL_REDUCE, points.get(1).collective());
     }
 
     @Test
@@ -89,8 +96,8 @@ class PerfJsonLinesTest {
     @Test
     void theInitLineBecomesAnInitPoint_andTheTableShowsItPerRelease() {
         List<InitPoint> inits = PerfJsonLines.inits(C_BASELINE_OUTPUT);
-        assertEquals(List.of(new InitPoint("NCCL 2.28.9", "c", 2, 412.25, 1_000_000_000L)), inits);
-        String table = InitPoint.markdown(List.of(inits.getFirst(), new InitPoint("NCCL 2.28.9", "java", 2, 380, 905_969_664L)));
+        assertEquals(List.of(new InitPoint("NCCL 2.28.9", Source.C, 2, 412.25, 1_000_000_000L)), inits);
+        String table = InitMarkdown.of(List.of(inits.getFirst(), new InitPoint("NCCL 2.28.9", Source.JAVA, 2, 380, 905_969_664L)));
         assertTrue(table.contains("| NCCL 2.28.9 | 2 | c | 412 | 953 MiB |"), table);
         assertTrue(table.contains("| NCCL 2.28.9 | 2 | java | 380 | 864 MiB |"), table);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PerfJsonLines.inits(List.of(

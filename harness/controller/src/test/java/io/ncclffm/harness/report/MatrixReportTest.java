@@ -1,8 +1,11 @@
 package io.ncclffm.harness.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import io.ncclffm.DataType;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
@@ -18,12 +23,18 @@ import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
-import io.ncclffm.harness.perf.InitPoint;
+import io.ncclffm.harness.perf.judge.InitPoint;
+import io.ncclffm.harness.perf.judge.PerfFindings;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.Verdict;
 
 /** What the report takes from a cell run's events: rank 0 speaks for the cell. */
 class MatrixReportTest {
@@ -57,7 +68,7 @@ class MatrixReportTest {
                 Duration.ofSeconds(3), null);
         report.record(cell, 2, "process", run.wall(), List.of(), run);
         assertEquals(812, report.cells().getFirst().initMillis());
-        assertEquals(List.of(new InitPoint("NCCL 2.28.3", PerfPoint.JAVA, 2, 812, 300L << 20)), report.perfArtifacts().inits());
+        assertEquals(List.of(new InitPoint("NCCL 2.28.3", Source.JAVA, 2, 812, 300L << 20)), report.perfReport().findings().inits());
     }
 
     @Test
@@ -72,7 +83,7 @@ class MatrixReportTest {
                 Duration.ofSeconds(1), null);
         report.record(check, 2, "process", made.wall(), List.of(), made);
         assertEquals(7, report.cells().get(1).initMillis());
-        assertEquals(List.of(), report.perfArtifacts().inits(), "init points are tabled for perf cells only");
+        assertEquals(List.of(), report.perfReport().findings().inits(), "init points are tabled for perf cells only");
     }
 
     @Test
@@ -94,13 +105,13 @@ class MatrixReportTest {
         Cell cell = cell(WorkerConfig.Mode.PERF);
         MatrixReport report = report(cell);
         for (int r : new int[] {2, 1}) {
-            PerfPoint p = PerfPoint.ofTrials("NCCL 2.28.3", PerfPoint.JAVA, 2, PerfPoint.ALL_REDUCE, 8, "float32",
-                    "out-of-place", "launch", 10, List.of(5.0 + r));
+            PerfPoint p = PerfPoint.ofTrials("NCCL 2.28.3", Source.JAVA, 2, Collective.ALL_REDUCE, 8, DataType.FLOAT32,
+                    Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 10, List.of(5.0 + r));
             CellRun run = new CellRun(cell, 2, "process", List.of(rank(0, new WorkerEvent.Perf(0, p, Map.of()))), Duration.ofSeconds(1), null);
             report.record(cell, 2, r, "process", run.wall(), List.of(), run);
         }
         assertEquals(List.of("c w2 run 1", "c w2 run 2"), report.cells().stream().map(CellSummary::column).toList());
-        PerfArtifacts a = report.perfArtifacts();
+        PerfFindings a = report.perfReport().findings();
         assertEquals(List.of(2, 1), a.measured().stream().map(PerfPoint::run).toList());
         assertEquals(List.of("c"), a.measured().stream().map(PerfPoint::cell).distinct().toList());
         // two runs: the median run is the faster of the two
@@ -122,5 +133,31 @@ class MatrixReportTest {
                 grid.toMarkdown());
         assertTrue(grid.toHtml().contains("<th>library as run</th><td class=\"passed\""), grid.toHtml());
         assertTrue(grid.toHtml().contains(sha.substring(0, 12) + " · ✓ pinned"), grid.toHtml());
+    }
+
+    @Test
+    void theCBaselineTheRunBeganWith_isInThePerfReport_withoutAnySystemProperty(@TempDir Path dir) throws IOException {
+        Path c = Files.writeString(dir.resolve("rank0.jsonl"), """
+                {"library":"NCCL 2.28.3","source":"c","world":2,"collective":"allReduce","bytes":8,"dtype":"float32",\
+                "placement":"out-of-place","mode":"launch","iterations":10,"timeUs":5.000,"algBwGBs":0.0016,"busBwGBs":0.0016}
+                """);
+        Cell cell = cell(WorkerConfig.Mode.PERF);
+        MatrixReport report = new MatrixReport();
+        report.begin(new RunInfo(Path.of("m.yaml"), dir, dir.resolve("allure-results"), Instant.EPOCH, "abc", false, "run-1"),
+                new Matrix(Path.of("m.yaml"), List.of(cell), List.of()), c.toString());
+        PerfPoint java = PerfPoint.of("NCCL 2.28.3", Source.JAVA, 2, 8, DataType.FLOAT32, Placement.OUT_OF_PLACE,
+                TimingMode.LAUNCH, 10, 5.1);
+        CellRun run = new CellRun(cell, 2, "process", List.of(rank(0, new WorkerEvent.Perf(0, java, Map.of()))), Duration.ofSeconds(1), null);
+        report.record(cell, 2, "process", run.wall(), List.of(), run);
+
+        assertEquals(null, System.getProperty("ncclffm.perf.c"), "nothing but begin() names the C baseline here");
+        PerfFindings f = report.perfReport().findings();
+        assertEquals(List.of(Source.JAVA, Source.C), f.points().stream().map(PerfPoint::source).toList());
+        assertEquals("c", f.points().get(1).cell(), "the C point is paired with the cell of its library");
+        assertEquals(1.02, f.overhead().rows().getFirst().smallMessageRatio().getAsDouble(), 1e-12);
+        String table = report.perfReport().files().get("table.md");
+        assertTrue(table.contains("| 8 B | 5.10 / 5.00 |"), table);
+        Verdict overhead = report.perfReport().verdicts().get(1);
+        assertFalse(overhead.message().contains("no C baseline points were given"), overhead.message());
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.ncclffm.DataType;
+
 /**
  * What one rank worker does. The launcher makes it ({@link #forRank}) and passes it as environment variables
  * ({@link #toEnvironment()}); the worker reads it back from its environment ({@link #fromEnvironment}), the same
@@ -53,8 +55,8 @@ public record WorkerConfig(
         int perfTrials,
         String perfCLoop,
         int maxRecreates,
-        List<String> perfCollectives,
-        List<String> perfDtypes,
+        List<Collective> perfCollectives,
+        List<DataType> perfDtypes,
         String ncclTests,
         String perfBaseline,
         String ncclTestsDevices,
@@ -113,7 +115,8 @@ public record WorkerConfig(
     /** The element types perf mode measures, comma-separated ({@link #PERF_DTYPE_CHOICES}); default {@code float32}. */
     public static final String PERF_DTYPES = "NCCLFFM_PERF_DTYPES";
     /** Floating types: what collectives are timed in, and what nccl-tests' {@code -d} takes under another name. */
-    public static final List<String> PERF_DTYPE_CHOICES = List.of("float32", "bfloat16", "float16", "float64");
+    public static final List<DataType> PERF_DTYPE_CHOICES = List.of(DataType.FLOAT32, DataType.BFLOAT16, DataType.FLOAT16,
+            DataType.FLOAT64);
     /**
      * A folder of nccl-tests binaries ({@code all_reduce_perf}, ...; perf/nccl-tests/build.sh): when set, rank 0 of
      * a perf cell runs them for the same collectives, sizes and types against the cell's library (at world N over
@@ -354,8 +357,8 @@ public record WorkerConfig(
         env.put(PERF_TRIALS, Integer.toString(perfTrials));
         if (perfCLoop != null) env.put(PERF_C_LOOP, perfCLoop);
         env.put(MAX_RECREATES, Integer.toString(maxRecreates));
-        env.put(PERF_COLLECTIVES, String.join(",", perfCollectives));
-        env.put(PERF_DTYPES, String.join(",", perfDtypes));
+        env.put(PERF_COLLECTIVES, perfCollectives.stream().map(Collective::label).collect(Collectors.joining(",")));
+        env.put(PERF_DTYPES, perfDtypes.stream().map(DataType::shortName).collect(Collectors.joining(",")));
         if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
         if (perfBaseline != null) env.put(PERF_BASELINE, perfBaseline);
         if (ncclTestsDevices != null) env.put(NCCL_TESTS_DEVICES, ncclTestsDevices);
@@ -363,29 +366,30 @@ public record WorkerConfig(
         return env;
     }
 
-    private static List<String> perfCollectives(String v) {
-        if (v == null) return List.of(PerfPoint.ALL_REDUCE);
-        Set<String> out = new LinkedHashSet<>();
+    private static List<Collective> perfCollectives(String v) {
+        if (v == null) return List.of(Collective.ALL_REDUCE);
+        Set<Collective> out = new LinkedHashSet<>();
         for (String c : v.split(",")) {
             try {
-                out.add(PerfPoint.collective(c));
+                out.add(Collective.of(c));
             } catch (IllegalArgumentException e) {
-                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + PerfPoint.COLLECTIVES
+                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + List.of(Collective.values())
                         + " ('" + c.strip() + "' is none of them)");
             }
         }
         return List.copyOf(out);
     }
 
-    private static List<String> perfDtypes(String v) {
-        if (v == null) return List.of("float32");
-        Set<String> out = new LinkedHashSet<>();
+    private static List<DataType> perfDtypes(String v) {
+        if (v == null) return List.of(DataType.FLOAT32);
+        List<String> choices = PERF_DTYPE_CHOICES.stream().map(DataType::shortName).toList();
+        Set<DataType> out = new LinkedHashSet<>();
         for (String d : v.split(",")) {
             String t = d.strip().toLowerCase(java.util.Locale.ROOT);
-            if (!PERF_DTYPE_CHOICES.contains(t)) {
-                throw bad(PERF_DTYPES, v, "a comma-separated list of " + PERF_DTYPE_CHOICES + " ('" + d.strip() + "' is none of them)");
+            if (!choices.contains(t)) {
+                throw bad(PERF_DTYPES, v, "a comma-separated list of " + choices + " ('" + d.strip() + "' is none of them)");
             }
-            out.add(t);
+            out.add(DataType.fromName(t));
         }
         return List.copyOf(out);
     }

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.protocol.RendezvousToken;
 
 class WorkerConfigTest {
@@ -67,15 +68,16 @@ class WorkerConfigTest {
     @org.junit.jupiter.api.Test
     void perfCollectivesAndTypes_defaultToFloat32AllReduce_andTakeAnySpellingOfTheKnownOnes() {
         WorkerConfig d = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
-        assertEquals(java.util.List.of("allReduce"), d.perfCollectives());
-        assertEquals(java.util.List.of("float32"), d.perfDtypes());
+        assertEquals(java.util.List.of(Collective.ALL_REDUCE), d.perfCollectives());
+        assertEquals(java.util.List.of(DataType.FLOAT32), d.perfDtypes());
         assertEquals(null, d.ncclTests());
         WorkerConfig c = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
                 "NCCLFFM_PERF_COLLECTIVES", "allreduce, all_gather,ReduceScatter,broadcast,reduce,alltoall,sendrecv,allreduce",
                 "NCCLFFM_PERF_DTYPES", "float32,BFLOAT16", "NCCLFFM_NCCL_TESTS", " /tmp/nccl-tests/build "));
+        assertEquals(java.util.List.of(Collective.values()), c.perfCollectives());
         assertEquals(java.util.List.of("allReduce", "allGather", "reduceScatter", "broadcast", "reduce", "alltoall", "sendrecv"),
-                c.perfCollectives());
-        assertEquals(java.util.List.of("float32", "bfloat16"), c.perfDtypes());
+                c.perfCollectives().stream().map(Collective::label).toList());
+        assertEquals(java.util.List.of(DataType.FLOAT32, DataType.BFLOAT16), c.perfDtypes());
         assertEquals("/tmp/nccl-tests/build", c.ncclTests());
     }
 
@@ -111,7 +113,8 @@ class WorkerConfigTest {
         assertEquals("perf", env.get(WorkerConfig.MODE));
         assertEquals("465", env.get(WorkerConfig.WORKER_TIMEOUT));
         assertEquals(c, WorkerConfig.fromEnvironment(env));
-        assertEquals(List.of("bfloat16", "float32"), WorkerConfig.fromEnvironment(env).perfDtypes());
+        assertEquals(List.of(DataType.BFLOAT16, DataType.FLOAT32), WorkerConfig.fromEnvironment(env).perfDtypes());
+        assertEquals("bfloat16,float32", env.get(WorkerConfig.PERF_DTYPES));
         assertEquals(Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
     }
 

@@ -38,8 +38,8 @@ class WorkerEventCodecTest {
                 new WorkerEvent.Check(0, new CheckResult(0, "allreduce/float32/sum/1/in-place", "allreduce float32",
                         Map.of("dtype", "float32"), CheckStatus.FAILED, "1 of 1 differ", 3,
                         List.of(new Mismatch(0, "2.0", "3.0")), Map.of("ncclResult", "0"), Cause.WRONG_VALUES)),
-                new WorkerEvent.Perf(0, new PerfPoint("NCCL 2.28.9", PerfPoint.JAVA, 1, PerfPoint.ALL_REDUCE, 8, "float32",
-                        "in-place", "launch", 100, 5.25, 0.0015, 0.0, List.of(5.0, 5.25, 5.5), null, 0), Map.of("rank", "0")),
+                new WorkerEvent.Perf(0, new PerfPoint("NCCL 2.28.9", Source.JAVA, 1, Collective.ALL_REDUCE, 8,
+                        io.ncclffm.DataType.FLOAT32, Placement.IN_PLACE, TimingMode.LAUNCH, 100, 5.25, 0.0015, 0.0, List.of(5.0, 5.25, 5.5), null, 0), Map.of("rank", "0")),
                 new WorkerEvent.Done(1, 10, 1, 2, 0, 12_345),
                 new WorkerEvent.Fatal(1, "worker deadline of 60 s passed; exiting without cleanup", null));
     }

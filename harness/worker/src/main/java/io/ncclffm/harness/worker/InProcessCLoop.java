@@ -13,12 +13,12 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
-import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -50,7 +50,7 @@ final class InProcessCLoop implements AutoCloseable {
     private final MethodHandle twoBufferLoop;
     private final MethodHandle reduceLoop;
     /** NCCL's function for each collective whose loop is there. */
-    private final Map<String, NcclFunction> functions = new HashMap<>();
+    private final Map<Collective, NcclFunction> functions = new EnumMap<>(Collective.class);
 
     /** One of NCCL's functions: the name it was found under, and where. */
     private record NcclFunction(String name, MemorySegment address) {
@@ -69,7 +69,7 @@ final class InProcessCLoop implements AutoCloseable {
             this.loop = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
             SymbolLookup nccl = SymbolLookup.libraryLookup(ncclLibrary, arena);
-            if (!find(nccl, PerfPoint.ALL_REDUCE, "ncclAllReduce")) {
+            if (!find(nccl, Collective.ALL_REDUCE, "ncclAllReduce")) {
                 throw new IllegalArgumentException(ncclLibrary + " has no symbol ncclAllReduce");
             }
             MemorySegment[] calls = Stream.of("ncclGroupStart", "ncclSend", "ncclRecv", "ncclGroupEnd")
@@ -87,13 +87,13 @@ final class InProcessCLoop implements AutoCloseable {
             this.reduceLoop = reduceFn == null ? null : Linker.nativeLinker().downcallHandle(reduceFn,
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
                             ADDRESS, JAVA_LONG, JAVA_INT));
-            find(nccl, PerfPoint.REDUCE_SCATTER, "ncclReduceScatter");
-            find(nccl, PerfPoint.BROADCAST, "ncclBroadcast");
+            find(nccl, Collective.REDUCE_SCATTER, "ncclReduceScatter");
+            find(nccl, Collective.BROADCAST, "ncclBroadcast");
             if (twoBufferLoop != null) {
-                find(nccl, PerfPoint.ALL_GATHER, "ncclAllGather");
-                find(nccl, PerfPoint.ALL_TO_ALL, "ncclAlltoAll", "ncclAllToAll");
+                find(nccl, Collective.ALL_GATHER, "ncclAllGather");
+                find(nccl, Collective.ALL_TO_ALL, "ncclAlltoAll", "ncclAllToAll");
             }
-            if (reduceLoop != null) find(nccl, PerfPoint.REDUCE, "ncclReduce");
+            if (reduceLoop != null) find(nccl, Collective.REDUCE, "ncclReduce");
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -101,7 +101,7 @@ final class InProcessCLoop implements AutoCloseable {
     }
 
     /** Takes {@code collective}'s function under the first of {@code names} the library exports; whether there was one. */
-    private boolean find(SymbolLookup nccl, String collective, String... names) {
+    private boolean find(SymbolLookup nccl, Collective collective, String... names) {
         for (String name : names) {
             var address = nccl.find(name);
             if (address.isPresent()) {
@@ -126,9 +126,9 @@ final class InProcessCLoop implements AutoCloseable {
         return sendRecvLoop != null;
     }
 
-    /** Whether {@code collective} ({@link PerfPoint#COLLECTIVES}) has its loop: in the loop library and the release. */
-    boolean has(String collective) {
-        return collective.equals(PerfPoint.SEND_RECV) ? hasSendRecv() : functions.containsKey(collective);
+    /** Whether {@code collective} has its loop: in the loop library and the release. */
+    boolean has(Collective collective) {
+        return collective == Collective.SEND_RECV ? hasSendRecv() : functions.containsKey(collective);
     }
 
     /**
@@ -136,7 +136,7 @@ final class InProcessCLoop implements AutoCloseable {
      * of an allReduce, reduceScatter or reduce and the root of a broadcast; {@code root} is a reduce's root.
      * Throws with NCCL's function and result code if a call fails.
      */
-    void collective(String collective, long send, long recv, long count, int dtype, int opOrRoot, int root, long comm,
+    void collective(Collective collective, long send, long recv, long count, int dtype, int opOrRoot, int root, long comm,
                     long stream, int n) {
         NcclFunction f = functions.get(collective);
         if (f == null) {
@@ -147,8 +147,8 @@ final class InProcessCLoop implements AutoCloseable {
         int rc;
         try {
             rc = switch (collective) {
-                case PerfPoint.ALL_GATHER, PerfPoint.ALL_TO_ALL -> (int) twoBufferLoop.invokeExact(fn, send, recv, count, dtype, c, stream, n);
-                case PerfPoint.REDUCE -> (int) reduceLoop.invokeExact(fn, send, recv, count, dtype, opOrRoot, root, c, stream, n);
+                case ALL_GATHER, ALL_TO_ALL -> (int) twoBufferLoop.invokeExact(fn, send, recv, count, dtype, c, stream, n);
+                case REDUCE -> (int) reduceLoop.invokeExact(fn, send, recv, count, dtype, opOrRoot, root, c, stream, n);
                 default -> (int) loop.invokeExact(fn, send, recv, count, dtype, opOrRoot, c, stream, n);
             };
         } catch (Throwable t) {

@@ -2,20 +2,24 @@ package io.ncclffm.harness.worker;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * Reads the table an nccl-tests binary ({@code all_reduce_perf}, ...) prints into perf points of source
- * {@link PerfPoint#NCCL_TESTS}.
+ * {@link Source#NCCL_TESTS}.
  *
  * <p>A data row is {@code size count type [redop [root]]} then, out of place and in place, {@code time algbw busbw
  * #wrong}; lines starting with {@code #} are headers and the closing summary. Releases differ in the middle columns
  * (v2.13 and newer print {@code redop} and {@code root} for every collective, older ones only where they apply, and
  * the {@code #wrong} of an unchecked run reads {@code -1} or {@code N/A}), so a row is read from both ends: the first
  * three fields and the last eight. Times and bandwidths are taken as printed; nccl-tests' size is the larger buffer
- * of the operation, which is this harness's convention too ({@link PerfPoint#elementsPerRank}).
+ * of the operation, which is this harness's convention too ({@link Collective#elementsPerRank}).
  */
 public final class NcclTestsOutput {
 
@@ -28,12 +32,11 @@ public final class NcclTestsOutput {
      * @param output     the binary's standard output
      * @param library    the library it ran against, e.g. {@code NCCL 2.28.9}
      * @param world      ranks of the run (nccl-tests' {@code -g} times processes)
-     * @param collective which binary printed it ({@link PerfPoint#COLLECTIVES})
+     * @param collective which binary printed it
      * @param iterations its {@code -n}
      * @throws IllegalArgumentException on a row whose numbers do not parse, naming the line; when no row was found
      */
-    public static List<PerfPoint> points(String output, String library, int world, String collective, int iterations) {
-        PerfPoint.busFactor(collective, world);  // rejects an unknown collective before anything is read
+    public static List<PerfPoint> points(String output, String library, int world, Collective collective, int iterations) {
         List<PerfPoint> points = new ArrayList<>();
         int lineNumber = 0;
         for (String line : output.split("\\R")) {
@@ -47,11 +50,11 @@ public final class NcclTestsOutput {
                 // nccl-tests sizes a gather or scatter in whole elements per rank and prints a row of 0 bytes where
                 // -b is below that; such a row moves nothing and has no time per byte to compare.
                 if (bytes == 0) continue;
-                String dtype = PerfPoint.fromNcclTestsType(f[2]);
+                DataType dtype = dataType(f[2]);
                 int first = f.length - 8;
-                points.add(point(library, world, collective, bytes, dtype, "out-of-place", iterations, f, first));
-                points.add(point(library, world, collective, bytes, dtype, "in-place", iterations, f, first + 4));
-            } catch (NumberFormatException e) {
+                points.add(point(library, world, collective, bytes, dtype, Placement.OUT_OF_PLACE, iterations, f, first));
+                points.add(point(library, world, collective, bytes, dtype, Placement.IN_PLACE, iterations, f, first + 4));
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("nccl-tests output line " + lineNumber + " is not a row of size, count, "
                         + "type, ..., time, algbw, busbw, #wrong (twice): '" + t + "' (" + e.getMessage() + ")", e);
             }
@@ -77,8 +80,8 @@ public final class NcclTestsOutput {
             List<PerfPoint> same = new ArrayList<>();
             same.add(p);
             for (List<PerfPoint> run : again) {
-                run.stream().filter(q -> q.bytes() == p.bytes() && q.placement().equals(p.placement())
-                        && q.dtype().equals(p.dtype()) && Objects.equals(q.collective(), p.collective())).findFirst().ifPresent(same::add);
+                run.stream().filter(q -> q.bytes() == p.bytes() && q.placement() == p.placement()
+                        && q.dtype() == p.dtype() && q.collective() == p.collective()).findFirst().ifPresent(same::add);
             }
             if (same.size() == 1) {
                 out.add(p);
@@ -86,19 +89,17 @@ public final class NcclTestsOutput {
             }
             List<Double> times = same.stream().map(PerfPoint::timeUs).toList();
             PerfPoint median = PerfPoint.medianByTime(same);
-            out.add(new PerfPoint(median.library(), median.source(), median.world(), median.collective(), median.bytes(),
-                    median.dtype(), median.placement(), median.mode(), median.iterations(), median.timeUs(), median.algBwGBs(),
-                    median.busBwGBs(), times, median.cell(), median.run()));
+            out.add(median.withTrials(times));
         }
         return out;
     }
 
-    private static PerfPoint point(String library, int world, String collective, long bytes, String dtype,
-                                   String placement, int iterations, String[] f, int at) {
+    private static PerfPoint point(String library, int world, Collective collective, long bytes, DataType dtype,
+                                   Placement placement, int iterations, String[] f, int at) {
         double time = Double.parseDouble(f[at]);
         double alg = Double.parseDouble(f[at + 1]);
         double bus = Double.parseDouble(f[at + 2]);
-        return new PerfPoint(library, PerfPoint.NCCL_TESTS, world, collective, bytes, dtype, placement, "launch",
+        return new PerfPoint(library, Source.NCCL_TESTS, world, collective, bytes, dtype, placement, TimingMode.LAUNCH,
                 iterations, time, alg, bus, List.of(time), null, 0);
     }
 
@@ -109,9 +110,30 @@ public final class NcclTestsOutput {
      *
      * @throws IllegalArgumentException when {@code gpus} is below 1
      */
-    public static List<String> arguments(long maxBytes, int gpus, int iterations, int warmup, String dtype) {
+    public static List<String> arguments(long maxBytes, int gpus, int iterations, int warmup, DataType dtype) {
         if (gpus < 1) throw new IllegalArgumentException("nccl-tests -g takes at least 1 GPU, got " + gpus);
         return List.of("-b", "8", "-e", Long.toString(maxBytes), "-f", "2", "-g", Integer.toString(gpus), "-n", Integer.toString(iterations),
-                "-w", Integer.toString(warmup), "-d", PerfPoint.ncclTestsType(dtype), "-c", "0");
+                "-w", Integer.toString(warmup), "-d", typeName(dtype), "-c", "0");
+    }
+
+    /** nccl-tests' name for an element type ({@code -d}, and its {@code type} column): {@code float}, {@code bfloat16}, ... */
+    public static String typeName(DataType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> "float";
+            case FLOAT16 -> "half";
+            case FLOAT64 -> "double";
+            case INT8, UINT8, INT32, UINT32, INT64, UINT64, BFLOAT16 -> dtype.shortName();
+            default -> throw new IllegalArgumentException("nccl-tests has no name for element type '" + dtype.shortName() + "'");
+        };
+    }
+
+    /** The element type of nccl-tests' {@code type} column ({@code float} is float32, {@code half} float16). */
+    public static DataType dataType(String type) {
+        return switch (type) {
+            case "float" -> DataType.FLOAT32;
+            case "half" -> DataType.FLOAT16;
+            case "double" -> DataType.FLOAT64;
+            default -> DataType.fromName(type);
+        };
     }
 }

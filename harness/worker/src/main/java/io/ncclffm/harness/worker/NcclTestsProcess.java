@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.ncclffm.DataType;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
-import io.ncclffm.harness.worker.NcclTestsOutput;
 
 /**
  * Runs the user's nccl-tests binaries ({@code NCCLFFM_NCCL_TESTS}) from a perf cell's rank 0 for the collectives and
@@ -74,46 +74,47 @@ final class NcclTestsProcess {
             return;
         }
         for (PerfRunner.Sweep sweep : sweeps) {
-            String dtype = sweep.type().shortName();
-            String binary = PerfPoint.ncclTestsBinary(sweep.collective());
-            Path exe = Path.of(config.ncclTests()).resolve(binary);
+            Path exe = Path.of(config.ncclTests()).resolve(sweep.collective().ncclTestsBinary());
             List<PerfPoint> points = new ArrayList<>();
-            reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + dtype, CheckGroup.PERF,
-                    Map.of("binary", exe.toString(), "dtype", dtype), () -> {
-                        if (!Files.isExecutable(exe)) {
-                            return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("
-                                    + WorkerConfig.NCCL_TESTS + " names a folder of nccl-tests binaries; perf/nccl-tests/build.sh)");
-                        }
-                        long max = config.perfMaxBytes();
-                        Run run = run(exe, dtype, max);
-                        if (run.exitCode() != 0) {
-                            return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
-                        }
-                        List<PerfPoint> full = NcclTestsOutput.points(run.output(), library, config.world(), sweep.collective(), iterations());
-                        List<List<PerfPoint>> again = new ArrayList<>();
-                        long small = Math.min(max, SMALL_MAX_BYTES);
-                        for (int i = 1; i < SMALL_RUNS; i++) {
-                            Run more = run(exe, dtype, small);
-                            if (more.exitCode() != 0) {
-                                return Outcome.broken(binary + " (run " + (i + 1) + " of " + SMALL_RUNS + ", to " + small + " B) exited with "
-                                        + more.exitCode() + "; last output: " + tail(more.output()));
-                            }
-                            again.add(NcclTestsOutput.points(more.output(), library, config.world(), sweep.collective(), iterations()));
-                        }
-                        points.addAll(NcclTestsOutput.withRepeats(full, again));
-                        return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, dtype, max))
-                                + " with LD_LIBRARY_PATH=" + libraryDir + devicesNote() + ", sizes to " + small + " B measured by "
-                                + SMALL_RUNS + " separate runs (the median kept, every run's time as its trials)");
-                    }));
-            for (PerfPoint p : points) {
-                Map<String, String> extra = new LinkedHashMap<>();
-                extra.put("rank", Integer.toString(config.rank()));
-                reporter.emit(new WorkerEvent.Perf(config.rank(), p, extra));
-            }
+            reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + sweep.type().shortName(), CheckGroup.PERF,
+                    Map.of("binary", exe.toString(), "dtype", sweep.type().shortName()), () -> measure(exe, sweep, points)));
+            for (PerfPoint p : points) reporter.emit(new WorkerEvent.Perf(config.rank(), p, Map.of("rank", Integer.toString(config.rank()))));
         }
     }
 
-    List<String> command(Path exe, String dtype, long maxBytes) {
+    /**
+     * One binary's full sweep, and further runs of its small sizes ({@link #SMALL_RUNS}), folded into {@code points};
+     * skipped where the binary is missing, broken where a run fails.
+     */
+    private Outcome measure(Path exe, PerfRunner.Sweep sweep, List<PerfPoint> points) throws IOException, InterruptedException {
+        String binary = sweep.collective().ncclTestsBinary();
+        if (!Files.isExecutable(exe)) {
+            return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("
+                    + WorkerConfig.NCCL_TESTS + " names a folder of nccl-tests binaries; perf/nccl-tests/build.sh)");
+        }
+        long max = config.perfMaxBytes();
+        Run run = run(exe, sweep.type(), max);
+        if (run.exitCode() != 0) {
+            return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
+        }
+        List<PerfPoint> full = NcclTestsOutput.points(run.output(), library, config.world(), sweep.collective(), iterations());
+        List<List<PerfPoint>> again = new ArrayList<>();
+        long small = Math.min(max, SMALL_MAX_BYTES);
+        for (int i = 1; i < SMALL_RUNS; i++) {
+            Run more = run(exe, sweep.type(), small);
+            if (more.exitCode() != 0) {
+                return Outcome.broken(binary + " (run " + (i + 1) + " of " + SMALL_RUNS + ", to " + small + " B) exited with "
+                        + more.exitCode() + "; last output: " + tail(more.output()));
+            }
+            again.add(NcclTestsOutput.points(more.output(), library, config.world(), sweep.collective(), iterations()));
+        }
+        points.addAll(NcclTestsOutput.withRepeats(full, again));
+        return Outcome.passed(points.size() + " points from " + String.join(" ", command(exe, sweep.type(), max))
+                + " with LD_LIBRARY_PATH=" + libraryDir + devicesNote() + ", sizes to " + small + " B measured by "
+                + SMALL_RUNS + " separate runs (the median kept, every run's time as its trials)");
+    }
+
+    List<String> command(Path exe, DataType dtype, long maxBytes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
         cmd.addAll(NcclTestsOutput.arguments(maxBytes, config.world(), iterations(), warmup(), dtype));
@@ -145,8 +146,8 @@ final class NcclTestsProcess {
     record Run(int exitCode, String output) {
     }
 
-    private Run run(Path exe, String dtype, long maxBytes) throws IOException, InterruptedException {
-        reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype + " to " + maxBytes + " B");
+    private Run run(Path exe, DataType dtype, long maxBytes) throws IOException, InterruptedException {
+        reporter.progress("nccl-tests " + exe.getFileName() + " " + dtype.shortName() + " to " + maxBytes + " B");
         ProcessBuilder pb = new ProcessBuilder(command(exe, dtype, maxBytes)).redirectErrorStream(true);
         pb.environment().putAll(environment(pb.environment().get("LD_LIBRARY_PATH")));
         Process p = pb.start();

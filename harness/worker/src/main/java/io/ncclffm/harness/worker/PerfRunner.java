@@ -2,9 +2,11 @@ package io.ncclffm.harness.worker;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -15,29 +17,34 @@ import io.ncclffm.Flavor;
 import io.ncclffm.InitOptions;
 import io.ncclffm.Nccl;
 import io.ncclffm.NcclVersion;
-import io.ncclffm.ReduceOp;
 import io.ncclffm.UniqueId;
-import io.ncclffm.device.CapturedGraph;
-import io.ncclffm.device.DeviceEvent;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.CheckKey;
-import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
+import io.ncclffm.harness.worker.CollectiveTimer.Call;
+import io.ncclffm.harness.worker.CollectiveTimer.Side;
 
 /**
  * Perf mode: the collectives of {@code NCCLFFM_PERF_COLLECTIVES} (default allReduce; sums where they reduce, root
  * 0 where they have one) in the element types of {@code NCCLFFM_PERF_DTYPES} (default float32), from 8 B up to
- * {@code NCCLFFM_PERF_MAX_BYTES}, doubling, in nccl-tests' size convention ({@link PerfPoint#elementsPerRank}); in
- * place and out of place; plain launches and CUDA-graph replay. The loop, iteration counts and timing are the same
- * as the C baseline's ({@code perf/c-baseline}), so the two can be compared in one run; the in-process C loop
- * times allReduce only. With {@code NCCLFFM_NCCL_TESTS}, rank 0 of a one-rank cell then runs nccl-tests for the
- * same collectives ({@link NcclTestsProcess}).
+ * {@code NCCLFFM_PERF_MAX_BYTES}, doubling, in nccl-tests' size convention ({@link Collective#elementsPerRank}); in
+ * place and out of place; plain launches and CUDA-graph replay ({@link CollectiveTimer}). The in-process C loop times
+ * every collective it has a loop for. With {@code NCCLFFM_NCCL_TESTS}, rank 0 then runs nccl-tests for the same
+ * collectives ({@link NcclTestsProcess}).
+ *
+ * <p>A run goes in phases: set up (load, unique ID, a blocking communicator, the C loop, the paired baseline,
+ * buffers), plan the sweeps the release can time, time each sweep (JIT warm-up, then every size), tear down (the
+ * baseline's communicator, then the cell's), and nccl-tests last, once this rank's communicator is gone.
  *
  * <p>With {@code NCCLFFM_PERF_BASELINE} (a candidate of a matrix whose perf policy pairs in process), the worker also
  * loads the perf baseline's library, makes a communicator of it on the same device, buffers and stream (its unique
@@ -49,14 +56,34 @@ import io.ncclffm.harness.protocol.WorkerExit;
 final class PerfRunner {
 
     /**
-     * Untimed 8-byte calls before the sweep, enough for C2 to compile the binding's allReduce path before the first
-     * size is timed: 20 per allowed iteration, so 20,000 at the default cap of 1000. A cell that caps iterations
-     * because every call takes milliseconds (ranks sharing one GPU through sockets, ~4.5 ms a call) gets
-     * proportionally fewer: 400 at a cap of 20, about 2 s instead of 90, where a microsecond of call path is far
-     * below the noise anyway.
+     * Untimed 8-byte calls before the sweep, enough for C2 to compile the binding's call path before the first size
+     * is timed: 20 per allowed iteration. A cell that caps iterations because every call takes milliseconds (ranks
+     * sharing one GPU through sockets) gets proportionally fewer, where a microsecond of call path is far below the
+     * noise anyway.
      */
     static int jitWarmupCalls(int maxIters) {
         return 20 * maxIters;
+    }
+
+    /** Calls per warm-up chunk: many invocations of the timed loop, so that it reaches the JIT's top tier. */
+    static final int WARMUP_CHUNK = 100;
+
+    /**
+     * The fewest calls a trial times. The large sizes are judged to 1% (against C, and against nccl-tests, which makes
+     * 1000 calls at every size), and a timing pays a few µs of its own, which the second of two back-to-back timings
+     * shows as a slowdown at large sizes with few calls; 50 calls keep it well below the 1% goal (docs/gpu-runs.md has
+     * the measurements).
+     */
+    static final int MIN_ITERATIONS = 50;
+
+    /**
+     * The rendezvous generation of the baseline's unique ID: perf mode never re-creates its communicator, so the
+     * generations after 0 are free, and the first of them is the baseline's.
+     */
+    static final int BASELINE_GENERATION = 1;
+
+    /** One collective in one element type, as the cell asked for it. */
+    record Sweep(Collective collective, DataType type) {
     }
 
     private final WorkerConfig config;
@@ -65,19 +92,7 @@ final class PerfRunner {
     private Side own;
     /** The perf baseline's library timed beside the cell's ({@code NCCLFFM_PERF_BASELINE}), or {@code null}. */
     private Side baseline;
-
-    /**
-     * The rendezvous generation of the baseline's unique ID: perf mode never re-creates its communicator, so the
-     * generations after 0 are free, and the first of them is the baseline's.
-     */
-    static final int BASELINE_GENERATION = 1;
-
-    /**
-     * One library as perf mode times it: its binding instance, its communicator, and the C loop driving that same
-     * library's functions (or {@code null} without a loop).
-     */
-    record Side(String library, Nccl nccl, Communicator comm, InProcessCLoop cLoop) {
-    }
+    private CollectiveTimer timer;
 
     PerfRunner(WorkerConfig config, Reporter reporter) {
         this.config = config;
@@ -95,150 +110,71 @@ final class PerfRunner {
         return (int) Math.min(maxIters, Math.max(MIN_ITERATIONS, Math.min(1000, i)));
     }
 
-    /**
-     * The fewest calls a trial times. The large sizes are judged to 1% (against C, and against nccl-tests, which makes
-     * 1000 calls at every size), and a timing pays a few µs of its own: on the H200, the second of two back-to-back
-     * timings read 1% slower at 64 MiB with 10 calls of 35 µs. 50 calls bring that under 0.2%, for about 25 ms a
-     * trial at 1 GiB.
-     */
-    static final int MIN_ITERATIONS = 50;
-
     static int warmup(long bytes, int maxIters) {
         return Math.max(2, iterations(bytes, maxIters) / 10);
     }
 
-    private int iterations(long bytes) {
-        return iterations(bytes, config.perfMaxIters());
-    }
-
-    private int warmup(long bytes) {
-        return warmup(bytes, config.perfMaxIters());
-    }
-
     WorkerExit run() {
         long start = System.nanoTime();
+        reporter.emit(RankWorker.hello(config));
         try (RankSession s = new RankSession(config, reporter::emit)) {
             CheckBodies bodies = new CheckBodies(s);
-            for (CheckSpec spec : List.of(bodies.spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)))) {
-                if (reporter.run(spec).status() != CheckStatus.PASSED) return WorkerExit.CHECKS_FAILED;
-            }
-            // A blocking communicator, as the C baseline makes (ncclCommInitRank): a non-blocking one hands every
-            // launch to NCCL's async machinery, which costs microseconds per small call and would be measured as
-            // the binding's overhead.
-            s.blockingCommunicator = true;
-            for (CheckSpec spec : List.of(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.UNIQUE_ID, config)),
-                    bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.INIT, config)))) {
-                CheckResult r = reporter.run(spec);
-                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
-            }
-            String library = libraryName(s.nccl);
-            own = new Side(library, s.nccl, s.comm, null);
-            if (config.perfCLoop() != null) {
-                CheckResult r = reporter.run(CheckSpec.of("perf/c-loop", CheckGroup.PERF, Map.of("library", config.perfCLoop()),
-                        () -> {
-                            own = new Side(library, s.nccl, s.comm, InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath())));
-                            return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
-                        }));
-                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
-            }
-            if (config.perfBaseline() != null) {
-                CheckResult r = reporter.run(CheckSpec.of("perf/paired-baseline", CheckGroup.PERF, Map.of("library", config.perfBaseline()),
-                        () -> {
-                            baseline = openBaseline(s);
-                            return Outcome.passed("the perf baseline " + baseline.library() + " (" + baseline.nccl().libraryPath()
-                                    + ") is timed in this process beside " + library + ", trial by trial, with a communicator "
-                                    + "of its own" + (baseline.cLoop() == null ? "" : " and its own C loop"));
-                        }));
-                if (r.status() != CheckStatus.PASSED) return WorkerExit.BROKEN;
-            }
-            s.ensureBuffers(config.perfMaxBytes());
-            s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
-            s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
-            s.device.synchronizeDevice();
-            List<Sweep> sweeps = new ArrayList<>();
-            for (String dtype : config.perfDtypes()) {
-                for (String collective : config.perfCollectives()) {
-                    DataType type = DataType.fromName(dtype);
-                    String gap = gap(collective, type, s.nccl.flavor(), s.nccl.version(), s.nccl::supports);
-                    if (gap != null) {
-                        reporter.run(CheckSpec.of("perf/" + collective + "/" + dtype, CheckGroup.PERF,
-                                Map.of("collective", collective, "dtype", dtype), () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
-                    } else {
-                        sweeps.add(new Sweep(collective, type));
-                    }
-                }
-            }
-            java.util.Set<String> unpaired = new java.util.LinkedHashSet<>();
-            for (Sweep sweep : sweeps) {
-                Side against = null;
-                if (baseline != null) {
-                    String gap = gap(sweep.collective(), sweep.type(), baseline.nccl().flavor(), baseline.nccl().version(),
-                            baseline.nccl()::supports);
-                    if (gap == null) against = baseline;
-                    else unpaired.add(sweep.collective() + " " + sweep.type().shortName() + ": " + gap);
-                }
-                // The JIT compiles the call path only after thousands of calls, so they are made off the clock before
-                // the first (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go
-                // through the very loop that is timed, in chunks, so that the JIT compiles that method: a loop left to
-                // the interpreter adds a per-call cost of its own, which would read as binding overhead. Every sweep
-                // is warmed, not only each collective's first: code compiled for one element type can be thrown away
-                // when a second one arrives (on the H200, warmed by float32's sweep only, allReduce bfloat16 read 1.067
-                // and 1.082 × C in the same process at 8 B, its first size, and 1.010 and 1.022 at 32 B).
-                Call first = call(s, sweep, smallestCount(sweep), false);
-                if (first == null) continue;
-                reporter.progress("perf JIT warm-up " + sweep.collective() + " " + sweep.type().shortName());
-                for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
-                    launches(s, own, first, WARMUP_CHUNK);
-                    if (against != null) launches(s, against, first, WARMUP_CHUNK);
-                }
-                s.sync();
-                for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
-                    long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
-                    if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
-                    long printed = PerfPoint.printedBytes(sweep.collective(), count, config.world(), sweep.type().size());
-                    for (boolean inPlace : placements(sweep.collective())) {
-                        Call c = call(s, sweep, count, inPlace);
-                        reporter.progress("perf " + sweep.collective() + " " + sweep.type().shortName() + " " + printed + " B "
-                                + (inPlace ? "in-place" : "out-of-place"));
-                        Launches launch = timeLaunches(s, c, printed, against);
-                        emit(own, PerfPoint.JAVA, c, printed, "launch", launch.java());
-                        if (launch.c().length > 0) emit(own, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.c());
-                        if (against != null) {
-                            emit(against, PerfPoint.JAVA, c, printed, "launch", launch.baselineJava());
-                            if (launch.baselineC().length > 0) emit(against, PerfPoint.IN_PROCESS_C, c, printed, "launch", launch.baselineC());
-                        }
-                        double[][] graph = timeGraph(s, c, printed, against);
-                        emit(own, PerfPoint.JAVA, c, printed, "graph", graph[0]);
-                        if (against != null) emit(against, PerfPoint.JAVA, c, printed, "graph", graph[1]);
-                    }
-                }
-            }
-            if (!unpaired.isEmpty()) {
-                // The regression check lists these measurements as not compared; the reason is here.
-                reporter.run(CheckSpec.of("perf/paired-baseline/gaps", CheckGroup.PERF, Map.of("library", baseline.library()),
-                        () -> Outcome.skipped(Cause.RELEASE_GAP, "not timed from the perf baseline " + baseline.library()
-                                + ", which lacks them: " + String.join("; ", unpaired))));
-            }
-            if (baseline != null) {
-                Communicator b = baseline.comm();
-                reporter.run(CheckSpec.of("perf/paired-baseline/destroy", CheckGroup.PERF, Map.of("library", baseline.library()), () -> {
-                    b.close();
-                    return Outcome.passed("the perf baseline's communicator was finalized and destroyed");
-                }));
-            }
-            reporter.run(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.DESTROY, config)));
+            WorkerExit failed = setUp(s, bodies);
+            if (failed != null) return failed;
+            List<Sweep> sweeps = sweeps(s.nccl);
+            Set<String> unpaired = new LinkedHashSet<>();
+            for (Sweep sweep : sweeps) timeSweep(s, sweep, unpaired);
+            tearDown(bodies, unpaired);
             if (config.ncclTests() != null && config.rank() == 0) {
-                new NcclTestsProcess(config, reporter, library, s.nccl.libraryPath()).runAll(sweeps);
+                new NcclTestsProcess(config, reporter, own.library(), s.nccl.libraryPath()).runAll(sweeps);
             }
         } finally {
-            if (baseline != null) {
-                if (baseline.comm().isOpen()) baseline.comm().abort();
-                if (baseline.cLoop() != null) baseline.cLoop().close();
-            }
-            if (own != null && own.cLoop() != null) own.cLoop().close();
+            closeSides();
         }
         reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
         return reporter.exit();
+    }
+
+    // ---- set up
+
+    /**
+     * Loads the library, makes a blocking communicator, opens the C loop and the paired baseline where the cell has
+     * them, and fills the buffers; the exit to return when a step failed, else {@code null}.
+     */
+    private WorkerExit setUp(RankSession s, CheckBodies bodies) {
+        if (!passed(bodies.spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)))) return WorkerExit.CHECKS_FAILED;
+        // A blocking communicator, as the C baseline makes (ncclCommInitRank): a non-blocking one hands every
+        // launch to NCCL's async machinery, which costs microseconds per small call and would be measured as
+        // the binding's overhead.
+        s.blockingCommunicator = true;
+        if (!passed(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.UNIQUE_ID, config)))
+                || !passed(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.INIT, config)))) {
+            return WorkerExit.BROKEN;
+        }
+        own = new Side(libraryName(s.nccl), s.nccl, s.comm, null);
+        if (config.perfCLoop() != null && !passed(perfCheck("perf/c-loop", config.perfCLoop(), () -> openCLoop(s)))) {
+            return WorkerExit.BROKEN;
+        }
+        if (config.perfBaseline() != null && !passed(perfCheck("perf/paired-baseline", config.perfBaseline(), () -> openBaseline(s)))) {
+            return WorkerExit.BROKEN;
+        }
+        timer = new CollectiveTimer(config, s, own);
+        fillBuffers(s);
+        return null;
+    }
+
+    private boolean passed(CheckSpec spec) {
+        return reporter.run(spec).status() == CheckStatus.PASSED;
+    }
+
+    /** A perf check about one library file, whose body is {@code body}. */
+    private static CheckSpec perfCheck(String id, String library, CheckBody body) {
+        return CheckSpec.of(id, CheckGroup.PERF, Map.of("library", library), body);
+    }
+
+    private Outcome openCLoop(RankSession s) {
+        own = new Side(own.library(), s.nccl, s.comm, InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath())));
+        return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
     }
 
     /**
@@ -246,22 +182,48 @@ final class PerfRunner {
      * ID the baseline's library makes on rank 0 and hands to the other ranks on the rendezvous port of
      * {@link #BASELINE_GENERATION}; with the C loop when the cell has one.
      */
-    private Side openBaseline(RankSession s) {
+    private Outcome openBaseline(RankSession s) {
         Nccl nccl = Nccl.load(Path.of(config.perfBaseline()));
         UniqueId id = ExchangeChecks.exchange(s, nccl, BASELINE_GENERATION);
         Communicator comm = nccl.initRank(config.world(), config.rank(), id, InitOptions.blockingInit());
         try {
             InProcessCLoop loop = config.perfCLoop() == null ? null
                     : InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(nccl.libraryPath()));
-            return new Side(libraryName(nccl), nccl, comm, loop);
+            baseline = new Side(libraryName(nccl), nccl, comm, loop);
         } catch (RuntimeException e) {
             comm.abort();
             throw e;
         }
+        return Outcome.passed("the perf baseline " + baseline.library() + " (" + nccl.libraryPath() + ") is timed in this "
+                + "process beside " + own.library() + ", trial by trial, with a communicator of its own"
+                + (baseline.cLoop() == null ? "" : " and its own C loop"));
     }
 
-    /** One collective in one element type, as the cell asked for it. */
-    record Sweep(String collective, DataType type) {
+    private void fillBuffers(RankSession s) {
+        s.ensureBuffers(config.perfMaxBytes());
+        s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
+        s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
+        s.device.synchronizeDevice();
+    }
+
+    // ---- the sweeps
+
+    /** The sweeps the cell asked for that this release can time; each one it cannot is reported as skipped, with why. */
+    private List<Sweep> sweeps(Nccl nccl) {
+        List<Sweep> sweeps = new ArrayList<>();
+        for (DataType type : config.perfDtypes()) {
+            for (Collective collective : config.perfCollectives()) {
+                String gap = gap(collective, type, nccl.flavor(), nccl.version(), nccl::supports);
+                if (gap == null) {
+                    sweeps.add(new Sweep(collective, type));
+                } else {
+                    reporter.run(CheckSpec.of("perf/" + collective + "/" + type.shortName(), CheckGroup.PERF,
+                            Map.of("collective", collective.label(), "dtype", type.shortName()),
+                            () -> Outcome.skipped(Cause.RELEASE_GAP, gap)));
+                }
+            }
+        }
+        return sweeps;
     }
 
     /**
@@ -269,15 +231,15 @@ final class PerfRunner {
      * needs NCCL 2.10; alltoall needs {@code ncclAlltoAll} (NCCL 2.28); sendrecv {@code ncclSend}/{@code ncclRecv}
      * (NCCL 2.7); broadcast {@code ncclBroadcast} (NCCL 2.2).
      */
-    static String gap(String collective, DataType type, Flavor flavor, NcclVersion version, Predicate<Feature> exports) {
+    static String gap(Collective collective, DataType type, Flavor flavor, NcclVersion version, Predicate<Feature> exports) {
         if (!type.supportedBy(flavor, version)) {
             return type.shortName() + " needs " + flavor.displayName() + " " + type.since(flavor) + " or newer; this is "
                     + flavor.displayName() + " " + version;
         }
         Feature needed = switch (collective) {
-            case PerfPoint.ALL_TO_ALL -> Feature.ALL_TO_ALL;
-            case PerfPoint.SEND_RECV -> Feature.SEND_RECV;
-            case PerfPoint.BROADCAST -> Feature.BROADCAST;
+            case ALL_TO_ALL -> Feature.ALL_TO_ALL;
+            case SEND_RECV -> Feature.SEND_RECV;
+            case BROADCAST -> Feature.BROADCAST;
             default -> null;
         };
         if (needed != null && !exports.test(needed)) {
@@ -289,229 +251,118 @@ final class PerfRunner {
     }
 
     /**
-     * In place and out of place, as nccl-tests times them; alltoall and sendrecv out of place only: nccl-tests' own
-     * in-place rows of those are unchecked ("we don't support in-place"), and NCCL gives in-place alltoall no meaning.
+     * One sweep: the JIT warm-up, then every size from 8 B, each placement; timed beside the perf baseline where it has
+     * the sweep too, else listed in {@code unpaired} with why.
      */
-    static boolean[] placements(String collective) {
-        return switch (collective) {
-            case PerfPoint.ALL_TO_ALL, PerfPoint.SEND_RECV -> new boolean[] {false};
-            default -> new boolean[] {false, true};
-        };
+    private void timeSweep(RankSession s, Sweep sweep, Set<String> unpaired) {
+        Side against = pairedSide(sweep, unpaired);
+        long smallest = smallestCount(sweep);
+        if (smallest == 0) return;
+        warmUp(s, timer.call(sweep.collective(), sweep.type(), smallest, Placement.OUT_OF_PLACE), against);
+        for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+            long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
+            if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
+            long printed = sweep.collective().printedBytes(count, config.world(), sweep.type().size());
+            for (Placement placement : sweep.collective().placements()) {
+                timeSize(timer.call(sweep.collective(), sweep.type(), count, placement), printed, against);
+            }
+        }
+    }
+
+    /** The perf baseline's side for {@code sweep}, or {@code null} without one or where its release lacks the sweep. */
+    private Side pairedSide(Sweep sweep, Set<String> unpaired) {
+        if (baseline == null) return null;
+        Nccl nccl = baseline.nccl();
+        String gap = gap(sweep.collective(), sweep.type(), nccl.flavor(), nccl.version(), nccl::supports);
+        if (gap == null) return baseline;
+        unpaired.add(sweep.collective() + " " + sweep.type().shortName() + ": " + gap);
+        return null;
     }
 
     private long smallestCount(Sweep sweep) {
         for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
-            long count = PerfPoint.elementsPerRank(sweep.collective(), bytes, config.world(), sweep.type().size());
+            long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
             if (count > 0) return count;
         }
         return 0;
     }
 
     /**
-     * One timed call's arguments, fixed before the loop so that the loop does nothing but call. {@code kind} is the
-     * index in {@link PerfPoint#COLLECTIVES}, so that the loop switches on an int.
+     * The JIT compiles the call path only after thousands of calls, so they are made off the clock before the first
+     * (smallest) size is timed (the C baseline makes as many, for the GPU's clocks). They go through the very loop that
+     * is timed, in chunks, so that the JIT compiles that method: a loop left to the interpreter adds a per-call cost of
+     * its own, which would read as binding overhead. Every sweep is warmed, not only each collective's first: code
+     * compiled for one element type can be thrown away when a second one arrives, and the first sizes of the second
+     * type then read slower than C (docs/gpu-runs.md has the measurements).
      */
-    record Call(String collective, int kind, DataType type, long count, boolean inPlace, long send, long recv) {
+    private void warmUp(RankSession s, Call first, Side against) {
+        reporter.progress("perf JIT warm-up " + first.collective() + " " + first.type().shortName());
+        for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
+            timer.launches(own, first, WARMUP_CHUNK);
+            if (against != null) timer.launches(against, first, WARMUP_CHUNK);
+        }
+        s.sync();
     }
 
-    /**
-     * The call for {@code count} elements per rank in nccl-tests' buffer layout: in place, allGather sends from
-     * its rank's block of the receive buffer and reduceScatter receives into its rank's block of the send buffer;
-     * the rest use one buffer for both. {@code null} when {@code count} is 0.
-     */
-    private Call call(RankSession s, Sweep sweep, long count, boolean inPlace) {
-        if (count == 0) return null;
-        long send = s.sendAddress();
-        long recv = s.recvAddress();
-        long block = count * sweep.type().size() * config.rank();
-        if (inPlace) {
-            switch (sweep.collective()) {
-                case PerfPoint.ALL_GATHER -> send = recv + block;
-                case PerfPoint.REDUCE_SCATTER -> recv = send + block;
-                default -> recv = send;
-            }
+    /** One size and placement: its launch trials, then its graph replays, each emitted as points. */
+    private void timeSize(Call c, long bytes, Side against) {
+        reporter.progress("perf " + c.collective() + " " + c.type().shortName() + " " + bytes + " B " + c.placement());
+        int iterations = iterations(bytes, config.perfMaxIters());
+        CollectiveTimer.Launches launch = timer.timeLaunches(c, iterations, warmup(bytes, config.perfMaxIters()), against);
+        emit(own, Source.JAVA, c, bytes, TimingMode.LAUNCH, launch.java());
+        if (launch.c().length > 0) emit(own, Source.IN_PROCESS_C, c, bytes, TimingMode.LAUNCH, launch.c());
+        if (against != null) {
+            emit(against, Source.JAVA, c, bytes, TimingMode.LAUNCH, launch.baselineJava());
+            if (launch.baselineC().length > 0) emit(against, Source.IN_PROCESS_C, c, bytes, TimingMode.LAUNCH, launch.baselineC());
         }
-        return new Call(sweep.collective(), PerfPoint.COLLECTIVES.indexOf(sweep.collective()), sweep.type(), count, inPlace, send, recv);
+        CollectiveTimer.Replays graph = timer.timeGraph(c, iterations, against);
+        emit(own, Source.JAVA, c, bytes, TimingMode.GRAPH, graph.own());
+        if (against != null) emit(against, Source.JAVA, c, bytes, TimingMode.GRAPH, graph.baseline());
     }
 
     /**
      * One point: the median of the trials, and every trial, so that a regression check can weigh their spread; of the
      * cell's own library, or of the perf baseline's, whose points are marked {@link PerfPoint#pairedBaseline()}.
      */
-    private void emit(Side side, String source, Call c, long bytes, String mode, double[] trialsUs) {
-        Map<String, String> extra = new LinkedHashMap<>();
-        extra.put("rank", Integer.toString(config.rank()));
-        PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type().shortName(),
-                c.inPlace() ? "in-place" : "out-of-place", mode, iterations(bytes), java.util.Arrays.stream(trialsUs).boxed().toList());
-        reporter.emit(new WorkerEvent.Perf(config.rank(), side == baseline ? p.asPairedBaseline() : p, extra));
+    private void emit(Side side, Source source, Call c, long bytes, TimingMode mode, double[] trialsUs) {
+        PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type(),
+                c.placement(), mode, iterations(bytes, config.perfMaxIters()), Arrays.stream(trialsUs).boxed().toList());
+        reporter.emit(new WorkerEvent.Perf(config.rank(), side == baseline ? p.asPairedBaseline() : p,
+                Map.of("rank", Integer.toString(config.rank()))));
     }
 
-    /** Calls per warm-up chunk: many invocations of {@link #launches}, so that it reaches the JIT's top tier. */
-    static final int WARMUP_CHUNK = 100;
+    // ---- tear down
 
-    /** The timed loop: {@code n} back-to-back calls, nothing else. Warm-up and every timing go through here. */
-    private void launches(RankSession s, Side side, Call c, int n) {
-        for (int i = 0; i < n; i++) once(s, side, c);
-    }
-
-    private void once(RankSession s, Side side, Call c) {
-        long stream = s.stream.address();
-        Communicator comm = side.comm();
-        switch (c.kind()) {
-            case 0 -> comm.allReduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
-            case 1 -> comm.allGather(c.send(), c.recv(), c.count(), c.type(), stream);
-            case 2 -> comm.reduceScatter(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, stream);
-            case 3 -> comm.broadcast(c.send(), c.recv(), c.count(), c.type(), 0, stream);
-            case 4 -> comm.reduce(c.send(), c.recv(), c.count(), c.type(), ReduceOp.SUM, 0, stream);
-            case 5 -> comm.allToAll(c.send(), c.recv(), c.count(), c.type(), stream);
-            case 6 -> {
-                // nccl-tests' sendrecv_perf: each rank sends to the next and receives from the previous, in one group
-                side.nccl().groupStart();
-                try {
-                    comm.send(c.send(), c.count(), c.type(), nextRank(), stream);
-                    comm.recv(c.recv(), c.count(), c.type(), previousRank(), stream);
-                } finally {
-                    side.nccl().groupEnd();
-                }
-            }
-            default -> throw new IllegalStateException("no call for collective " + c.collective());
+    /** Says which sweeps were not timed beside the perf baseline, destroys its communicator, then the cell's own. */
+    private void tearDown(CheckBodies bodies, Set<String> unpaired) {
+        if (!unpaired.isEmpty()) {
+            // The regression check lists these measurements as not compared; the reason is here.
+            reporter.run(CheckSpec.of("perf/paired-baseline/gaps", CheckGroup.PERF, Map.of("library", baseline.library()),
+                    () -> Outcome.skipped(Cause.RELEASE_GAP, "not timed from the perf baseline " + baseline.library()
+                            + ", which lacks them: " + String.join("; ", unpaired))));
         }
-    }
-
-    /**
-     * Microseconds per call: {@code iterations} back-to-back calls between two device events, repeated
-     * {@code trials} times; the median trial. With several ranks a single trial is at the mercy of host jitter on
-     * any rank, in C as in Java; the median of several is what one release or binding is compared on. The C
-     * baseline does the same (--trials).
-     *
-     * <p>With the perf baseline beside the cell's library ({@code against}), each trial is taken from both, one
-     * after the other (the baseline first in even trials), and within each side C and Java take turns too.
-     *
-     * @return the binding's trials, and the in-process C loop's when there is one with a loop for the collective (its
-     *         trials alternate with the binding's, C first in even trials), else an empty array; the same of the perf baseline, empty
-     *         without one
-     */
-    private Launches timeLaunches(RankSession s, Call c, long bytes, Side against) {
-        int iters = iterations(bytes);
-        boolean withC = own.cLoop() != null && own.cLoop().has(c.collective());
-        boolean againstC = against != null && against.cLoop() != null && against.cLoop().has(c.collective());
-        launches(s, own, c, warmup(bytes));
-        if (withC) cLaunches(s, own, c, warmup(bytes));
-        if (against != null) launches(s, against, c, warmup(bytes));
-        if (againstC) cLaunches(s, against, c, warmup(bytes));
-        s.sync();
-        int trials = config.perfTrials();
-        double[] java = new double[trials];
-        double[] cTrials = new double[withC ? trials : 0];
-        double[] baselineJava = new double[against == null ? 0 : trials];
-        double[] baselineC = new double[againstC ? trials : 0];
-        try (DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
-            for (int t = 0; t < trials; t++) {
-                int trial = t;
-                inTurns(t, against == null ? null : () -> trial(s, begin, end, iters, against, againstC, c, trial, baselineJava, baselineC),
-                        () -> trial(s, begin, end, iters, own, withC, c, trial, java, cTrials));
-            }
+        if (baseline != null) {
+            Communicator b = baseline.comm();
+            reporter.run(CheckSpec.of("perf/paired-baseline/destroy", CheckGroup.PERF, Map.of("library", baseline.library()), () -> {
+                b.close();
+                return Outcome.passed("the perf baseline's communicator was finalized and destroyed");
+            }));
         }
-        return new Launches(java, cTrials, baselineJava, baselineC);
+        reporter.run(bodies.spec(CheckCatalog.entry(CheckKey.Lifecycle.DESTROY, config)));
     }
 
-    /**
-     * One side's trial {@code t}: its C loop's (when {@code withC}) and the binding's, C first in even trials and
-     * second in odd ones, so that whatever the second of two back-to-back timings pays (on the H200, up to 1% at
-     * 64 MiB with 10 calls a trial, before {@link #MIN_ITERATIONS}) falls on both alike.
-     */
-    private void trial(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Side side, boolean withC, Call c, int t,
-                       double[] java, double[] cTrials) {
-        inTurns(t, withC ? () -> cTrials[t] = perCall(s, begin, end, iters, () -> cLaunches(s, side, c, iters)) : null,
-                () -> java[t] = perCall(s, begin, end, iters, () -> launches(s, side, c, iters)));
-    }
-
-    /** One size's launch trials: the cell's own from Java and C, and the perf baseline's beside them (empty without). */
-    record Launches(double[] java, double[] c, double[] baselineJava, double[] baselineC) {
-    }
-
-    /**
-     * Trial {@code t} of two timings taken one right after the other: {@code other} first in even trials and second
-     * in odd ones, so that what the second of two back-to-back timings pays falls on both alike; {@code mine} alone
-     * where there is no {@code other}.
-     */
-    static void inTurns(int t, Runnable other, Runnable mine) {
-        boolean otherFirst = other != null && t % 2 == 0;
-        if (otherFirst) other.run();
-        mine.run();
-        if (other != null && !otherFirst) other.run();
+    /** Releases what the run opened and has not closed: the baseline's communicator when a step failed, the C loops. */
+    private void closeSides() {
+        if (baseline != null) {
+            if (baseline.comm().isOpen()) baseline.comm().abort();
+            if (baseline.cLoop() != null) baseline.cLoop().close();
+        }
+        if (own != null && own.cLoop() != null) own.cLoop().close();
     }
 
     /** How points name a library: {@code NCCL 2.28.9}. */
     private static String libraryName(Nccl nccl) {
         return nccl.flavor().displayName() + " " + nccl.version();
-    }
-
-    /** The rank a sendrecv sends to: the next one in the ring. */
-    private int nextRank() {
-        return (config.rank() + 1) % config.world();
-    }
-
-    /** The rank a sendrecv receives from: the previous one in the ring. */
-    private int previousRank() {
-        return (config.rank() - 1 + config.world()) % config.world();
-    }
-
-    /** {@code n} calls from the side's in-process C loop, with exactly the arguments {@link #once} passes. */
-    private void cLaunches(RankSession s, Side side, Call c, int n) {
-        InProcessCLoop loop = side.cLoop();
-        if (c.collective().equals(PerfPoint.SEND_RECV)) {
-            loop.sendRecv(c.send(), c.recv(), c.count(), c.type().code(), nextRank(), previousRank(),
-                    side.comm().address(), s.stream.address(), n);
-            return;
-        }
-        int sum = ReduceOp.SUM.code();
-        // the same reduction and root as once(): SUM, root 0
-        int opOrRoot = c.collective().equals(PerfPoint.BROADCAST) ? 0 : sum;
-        loop.collective(c.collective(), c.send(), c.recv(), c.count(), c.type().code(), opOrRoot, 0, side.comm().address(),
-                s.stream.address(), n);
-    }
-
-    /**
-     * Microseconds per call when {@code iterations} calls are captured into one graph, launched once untimed, then
-     * replayed {@code trials} times, each between two events; every trial. With the perf baseline beside the cell's
-     * library ({@code against}), a graph of each is captured and their replays alternate as launches do.
-     *
-     * @return the cell's trials, and the baseline's (empty without one)
-     */
-    private double[][] timeGraph(RankSession s, Call c, long bytes, Side against) {
-        int iters = iterations(bytes);
-        int trials = config.perfTrials();
-        double[] mine = new double[trials];
-        double[] theirs = new double[against == null ? 0 : trials];
-        try (CapturedGraph graph = capture(s, own, c, iters);
-             CapturedGraph other = against == null ? null : capture(s, against, c, iters);
-             DeviceEvent begin = s.device.createEvent(); DeviceEvent end = s.device.createEvent()) {
-            graph.launch(s.stream);
-            if (other != null) other.launch(s.stream);
-            s.sync();
-            for (int t = 0; t < trials; t++) {
-                int trial = t;
-                inTurns(t, other == null ? null : () -> theirs[trial] = perCall(s, begin, end, iters, () -> other.launch(s.stream)),
-                        () -> mine[trial] = perCall(s, begin, end, iters, () -> graph.launch(s.stream)));
-            }
-        }
-        return new double[][] {mine, theirs};
-    }
-
-    private CapturedGraph capture(RankSession s, Side side, Call c, int iters) {
-        s.device.beginCapture(s.stream);
-        launches(s, side, c, iters);
-        return s.device.endCapture(s.stream);
-    }
-
-    /** One trial: microseconds per allReduce of {@code enqueue}, which puts {@code iters} of them on the stream. */
-    private static double perCall(RankSession s, DeviceEvent begin, DeviceEvent end, int iters, Runnable enqueue) {
-        begin.record(s.stream);
-        enqueue.run();
-        end.record(s.stream);
-        s.sync();
-        return end.elapsedSince(begin) * 1000.0 / iters;
     }
 
     /** The middle value; for an even count, the mean of the two middle ones (as the C baseline computes it). */

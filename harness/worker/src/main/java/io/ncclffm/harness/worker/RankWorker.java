@@ -97,7 +97,7 @@ public final class RankWorker {
 
     WorkerExit run() {
         long start = System.nanoTime();
-        reporter.emit(hello());
+        reporter.emit(hello(config));
         try (RankSession session = new RankSession(config, reporter::emit)) {
             CheckResult load = reporter.run(new CheckBodies(session).spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)));
             if (load.status() != CheckStatus.PASSED) {
@@ -274,7 +274,11 @@ public final class RankWorker {
         };
     }
 
-    private WorkerEvent.Hello hello() {
+    /**
+     * The first event of every rank, in either mode: who is speaking, from which process and host, with the
+     * NCCL and GPU variables it sees (never the rendezvous token). The controller trusts no event before it.
+     */
+    static WorkerEvent.Hello hello(WorkerConfig config) {
         Map<String, String> env = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
             if ((k.startsWith("NCCL") || k.startsWith("CUDA_") || k.startsWith("HIP_") || k.startsWith("ROCR_"))

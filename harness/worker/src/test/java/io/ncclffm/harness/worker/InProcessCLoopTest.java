@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.testing.CSharedLibrary;
 
 /**
@@ -70,7 +71,7 @@ class InProcessCLoopTest {
     void callsNcclAllReduceNTimesWithTheGivenArguments() throws Throwable {
         reset(0);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
-            c.collective("allReduce", 0x1000, 0x2000, 1021, 7, 3, 0, 0xC0FFEE, 0x5000, 3);
+            c.collective(Collective.ALL_REDUCE, 0x1000, 0x2000, 1021, 7, 3, 0, 0xC0FFEE, 0x5000, 3);
         }
         assertEquals("ncclAllReduce,ncclAllReduce,ncclAllReduce,", calls());
         assertEquals(List.of(0x1000L, 0x2000L, 1021L, 7L, 3L, 0xC0FFEEL, 0x5000L),
@@ -103,7 +104,7 @@ class InProcessCLoopTest {
     void stopsAtTheFirstFailingCallAndReportsItsResult() throws Throwable {
         reset(5);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.collective("allReduce", 1, 2, 3, 7, 0, 0, 4, 5, 10));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.collective(Collective.ALL_REDUCE, 1, 2, 3, 7, 0, 0, 4, 5, 10));
             assertEquals("ncclAllReduce from the in-process C loop returned 5", e.getMessage());
         }
         assertEquals("ncclAllReduce,", calls(), "one call, then stop");
@@ -128,14 +129,14 @@ class InProcessCLoopTest {
     void reduceScatterAndBroadcast_goThroughTheAllReduceShape_theBroadcastsRootInTheOpsPlace() throws Throwable {
         reset(0);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub)) {
-            assertTrue(c.has("reduceScatter") && c.has("broadcast") && c.has("reduce") && c.has("allReduce"));
-            c.collective("reduceScatter", 0x1000, 0x2000, 97, 7, 0, 0, 0xC0FFEE, 0x5000, 2);
+            assertTrue(c.has(Collective.REDUCE_SCATTER) && c.has(Collective.BROADCAST) && c.has(Collective.REDUCE) && c.has(Collective.ALL_REDUCE));
+            c.collective(Collective.REDUCE_SCATTER, 0x1000, 0x2000, 97, 7, 0, 0, 0xC0FFEE, 0x5000, 2);
             assertEquals(List.of(0x1000L, 0x2000L, 97L, 7L, 0L, 0xC0FFEEL, 0x5000L),
                     List.of(lastArg(0), lastArg(1), lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6)));
-            c.collective("broadcast", 0x1000, 0x2000, 33, 9, 1, 0, 0xC0FFEE, 0x5000, 1);
+            c.collective(Collective.BROADCAST, 0x1000, 0x2000, 33, 9, 1, 0, 0xC0FFEE, 0x5000, 1);
             assertEquals(List.of(33L, 9L, 1L, 0xC0FFEEL, 0x5000L), List.of(lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6)),
                     "root 1 reached ncclBroadcast's root");
-            c.collective("reduce", 0x1000, 0x2000, 5, 7, 2, 1, 0xC0FFEE, 0x5000, 1);
+            c.collective(Collective.REDUCE, 0x1000, 0x2000, 5, 7, 2, 1, 0xC0FFEE, 0x5000, 1);
             assertEquals(List.of(5L, 7L, 2L, 1L, 0xC0FFEEL, 0x5000L),
                     List.of(lastArg(2), lastArg(3), lastArg(4), lastArg(5), lastArg(6), lastArg(7)), "op 2, root 1");
         }
@@ -145,16 +146,16 @@ class InProcessCLoopTest {
     @Test
     void alltoall_isThereWhereTheReleaseHasIt_andACollectiveWithoutALoopIsRefused() throws Throwable {
         try (InProcessCLoop old = InProcessCLoop.load(loop, stub)) {
-            assertTrue(!old.has("alltoall"), "the 2.22 stub has no ncclAlltoAll");
+            assertTrue(!old.has(Collective.ALL_TO_ALL), "the 2.22 stub has no ncclAlltoAll");
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> old.collective("alltoall", 1, 2, 3, 7, 0, 0, 4, 5, 1));
+                    () -> old.collective(Collective.ALL_TO_ALL, 1, 2, 3, 7, 0, 0, 4, 5, 1));
             assertEquals("the in-process C loop has no loop for alltoall", e.getMessage());
         }
         Linker.nativeLinker().downcallHandle(stub228Symbols.find("stub_reset").orElseThrow(),
                 FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT)).invokeExact(22803, 0, 0);
         try (InProcessCLoop c = InProcessCLoop.load(loop, stub228)) {
-            assertTrue(c.has("alltoall"));
-            c.collective("alltoall", 0x1000, 0x2000, 64, 7, 0, 0, 0xC0FFEE, 0x5000, 3);
+            assertTrue(c.has(Collective.ALL_TO_ALL));
+            c.collective(Collective.ALL_TO_ALL, 0x1000, 0x2000, 64, 7, 0, 0, 0xC0FFEE, 0x5000, 3);
         }
         MemorySegment s = (MemorySegment) Linker.nativeLinker().downcallHandle(stub228Symbols.find("stub_calls").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS)).invokeExact();

@@ -9,7 +9,12 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
+import io.ncclffm.DataType;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.PerfPoint;
+import io.ncclffm.harness.protocol.Placement;
+import io.ncclffm.harness.protocol.Source;
+import io.ncclffm.harness.protocol.TimingMode;
 
 /**
  * nccl-tests' table, built here with the printf formats of its {@code src/common.cu} (v2.13+, whose Reporter prints
@@ -52,12 +57,12 @@ class NcclTestsOutputTest {
 
     @Test
     void aWholeRun_givesTwoPointsPerSize_asPrinted() {
-        List<PerfPoint> points = NcclTestsOutput.points(allGatherOutput(), "NCCL 2.28.9", 1, PerfPoint.ALL_GATHER, 1000);
+        List<PerfPoint> points = NcclTestsOutput.points(allGatherOutput(), "NCCL 2.28.9", 1, Collective.ALL_GATHER, 1000);
         assertEquals(2 * 26, points.size());
         PerfPoint first = points.getFirst();
-        assertEquals(new PerfPoint("NCCL 2.28.9", PerfPoint.NCCL_TESTS, 1, PerfPoint.ALL_GATHER, 8, "float32", "out-of-place",
-                "launch", 1000, 4.90, 0.00, 0.00, List.of(4.90), null, 0), first);
-        assertEquals("in-place", points.get(1).placement());
+        assertEquals(new PerfPoint("NCCL 2.28.9", Source.NCCL_TESTS, 1, Collective.ALL_GATHER, 8, DataType.FLOAT32,
+                Placement.OUT_OF_PLACE, TimingMode.LAUNCH, 1000, 4.90, 0.00, 0.00, List.of(4.90), null, 0), first);
+        assertEquals(Placement.IN_PLACE, points.get(1).placement());
         assertEquals(4.60, points.get(1).timeUs(), 1e-9);
         PerfPoint large = points.get(points.size() - 2);
         assertEquals(256L << 20, large.bytes());
@@ -78,9 +83,9 @@ class NcclTestsOutputTest {
                 "# Out of bounds values : 0 OK",
                 "# Avg bus bandwidth    : 0 ",
                 "#");
-        List<PerfPoint> points = NcclTestsOutput.points(older, "NCCL 2.28.3", 1, PerfPoint.ALL_TO_ALL, 20);
+        List<PerfPoint> points = NcclTestsOutput.points(older, "NCCL 2.28.3", 1, Collective.ALL_TO_ALL, 20);
         assertEquals(4, points.size());
-        assertEquals("bfloat16", points.get(2).dtype());
+        assertEquals(DataType.BFLOAT16, points.get(2).dtype());
         assertEquals(12.5, points.get(2).timeUs(), 1e-9);
         assertEquals(12.0, points.get(3).timeUs(), 1e-9);
     }
@@ -89,7 +94,7 @@ class NcclTestsOutputTest {
     void aRowOfZeroBytes_asNcclTestsPrintsBelowOneElementPerRank_givesNoPoint() {
         String output = allGatherOutput().replaceFirst("(?m)^ +8 +2 +float",
                 String.format(Locale.ROOT, "%12d  %12d  %8s", 0, 0, "float"));
-        List<PerfPoint> points = NcclTestsOutput.points(output, "NCCL 2.28.3", 1, PerfPoint.ALL_GATHER, 1000);
+        List<PerfPoint> points = NcclTestsOutput.points(output, "NCCL 2.28.3", 1, Collective.ALL_GATHER, 1000);
         assertEquals(2 * 25, points.size());
         assertTrue(points.stream().allMatch(p -> p.bytes() >= 16), "no point of 0 bytes: " + points.getFirst());
     }
@@ -98,38 +103,38 @@ class NcclTestsOutputTest {
     void aRowWhoseNumbersDoNotParse_isRefusedNamingTheLine() {
         String broken = "# header\n           8             2     float     sum      -1     4.98    x.00    0.00      0     4.71    0.00    0.00      0\n";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NcclTestsOutput.points(broken, "NCCL 2.28.9", 1, PerfPoint.ALL_REDUCE, 10));
+                () -> NcclTestsOutput.points(broken, "NCCL 2.28.9", 1, Collective.ALL_REDUCE, 10));
         assertTrue(e.getMessage().startsWith("nccl-tests output line 2 is not a row of size, count, type"), e.getMessage());
     }
 
     @Test
     void outputWithoutRows_isRefusedSayingSo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NcclTestsOutput.points(
-                "# nThread 1 nGpus 1\nfailed to load libnccl.so.2\n", "NCCL 2.28.9", 1, PerfPoint.BROADCAST, 10));
+                "# nThread 1 nGpus 1\nfailed to load libnccl.so.2\n", "NCCL 2.28.9", 1, Collective.BROADCAST, 10));
         assertEquals("no result rows in the nccl-tests output of broadcast (2 lines; rows start with the size in bytes)", e.getMessage());
     }
 
     @Test
     void theArguments_areNcclTestsOwnFlags() {
         assertEquals(List.of("-b", "8", "-e", "268435456", "-f", "2", "-g", "1", "-n", "1000", "-w", "100", "-d", "bfloat16", "-c", "0"),
-                NcclTestsOutput.arguments(256L << 20, 1, 1000, 100, "bfloat16"));
-        assertEquals("float", NcclTestsOutput.arguments(8, 1, 10, 2, "float32").get(13));
+                NcclTestsOutput.arguments(256L << 20, 1, 1000, 100, DataType.BFLOAT16));
+        assertEquals("float", NcclTestsOutput.arguments(8, 1, 10, 2, DataType.FLOAT32).get(13));
         // a world of 4 is one process driving four GPUs, one per rank
-        assertEquals(List.of("-g", "4"), NcclTestsOutput.arguments(8, 4, 10, 2, "float32").subList(6, 8));
+        assertEquals(List.of("-g", "4"), NcclTestsOutput.arguments(8, 4, 10, 2, DataType.FLOAT32).subList(6, 8));
         assertEquals("nccl-tests -g takes at least 1 GPU, got 0",
-                assertThrows(IllegalArgumentException.class, () -> NcclTestsOutput.arguments(8, 0, 10, 2, "float32")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> NcclTestsOutput.arguments(8, 0, 10, 2, DataType.FLOAT32)).getMessage());
     }
 
-    private static PerfPoint at(long bytes, String placement, double us) {
-        return new PerfPoint("NCCL 2.28.9", PerfPoint.NCCL_TESTS, 1, PerfPoint.BROADCAST, bytes, "float32", placement, "launch",
+    private static PerfPoint at(long bytes, Placement placement, double us) {
+        return new PerfPoint("NCCL 2.28.9", Source.NCCL_TESTS, 1, Collective.BROADCAST, bytes, DataType.FLOAT32, placement, TimingMode.LAUNCH,
                 1000, us, bytes / us / 1e3, bytes / us / 1e3, List.of(us), null, 0);
     }
 
     @Test
     void repeatedSmallRuns_keepTheMedianRunsPoint_withEveryRunsTimeAsTrials_andLeaveLargerSizesAlone() {
-        List<PerfPoint> full = List.of(at(8, "out-of-place", 5.10), at(8, "in-place", 0.30), at(1 << 20, "out-of-place", 9.0));
-        List<PerfPoint> second = List.of(at(8, "out-of-place", 6.20), at(8, "in-place", 0.31));
-        List<PerfPoint> third = List.of(at(8, "out-of-place", 4.80), at(8, "in-place", 0.29));
+        List<PerfPoint> full = List.of(at(8, Placement.OUT_OF_PLACE, 5.10), at(8, Placement.IN_PLACE, 0.30), at(1 << 20, Placement.OUT_OF_PLACE, 9.0));
+        List<PerfPoint> second = List.of(at(8, Placement.OUT_OF_PLACE, 6.20), at(8, Placement.IN_PLACE, 0.31));
+        List<PerfPoint> third = List.of(at(8, Placement.OUT_OF_PLACE, 4.80), at(8, Placement.IN_PLACE, 0.29));
         List<PerfPoint> merged = NcclTestsOutput.withRepeats(full, List.of(second, third));
         assertEquals(3, merged.size());
         PerfPoint oop = merged.get(0);
@@ -138,5 +143,12 @@ class NcclTestsOutputTest {
         assertEquals(List.of(5.10, 6.20, 4.80), oop.trialsUs(), "every run's time, the full sweep's first");
         assertEquals(0.30, merged.get(1).timeUs());
         assertEquals(List.of(9.0), merged.get(2).trialsUs(), "a size the further runs did not reach keeps its one time");
+    }
+
+    @Test
+    void typeNames_areNcclTestsOwn_bothWays() {
+        assertEquals("float", NcclTestsOutput.typeName(DataType.FLOAT32));
+        assertEquals("bfloat16", NcclTestsOutput.typeName(DataType.BFLOAT16));
+        assertEquals(DataType.FLOAT32, NcclTestsOutput.dataType("float"));
     }
 }

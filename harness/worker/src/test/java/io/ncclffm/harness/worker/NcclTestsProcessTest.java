@@ -19,9 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.ncclffm.DataType;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.RendezvousToken;
+import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -61,7 +63,7 @@ class NcclTestsProcessTest {
     private static List<WorkerEvent> runAllReduce(WorkerConfig config) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new NcclTestsProcess(config, new Reporter(0, new PrintStream(bytes, true, StandardCharsets.UTF_8)),
-                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(PerfPoint.ALL_REDUCE, DataType.FLOAT32)));
+                "NCCL 2.28.9", "/opt/nccl/lib/libnccl.so.2").runAll(List.of(new PerfRunner.Sweep(Collective.ALL_REDUCE, DataType.FLOAT32)));
         return bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).map(EventCodec::decode).toList();
     }
 
@@ -87,7 +89,7 @@ class NcclTestsProcessTest {
         assertEquals(2, points.size());
         for (PerfPoint p : points) {
             assertEquals(2, p.world());
-            assertEquals(PerfPoint.NCCL_TESTS, p.source());
+            assertEquals(Source.NCCL_TESTS, p.source());
         }
     }
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.ncclffm.harness.protocol.Collective;
+import io.ncclffm.harness.protocol.Placement;
+
 /** The per-size counts must match the C baseline's --iters auto / --warmup auto (nccl_allreduce_bench.cu). */
 class PerfRunnerTest {
 
@@ -46,40 +49,41 @@ class PerfRunnerTest {
 
     @org.junit.jupiter.api.Test
     void bfloat16_isSkippedBeforeNccl2_10_withTheReason() {
-        assertEquals("bfloat16 needs NCCL 2.10.0 or newer; this is NCCL 2.9.9", PerfRunner.gap("allReduce",
+        assertEquals("bfloat16 needs NCCL 2.10.0 or newer; this is NCCL 2.9.9", PerfRunner.gap(Collective.ALL_REDUCE,
                 io.ncclffm.DataType.BFLOAT16, io.ncclffm.Flavor.NCCL, io.ncclffm.NcclVersion.of(2, 9, 9), EXPORTS_ALL));
-        assertEquals(null, PerfRunner.gap("allReduce", io.ncclffm.DataType.BFLOAT16, io.ncclffm.Flavor.NCCL,
+        assertEquals(null, PerfRunner.gap(Collective.ALL_REDUCE, io.ncclffm.DataType.BFLOAT16, io.ncclffm.Flavor.NCCL,
                 io.ncclffm.NcclVersion.of(2, 10, 3), EXPORTS_ALL));
-        assertEquals(null, PerfRunner.gap("allGather", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+        assertEquals(null, PerfRunner.gap(Collective.ALL_GATHER, io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
                 io.ncclffm.NcclVersion.of(2, 4, 2), EXPORTS_ALL));
     }
 
     @org.junit.jupiter.api.Test
     void alltoall_isSkippedWhenTheLibraryLacksNcclAlltoAll_namingTheFunctionAndTheRelease() {
-        String gap = PerfRunner.gap("alltoall", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+        String gap = PerfRunner.gap(Collective.ALL_TO_ALL, io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
                 io.ncclffm.NcclVersion.of(2, 27, 7), f -> f != io.ncclffm.Feature.ALL_TO_ALL);
         org.junit.jupiter.api.Assertions.assertTrue(gap != null && gap.startsWith("alltoall needs ncclAlltoAll")
                 && gap.contains("(NCCL 2.28.0 or newer), which NCCL 2.27.7 does not export"), gap);
-        assertEquals(null, PerfRunner.gap("sendrecv", io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
+        assertEquals(null, PerfRunner.gap(Collective.SEND_RECV, io.ncclffm.DataType.FLOAT32, io.ncclffm.Flavor.NCCL,
                 io.ncclffm.NcclVersion.of(2, 27, 7), f -> f != io.ncclffm.Feature.ALL_TO_ALL));
     }
 
     @org.junit.jupiter.api.Test
     void alltoallAndSendrecv_areTimedOutOfPlaceOnly_theRestBothWays() {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false}, PerfRunner.placements("alltoall"));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false}, PerfRunner.placements("sendrecv"));
-        for (String c : java.util.List.of("allReduce", "allGather", "reduceScatter", "broadcast", "reduce")) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, true}, PerfRunner.placements(c), c);
+        assertEquals(java.util.List.of(Placement.OUT_OF_PLACE), Collective.ALL_TO_ALL.placements());
+        assertEquals(java.util.List.of(Placement.OUT_OF_PLACE), Collective.SEND_RECV.placements());
+        for (Collective c : java.util.List.of(Collective.ALL_REDUCE, Collective.ALL_GATHER, Collective.REDUCE_SCATTER,
+                Collective.BROADCAST, Collective.REDUCE)) {
+            assertEquals(java.util.List.of(Placement.OUT_OF_PLACE, Placement.IN_PLACE), c.placements(), c.label());
         }
     }
 
     @org.junit.jupiter.api.Test
     void inTurns_theOtherGoesFirstInEvenTrialsAndSecondInOddOnes_andMineAloneWithoutIt() {
         StringBuilder order = new StringBuilder();
-        for (int t = 0; t < 4; t++) PerfRunner.inTurns(t, () -> order.append('o'), () -> order.append('m'));
+        for (int t = 0; t < 4; t++) CollectiveTimer.inTurns(t, () -> order.append('o'), () -> order.append('m'));
         assertEquals("ommoommo", order.toString());
         StringBuilder alone = new StringBuilder();
-        for (int t = 0; t < 3; t++) PerfRunner.inTurns(t, null, () -> alone.append('m'));
+        for (int t = 0; t < 3; t++) CollectiveTimer.inTurns(t, null, () -> alone.append('m'));
         assertEquals("mmm", alone.toString());
     }
 }

@@ -23,6 +23,7 @@ import io.ncclffm.DataType;
 import io.ncclffm.Nccl;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.UniqueId;
+import io.ncclffm.harness.protocol.Collective;
 import io.ncclffm.testing.CSharedLibrary;
 
 /**
@@ -96,7 +97,7 @@ class SlowShimTest {
     void theInProcessCLoop_findsTheShimsAllReduce_andIsSlowedTheSameWay() throws Throwable {
         try (InProcessCLoop c = InProcessCLoop.load(loop, shim)) {
             long start = System.nanoTime();
-            c.collective("allReduce", 0x1000, 0x2000, 2, 7, 0, 0, 0x3000, 0, CALLS);
+            c.collective(Collective.ALL_REDUCE, 0x1000, 0x2000, 2, 7, 0, 0, 0x3000, 0, CALLS);
             long elapsed = System.nanoTime() - start;
             assertTrue(elapsed >= CALLS * DELAY_NS, elapsed / CALLS + " ns per call, expected >= " + DELAY_NS);
         }
