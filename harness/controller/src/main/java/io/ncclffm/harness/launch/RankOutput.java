@@ -54,6 +54,8 @@ public final class RankOutput {
     private long lastPhaseSince;
     /** When each phase was entered, in order: the supervisor tells a hung rank from a slow one by it. */
     private final List<PhaseStart> phaseStarts = new ArrayList<>();
+    /** The call the worker said did not return, or {@code null}. */
+    private WorkerEvent.Hung hung;
 
     private record PhaseStart(long nanos, String phase) {
     }
@@ -146,6 +148,7 @@ public final class RankOutput {
         if (doneSeen) problem("an event after done: " + quote(line.text()));
         events.add(e);
         long now = clock.getAsLong();
+        if (e instanceof WorkerEvent.Hung h && hung == null) hung = h;
         if (e instanceof WorkerEvent.Progress p) {
             lastPhase = p.phase();
             lastPhaseSince = now;
@@ -218,6 +221,11 @@ public final class RankOutput {
     /** Whether the rank has ended (exited, died, or was killed). */
     public synchronized boolean hasEnded() {
         return ending.ended();
+    }
+
+    /** The first call the worker said did not return within its bound ({@link WorkerEvent.Hung}), or {@code null}. */
+    public synchronized WorkerEvent.Hung hungCall() {
+        return hung;
     }
 
     /** When the rank entered its current phase, on the clock of {@link #RankOutput(int, LongSupplier)}. */

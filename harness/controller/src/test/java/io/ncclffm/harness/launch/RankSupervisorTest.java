@@ -88,6 +88,11 @@ class RankSupervisorTest {
             running = false;
         }
 
+        /** Says {@code call} did not return within 60 s during its current phase, as the worker does. */
+        void sayHung(String call) {
+            out.acceptStdout(EventCodec.encode(new WorkerEvent.Hung(out.rank(), call, out.lastPhase(), 60_000)));
+        }
+
         @Override
         public RankOutput output() {
             return out;
@@ -233,5 +238,46 @@ class RankSupervisorTest {
                 .at(1000, r1::finish);
         assertNull(supervise(time, Duration.ofMinutes(1), r0, r1), "a slow init is not a hang");
         assertNull(r1.killedWhy);
+    }
+
+    @Test
+    void aRankThatSaysACallDidNotReturn_endsItself_andThePeersAreKilledSoonAfter_namingTheCall() {
+        Timeline time = new Timeline();
+        ScriptedRank r0 = new ScriptedRank(0, time);
+        ScriptedRank r1 = new ScriptedRank(1, time);
+        r0.enter("allreduce/a");
+        r1.enter("allreduce/a");
+        time.at(100, () -> {
+            r1.sayHung("ncclAllReduce");
+            r1.exitCode = WorkerExit.TIMED_OUT.code();
+            r1.finish();
+        });
+        // rank 0 stays where it was: without rank 1 no collective completes
+        String why = supervise(time, Duration.ofMinutes(1), r0, r1);
+        String named = "rank 1 hung in ncclAllReduce during allreduce/a: it did not return within 60 s";
+        assertEquals("killed 0 s after a peer hung (" + named + ")", why);
+        assertNull(r1.killedWhy, "it ended itself");
+        assertEquals(WorkerExit.TIMED_OUT, r1.out.ending().workerExit());
+        assertEquals(KillReason.PEER_HUNG, r0.killedFor);
+        assertEquals("killed 0 s after a peer hung (" + named + "); it was in allreduce/a", r0.out.ending().toString());
+        assertTrue(time.nowMillis() >= 100 + AFTER_HANG.toMillis(), "the peer got its time to flush: " + time.nowMillis() + " ms");
+        assertTrue(time.nowMillis() < 100 + HUNG_GRACE.toMillis(), "not the hung-rank grace: " + time.nowMillis() + " ms");
+    }
+
+    @Test
+    void aRankThatSaysACallDidNotReturn_butDoesNotEnd_isKilledAsHung_namingTheCall() {
+        Timeline time = new Timeline();
+        ScriptedRank r0 = new ScriptedRank(0, time);
+        ScriptedRank r1 = new ScriptedRank(1, time);
+        r0.enter("comm-destroy");
+        r1.enter("comm-destroy");
+        time.at(100, () -> r1.sayHung("ncclCommDestroy"));
+        String why = supervise(time, Duration.ofMinutes(1), r0, r1);
+        assertTrue(why.contains("rank 1 hung in ncclCommDestroy during comm-destroy"), why);
+        assertEquals(KillReason.HUNG, r1.killedFor);
+        assertEquals("killed: rank 1 hung in ncclCommDestroy during comm-destroy: it did not return within 60 s, and it did"
+                + " not end itself", r1.killedWhy);
+        assertEquals(KillReason.PEER_HUNG, r0.killedFor);
+        assertTrue(time.nowMillis() < 100 + HUNG_GRACE.toMillis(), "ended at once, not after a grace: " + time.nowMillis() + " ms");
     }
 }
