@@ -44,6 +44,13 @@ static void init_sleep(void) {
     unsigned int left = e == NULL ? 0 : (unsigned int) strtoul(e, NULL, 10);
     while (left > 0) left = sleep(left);
 }
+/* The calls that block until stub_release_hangs (a worker process never calls it, so forever), as a library does
+ * that never returns from one: HANG_* bits, on the rank hang_rank only (-1: every rank). A process that never calls
+ * stub_reset or stub_hang takes them from STUB_NCCL_HANG and STUB_NCCL_HANG_RANK (see below). */
+enum { HANG_ABORT = 1, HANG_DESTROY = 2, HANG_INIT = 4, HANG_ALLREDUCE = 8 };
+static int hang_calls = -1;
+static int hang_rank = -1;
+static volatile int hangs_released = 0;
 static int collective_result = 0;   /* returned by every collective */
 static int async_error = -1;        /* >= 0: what ncclCommGetAsyncError reports for every communicator */
 static char last_error[256] = "";
@@ -80,6 +87,7 @@ static void note(const char* name) {
 /* Test controls. */
 void stub_reset(int version, int mode, int coll_result) {
     version_code = version; init_mode = mode; collective_result = coll_result; reset_called = 1;
+    hang_calls = 0; hang_rank = -1; __atomic_store_n(&hangs_released, 0, __ATOMIC_SEQ_CST);
     calls[0] = 0; last_error[0] = 0; last_id_sum = 0; last_blocking = -1; last_config_version = 0; async_error = -1;
     memset(last_args, 0, sizeof last_args);
     memset(last_config, 0, sizeof last_config); last_config_size = 0;
@@ -91,6 +99,13 @@ void stub_set_async_error(int code, const char* text) {
     strncpy(last_error, text, sizeof last_error - 1);
     last_error[sizeof last_error - 1] = 0;
 }
+/* From now on the calls in `which` (HANG_* bits) block on `rank` (-1: every rank) until stub_release_hangs. */
+void stub_hang(int which, int rank) {
+    hang_calls = which; hang_rank = rank; reset_called = 1;
+    __atomic_store_n(&hangs_released, 0, __ATOMIC_SEQ_CST);
+}
+/* Lets every blocked call return (as if it had succeeded late), and every later one pass. */
+void stub_release_hangs(void) { __atomic_store_n(&hangs_released, 1, __ATOMIC_SEQ_CST); }
 const char* stub_calls(void) { return calls; }
 long long stub_last_arg(int i) { return last_args[i]; }
 uint64_t stub_last_id_sum(void) { return last_id_sum; }
@@ -103,8 +118,16 @@ const char* stub_last_config_string(int i) { return last_config_strings[i]; }
 /* NCCL's build line, as NCCL compiles it in (init.cc's VERSION_STRING): what a worker reports of the file it runs. */
 const char stub_build_line[] = "NCCL version 2.22.3+cuda12.9 (stub)";
 
-/* A library that writes to standard output, as a test asks through the environment of a process that loads this
- * stub without calling stub_reset (the harness's worker):
+/* What a test asks through the environment of a process that loads this stub without calling stub_reset (the
+ * harness's worker): a library that fails, hangs, or writes to standard output.
+ *   STUB_NCCL_INIT=hang|fail      non-blocking init stays ncclInProgress forever / every init fails with
+ *                                 ncclUnhandledCudaError, as NCCL does on a machine without a GPU;
+ *   STUB_NCCL_HANG=CALL[,CALL]    the call never returns, as in a library that blocks forever inside it: abort
+ *                                 (ncclCommAbort), destroy (ncclCommDestroy), init (ncclCommInitRank and
+ *                                 ncclCommInitRankConfig), allreduce (ncclAllReduce); a test in the same process
+ *                                 uses stub_hang and stub_release_hangs instead;
+ *   STUB_NCCL_HANG_RANK=N         those calls hang on rank N only (the rank being initialised, or the rank of the
+ *                                 call's communicator); without it, on every rank;
  *   STUB_NCCL_VERSION=CODE        ncclGetVersion reports CODE instead of 22203;
  *   NCCL_DEBUG=INFO               every call is logged to standard output, as NCCL does without NCCL_DEBUG_FILE;
  *   STUB_NCCL_FORGE=WHAT[,WHAT]   writes to standard output, with write(2) on descriptor 1:
@@ -205,6 +228,37 @@ static uint64_t id_sum(ncclUniqueId id) {
     return s;
 }
 
+static int hang_mask(void) {
+    if (hang_calls < 0) {
+        const char* e = getenv("STUB_NCCL_HANG");
+        const char* r = getenv("STUB_NCCL_HANG_RANK");
+        hang_calls = 0;
+        if (e != NULL) {
+            const char* names[] = {"abort", "destroy", "init", "allreduce"};
+            for (int i = 0; i < 4; i++) {
+                size_t n = strlen(names[i]);
+                for (const char* p = e; (p = strstr(p, names[i])) != NULL; p += n) {
+                    if ((p == e || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) hang_calls |= 1 << i;
+                }
+            }
+        }
+        hang_rank = r != NULL ? atoi(r) : -1;
+    }
+    return hang_calls;
+}
+
+/* Blocks in `call` for `rank` until stub_release_hangs, where a test or STUB_NCCL_HANG asks for that. */
+static void maybe_hang(int call, int rank) {
+    if (!(hang_mask() & call) || (hang_rank >= 0 && rank != hang_rank)) return;
+    while (!__atomic_load_n(&hangs_released, __ATOMIC_SEQ_CST)) usleep(10000);
+}
+
+/* The same for a call on `comm`, whose rank is read only when a hang is asked for (the binding's tests pass
+   addresses that are no communicator of this stub). */
+static void maybe_hang_on(int call, void* comm) {
+    if (hang_mask() & call) maybe_hang(call, ((struct stub_comm*) comm)->rank);
+}
+
 static int make_comm(void** comm, int nranks, int rank, int async) {
     struct stub_comm* c = calloc(1, sizeof *c);
     c->nranks = nranks; c->rank = rank; c->async = async;
@@ -217,6 +271,7 @@ int ncclCommInitRank(void** comm, int nranks, ncclUniqueId id, int rank) {
     debug_log("ncclCommInitRank");
     init_sleep();
     last_id_sum = id_sum(id);
+    maybe_hang(HANG_INIT, rank);
     if (mode() == 2) { strcpy(last_error, "stub: CUDA driver version is insufficient"); return 1; }
     return make_comm(comm, nranks, rank, 0);
 }
@@ -226,6 +281,7 @@ int ncclCommInitRankConfig(void** comm, int nranks, ncclUniqueId id, int rank, c
     debug_log("ncclCommInitRankConfig");
     init_sleep();
     last_id_sum = id_sum(id);
+    maybe_hang(HANG_INIT, rank);
     if (config == NULL || config->magic != 0xcafebeef || config->size < sizeof(config_head)) return 4;
     last_blocking = config->blocking;
     last_config_version = config->version;
@@ -252,8 +308,18 @@ int ncclCommCount(void* comm, int* n) { note("ncclCommCount"); *n = ((struct stu
 int ncclCommUserRank(void* comm, int* r) { note("ncclCommUserRank"); *r = ((struct stub_comm*) comm)->rank; return 0; }
 int ncclCommCuDevice(void* comm, int* d) { note("ncclCommCuDevice"); *d = 0; return 0; }
 int ncclCommFinalize(void* comm) { note("ncclCommFinalize"); return 0; }
-int ncclCommDestroy(void* comm) { note("ncclCommDestroy"); free(comm); return 0; }
-int ncclCommAbort(void* comm) { note("ncclCommAbort"); ((struct stub_comm*) comm)->async = 0; return 0; }
+int ncclCommDestroy(void* comm) {
+    note("ncclCommDestroy");
+    maybe_hang_on(HANG_DESTROY, comm);
+    free(comm);
+    return 0;
+}
+int ncclCommAbort(void* comm) {
+    note("ncclCommAbort");
+    maybe_hang_on(HANG_ABORT, comm);
+    ((struct stub_comm*) comm)->async = 0;
+    return 0;
+}
 
 const char* ncclGetErrorString(int r) {
     switch (r) {
@@ -273,6 +339,7 @@ const char* ncclGetLastError(void* comm) { (void) comm; return last_error; }
 
 int ncclAllReduce(const void* s, void* r, size_t count, int dt, int op, void* comm, void* stream) {
     note("ncclAllReduce");
+    maybe_hang_on(HANG_ALLREDUCE, comm);
     last_args[0] = (long long) s; last_args[1] = (long long) r; last_args[2] = (long long) count;
     last_args[3] = dt; last_args[4] = op; last_args[5] = (long long) comm; last_args[6] = (long long) stream;
     if (collective_result != 0) strcpy(last_error, "stub: collective refused");

@@ -3,6 +3,7 @@ package io.ncclffm.harness.launch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.EventCodec;
@@ -48,15 +49,26 @@ public final class RankOutput {
     private CheckCatalog.Expected expected;
     private RankEnding ending = RankEnding.RUNNING;
     private String lastPhase = "starting";
-    private long lastPhaseSince = System.nanoTime();
+    /** The clock of every time kept here: {@link System#nanoTime()}, or a test's. */
+    private final LongSupplier clock;
+    private long lastPhaseSince;
     /** When each phase was entered, in order: the supervisor tells a hung rank from a slow one by it. */
     private final List<PhaseStart> phaseStarts = new ArrayList<>();
+    /** The call the worker said did not return, or {@code null}. */
+    private WorkerEvent.Hung hung;
 
     private record PhaseStart(long nanos, String phase) {
     }
 
     public RankOutput(int rank) {
+        this(rank, System::nanoTime);
+    }
+
+    /** A rank whose times come from {@code clock} (nanoseconds), the supervisor's clock. */
+    RankOutput(int rank, LongSupplier clock) {
         this.rank = rank;
+        this.clock = clock;
+        this.lastPhaseSince = clock.getAsLong();
     }
 
     /**
@@ -135,7 +147,8 @@ public final class RankOutput {
         }
         if (doneSeen) problem("an event after done: " + quote(line.text()));
         events.add(e);
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
+        if (e instanceof WorkerEvent.Hung h && hung == null) hung = h;
         if (e instanceof WorkerEvent.Progress p) {
             lastPhase = p.phase();
             lastPhaseSince = now;
@@ -210,7 +223,12 @@ public final class RankOutput {
         return ending.ended();
     }
 
-    /** {@link System#nanoTime()} when the rank entered its current phase. */
+    /** The first call the worker said did not return within its bound ({@link WorkerEvent.Hung}), or {@code null}. */
+    public synchronized WorkerEvent.Hung hungCall() {
+        return hung;
+    }
+
+    /** When the rank entered its current phase, on the clock of {@link #RankOutput(int, LongSupplier)}. */
     public synchronized long lastPhaseSince() {
         return lastPhaseSince;
     }

@@ -7,12 +7,18 @@ import java.util.function.LongSupplier;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
+import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
  * Watches the ranks of one cell run until every one has ended, for both launchers, and ends the run when waiting
  * longer would learn nothing:
  * <ul>
  *   <li>the cell timeout: every rank still running is killed;</li>
+ *   <li>a rank said a call into the library did not return ({@link WorkerEvent.Hung}): it ends itself, having
+ *       reported the check the call hung in, and the others get {@link #AFTER_HANG} to flush, then are killed: a
+ *       call NCCL never returns from cannot be recovered, and without that rank no later collective can complete. A
+ *       worker says so once the call has overrun its bound (the collective timeout, or the init timeout for init),
+ *       so such a cell ends within that bound, a sampling interval and {@link #AFTER_HANG};</li>
  *   <li>a rank died before finishing: the others get {@link #PEER_DEATH_GRACE} to notice through their own
  *       timeouts and report, then are killed;</li>
  *   <li>a rank hung: it stayed in one phase (a check, a call) while a peer went on past it, and the peer went on
@@ -20,7 +26,9 @@ import io.ncclffm.harness.protocol.RankEnding.KillReason;
  *       blocks forever inside {@code ncclAllReduce} or init ends the cell within the collective timeout plus this
  *       grace, named with the phase it hung in. The rest get {@link #AFTER_HANG} to flush, then are killed: without
  *       the hung rank no later collective can complete. A peer that has finished counts as having gone on only
- *       past phases it was in itself, so rank 0 running nccl-tests after its peers are done is not hung.</li>
+ *       past phases it was in itself, so rank 0 running nccl-tests after its peers are done is not hung. This rule
+ *       is what ends a rank stuck where its worker cannot see it: outside a call into the library, or in the
+ *       blocking init of a release without non-blocking init, which the worker cannot tell from a slow compile.</li>
  * </ul>
  */
 public final class RankSupervisor {
@@ -79,9 +87,18 @@ public final class RankSupervisor {
         String killWhy = null;
         KillReason killReason = null;
         String firstDeath = null;
+        Rank saidHung = null;
         while (true) {
             if (step(ranks)) return killWhy;
             long now = clock.getAsLong();
+            if (saidHung == null) {
+                saidHung = saidHung(ranks);
+                if (saidHung != null) {
+                    killAt = Math.min(killAt, now + afterHang.toNanos());
+                    killWhy = "killed " + afterHang.toSeconds() + " s after a peer hung (" + hungCall(saidHung.output()) + ")";
+                    killReason = KillReason.PEER_HUNG;
+                }
+            }
             if (killWhy == null) {
                 for (Rank r : ranks) {
                     RankOutput o = r.output();
@@ -104,6 +121,10 @@ public final class RankSupervisor {
                 killReason = KillReason.PEER_HUNG;
             }
             if (now - killAt > 0) {
+                if (saidHung != null && !saidHung.output().hasEnded()) {
+                    // It said it would end and did not: what still holds it is the call it named.
+                    saidHung.kill(KillReason.HUNG, "killed: " + hungCall(saidHung.output()) + ", and it did not end itself");
+                }
                 killAll(ranks, killReason, killWhy);
                 return killWhy;
             }
@@ -125,6 +146,19 @@ public final class RankSupervisor {
             anyRunning |= r.poll();
         }
         return !anyRunning;
+    }
+
+    /** The first rank that said a call of it did not return ({@link RankOutput#hungCall()}), or {@code null}. */
+    private static Rank saidHung(List<? extends Rank> ranks) {
+        for (Rank r : ranks) if (r.output().hungCall() != null) return r;
+        return null;
+    }
+
+    /** E.g. {@code rank 1 hung in ncclAllReduce during allreduce/float32/sum/1/in-place: it did not return within 60 s}. */
+    private static String hungCall(RankOutput o) {
+        WorkerEvent.Hung h = o.hungCall();
+        return "rank " + o.rank() + " hung in " + h.call() + " during " + h.phase() + ": it did not return within "
+                + h.boundMillis() / 1000 + " s";
     }
 
     /** Kills the first hung rank found and says which and where; {@code null} when none is. */

@@ -21,6 +21,7 @@ import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -36,7 +37,10 @@ import io.ncclffm.harness.protocol.WorkerEvent;
  *       check reported twice or never planned, counts or an exit status its results contradict) is broken in every
  *       check it took part in, and {@value #RANK_EVENTS} says why;</li>
  *   <li>across ranks the worst status wins (broken, failed, skipped, passed);</li>
- *   <li>a timeout on a rank whose peer died is the peer's death, so it is broken, not failed;</li>
+ *   <li>a timeout on a rank whose peer died is the peer's death, so it is broken, not failed; a rank killed
+ *       because a peer hung did not die of its own accord, so it is no such peer;</li>
+ *   <li>a rank that said a call did not return ({@link WorkerEvent.Hung}) reported the check it hung in as a timeout
+ *       that names the call; {@value #RANKS_FINISHED} names the call too;</li>
  *   <li>a check is a device check unless it is one of {@link #HOST_GROUPS}, which need no GPU;</li>
  *   <li>a failure a waiver covers becomes skipped with the waiver's reason and link; a waived check that passed
  *       stays passed and the waiver is flagged stale.</li>
@@ -231,8 +235,10 @@ public final class CellVerdicts {
         Map<Integer, String> endings = new TreeMap<>();
         boolean allDone = true;
         for (RankOutput r : run.ranks()) {
-            endings.put(r.rank(), r.ending().toString());
-            allDone &= r.sawDone() && r.exitCode() != null;
+            WorkerEvent.Hung hung = r.hungCall();
+            endings.put(r.rank(), r.ending().toString() + (hung == null ? "" : " after " + hung.call() + " did not return within "
+                    + hung.boundMillis() / 1000 + " s during " + hung.phase()));
+            allDone &= r.sawDone() && r.exitCode() != null && hung == null;
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
         if (allDone && run.infraFailure() == null) {
@@ -279,8 +285,13 @@ public final class CellVerdicts {
                 "the events of " + problems.size() + " rank(s) cannot be trusted, so none of their results count: " + sb);
     }
 
+    /**
+     * The first rank that ended without finishing, in words; {@code null} when none did. A rank the supervisor killed
+     * because a peer hung is not counted: the hang, which its own rank reports, is the cause.
+     */
     private static String firstAbnormalEnding(CellRun run) {
         for (RankOutput r : run.ranks()) {
+            if (r.ending().killReason() == RankEnding.KillReason.PEER_HUNG) continue;
             if (!r.sawDone()) return "rank " + r.rank() + " " + r.ending();
         }
         return null;

@@ -119,6 +119,34 @@ class CellVerdictsTest {
     }
 
     @Test
+    void aCallThatNeverReturned_failsItsCheckAsATimeoutNamingTheCall_notAsThePeersDeath() {
+        String hung = "ncclAllReduce did not return within 60 s (the collective timeout); a call NCCL never returns from"
+                + " cannot be recovered in this process, so the rank ends here";
+        // Rank 1 said so and ended itself; rank 0, whose own wait timed out, was killed 5 s later by the supervisor.
+        RankOutput rank1 = rank(1, true, plan(1, "allreduce/a", "allreduce/b"),
+                new WorkerEvent.Hung(1, "ncclAllReduce", "allreduce/a", 60_000),
+                check(1, "allreduce/a", CheckStatus.FAILED, Cause.TIMEOUT, hung, Map.of("hungCall", "ncclAllReduce")),
+                check(1, "allreduce/b", CheckStatus.SKIPPED, Cause.BLOCKED, "not run: ncclAllReduce did not return", Map.of()));
+        RankOutput rank0 = WorkerStreams.ended(0, RankEnding.killed(RankEnding.KillReason.PEER_HUNG,
+                        "killed 5 s after a peer hung (rank 1 hung in ncclAllReduce during allreduce/a: it did not return within 60 s)",
+                        "re-creating the communicator"),
+                plan(0, "allreduce/a", "allreduce/b"),
+                check(0, "allreduce/a", CheckStatus.FAILED, Cause.TIMEOUT, "timed out: stream sync", Map.of()));
+        Map<String, Verdict> v = merge(NO_WAIVERS, rank0, rank1);
+        Verdict a = v.get("allreduce/a");
+        assertEquals(CheckStatus.FAILED, a.status(), "a product's hang, not the peer's death: " + a.perRank());
+        assertEquals(Cause.TIMEOUT, a.cause());
+        assertEquals("rank 0: timed out: stream sync; rank 1: " + hung, a.message());
+        assertTrue(v.get("allreduce/b").perRank().get(0).message().contains("after a peer hung (rank 1 hung in ncclAllReduce"),
+                v.get("allreduce/b").perRank().toString());
+        Verdict finished = v.get(CellVerdicts.RANKS_FINISHED);
+        assertEquals(CheckStatus.BROKEN, finished.status());
+        assertTrue(finished.message().contains("rank 1 exited with 3 after ncclAllReduce did not return within 60 s during allreduce/a"),
+                finished.message());
+        assertEquals(CheckStatus.PASSED, v.get(CellVerdicts.RANK_EVENTS).status(), v.get(CellVerdicts.RANK_EVENTS).message());
+    }
+
+    @Test
     void wrongValuesOnARankWhosePeerDied_stayAFailure() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
                 rank(0, true, plan(0, "allreduce/b"), check(0, "allreduce/b", CheckStatus.FAILED, Cause.WRONG_VALUES,

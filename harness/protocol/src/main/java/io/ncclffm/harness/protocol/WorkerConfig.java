@@ -394,6 +394,14 @@ public record WorkerConfig(
         return List.copyOf(out);
     }
 
+    /**
+     * How long a rank may take to form a communicator: the init timeout, or the collective timeout where that is
+     * longer. A non-blocking init is aborted when it runs out; a rank whose init call has not returned by then ends.
+     */
+    public Duration initBound() {
+        return initTimeout.compareTo(collectiveTimeout) >= 0 ? initTimeout : collectiveTimeout;
+    }
+
     /** Whether the checks of {@code selection} ({@link CheckSelection}) were asked for ({@code all} asks for every one). */
     public boolean wants(String selection) {
         return checkGroups.contains(CheckSelection.ALL) || checkGroups.contains(selection);

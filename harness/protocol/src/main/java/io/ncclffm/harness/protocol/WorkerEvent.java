@@ -23,6 +23,7 @@ import io.ncclffm.harness.protocol.PerfPoint;
         @JsonSubTypes.Type(value = WorkerEvent.Perf.class, name = "perf"),
         @JsonSubTypes.Type(value = WorkerEvent.Progress.class, name = "progress"),
         @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done"),
+        @JsonSubTypes.Type(value = WorkerEvent.Hung.class, name = "hung"),
         @JsonSubTypes.Type(value = WorkerEvent.Fatal.class, name = "fatal"),
 })
 public sealed interface WorkerEvent {
@@ -80,6 +81,19 @@ public sealed interface WorkerEvent {
     }
 
     record Done(int rank, int passed, int failed, int skipped, int broken, long millis) implements WorkerEvent {
+    }
+
+    /**
+     * A call into the library did not return within its bound, so the rank ends now. A call NCCL never returns from
+     * cannot be recovered in that process, and no peer can complete a collective without it. The rank has reported
+     * (or reports next) the check the call belonged to as failed with {@link Cause#TIMEOUT}, the rest of its plan as
+     * not run, and {@code done}; a call that hung outside any check is followed by {@link Fatal} instead.
+     *
+     * @param call        the C function, e.g. {@code ncclCommAbort}
+     * @param phase       where the rank was: the check it ran, or what it did between checks
+     * @param boundMillis the bound the call overran
+     */
+    record Hung(int rank, String call, String phase, long boundMillis) implements WorkerEvent {
     }
 
     /** The worker is about to stop abnormally (watchdog, unexpected exception). */

@@ -55,6 +55,14 @@ class WorkerConfigTest {
     }
 
     @Test
+    void initBound_isTheInitTimeout_orTheCollectiveTimeoutWhereThatIsLonger() {
+        assertEquals(Duration.ofSeconds(120), WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).initBound(),
+                "the defaults: init 120 s, collectives 60 s");
+        assertEquals(Duration.ofSeconds(300), WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
+                "NCCLFFM_COLLECTIVE_TIMEOUT_S", "300")).initBound());
+    }
+
+    @Test
     void maxRecreates_defaultsToThree_andIsBounded() {
         assertEquals(3, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).maxRecreates());
         assertEquals(0, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",

@@ -41,6 +41,7 @@ class WorkerEventCodecTest {
                 new WorkerEvent.Perf(0, new PerfPoint("NCCL 2.28.9", Source.JAVA, 1, Collective.ALL_REDUCE, 8,
                         io.ncclffm.DataType.FLOAT32, Placement.IN_PLACE, TimingMode.LAUNCH, 100, 5.25, 0.0015, 0.0, List.of(5.0, 5.25, 5.5), null, 0), Map.of("rank", "0")),
                 new WorkerEvent.Done(1, 10, 1, 2, 0, 12_345),
+                new WorkerEvent.Hung(1, "ncclCommAbort", "abort/with-live-graph", 60_000),
                 new WorkerEvent.Fatal(1, "worker deadline of 60 s passed; exiting without cleanup", null));
     }
 

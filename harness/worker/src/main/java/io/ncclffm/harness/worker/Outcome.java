@@ -38,6 +38,15 @@ record Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> m
         return new Outcome(CheckStatus.FAILED, cause, message, List.of(), data);
     }
 
+    /**
+     * A call that did not return within its bound ({@code hung}): a timeout, with the call and its bound as data
+     * ({@link Reporter#HUNG_CALL}), for which the rank ends after reporting it.
+     */
+    static Outcome callHung(CallGuard.HungCall hung, String message) {
+        return new Outcome(CheckStatus.FAILED, Cause.TIMEOUT, message, List.of(), Map.of(Reporter.HUNG_CALL, hung.call(),
+                Reporter.HUNG_CALL_BOUND_MS, Long.toString(hung.bound().toMillis())));
+    }
+
     static Outcome skipped(Cause cause, String reason) {
         return new Outcome(CheckStatus.SKIPPED, cause, reason, List.of(), Map.of());
     }

@@ -66,8 +66,7 @@ final class RankSession implements AutoCloseable {
     /** Non-blocking init bounded by the init timeout where the release has {@code ncclCommInitRankConfig}. */
     Communicator initCommunicator(int world, int rank, UniqueId id) {
         InitOptions options = !blockingCommunicator && nccl.supports(Feature.INIT_RANK_CONFIG)
-                ? InitOptions.nonBlocking(config.initTimeout().compareTo(config.collectiveTimeout()) > 0
-                        ? config.initTimeout() : config.collectiveTimeout())
+                ? InitOptions.nonBlocking(config.initBound())
                 : InitOptions.blockingInit();
         return nccl.initRank(world, rank, id, options);
     }

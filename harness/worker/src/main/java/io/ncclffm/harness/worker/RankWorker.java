@@ -2,9 +2,12 @@ package io.ncclffm.harness.worker;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckCatalog;
@@ -22,15 +25,28 @@ import io.ncclffm.harness.protocol.WorkerExit;
  * included, goes to standard error. The exit code says whether everything passed ({@link WorkerExit}).
  *
  * <p>Configuration comes from the environment ({@link WorkerConfig}); the library from {@code NCCLFFM_SO_PATH}.
+ *
+ * <p>A call into the library that overruns its bound ends the rank at once ({@link CallGuard}): the rank reports the
+ * check it hung in, the rest of its plan as not run, and exits. A call NCCL never returns from cannot be recovered
+ * in the process, so no communicator is re-created after one.
  */
 public final class RankWorker {
 
     private final WorkerConfig config;
     private final Reporter reporter;
+    /** Ends the process with an exit status, once everything worth keeping has been written. */
+    private final Consumer<WorkerExit> exit;
+    private final long start = System.nanoTime();
 
     RankWorker(WorkerConfig config, PrintStream out) {
+        this(config, out, code -> halt(out, code));
+    }
+
+    /** @param exit ends the rank after a call that did not return; a test records the status instead */
+    RankWorker(WorkerConfig config, PrintStream out, Consumer<WorkerExit> exit) {
         this.config = config;
         this.reporter = new Reporter(config.rank(), out);
+        this.exit = exit;
     }
 
     public static void main(String[] args) {
@@ -96,20 +112,54 @@ public final class RankWorker {
     }
 
     WorkerExit run() {
-        long start = System.nanoTime();
         reporter.emit(hello(config));
-        try (RankSession session = new RankSession(config, reporter::emit)) {
-            CheckResult load = reporter.run(new CheckBodies(session).spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)));
-            if (load.status() != CheckStatus.PASSED) {
-                reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
-                return exitCode();
+        // The guard outlives the session, whose close aborts a communicator left open.
+        try (CallGuard guard = guard(Thread.currentThread())) {
+            try (RankSession session = new RankSession(config, reporter::emit)) {
+                CheckResult load = reporter.run(new CheckBodies(session).spec(CheckCatalog.entry(CheckKey.Library.LOAD, config)));
+                if (load.status() != CheckStatus.PASSED) {
+                    reporter.emit(reporter.done(millis()));
+                    return exitCode();
+                }
+                List<Step> plan = plan(session);
+                announce(plan);
+                runSteps(session, plan);
             }
-            List<Step> plan = plan(session);
-            reporter.emit(planEvent(plan));
-            runSteps(session, plan);
+            reporter.emit(reporter.done(millis()));
         }
-        reporter.emit(reporter.done((System.nanoTime() - start) / 1_000_000));
         return exitCode();
+    }
+
+    private long millis() {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Sends the plan, and keeps it for a rank that must end before it has run all of it. */
+    void announce(List<Step> plan) {
+        reporter.planned(plan.stream().map(Step::spec).toList());
+        reporter.emit(planEvent(plan));
+    }
+
+    /** Starts watching {@code checkThread}, the thread that runs the checks, for a call that does not return. */
+    CallGuard guard(Thread checkThread) {
+        return CallGuard.start(checkThread, config, this::endAfterHungCall);
+    }
+
+    /**
+     * Ends the rank after {@code hung}, unless {@code stillInCall} says the call returned after all: the rank reports
+     * it ({@link Reporter#endAfterHungCall}) and exits. Holding the reporter while it does keeps the check thread from
+     * reporting anything in between, should the call return at the last moment.
+     *
+     * @return whether the rank was ended
+     */
+    boolean endAfterHungCall(CallGuard.HungCall hung, BooleanSupplier stillInCall) {
+        WorkerExit code;
+        synchronized (reporter) {
+            if (reporter.ended() || !stillInCall.getAsBoolean()) return false;
+            code = reporter.endAfterHungCall(hung, millis());
+        }
+        exit.accept(code);
+        return true;
     }
 
     /** The exit for what was reported ({@link WorkerExit#forResults}). */
@@ -118,13 +168,17 @@ public final class RankWorker {
     }
 
     void runSteps(RankSession session, List<Step> plan) {
-        for (Step step : plan) runStep(session, step);
+        for (Step step : plan) {
+            if (reporter.ended()) return;
+            runStep(session, step);
+        }
     }
 
     /**
      * One planned check: skipped with the gap when the release or device lacks what it needs (or the cell has no
      * GPU), blocked when what it depends on failed, else run; a collective that timed out or left the
-     * communicator broken gets the communicator re-created so that the checks after it still run.
+     * communicator broken gets the communicator re-created so that the checks after it still run. A check that saw a
+     * call not return (on a thread of its own, {@link Reporter#HUNG_CALL}) ends the rank instead.
      */
     private void runStep(RankSession session, Step step) {
         if (step.needs == Needs.GPU) {
@@ -142,6 +196,13 @@ public final class RankWorker {
             return;
         }
         CheckResult r = reporter.run(step.spec);
+        if (reporter.ended()) return;
+        String hungCall = r.data().get(Reporter.HUNG_CALL);
+        if (hungCall != null) {
+            Duration bound = Duration.ofMillis(Long.parseLong(r.data().get(Reporter.HUNG_CALL_BOUND_MS)));
+            endAfterHungCall(new CallGuard.HungCall(hungCall, bound, "the bound of " + r.id()), () -> true);
+            return;
+        }
         if (r.status() == CheckStatus.PASSED && step.recreateIfBroken) session.recreatesSincePass = 0;
         boolean notPassed = r.status() == CheckStatus.FAILED || r.status() == CheckStatus.BROKEN;
         if (notPassed && step.blocksOnFailure != null) {

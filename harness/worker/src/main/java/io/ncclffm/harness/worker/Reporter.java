@@ -1,8 +1,10 @@
 package io.ncclffm.harness.worker;
 
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.ncclffm.NcclException;
 import io.ncclffm.NcclTimeoutException;
@@ -20,6 +22,9 @@ import io.ncclffm.harness.protocol.WorkerExit;
  * ({@link #outcomeOf}): an {@link NcclException} where success was due is a product failure, a timeout is a
  * failure that leaves the communicator aborted, an unsupported feature is a skip with the release it needs,
  * anything else is broken.
+ *
+ * <p>A call that never returns ends the rank from another thread ({@link #endAfterHungCall}) while the check thread
+ * is still inside it; from then on the reporter writes nothing more, whatever that thread reports.
  */
 final class Reporter {
 
@@ -30,6 +35,14 @@ final class Reporter {
     private int skipped;
     private int broken;
     private boolean timedOut;
+    /** The checks the rank announced, in order; {@code null} until it has. */
+    private List<CheckSpec> planned;
+    private final Set<String> reported = new HashSet<>();
+    /** The check running now, and since when ({@link System#nanoTime()}); {@code null} between checks. */
+    private CheckSpec inFlight;
+    private long inFlightSince;
+    private String lastPhase = "starting";
+    private boolean ended;
 
     Reporter(int rank, PrintStream out) {
         this.rank = rank;
@@ -37,8 +50,20 @@ final class Reporter {
     }
 
     synchronized void emit(WorkerEvent event) {
+        if (ended) return;
+        if (event instanceof WorkerEvent.Progress p) lastPhase = p.phase();
         out.println(EventCodec.encode(event));
         out.flush();
+    }
+
+    /** Records the checks of the plan the rank announced, so that a rank ending early can report the rest. */
+    synchronized void planned(List<CheckSpec> checks) {
+        planned = List.copyOf(checks);
+    }
+
+    /** Whether the rank was ended ({@link #endAfterHungCall}); nothing more is reported. */
+    synchronized boolean ended() {
+        return ended;
     }
 
     void progress(String phase) {
@@ -46,15 +71,18 @@ final class Reporter {
     }
 
     CheckResult run(CheckSpec spec) {
-        progress(spec.id());
         long start = System.nanoTime();
+        synchronized (this) {
+            inFlight = spec;
+            inFlightSince = start;
+        }
+        progress(spec.id());
         Outcome outcome;
         try {
             outcome = spec.body().run();
         } catch (Exception | AssertionError e) {
             outcome = outcomeOf(e);
         }
-        if (outcome.cause() == Cause.TIMEOUT) timedOut = true;
         long millis = (System.nanoTime() - start) / 1_000_000;
         return record(spec, outcome, millis);
     }
@@ -66,6 +94,10 @@ final class Reporter {
      */
     /** The data key of the raw {@code ncclResult_t} of a check whose NCCL call returned an error. */
     static final String NCCL_RESULT = "ncclResult";
+    /** The data key of the C function that did not return, in a check that ended the rank for that. */
+    static final String HUNG_CALL = "hungCall";
+    /** The data key of the bound, in milliseconds, that the call of {@link #HUNG_CALL} overran. */
+    static final String HUNG_CALL_BOUND_MS = "hungCallBoundMs";
 
     static Outcome outcomeOf(Throwable e) {
         return switch (e) {
@@ -91,9 +123,13 @@ final class Reporter {
         return notRun(spec, gap.cause(), gap.reason());
     }
 
-    private CheckResult record(CheckSpec spec, Outcome o, long millis) {
+    private synchronized CheckResult record(CheckSpec spec, Outcome o, long millis) {
         CheckResult r = new CheckResult(rank, spec.id(), spec.planned().group(), spec.planned().params(), o.status(),
                 o.message(), millis, o.mismatches(), o.data(), o.cause());
+        if (ended) return r;
+        if (inFlight == spec) inFlight = null;
+        reported.add(spec.id());
+        if (o.cause() == Cause.TIMEOUT) timedOut = true;
         switch (o.status()) {
             case PASSED -> passed++;
             case FAILED -> failed++;
@@ -104,16 +140,51 @@ final class Reporter {
         return r;
     }
 
-    boolean timedOut() {
+    synchronized boolean timedOut() {
         return timedOut;
     }
 
     /** The exit status for the results reported so far ({@link WorkerExit#forResults}). */
-    WorkerExit exit() {
+    synchronized WorkerExit exit() {
         return WorkerExit.forResults(timedOut, failed, broken);
     }
 
-    WorkerEvent.Done done(long millis) {
+    synchronized WorkerEvent.Done done(long millis) {
         return new WorkerEvent.Done(rank, passed, failed, skipped, broken, millis);
+    }
+
+    /**
+     * Ends the rank's reporting after {@code hung}, a call that did not return (it still has not, on another thread):
+     * says so ({@link WorkerEvent.Hung}); reports the check it belongs to as failed with {@link Cause#TIMEOUT} and every
+     * planned check not yet reported as not run, naming the call; then {@code done}. A call that hung outside any
+     * check, with nothing planned left to report, gets {@link WorkerEvent.Fatal} instead of {@code done}: no result
+     * carries it. Nothing is reported after this.
+     *
+     * @param millis how long the rank has run, for {@code done}
+     * @return the exit status that goes with what was reported
+     */
+    synchronized WorkerExit endAfterHungCall(CallGuard.HungCall hung, long millis) {
+        String phase = lastPhase;
+        emit(new WorkerEvent.Hung(rank, hung.call(), phase, hung.bound().toMillis()));
+        String what = hung.describe();
+        boolean inCheck = inFlight != null;
+        if (inCheck) {
+            record(inFlight, Outcome.callHung(hung, what + "; a call NCCL never returns from cannot be recovered in"
+                    + " this process, so the rank ends here"), (System.nanoTime() - inFlightSince) / 1_000_000);
+        }
+        List<CheckSpec> left = planned == null ? List.of()
+                : planned.stream().filter(spec -> !reported.contains(spec.id())).toList();
+        WorkerExit exit;
+        if (!inCheck && left.isEmpty()) {
+            emit(new WorkerEvent.Fatal(rank, what + " in " + phase + ", after its last check; the rank ends here", null));
+            exit = WorkerExit.TIMED_OUT;
+        } else {
+            for (CheckSpec spec : left) notRun(spec, Cause.BLOCKED, "not run: " + what + " in " + phase + ", and the rank ended");
+            emit(done(millis));
+            exit = exit();
+        }
+        out.flush();
+        ended = true;
+        return exit;
     }
 }

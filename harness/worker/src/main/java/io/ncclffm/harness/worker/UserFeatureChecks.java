@@ -343,6 +343,11 @@ final class UserFeatureChecks {
                 .withAsyncError(asyncError);
     }
 
+    /** A call of {@link #abortWithGraph} that did not return within {@code seconds}. */
+    private static CallGuard.HungCall hung(String call, long seconds) {
+        return new CallGuard.HungCall(call, java.time.Duration.ofSeconds(seconds), "the bound of an abort with a live CUDA graph");
+    }
+
     /**
      * A communicator split off for this check (so the main one survives) has an allReduce captured into a graph;
      * while the graph is alive the communicator is aborted from another thread, as vLLM's {@code destroy()} does
@@ -351,7 +356,7 @@ final class UserFeatureChecks {
      * must return within {@link #ABORT_BOUND_SECONDS} of that; destroying the graph is bounded the same way. An
      * abort that returns neither way, or a graph that cannot be destroyed while the abort waits, is a deadlock for
      * every caller that follows vLLM's pattern, and fails; the message says which way the release behaves and
-     * which call did not return.
+     * which call did not return. An abort that never returns ends the rank after this check ({@link Outcome#callHung}).
      */
     private static Outcome abortWithGraph(RankSession s) {
         Communicator victim = s.comm.split(0, s.config.rank());
@@ -386,7 +391,10 @@ final class UserFeatureChecks {
                 try {
                     destroy.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
                 } catch (TimeoutException stuck) {
-                    return Outcome.failed(Cause.TIMEOUT, "ncclCommAbort did not return while a graph that captured the "
+                    // Whichever of the two still has not returned is the call that hung.
+                    return Outcome.callHung(hung(abort.isDone() ? "cudaGraphDestroy" : "ncclCommAbort",
+                                    ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
+                            "ncclCommAbort did not return while a graph that captured the "
                             + "communicator was alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), and destroying the graph "
                             + "then did not return within " + ABORT_BOUND_SECONDS + " s either: cudaGraphExecDestroy/"
                             + "cudaGraphDestroy and ncclCommAbort wait on each other, both still blocked"
@@ -402,7 +410,8 @@ final class UserFeatureChecks {
             try {
                 abort.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                return Outcome.failed(Cause.TIMEOUT, "ncclCommAbort did not return while a graph that captured the communicator was "
+                return Outcome.callHung(hung("ncclCommAbort", ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
+                        "ncclCommAbort did not return while a graph that captured the communicator was "
                         + "alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), nor within " + ABORT_BOUND_SECONDS
                         + " s after the graph was destroyed");
             } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.ncclffm.harness.worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -56,6 +57,33 @@ final class StubNcclLibrary {
         try (Arena arena = Arena.ofConfined()) {
             call("stub_set_async_error", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
                     code, arena.allocateFrom(text));
+        }
+    }
+
+    /** The stub's {@code HANG_*} bits: which calls {@link #hang} makes block. */
+    static final int HANG_ABORT = 1;
+    static final int HANG_DESTROY = 2;
+    static final int HANG_INIT = 4;
+    static final int HANG_ALLREDUCE = 8;
+
+    /** From now on the calls in {@code which} ({@code HANG_*} bits) block on every rank until {@link #releaseHangs}. */
+    void hang(int which) {
+        call("stub_hang", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), which, -1);
+    }
+
+    /** Lets every call blocked by {@link #hang} return, and every later one pass. */
+    void releaseHangs() {
+        call("stub_release_hangs", FunctionDescriptor.ofVoid());
+    }
+
+    /** The calls the stub received since its last reset, in order: {@code "name,name,..."}. */
+    String calls() {
+        try {
+            MemorySegment s = (MemorySegment) LINKER.downcallHandle(lookup.find("stub_calls").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact();
+            return s.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("stub_calls failed", t);
         }
     }
 
