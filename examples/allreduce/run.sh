@@ -3,8 +3,9 @@
 #
 #   NCCLFFM_SO_PATH=/path/to/libnccl.so.2 examples/allreduce/run.sh [-Dmaven.repo.local=DIR ...]
 #
-# Install the binding first (./mvnw install at the top level). Extra arguments go to Maven. Exit codes are the
-# example's: 0 right, 3 NCCL could not create the communicator (no usable GPU), 4 wrong result, 1 other.
+# Install the binding first (./mvnw install -pl binding,device -am -DskipTests at the top level). Extra arguments
+# go to Maven. Exit codes are the example's: 0 right, 3 NCCL could not create the communicator (no usable GPU),
+# 4 wrong result, 1 other.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -2,7 +2,7 @@
 # Builds NVIDIA nccl-tests (all_reduce_perf, all_gather_perf, ...) without MPI, for Hopper (sm_90).
 #   perf/nccl-tests/build.sh NCCL_HOME OUT [SRC]
 # NCCL_HOME holds include/nccl.h and lib/libnccl.so; OUT receives the build (binaries in OUT/*_perf); SRC is an
-# unpacked nccl-tests source tree (default: ./nccl-tests). About 25 s on the GPU host.
+# unpacked nccl-tests source tree (default: ./nccl-tests).
 set -e
 if [ $# -lt 2 ]; then
     echo "usage: $0 NCCL_HOME OUT [SRC]   (SRC: an unpacked NVIDIA/nccl-tests v2.x tree, default ./nccl-tests)" >&2

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The binding against a stand-in library with NCCL's C ABI ({@code src/test/c/stub_nccl.c}): what only a GPU
  * could decide with real NCCL — that a communicator's calls carry exactly the right arguments — decided here.
- * Real libraries are exercised in containers (harness ITs) and on GPU hosts (docs/gpu-runs.md).
+ * Real libraries are exercised in containers (harness ITs) and on GPU hosts (docs/validation.md).
  */
 class CommunicatorStubTest {
 

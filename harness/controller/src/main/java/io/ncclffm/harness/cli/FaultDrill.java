@@ -33,7 +33,7 @@ import io.ncclffm.harness.verdict.Verdict;
  * hold and prints PASS or FAIL for it: the cause is reported within the cell timeout, what was measured before
  * is kept, the surviving rank aborts its communicator instead of hanging, and no rank process is left.
  *
- * <pre>java -jar ncclffm-harness-all.jar faults LIBRARY VERSION</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-0.1.0-SNAPSHOT-all.jar faults LIBRARY VERSION</pre>
  */
 final class FaultDrill {
 

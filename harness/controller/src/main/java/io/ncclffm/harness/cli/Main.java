@@ -39,14 +39,16 @@ import io.ncclffm.harness.report.RunRebuild;
 import io.ncclffm.harness.verdict.Gate;
 
 /**
- * The standalone jar, for GPU hosts without Maven:
+ * The standalone jar, for GPU hosts without Maven ({@code harness/controller/target/ncclffm-harness-0.1.0-SNAPSHOT-all.jar};
+ * docs/gpu-hosts.md), run as {@code java --enable-native-access=ALL-UNNAMED -jar ncclffm-harness-0.1.0-SNAPSHOT-all.jar}:
  * <pre>
- *   java -jar ncclffm-harness-all.jar matrix --matrix matrix/one-gpu.yaml [--cells GLOB,...] [--reports DIR] [--perf-c FILES]
- *   java -jar ncclffm-harness-all.jar report --rebuild RUNDIR  (grid and gate of a killed run, from its journal)
- *   java -jar ncclffm-harness-all.jar worker            (one rank; configured by NCCLFFM_* variables)
- *   java -jar ncclffm-harness-all.jar probe [PATH]      (load a library and print what it is)
- *   java -jar ncclffm-harness-all.jar faults PATH VER   (GPU fault drill, see FaultDrill)
- *   java -jar ncclffm-harness-all.jar [COMMAND] --help  (what a command takes)
+ *   matrix --matrix matrix/one-gpu.yaml [--cells GLOB,...] [--reports DIR] [--perf-c FILES]
+ *   report --rebuild RUNDIR          (grid and gate of a killed run, from its journal)
+ *   fetch --matrix FILE --into DIR   (the libraries a matrix names, for an offline GPU host)
+ *   worker                           (one rank; configured by NCCLFFM_* variables)
+ *   probe [PATH]                     (load a library and print what it is)
+ *   faults PATH VER                  (GPU fault drill, see FaultDrill)
+ *   [COMMAND] --help                 (what a command takes)
  * </pre>
  * {@code matrix} runs the same JUnit dynamic tests as {@code mvn verify -Pgpu-matrix}, with the same Allure
  * results, grid and gate, in a folder of the run's own ({@link RunFolder}) that {@code DIR/latest} points at. The matrix

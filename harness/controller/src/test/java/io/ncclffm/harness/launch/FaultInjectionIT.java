@@ -28,7 +28,8 @@ import io.ncclffm.harness.verdict.Verdict;
  * ranks exchange the unique ID and start their communicator, a container that disappears, a peer that never
  * arrives. For each: the cause is reported within the cell timeout, what was measured before is kept, a healthy
  * cell run next is unaffected, and no container, network or process is left. (On a machine without a GPU the
- * ranks cannot reach a collective; the same faults during collectives are run on the H100.)
+ * ranks cannot reach a collective; the same faults during collectives are the GPU fault drill's, {@code faults},
+ * whose runs are in docs/validation.md.)
  *
  * <p>Process cells load the binding's stub library (no NCCL on this host); container cells load Debian's NCCL.
  */

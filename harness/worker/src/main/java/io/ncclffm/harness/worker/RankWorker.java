@@ -222,11 +222,6 @@ public final class RankWorker {
      */
     static final int MAX_RECREATES_AFTER_ERRORS = 64;
 
-    /**
-     * Replaces the communicator after {@code after} timed out or left it broken. Timeouts (an abort, each costing
-     * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
-     * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
-     */
     /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
     static boolean rejectedCall(CheckResult r) {
         String rc = r.data().get(Reporter.NCCL_RESULT);
@@ -235,6 +230,11 @@ public final class RankWorker {
                 || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
     }
 
+    /**
+     * Replaces the communicator after {@code after} timed out or left it broken. Timeouts (an abort, each costing
+     * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
+     * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
+     */
     private void recreate(RankSession session, String after, boolean timedOut, boolean rejected) {
         String how = timedOut ? "timed out" : "left it broken";
         int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;

@@ -87,11 +87,6 @@ final class Reporter {
         return record(spec, outcome, millis);
     }
 
-    /**
-     * What an exception out of a check body means: a timeout (NCCL's or the stream's) is {@link Cause#TIMEOUT}, a
-     * function, type or operator the release lacks is a {@link Cause#RELEASE_GAP} skip, any other NCCL error is
-     * {@link Cause#NCCL_ERROR}, a {@link CheckFailure} is what it says, and anything else broke the infrastructure.
-     */
     /** The data key of the raw {@code ncclResult_t} of a check whose NCCL call returned an error. */
     static final String NCCL_RESULT = "ncclResult";
     /** The data key of the C function that did not return, in a check that ended the rank for that. */
@@ -99,6 +94,12 @@ final class Reporter {
     /** The data key of the bound, in milliseconds, that the call of {@link #HUNG_CALL} overran. */
     static final String HUNG_CALL_BOUND_MS = "hungCallBoundMs";
 
+    /**
+     * What an exception out of a check body means: a timeout (NCCL's or the stream's) is {@link Cause#TIMEOUT}; a
+     * function, type or operator the release lacks is a {@link Cause#RELEASE_GAP} skip; any other NCCL error is
+     * {@link Cause#NCCL_ERROR}, with the raw result under {@link #NCCL_RESULT}; a {@link CheckFailure} is what it
+     * says; anything else broke the infrastructure.
+     */
     static Outcome outcomeOf(Throwable e) {
         return switch (e) {
             case NcclTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());

@@ -363,8 +363,8 @@ final class UserFeatureChecks {
         DataType t = DataType.FLOAT32;
         s.ensureBuffers((long) COUNT * t.size());
         // One collective before the capture, as users warm a communicator up before they capture it: a fresh
-        // communicator's first collective sets up its connections, which NCCL 2.18.1 failed to do inside a capture
-        // on the H200 ("operation not permitted when stream is capturing").
+        // communicator's first collective sets up its connections, which a release may refuse to do inside a capture
+        // ("operation not permitted when stream is capturing"; docs/validation.md names the release).
         victim.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, ReduceOp.SUM, s.stream.address());
         s.sync();
         s.device.beginCapture(s.stream);
@@ -385,7 +385,7 @@ final class UserFeatureChecks {
             } catch (TimeoutException e) {
                 // The abort waits for the graph: destroy it, as the owner of the graph eventually does. The
                 // destruction is bounded too: it runs NCCL's destructor for what the graph captured, which can
-                // wait on the communicator the other thread is aborting (2.28.9 at world 2 on the H200, once).
+                // wait on the communicator the other thread is aborting (docs/validation.md).
                 graphAlive = false;
                 CompletableFuture<Void> destroy = CompletableFuture.runAsync(graph::close);
                 try {
