@@ -71,7 +71,7 @@ final class PerfRunner {
     /**
      * The fewest calls a trial times. The large sizes are judged to 1% (against C, and against nccl-tests, which makes
      * 1000 calls at every size), and a timing pays a few µs of its own, which the second of two back-to-back timings
-     * shows as a slowdown at large sizes with few calls; 50 calls keep it well below the 1% goal (docs/gpu-runs.md has
+     * shows as a slowdown at large sizes with few calls; 50 calls keep it well below the 1% goal (docs/validation.md has
      * the measurements).
      */
     static final int MIN_ITERATIONS = 50;
@@ -293,7 +293,7 @@ final class PerfRunner {
      * is timed, in chunks, so that the JIT compiles that method: a loop left to the interpreter adds a per-call cost of
      * its own, which would read as binding overhead. Every sweep is warmed, not only each collective's first: code
      * compiled for one element type can be thrown away when a second one arrives, and the first sizes of the second
-     * type then read slower than C (docs/gpu-runs.md has the measurements).
+     * type then read slower than C (docs/validation.md has the measurements).
      */
     private void warmUp(RankSession s, Call first, Side against) {
         reporter.progress("perf JIT warm-up " + first.collective() + " " + first.type().shortName());

@@ -16,7 +16,7 @@ import io.ncclffm.harness.protocol.TimingMode;
  * One point per measurement out of a perf cell's several runs: at each size, the point of the run whose time is the
  * median (for an even count the faster of the two middle ones). A matrix with a regression check runs each perf
  * cell several times, each in a new process ({@code perf.runs}), because one process can be slower than the next
- * for its whole life, from C as from Java, every trial of it (docs/gpu-runs.md has such an A/A run). The median run
+ * for its whole life, from C as from Java, every trial of it (docs/validation.md has such an A/A run). The median run
  * is what no one such process moves. Each source (java, c-inproc, nccl-tests)
  * is chosen apart, size by size; a point keeps its own trials, so the rank test still compares one process's trials
  * with another's.

@@ -39,7 +39,7 @@ import io.ncclffm.harness.protocol.TimingMode;
  * band ({@link OverheadSummary#SMALL_BAND}), as the in-process goal takes it: the binding's cost per call is the
  * same at each of those sizes, while one size alone moves by more than 5%. From 64 MiB, where nccl-tests runs once,
  * it is the ratio at the size, against the in-process goal ({@link OverheadSummary#LARGE_MESSAGE_GOAL}: at most 1%
- * longer); processes differ by a few percent there too (docs/gpu-runs.md has both cases). The in-process
+ * longer); processes differ by a few percent there too (docs/validation.md has both cases). The in-process
  * comparison ({@link OverheadSummary}) judges the binding itself.
  */
 public record NcclTestsComparison(List<Row> rows) {

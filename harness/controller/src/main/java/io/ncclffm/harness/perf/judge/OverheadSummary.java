@@ -22,7 +22,7 @@ import io.ncclffm.harness.protocol.TimingMode;
  * <p>The small-message ratio is the median over the latency-bound sizes from 8 B to {@value #SMALL_BAND_MAX} B
  * that both sides measured. A call takes the same few µs at each of them, so the binding's fixed cost per call is
  * the same fraction at each, while one size alone swings by more than the goal from run to run; the band's median
- * holds still where a single size does not, and still shows a real per-call cost (docs/gpu-runs.md has the runs).
+ * holds still where a single size does not, and still shows a real per-call cost (docs/validation.md has the runs).
  *
  * <p>Each row pairs Java and C points of one library, world, element type, placement and mode. For the large
  * sizes the worst ratio counts, not the mean: a single bad size is a finding, and averaging would hide it. Against

@@ -143,7 +143,7 @@ public final class PerfVerdicts {
      *
      * @param judgeSmall whether the small-message goal is judged on this table; the separate-process table leaves it
      *                   to the in-process one when there is one, since separate processes differ at small sizes by far
-     *                   more than 5% from run to run (docs/gpu-runs.md has the figures)
+     *                   more than 5% from run to run (docs/validation.md has the figures)
      */
     static Verdict overheadVerdict(OverheadSummary o, String id, boolean judgeSmall, String whyNone) {
         if (o == null) return verdict(id, CheckStatus.SKIPPED, whyNone);

@@ -22,7 +22,7 @@ import io.ncclffm.harness.protocol.TimingMode;
  * chance: the candidate's median must be worse than the baseline's by the threshold (the minimum effect size), and
  * the candidate's trials slower than the baseline's by a one-sided Mann-Whitney test at {@link #alpha()}
  * ({@link TrialComparison}). Either alone fails on noise: medians of a few trials of an 8-byte call differ by more
- * than the threshold between runs minutes apart (docs/gpu-runs.md), and a significant difference of 1% is no
+ * than the threshold between runs minutes apart (docs/validation.md), and a significant difference of 1% is no
  * regression.
  *
  * <p>Sizes up to {@link #LATENCY_BOUND_LIMIT} are judged on time and larger ones on bus bandwidth. For one size

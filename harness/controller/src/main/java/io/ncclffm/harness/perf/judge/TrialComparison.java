@@ -24,7 +24,7 @@ import io.ncclffm.harness.protocol.PerfPoint;
  * <p>Trials taken in pairs, one of each side right after the other in one process ({@code perf.pairing:
  * in-process}), are compared pair by pair instead ({@link #pSlowerPaired}): a one-sided Wilcoxon signed-rank test
  * on the log of each pair's ratio, exact when no two ratios tie. What moves both trials of a pair (a host whose
- * small-call time switches between levels every few seconds, docs/gpu-runs.md) cancels in the ratio. With
+ * small-call time switches between levels every few seconds, docs/validation.md) cancels in the ratio. With
  * {@code n} pairs the smallest p is 2^-n: 7 pairs reach 1/128 &lt; {@link #ALPHA}, 5 pairs (one run of 5 trials)
  * never can; three runs of 5 give 15 pairs, 1/32768.
  */
