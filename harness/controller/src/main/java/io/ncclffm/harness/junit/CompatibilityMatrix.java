@@ -31,6 +31,7 @@ import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.report.MatrixReport;
+import io.ncclffm.harness.report.Provenance;
 import io.ncclffm.harness.verdict.CellVerdicts;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
@@ -193,6 +194,7 @@ public class CompatibilityMatrix {
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
         matrixRun.report().record(cell, world, cellRun, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
+        for (String line : Provenance.of(run).lines()) System.out.printf("[ncclffm] %s: %s%n", label, line);
         return new CellOutcome(cell, world, cellRun, launcher.name(), verdicts, run);
     }
 
