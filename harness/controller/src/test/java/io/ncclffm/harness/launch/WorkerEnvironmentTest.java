@@ -44,9 +44,9 @@ class WorkerEnvironmentTest {
         assertEquals(Long.toString(8 * 60 - 15), env.get(WorkerConfig.WORKER_TIMEOUT), "the worker gives up before the launcher");
         WorkerConfig read = WorkerConfig.fromEnvironment(env);
         assertEquals(3, read.rank());
-        assertEquals(token, read.token());
+        assertEquals(token, read.rendezvous().token());
         assertEquals(WorkerConfig.Mode.CHECK, read.mode());
-        assertEquals(java.util.List.of(1, 7), read.counts());
+        assertEquals(java.util.List.of(1, 7), read.checks().counts());
     }
 
     @Test
@@ -70,7 +70,7 @@ class WorkerEnvironmentTest {
         Cell tuned = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
                 Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
         Map<String, String> env = WorkerEnvironment.forRank(tuned, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null);
-        assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
+        assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).timeouts().collective());
         assertEquals("30", env.get("NCCLFFM_SHIM_DELAY_US"), "what the worker does not read passes through to the libraries");
         Cell bad = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
                 Map.of(WorkerConfig.RANK, "1"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
@@ -87,7 +87,7 @@ class WorkerEnvironmentTest {
         Map<String, String> env = WorkerEnvironment.forRank(perf.withPairedBaseline("/a/libnccl.so.2"), 1, 0, "127.0.0.1", 0,
                 "127.0.0.1", RendezvousToken.random(), 0, null, null);
         assertEquals("/a/libnccl.so.2", env.get(WorkerConfig.PERF_BASELINE));
-        assertEquals("/a/libnccl.so.2", WorkerConfig.fromEnvironment(env).perfBaseline());
+        assertEquals("/a/libnccl.so.2", WorkerConfig.fromEnvironment(env).perf().orElseThrow().baseline());
         assertFalse(WorkerEnvironment.forRank(perf, 1, 0, "127.0.0.1", 0, "127.0.0.1", RendezvousToken.random(), 0, null, null)
                 .containsKey(WorkerConfig.PERF_BASELINE));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
@@ -106,7 +106,7 @@ class WorkerEnvironmentTest {
         assertEquals("0,1,2,3", env.get(WorkerConfig.NCCL_TESTS_DEVICES));
         assertEquals("stdin", env.get(WorkerConfig.LIFELINE), "a rank process dies with the launcher that holds its stdin");
         assertEquals("0", env.get("CUDA_VISIBLE_DEVICES"), "the rank itself still sees its own GPU only");
-        assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).ncclTestsDevices());
+        assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).perf().orElseThrow().ncclTestsDevices());
 
         assertNull(RankPlacement.allDevices(perf, 1, List.of()), "a world of one runs nccl-tests on its own device");
         Cell sharedPerf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",

@@ -48,11 +48,13 @@ class MatrixLoaderTest {
             java.util.Map<String, String> env = new java.util.HashMap<>(c.env());
             env.put("NCCLFFM_RANK", "0");
             env.put("NCCLFFM_WORLD", "1");
-            io.ncclffm.harness.protocol.WorkerConfig w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env);
-            assertEquals(java.util.List.of(io.ncclffm.harness.protocol.Collective.values()), w.perfCollectives(), c.name());
-            assertEquals(java.util.List.of(io.ncclffm.DataType.FLOAT32, io.ncclffm.DataType.BFLOAT16), w.perfDtypes(), c.name());
-            assertEquals(256L << 20, w.perfMaxBytes(), c.name());
-            assertEquals(6, w.perfTrials(), c.name());
+            env.put("NCCLFFM_MODE", c.mode().name());
+            io.ncclffm.harness.protocol.WorkerConfig.Perf w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env).perf()
+                    .orElseThrow();
+            assertEquals(java.util.List.of(io.ncclffm.harness.protocol.Collective.values()), w.collectives(), c.name());
+            assertEquals(java.util.List.of(io.ncclffm.DataType.FLOAT32, io.ncclffm.DataType.BFLOAT16), w.dtypes(), c.name());
+            assertEquals(256L << 20, w.maxBytes(), c.name());
+            assertEquals(6, w.trials(), c.name());
             assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());
         }
     }

@@ -1,11 +1,17 @@
 package io.ncclffm.harness.protocol;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.ncclffm.DataType;
@@ -13,54 +19,24 @@ import io.ncclffm.DataType;
 /**
  * What one rank worker does. The launcher makes it ({@link #forRank}) and passes it as environment variables
  * ({@link #toEnvironment()}); the worker reads it back from its environment ({@link #fromEnvironment}), the same
- * way for a local process and a container. The two directions are one codec: {@code fromEnvironment(c.toEnvironment())}
- * equals {@code c}.
+ * way for a local process and a container. The two directions are one codec, a single table of variables
+ * ({@link #VARIABLES}): each names its variable, who may set it, how it is read and how it is written, so
+ * {@code fromEnvironment(c.toEnvironment())} equals {@code c}.
  *
  * <p>Bad values are rejected with the variable's name and what was expected; the worker then reports a broken
  * start instead of guessing.
  *
- * @param library the library to load ({@value #LIBRARY}, the binding's own variable, which {@code Nccl.load()} reads
- *                and names in the load check), or {@code null} for the binding's default
- * @param perfBaseline perf mode: the perf baseline's library ({@value #PERF_BASELINE}), which this worker loads beside
- *                its own and times in the same process, trial by trial with its own ({@code perf.pairing: in-process});
- *                {@code null} when the cell is not compared that way
- * @param ncclTestsDevices perf mode, rank 0 of a world above 1: every rank's GPU, as CUDA_VISIBLE_DEVICES lists them
- *                ({@value #NCCL_TESTS_DEVICES}), for nccl-tests run in this process over all of them ({@code -g world});
- *                {@code null} when the launcher cannot make them visible to rank 0
- * @param lifeline what ties the worker's life to its launcher's ({@value #LIFELINE}); {@link Lifeline#NONE} unless the
- *                launcher holds a pipe to the worker's standard input
+ * @param identity   the rank's place in its world and its device
+ * @param library    the library under test and what it must report
+ * @param rendezvous where rank 0 serves the unique ID, and the run's token
+ * @param timeouts   the worker's bounds on every wait
+ * @param checks     what to check and how hard to try
+ * @param perf       perf mode's settings; empty in check mode (the worker then checks instead of measuring)
+ * @param lifeline   what ties the worker's life to its launcher's ({@value #LIFELINE}); {@link Lifeline#NONE} unless
+ *                   the launcher holds a pipe to the worker's standard input
  */
-public record WorkerConfig(
-        int rank,
-        int world,
-        String library,
-        String rendezvousHost,
-        int rendezvousPort,
-        String rendezvousBind,
-        RendezvousToken token,
-        String expectedVersion,
-        String expectedFlavor,
-        Gpu gpu,
-        int deviceOrdinal,
-        Mode mode,
-        Set<String> checkGroups,
-        List<Integer> counts,
-        Duration collectiveTimeout,
-        Duration initTimeout,
-        Duration rendezvousTimeout,
-        Duration workerTimeout,
-        int graphReplays,
-        long perfMaxBytes,
-        int perfMaxIters,
-        int perfTrials,
-        String perfCLoop,
-        int maxRecreates,
-        List<Collective> perfCollectives,
-        List<DataType> perfDtypes,
-        String ncclTests,
-        String perfBaseline,
-        String ncclTestsDevices,
-        Lifeline lifeline) {
+public record WorkerConfig(Identity identity, Library library, Rendezvous rendezvous, Timeouts timeouts, Checks checks,
+                           Optional<Perf> perf, Lifeline lifeline) {
 
     public enum Gpu { NONE, CUDA, HIP }
 
@@ -76,6 +52,103 @@ public record WorkerConfig(
         NONE,
         /** The worker exits at once, with its child processes, when its standard input reaches end-of-file. */
         STDIN
+    }
+
+    /** Who may set a variable: only the launcher, from the rank's place and the cell's fields, or also a cell's env. */
+    public enum SetBy { LAUNCHER, CELL }
+
+    /**
+     * Who the rank is and which device it uses.
+     *
+     * @param device the device ordinal the rank opens ({@value #DEVICE})
+     */
+    public record Identity(int rank, int world, Gpu gpu, int device) {
+        public Identity {
+            if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of a world of " + world);
+            Objects.requireNonNull(gpu, "gpu");
+        }
+    }
+
+    /**
+     * The library under test.
+     *
+     * @param path            the library to load ({@value #LIBRARY}, the binding's own variable, which
+     *                        {@code Nccl.load()} reads and names in the load check), or {@code null} for the binding's
+     *                        default
+     * @param expectedVersion the version it must report, or {@code null} when the cell gives none
+     * @param expectedFlavor  the flavor it must be, or {@code null}
+     */
+    public record Library(String path, String expectedVersion, String expectedFlavor) {
+    }
+
+    /**
+     * Where ranks meet to share the unique ID.
+     *
+     * @param host  where ranks above 0 reach rank 0
+     * @param port  rank 0's port; 0 only in a world of one
+     * @param bind  where rank 0 listens
+     * @param token the run's secret, which each side proves it knows
+     */
+    public record Rendezvous(String host, int port, String bind, RendezvousToken token) {
+        public Rendezvous {
+            Objects.requireNonNull(token, "token");
+        }
+    }
+
+    /** The worker's bounds: a collective, communicator init, the rendezvous, and the whole worker. */
+    public record Timeouts(Duration collective, Duration init, Duration rendezvous, Duration worker) {
+        /**
+         * How long a rank may take to form a communicator: the init timeout, or the collective timeout where that is
+         * longer. A non-blocking init is aborted when it runs out; a rank whose init call has not returned by then ends.
+         */
+        public Duration initBound() {
+            return init.compareTo(collective) >= 0 ? init : collective;
+        }
+    }
+
+    /**
+     * What to check.
+     *
+     * @param groups       the check groups ({@link CheckSelection}); {@code all} asks for every one
+     * @param counts       allReduce element counts
+     * @param graphReplays replays of each captured graph
+     * @param maxRecreates how many times the worker re-creates its communicator after a check timed out
+     */
+    public record Checks(Set<String> groups, List<Integer> counts, int graphReplays, int maxRecreates) {
+        public Checks {
+            groups = Collections.unmodifiableSet(new LinkedHashSet<>(groups));
+            counts = List.copyOf(counts);
+        }
+
+        /** Whether the checks of {@code selection} ({@link CheckSelection}) were asked for. */
+        public boolean wants(String selection) {
+            return groups.contains(CheckSelection.ALL) || groups.contains(selection);
+        }
+    }
+
+    /**
+     * Perf mode's settings.
+     *
+     * @param maxBytes         the largest message ({@value #PERF_MAX_BYTES})
+     * @param maxIters         timed iterations of the smallest sizes ({@value #PERF_MAX_ITERS})
+     * @param trials           timed repetitions of every size ({@value #PERF_TRIALS})
+     * @param cLoop            the in-process C loop's library ({@value #PERF_C_LOOP}), or {@code null}
+     * @param collectives      what is measured ({@value #PERF_COLLECTIVES})
+     * @param dtypes           in which element types ({@value #PERF_DTYPES})
+     * @param ncclTests        a folder of nccl-tests binaries ({@value #NCCL_TESTS}), or {@code null}
+     * @param baseline         the perf baseline's library, which this worker loads beside its own and times in the same
+     *                         process, trial by trial with its own ({@value #PERF_BASELINE}, {@code perf.pairing:
+     *                         in-process}); {@code null} when the cell is not compared that way
+     * @param ncclTestsDevices rank 0 of a world above 1: every rank's GPU, as CUDA_VISIBLE_DEVICES lists them
+     *                         ({@value #NCCL_TESTS_DEVICES}), for nccl-tests run in this process over all of them
+     *                         ({@code -g world}); {@code null} when the launcher cannot make them visible to rank 0
+     */
+    public record Perf(long maxBytes, int maxIters, int trials, String cLoop, List<Collective> collectives,
+                       List<DataType> dtypes, String ncclTests, String baseline, String ncclTestsDevices) {
+        public Perf {
+            collectives = List.copyOf(collectives);
+            dtypes = List.copyOf(dtypes);
+        }
     }
 
     /** The binding's own variable for the library's path ({@code Nccl.load()} reads it). */
@@ -158,87 +231,115 @@ public record WorkerConfig(
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(1800);
 
     /**
+     * One environment variable of the codec: its name, who may set it, how its value is read into a configuration
+     * being built (called with {@code null} when the variable is unset), and how it is written from a configuration
+     * ({@code null}: left out).
+     */
+    private record Variable(String name, SetBy setBy, Reader read, Function<WorkerConfig, String> write) {
+    }
+
+    @FunctionalInterface
+    private interface Reader {
+        void read(Builder b, String value);
+
+        /** This reader, called only when the variable is set: its default stays in the builder otherwise. */
+        static Reader whenSet(Reader r) {
+            return (b, v) -> {
+                if (v != null) r.read(b, v);
+            };
+        }
+    }
+
+    /**
+     * Every variable, in the order they are read: the world before the rank (whose range it sets), the rendezvous
+     * before the token (required once the world has more than one rank).
+     */
+    private static final List<Variable> VARIABLES = List.of(
+            new Variable(LIBRARY, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.path = blankToNull(v)), c -> c.library.path()),
+            new Variable(WORLD, SetBy.LAUNCHER, (b, v) -> b.world = intVar(WORLD, v, null, 1, 4096), c -> str(c.world())),
+            new Variable(RANK, SetBy.LAUNCHER, (b, v) -> b.rank = intVar(RANK, v, null, 0, b.world - 1), c -> str(c.rank())),
+            new Variable(RENDEZVOUS, SetBy.LAUNCHER, WorkerConfig::readRendezvous,
+                    c -> c.rendezvous.host() + ":" + c.rendezvous.port()),
+            new Variable(RENDEZVOUS_BIND, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.bind = v), c -> c.rendezvous.bind()),
+            new Variable(TOKEN, SetBy.LAUNCHER, WorkerConfig::readToken, c -> c.rendezvous.token().toHex()),
+            new Variable(EXPECT_VERSION, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.expectedVersion = v),
+                    c -> c.library.expectedVersion()),
+            new Variable(EXPECT_FLAVOR, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.expectedFlavor = v),
+                    c -> c.library.expectedFlavor()),
+            new Variable(GPU, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.gpu = enumVar(GPU, v, Gpu.class)),
+                    c -> lower(c.identity.gpu())),
+            new Variable(MODE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.mode = enumVar(MODE, v, Mode.class)), c -> lower(c.mode())),
+            new Variable(CHECKS, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.groups = groups(v)),
+                    c -> String.join(",", c.checks.groups())),
+            new Variable(COUNTS, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.counts = counts(v)), c -> join(c.checks.counts(), String::valueOf)),
+            new Variable(DEVICE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.device = intVar(DEVICE, v, null, 0, 1024)),
+                    c -> str(c.identity.device())),
+            new Variable(COLLECTIVE_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.collective = seconds(COLLECTIVE_TIMEOUT, v)),
+                    c -> str(c.timeouts.collective().toSeconds())),
+            new Variable(INIT_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.init = seconds(INIT_TIMEOUT, v)),
+                    c -> str(c.timeouts.init().toSeconds())),
+            new Variable(RENDEZVOUS_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.rendezvousTimeout = seconds(RENDEZVOUS_TIMEOUT, v)),
+                    c -> str(c.timeouts.rendezvous().toSeconds())),
+            new Variable(WORKER_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.workerTimeout = seconds(WORKER_TIMEOUT, v)),
+                    c -> str(c.timeouts.worker().toSeconds())),
+            new Variable(GRAPH_REPLAYS, SetBy.CELL, Reader.whenSet((b, v) -> b.graphReplays = intVar(GRAPH_REPLAYS, v, null, 1, 1000)),
+                    c -> str(c.checks.graphReplays())),
+            new Variable(PERF_MAX_BYTES, SetBy.CELL, Reader.whenSet((b, v) -> b.maxBytes = longVar(PERF_MAX_BYTES, v)),
+                    perf(p -> str(p.maxBytes()))),
+            new Variable(PERF_MAX_ITERS, SetBy.CELL, Reader.whenSet((b, v) -> b.maxIters = intVar(PERF_MAX_ITERS, v, null, 10, 1000)),
+                    perf(p -> str(p.maxIters()))),
+            new Variable(PERF_TRIALS, SetBy.CELL, Reader.whenSet((b, v) -> b.trials = intVar(PERF_TRIALS, v, null, 1, 99)),
+                    perf(p -> str(p.trials()))),
+            new Variable(PERF_C_LOOP, SetBy.CELL, Reader.whenSet((b, v) -> b.cLoop = blankToNull(v)), perf(Perf::cLoop)),
+            new Variable(MAX_RECREATES, SetBy.CELL, Reader.whenSet((b, v) -> b.maxRecreates = intVar(MAX_RECREATES, v, null, 0, 100)),
+                    c -> str(c.checks.maxRecreates())),
+            new Variable(PERF_COLLECTIVES, SetBy.CELL, Reader.whenSet((b, v) -> b.collectives = perfCollectives(v)),
+                    perf(p -> join(p.collectives(), Collective::label))),
+            new Variable(PERF_DTYPES, SetBy.CELL, Reader.whenSet((b, v) -> b.dtypes = perfDtypes(v)),
+                    perf(p -> join(p.dtypes(), DataType::shortName))),
+            new Variable(NCCL_TESTS, SetBy.CELL, Reader.whenSet((b, v) -> b.ncclTests = blankToNull(v)), perf(Perf::ncclTests)),
+            new Variable(PERF_BASELINE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.baseline = blankToNull(v)), perf(Perf::baseline)),
+            new Variable(NCCL_TESTS_DEVICES, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.ncclTestsDevices = v),
+                    perf(Perf::ncclTestsDevices)),
+            new Variable(LIFELINE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.lifeline = enumVar(LIFELINE, v, Lifeline.class)),
+                    c -> c.lifeline == Lifeline.NONE ? null : lower(c.lifeline)));
+
+    /**
      * The variables a launcher sets from the rank's place in its cell and the cell's own fields (library, checks,
      * counts, mode, GPU); a cell's {@code env} cannot set them.
      */
-    public static final Set<String> LAUNCHER_VARIABLES = Set.of(LIBRARY, RANK, WORLD, RENDEZVOUS, RENDEZVOUS_BIND, TOKEN,
-            EXPECT_VERSION, EXPECT_FLAVOR, GPU, DEVICE, MODE, CHECKS, COUNTS, PERF_BASELINE, NCCL_TESTS_DEVICES, LIFELINE);
+    public static final Set<String> LAUNCHER_VARIABLES = names(SetBy.LAUNCHER);
 
     /**
      * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
      * nccl-tests folder and communicator re-creations. The rendezvous and worker timeouts a launcher derives from the
      * cell's timeout are overridden by the cell's own.
      */
-    public static final Set<String> SETTINGS = Set.of(COLLECTIVE_TIMEOUT, INIT_TIMEOUT, RENDEZVOUS_TIMEOUT, WORKER_TIMEOUT,
-            GRAPH_REPLAYS, PERF_MAX_BYTES, PERF_MAX_ITERS, PERF_TRIALS, PERF_C_LOOP, PERF_COLLECTIVES, PERF_DTYPES, NCCL_TESTS,
-            MAX_RECREATES);
+    public static final Set<String> SETTINGS = names(SetBy.CELL);
 
+    /** Who may set {@code variable}, or empty for a variable that is no part of a worker's configuration. */
+    public static Optional<SetBy> setBy(String variable) {
+        return VARIABLES.stream().filter(v -> v.name().equals(variable)).map(Variable::setBy).findFirst();
+    }
+
+    /** A worker's configuration, read from its whole environment. */
     public static WorkerConfig fromEnvironment(Map<String, String> env) {
-        int world = intVar(env, WORLD, null, 1, 4096);
-        int rank = intVar(env, RANK, null, 0, world - 1);
-        String rendezvous = env.getOrDefault(RENDEZVOUS, "127.0.0.1:0");
-        int colon = rendezvous.lastIndexOf(':');
-        if (colon <= 0) throw bad(RENDEZVOUS, rendezvous, "host:port");
-        String host = rendezvous.substring(0, colon);
-        int port;
-        try {
-            port = Integer.parseInt(rendezvous.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw bad(RENDEZVOUS, rendezvous, "host:port with a numeric port");
-        }
-        if (world > 1 && port == 0) throw bad(RENDEZVOUS, rendezvous, "a fixed port when the world has more than one rank");
-        String tokenHex = env.get(TOKEN);
-        if (world > 1 && (tokenHex == null || tokenHex.isBlank())) throw bad(TOKEN, tokenHex, "the run's secret token in hex");
-        RendezvousToken token;
-        try {
-            token = tokenHex == null ? RendezvousToken.random() : RendezvousToken.fromHex(tokenHex.strip());
-        } catch (IllegalArgumentException e) {
-            throw bad(TOKEN, "(hidden)", RendezvousToken.HEX_CHARS + " hex digits");
-        }
-        Gpu gpu = enumVar(env, GPU, Gpu.class, Gpu.NONE);
-        Mode mode = enumVar(env, MODE, Mode.class, Mode.CHECK);
-        Set<String> groups = new LinkedHashSet<>();
-        String checks = env.getOrDefault(CHECKS, CheckSelection.ALL);
-        for (String c : checks.split(",")) if (!c.isBlank()) groups.add(c.strip());
-        List<Integer> counts = DEFAULT_COUNTS;
-        if (env.containsKey(COUNTS)) {
-            try {
-                counts = java.util.Arrays.stream(env.get(COUNTS).split(",")).map(String::strip).map(Integer::valueOf).toList();
-            } catch (NumberFormatException e) {
-                throw bad(COUNTS, env.get(COUNTS), "comma-separated element counts");
-            }
-            if (counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) throw bad(COUNTS, env.get(COUNTS), "positive counts");
-        }
-        return withSettings(rank, world, blankToNull(env.get(LIBRARY)), host, port, env.getOrDefault(RENDEZVOUS_BIND, "127.0.0.1"),
-                token, env.get(EXPECT_VERSION), env.get(EXPECT_FLAVOR), gpu, intVar(env, DEVICE, 0, 0, 1024), mode, groups,
-                counts, DEFAULT_RENDEZVOUS_TIMEOUT, DEFAULT_WORKER_TIMEOUT, env);
+        Builder b = new Builder();
+        for (Variable v : VARIABLES) v.read().read(b, env.get(v.name()));
+        return b.finish();
     }
 
     /**
-     * The configuration a launcher gives one rank: who and where it is, and what to check, from the launcher and the
-     * cell; the rest from the worker's defaults, overridden by the cell's {@code settings} (its env's
-     * {@link #SETTINGS}), each read and checked as the worker reads it.
-     *
-     * @param checkGroups the check groups to run; empty: all
-     * @param counts      allReduce element counts; empty: {@link #DEFAULT_COUNTS}
-     * @param settings    the cell's env entries among {@link #SETTINGS}; any of {@link #LAUNCHER_VARIABLES} is refused
-     * @throws IllegalArgumentException naming the variable and what it expects, for a bad setting or a value out of range
+     * The configuration a launcher gives one rank, begun from who and where it is; the rest is given to the builder
+     * and finished with the cell's settings ({@link Builder#build}).
      */
-    public static WorkerConfig forRank(int rank, int world, String library, String rendezvousHost, int rendezvousPort,
-                                       String rendezvousBind, RendezvousToken token, String expectedVersion,
-                                       String expectedFlavor, Gpu gpu, int deviceOrdinal, Mode mode,
-                                       Set<String> checkGroups, List<Integer> counts, Duration rendezvousTimeout,
-                                       Duration workerTimeout, Map<String, String> settings) {
-        for (String k : settings.keySet()) {
-            if (LAUNCHER_VARIABLES.contains(k)) {
-                throw new IllegalArgumentException(k + " is set by the launcher from the cell's place and fields, not by its env");
-            }
-        }
-        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of a world of " + world);
-        if (counts.stream().anyMatch(c -> c < 1)) throw new IllegalArgumentException("element counts must be positive, got " + counts);
-        return withSettings(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
-                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups.isEmpty() ? Set.of(CheckSelection.ALL) : checkGroups,
-                counts.isEmpty() ? DEFAULT_COUNTS : counts, rendezvousTimeout, workerTimeout, settings);
+    public static Builder forRank(Identity identity) {
+        Builder b = new Builder();
+        b.rank = identity.rank();
+        b.world = identity.world();
+        b.gpu = identity.gpu();
+        b.device = identity.device();
+        return b;
     }
 
     /**
@@ -247,71 +348,221 @@ public record WorkerConfig(
      * @throws IllegalArgumentException naming the first variable that is a launcher's or has a bad value
      */
     public static void checkSettings(Map<String, String> settings) {
-        forRank(0, 1, null, "127.0.0.1", 0, "127.0.0.1", RendezvousToken.random(), null, null, Gpu.NONE, 0, Mode.CHECK,
-                Set.of(), List.of(), DEFAULT_RENDEZVOUS_TIMEOUT, DEFAULT_WORKER_TIMEOUT, settings);
+        forRank(new Identity(0, 1, Gpu.NONE, 0))
+                .rendezvous(new Rendezvous("127.0.0.1", 0, "127.0.0.1", RendezvousToken.random()))
+                .build(settings);
     }
 
-    /** The identity given, and every setting read from {@code env} (a worker's whole environment, or a cell's settings). */
-    private static WorkerConfig withSettings(int rank, int world, String library, String host, int port, String bind,
-                                             RendezvousToken token, String expectedVersion, String expectedFlavor, Gpu gpu,
-                                             int deviceOrdinal, Mode mode, Set<String> groups, List<Integer> counts,
-                                             Duration rendezvousTimeout, Duration workerTimeout, Map<String, String> env) {
-        return new WorkerConfig(rank, world, library, host, port, bind, token, expectedVersion, expectedFlavor, gpu,
-                deviceOrdinal, mode, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(groups)), List.copyOf(counts),
-                Duration.ofSeconds(intVar(env, COLLECTIVE_TIMEOUT, 60, 1, 86400)),
-                Duration.ofSeconds(intVar(env, INIT_TIMEOUT, 120, 1, 86400)),
-                Duration.ofSeconds(intVar(env, RENDEZVOUS_TIMEOUT, (int) rendezvousTimeout.toSeconds(), 1, 86400)),
-                Duration.ofSeconds(intVar(env, WORKER_TIMEOUT, (int) workerTimeout.toSeconds(), 1, 86400)),
-                intVar(env, GRAPH_REPLAYS, 3, 1, 1000),
-                longVar(env, PERF_MAX_BYTES, 1L << 30),
-                intVar(env, PERF_MAX_ITERS, 1000, 10, 1000),
-                intVar(env, PERF_TRIALS, 5, 1, 99),
-                blankToNull(env.get(PERF_C_LOOP)),
-                intVar(env, MAX_RECREATES, DEFAULT_MAX_RECREATES, 0, 100),
-                perfCollectives(env.get(PERF_COLLECTIVES)),
-                perfDtypes(env.get(PERF_DTYPES)),
-                blankToNull(env.get(NCCL_TESTS)),
-                // launcher variables: forRank refuses them among a cell's settings, so only a worker's environment has them
-                blankToNull(env.get(PERF_BASELINE)),
-                devices(env.get(NCCL_TESTS_DEVICES), rank, world, mode),
-                enumVar(env, LIFELINE, Lifeline.class, Lifeline.NONE));
+    /** The rank, of {@link #identity()}: what nearly every part of a worker needs. */
+    public int rank() {
+        return identity.rank();
+    }
+
+    /** The world size, of {@link #identity()}. */
+    public int world() {
+        return identity.world();
+    }
+
+    /** Perf mode when the configuration has perf settings, else check mode. */
+    public Mode mode() {
+        return perf.isPresent() ? Mode.PERF : Mode.CHECK;
     }
 
     /**
-     * This configuration with the perf baseline's library to time in the same process ({@value #PERF_BASELINE}), as
-     * the launcher sets it for a candidate perf cell of a matrix whose perf policy pairs in process.
+     * The environment variables that carry this configuration to a worker; {@link #fromEnvironment} reads them back
+     * to an equal configuration. A value left unset ({@code null}) is left out, and so is every perf setting of a
+     * worker in check mode.
      */
-    public WorkerConfig withPerfBaseline(String baselineLibrary) {
-        if (baselineLibrary != null && mode != Mode.PERF) {
-            throw new IllegalArgumentException(PERF_BASELINE + " is for perf mode; this worker runs in " + mode + " mode");
+    public Map<String, String> toEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Variable v : VARIABLES) {
+            String value = v.write().apply(this);
+            if (value != null) env.put(v.name(), value);
         }
-        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
-                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
-                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, blankToNull(baselineLibrary), ncclTestsDevices, lifeline);
+        return env;
     }
 
     /**
-     * This configuration with every rank's device for nccl-tests run from this rank ({@value #NCCL_TESTS_DEVICES}),
-     * as the process launcher sets it for rank 0 of a perf cell with one GPU per rank.
-     *
-     * @param devices one device per rank, comma-separated (e.g. {@code 0,1,2,3}), or {@code null} for none
-     * @throws IllegalArgumentException naming the variable, unless this is rank 0 of a perf world above 1 and the
-     *                                  list has one distinct device per rank
+     * A configuration being made: by the launcher through its setters, or by {@link #fromEnvironment} through the
+     * table's readers. Each field holds the worker's default until something sets it.
      */
-    public WorkerConfig withNcclTestsDevices(String devices) {
-        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
-                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
-                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, perfBaseline, devices(devices, rank, world, mode), lifeline);
+    public static final class Builder {
+        private Integer rank;
+        private Integer world;
+        private Gpu gpu = Gpu.NONE;
+        private int device;
+        private String path;
+        private String expectedVersion;
+        private String expectedFlavor;
+        private String host = "127.0.0.1";
+        private int port;
+        private String bind = "127.0.0.1";
+        private RendezvousToken token;
+        private Mode mode = Mode.CHECK;
+        private Set<String> groups = Set.of(CheckSelection.ALL);
+        private List<Integer> counts = DEFAULT_COUNTS;
+        private Duration collective = Duration.ofSeconds(60);
+        private Duration init = Duration.ofSeconds(120);
+        private Duration rendezvousTimeout = DEFAULT_RENDEZVOUS_TIMEOUT;
+        private Duration workerTimeout = DEFAULT_WORKER_TIMEOUT;
+        private int graphReplays = 3;
+        private int maxRecreates = DEFAULT_MAX_RECREATES;
+        private long maxBytes = 1L << 30;
+        private int maxIters = 1000;
+        private int trials = 5;
+        private String cLoop;
+        private List<Collective> collectives = List.of(Collective.ALL_REDUCE);
+        private List<DataType> dtypes = List.of(DataType.FLOAT32);
+        private String ncclTests;
+        private String baseline;
+        private String ncclTestsDevices;
+        private Lifeline lifeline = Lifeline.NONE;
+
+        private Builder() {
+        }
+
+        public Builder library(Library library) {
+            path = library.path();
+            expectedVersion = library.expectedVersion();
+            expectedFlavor = library.expectedFlavor();
+            return this;
+        }
+
+        public Builder rendezvous(Rendezvous rendezvous) {
+            host = rendezvous.host();
+            port = rendezvous.port();
+            bind = rendezvous.bind();
+            token = rendezvous.token();
+            return this;
+        }
+
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /**
+         * @param groups the check groups to run; empty: all
+         * @param counts allReduce element counts; empty: {@link #DEFAULT_COUNTS}
+         */
+        public Builder checks(Set<String> groups, List<Integer> counts) {
+            if (counts.stream().anyMatch(c -> c < 1)) throw new IllegalArgumentException("element counts must be positive, got " + counts);
+            this.groups = groups.isEmpty() ? Set.of(CheckSelection.ALL) : groups;
+            this.counts = counts.isEmpty() ? DEFAULT_COUNTS : counts;
+            return this;
+        }
+
+        /** The rendezvous and worker timeouts the launcher derives from the cell; the cell's settings override them. */
+        public Builder timeouts(Duration rendezvous, Duration worker) {
+            rendezvousTimeout = rendezvous;
+            workerTimeout = worker;
+            return this;
+        }
+
+        /**
+         * The perf baseline's library to time in the same process ({@value #PERF_BASELINE}), as the launcher sets it
+         * for a candidate perf cell of a matrix whose perf policy pairs in process; {@code null} for none.
+         */
+        public Builder perfBaseline(String library) {
+            baseline = blankToNull(library);
+            return this;
+        }
+
+        /**
+         * Every rank's device for nccl-tests run from this rank ({@value #NCCL_TESTS_DEVICES}), as the process
+         * launcher sets it for rank 0 of a perf cell with one GPU per rank.
+         *
+         * @param devices one device per rank, comma-separated (e.g. {@code 0,1,2,3}), or {@code null} for none
+         */
+        public Builder ncclTestsDevices(String devices) {
+            ncclTestsDevices = devices;
+            return this;
+        }
+
+        /** What ties the worker to the launcher: {@link Lifeline#STDIN} where the launcher holds its standard input. */
+        public Builder lifeline(Lifeline lifeline) {
+            this.lifeline = Objects.requireNonNull(lifeline);
+            return this;
+        }
+
+        /**
+         * The configuration, with the cell's {@code settings} (its env's {@link #SETTINGS}) read and checked as the
+         * worker reads them.
+         *
+         * @param settings the cell's env entries among {@link #SETTINGS}; any of {@link #LAUNCHER_VARIABLES} is refused
+         * @throws IllegalArgumentException naming the variable and what it expects, for a bad setting or a value out of
+         *                                  range
+         */
+        public WorkerConfig build(Map<String, String> settings) {
+            for (String k : settings.keySet()) {
+                if (LAUNCHER_VARIABLES.contains(k)) {
+                    throw new IllegalArgumentException(k + " is set by the launcher from the cell's place and fields, not by its env");
+                }
+            }
+            for (Variable v : VARIABLES) if (v.setBy() == SetBy.CELL) v.read().read(this, settings.get(v.name()));
+            return finish();
+        }
+
+        /** The rules that tie variables together, then the configuration. */
+        private WorkerConfig finish() {
+            requireFixedPort(this);
+            if (token == null) throw new IllegalStateException("no rendezvous token was given");
+            if (baseline != null && mode != Mode.PERF) {
+                throw new IllegalArgumentException(PERF_BASELINE + " is for perf mode; this worker runs in " + mode + " mode");
+            }
+            String devices = devices(ncclTestsDevices, rank, world, mode);
+            Optional<Perf> perf = mode == Mode.PERF
+                    ? Optional.of(new Perf(maxBytes, maxIters, trials, cLoop, collectives, dtypes, ncclTests, baseline, devices))
+                    : Optional.empty();
+            return new WorkerConfig(new Identity(rank, world, gpu, device), new Library(path, expectedVersion, expectedFlavor),
+                    new Rendezvous(host, port, bind, token),
+                    new Timeouts(collective, init, rendezvousTimeout, workerTimeout),
+                    new Checks(groups, counts, graphReplays, maxRecreates), perf, lifeline);
+        }
     }
 
-    /** This configuration with another {@link Lifeline}, as the launcher that holds the worker's standard input sets it. */
-    public WorkerConfig withLifeline(Lifeline tie) {
-        return new WorkerConfig(rank, world, library, rendezvousHost, rendezvousPort, rendezvousBind, token, expectedVersion,
-                expectedFlavor, gpu, deviceOrdinal, mode, checkGroups, counts, collectiveTimeout, initTimeout,
-                rendezvousTimeout, workerTimeout, graphReplays, perfMaxBytes, perfMaxIters, perfTrials, perfCLoop, maxRecreates,
-                perfCollectives, perfDtypes, ncclTests, perfBaseline, ncclTestsDevices, java.util.Objects.requireNonNull(tie));
+    private static void readRendezvous(Builder b, String v) {
+        if (v != null) {
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0) throw bad(RENDEZVOUS, v, "host:port");
+            try {
+                b.port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw bad(RENDEZVOUS, v, "host:port with a numeric port");
+            }
+            b.host = v.substring(0, colon);
+        }
+        requireFixedPort(b);
+    }
+
+    private static void requireFixedPort(Builder b) {
+        if (b.world > 1 && b.port == 0) throw bad(RENDEZVOUS, b.host + ":" + b.port, "a fixed port when the world has more than one rank");
+    }
+
+    private static void readToken(Builder b, String hex) {
+        if (b.world > 1 && (hex == null || hex.isBlank())) throw bad(TOKEN, hex, "the run's secret token in hex");
+        try {
+            b.token = hex == null ? RendezvousToken.random() : RendezvousToken.fromHex(hex.strip());
+        } catch (IllegalArgumentException e) {
+            throw bad(TOKEN, "(hidden)", RendezvousToken.HEX_CHARS + " hex digits");
+        }
+    }
+
+    private static Set<String> groups(String v) {
+        Set<String> groups = new LinkedHashSet<>();
+        for (String c : v.split(",")) if (!c.isBlank()) groups.add(c.strip());
+        return groups;
+    }
+
+    private static List<Integer> counts(String v) {
+        List<Integer> counts;
+        try {
+            counts = Arrays.stream(v.split(",")).map(String::strip).map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw bad(COUNTS, v, "comma-separated element counts");
+        }
+        if (counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) throw bad(COUNTS, v, "positive counts");
+        return counts;
     }
 
     private static String devices(String v, int rank, int world, Mode mode) {
@@ -319,55 +570,16 @@ public record WorkerConfig(
         if (d == null) return null;
         if (mode != Mode.PERF || rank != 0 || world < 2) {
             throw bad(NCCL_TESTS_DEVICES, v, "it unset: it is only for rank 0 of a perf world above 1 (this is rank " + rank
-                    + " of " + world + " in " + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode)");
+                    + " of " + world + " in " + lower(mode) + " mode)");
         }
-        List<String> each = java.util.Arrays.stream(d.split(",", -1)).map(String::strip).toList();
+        List<String> each = Arrays.stream(d.split(",", -1)).map(String::strip).toList();
         if (each.size() != world || each.stream().anyMatch(x -> !x.matches("[0-9]+")) || new LinkedHashSet<>(each).size() != world) {
             throw bad(NCCL_TESTS_DEVICES, v, world + " distinct device ordinals, comma-separated, one per rank");
         }
         return String.join(",", each);
     }
 
-    /**
-     * The environment variables that carry this configuration to a worker; {@link #fromEnvironment} reads them back
-     * to an equal configuration. A value left unset ({@code null}) is left out.
-     */
-    public Map<String, String> toEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        if (library != null) env.put(LIBRARY, library);
-        env.put(RANK, Integer.toString(rank));
-        env.put(WORLD, Integer.toString(world));
-        env.put(RENDEZVOUS, rendezvousHost + ":" + rendezvousPort);
-        env.put(RENDEZVOUS_BIND, rendezvousBind);
-        env.put(TOKEN, token.toHex());
-        if (expectedVersion != null) env.put(EXPECT_VERSION, expectedVersion);
-        if (expectedFlavor != null) env.put(EXPECT_FLAVOR, expectedFlavor);
-        env.put(GPU, gpu.name().toLowerCase(java.util.Locale.ROOT));
-        env.put(DEVICE, Integer.toString(deviceOrdinal));
-        env.put(MODE, mode.name().toLowerCase(java.util.Locale.ROOT));
-        env.put(CHECKS, String.join(",", checkGroups));
-        env.put(COUNTS, counts.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        env.put(COLLECTIVE_TIMEOUT, Long.toString(collectiveTimeout.toSeconds()));
-        env.put(INIT_TIMEOUT, Long.toString(initTimeout.toSeconds()));
-        env.put(RENDEZVOUS_TIMEOUT, Long.toString(rendezvousTimeout.toSeconds()));
-        env.put(WORKER_TIMEOUT, Long.toString(workerTimeout.toSeconds()));
-        env.put(GRAPH_REPLAYS, Integer.toString(graphReplays));
-        env.put(PERF_MAX_BYTES, Long.toString(perfMaxBytes));
-        env.put(PERF_MAX_ITERS, Integer.toString(perfMaxIters));
-        env.put(PERF_TRIALS, Integer.toString(perfTrials));
-        if (perfCLoop != null) env.put(PERF_C_LOOP, perfCLoop);
-        env.put(MAX_RECREATES, Integer.toString(maxRecreates));
-        env.put(PERF_COLLECTIVES, perfCollectives.stream().map(Collective::label).collect(Collectors.joining(",")));
-        env.put(PERF_DTYPES, perfDtypes.stream().map(DataType::shortName).collect(Collectors.joining(",")));
-        if (ncclTests != null) env.put(NCCL_TESTS, ncclTests);
-        if (perfBaseline != null) env.put(PERF_BASELINE, perfBaseline);
-        if (ncclTestsDevices != null) env.put(NCCL_TESTS_DEVICES, ncclTestsDevices);
-        if (lifeline != Lifeline.NONE) env.put(LIFELINE, lifeline.name().toLowerCase(java.util.Locale.ROOT));
-        return env;
-    }
-
     private static List<Collective> perfCollectives(String v) {
-        if (v == null) return List.of(Collective.ALL_REDUCE);
         Set<Collective> out = new LinkedHashSet<>();
         for (String c : v.split(",")) {
             try {
@@ -381,11 +593,10 @@ public record WorkerConfig(
     }
 
     private static List<DataType> perfDtypes(String v) {
-        if (v == null) return List.of(DataType.FLOAT32);
         List<String> choices = PERF_DTYPE_CHOICES.stream().map(DataType::shortName).toList();
         Set<DataType> out = new LinkedHashSet<>();
         for (String d : v.split(",")) {
-            String t = d.strip().toLowerCase(java.util.Locale.ROOT);
+            String t = d.strip().toLowerCase(Locale.ROOT);
             if (!choices.contains(t)) {
                 throw bad(PERF_DTYPES, v, "a comma-separated list of " + choices + " ('" + d.strip() + "' is none of them)");
             }
@@ -394,25 +605,37 @@ public record WorkerConfig(
         return List.copyOf(out);
     }
 
-    /**
-     * How long a rank may take to form a communicator: the init timeout, or the collective timeout where that is
-     * longer. A non-blocking init is aborted when it runs out; a rank whose init call has not returned by then ends.
-     */
-    public Duration initBound() {
-        return initTimeout.compareTo(collectiveTimeout) >= 0 ? initTimeout : collectiveTimeout;
+    private static Set<String> names(SetBy setBy) {
+        return VARIABLES.stream().filter(v -> v.setBy() == setBy).map(Variable::name).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Whether the checks of {@code selection} ({@link CheckSelection}) were asked for ({@code all} asks for every one). */
-    public boolean wants(String selection) {
-        return checkGroups.contains(CheckSelection.ALL) || checkGroups.contains(selection);
+    /** A perf setting's writer: nothing for a worker in check mode. */
+    private static Function<WorkerConfig, String> perf(Function<Perf, String> write) {
+        return c -> c.perf.map(write).orElse(null);
+    }
+
+    private static String str(long n) {
+        return Long.toString(n);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static <T> String join(List<T> values, Function<T, String> each) {
+        return values.stream().map(each).collect(Collectors.joining(","));
     }
 
     private static String blankToNull(String v) {
         return v == null || v.isBlank() ? null : v.strip();
     }
 
-    private static int intVar(Map<String, String> env, String name, Integer def, int min, int max) {
-        String v = env.get(name);
+    private static Duration seconds(String name, String v) {
+        return Duration.ofSeconds(intVar(name, v, null, 1, 86400));
+    }
+
+    /** An integer in {@code [min, max]}; {@code v} unset is an error (the variable is required, or read only when set). */
+    private static int intVar(String name, String v, Integer def, int min, int max) {
         if (v == null) {
             if (def == null) throw bad(name, null, "an integer in [" + min + ", " + max + "]");
             return def;
@@ -426,9 +649,7 @@ public record WorkerConfig(
         }
     }
 
-    private static long longVar(Map<String, String> env, String name, long def) {
-        String v = env.get(name);
-        if (v == null) return def;
+    private static long longVar(String name, String v) {
         try {
             return Long.parseLong(v.strip());
         } catch (NumberFormatException e) {
@@ -436,13 +657,11 @@ public record WorkerConfig(
         }
     }
 
-    private static <E extends Enum<E>> E enumVar(Map<String, String> env, String name, Class<E> type, E def) {
-        String v = env.get(name);
-        if (v == null) return def;
+    private static <E extends Enum<E>> E enumVar(String name, String v, Class<E> type) {
         try {
-            return Enum.valueOf(type, v.strip().toUpperCase());
+            return Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw bad(name, v, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase());
+            throw bad(name, v, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
         }
     }
 
