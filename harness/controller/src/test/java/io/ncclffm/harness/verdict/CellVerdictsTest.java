@@ -28,6 +28,7 @@ import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.Mismatch;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -57,6 +58,12 @@ class CellVerdictsTest {
                 s == CheckStatus.FAILED ? List.of(new Mismatch(5, "2.0", "3.0")) : List.of(), data, cause));
     }
 
+    /** A passed unique-ID exchange: the rank will use the ID of {@code fingerprint}. */
+    private static WorkerEvent exchanged(int rank, String msg, String fingerprint) {
+        return new WorkerEvent.Check(rank, new CheckResult(rank, "unique-id", "unique-id", Map.of(), CheckStatus.PASSED, msg, 1,
+                List.of(), Map.of(), null, null, UniqueIdFingerprint.of(fingerprint)));
+    }
+
     private static WorkerEvent plan(int rank, String... ids) {
         return new WorkerEvent.Plan(rank, java.util.Arrays.stream(ids)
                 .map(id -> new WorkerEvent.PlannedCheck(id, id.split("/")[0], Map.of(), List.of())).toList());
@@ -72,9 +79,9 @@ class CellVerdictsTest {
     @Test
     void agreeingRanks_pass_andFingerprintsAreCompared() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, plan(0, "unique-id", "allreduce/a"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa")),
+                rank(0, true, plan(0, "unique-id", "allreduce/a"), exchanged(0, "created", "aa"),
                         check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())),
-                rank(1, true, plan(1, "unique-id", "allreduce/a"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "aa")),
+                rank(1, true, plan(1, "unique-id", "allreduce/a"), exchanged(1, "fetched", "aa"),
                         check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
         assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status());
         assertEquals("ok (all 2 ranks)", v.get("allreduce/a").message());
@@ -85,8 +92,8 @@ class CellVerdictsTest {
     @Test
     void differentFingerprints_fail() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, plan(0, "unique-id"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa"))),
-                rank(1, true, plan(1, "unique-id"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "bb"))));
+                rank(0, true, plan(0, "unique-id"), exchanged(0, "created", "aa")),
+                rank(1, true, plan(1, "unique-id"), exchanged(1, "fetched", "bb")));
         assertEquals(CheckStatus.FAILED, v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).status());
         assertTrue(v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).message().contains("{0=aa, 1=bb}"));
     }

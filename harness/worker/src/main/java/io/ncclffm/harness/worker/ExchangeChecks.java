@@ -1,11 +1,11 @@
 package io.ncclffm.harness.worker;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 
 import io.ncclffm.NcclException;
 import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.rendezvous.NoUniqueIdException;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
@@ -39,7 +39,7 @@ final class ExchangeChecks {
             String how = c.rank() == 0
                     ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
                     : "fetched from rank 0 at " + c.rendezvous().host() + ":" + c.rendezvous().port();
-            return Outcome.passed(how, Map.of("fingerprint", s.uniqueId.fingerprint()));
+            return Outcome.exchanged(how, UniqueIdFingerprint.of(s.uniqueId));
         };
     }
 

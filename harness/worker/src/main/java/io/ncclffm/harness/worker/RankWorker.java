@@ -224,10 +224,7 @@ public final class RankWorker {
 
     /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
     static boolean rejectedCall(CheckResult r) {
-        String rc = r.data().get(Reporter.NCCL_RESULT);
-        return r.cause() == Cause.NCCL_ERROR && rc != null
-                && (rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_ARGUMENT.code()))
-                || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
+        return r.cause() == Cause.NCCL_ERROR && r.ncclResult() != null && r.ncclResult().rejectedTheCall();
     }
 
     /**
