@@ -181,7 +181,7 @@ public final class CellVerdicts {
         if (w.isEmpty()) return v;
         Verdict.WaiverNote note = new Verdict.WaiverNote(w.get().kind(), w.get().reason(), w.get().link());
         if (v.status() == CheckStatus.FAILED) {
-            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + v.message(), note, null);
+            return v.withOutcome(CheckStatus.SKIPPED, ReportCategory.waivedMessage(note, v.message()), note, null);
         }
         return v.status() == CheckStatus.PASSED ? v.withOutcome(v.status(), v.message(), null, note) : v;
     }

@@ -160,4 +160,42 @@ class MatrixReportTest {
         Verdict overhead = report.perfReport().verdicts().get(1);
         assertFalse(overhead.message().contains("no C baseline points were given"), overhead.message());
     }
+    /** Each kind of verdict that did not pass, by the message and status its test gets. */
+    private static Map<Verdict, String> filed() {
+        Verdict.WaiverNote note = new Verdict.WaiverNote(io.ncclffm.harness.matrix.Waiver.Kind.KNOWN_GAP, "no fp8", "https://x.y/1");
+        Verdict waived = new Verdict("allreduce/a", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                "WAIVED known-gap: no fp8 (https://x.y/1); it failed with: 1 of 3 differ", List.of(), Map.of(),
+                io.ncclffm.harness.protocol.Cause.WRONG_VALUES, true, note, null);
+        Verdict gap = Verdict.of("allreduce/b", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                io.ncclffm.harness.protocol.Cause.RELEASE_GAP, "bfloat16 needs NCCL >= 2.10");
+        Verdict notRun = Verdict.of("allreduce/c", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                io.ncclffm.harness.protocol.Cause.NO_GPU, "the cell assigns no GPU\nsecond line");
+        Verdict failed = Verdict.of("allreduce/d", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.FAILED,
+                io.ncclffm.harness.protocol.Cause.WRONG_VALUES, "1 of 3 differ");
+        Verdict broken = Verdict.of("allreduce/e", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.BROKEN,
+                io.ncclffm.harness.protocol.Cause.INFRASTRUCTURE, "rank 1 died");
+        Map<Verdict, String> out = new java.util.LinkedHashMap<>();
+        out.put(waived, "Waived known gaps");
+        out.put(gap, "Release gaps (skipped with the release that adds it)");
+        out.put(notRun, "Not run");
+        out.put(failed, "Product defects");
+        out.put(broken, "Broken infrastructure");
+        return out;
+    }
+
+    @Test
+    void allureCategories_fileEveryVerdictThatDidNotPass_underExactlyItsOneCategory() throws IOException {
+        var categories = EventCodec.mapper().readTree(MatrixReport.categories());
+        filed().forEach((v, expected) -> {
+            String message = v.status() == io.ncclffm.harness.protocol.CheckStatus.SKIPPED
+                    ? io.ncclffm.harness.verdict.ReportCategory.skipMessage(v) : v.message();
+            List<String> matched = new java.util.ArrayList<>();
+            for (var c : categories) {
+                boolean status = c.get("matchedStatuses").toString().contains("\"" + v.status().name().toLowerCase() + "\"");
+                boolean text = !c.has("messageRegex") || java.util.regex.Pattern.matches(c.get("messageRegex").asText(), message);
+                if (status && text) matched.add(c.get("name").asText());
+            }
+            assertEquals(List.of(expected), matched, message);
+        });
+    }
 }
