@@ -392,8 +392,8 @@ public final class MatrixLoader {
             Mode mode = c.mode() != null ? word(at + "/mode", f + ".mode", c.mode(), Mode.class) : Mode.CHECK;
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             String release = c.release() == null || c.release().isBlank() ? null : c.release().strip();
-            return new Cell(name, flavor, version, source, soPath, v.worlds(), v.gpu(), v.timeout(), v.env(),
-                    v.network(), v.counts(), v.checks(), mode, line, release, List.of(), null, pin(at, f, c));
+            return v.applyTo(Cell.builder(name, flavor, version)).source(source, soPath).mode(mode).line(line).release(release)
+                    .pinnedSha256(pin(at, f, c)).build();
         }
 
         /**
@@ -458,15 +458,19 @@ public final class MatrixLoader {
             if (mode != Mode.CHECK) throw error(at + "/mode", f + ".mode", "a mixed cell runs checks only, got '" + c.mode() + "'");
             int line = lines.getOrDefault(at, lines.getOrDefault(at + "/name", 0));
             Cell first = members.getFirst();
-            return new Cell(name, first.flavor(), first.version(), first.source(), first.soPath(), v.worlds(), v.gpu(),
-                    v.timeout(), v.env(), v.network(), v.counts(), v.checks(), mode, line, null, members, null, first.pinnedSha256());
+            return v.applyTo(Cell.builder(name, first.flavor(), first.version())).source(first.source(), first.soPath()).mode(mode)
+                    .line(line).mix(members).pinnedSha256(first.pinnedSha256()).build();
         }
 
         /** The settings a cell inherits from {@code defaults}, validated where they are written. */
         private record Inherited(List<Integer> worlds, GpuAssignment gpu, Duration timeout, Map<String, String> env,
                                  Cell.Network network, List<Integer> counts, List<String> checks) {
-            static final Inherited BUILT_IN = new Inherited(List.of(1), GpuAssignment.NONE, Duration.ofMinutes(10), Map.of(),
+            static final Inherited BUILT_IN = new Inherited(Cell.DEFAULT_WORLDS, GpuAssignment.NONE, Cell.DEFAULT_TIMEOUT, Map.of(),
                     Cell.Network.CELL, List.of(), List.of());
+
+            Cell.Builder applyTo(Cell.Builder b) {
+                return b.worlds(worlds).gpu(gpu).timeout(timeout).env(env).network(network).counts(counts).checks(checks);
+            }
         }
 
         /**

@@ -21,7 +21,6 @@ import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.judge.InitPoint;
 import io.ncclffm.harness.perf.judge.PerfFindings;
@@ -40,8 +39,8 @@ import io.ncclffm.harness.verdict.Verdict;
 class MatrixReportTest {
 
     private static Cell cell(WorkerConfig.Mode mode) {
-        return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), mode, 1);
+        return Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 3)).source(new Cell.HostLibrary("/x.so"), "/x.so")
+                .worlds(List.of(2)).timeout(Duration.ofMinutes(1)).mode(mode).line(1).build();
     }
 
     private static RankOutput rank(int r, WorkerEvent... events) {
@@ -89,8 +88,8 @@ class MatrixReportTest {
     @Test
     void cellRunsAreListedInTheMatrixsOrder_thenByWorld_whateverOrderTheyEndedIn() {
         Cell a = cell(WorkerConfig.Mode.CHECK);
-        Cell b = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 29, 7), new Cell.HostLibrary("/y.so"), "/y.so", List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 2);
+        Cell b = Cell.builder("b", Flavor.NCCL, NcclVersion.of(2, 29, 7)).source(new Cell.HostLibrary("/y.so"), "/y.so")
+                .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(2).build();
         MatrixReport report = new MatrixReport();
         report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null);

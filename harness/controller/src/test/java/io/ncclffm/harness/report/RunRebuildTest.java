@@ -19,12 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
 
@@ -38,8 +36,8 @@ class RunRebuildTest {
     Path reports;
 
     private static Cell cell(String name) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3)).source(new Cell.HostLibrary("/x.so"), "/x.so")
+                .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(1).build();
     }
 
     private static Verdict verdict(String id, CheckStatus status) {

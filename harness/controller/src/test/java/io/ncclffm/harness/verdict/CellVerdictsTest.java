@@ -18,7 +18,6 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
@@ -35,8 +34,9 @@ import io.ncclffm.harness.protocol.WorkerEvent;
 /** Merging what ranks reported, on constructed rank outputs that go through the real JSON line codec. */
 class CellVerdictsTest {
 
-    private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
+    private static final Cell CELL = Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+            .source(new Cell.HostLibrary("/x.so"), "/x.so").worlds(List.of(2)).timeout(Duration.ofMinutes(1)).line(3)
+            .build();
 
     /** A rank that finished (its done and exit agree with what it reported) or died of SIGKILL in allreduce/x. */
     private static RankOutput rank(int r, boolean done, WorkerEvent... events) {
@@ -355,9 +355,9 @@ class CellVerdictsTest {
         return out;
     }
 
-    private static final Cell SMALL = new Cell("small", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(1),
-            List.of("version"), WorkerConfig.Mode.CHECK, 3);
+    private static final Cell SMALL = Cell.builder("small", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+            .source(new Cell.HostLibrary("/x.so"), "/x.so").timeout(Duration.ofMinutes(1)).counts(List.of(1))
+            .checks(List.of("version")).line(3).build();
 
     private static List<WorkerEvent.PlannedCheck> duePlan() {
         Map<String, String> env = io.ncclffm.harness.launch.WorkerEnvironment.forRank(SMALL, 1, 0, "127.0.0.1", 29500, "127.0.0.1",
