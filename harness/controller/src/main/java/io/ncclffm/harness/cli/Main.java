@@ -21,6 +21,7 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
 
 import io.ncclffm.harness.junit.CompatibilityMatrix;
+import io.ncclffm.harness.junit.Launchers;
 import io.ncclffm.harness.junit.MatrixRun;
 import io.ncclffm.harness.junit.MatrixSettings;
 import io.ncclffm.harness.launch.ControllerIdentity;
@@ -418,7 +419,7 @@ public final class Main {
         try {
             Path into = Path.of(options.get("--into")).toAbsolutePath().normalize();
             if (options.containsKey(MAVEN_ALLOW_HTTP)) System.setProperty(MavenLibraries.ALLOW_HTTP, "true");
-            List<LibraryManifest.Library> libraries = Libraries.online().fetchInto(matrix.cells(), into);
+            List<LibraryManifest.Library> libraries = Libraries.online(Launchers.recipeImages()).fetchInto(matrix.cells(), into);
             if (libraries.isEmpty()) {
                 err.println("no selected cell of " + matrix.file() + " names its library with 'library:'; nothing to fetch");
                 return ExitCode.FAILED.code();

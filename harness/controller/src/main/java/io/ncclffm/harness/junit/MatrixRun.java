@@ -99,7 +99,8 @@ public final class MatrixRun {
 
     /** The run's libraries, made when a library cell first needs them. */
     public synchronized Libraries libraries() {
-        if (libraries == null) libraries = Libraries.forRun(settings.libraries(), settings.matrixFile().toString());
+        if (libraries == null) libraries = Libraries.forRun(settings.libraries(), settings.matrixFile().toString(),
+                Launchers.recipeImages());
         return libraries;
     }
 

@@ -289,12 +289,12 @@ public record Cell(
 
     /**
      * A library named by coordinates (a Maven artifact, a Debian package, a wheel), resolved to a file on this host
-     * before the cell runs; see {@link io.ncclffm.harness.library.Libraries}.
+     * before the cell runs (by the {@code library} package).
      *
      * @param library where the file comes from
      * @param launch  how ranks run on the resolved file
      */
-    public record Coordinates(io.ncclffm.harness.library.LibrarySource library, Launch launch) implements Source {
+    public record Coordinates(LibrarySource library, Launch launch) implements Source {
         @Override
         public boolean containerized() {
             return launch == Launch.CONTAINER;

@@ -38,7 +38,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
-import io.ncclffm.harness.library.LibrarySource;
 import io.ncclffm.harness.protocol.WorkerConfig.Mode;
 import io.ncclffm.harness.protocol.CheckSelection;
 import io.ncclffm.harness.protocol.WorkerConfig;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * A libraries folder made by fetch, then used by a run that may not fetch: the manifest lists each library once

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * A cell's sha256 pin against the file itself, wherever the file is had: fetched just now, found in the cache,

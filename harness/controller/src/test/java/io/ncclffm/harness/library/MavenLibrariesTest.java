@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Maven coordinates resolved by Maven's resolver from a real file-based remote repository, which the resolver's

@@ -531,13 +531,13 @@ class MatrixLoaderTest {
                     launch: container
                 """);
         Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
-        assertEquals(new io.ncclffm.harness.library.LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
+        assertEquals(new LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
                 "/usr/lib/x86_64-linux-gnu/libnccl.so.2"), coords.library());
         assertEquals(Cell.Launch.CONTAINER, coords.launch());
         assertTrue(c.source().containerized());
         Cell rccl = MatrixLoader.parse(FILE, LIBRARY_CELL.replace("flavor: nccl", "flavor: rccl").replace("2.4.2", "2.13.4")
                 + "    library: {debian: {package: librccl1, version: 5.4.3-3}}\n").cells().getFirst();
-        var d = (io.ncclffm.harness.library.LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
+        var d = (LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
         assertEquals("/usr/lib/x86_64-linux-gnu/librccl.so.1", d.file());
         assertEquals("trixie", d.suite(), "the recipe's default suite");
         assertEquals("main contrib", d.components());
@@ -551,12 +551,12 @@ class MatrixLoaderTest {
                       findLinks: wheels
                       entry: nvidia/nccl/lib/libnccl.so.2
                 """);
-        var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
+        var p = (LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
         assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
         assertEquals("pip:nvidia-nccl-cu13==2.30.7@" + Path.of("matrix/wheels").toAbsolutePath().normalize() + "!nvidia/nccl/lib/libnccl.so.2",
                 p.key(), "the find-links folder is part of the source");
         Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
-        var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
+        var w = (LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
         assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
         assertEquals("wheel:/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl!nvidia/nccl/lib/libnccl.so.2", w.key(),
                 "the wheel's folder is part of the source");
