@@ -33,6 +33,11 @@ final class DefaultsValidator {
         }
     }
 
+    /** A cell run's whole budget is at least this: every rank must start, meet and report within it. */
+    static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+    /** And at most this: a longer one is a typo (a unit of hours for minutes), and would hold a GPU for days. */
+    static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
     /** Paths that name an open descriptor of the process rather than a file: /dev/fd/N and /proc/{self,PID}/fd/N. */
     private static final Pattern DESCRIPTOR_PATH = Pattern.compile("^/(dev/fd/|proc/(self|thread-self|\\d+)/(task/\\d+/)?fd/)");
 
@@ -85,7 +90,12 @@ final class DefaultsValidator {
     }
 
     private void variable(Where where, String name, String value) {
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw errors.at(where, "'" + name.replace("\0", "\\0") + "' is no environment variable name: a name is not empty and"
+                    + " has no '=' and no NUL character");
+        }
         if (value == null) throw errors.at(where, "missing; expected the variable's value ('' for empty)");
+        if (value.indexOf('\0') >= 0) throw errors.at(where, "the value has a NUL character, which no environment can hold");
         if (WorkerConfig.LAUNCHER_VARIABLES.contains(name)) {
             throw errors.at(where, name + " is set by the launcher from the cell's own fields"
                     + " (library, checks, counts, mode, gpu) and each rank's place; leave it out of env");
@@ -142,15 +152,19 @@ final class DefaultsValidator {
         return node.hasNonNull(field) ? node.get(field).asText() : def;
     }
 
-    /** {@code 90s}, {@code 10m} or {@code 1h}. */
+    /** {@code 90s}, {@code 10m} or {@code 1h}, from {@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT}. */
     private Duration timeout(Where at, String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) throw errors.at(at, "expected a duration like 90s, 10m or 1h, got '" + text + "'");
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+        // More digits than any bounded timeout has cannot be multiplied out without overflowing.
+        Duration d = m.group(1).length() > 9 ? null : switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
+            case "m" -> Duration.ofMinutes(Long.parseLong(m.group(1)));
+            default -> Duration.ofHours(Long.parseLong(m.group(1)));
         };
+        if (d == null || d.compareTo(MIN_TIMEOUT) < 0 || d.compareTo(MAX_TIMEOUT) > 0) {
+            throw errors.at(at, "expected a duration from 1s to 24h, like 90s, 10m or 1h, got '" + text + "'");
+        }
+        return d;
     }
 }

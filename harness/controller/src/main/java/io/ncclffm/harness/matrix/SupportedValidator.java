@@ -32,7 +32,12 @@ final class SupportedValidator {
     /** One end of the range: a version, which a cell of the flavor must test. */
     private void bound(Where at, String end, String written, Flavor flavor, List<Cell> cells) {
         if (written == null) throw errors.at(at, "expected lowest and highest");
-        NcclVersion v = NcclVersion.parse(written);
+        NcclVersion v;
+        try {
+            v = NcclVersion.parse(written);
+        } catch (IllegalArgumentException e) {
+            throw errors.at(at.key(end), e.getMessage());
+        }
         if (cells.stream().noneMatch(c -> c.flavor() == flavor && c.version().equals(v))) {
             throw errors.at(at, "no cell tests " + flavor.displayName() + " " + v
                     + "; the lowest and highest supported versions must always be in the matrix");
