@@ -20,6 +20,7 @@ import io.ncclffm.harness.junit.MatrixRun;
 import io.ncclffm.harness.junit.MatrixSettings;
 import io.ncclffm.harness.launch.ControllerIdentity;
 import io.ncclffm.harness.library.MavenLibraries;
+import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.MatrixException;
 import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.report.RunFolder;
@@ -123,8 +124,14 @@ final class MatrixCommand implements Command {
             throw new Options.UsageError("option --parallel expects a number of cell runs in 1..256, got '" + parallel + "'");
         }
         String worlds = options.get("--worlds");
-        if (worlds != null && !worlds.matches("\\d{1,3}(,\\d{1,3})*")) {
-            throw new Options.UsageError("option --worlds expects comma-separated world sizes, e.g. 1,2, got '" + worlds + "'");
+        if (worlds != null) {
+            try {
+                if (!worlds.matches("\\d{1,3}(,\\d{1,3})*")) throw new IllegalArgumentException(worlds);
+                MatrixSettings.worlds(worlds);
+            } catch (IllegalArgumentException e) {
+                throw new Options.UsageError("option --worlds expects comma-separated world sizes in 1.." + Cell.MAX_WORLD
+                        + ", e.g. 1,2, got '" + worlds + "'");
+            }
         }
         if (options.get("--matrix") == null) throw new Options.UsageError("missing option --matrix FILE (the matrix to run)");
     }

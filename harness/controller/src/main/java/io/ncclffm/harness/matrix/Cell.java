@@ -77,6 +77,8 @@ public record Cell(
     /** A cell's run settings where the matrix file sets none ({@code defaults} and the cell both leave them out). */
     public static final List<Integer> DEFAULT_WORLDS = List.of(1);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    /** The largest world a cell may run. */
+    public static final int MAX_WORLD = 64;
 
     /** A cell with these name, flavor and version, and every other field at its default until set. */
     public static Builder builder(String name, Flavor flavor, NcclVersion version) {

@@ -59,8 +59,8 @@ final class DefaultsValidator {
     /** The settings written at {@code at} (the defaults, or one cell), each over {@code parent}'s where left out. */
     Settings settings(Where at, RawMatrix.RawDefaults written, Settings parent) {
         List<Integer> worlds = written.worlds();
-        if (worlds != null && (worlds.isEmpty() || worlds.stream().anyMatch(w -> w == null || w < 1 || w > 64))) {
-            throw errors.at(at.key("worlds"), "expected a non-empty list of world sizes in 1..64, got " + worlds);
+        if (worlds != null && (worlds.isEmpty() || worlds.stream().anyMatch(w -> w == null || w < 1 || w > Cell.MAX_WORLD))) {
+            throw errors.at(at.key("worlds"), "expected a non-empty list of world sizes in 1.." + Cell.MAX_WORLD + ", got " + worlds);
         }
         Map<String, String> env = env(at, written.env(), parent.env());
         List<Integer> counts = written.counts();

@@ -23,7 +23,6 @@ import io.ncclffm.harness.perf.CBaseline;
 import io.ncclffm.harness.perf.PerfAnalysis;
 import io.ncclffm.harness.perf.PerfReport;
 import io.ncclffm.harness.perf.judge.InitPoint;
-import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -46,6 +45,7 @@ public final class MatrixReport {
     private final List<CellSummary> cells = new ArrayList<>();
     private RunJournal journal;
     private List<RunJournal.PlannedRun> planned = List.of();
+    private String nothingPlanned;
     private boolean stopped;
     private boolean finished;
     private final List<PerfPoint> perf = new ArrayList<>();
@@ -61,29 +61,30 @@ public final class MatrixReport {
      *                  {@code null}
      */
     public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline) {
-        begin(info, matrix, cBaseline, null, List.of(), "");
+        begin(info, matrix, cBaseline, null, new RunJournal.Plan(List.of(), null), "");
     }
 
     /**
      * @param journal    where each verdict is appended as it is known, or {@code null}
-     * @param planned    every cell run the run will record, in the matrix's order: any not recorded when the gate is
-     *                   judged never finished
+     * @param plan       every cell run the run will record, in the matrix's order: any not recorded when the gate is
+     *                   judged never finished; and why there is none, when there is none
      * @param controller who runs it, for the journal
      */
-    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline, RunJournal journal,
-                                   List<RunJournal.PlannedRun> planned, String controller) {
+    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline, RunJournal journal, RunJournal.Plan plan,
+                                   String controller) {
         this.info = info;
         this.matrix = matrix;
         this.cBaseline = cBaseline;
         this.journal = journal;
-        this.planned = List.copyOf(planned);
+        this.planned = plan.runs();
+        this.nothingPlanned = plan.nothingPlanned();
         stopped = false;
         finished = false;
         cells.clear();
         perf.clear();
         inits.clear();
         extra.clear();
-        if (journal != null) journal.append(RunJournal.Start.of(info, controller, planned));
+        if (journal != null) journal.append(RunJournal.Start.of(info, controller, plan));
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
@@ -159,7 +160,8 @@ public final class MatrixReport {
      * has not been recorded, and after the run was stopped.
      */
     public synchronized Gate gate() {
-        return judge(cells(), extra, info != null && info.notStartedAllowed(), new Gate.Progress(unfinished(), !stopped));
+        return judge(cells(), extra, info != null && info.notStartedAllowed(), new Gate.Progress(unfinished(), !stopped,
+                nothingPlanned));
     }
 
     /** The planned cell runs not recorded, in the matrix's order. */

@@ -239,4 +239,14 @@ class MainTest {
         assertEquals(2, pipe.exit(), pipe.err());
         assertEquals(List.of("matrix file " + fifo + " is not a regular file (it is a FIFO); expected a YAML matrix file"), pipe.errLines());
     }
+    @Test
+    void worlds_outsideOneToSixtyFour_isAUsageErrorNamingTheOption_beforeAnythingRuns() {
+        for (String worlds : List.of("0", "65", "1,0", "two")) {
+            Result r = run("matrix", "--matrix", "../../matrix/debian.yaml", "--worlds", worlds);
+            assertEquals(2, r.exit(), worlds + ": " + r.err());
+            assertEquals("option --worlds expects comma-separated world sizes in 1..64, e.g. 1,2, got '" + worlds + "'",
+                    r.errLines().get(0));
+            assertEquals("", r.out(), "no run's folder was made");
+        }
+    }
 }
