@@ -1,18 +1,13 @@
 package io.ncclffm.harness.protocol;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.ncclffm.DataType;
 
@@ -20,7 +15,7 @@ import io.ncclffm.DataType;
  * What one rank worker does. The launcher makes it ({@link #forRank}) and passes it as environment variables
  * ({@link #toEnvironment()}); the worker reads it back from its environment ({@link #fromEnvironment}), the same
  * way for a local process and a container. The two directions are one codec, a single table of variables
- * ({@link #VARIABLES}): each names its variable, who may set it, how it is read and how it is written, so
+ * ({@link WorkerVariables}): each names its variable, who may set it, how it is read and how it is written, so
  * {@code fromEnvironment(c.toEnvironment())} equals {@code c}.
  *
  * <p>Bad values are rejected with the variable's name and what was expected; the worker then reports a broken
@@ -231,101 +226,27 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(1800);
 
     /**
-     * One environment variable of the codec: its name, who may set it, how its value is read into a configuration
-     * being built (called with {@code null} when the variable is unset), and how it is written from a configuration
-     * ({@code null}: left out).
-     */
-    private record Variable(String name, SetBy setBy, Reader read, Function<WorkerConfig, String> write) {
-    }
-
-    @FunctionalInterface
-    private interface Reader {
-        void read(Builder b, String value);
-
-        /** This reader, called only when the variable is set: its default stays in the builder otherwise. */
-        static Reader whenSet(Reader r) {
-            return (b, v) -> {
-                if (v != null) r.read(b, v);
-            };
-        }
-    }
-
-    /**
-     * Every variable, in the order they are read: the world before the rank (whose range it sets), the rendezvous
-     * before the token (required once the world has more than one rank).
-     */
-    private static final List<Variable> VARIABLES = List.of(
-            new Variable(LIBRARY, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.path = blankToNull(v)), c -> c.library.path()),
-            new Variable(WORLD, SetBy.LAUNCHER, (b, v) -> b.world = intVar(WORLD, v, null, 1, 4096), c -> str(c.world())),
-            new Variable(RANK, SetBy.LAUNCHER, (b, v) -> b.rank = intVar(RANK, v, null, 0, b.world - 1), c -> str(c.rank())),
-            new Variable(RENDEZVOUS, SetBy.LAUNCHER, WorkerConfig::readRendezvous,
-                    c -> c.rendezvous.host() + ":" + c.rendezvous.port()),
-            new Variable(RENDEZVOUS_BIND, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.bind = v), c -> c.rendezvous.bind()),
-            new Variable(TOKEN, SetBy.LAUNCHER, WorkerConfig::readToken, c -> c.rendezvous.token().toHex()),
-            new Variable(EXPECT_VERSION, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.expectedVersion = v),
-                    c -> c.library.expectedVersion()),
-            new Variable(EXPECT_FLAVOR, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.expectedFlavor = v),
-                    c -> c.library.expectedFlavor()),
-            new Variable(GPU, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.gpu = enumVar(GPU, v, Gpu.class)),
-                    c -> lower(c.identity.gpu())),
-            new Variable(MODE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.mode = enumVar(MODE, v, Mode.class)), c -> lower(c.mode())),
-            new Variable(CHECKS, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.groups = groups(v)),
-                    c -> String.join(",", c.checks.groups())),
-            new Variable(COUNTS, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.counts = counts(v)), c -> join(c.checks.counts(), String::valueOf)),
-            new Variable(DEVICE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.device = intVar(DEVICE, v, null, 0, 1024)),
-                    c -> str(c.identity.device())),
-            new Variable(COLLECTIVE_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.collective = seconds(COLLECTIVE_TIMEOUT, v)),
-                    c -> str(c.timeouts.collective().toSeconds())),
-            new Variable(INIT_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.init = seconds(INIT_TIMEOUT, v)),
-                    c -> str(c.timeouts.init().toSeconds())),
-            new Variable(RENDEZVOUS_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.rendezvousTimeout = seconds(RENDEZVOUS_TIMEOUT, v)),
-                    c -> str(c.timeouts.rendezvous().toSeconds())),
-            new Variable(WORKER_TIMEOUT, SetBy.CELL, Reader.whenSet((b, v) -> b.workerTimeout = seconds(WORKER_TIMEOUT, v)),
-                    c -> str(c.timeouts.worker().toSeconds())),
-            new Variable(GRAPH_REPLAYS, SetBy.CELL, Reader.whenSet((b, v) -> b.graphReplays = intVar(GRAPH_REPLAYS, v, null, 1, 1000)),
-                    c -> str(c.checks.graphReplays())),
-            new Variable(PERF_MAX_BYTES, SetBy.CELL, Reader.whenSet((b, v) -> b.maxBytes = longVar(PERF_MAX_BYTES, v)),
-                    perf(p -> str(p.maxBytes()))),
-            new Variable(PERF_MAX_ITERS, SetBy.CELL, Reader.whenSet((b, v) -> b.maxIters = intVar(PERF_MAX_ITERS, v, null, 10, 1000)),
-                    perf(p -> str(p.maxIters()))),
-            new Variable(PERF_TRIALS, SetBy.CELL, Reader.whenSet((b, v) -> b.trials = intVar(PERF_TRIALS, v, null, 1, 99)),
-                    perf(p -> str(p.trials()))),
-            new Variable(PERF_C_LOOP, SetBy.CELL, Reader.whenSet((b, v) -> b.cLoop = blankToNull(v)), perf(Perf::cLoop)),
-            new Variable(MAX_RECREATES, SetBy.CELL, Reader.whenSet((b, v) -> b.maxRecreates = intVar(MAX_RECREATES, v, null, 0, 100)),
-                    c -> str(c.checks.maxRecreates())),
-            new Variable(PERF_COLLECTIVES, SetBy.CELL, Reader.whenSet((b, v) -> b.collectives = perfCollectives(v)),
-                    perf(p -> join(p.collectives(), Collective::label))),
-            new Variable(PERF_DTYPES, SetBy.CELL, Reader.whenSet((b, v) -> b.dtypes = perfDtypes(v)),
-                    perf(p -> join(p.dtypes(), DataType::shortName))),
-            new Variable(NCCL_TESTS, SetBy.CELL, Reader.whenSet((b, v) -> b.ncclTests = blankToNull(v)), perf(Perf::ncclTests)),
-            new Variable(PERF_BASELINE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.baseline = blankToNull(v)), perf(Perf::baseline)),
-            new Variable(NCCL_TESTS_DEVICES, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.ncclTestsDevices = v),
-                    perf(Perf::ncclTestsDevices)),
-            new Variable(LIFELINE, SetBy.LAUNCHER, Reader.whenSet((b, v) -> b.lifeline = enumVar(LIFELINE, v, Lifeline.class)),
-                    c -> c.lifeline == Lifeline.NONE ? null : lower(c.lifeline)));
-
-    /**
      * The variables a launcher sets from the rank's place in its cell and the cell's own fields (library, checks,
      * counts, mode, GPU); a cell's {@code env} cannot set them.
      */
-    public static final Set<String> LAUNCHER_VARIABLES = names(SetBy.LAUNCHER);
+    public static final Set<String> LAUNCHER_VARIABLES = WorkerVariables.names(SetBy.LAUNCHER);
 
     /**
      * The variables a cell's {@code env} may set to tune its workers: timeouts, graph replays, perf mode, the
      * nccl-tests folder and communicator re-creations. The rendezvous and worker timeouts a launcher derives from the
      * cell's timeout are overridden by the cell's own.
      */
-    public static final Set<String> SETTINGS = names(SetBy.CELL);
+    public static final Set<String> SETTINGS = WorkerVariables.names(SetBy.CELL);
 
     /** Who may set {@code variable}, or empty for a variable that is no part of a worker's configuration. */
     public static Optional<SetBy> setBy(String variable) {
-        return VARIABLES.stream().filter(v -> v.name().equals(variable)).map(Variable::setBy).findFirst();
+        return WorkerVariables.setBy(variable);
     }
 
     /** A worker's configuration, read from its whole environment. */
     public static WorkerConfig fromEnvironment(Map<String, String> env) {
         Builder b = new Builder();
-        for (Variable v : VARIABLES) v.read().read(b, env.get(v.name()));
+        WorkerVariables.read(b, env, null);
         return b.finish();
     }
 
@@ -374,12 +295,7 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
      * worker in check mode.
      */
     public Map<String, String> toEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (Variable v : VARIABLES) {
-            String value = v.write().apply(this);
-            if (value != null) env.put(v.name(), value);
-        }
-        return env;
+        return WorkerVariables.write(this);
     }
 
     /**
@@ -387,36 +303,36 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
      * table's readers. Each field holds the worker's default until something sets it.
      */
     public static final class Builder {
-        private Integer rank;
-        private Integer world;
-        private Gpu gpu = Gpu.NONE;
-        private int device;
-        private String path;
-        private String expectedVersion;
-        private String expectedFlavor;
-        private String host = "127.0.0.1";
-        private int port;
-        private String bind = "127.0.0.1";
-        private RendezvousToken token;
-        private Mode mode = Mode.CHECK;
-        private Set<String> groups = Set.of(CheckSelection.ALL);
-        private List<Integer> counts = DEFAULT_COUNTS;
-        private Duration collective = Duration.ofSeconds(60);
-        private Duration init = Duration.ofSeconds(120);
-        private Duration rendezvousTimeout = DEFAULT_RENDEZVOUS_TIMEOUT;
-        private Duration workerTimeout = DEFAULT_WORKER_TIMEOUT;
-        private int graphReplays = 3;
-        private int maxRecreates = DEFAULT_MAX_RECREATES;
-        private long maxBytes = 1L << 30;
-        private int maxIters = 1000;
-        private int trials = 5;
-        private String cLoop;
-        private List<Collective> collectives = List.of(Collective.ALL_REDUCE);
-        private List<DataType> dtypes = List.of(DataType.FLOAT32);
-        private String ncclTests;
-        private String baseline;
-        private String ncclTestsDevices;
-        private Lifeline lifeline = Lifeline.NONE;
+        Integer rank;
+        Integer world;
+        Gpu gpu = Gpu.NONE;
+        int device;
+        String path;
+        String expectedVersion;
+        String expectedFlavor;
+        String host = "127.0.0.1";
+        int port;
+        String bind = "127.0.0.1";
+        RendezvousToken token;
+        Mode mode = Mode.CHECK;
+        Set<String> groups = Set.of(CheckSelection.ALL);
+        List<Integer> counts = DEFAULT_COUNTS;
+        Duration collective = Duration.ofSeconds(60);
+        Duration init = Duration.ofSeconds(120);
+        Duration rendezvousTimeout = DEFAULT_RENDEZVOUS_TIMEOUT;
+        Duration workerTimeout = DEFAULT_WORKER_TIMEOUT;
+        int graphReplays = 3;
+        int maxRecreates = DEFAULT_MAX_RECREATES;
+        long maxBytes = 1L << 30;
+        int maxIters = 1000;
+        int trials = 5;
+        String cLoop;
+        List<Collective> collectives = List.of(Collective.ALL_REDUCE);
+        List<DataType> dtypes = List.of(DataType.FLOAT32);
+        String ncclTests;
+        String baseline;
+        String ncclTestsDevices;
+        Lifeline lifeline = Lifeline.NONE;
 
         private Builder() {
         }
@@ -464,7 +380,7 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
          * for a candidate perf cell of a matrix whose perf policy pairs in process; {@code null} for none.
          */
         public Builder perfBaseline(String library) {
-            baseline = blankToNull(library);
+            baseline = WorkerVariables.blankToNull(library);
             return this;
         }
 
@@ -499,18 +415,18 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
                     throw new IllegalArgumentException(k + " is set by the launcher from the cell's place and fields, not by its env");
                 }
             }
-            for (Variable v : VARIABLES) if (v.setBy() == SetBy.CELL) v.read().read(this, settings.get(v.name()));
+            WorkerVariables.read(this, settings, SetBy.CELL);
             return finish();
         }
 
         /** The rules that tie variables together, then the configuration. */
         private WorkerConfig finish() {
-            requireFixedPort(this);
+            WorkerVariables.requireFixedPort(this);
             if (token == null) throw new IllegalStateException("no rendezvous token was given");
             if (baseline != null && mode != Mode.PERF) {
                 throw new IllegalArgumentException(PERF_BASELINE + " is for perf mode; this worker runs in " + mode + " mode");
             }
-            String devices = devices(ncclTestsDevices, rank, world, mode);
+            String devices = WorkerVariables.devices(ncclTestsDevices, rank, world, mode);
             Optional<Perf> perf = mode == Mode.PERF
                     ? Optional.of(new Perf(maxBytes, maxIters, trials, cLoop, collectives, dtypes, ncclTests, baseline, devices))
                     : Optional.empty();
@@ -519,153 +435,5 @@ public record WorkerConfig(Identity identity, Library library, Rendezvous rendez
                     new Timeouts(collective, init, rendezvousTimeout, workerTimeout),
                     new Checks(groups, counts, graphReplays, maxRecreates), perf, lifeline);
         }
-    }
-
-    private static void readRendezvous(Builder b, String v) {
-        if (v != null) {
-            int colon = v.lastIndexOf(':');
-            if (colon <= 0) throw bad(RENDEZVOUS, v, "host:port");
-            try {
-                b.port = Integer.parseInt(v.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw bad(RENDEZVOUS, v, "host:port with a numeric port");
-            }
-            b.host = v.substring(0, colon);
-        }
-        requireFixedPort(b);
-    }
-
-    private static void requireFixedPort(Builder b) {
-        if (b.world > 1 && b.port == 0) throw bad(RENDEZVOUS, b.host + ":" + b.port, "a fixed port when the world has more than one rank");
-    }
-
-    private static void readToken(Builder b, String hex) {
-        if (b.world > 1 && (hex == null || hex.isBlank())) throw bad(TOKEN, hex, "the run's secret token in hex");
-        try {
-            b.token = hex == null ? RendezvousToken.random() : RendezvousToken.fromHex(hex.strip());
-        } catch (IllegalArgumentException e) {
-            throw bad(TOKEN, "(hidden)", RendezvousToken.HEX_CHARS + " hex digits");
-        }
-    }
-
-    private static Set<String> groups(String v) {
-        Set<String> groups = new LinkedHashSet<>();
-        for (String c : v.split(",")) if (!c.isBlank()) groups.add(c.strip());
-        return groups;
-    }
-
-    private static List<Integer> counts(String v) {
-        List<Integer> counts;
-        try {
-            counts = Arrays.stream(v.split(",")).map(String::strip).map(Integer::valueOf).toList();
-        } catch (NumberFormatException e) {
-            throw bad(COUNTS, v, "comma-separated element counts");
-        }
-        if (counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) throw bad(COUNTS, v, "positive counts");
-        return counts;
-    }
-
-    private static String devices(String v, int rank, int world, Mode mode) {
-        String d = blankToNull(v);
-        if (d == null) return null;
-        if (mode != Mode.PERF || rank != 0 || world < 2) {
-            throw bad(NCCL_TESTS_DEVICES, v, "it unset: it is only for rank 0 of a perf world above 1 (this is rank " + rank
-                    + " of " + world + " in " + lower(mode) + " mode)");
-        }
-        List<String> each = Arrays.stream(d.split(",", -1)).map(String::strip).toList();
-        if (each.size() != world || each.stream().anyMatch(x -> !x.matches("[0-9]+")) || new LinkedHashSet<>(each).size() != world) {
-            throw bad(NCCL_TESTS_DEVICES, v, world + " distinct device ordinals, comma-separated, one per rank");
-        }
-        return String.join(",", each);
-    }
-
-    private static List<Collective> perfCollectives(String v) {
-        Set<Collective> out = new LinkedHashSet<>();
-        for (String c : v.split(",")) {
-            try {
-                out.add(Collective.of(c));
-            } catch (IllegalArgumentException e) {
-                throw bad(PERF_COLLECTIVES, v, "a comma-separated list of " + List.of(Collective.values())
-                        + " ('" + c.strip() + "' is none of them)");
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    private static List<DataType> perfDtypes(String v) {
-        List<String> choices = PERF_DTYPE_CHOICES.stream().map(DataType::shortName).toList();
-        Set<DataType> out = new LinkedHashSet<>();
-        for (String d : v.split(",")) {
-            String t = d.strip().toLowerCase(Locale.ROOT);
-            if (!choices.contains(t)) {
-                throw bad(PERF_DTYPES, v, "a comma-separated list of " + choices + " ('" + d.strip() + "' is none of them)");
-            }
-            out.add(DataType.fromName(t));
-        }
-        return List.copyOf(out);
-    }
-
-    private static Set<String> names(SetBy setBy) {
-        return VARIABLES.stream().filter(v -> v.setBy() == setBy).map(Variable::name).collect(Collectors.toUnmodifiableSet());
-    }
-
-    /** A perf setting's writer: nothing for a worker in check mode. */
-    private static Function<WorkerConfig, String> perf(Function<Perf, String> write) {
-        return c -> c.perf.map(write).orElse(null);
-    }
-
-    private static String str(long n) {
-        return Long.toString(n);
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static <T> String join(List<T> values, Function<T, String> each) {
-        return values.stream().map(each).collect(Collectors.joining(","));
-    }
-
-    private static String blankToNull(String v) {
-        return v == null || v.isBlank() ? null : v.strip();
-    }
-
-    private static Duration seconds(String name, String v) {
-        return Duration.ofSeconds(intVar(name, v, null, 1, 86400));
-    }
-
-    /** An integer in {@code [min, max]}; {@code v} unset is an error (the variable is required, or read only when set). */
-    private static int intVar(String name, String v, Integer def, int min, int max) {
-        if (v == null) {
-            if (def == null) throw bad(name, null, "an integer in [" + min + ", " + max + "]");
-            return def;
-        }
-        try {
-            int i = Integer.parseInt(v.strip());
-            if (i < min || i > max) throw bad(name, v, "an integer in [" + min + ", " + max + "]");
-            return i;
-        } catch (NumberFormatException e) {
-            throw bad(name, v, "an integer in [" + min + ", " + max + "]");
-        }
-    }
-
-    private static long longVar(String name, String v) {
-        try {
-            return Long.parseLong(v.strip());
-        } catch (NumberFormatException e) {
-            throw bad(name, v, "a number of bytes");
-        }
-    }
-
-    private static <E extends Enum<E>> E enumVar(String name, String v, Class<E> type) {
-        try {
-            return Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw bad(name, v, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
-        }
-    }
-
-    private static IllegalArgumentException bad(String name, String value, String expected) {
-        return new IllegalArgumentException(name + "=" + (value == null ? "(unset)" : "'" + value + "'") + ": expected " + expected);
     }
 }
