@@ -51,10 +51,11 @@ final class FaultDrill {
 
     static int run(String library, String version) {
         Duration timeout = Duration.ofSeconds(50);
-        Cell cell = new Cell("fault-drill", Flavor.NCCL, NcclVersion.parse(version), new Cell.HostLibrary(library), library,
-                List.of(2), new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null), timeout,
-                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "15", WorkerConfig.INIT_TIMEOUT, "15"),
-                Cell.Network.CELL, List.of(1021, 1 << 20), List.of(CheckSelection.ALLREDUCE), WorkerConfig.Mode.CHECK, 0);
+        Cell cell = Cell.builder("fault-drill", Flavor.NCCL, NcclVersion.parse(version))
+                .source(new Cell.HostLibrary(library), library).worlds(List.of(2))
+                .gpu(new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null))
+                .timeout(timeout).env(Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "15", WorkerConfig.INIT_TIMEOUT, "15"))
+                .counts(List.of(1021, 1 << 20)).checks(List.of(CheckSelection.ALLREDUCE)).build();
         Matrix matrix = new Matrix(java.nio.file.Path.of("fault-drill"), List.of(cell), List.of());
         ProcessLauncher launcher = new ProcessLauncher(WorkerBundle.locate());
         int failures = 0;

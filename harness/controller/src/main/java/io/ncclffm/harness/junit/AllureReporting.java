@@ -10,11 +10,10 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.report.Provenance;
-import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.LibraryFile;
 import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.ReportCategory;
 import io.ncclffm.harness.verdict.Verdict;
 
 import io.qameta.allure.Allure;
@@ -85,14 +84,9 @@ final class AllureReporting {
         }
     }
 
-    /**
-     * The message of a skipped test, led by the category Allure files it under (see {@code MatrixReport.CATEGORIES}):
-     * {@code WAIVED ...}, {@code RELEASE GAP: ...}, or {@code NOT RUN (why): ...}.
-     */
+    /** The message of a skipped test, led by the category Allure files it under ({@link ReportCategory#skipMessage}). */
     static String skipMessage(Verdict v) {
-        if (v.waived() != null) return v.message();
-        if (v.cause() == Cause.RELEASE_GAP) return "RELEASE GAP: " + v.message();
-        return "NOT RUN (" + Gate.notRunReason(v.cause()) + "): " + v.message();
+        return ReportCategory.skipMessage(v);
     }
 
     /**

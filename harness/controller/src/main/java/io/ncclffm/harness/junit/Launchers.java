@@ -4,9 +4,13 @@ import org.testcontainers.DockerClientFactory;
 
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.ContainerLauncher;
+import io.ncclffm.harness.launch.HarnessException;
+import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.RunResources;
 import io.ncclffm.harness.launch.WorkerBundle;
+import io.ncclffm.harness.library.LibraryException;
+import io.ncclffm.harness.library.RecipeImages;
 import io.ncclffm.harness.matrix.Cell;
 
 /**
@@ -28,6 +32,20 @@ public final class Launchers {
 
     public Launchers(RunResources resources) {
         this.resources = resources;
+    }
+
+    /**
+     * The harness's own image builds ({@link ImageResolver}, with the recipes at {@link ImageResolver#defaultImagesDir()})
+     * as the library sources take them, for a {@code debian} source's package.
+     */
+    public static RecipeImages recipeImages() {
+        return (docker, recipe) -> {
+            try {
+                return new ImageResolver(docker, ImageResolver.defaultImagesDir(), null).resolve(recipe);
+            } catch (HarnessException e) {
+                throw new LibraryException(e.getMessage(), e);
+            }
+        };
     }
 
     private synchronized RunResources resources() {

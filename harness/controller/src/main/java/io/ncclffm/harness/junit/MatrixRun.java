@@ -60,12 +60,24 @@ public final class MatrixRun {
                 RunInfo.buildCommit(), settings.allowNotStarted(), folder.runId());
         List<RunJournal.PlannedRun> planned = CompatibilityMatrix.plan(matrix, settings::runsWorld).stream()
                 .map(p -> new RunJournal.PlannedRun(p.cell().name(), p.world(), p.run())).toList();
-        report.begin(info, matrix, settings.perfC(), folder.journal(), planned, controller);
+        report.begin(info, matrix, settings.perfC(), folder.journal(), new RunJournal.Plan(planned, nothingPlanned(planned)), controller);
         int stale = RunScratch.removeDead(folder.dir().getParent());
         if (stale > 0) System.out.println("[ncclffm] removed the scratch folders of " + stale + " earlier run(s) whose controller is gone");
         this.resources = RunResources.forRun(RunIdentity.of(folder.runId()), folder.dir());
         this.shutdownHook = RunShutdown.register(report, resources);
         System.out.printf("[ncclffm] run %s: %d cell run(s) planned; reports in %s%n", folder.runId(), planned.size(), folder.dir());
+    }
+
+    /**
+     * Why the run plans no cell run, naming the option that selected none: every cell has a world, so only a world
+     * selection can leave nothing; {@code null} when it plans some.
+     */
+    private String nothingPlanned(List<RunJournal.PlannedRun> planned) {
+        if (!planned.isEmpty()) return null;
+        java.util.SortedSet<Integer> worlds = new java.util.TreeSet<>();
+        matrix.cells().forEach(c -> worlds.addAll(c.worlds()));
+        return "the world sizes selected (--worlds, " + MatrixSettings.WORLDS + ": " + settings.worlds().stream().sorted().toList()
+                + ") match no cell run; the cells run world sizes " + worlds;
     }
 
     public MatrixSettings settings() {
@@ -99,7 +111,8 @@ public final class MatrixRun {
 
     /** The run's libraries, made when a library cell first needs them. */
     public synchronized Libraries libraries() {
-        if (libraries == null) libraries = Libraries.forRun(settings.libraries(), settings.matrixFile().toString());
+        if (libraries == null) libraries = Libraries.forRun(settings.libraries(), settings.matrixFile().toString(),
+                Launchers.recipeImages());
         return libraries;
     }
 

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.report.RunFolder;
 import io.ncclffm.harness.verdict.Gate;
 
@@ -83,13 +84,19 @@ public record MatrixSettings(Path matrixFile, String cells, Path reportsDir, boo
         throw new IllegalArgumentException(name + "='" + value + "': expected a number of cell runs in 1..256");
     }
 
-    static Set<Integer> worlds(String value) {
+    /**
+     * The world sizes of {@value #WORLDS}, each in 1..{@value Cell#MAX_WORLD} (no cell runs a larger world); empty
+     * selects every world.
+     *
+     * @throws IllegalArgumentException naming the parameter
+     */
+    public static Set<Integer> worlds(String value) {
         Set<Integer> out = new TreeSet<>();
         for (String w : value.split(",")) {
             if (w.isBlank()) continue;
             try {
                 int n = Integer.parseInt(w.strip());
-                if (n < 1) throw new NumberFormatException();
+                if (n < 1 || n > Cell.MAX_WORLD) throw new NumberFormatException();
                 out.add(n);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(WORLDS + "='" + value + "': expected comma-separated world sizes, e.g. 1,2");

@@ -53,19 +53,20 @@ public final class WorkerEnvironment {
         cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
                 ? settings : libraries).put(k, v));
         Duration t = cell.timeout();
-        WorkerConfig config = WorkerConfig.forRank(rank, world, cell.soPath(), rendezvousHost, port, rendezvousBind, token,
-                cell.version().toString(), cell.flavor().name(),
-                !cell.gpu().present() ? WorkerConfig.Gpu.NONE : cell.gpu().amd() ? WorkerConfig.Gpu.HIP : WorkerConfig.Gpu.CUDA,
-                deviceOrdinal, cell.mode(),
-                new LinkedHashSet<>(cell.checks()), cell.counts(),
-                Duration.ofSeconds(Math.max(5, Math.min(120, t.toSeconds() / 4))),
-                // The worker's own deadline falls before the launcher's, so that a worker stuck in a blocking init
-                // still says where it was.
-                Duration.ofSeconds(Math.max(10, t.toSeconds() - 15)),
-                settings);
-        if (cell.pairedBaseline() != null) config = config.withPerfBaseline(cell.pairedBaseline());
-        if (ncclTestsDevices != null) config = config.withNcclTestsDevices(ncclTestsDevices);
-        config = config.withLifeline(lifeline);
+        WorkerConfig.Gpu gpu = !cell.gpu().present() ? WorkerConfig.Gpu.NONE : cell.gpu().amd() ? WorkerConfig.Gpu.HIP : WorkerConfig.Gpu.CUDA;
+        WorkerConfig config = WorkerConfig.forRank(new WorkerConfig.Identity(rank, world, gpu, deviceOrdinal))
+                .library(new WorkerConfig.Library(cell.soPath(), cell.version().toString(), cell.flavor().name()))
+                .rendezvous(new WorkerConfig.Rendezvous(rendezvousHost, port, rendezvousBind, token))
+                .mode(cell.mode())
+                .checks(new LinkedHashSet<>(cell.checks()), cell.counts())
+                .timeouts(Duration.ofSeconds(Math.max(5, Math.min(120, t.toSeconds() / 4))),
+                        // The worker's own deadline falls before the launcher's, so that a worker stuck in a blocking
+                        // init still says where it was.
+                        Duration.ofSeconds(Math.max(10, t.toSeconds() - 15)))
+                .perfBaseline(cell.pairedBaseline())
+                .ncclTestsDevices(ncclTestsDevices)
+                .lifeline(lifeline)
+                .build(settings);
         Map<String, String> env = new LinkedHashMap<>(config.toEnvironment());
         // NCCL's warnings reach the rank log. Where NCCL writes them (standard output unless the cell sets
         // NCCL_DEBUG_FILE) does not matter: the worker keeps its event pipe off descriptor 1 (EventChannel).

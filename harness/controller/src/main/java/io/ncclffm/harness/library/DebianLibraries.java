@@ -14,13 +14,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 
-import io.ncclffm.harness.launch.HarnessException;
-import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Resolves {@link LibrarySource.DebianPackage}s the way {@code image.build: debian} cells get theirs: apt installs
- * the pinned package in the {@code images/debian} recipe (built once through {@link ImageResolver} and reused),
+ * the pinned package in the {@code images/debian} recipe (built once through {@link RecipeImages} and reused),
  * and the library is copied out of that image through a container that is created, never started, and removed.
  */
 public final class DebianLibraries {
@@ -31,20 +30,20 @@ public final class DebianLibraries {
     private static final int MAX_LINKS = 8;
 
     private final Supplier<DockerClient> docker;
-    private final Path imagesDir;
+    private final RecipeImages images;
 
     /**
-     * @param docker    asked for only when a package is resolved; it throws {@link LibraryException} saying why
-     *                  when there is no Docker
-     * @param imagesDir the image recipes ({@code images/})
+     * @param docker asked for only when a package is resolved; it throws {@link LibraryException} saying why when
+     *               there is no Docker
+     * @param images builds the {@code images/debian} recipe with a package's build args
      */
-    public DebianLibraries(Supplier<DockerClient> docker, Path imagesDir) {
+    public DebianLibraries(Supplier<DockerClient> docker, RecipeImages images) {
         this.docker = docker;
-        this.imagesDir = imagesDir;
+        this.images = images;
     }
 
-    /** Testcontainers' Docker client, and the recipes at {@link ImageResolver#defaultImagesDir()}. */
-    public static DebianLibraries fromSystemProperties() {
+    /** Testcontainers' Docker client, and {@code images} for the recipe. */
+    public static DebianLibraries fromSystemProperties(RecipeImages images) {
         return new DebianLibraries(() -> {
             var factory = org.testcontainers.DockerClientFactory.instance();
             boolean available;
@@ -58,7 +57,7 @@ public final class DebianLibraries {
                         + "not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)");
             }
             return factory.client();
-        }, ImageResolver.defaultImagesDir());
+        }, images);
     }
 
     /** Builds (or reuses) the package's image and copies its library into {@code workDir}; returns the copy. */
@@ -66,10 +65,10 @@ public final class DebianLibraries {
         DockerClient client = docker.get();
         String image;
         try {
-            image = new ImageResolver(client, imagesDir, null).resolve(new Cell.BuildImage("debian", Map.of(
+            image = images.build(client, new Cell.BuildImage("debian", Map.of(
                     "SUITE", source.suite(), "COMPONENTS", source.components(),
                     "PACKAGE", source.packageName(), "PACKAGE_VERSION", source.version())));
-        } catch (HarnessException e) {
+        } catch (LibraryException e) {
             throw new LibraryException("apt could not install " + source.packageName() + "=" + source.version() + " from "
                     + source.suite() + " (" + source.components() + "): " + e.getMessage(), e);
         }

@@ -16,6 +16,7 @@ import org.apache.commons.io.FileUtils;
 import org.eclipse.aether.repository.RemoteRepository;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Turns a cell's {@link Cell.Coordinates} into a library file on this host. Online, each source is resolved by
@@ -55,15 +56,16 @@ public final class Libraries {
      *
      * @param offline    a folder made by {@link #fetchInto}, or {@code null}
      * @param matrixFile for the fetch command that errors suggest; may be {@code null}
+     * @param images     builds the recipe a {@code debian} source is installed in
      */
-    public static Libraries forRun(Path offline, String matrixFile) {
-        return new Libraries(LibraryCache.defaultCache(), MavenLibraries.fromSystemProperties(), DebianLibraries.fromSystemProperties(),
+    public static Libraries forRun(Path offline, String matrixFile, RecipeImages images) {
+        return new Libraries(LibraryCache.defaultCache(), MavenLibraries.fromSystemProperties(), DebianLibraries.fromSystemProperties(images),
                 PipLibraries.fromSystemProperties(), offline, matrixFile);
     }
 
     /** Resolving through the cache (never from a libraries folder), as the fetch command does. */
-    public static Libraries online() {
-        return forRun(null, null);
+    public static Libraries online(RecipeImages images) {
+        return forRun(null, null, images);
     }
 
     /**

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.ncclffm.harness.matrix.LibrarySource;
+
 /**
  * {@code libraries.json} in a folder made by {@code fetch}: every library a matrix's cells name, so that a host
  * without a network runs those cells from the folder alone.

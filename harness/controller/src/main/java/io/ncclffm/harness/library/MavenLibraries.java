@@ -35,6 +35,8 @@ import org.eclipse.aether.transfer.AbstractTransferListener;
 import org.eclipse.aether.transfer.ChecksumFailureException;
 import org.eclipse.aether.transfer.TransferEvent;
 
+import io.ncclffm.harness.matrix.LibrarySource;
+
 /**
  * Resolves {@link LibrarySource.MavenArtifact}s with Maven's own resolver, into the local repository Maven uses (so
  * an artifact already there is not downloaded again), and takes the library out of the artifact.

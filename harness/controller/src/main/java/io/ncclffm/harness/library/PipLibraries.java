@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import io.ncclffm.harness.matrix.LibrarySource;
+
 /**
  * Downloads {@link LibrarySource.PipWheel}s with pip ({@code python3 -m pip download}, or the interpreter named by
  * {@code ncclffm.python}) and takes the library out of the wheel. The wheel is asked for by manylinux x86-64

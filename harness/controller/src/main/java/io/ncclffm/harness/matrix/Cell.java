@@ -74,37 +74,140 @@ public record Cell(
         }
     }
 
-    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
-                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
-                List<String> checks, Mode mode, int line, String release, List<Cell> mix, String pairedBaseline) {
-        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, release,
-                mix, pairedBaseline, null);
+    /** A cell's run settings where the matrix file sets none ({@code defaults} and the cell both leave them out). */
+    public static final List<Integer> DEFAULT_WORLDS = List.of(1);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    /** The largest world a cell may run. */
+    public static final int MAX_WORLD = 64;
+
+    /** A cell with these name, flavor and version, and every other field at its default until set. */
+    public static Builder builder(String name, Flavor flavor, NcclVersion version) {
+        return new Builder(name, flavor, version);
     }
 
-    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
-                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
-                List<String> checks, Mode mode, int line, String release, List<Cell> mix) {
-        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, release,
-                mix, null);
+    /** A builder that starts from every field of this cell. */
+    public Builder toBuilder() {
+        return new Builder(name, flavor, version).source(source, soPath).worlds(worlds).gpu(gpu).timeout(timeout).env(env)
+                .network(network).counts(counts).checks(checks).mode(mode).line(line).release(release).mix(mix)
+                .pairedBaseline(pairedBaseline).pinnedSha256(pinnedSha256);
     }
 
-    public Cell(String name, Flavor flavor, NcclVersion version, Source source, String soPath, List<Integer> worlds,
-                GpuAssignment gpu, Duration timeout, Map<String, String> env, Network network, List<Integer> counts,
-                List<String> checks, Mode mode, int line) {
-        this(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode, line, null,
-                List.of());
+    /**
+     * Makes a {@link Cell}. Defaults: one world of one rank, no GPU, a {@link #DEFAULT_TIMEOUT}, no env, the cell's own
+     * network, the worker's counts and every check, check mode, line 0, and no release, mix, paired baseline or pin.
+     */
+    public static final class Builder {
+        private final String name;
+        private final Flavor flavor;
+        private final NcclVersion version;
+        private Source source;
+        private String soPath;
+        private List<Integer> worlds = DEFAULT_WORLDS;
+        private GpuAssignment gpu = GpuAssignment.NONE;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Map<String, String> env = Map.of();
+        private Network network = Network.CELL;
+        private List<Integer> counts = List.of();
+        private List<String> checks = List.of();
+        private Mode mode = Mode.CHECK;
+        private int line;
+        private String release;
+        private List<Cell> mix = List.of();
+        private String pairedBaseline;
+        private String pinnedSha256;
+
+        private Builder(String name, Flavor flavor, NcclVersion version) {
+            this.name = name;
+            this.flavor = flavor;
+            this.version = version;
+        }
+
+        /** Where the library comes from, and its path where the ranks run ({@code null} until a coordinate is resolved). */
+        public Builder source(Source source, String soPath) {
+            this.source = source;
+            this.soPath = soPath;
+            return this;
+        }
+
+        public Builder worlds(List<Integer> worlds) {
+            this.worlds = worlds;
+            return this;
+        }
+
+        public Builder gpu(GpuAssignment gpu) {
+            this.gpu = gpu;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder env(Map<String, String> env) {
+            this.env = env;
+            return this;
+        }
+
+        public Builder network(Network network) {
+            this.network = network;
+            return this;
+        }
+
+        public Builder counts(List<Integer> counts) {
+            this.counts = counts;
+            return this;
+        }
+
+        public Builder checks(List<String> checks) {
+            this.checks = checks;
+            return this;
+        }
+
+        public Builder mode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder line(int line) {
+            this.line = line;
+            return this;
+        }
+
+        public Builder release(String release) {
+            this.release = release;
+            return this;
+        }
+
+        public Builder mix(List<Cell> mix) {
+            this.mix = mix;
+            return this;
+        }
+
+        public Builder pairedBaseline(String pairedBaseline) {
+            this.pairedBaseline = pairedBaseline;
+            return this;
+        }
+
+        public Builder pinnedSha256(String pinnedSha256) {
+            this.pinnedSha256 = pinnedSha256;
+            return this;
+        }
+
+        public Cell build() {
+            return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
+                    line, release, mix, pairedBaseline, pinnedSha256);
+        }
     }
 
     /** This cell with another source and library path (a library resolved from coordinates). */
     public Cell withLibrary(Source newSource, String newSoPath) {
-        return new Cell(name, flavor, version, newSource, newSoPath, worlds, gpu, timeout, env, network, counts, checks,
-                mode, line, release, mix, pairedBaseline, pinnedSha256);
+        return toBuilder().source(newSource, newSoPath).build();
     }
 
     /** This cell with its library pinned to {@code sha256} (hex), or unpinned when it is {@code null}. */
     public Cell withPinnedSha256(String sha256) {
-        return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
-                line, release, mix, pairedBaseline, sha256);
+        return toBuilder().pinnedSha256(sha256).build();
     }
 
     /**
@@ -112,15 +215,15 @@ public record Cell(
      * ({@code perf.pairing: in-process}).
      */
     public Cell withPairedBaseline(String baselineLibrary) {
-        return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
-                line, release, mix, baselineLibrary, pinnedSha256);
+        return toBuilder().pairedBaseline(baselineLibrary).build();
     }
 
     /** This mixed cell with other members (their libraries resolved). */
     public Cell withMix(List<Cell> members) {
         Cell first = members.getFirst();
-        return new Cell(name, first.flavor, first.version, first.source, first.soPath, worlds, gpu, timeout, env, network,
-                counts, checks, mode, line, release, members, null, first.pinnedSha256);
+        return new Builder(name, first.flavor, first.version).source(first.source, first.soPath).worlds(worlds).gpu(gpu)
+                .timeout(timeout).env(env).network(network).counts(counts).checks(checks).mode(mode).line(line).release(release)
+                .mix(members).pinnedSha256(first.pinnedSha256).build();
     }
 
     /** Whether ranks run different libraries. */
@@ -135,8 +238,9 @@ public record Cell(
     public Cell forRank(int rank) {
         if (mix.isEmpty()) return this;
         Cell m = mix.get(rank % mix.size());
-        return new Cell(name, m.flavor, m.version, m.source, m.soPath, worlds, gpu, timeout, env, network, counts, checks,
-                mode, line, m.release, List.of(), null, m.pinnedSha256);
+        return new Builder(name, m.flavor, m.version).source(m.source, m.soPath).worlds(worlds).gpu(gpu).timeout(timeout).env(env)
+                .network(network).counts(counts).checks(checks).mode(mode).line(line).release(m.release)
+                .pinnedSha256(m.pinnedSha256).build();
     }
 
     /** Where a container cell's ranks meet: on a Docker network of the cell's own, or on the host's network. */
@@ -187,12 +291,12 @@ public record Cell(
 
     /**
      * A library named by coordinates (a Maven artifact, a Debian package, a wheel), resolved to a file on this host
-     * before the cell runs; see {@link io.ncclffm.harness.library.Libraries}.
+     * before the cell runs (by the {@code library} package).
      *
      * @param library where the file comes from
      * @param launch  how ranks run on the resolved file
      */
-    public record Coordinates(io.ncclffm.harness.library.LibrarySource library, Launch launch) implements Source {
+    public record Coordinates(LibrarySource library, Launch launch) implements Source {
         @Override
         public boolean containerized() {
             return launch == Launch.CONTAINER;

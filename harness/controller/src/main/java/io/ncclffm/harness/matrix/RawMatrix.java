@@ -33,8 +33,10 @@ record RawMatrix(
     record RawRange(String lowest, String highest) {
     }
 
+    /** The settings {@code defaults} gives every cell, and a cell may set for itself. */
     record RawDefaults(List<Integer> worlds, JsonNode gpu, String timeout, Map<String, String> env, String network,
                        List<Integer> counts, List<String> checks) {
+        static final RawDefaults NONE = new RawDefaults(null, null, null, null, null, null, null);
     }
 
     record RawCell(
@@ -56,6 +58,11 @@ record RawMatrix(
             String launch,
             String release,
             List<String> mix) {
+
+        /** The settings this cell writes for itself, as {@code defaults} would write them. */
+        RawDefaults settings() {
+            return new RawDefaults(worlds, gpu, timeout, env, network, counts, checks);
+        }
     }
 
     /**

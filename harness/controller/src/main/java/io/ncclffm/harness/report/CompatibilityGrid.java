@@ -116,63 +116,110 @@ public final class CompatibilityGrid {
                 "world " + c.world() + (c.run() > 0 ? " · run " + c.run() : "")};
     }
 
+    /**
+     * The grid in Markdown. Everything it takes from the matrix file or the ranks (names, releases, messages, paths)
+     * is escaped ({@link #md}, {@link #code}), so that a release written as {@code ROCm 5.4 | <b>} stays one cell of
+     * its table and is shown as written.
+     */
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder("# ncclffm compatibility grid\n\n");
-        for (String line : heading()) sb.append("- ").append(line.replace("|", "\\|")).append('\n');
+        for (String line : heading()) sb.append("- ").append(md(line)).append('\n');
         sb.append('\n');
+        markdownGrid(sb);
+        markdownWallTimes(sb);
+        markdownLibraries(sb);
+        markdownPairs(sb);
+        return sb.toString();
+    }
+
+    private void markdownGrid(StringBuilder sb) {
         sb.append("| check |");
         for (CellSummary c : columns) {
             String[] h = heads(c);
-            sb.append(" **").append(h[0]).append("**<br>").append(h[1]).append("<br>").append(h[2]).append(" |");
+            sb.append(" **").append(md(h[0])).append("**<br>").append(md(h[1])).append("<br>").append(md(h[2])).append(" |");
         }
-        sb.append("\n|---|");
-        sb.append("---|".repeat(columns.size()));
-        sb.append('\n');
+        sb.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
         for (String row : rows) {
-            sb.append("| ").append(row).append(" |");
+            sb.append("| ").append(md(row)).append(" |");
             for (CellSummary c : columns) {
                 Entry e = entry(row, c.column());
-                sb.append(' ').append(e == null ? "–" : e.text().replace("|", "\\|")).append(" |");
+                sb.append(' ').append(e == null ? "–" : md(e.text())).append(" |");
             }
             sb.append('\n');
         }
+    }
+
+    private void markdownWallTimes(StringBuilder sb) {
         sb.append("\nWall time of each cell run, and rank 0's communicator init (the first run of a release whose kernels the ")
                 .append("driver compiles from PTX shows that one-time cost there):\n\n");
         sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
-            sb.append("| ").append(c.cell()).append(" | ").append(c.release()).append(" | ")
-                    .append(c.launcher()).append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
+            sb.append("| ").append(md(c.cell())).append(" | ").append(md(c.release())).append(" | ").append(md(c.launcher()))
+                    .append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
                     .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
         }
+    }
+
+    private void markdownLibraries(StringBuilder sb) {
         sb.append("\n## Libraries the ranks ran\n\nThe file each rank really ran, as its worker hashed it after loading it, ")
                 .append("beside the sha256 the matrix pins:\n\n| cell run | ranks | file | size | sha256 | NCCL build | pin |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
             if (c.provenance().files().isEmpty()) {
-                sb.append("| ").append(c.column()).append(" | – | no rank said which file it ran | | | | |\n");
+                sb.append("| ").append(md(c.column())).append(" | – | no rank said which file it ran | | | | |\n");
             }
             for (Provenance.RankFiles f : c.provenance().files()) {
-                sb.append("| ").append(c.column()).append(" | ").append(String.join(", ", f.ranks().stream().map(String::valueOf).toList()))
-                        .append(" | `").append(f.file().path()).append("` | ").append(f.file().size()).append(" | `")
-                        .append(f.file().sha256()).append("` | ").append(f.file().buildLine() == null ? "–" : f.file().buildLine())
+                sb.append("| ").append(md(c.column())).append(" | ").append(String.join(", ", f.ranks().stream().map(String::valueOf).toList()))
+                        .append(" | ").append(code(f.file().path())).append(" | ").append(f.file().size()).append(" | ")
+                        .append(code(f.file().sha256())).append(" | ").append(f.file().buildLine() == null ? "–" : md(f.file().buildLine()))
                         .append(" | ").append(pinText(c.provenance(), f)).append(" |\n");
             }
         }
+    }
+
+    private void markdownPairs(StringBuilder sb) {
         List<CellSummary> pairs = columns.stream().filter(CellSummary::mixed).toList();
-        if (!pairs.isEmpty()) {
-            sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
-            for (CellSummary c : pairs) {
-                Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
-                        .findFirst().orElse(null);
-                sb.append("| ").append(c.release()).append(" | ").append(c.world()).append(" | ")
-                        .append(pair == null ? "not judged: " + c.verdicts().getFirst().message()
-                                : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message())
-                        .toString().replace("|", "\\|");
-                sb.append(" |\n");
+        if (pairs.isEmpty()) return;
+        sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
+        for (CellSummary c : pairs) {
+            Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
+                    .findFirst().orElse(null);
+            String outcome = pair == null ? "not judged: " + c.verdicts().getFirst().message()
+                    : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message();
+            sb.append("| ").append(md(c.release())).append(" | ").append(c.world()).append(" | ").append(md(outcome)).append(" |\n");
+        }
+    }
+
+    /**
+     * Text for a Markdown table cell or list item: what would end the cell ({@code |}, a line break), start HTML
+     * ({@code <}, {@code >}, {@code &}) or format ({@code \}, {@code `}, {@code *}, {@code _}, {@code [}, {@code ]}) is
+     * escaped, so it reads as written.
+     */
+    static String md(String s) {
+        if (s == null) return "";
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '\n', '\r' -> sb.append(' ');
+                case '\\', '|', '`', '*', '_', '[', ']' -> sb.append('\\').append(c);
+                default -> sb.append(c);
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Text as a Markdown code span, with the table's {@code |} escaped (GitHub's tables read {@code \|} inside code
+     * too); text a code span cannot hold (a backtick, a line break) is escaped as plain text instead.
+     */
+    static String code(String s) {
+        if (s == null) return "";
+        if (s.indexOf('`') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) return md(s);
+        return "`" + s.replace("|", "\\|") + "`";
     }
 
     public String toHtml() {
@@ -241,7 +288,9 @@ public final class CompatibilityGrid {
         };
     }
 
+    /** Text for HTML, in an element or a double- or single-quoted attribute. */
     static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 }

@@ -23,11 +23,11 @@ import io.ncclffm.harness.perf.CBaseline;
 import io.ncclffm.harness.perf.PerfAnalysis;
 import io.ncclffm.harness.perf.PerfReport;
 import io.ncclffm.harness.perf.judge.InitPoint;
-import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.protocol.Source;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.verdict.Gate;
+import io.ncclffm.harness.verdict.ReportCategory;
 import io.ncclffm.harness.verdict.Verdict;
 
 /**
@@ -45,6 +45,7 @@ public final class MatrixReport {
     private final List<CellSummary> cells = new ArrayList<>();
     private RunJournal journal;
     private List<RunJournal.PlannedRun> planned = List.of();
+    private String nothingPlanned;
     private boolean stopped;
     private boolean finished;
     private final List<PerfPoint> perf = new ArrayList<>();
@@ -60,29 +61,30 @@ public final class MatrixReport {
      *                  {@code null}
      */
     public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline) {
-        begin(info, matrix, cBaseline, null, List.of(), "");
+        begin(info, matrix, cBaseline, null, new RunJournal.Plan(List.of(), null), "");
     }
 
     /**
      * @param journal    where each verdict is appended as it is known, or {@code null}
-     * @param planned    every cell run the run will record, in the matrix's order: any not recorded when the gate is
-     *                   judged never finished
+     * @param plan       every cell run the run will record, in the matrix's order: any not recorded when the gate is
+     *                   judged never finished; and why there is none, when there is none
      * @param controller who runs it, for the journal
      */
-    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline, RunJournal journal,
-                                   List<RunJournal.PlannedRun> planned, String controller) {
+    public synchronized void begin(RunInfo info, Matrix matrix, String cBaseline, RunJournal journal, RunJournal.Plan plan,
+                                   String controller) {
         this.info = info;
         this.matrix = matrix;
         this.cBaseline = cBaseline;
         this.journal = journal;
-        this.planned = List.copyOf(planned);
+        this.planned = plan.runs();
+        this.nothingPlanned = plan.nothingPlanned();
         stopped = false;
         finished = false;
         cells.clear();
         perf.clear();
         inits.clear();
         extra.clear();
-        if (journal != null) journal.append(RunJournal.Start.of(info, controller, planned));
+        if (journal != null) journal.append(RunJournal.Start.of(info, controller, plan));
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
@@ -158,7 +160,8 @@ public final class MatrixReport {
      * has not been recorded, and after the run was stopped.
      */
     public synchronized Gate gate() {
-        return judge(cells(), extra, info != null && info.notStartedAllowed(), new Gate.Progress(unfinished(), !stopped));
+        return judge(cells(), extra, info != null && info.notStartedAllowed(), new Gate.Progress(unfinished(), !stopped,
+                nothingPlanned));
     }
 
     /** The planned cell runs not recorded, in the matrix's order. */
@@ -224,7 +227,7 @@ public final class MatrixReport {
             // What a run measured is kept first; everything below is derived from it.
             Files.createDirectories(results);
             Files.writeString(results.resolve("environment.properties"), environment(gate), StandardCharsets.UTF_8);
-            Files.writeString(results.resolve("categories.json"), CATEGORIES, StandardCharsets.UTF_8);
+            Files.writeString(results.resolve("categories.json"), categories(), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
             if (!perf.isEmpty()) {
                 PerfReport.writePoints(reports.resolve("perf"), perf);
@@ -262,26 +265,18 @@ public final class MatrixReport {
         return node.toPrettyString();
     }
 
-    /**
-     * Allure's categories: waived gaps (the message starts with WAIVED), other skips, infrastructure, product
-     * defects. Allure files a result under every category it matches, so the two skip categories exclude each
-     * other by their message patterns.
-     */
-    static final String CATEGORIES = """
-            [
-              {"name": "Waived known gaps", "matchedStatuses": ["skipped"], "messageRegex": "(?s)WAIVED .*",
-               "description": "Failures a waiver in the matrix file accepts, each with its reason and link"},
-              {"name": "Release gaps (skipped with the release that adds it)", "matchedStatuses": ["skipped"],
-               "messageRegex": "(?s)RELEASE GAP: .*",
-               "description": "What the library release lacks, e.g. bf16 before NCCL 2.10: checked against the release, not run"},
-              {"name": "Not run", "matchedStatuses": ["skipped"], "messageRegex": "(?s)NOT RUN .*",
-               "description": "Checks that never ran, with why: no GPU on the cell, an earlier step failed, the device lacks it. Nothing was learned from them"},
-              {"name": "Broken infrastructure", "matchedStatuses": ["broken"],
-               "description": "A rank died or hung, a container or image failed, Docker or a GPU was missing: nothing was learned about the library"},
-              {"name": "Product defects", "matchedStatuses": ["failed"],
-               "description": "The library or the binding gave a wrong answer, a wrong version, or an NCCL error where success was due"}
-            ]
-            """;
+    /** Allure's {@code categories.json}: one entry per {@link ReportCategory}, in its order. */
+    static String categories() {
+        var array = io.ncclffm.harness.protocol.EventCodec.mapper().createArrayNode();
+        for (ReportCategory c : ReportCategory.values()) {
+            var node = array.addObject();
+            node.put("name", c.title());
+            node.putArray("matchedStatuses").add(c.status().name().toLowerCase(java.util.Locale.ROOT));
+            if (c.messageRegex() != null) node.put("messageRegex", c.messageRegex());
+            node.put("description", c.description());
+        }
+        return array.toPrettyString() + "\n";
+    }
 
     private String environment(Gate gate) {
         Map<String, String> env = new LinkedHashMap<>();

@@ -60,15 +60,29 @@ public final class RunJournal implements AutoCloseable {
     }
 
     /**
-     * @param started    ISO-8601
-     * @param controller e.g. {@code controller pid 4242 on host1}
-     * @param planned    every cell run, in the matrix's order
+     * The cell runs a run plans.
+     *
+     * @param runs           every cell run, in the matrix's order
+     * @param nothingPlanned why there is none (a selection that matches none, naming the option); {@code null} when
+     *                       there are some
+     */
+    public record Plan(List<PlannedRun> runs, String nothingPlanned) {
+        public Plan {
+            runs = List.copyOf(runs);
+        }
+    }
+
+    /**
+     * @param started        ISO-8601
+     * @param controller     e.g. {@code controller pid 4242 on host1}
+     * @param planned        every cell run, in the matrix's order
+     * @param nothingPlanned why the run planned no cell run; {@code null} when it planned some
      */
     public record Start(String runId, String matrix, String started, String commit, boolean notStartedAllowed,
-                        String controller, List<PlannedRun> planned) implements Record {
-        public static Start of(RunInfo info, String controller, List<PlannedRun> planned) {
+                        String controller, List<PlannedRun> planned, String nothingPlanned) implements Record {
+        public static Start of(RunInfo info, String controller, Plan plan) {
             return new Start(info.runId(), String.valueOf(info.matrixFile()), info.started().toString(), info.commit(),
-                    info.notStartedAllowed(), controller, planned);
+                    info.notStartedAllowed(), controller, plan.runs(), plan.nothingPlanned());
         }
     }
 

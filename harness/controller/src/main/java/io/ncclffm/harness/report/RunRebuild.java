@@ -54,7 +54,7 @@ public final class RunRebuild {
         cells.forEach(c -> recorded.add(c.column()));
         List<String> unfinished = start.planned().stream().map(RunJournal.PlannedRun::label).filter(l -> !recorded.contains(l)).toList();
         Gate gate = MatrixReport.judge(cells, journal.extra(), start.notStartedAllowed(),
-                new Gate.Progress(unfinished, journal.end() != null && journal.stopped() == null));
+                new Gate.Progress(unfinished, journal.end() != null && journal.stopped() == null, start.nothingPlanned()));
         RunInfo info = new RunInfo(Path.of(start.matrix()), dir, dir.resolve(RunFolder.ALLURE_RESULTS), Instant.parse(start.started()),
                 start.commit(), start.notStartedAllowed(), start.runId());
         String how = journal.end() != null ? "the run ended " + journal.end().at()

@@ -22,6 +22,7 @@ import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
@@ -180,7 +181,7 @@ public final class CellVerdicts {
         if (w.isEmpty()) return v;
         Verdict.WaiverNote note = new Verdict.WaiverNote(w.get().kind(), w.get().reason(), w.get().link());
         if (v.status() == CheckStatus.FAILED) {
-            return v.withOutcome(CheckStatus.SKIPPED, "WAIVED " + note + "; it failed with: " + v.message(), note, null);
+            return v.withOutcome(CheckStatus.SKIPPED, ReportCategory.waivedMessage(note, v.message()), note, null);
         }
         return v.status() == CheckStatus.PASSED ? v.withOutcome(v.status(), v.message(), null, note) : v;
     }
@@ -200,10 +201,10 @@ public final class CellVerdicts {
     }
 
     private static Verdict uniqueIdAgreement(CellRun run, Map<Integer, CheckResult> results) {
-        Map<Integer, String> fingerprints = new TreeMap<>();
+        Map<Integer, UniqueIdFingerprint> fingerprints = new TreeMap<>();
         for (RankOutput r : run.ranks()) {
             CheckResult res = results.get(r.rank());
-            fingerprints.put(r.rank(), res == null ? null : res.data().get("fingerprint"));
+            fingerprints.put(r.rank(), res == null ? null : res.fingerprint());
         }
         Map<String, String> params = Map.of("world", Integer.toString(run.world()));
         boolean noneHasAnId = !results.isEmpty() && results.size() == run.ranks().size()
@@ -221,7 +222,7 @@ public final class CellVerdicts {
                     "not every rank reported the fingerprint of its unique ID: " + fingerprints, List.of(), Map.of(),
                     Cause.INFRASTRUCTURE, false, null, null);
         }
-        Set<String> distinct = new LinkedHashSet<>(fingerprints.values());
+        Set<UniqueIdFingerprint> distinct = new LinkedHashSet<>(fingerprints.values());
         if (distinct.size() != 1) {
             return new Verdict(UNIQUE_ID_AGREEMENT, CheckGroup.UNIQUE_ID, params, CheckStatus.FAILED,
                     "ranks used different unique IDs: " + fingerprints, List.of(), Map.of(), Cause.WRONG_VALUES, false, null, null);

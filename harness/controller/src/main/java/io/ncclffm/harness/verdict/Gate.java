@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.ncclffm.harness.protocol.Cause;
-import io.ncclffm.harness.protocol.CheckStatus;
 
 /**
  * The release gate: what a matrix run verified, and whether that is enough to sign off. It passes only when the run
@@ -33,13 +32,22 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
     /** PASS and FAIL judge a finished run; INCOMPLETE is a run that did not finish and recorded no failure. */
     public enum Result { PASS, FAIL, INCOMPLETE }
 
-    /** How far a run got: which of its planned cell runs never finished, and whether it reached its end. */
-    public record Progress(List<String> unfinished, boolean ended) {
+    /**
+     * How far a run got: which of its planned cell runs never finished, and whether it reached its end.
+     *
+     * @param nothingPlanned why the run planned no cell run at all (a selection that matches none, naming the option),
+     *                       or {@code null} when it planned some
+     */
+    public record Progress(List<String> unfinished, boolean ended, String nothingPlanned) {
         /** A run that reached its end with every planned cell run finished. */
         public static final Progress FINISHED = new Progress(List.of(), true);
 
         public Progress {
             unfinished = List.copyOf(unfinished);
+        }
+
+        public Progress(List<String> unfinished, boolean ended) {
+            this(unfinished, ended, null);
         }
 
         public boolean finished() {
@@ -85,17 +93,39 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
      *                 recorded failed or broke
      */
     public static Gate judge(List<CellRunVerdicts> cells, List<Verdict> extra, boolean notStartedAllowed, Progress progress) {
-        int passed = 0, failed = 0, broken = 0, waived = 0, gap = 0, notRun = 0, devicePassed = 0, notStarted = 0;
-        Map<String, Integer> why = new LinkedHashMap<>();
-        Set<String> hostScope = new LinkedHashSet<>();
-        List<Verdict> all = new ArrayList<>();
-        boolean anyGpuCell = false;
+        Tally t = new Tally();
         for (CellRunVerdicts c : cells) {
-            anyGpuCell |= c.assignsGpu();
-            all.addAll(c.verdicts());
+            t.anyGpuCell |= c.assignsGpu();
+            c.verdicts().forEach(t::count);
         }
-        all.addAll(extra);
-        for (Verdict v : all) {
+        extra.forEach(t::count);
+        Counts counts = new Counts(t.passed, t.failed, t.broken, t.waived, t.gap, t.notRun);
+        List<String> reasons = new ArrayList<>();
+        if (t.failed > 0) reasons.add(t.failed + " check(s) failed");
+        if (t.broken > 0) reasons.add(t.broken + " check(s) broken");
+        boolean defects = !reasons.isEmpty();
+        // What is missing is a reason to fail a finished run; in one that did not finish it is only not there yet.
+        if (progress.finished() && t.passed == 0) {
+            reasons.add("nothing was checked: " + (progress.nothingPlanned() != null ? progress.nothingPlanned() : "no check passed"));
+        }
+        if (progress.finished() && t.anyGpuCell && t.devicePassed == 0) reasons.add("the matrix assigns GPUs but no GPU check passed");
+        if (!progress.finished()) reasons.add(unfinished(progress, cells.size()));
+        Result result = progress.finished() ? (reasons.isEmpty() ? Result.PASS : Result.FAIL)
+                : (defects ? Result.FAIL : Result.INCOMPLETE);
+        String allowance = t.notStarted > 0 && notStartedAllowed
+                ? t.notStarted + " cell run(s) never started and were allowed to by " + ALLOW_NOT_STARTED : null;
+        return new Gate(result, headline(result, reasons, t, allowance), counts, Map.copyOf(t.why), List.copyOf(reasons), allowance,
+                progress.unfinished());
+    }
+
+    /** Every verdict counted once, by category, with what the headline says of the run's scope. */
+    private static final class Tally {
+        int passed, failed, broken, waived, gap, notRun, devicePassed, notStarted;
+        boolean anyGpuCell;
+        final Map<String, Integer> why = new LinkedHashMap<>();
+        final Set<String> hostScope = new LinkedHashSet<>();
+
+        void count(Verdict v) {
             switch (v.status()) {
                 case PASSED -> {
                     passed++;
@@ -117,33 +147,21 @@ public record Gate(Result result, String headline, Counts counts, Map<String, In
                 }
             }
         }
-        Counts counts = new Counts(passed, failed, broken, waived, gap, notRun);
-        List<String> reasons = new ArrayList<>();
-        if (failed > 0) reasons.add(failed + " check(s) failed");
-        if (broken > 0) reasons.add(broken + " check(s) broken");
-        boolean defects = !reasons.isEmpty();
-        // What is missing is a reason to fail a finished run; in one that did not finish it is only not there yet.
-        if (progress.finished() && passed == 0) reasons.add("nothing was checked: no check passed");
-        if (progress.finished() && anyGpuCell && devicePassed == 0) {
-            reasons.add("the matrix assigns GPUs but no GPU check passed");
-        }
-        if (!progress.finished()) reasons.add(unfinished(progress, cells.size()));
-        Result result = progress.finished() ? (reasons.isEmpty() ? Result.PASS : Result.FAIL)
-                : (defects ? Result.FAIL : Result.INCOMPLETE);
-        String allowance = notStarted > 0 && notStartedAllowed
-                ? notStarted + " cell run(s) never started and were allowed to by " + ALLOW_NOT_STARTED : null;
+    }
+
+    /** The verdict, why (unless it passed), the scope, the GPU checks not run and any allowance. */
+    private static String headline(Result result, List<String> reasons, Tally t, String allowance) {
         StringBuilder head = new StringBuilder(result.name()).append(" (");
         if (result != Result.PASS) head.append(String.join("; ", reasons)).append("; ");
-        if (anyGpuCell) {
-            head.append("GPU scope: ").append(devicePassed).append(" GPU check(s) passed");
+        if (t.anyGpuCell) {
+            head.append("GPU scope: ").append(t.devicePassed).append(" GPU check(s) passed");
         } else {
-            head.append("CPU scope: ").append(hostScope.isEmpty() ? "nothing" : String.join(", ", hostScope));
+            head.append("CPU scope: ").append(t.hostScope.isEmpty() ? "nothing" : String.join(", ", t.hostScope));
         }
-        int noGpu = why.getOrDefault(notRunReason(Cause.NO_GPU), 0);
+        int noGpu = t.why.getOrDefault(notRunReason(Cause.NO_GPU), 0);
         if (noGpu > 0) head.append("; ").append(noGpu).append(" GPU check(s) not run: no GPU");
         if (allowance != null) head.append("; ").append(allowance);
-        head.append(')');
-        return new Gate(result, head.toString(), counts, Map.copyOf(why), List.copyOf(reasons), allowance, progress.unfinished());
+        return head.append(')').toString();
     }
 
     private static String unfinished(Progress progress, int recorded) {

@@ -164,6 +164,24 @@ class GateRulesIT {
         assertFalse(Files.exists(r.reports().getParent()), "nothing ran: not even the run's folder was made");
     }
 
+    @Test
+    void worldsZero_exits2_namingTheOption_andNothingRuns() throws Exception {
+        Run r = run(stubCell("none", "[1]"), Map.of(), "--worlds", "0");
+        assertEquals(2, r.exit(), r.stdout() + r.stderr());
+        assertEquals("option --worlds expects comma-separated world sizes in 1..64, e.g. 1,2, got '0'",
+                r.stderr().lines().filter(l -> !l.startsWith("WARNING")).findFirst().orElse(""), r.stderr());
+        assertFalse(Files.exists(r.reports().getParent()), "nothing ran: not even the run's folder was made");
+    }
+
+    @Test
+    void worldsThatSelectNoCellRun_failTheGate_whoseHeadlineNamesTheOption() throws Exception {
+        Run r = run(stubCell("none", "[1, 2]"), Map.of(), "--worlds", "3");
+        assertEquals(1, r.exit(), r.stdout() + r.stderr());
+        String headline = r.gate().lines().findFirst().orElse("");
+        assertEquals("FAIL (nothing was checked: the world sizes selected (--worlds, ncclffm.worlds: [3]) match no cell run; the cells "
+                + "run world sizes [1, 2]; CPU scope: nothing)", headline);
+    }
+
     /** The test names of Allure's result files. */
     private static List<String> allureTestNames(Path results) throws IOException {
         List<String> names = new ArrayList<>();

@@ -89,7 +89,7 @@ class LibraryFetchCommandTest {
     @Test
     void fetch_writesTheManifestAndPrintsOneLinePerLibrary() throws Exception {
         Path into = tmp.resolve("libs");
-        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", into.toString()}, System.out, System.err);
+        int exit = Main.run(new String[] {"fetch", "--matrix", matrix().toString(), "--into", into.toString()}, System.out, System.err);
 
         assertEquals(0, exit, err.toString());
         LibraryManifest.Library lib = LibraryManifest.read(into).libraries().getFirst();
@@ -103,14 +103,14 @@ class LibraryFetchCommandTest {
 
     @Test
     void fetch_selectionWithoutLibraryCells_exitsOneAndSaysNothingWasFetched() throws Exception {
-        int exit = Main.fetch(new String[] {"--matrix", matrix().toString(), "--into", tmp.resolve("libs").toString(), "--cells", "from-image"}, System.out, System.err);
+        int exit = Main.run(new String[] {"fetch", "--matrix", matrix().toString(), "--into", tmp.resolve("libs").toString(), "--cells", "from-image"}, System.out, System.err);
         assertEquals(1, exit);
         assertTrue(err.toString().contains("names its library with 'library:'; nothing to fetch"), err.toString());
     }
 
     @Test
     void fetch_withoutInto_isAUsageError() throws Exception {
-        assertEquals(2, Main.fetch(new String[] {"--matrix", matrix().toString()}, System.out, System.err));
+        assertEquals(2, Main.run(new String[] {"fetch", "--matrix", matrix().toString()}, System.out, System.err));
         assertTrue(err.toString().contains("fetch needs --matrix FILE and --into DIR"), err.toString());
         assertTrue(err.toString().contains("usage: "), err.toString());
     }
@@ -122,7 +122,7 @@ class LibraryFetchCommandTest {
         Path m = matrix();
         Files.writeString(m, Files.readString(m).replace("entry: ncclstub/lib/libnccl.so.2}", "entry: ncclstub/lib/libnccl.so.2, sha256: " + SHA + "}"));
 
-        int exit = Main.fetch(new String[] {"--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err);
+        int exit = Main.run(new String[] {"fetch", "--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err);
 
         assertEquals(1, exit);
         String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(LIBRARY.getBytes(StandardCharsets.UTF_8)));
@@ -136,7 +136,7 @@ class LibraryFetchCommandTest {
         Path m = matrix();
         Files.writeString(m, Files.readString(m).replace("entry: ncclstub/lib/libnccl.so.2}", "entry: ncclstub/lib/libnccl.so.2, sha256: 1234}"));
 
-        assertEquals(2, Main.fetch(new String[] {"--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
+        assertEquals(2, Main.run(new String[] {"fetch", "--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
         assertTrue(err.toString().startsWith(m + ", line 5, field cells[0].library.sha256: expected the library file's SHA-256 as 64 hex digits"),
                 err.toString());
     }
@@ -162,13 +162,13 @@ class LibraryFetchCommandTest {
     void fetch_mavenJarWhoseSha1IsAllZeros_exitsOneSayingTheChecksumFailed() throws Exception {
         System.setProperty("ncclffm.maven.repositories", tmp.resolve("repo").toUri().toString());
         Path good = mavenMatrix(null);
-        assertEquals(0, Main.fetch(new String[] {"--matrix", good.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err),
+        assertEquals(0, Main.run(new String[] {"fetch", "--matrix", good.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err),
                 "the same repository with its true checksum: " + err);
         System.setProperty("maven.repo.local", tmp.resolve("m2-fresh").toString());
         System.setProperty("ncclffm.library.cache", tmp.resolve("cache-fresh").toString());
         Path bad = mavenMatrix("0".repeat(40));
 
-        int exit = Main.fetch(new String[] {"--matrix", bad.toString(), "--into", tmp.resolve("libs-bad").toString()}, System.out, System.err);
+        int exit = Main.run(new String[] {"fetch", "--matrix", bad.toString(), "--into", tmp.resolve("libs-bad").toString()}, System.out, System.err);
 
         assertEquals(1, exit);
         assertTrue(err.toString().contains("cell from-maven (NCCL 2.22.3), maven artifact io.ncclffm.test:nccl-stub:jar:2.22.3, entry "
@@ -181,12 +181,12 @@ class LibraryFetchCommandTest {
         System.setProperty("ncclffm.maven.repositories", "http://127.0.0.1:9/maven2");
         Path m = mavenMatrix(null);
 
-        assertEquals(1, Main.fetch(new String[] {"--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
+        assertEquals(1, Main.run(new String[] {"fetch", "--matrix", m.toString(), "--into", tmp.resolve("libs").toString()}, System.out, System.err));
         assertTrue(err.toString().contains("http://127.0.0.1:9/maven2 is plain http"), err.toString());
         assertTrue(err.toString().contains("--maven-allow-http"), err.toString());
 
         err.reset();
-        assertEquals(1, Main.fetch(new String[] {"--matrix", m.toString(), "--maven-allow-http", "--into", tmp.resolve("libs").toString()},
+        assertEquals(1, Main.run(new String[] {"fetch", "--matrix", m.toString(), "--maven-allow-http", "--into", tmp.resolve("libs").toString()},
                 System.out, System.err));
         assertFalse(err.toString().contains("is plain http"), err.toString());
         assertTrue(err.toString().contains("was not found in the repositories tried (configured-"), "tried, and nothing answers: " + err);

@@ -1,6 +1,7 @@
 package io.ncclffm.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -10,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -190,5 +192,61 @@ class MainTest {
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("../../matrix/debian.yaml: no cell matches 'nope-*'; cells are ["), r.err());
         assertEquals("", r.out());
+    }
+    private static final String ONE_CELL = """
+            cells:
+              - {name: a, flavor: nccl, version: 2.22.3, image: {ref: some/image}, soPath: /usr/lib/libnccl.so.2}
+            """;
+
+    /** A matrix file that once made the jar exit 1, hang, or run a broken cell, and the one line it must print now. */
+    static Stream<Arguments> hostileMatrices() {
+        return Stream.of(
+                arguments("defaults: {timeout: 99999999999999999999h}\n" + ONE_CELL,
+                        "line 1, field defaults.timeout: expected a duration from 1s to 24h, like 90s, 10m or 1h, got '99999999999999999999h'"),
+                arguments("defaults: {timeout: 9999999999999h}\n" + ONE_CELL,
+                        "line 1, field defaults.timeout: expected a duration from 1s to 24h, like 90s, 10m or 1h, got '9999999999999h'"),
+                arguments("defaults: {timeout: 0s}\n" + ONE_CELL,
+                        "line 1, field defaults.timeout: expected a duration from 1s to 24h, like 90s, 10m or 1h, got '0s'"),
+                arguments("supported: {nccl: {lowest: 2.x, highest: 2.22.3}}\n" + ONE_CELL,
+                        "line 1, field supported.nccl.lowest: expected a version like 2.28.9, got '2.x'"),
+                arguments("defaults: {env: {'NCCL_DEBUG=INFO': x}}\n" + ONE_CELL,
+                        "line 1, field defaults.env.NCCL_DEBUG=INFO: 'NCCL_DEBUG=INFO' is no environment variable name: a name is "
+                                + "not empty and has no '=' and no NUL character"),
+                arguments("defaults: {timeout: 5m}\ndefaults: {timeout: 50m}\n" + ONE_CELL,
+                        "line 2, field defaults: duplicate key 'defaults' (first written at line 1); a key may appear once in a mapping"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("hostileMatrices")
+    void hostileMatrix_printsOneLineWithFileLineAndField_andExitsTwo(String yaml, String expected, @TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("m.yaml"), yaml);
+        Result r = run("matrix", "--matrix", file.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(List.of(file + ", " + expected), r.errLines());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aMatrixThatIsADeviceOrAFifo_isRefusedAtOnce_andExitsTwo(@TempDir Path dir) throws Exception {
+        Result zero = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("matrix", "--matrix", "/dev/zero"));
+        assertEquals(2, zero.exit(), zero.err());
+        assertEquals(List.of("matrix file /dev/zero is not a regular file (it is a character device); expected a YAML matrix file"),
+                zero.errLines());
+        Path fifo = dir.resolve("m.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Result pipe = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("fetch", "--matrix", fifo.toString(), "--into",
+                dir.resolve("libs").toString()));
+        assertEquals(2, pipe.exit(), pipe.err());
+        assertEquals(List.of("matrix file " + fifo + " is not a regular file (it is a FIFO); expected a YAML matrix file"), pipe.errLines());
+    }
+    @Test
+    void worlds_outsideOneToSixtyFour_isAUsageErrorNamingTheOption_beforeAnythingRuns() {
+        for (String worlds : List.of("0", "65", "1,0", "two")) {
+            Result r = run("matrix", "--matrix", "../../matrix/debian.yaml", "--worlds", worlds);
+            assertEquals(2, r.exit(), worlds + ": " + r.err());
+            assertEquals("option --worlds expects comma-separated world sizes in 1..64, e.g. 1,2, got '" + worlds + "'",
+                    r.errLines().get(0));
+            assertEquals("", r.out(), "no run's folder was made");
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -61,5 +62,13 @@ class MatrixSettingsTest {
         String runId = assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.RUN_ID, "../elsewhere"))).getMessage();
         assertTrue(runId.startsWith("run id '../elsewhere': expected letters, digits"), runId);
         assertThrows(IllegalArgumentException.class, () -> from(Map.of(MatrixSettings.RUN_ID, "latest")), "latest names the link");
+    }
+    @Test
+    void worlds_areTheSizesACellCanRun() {
+        assertEquals(Set.of(1, 64), MatrixSettings.worlds("1, 64"));
+        for (String bad : List.of("0", "65", "-1")) {
+            assertEquals("ncclffm.worlds='" + bad + "': expected comma-separated world sizes, e.g. 1,2",
+                    assertThrows(IllegalArgumentException.class, () -> MatrixSettings.worlds(bad)).getMessage());
+        }
     }
 }

@@ -70,7 +70,7 @@ class DebianLibrariesIT {
         assertEquals(cell.version().toString(), version.data().get("version"));
         assertEquals(cell.flavor().name(), version.data().get("flavor"));
         assertEquals(Integer.toString(cell.version().code()), version.data().get("code"), "raw ncclGetVersion code");
-        assertEquals(result(run, 0, "unique-id").data().get("fingerprint"), result(run, 1, "unique-id").data().get("fingerprint"));
+        assertEquals(result(run, 0, "unique-id").fingerprint(), result(run, 1, "unique-id").fingerprint());
         CheckResult init = result(run, 1, "init-without-gpu");
         assertEquals("ncclUnhandledCudaError", init.data().get("result"), init.message());
         assertTrue(init.data().get("errorString").contains("unhandled cuda error"), init.data().toString());

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +16,6 @@ import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
 import io.ncclffm.harness.protocol.RankEnding;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
 
@@ -115,8 +113,8 @@ class RankSupervisorTest {
     }
 
     private static Cell cell(Duration timeout) {
-        return new Cell("c", io.ncclffm.Flavor.NCCL, io.ncclffm.NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so",
-                List.of(2), io.ncclffm.harness.matrix.GpuAssignment.NONE, timeout, Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        return Cell.builder("c", io.ncclffm.Flavor.NCCL, io.ncclffm.NcclVersion.of(2, 28, 3))
+                .source(new Cell.HostLibrary("/x.so"), "/x.so").worlds(List.of(2)).timeout(timeout).line(1).build();
     }
 
     /** Supervises on {@code time}'s clock; the supervisor does not wait between looks, time moves by its clock alone. */

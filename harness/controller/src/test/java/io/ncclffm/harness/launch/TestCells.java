@@ -8,10 +8,8 @@ import java.util.Map;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
-import io.ncclffm.harness.protocol.WorkerConfig;
 
 /** Cells for launcher tests: the repository's Debian cells, variations of them, and stub-library process cells. */
 final class TestCells {
@@ -26,16 +24,17 @@ final class TestCells {
     }
 
     static Cell with(Cell c, String name, String soPath, NcclVersion version, Duration timeout, Map<String, String> env) {
-        return new Cell(name, c.flavor(), version, c.source(), soPath, c.worlds(), c.gpu(), timeout, env, c.network(),
-                c.counts(), c.checks(), c.mode(), c.line());
+        return Cell.builder(name, c.flavor(), version).source(c.source(), soPath).worlds(c.worlds()).gpu(c.gpu())
+                .timeout(timeout).env(env).network(c.network()).counts(c.counts()).checks(c.checks()).mode(c.mode())
+                .line(c.line()).build();
     }
 
     /** A process cell over the stub library, whose init fails like NCCL's on a machine without a GPU. */
     static Cell stub(String name, Duration timeout) throws Exception {
         Path lib = StubNccl.build();
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.HostLibrary(lib.toString()), lib.toString(),
-                List.of(2), GpuAssignment.NONE, timeout, Map.of("STUB_NCCL_INIT", "fail"), Cell.Network.CELL, List.of(), List.of(),
-                WorkerConfig.Mode.CHECK, 0);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3))
+                .source(new Cell.HostLibrary(lib.toString()), lib.toString()).worlds(List.of(2)).timeout(timeout)
+                .env(Map.of("STUB_NCCL_INIT", "fail")).build();
     }
 
     static Matrix matrixOf(Cell... cells) {

@@ -20,8 +20,9 @@ import io.ncclffm.harness.protocol.WorkerConfig;
 class WorkerEnvironmentTest {
 
     private static Cell cell(GpuAssignment gpu) {
-        return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/lib/libnccl.so.2"), "/lib/libnccl.so.2",
-                List.of(4), gpu, Duration.ofMinutes(8), Map.of("NCCL_DEBUG", "INFO"), Cell.Network.CELL, List.of(1, 7), List.of(), WorkerConfig.Mode.CHECK, 1);
+        return Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 3))
+                .source(new Cell.HostLibrary("/lib/libnccl.so.2"), "/lib/libnccl.so.2").worlds(List.of(4)).gpu(gpu)
+                .timeout(Duration.ofMinutes(8)).env(Map.of("NCCL_DEBUG", "INFO")).counts(List.of(1, 7)).line(1).build();
     }
 
     @Test
@@ -44,9 +45,9 @@ class WorkerEnvironmentTest {
         assertEquals(Long.toString(8 * 60 - 15), env.get(WorkerConfig.WORKER_TIMEOUT), "the worker gives up before the launcher");
         WorkerConfig read = WorkerConfig.fromEnvironment(env);
         assertEquals(3, read.rank());
-        assertEquals(token, read.token());
+        assertEquals(token, read.rendezvous().token());
         assertEquals(WorkerConfig.Mode.CHECK, read.mode());
-        assertEquals(java.util.List.of(1, 7), read.counts());
+        assertEquals(java.util.List.of(1, 7), read.checks().counts());
     }
 
     @Test
@@ -67,13 +68,15 @@ class WorkerEnvironmentTest {
     @Test
     void aCellsWorkerSettings_reachTheWorker_andALauncherVariableInItsEnv_isRefused() {
         Cell base = cell(GpuAssignment.NONE);
-        Cell tuned = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
-                Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        Cell tuned = Cell.builder("c", base.flavor(), base.version()).source(base.source(), base.soPath())
+                .worlds(base.worlds()).gpu(base.gpu()).timeout(base.timeout())
+                .env(Map.of(WorkerConfig.COLLECTIVE_TIMEOUT, "20", "NCCLFFM_SHIM_DELAY_US", "30")).line(1).build();
         Map<String, String> env = WorkerEnvironment.forRank(tuned, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null);
-        assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
+        assertEquals(java.time.Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).timeouts().collective());
         assertEquals("30", env.get("NCCLFFM_SHIM_DELAY_US"), "what the worker does not read passes through to the libraries");
-        Cell bad = new Cell("c", base.flavor(), base.version(), base.source(), base.soPath(), base.worlds(), base.gpu(), base.timeout(),
-                Map.of(WorkerConfig.RANK, "1"), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        Cell bad = Cell.builder("c", base.flavor(), base.version()).source(base.source(), base.soPath())
+                .worlds(base.worlds()).gpu(base.gpu()).timeout(base.timeout()).env(Map.of(WorkerConfig.RANK, "1")).line(1)
+                .build();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> WorkerEnvironment.forRank(bad, 1, 0, "h", 1, "b", RendezvousToken.random(), 0, null, null));
         assertEquals("NCCLFFM_RANK is set by the launcher from the cell's place and fields, not by its env", e.getMessage());
@@ -82,12 +85,13 @@ class WorkerEnvironmentTest {
     @Test
     void aPairedPerfCandidate_carriesTheBaselinesLibraryToEveryRank_andOthersDoNot() {
         GpuAssignment gpu = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null);
-        Cell perf = new Cell("perf-b", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
-                List.of(1), gpu, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        Cell perf = Cell.builder("perf-b", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+                .source(new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2").gpu(gpu).timeout(Duration.ofMinutes(5))
+                .mode(WorkerConfig.Mode.PERF).line(1).build();
         Map<String, String> env = WorkerEnvironment.forRank(perf.withPairedBaseline("/a/libnccl.so.2"), 1, 0, "127.0.0.1", 0,
                 "127.0.0.1", RendezvousToken.random(), 0, null, null);
         assertEquals("/a/libnccl.so.2", env.get(WorkerConfig.PERF_BASELINE));
-        assertEquals("/a/libnccl.so.2", WorkerConfig.fromEnvironment(env).perfBaseline());
+        assertEquals("/a/libnccl.so.2", WorkerConfig.fromEnvironment(env).perf().orElseThrow().baseline());
         assertFalse(WorkerEnvironment.forRank(perf, 1, 0, "127.0.0.1", 0, "127.0.0.1", RendezvousToken.random(), 0, null, null)
                 .containsKey(WorkerConfig.PERF_BASELINE));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
@@ -98,19 +102,21 @@ class WorkerEnvironmentTest {
     void rankZeroOfAPerfWorldWithAGpuPerRank_isGivenEveryRanksGpuForNcclTests_andNoOtherCellIs() {
         GpuAssignment perRank = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.PER_RANK, GpuAssignment.Access.TOOLKIT, null);
         GpuAssignment shared = new GpuAssignment(GpuAssignment.Vendor.NVIDIA, GpuAssignment.Assign.SHARED, GpuAssignment.Access.DEVICES, null);
-        Cell perf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
-                List.of(4), perRank, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        Cell perf = Cell.builder("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+                .source(new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2").worlds(List.of(4)).gpu(perRank)
+                .timeout(Duration.ofMinutes(5)).mode(WorkerConfig.Mode.PERF).line(1).build();
         assertEquals("0,1,2,3", RankPlacement.allDevices(perf, 4, List.of()), "rank i sees GPU i, so nccl-tests gets them in rank order");
         Map<String, String> env = WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0,
                 null, "0", RankPlacement.allDevices(perf, 4, List.of()), WorkerConfig.Lifeline.STDIN);
         assertEquals("0,1,2,3", env.get(WorkerConfig.NCCL_TESTS_DEVICES));
         assertEquals("stdin", env.get(WorkerConfig.LIFELINE), "a rank process dies with the launcher that holds its stdin");
         assertEquals("0", env.get("CUDA_VISIBLE_DEVICES"), "the rank itself still sees its own GPU only");
-        assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).ncclTestsDevices());
+        assertEquals("0,1,2,3", WorkerConfig.fromEnvironment(env).perf().orElseThrow().ncclTestsDevices());
 
         assertNull(RankPlacement.allDevices(perf, 1, List.of()), "a world of one runs nccl-tests on its own device");
-        Cell sharedPerf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
-                List.of(4), shared, Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        Cell sharedPerf = Cell.builder("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+                .source(new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2").worlds(List.of(4)).gpu(shared)
+                .timeout(Duration.ofMinutes(5)).mode(WorkerConfig.Mode.PERF).line(1).build();
         assertNull(RankPlacement.allDevices(sharedPerf, 4, List.of()), "ranks sharing one GPU are no world nccl-tests can drive");
         assertNull(RankPlacement.allDevices(cell(perRank), 4, List.of()), "a check cell runs no nccl-tests");
         assertFalse(WorkerEnvironment.forRank(perf, 4, 0, "127.0.0.1", 4000, "127.0.0.1", RendezvousToken.random(), 0, null, "0")
@@ -131,8 +137,9 @@ class WorkerEnvironmentTest {
         assertEquals(0, boxed.deviceOrdinal());
         assertEquals(5, RankPlacement.forProcess(shared, 3, "r", List.of(5)).deviceOrdinal(), "ranks sharing GPU 5 select it");
         assertEquals(5, RankPlacement.forContainer(shared, 3, "r", true, List.of(5)).deviceOrdinal());
-        Cell perf = new Cell("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2",
-                List.of(4), perRank.gpu(), Duration.ofMinutes(5), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.PERF, 1);
+        Cell perf = Cell.builder("perf-w4", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+                .source(new Cell.HostLibrary("/b/libnccl.so.2"), "/b/libnccl.so.2").worlds(List.of(4)).gpu(perRank.gpu())
+                .timeout(Duration.ofMinutes(5)).mode(WorkerConfig.Mode.PERF).line(1).build();
         assertEquals("4,5,6,7", RankPlacement.allDevices(perf, 4, given));
         assertEquals("rank 2 has no GPU among the 2 given: [4, 5]", org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class, () -> RankPlacement.forProcess(perRank, 2, "r", List.of(4, 5))).getMessage());

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
 
 import io.ncclffm.harness.launch.DockerRequirement;
+import io.ncclffm.harness.junit.Launchers;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Debian's real libnccl2 2.22.3 resolved as a library source: apt installs it in the images/debian recipe, the
@@ -50,7 +52,7 @@ class DebianLibrarySourceIT {
 
     @Test
     void libnccl2_isInstalledByAptCopiedOutOfTheImageAsTheRealFile_andThenServedFromTheCacheWithoutDocker() throws Exception {
-        LibraryCache.Entry first = libraries(DebianLibraries.fromSystemProperties()).resolve(NCCL_2_22_3);
+        LibraryCache.Entry first = libraries(DebianLibraries.fromSystemProperties(Launchers.recipeImages())).resolve(NCCL_2_22_3);
 
         assertEquals("libnccl.so.2.22.3", first.file().getFileName().toString(), "the symlink libnccl.so.2 is followed to the real file");
         try (InputStream in = Files.newInputStream(first.file())) {
@@ -61,7 +63,9 @@ class DebianLibrarySourceIT {
 
         DebianLibraries noDocker = new DebianLibraries(() -> {
             throw new AssertionError("a cached library must not make a container");
-        }, Path.of("images"));
+        }, (docker, recipe) -> {
+            throw new AssertionError("a cached library must not build an image");
+        });
         assertEquals(first, libraries(noDocker).resolve(NCCL_2_22_3));
     }
 
@@ -69,7 +73,7 @@ class DebianLibrarySourceIT {
     void versionAptDoesNotHave_failsWithAptsLastLines() {
         LibrarySource.DebianPackage absent = new LibrarySource.DebianPackage("libnccl2", "0.0.1-1", "trixie", "main contrib",
                 "/usr/lib/x86_64-linux-gnu/libnccl.so.2");
-        LibraryException e = assertThrows(LibraryException.class, () -> libraries(DebianLibraries.fromSystemProperties()).resolve(absent));
+        LibraryException e = assertThrows(LibraryException.class, () -> libraries(DebianLibraries.fromSystemProperties(Launchers.recipeImages())).resolve(absent));
         String m = e.getMessage();
         assertTrue(m.startsWith("apt could not install libnccl2=0.0.1-1 from trixie (main contrib): building image ncclffm/debian:"), m);
         assertTrue(m.contains("last lines of the build:"), m);

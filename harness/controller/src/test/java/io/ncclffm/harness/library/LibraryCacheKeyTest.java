@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
-import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Two wheels of one file name in two folders, carrying different libraries, as one matrix names them: each cell
@@ -55,9 +54,9 @@ class LibraryCacheKeyTest {
     }
 
     private static Cell cell(String name, Path wheel) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3),
-                new Cell.Coordinates(new LibrarySource.WheelFile(wheel, ENTRY), Cell.Launch.PROCESS), null, List.of(1),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3))
+                .source(new Cell.Coordinates(new LibrarySource.WheelFile(wheel, ENTRY), Cell.Launch.PROCESS), null)
+                .timeout(Duration.ofMinutes(1)).line(3).build();
     }
 
     private Libraries online() {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
-import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * A libraries folder made by fetch, then used by a run that may not fetch: the manifest lists each library once
@@ -43,8 +41,8 @@ class LibraryFolderTest {
     }
 
     private static Cell cell(String name, LibrarySource source, Cell.Launch launch) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.Coordinates(source, launch), null, List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3)).source(new Cell.Coordinates(source, launch), null)
+                .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(5).build();
     }
 
     private LibrarySource.WheelFile source() {
@@ -66,8 +64,9 @@ class LibraryFolderTest {
         List<LibraryManifest.Library> written = online().fetchInto(List.of(
                 cell("a-process", source(), Cell.Launch.PROCESS),
                 cell("a-container", source(), Cell.Launch.CONTAINER),
-                new Cell("image-cell", Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.ImageRef("x/y"), "/lib/libnccl.so.2", List.of(1),
-                        GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 9)), into);
+                Cell.builder("image-cell", Flavor.NCCL, NcclVersion.of(2, 22, 3))
+                        .source(new Cell.ImageRef("x/y"), "/lib/libnccl.so.2").timeout(Duration.ofMinutes(1)).line(9)
+                        .build()), into);
 
         assertEquals(1, written.size());
         LibraryManifest.Library lib = written.getFirst();
@@ -138,17 +137,18 @@ class LibraryFolderTest {
     void fetchingAgainIntoTheSameFolder_keepsLibrariesOfEarlierFetches() throws Exception {
         Path second = StubArchives.wheel(tmp.resolve("wheels2"), "ncclstubtwo", "2.23.4", "manylinux_2_17_x86_64");
         online().fetchInto(List.of(cell("a", source(), Cell.Launch.PROCESS)), into);
-        online().fetchInto(List.of(new Cell("b", Flavor.NCCL, NcclVersion.of(2, 23, 4),
-                new Cell.Coordinates(new LibrarySource.WheelFile(second, "ncclstubtwo/lib/libnccl.so.2"), Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5)), into);
+        online().fetchInto(List.of(Cell.builder("b", Flavor.NCCL, NcclVersion.of(2, 23, 4))
+                .source(new Cell.Coordinates(new LibrarySource.WheelFile(second, "ncclstubtwo/lib/libnccl.so.2"), Cell.Launch.PROCESS), null)
+                .timeout(Duration.ofMinutes(1)).line(5).build()), into);
 
         assertEquals(List.of(List.of("a"), List.of("b")), LibraryManifest.read(into).libraries().stream().map(LibraryManifest.Library::cells).toList());
     }
 
     @Test
     void twoCellsExpectingDifferentReleasesOfOneLibrary_isAnError() {
-        Cell other = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 23, 4), new Cell.Coordinates(source(), Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 5);
+        Cell other = Cell.builder("b", Flavor.NCCL, NcclVersion.of(2, 23, 4))
+                .source(new Cell.Coordinates(source(), Cell.Launch.PROCESS), null).timeout(Duration.ofMinutes(1)).line(5)
+                .build();
         LibraryException e = assertThrows(LibraryException.class,
                 () -> online().fetchInto(List.of(cell("a", source(), Cell.Launch.PROCESS), other), into));
         assertTrue(e.getMessage().startsWith("cells a (NCCL 2.22.3) and b (NCCL 2.23.4) name the same library wheel:"), e.getMessage());

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
-import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * A cell's sha256 pin against the file itself, wherever the file is had: fetched just now, found in the cache,
@@ -48,8 +46,8 @@ class LibraryPinTest {
     }
 
     private Cell cell(String name, Cell.Source source, String soPath, String pin) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), source, soPath, List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1),
-                Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 4, null, List.of(), null, pin);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3)).source(source, soPath)
+                .timeout(Duration.ofMinutes(1)).line(4).pinnedSha256(pin).build();
     }
 
     private Cell wheelCell(String pin) {

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
-import io.ncclffm.harness.protocol.WorkerConfig;
+import io.ncclffm.harness.matrix.LibrarySource;
 
 /**
  * Maven coordinates resolved by Maven's resolver from a real file-based remote repository, which the resolver's
@@ -88,8 +87,9 @@ class MavenLibrariesTest {
     }
 
     private static Cell cell(LibrarySource source) {
-        return new Cell("nccl-stub", Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.Coordinates(source, Cell.Launch.PROCESS), null,
-                List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
+        return Cell.builder("nccl-stub", Flavor.NCCL, NcclVersion.of(2, 22, 3))
+                .source(new Cell.Coordinates(source, Cell.Launch.PROCESS), null).timeout(Duration.ofMinutes(1)).line(3)
+                .build();
     }
 
     @Test

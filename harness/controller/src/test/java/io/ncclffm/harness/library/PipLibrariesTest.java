@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ncclffm.harness.matrix.LibrarySource;
+
 /**
  * A pinned requirement downloaded by the real pip from a local wheel folder ({@code --no-index --find-links}), and
  * the library taken out of the wheel. Skipped, with the reason, on a machine without {@code python3 -m pip}.

@@ -48,11 +48,13 @@ class MatrixLoaderTest {
             java.util.Map<String, String> env = new java.util.HashMap<>(c.env());
             env.put("NCCLFFM_RANK", "0");
             env.put("NCCLFFM_WORLD", "1");
-            io.ncclffm.harness.protocol.WorkerConfig w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env);
-            assertEquals(java.util.List.of(io.ncclffm.harness.protocol.Collective.values()), w.perfCollectives(), c.name());
-            assertEquals(java.util.List.of(io.ncclffm.DataType.FLOAT32, io.ncclffm.DataType.BFLOAT16), w.perfDtypes(), c.name());
-            assertEquals(256L << 20, w.perfMaxBytes(), c.name());
-            assertEquals(6, w.perfTrials(), c.name());
+            env.put("NCCLFFM_MODE", c.mode().name());
+            io.ncclffm.harness.protocol.WorkerConfig.Perf w = io.ncclffm.harness.protocol.WorkerConfig.fromEnvironment(env).perf()
+                    .orElseThrow();
+            assertEquals(java.util.List.of(io.ncclffm.harness.protocol.Collective.values()), w.collectives(), c.name());
+            assertEquals(java.util.List.of(io.ncclffm.DataType.FLOAT32, io.ncclffm.DataType.BFLOAT16), w.dtypes(), c.name());
+            assertEquals(256L << 20, w.maxBytes(), c.name());
+            assertEquals(6, w.trials(), c.name());
             assertEquals("/tmp/nccl-tests/build", w.ncclTests(), c.name());
         }
     }
@@ -435,6 +437,102 @@ class MatrixLoaderTest {
         assertEquals("matrix file " + file + " is not UTF-8 text; expected a YAML matrix file", e.getMessage());
     }
 
+    /** A cell timeout the loader refuses, and why: it overflows, it is no time at all, or it is longer than any run. */
+    static Stream<Arguments> timeoutsOutOfBounds() {
+        return Stream.of(
+                arguments("99999999999999999999h", "the number does not fit a long"),
+                arguments("9999999999999h", "fits a long as seconds, and no run lasts it"),
+                arguments("0s", "no time at all"),
+                arguments("25h", "a day and an hour"),
+                arguments("86401s", "a second over a day"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("timeoutsOutOfBounds")
+    void timeout_outsideOneSecondToADay_isRefusedWithFileLineAndField(String timeout, String why) {
+        MatrixException cell = error(CELL + "    timeout: " + timeout + "\n");
+        assertEquals("matrix/test.yaml, line 7, field cells[0].timeout: expected a duration from 1s to 24h, like 90s, 10m or 1h, got '"
+                + timeout + "'", cell.getMessage());
+        MatrixException defaults = error("defaults: {timeout: " + timeout + "}\n" + CELL);
+        assertTrue(defaults.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.timeout: expected a duration from 1s"),
+                defaults.getMessage());
+    }
+
+    @Test
+    void timeout_fromOneSecondToADay_isTaken() {
+        assertEquals(Duration.ofSeconds(1), MatrixLoader.parse(FILE, CELL + "    timeout: 1s\n").cells().getFirst().timeout());
+        assertEquals(Duration.ofHours(24), MatrixLoader.parse(FILE, CELL + "    timeout: 24h\n").cells().getFirst().timeout());
+        assertEquals(Duration.ofHours(24), MatrixLoader.parse(FILE, CELL + "    timeout: 1440m\n").cells().getFirst().timeout());
+    }
+
+    @Test
+    void supported_withAVersionThatDoesNotParse_namesTheEndItIsAt() {
+        MatrixException e = error("supported:\n  nccl: {lowest: 2.x, highest: 2.22.3}\n" + CELL);
+        assertEquals("matrix/test.yaml, line 2, field supported.nccl.lowest: expected a version like 2.28.9, got '2.x'", e.getMessage());
+        MatrixException high = error("supported:\n  nccl:\n    lowest: 2.22.3\n    highest: latest\n" + CELL);
+        assertEquals("matrix/test.yaml, line 4, field supported.nccl.highest: expected a version like 2.28.9, got 'latest'",
+                high.getMessage());
+    }
+
+    @Test
+    void envNames_withEqualsOrNul_andValuesWithNul_areRefusedAtTheVariable() {
+        MatrixException equals = error(CELL + "    env: {'A=B': x}\n");
+        assertEquals("matrix/test.yaml, line 7, field cells[0].env.A=B: 'A=B' is no environment variable name: a name is not empty"
+                + " and has no '=' and no NUL character", equals.getMessage());
+        MatrixException nul = error("defaults:\n  env: {\"A\\0B\": x}\n" + CELL);
+        assertTrue(nul.getMessage().startsWith("matrix/test.yaml, line 2, field defaults.env.A"), nul.getMessage());
+        assertTrue(nul.getMessage().endsWith("'A\\0B' is no environment variable name: a name is not empty and has no '=' and no NUL"
+                + " character"), nul.getMessage());
+        MatrixException value = error(CELL + "    env: {A: \"x\\0y\"}\n");
+        assertEquals("matrix/test.yaml, line 7, field cells[0].env.A: the value has a NUL character, which no environment can hold",
+                value.getMessage());
+    }
+
+    @Test
+    void aKeyWrittenTwice_isAnError_namingBothLines_notTheLastOneWinning() {
+        MatrixException cell = error(CELL + "    timeout: 5m\n    worlds: [1]\n    timeout: 10m\n");
+        assertEquals("matrix/test.yaml, line 9, field cells[0].timeout: duplicate key 'timeout' (first written at line 7); a key may "
+                + "appear once in a mapping", cell.getMessage());
+        MatrixException flow = error("defaults: {timeout: 5m, timeout: 6m}\n" + CELL);
+        assertTrue(flow.getMessage().startsWith("matrix/test.yaml, line 1, field defaults.timeout: duplicate key 'timeout'"),
+                flow.getMessage());
+        MatrixException top = error(CELL + CELL);
+        assertEquals("matrix/test.yaml, line 7, field cells: duplicate key 'cells' (first written at line 1); a key may appear once "
+                + "in a mapping", top.getMessage());
+        MatrixException env = error(CELL + "    env: {A: x, A: y}\n");
+        assertTrue(env.getMessage().startsWith("matrix/test.yaml, line 7, field cells[0].env.A: duplicate key 'A'"), env.getMessage());
+    }
+
+    @Test
+    void load_aFifo_isRefusedWithoutWaitingForAWriter(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("m.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        MatrixException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(MatrixException.class, () -> MatrixLoader.load(fifo)));
+        assertEquals("matrix file " + fifo + " is not a regular file (it is a FIFO); expected a YAML matrix file", e.getMessage());
+    }
+
+    @Test
+    void load_aDevice_isRefusedBeforeItIsRead() {
+        MatrixException zero = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(MatrixException.class, () -> MatrixLoader.load(Path.of("/dev/zero"))));
+        assertEquals("matrix file /dev/zero is not a regular file (it is a character device); expected a YAML matrix file",
+                zero.getMessage());
+    }
+
+    @Test
+    void load_aFileOverTheLimit_isRefusedBeforeItIsRead(@TempDir Path dir) throws IOException {
+        Path big = dir.resolve("big.yaml");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(4L << 30); // sparse: reading it whole would need 4 GiB of memory
+        }
+        MatrixException e = assertThrows(MatrixException.class, () -> MatrixLoader.load(big));
+        assertEquals("matrix file " + big + " is " + (4L << 30) + " bytes; a matrix file has at most 1048576 bytes (1 MiB)",
+                e.getMessage());
+        Path limit = Files.writeString(dir.resolve("limit.yaml"), CELL + "#".repeat(MatrixLoader.MAX_BYTES - CELL.length()));
+        assertEquals(1, MatrixLoader.load(limit).cells().size(), "a file of exactly the limit is read");
+    }
+
     /** A value of the wrong shape where a list or mapping belongs, and the whole message it must produce. */
     static Stream<Arguments> wrongShapes() {
         return Stream.of(
@@ -529,13 +627,13 @@ class MatrixLoaderTest {
                     launch: container
                 """);
         Cell.Coordinates coords = assertInstanceOf(Cell.Coordinates.class, c.source());
-        assertEquals(new io.ncclffm.harness.library.LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
+        assertEquals(new LibrarySource.DebianPackage("libnccl2", "2.22.3-1-1", "trixie", "main contrib",
                 "/usr/lib/x86_64-linux-gnu/libnccl.so.2"), coords.library());
         assertEquals(Cell.Launch.CONTAINER, coords.launch());
         assertTrue(c.source().containerized());
         Cell rccl = MatrixLoader.parse(FILE, LIBRARY_CELL.replace("flavor: nccl", "flavor: rccl").replace("2.4.2", "2.13.4")
                 + "    library: {debian: {package: librccl1, version: 5.4.3-3}}\n").cells().getFirst();
-        var d = (io.ncclffm.harness.library.LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
+        var d = (LibrarySource.DebianPackage) ((Cell.Coordinates) rccl.source()).library();
         assertEquals("/usr/lib/x86_64-linux-gnu/librccl.so.1", d.file());
         assertEquals("trixie", d.suite(), "the recipe's default suite");
         assertEquals("main contrib", d.components());
@@ -549,12 +647,12 @@ class MatrixLoaderTest {
                       findLinks: wheels
                       entry: nvidia/nccl/lib/libnccl.so.2
                 """);
-        var p = (io.ncclffm.harness.library.LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
+        var p = (LibrarySource.PipWheel) ((Cell.Coordinates) pip.source()).library();
         assertEquals(Path.of("matrix/wheels").toAbsolutePath().normalize(), p.findLinks());
         assertEquals("pip:nvidia-nccl-cu13==2.30.7@" + Path.of("matrix/wheels").toAbsolutePath().normalize() + "!nvidia/nccl/lib/libnccl.so.2",
                 p.key(), "the find-links folder is part of the source");
         Cell wheel = libraryCell("    library: {wheel: /opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl, entry: nvidia/nccl/lib/libnccl.so.2}\n");
-        var w = (io.ncclffm.harness.library.LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
+        var w = (LibrarySource.WheelFile) ((Cell.Coordinates) wheel.source()).library();
         assertEquals(Path.of("/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl"), w.wheel());
         assertEquals("wheel:/opt/w/nvidia_nccl_cu13-2.30.7-py3-none-manylinux_2_18_x86_64.whl!nvidia/nccl/lib/libnccl.so.2", w.key(),
                 "the wheel's folder is part of the source");

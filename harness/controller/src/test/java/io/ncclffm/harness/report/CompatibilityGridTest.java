@@ -1,6 +1,8 @@
 package io.ncclffm.harness.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
 
 class CompatibilityGridTest {
@@ -43,5 +46,52 @@ class CompatibilityGridTest {
         Verdict start = Verdict.of("cell-start", "cell-start", Map.of("world", "1"), CheckStatus.SKIPPED, Cause.NOT_STARTED,
                 "Docker is not available; nothing ran");
         assertEquals("skipped: Docker is not available", CompatibilityGrid.entry(List.of(start)).text());
+    }
+    /** The cells of a Markdown table row: its '|' that no odd run of backslashes escapes, less the outer two. */
+    private static int columns(String row) {
+        int pipes = 0;
+        int backslashes = 0;
+        for (char c : row.toCharArray()) {
+            if (c == '|' && backslashes % 2 == 0) pipes++;
+            backslashes = c == '\\' ? backslashes + 1 : 0;
+        }
+        return pipes - 1;
+    }
+
+    @Test
+    void whatTheGridEmbeds_isEscaped_soEveryTableKeepsItsColumns_andNoMarkupGetsThrough() {
+        Verdict v = Verdict.of("version", "version", Map.of(), CheckStatus.FAILED, Cause.WRONG_VERSION,
+                "got 2.x | <script>alert(1)</script>\nsecond line");
+        CellSummary c = new CellSummary("rccl-odd", "RCCL 2.13.4 (ROCm 5.4.3 | <b>beta</b> & *more*)", true, false, 1, 0, "process",
+                java.time.Duration.ofSeconds(1), List.of(v), -1, Provenance.NONE);
+        Gate gate = Gate.judge(List.of(new Gate.CellRunVerdicts(c.cell(), 1, false, List.of(v))), List.of(), false);
+        CompatibilityGrid grid = new CompatibilityGrid(List.of(c), gate, null);
+        String md = grid.toMarkdown();
+        List<List<String>> tables = new java.util.ArrayList<>();
+        List<String> table = null;
+        for (String line : md.lines().toList()) {
+            if (!line.startsWith("|")) {
+                table = null;
+                continue;
+            }
+            if (table == null) tables.add(table = new java.util.ArrayList<>());
+            table.add(line);
+        }
+        assertEquals(4, tables.size(), md);
+        for (List<String> t : tables) {
+            for (String row : t) assertEquals(columns(t.getFirst()), columns(row), "a row of the table under " + t.getFirst() + ": " + row);
+        }
+        assertFalse(md.contains("<b>") || md.contains("<script>"), md);
+        assertTrue(md.contains("RCCL 2.13.4 (ROCm 5.4.3 \\| &lt;b&gt;beta&lt;/b&gt; &amp; \\*more\\*)"), md);
+        assertTrue(md.contains("got 2.x \\| &lt;script&gt;alert(1)&lt;/script&gt; second line"), md);
+        String html = grid.toHtml();
+        assertFalse(html.contains("<b>beta") || html.contains("<script>"), html);
+        assertTrue(html.contains("ROCm 5.4.3 | &lt;b&gt;beta&lt;/b&gt; &amp; *more*"), html);
+    }
+
+    @Test
+    void aPathWithABacktick_leavesItsCodeSpan_andAPipeInACodeSpanIsEscaped() {
+        assertEquals("`/opt/a\\|b/libnccl.so.2`", CompatibilityGrid.code("/opt/a|b/libnccl.so.2"));
+        assertEquals("/opt/a\\`b/lib\\_x.so", CompatibilityGrid.code("/opt/a`b/lib_x.so"));
     }
 }

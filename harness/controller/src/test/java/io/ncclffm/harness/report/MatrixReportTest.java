@@ -21,7 +21,6 @@ import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.perf.judge.InitPoint;
 import io.ncclffm.harness.perf.judge.PerfFindings;
@@ -40,8 +39,8 @@ import io.ncclffm.harness.verdict.Verdict;
 class MatrixReportTest {
 
     private static Cell cell(WorkerConfig.Mode mode) {
-        return new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), mode, 1);
+        return Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 3)).source(new Cell.HostLibrary("/x.so"), "/x.so")
+                .worlds(List.of(2)).timeout(Duration.ofMinutes(1)).mode(mode).line(1).build();
     }
 
     private static RankOutput rank(int r, WorkerEvent... events) {
@@ -89,8 +88,8 @@ class MatrixReportTest {
     @Test
     void cellRunsAreListedInTheMatrixsOrder_thenByWorld_whateverOrderTheyEndedIn() {
         Cell a = cell(WorkerConfig.Mode.CHECK);
-        Cell b = new Cell("b", Flavor.NCCL, NcclVersion.of(2, 29, 7), new Cell.HostLibrary("/y.so"), "/y.so", List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 2);
+        Cell b = Cell.builder("b", Flavor.NCCL, NcclVersion.of(2, 29, 7)).source(new Cell.HostLibrary("/y.so"), "/y.so")
+                .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(2).build();
         MatrixReport report = new MatrixReport();
         report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null);
@@ -159,5 +158,43 @@ class MatrixReportTest {
         assertTrue(table.contains("| 8 B | 5.10 / 5.00 |"), table);
         Verdict overhead = report.perfReport().verdicts().get(1);
         assertFalse(overhead.message().contains("no C baseline points were given"), overhead.message());
+    }
+    /** Each kind of verdict that did not pass, by the message and status its test gets. */
+    private static Map<Verdict, String> filed() {
+        Verdict.WaiverNote note = new Verdict.WaiverNote(io.ncclffm.harness.matrix.Waiver.Kind.KNOWN_GAP, "no fp8", "https://x.y/1");
+        Verdict waived = new Verdict("allreduce/a", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                "WAIVED known-gap: no fp8 (https://x.y/1); it failed with: 1 of 3 differ", List.of(), Map.of(),
+                io.ncclffm.harness.protocol.Cause.WRONG_VALUES, true, note, null);
+        Verdict gap = Verdict.of("allreduce/b", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                io.ncclffm.harness.protocol.Cause.RELEASE_GAP, "bfloat16 needs NCCL >= 2.10");
+        Verdict notRun = Verdict.of("allreduce/c", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.SKIPPED,
+                io.ncclffm.harness.protocol.Cause.NO_GPU, "the cell assigns no GPU\nsecond line");
+        Verdict failed = Verdict.of("allreduce/d", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.FAILED,
+                io.ncclffm.harness.protocol.Cause.WRONG_VALUES, "1 of 3 differ");
+        Verdict broken = Verdict.of("allreduce/e", "allreduce", Map.of(), io.ncclffm.harness.protocol.CheckStatus.BROKEN,
+                io.ncclffm.harness.protocol.Cause.INFRASTRUCTURE, "rank 1 died");
+        Map<Verdict, String> out = new java.util.LinkedHashMap<>();
+        out.put(waived, "Waived known gaps");
+        out.put(gap, "Release gaps (skipped with the release that adds it)");
+        out.put(notRun, "Not run");
+        out.put(failed, "Product defects");
+        out.put(broken, "Broken infrastructure");
+        return out;
+    }
+
+    @Test
+    void allureCategories_fileEveryVerdictThatDidNotPass_underExactlyItsOneCategory() throws IOException {
+        var categories = EventCodec.mapper().readTree(MatrixReport.categories());
+        filed().forEach((v, expected) -> {
+            String message = v.status() == io.ncclffm.harness.protocol.CheckStatus.SKIPPED
+                    ? io.ncclffm.harness.verdict.ReportCategory.skipMessage(v) : v.message();
+            List<String> matched = new java.util.ArrayList<>();
+            for (var c : categories) {
+                boolean status = c.get("matchedStatuses").toString().contains("\"" + v.status().name().toLowerCase() + "\"");
+                boolean text = !c.has("messageRegex") || java.util.regex.Pattern.matches(c.get("messageRegex").asText(), message);
+                if (status && text) matched.add(c.get("name").asText());
+            }
+            assertEquals(List.of(expected), matched, message);
+        });
     }
 }

@@ -15,19 +15,17 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.LibraryFile;
 import io.ncclffm.harness.protocol.RankEnding;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** What a cell run's ranks really ran, grouped by file, beside the matrix's pin. */
 class ProvenanceTest {
 
-    private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(),
-            WorkerConfig.Mode.CHECK, 1);
+    private static final Cell CELL = Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+            .source(new Cell.HostLibrary("/x.so"), "/x.so").worlds(List.of(2)).timeout(Duration.ofMinutes(1)).line(1)
+            .build();
 
     private static RankOutput ranAnother(int rank, LibraryFile file) {
         RankOutput out = new RankOutput(rank);

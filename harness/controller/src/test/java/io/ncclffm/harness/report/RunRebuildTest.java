@@ -19,12 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ncclffm.Flavor;
 import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
 
@@ -38,8 +36,8 @@ class RunRebuildTest {
     Path reports;
 
     private static Cell cell(String name) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.HostLibrary("/x.so"), "/x.so", List.of(1, 2),
-                GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3)).source(new Cell.HostLibrary("/x.so"), "/x.so")
+                .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(1).build();
     }
 
     private static Verdict verdict(String id, CheckStatus status) {
@@ -53,9 +51,9 @@ class RunRebuildTest {
         Cell a = cell("a"), b = cell("b");
         MatrixReport report = new MatrixReport();
         RunInfo info = new RunInfo(Path.of("m.yaml"), folder.dir(), folder.allureResults(), folder.started(), "abc", false, folder.runId());
-        report.begin(info, new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null, folder.journal(), List.of(
+        report.begin(info, new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null, folder.journal(), new RunJournal.Plan(List.of(
                 new RunJournal.PlannedRun("a", 1, 0), new RunJournal.PlannedRun("a", 2, 0), new RunJournal.PlannedRun("b", 1, 0),
-                new RunJournal.PlannedRun("b", 2, 0)), "controller pid 7 on h");
+                new RunJournal.PlannedRun("b", 2, 0)), null), "controller pid 7 on h");
         report.record(a, 1, "process", Duration.ofSeconds(2), List.of(verdict("load", CheckStatus.PASSED), verdict("version", status)), null);
         return report;
     }
@@ -150,5 +148,18 @@ class RunRebuildTest {
         Verdict v = c.cellRuns().getFirst().verdicts().get(1);
         assertEquals(verdict("version", CheckStatus.FAILED), v);
         assertEquals(Instant.parse(c.start().started()), folder.started());
+    }
+    @Test
+    void aRunThatPlannedNothing_isRebuiltWithWhy() throws IOException {
+        RunFolder folder = folder();
+        MatrixReport report = new MatrixReport();
+        RunInfo info = new RunInfo(Path.of("m.yaml"), folder.dir(), folder.allureResults(), folder.started(), "abc", false, folder.runId());
+        String why = "the world sizes selected (--worlds, ncclffm.worlds: [3]) match no cell run; the cells run world sizes [1, 2]";
+        report.begin(info, new Matrix(Path.of("m.yaml"), List.of(cell("a")), List.of()), null, folder.journal(),
+                new RunJournal.Plan(List.of(), why), "controller pid 7 on h");
+        report.finish();
+        String written = Files.readString(folder.dir().resolve(RunFolder.GATE));
+        assertTrue(written.startsWith("FAIL (nothing was checked: " + why + ";"), written);
+        assertEquals(written.lines().findFirst().orElseThrow(), RunRebuild.rebuild(folder.dir()).gate().headline());
     }
 }

@@ -18,7 +18,6 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
@@ -28,14 +27,16 @@ import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.Mismatch;
 import io.ncclffm.harness.protocol.RankEnding;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Merging what ranks reported, on constructed rank outputs that go through the real JSON line codec. */
 class CellVerdictsTest {
 
-    private static final Cell CELL = new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 3);
+    private static final Cell CELL = Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+            .source(new Cell.HostLibrary("/x.so"), "/x.so").worlds(List.of(2)).timeout(Duration.ofMinutes(1)).line(3)
+            .build();
 
     /** A rank that finished (its done and exit agree with what it reported) or died of SIGKILL in allreduce/x. */
     private static RankOutput rank(int r, boolean done, WorkerEvent... events) {
@@ -57,6 +58,12 @@ class CellVerdictsTest {
                 s == CheckStatus.FAILED ? List.of(new Mismatch(5, "2.0", "3.0")) : List.of(), data, cause));
     }
 
+    /** A passed unique-ID exchange: the rank will use the ID of {@code fingerprint}. */
+    private static WorkerEvent exchanged(int rank, String msg, String fingerprint) {
+        return new WorkerEvent.Check(rank, new CheckResult(rank, "unique-id", "unique-id", Map.of(), CheckStatus.PASSED, msg, 1,
+                List.of(), Map.of(), null, null, UniqueIdFingerprint.of(fingerprint)));
+    }
+
     private static WorkerEvent plan(int rank, String... ids) {
         return new WorkerEvent.Plan(rank, java.util.Arrays.stream(ids)
                 .map(id -> new WorkerEvent.PlannedCheck(id, id.split("/")[0], Map.of(), List.of())).toList());
@@ -72,9 +79,9 @@ class CellVerdictsTest {
     @Test
     void agreeingRanks_pass_andFingerprintsAreCompared() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, plan(0, "unique-id", "allreduce/a"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa")),
+                rank(0, true, plan(0, "unique-id", "allreduce/a"), exchanged(0, "created", "aa"),
                         check(0, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())),
-                rank(1, true, plan(1, "unique-id", "allreduce/a"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "aa")),
+                rank(1, true, plan(1, "unique-id", "allreduce/a"), exchanged(1, "fetched", "aa"),
                         check(1, "allreduce/a", CheckStatus.PASSED, "ok", Map.of())));
         assertEquals(CheckStatus.PASSED, v.get("allreduce/a").status());
         assertEquals("ok (all 2 ranks)", v.get("allreduce/a").message());
@@ -85,8 +92,8 @@ class CellVerdictsTest {
     @Test
     void differentFingerprints_fail() {
         Map<String, Verdict> v = merge(NO_WAIVERS,
-                rank(0, true, plan(0, "unique-id"), check(0, "unique-id", CheckStatus.PASSED, "created", Map.of("fingerprint", "aa"))),
-                rank(1, true, plan(1, "unique-id"), check(1, "unique-id", CheckStatus.PASSED, "fetched", Map.of("fingerprint", "bb"))));
+                rank(0, true, plan(0, "unique-id"), exchanged(0, "created", "aa")),
+                rank(1, true, plan(1, "unique-id"), exchanged(1, "fetched", "bb")));
         assertEquals(CheckStatus.FAILED, v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).status());
         assertTrue(v.get(CellVerdicts.UNIQUE_ID_AGREEMENT).message().contains("{0=aa, 1=bb}"));
     }
@@ -348,9 +355,9 @@ class CellVerdictsTest {
         return out;
     }
 
-    private static final Cell SMALL = new Cell("small", Flavor.NCCL, NcclVersion.of(2, 28, 9), new Cell.HostLibrary("/x.so"),
-            "/x.so", List.of(1), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL, List.of(1),
-            List.of("version"), WorkerConfig.Mode.CHECK, 3);
+    private static final Cell SMALL = Cell.builder("small", Flavor.NCCL, NcclVersion.of(2, 28, 9))
+            .source(new Cell.HostLibrary("/x.so"), "/x.so").timeout(Duration.ofMinutes(1)).counts(List.of(1))
+            .checks(List.of("version")).line(3).build();
 
     private static List<WorkerEvent.PlannedCheck> duePlan() {
         Map<String, String> env = io.ncclffm.harness.launch.WorkerEnvironment.forRank(SMALL, 1, 0, "127.0.0.1", 29500, "127.0.0.1",

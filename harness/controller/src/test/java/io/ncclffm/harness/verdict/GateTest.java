@@ -142,4 +142,12 @@ class GateTest {
         Gate nothingYet = Gate.judge(List.of(), List.of(), false, new Gate.Progress(List.of("a w1"), true));
         assertEquals(Gate.Result.INCOMPLETE, nothingYet.result(), "a run killed before its first cell run ended failed nothing yet");
     }
+    @Test
+    void aRunThatPlannedNoCellRun_failsSayingWhy_asItsCallerNamesIt() {
+        String why = "the world sizes selected (--worlds, ncclffm.worlds: [3]) match no cell run; the cells run world sizes [1, 2]";
+        Gate g = Gate.judge(List.of(), List.of(), false, new Gate.Progress(List.of(), true, why));
+        assertEquals(Gate.Result.FAIL, g.result());
+        assertEquals("FAIL (nothing was checked: " + why + "; CPU scope: nothing)", g.headline());
+        assertEquals(List.of("nothing was checked: " + why), g.reasons());
+    }
 }

@@ -19,14 +19,12 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.Waiver;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
-import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -36,14 +34,13 @@ import io.ncclffm.harness.protocol.WorkerEvent;
 class MixedPairTest {
 
     private static Cell member(String name, int minor, int patch) {
-        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, minor, patch), new Cell.HostLibrary("/" + name + ".so"),
-                "/" + name + ".so", List.of(1, 2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(), Cell.Network.CELL,
-                List.of(), List.of(), WorkerConfig.Mode.CHECK, 1);
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, minor, patch))
+                .source(new Cell.HostLibrary("/" + name + ".so"), "/" + name + ".so").worlds(List.of(1, 2))
+                .timeout(Duration.ofMinutes(1)).line(1).build();
     }
 
-    private static final Cell PAIR = new Cell("mix-2.22.3-2.29.7", Flavor.NCCL, NcclVersion.of(2, 22, 3),
-            new Cell.HostLibrary("/a.so"), "/a.so", List.of(2), GpuAssignment.NONE, Duration.ofMinutes(1), Map.of(),
-            Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 9)
+    private static final Cell PAIR = Cell.builder("mix-2.22.3-2.29.7", Flavor.NCCL, NcclVersion.of(2, 22, 3))
+            .source(new Cell.HostLibrary("/a.so"), "/a.so").worlds(List.of(2)).timeout(Duration.ofMinutes(1)).line(9).build()
             .withMix(List.of(member("nccl-2.22.3", 22, 3), member("nccl-2.29.7", 29, 7)));
 
     private static WorkerEvent check(int rank, String id, CheckStatus s, Cause cause, String msg) {

@@ -122,19 +122,19 @@ public final class CheckCatalog {
         if (config.mode() == WorkerConfig.Mode.PERF) {
             throw new IllegalArgumentException("no plan for a perf-mode rank: " + PERF_UNPLANNED);
         }
-        boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
+        boolean gpu = config.identity().gpu() != WorkerConfig.Gpu.NONE;
         List<CheckKey> keys = new ArrayList<>();
-        if (config.wants(CheckSelection.VERSION)) keys.add(Library.VERSION);
-        if (config.wants(CheckSelection.ERROR_STRINGS)) keys.add(Library.ERROR_STRINGS);
+        if (config.checks().wants(CheckSelection.VERSION)) keys.add(Library.VERSION);
+        if (config.checks().wants(CheckSelection.ERROR_STRINGS)) keys.add(Library.ERROR_STRINGS);
         keys.add(Lifecycle.UNIQUE_ID);
         keys.add(gpu ? Lifecycle.INIT : Lifecycle.INIT_WITHOUT_GPU);
         // The self-test is the first collective a user of a build runs, so it comes before every other one.
-        if (config.wants(CheckSelection.FEATURES)) keys.add(UserFeature.SELF_TEST);
-        if (config.wants(CheckSelection.ALLREDUCE)) keys.addAll(allReduces(config.counts()));
-        if (config.wants(CheckSelection.COLLECTIVES)) keys.addAll(collectives());
-        if (config.wants(CheckSelection.GRAPH)) keys.addAll(GRAPH_CASES);
-        if (config.wants(CheckSelection.FEATURES)) keys.addAll(userFeatures());
-        if (config.rank() == 0 && config.wants(CheckSelection.ABORT)) keys.add(Lifecycle.ABORT_HUNG_INIT);
+        if (config.checks().wants(CheckSelection.FEATURES)) keys.add(UserFeature.SELF_TEST);
+        if (config.checks().wants(CheckSelection.ALLREDUCE)) keys.addAll(allReduces(config.checks().counts()));
+        if (config.checks().wants(CheckSelection.COLLECTIVES)) keys.addAll(collectives());
+        if (config.checks().wants(CheckSelection.GRAPH)) keys.addAll(GRAPH_CASES);
+        if (config.checks().wants(CheckSelection.FEATURES)) keys.addAll(userFeatures());
+        if (config.rank() == 0 && config.checks().wants(CheckSelection.ABORT)) keys.add(Lifecycle.ABORT_HUNG_INIT);
         // Without a GPU no communicator formed, so there is none to destroy.
         if (gpu) keys.add(Lifecycle.DESTROY);
         return keys.stream().map(k -> entry(k, config)).toList();
@@ -205,7 +205,7 @@ public final class CheckCatalog {
             case GraphAllReduce(var t, var op, int count) -> check(
                     "graph/allreduce/" + t.shortName() + "/" + op.shortName() + "/" + count, CheckGroup.GRAPH_CAPTURE,
                     params(t, op, "count", Integer.toString(count), "placement", Placement.OUT_OF_PLACE.label(),
-                            "world", world, "replays", Integer.toString(config.graphReplays())),
+                            "world", world, "replays", Integer.toString(config.checks().graphReplays())),
                     new Requirement.Release(GRAPH_SUPPORT, GRAPH_CAPTURE), Requirement.type(t), Requirement.op(op));
             case Broadcast(var t) -> collective(CheckGroup.BROADCAST, t, null, world, Requirement.type(t),
                     Requirement.function(Feature.BROADCAST));

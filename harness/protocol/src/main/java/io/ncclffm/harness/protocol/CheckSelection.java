@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The names a cell's {@code checks} list (and a worker's {@value WorkerConfig#CHECKS}) selects checks by
- * ({@link WorkerConfig#wants}). The unique-ID exchange and the communicator's init and destroy are planned whatever
+ * ({@link WorkerConfig.Checks#wants}). The unique-ID exchange and the communicator's init and destroy are planned whatever
  * is selected: every other check depends on them.
  */
 public final class CheckSelection {

@@ -31,13 +31,13 @@ class WorkerConfigTest {
                 "NCCLFFM_RENDEZVOUS", "rank0:29500", "NCCLFFM_RENDEZVOUS_TOKEN", TOKEN, "NCCLFFM_GPU", "cuda",
                 "NCCLFFM_COUNTS", "1, 1021", "NCCLFFM_COLLECTIVE_TIMEOUT_S", "30", "NCCLFFM_CHECKS", "allreduce,graph"));
         assertEquals(1, c.rank());
-        assertEquals("rank0", c.rendezvousHost());
-        assertEquals(29500, c.rendezvousPort());
-        assertEquals(WorkerConfig.Gpu.CUDA, c.gpu());
-        assertEquals(List.of(1, 1021), c.counts());
-        assertEquals(Duration.ofSeconds(30), c.collectiveTimeout());
-        assertEquals(true, c.wants("graph"));
-        assertEquals(false, c.wants("collectives"));
+        assertEquals("rank0", c.rendezvous().host());
+        assertEquals(29500, c.rendezvous().port());
+        assertEquals(WorkerConfig.Gpu.CUDA, c.identity().gpu());
+        assertEquals(List.of(1, 1021), c.checks().counts());
+        assertEquals(Duration.ofSeconds(30), c.timeouts().collective());
+        assertEquals(true, c.checks().wants("graph"));
+        assertEquals(false, c.checks().wants("collectives"));
     }
 
     @Test
@@ -56,17 +56,17 @@ class WorkerConfigTest {
 
     @Test
     void initBound_isTheInitTimeout_orTheCollectiveTimeoutWhereThatIsLonger() {
-        assertEquals(Duration.ofSeconds(120), WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).initBound(),
+        assertEquals(Duration.ofSeconds(120), WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).timeouts().initBound(),
                 "the defaults: init 120 s, collectives 60 s");
         assertEquals(Duration.ofSeconds(300), WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
-                "NCCLFFM_COLLECTIVE_TIMEOUT_S", "300")).initBound());
+                "NCCLFFM_COLLECTIVE_TIMEOUT_S", "300")).timeouts().initBound());
     }
 
     @Test
     void maxRecreates_defaultsToThree_andIsBounded() {
-        assertEquals(3, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).maxRecreates());
+        assertEquals(3, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1")).checks().maxRecreates());
         assertEquals(0, WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
-                "NCCLFFM_MAX_RECREATES", "0")).maxRecreates());
+                "NCCLFFM_MAX_RECREATES", "0")).checks().maxRecreates());
         assertEquals("NCCLFFM_MAX_RECREATES='-1': expected an integer in [0, 100]", assertThrows(IllegalArgumentException.class,
                 () -> WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MAX_RECREATES", "-1"))).getMessage());
         assertEquals("NCCLFFM_MAX_RECREATES='three': expected an integer in [0, 100]", assertThrows(IllegalArgumentException.class,
@@ -75,17 +75,18 @@ class WorkerConfigTest {
 
     @org.junit.jupiter.api.Test
     void perfCollectivesAndTypes_defaultToFloat32AllReduce_andTakeAnySpellingOfTheKnownOnes() {
-        WorkerConfig d = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
-        assertEquals(java.util.List.of(Collective.ALL_REDUCE), d.perfCollectives());
-        assertEquals(java.util.List.of(DataType.FLOAT32), d.perfDtypes());
+        WorkerConfig.Perf d = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MODE", "perf"))
+                .perf().orElseThrow();
+        assertEquals(java.util.List.of(Collective.ALL_REDUCE), d.collectives());
+        assertEquals(java.util.List.of(DataType.FLOAT32), d.dtypes());
         assertEquals(null, d.ncclTests());
-        WorkerConfig c = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1",
+        WorkerConfig.Perf c = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1", "NCCLFFM_MODE", "perf",
                 "NCCLFFM_PERF_COLLECTIVES", "allreduce, all_gather,ReduceScatter,broadcast,reduce,alltoall,sendrecv,allreduce",
-                "NCCLFFM_PERF_DTYPES", "float32,BFLOAT16", "NCCLFFM_NCCL_TESTS", " /tmp/nccl-tests/build "));
-        assertEquals(java.util.List.of(Collective.values()), c.perfCollectives());
+                "NCCLFFM_PERF_DTYPES", "float32,BFLOAT16", "NCCLFFM_NCCL_TESTS", " /tmp/nccl-tests/build ")).perf().orElseThrow();
+        assertEquals(java.util.List.of(Collective.values()), c.collectives());
         assertEquals(java.util.List.of("allReduce", "allGather", "reduceScatter", "broadcast", "reduce", "alltoall", "sendrecv"),
-                c.perfCollectives().stream().map(Collective::label).toList());
-        assertEquals(java.util.List.of(DataType.FLOAT32, DataType.BFLOAT16), c.perfDtypes());
+                c.collectives().stream().map(Collective::label).toList());
+        assertEquals(java.util.List.of(DataType.FLOAT32, DataType.BFLOAT16), c.dtypes());
         assertEquals("/tmp/nccl-tests/build", c.ncclTests());
     }
 
@@ -105,9 +106,15 @@ class WorkerConfigTest {
     }
 
     private static WorkerConfig launched(Map<String, String> settings) {
-        return WorkerConfig.forRank(2, 4, "/usr/lib/libnccl.so.2", "10.0.0.2", 29500, "0.0.0.0", RendezvousToken.fromHex(TOKEN),
-                "2.28.3", "NCCL", WorkerConfig.Gpu.CUDA, 1, WorkerConfig.Mode.PERF, new java.util.LinkedHashSet<>(List.of("allreduce", "graph")),
-                List.of(1, 7), Duration.ofSeconds(30), Duration.ofSeconds(465), settings);
+        return launcher().build(settings);
+    }
+
+    private static WorkerConfig.Builder launcher() {
+        return WorkerConfig.forRank(new WorkerConfig.Identity(2, 4, WorkerConfig.Gpu.CUDA, 1))
+                .library(new WorkerConfig.Library("/usr/lib/libnccl.so.2", "2.28.3", "NCCL"))
+                .rendezvous(new WorkerConfig.Rendezvous("10.0.0.2", 29500, "0.0.0.0", RendezvousToken.fromHex(TOKEN)))
+                .mode(WorkerConfig.Mode.PERF).checks(new java.util.LinkedHashSet<>(List.of("allreduce", "graph")), List.of(1, 7))
+                .timeouts(Duration.ofSeconds(30), Duration.ofSeconds(465));
     }
 
     @Test
@@ -121,9 +128,9 @@ class WorkerConfigTest {
         assertEquals("perf", env.get(WorkerConfig.MODE));
         assertEquals("465", env.get(WorkerConfig.WORKER_TIMEOUT));
         assertEquals(c, WorkerConfig.fromEnvironment(env));
-        assertEquals(List.of(DataType.BFLOAT16, DataType.FLOAT32), WorkerConfig.fromEnvironment(env).perfDtypes());
+        assertEquals(List.of(DataType.BFLOAT16, DataType.FLOAT32), WorkerConfig.fromEnvironment(env).perf().orElseThrow().dtypes());
         assertEquals("bfloat16,float32", env.get(WorkerConfig.PERF_DTYPES));
-        assertEquals(Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).collectiveTimeout());
+        assertEquals(Duration.ofSeconds(20), WorkerConfig.fromEnvironment(env).timeouts().collective());
     }
 
     @Test
@@ -135,11 +142,11 @@ class WorkerConfigTest {
 
     @Test
     void theLaunchersDefaults_giveWayToTheCellsSettings_butNotItsIdentity() {
-        assertEquals(Duration.ofSeconds(30), launched(Map.of()).rendezvousTimeout());
-        assertEquals(Duration.ofSeconds(90), launched(Map.of(WorkerConfig.RENDEZVOUS_TIMEOUT, "90")).rendezvousTimeout());
-        assertEquals(Set.of("all"), WorkerConfig.forRank(0, 1, null, "h", 0, "b", RendezvousToken.random(), null, null,
-                WorkerConfig.Gpu.NONE, 0, WorkerConfig.Mode.CHECK, Set.of(), List.of(), Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Map.of()).checkGroups(), "no groups named: all of them");
+        assertEquals(Duration.ofSeconds(30), launched(Map.of()).timeouts().rendezvous());
+        assertEquals(Duration.ofSeconds(90), launched(Map.of(WorkerConfig.RENDEZVOUS_TIMEOUT, "90")).timeouts().rendezvous());
+        assertEquals(Set.of("all"), WorkerConfig.forRank(new WorkerConfig.Identity(0, 1, WorkerConfig.Gpu.NONE, 0))
+                .rendezvous(new WorkerConfig.Rendezvous("h", 0, "b", RendezvousToken.random())).checks(Set.of(), List.of())
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)).build(Map.of()).checks().groups(), "no groups named: all of them");
         String rank = assertThrows(IllegalArgumentException.class, () -> launched(Map.of(WorkerConfig.RANK, "0"))).getMessage();
         assertTrue(rank.startsWith("NCCLFFM_RANK is set by the launcher"), rank);
         String bad = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.checkSettings(Map.of(WorkerConfig.PERF_TRIALS, "0")))
@@ -149,21 +156,24 @@ class WorkerConfigTest {
 
     @Test
     void everyRanksDevicesForNcclTests_roundTripOnRankZeroOfAPerfWorld_andAreRefusedElsewhere() {
-        WorkerConfig r0 = WorkerConfig.forRank(0, 2, "/usr/lib/libnccl.so.2", "10.0.0.2", 29500, "0.0.0.0", RendezvousToken.random(),
-                "2.28.9", "nccl", WorkerConfig.Gpu.CUDA, 0, WorkerConfig.Mode.PERF, Set.of(), List.of(), Duration.ofSeconds(30),
-                Duration.ofSeconds(465), Map.of());
-        WorkerConfig given = r0.withNcclTestsDevices(" 2, 3");
-        assertEquals("2,3", given.ncclTestsDevices());
+        java.util.function.Function<String, WorkerConfig> r0 = devices -> WorkerConfig.forRank(
+                new WorkerConfig.Identity(0, 2, WorkerConfig.Gpu.CUDA, 0))
+                .library(new WorkerConfig.Library("/usr/lib/libnccl.so.2", "2.28.9", "nccl"))
+                .rendezvous(new WorkerConfig.Rendezvous("10.0.0.2", 29500, "0.0.0.0", RendezvousToken.random()))
+                .mode(WorkerConfig.Mode.PERF).timeouts(Duration.ofSeconds(30), Duration.ofSeconds(465))
+                .ncclTestsDevices(devices).build(Map.of());
+        WorkerConfig given = r0.apply(" 2, 3");
+        assertEquals("2,3", given.perf().orElseThrow().ncclTestsDevices());
         assertEquals("2,3", given.toEnvironment().get(WorkerConfig.NCCL_TESTS_DEVICES));
         assertEquals(given, WorkerConfig.fromEnvironment(given.toEnvironment()));
-        assertEquals(null, r0.withNcclTestsDevices(null).ncclTestsDevices());
+        assertEquals(null, r0.apply(null).perf().orElseThrow().ncclTestsDevices());
 
         assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='2': expected 2 distinct device ordinals, comma-separated, one per rank",
-                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("2")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> r0.apply("2")).getMessage());
         assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='1,1': expected 2 distinct device ordinals, comma-separated, one per rank",
-                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("1,1")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> r0.apply("1,1")).getMessage());
         assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='0,gpu1': expected 2 distinct device ordinals, comma-separated, one per rank",
-                assertThrows(IllegalArgumentException.class, () -> r0.withNcclTestsDevices("0,gpu1")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> r0.apply("0,gpu1")).getMessage());
         Map<String, String> rank1 = new java.util.HashMap<>(given.toEnvironment());
         rank1.put(WorkerConfig.RANK, "1");
         assertEquals("NCCLFFM_NCCL_TESTS_DEVICES='2,3': expected it unset: it is only for rank 0 of a perf world above 1 "
@@ -179,7 +189,7 @@ class WorkerConfigTest {
         WorkerConfig byHand = WorkerConfig.fromEnvironment(env("NCCLFFM_RANK", "0", "NCCLFFM_WORLD", "1"));
         assertEquals(WorkerConfig.Lifeline.NONE, byHand.lifeline(), "a worker started by hand must not die of a closed stdin");
         assertEquals(false, byHand.toEnvironment().containsKey(WorkerConfig.LIFELINE));
-        WorkerConfig tied = launched(Map.of()).withLifeline(WorkerConfig.Lifeline.STDIN);
+        WorkerConfig tied = launcher().lifeline(WorkerConfig.Lifeline.STDIN).build(Map.of());
         assertEquals("stdin", tied.toEnvironment().get(WorkerConfig.LIFELINE));
         assertEquals(tied, WorkerConfig.fromEnvironment(tied.toEnvironment()));
         assertEquals("NCCLFFM_LIFELINE='pipe': expected one of [none, stdin]", assertThrows(IllegalArgumentException.class,
@@ -187,6 +197,41 @@ class WorkerConfigTest {
                 .getMessage());
         String cell = assertThrows(IllegalArgumentException.class, () -> launched(Map.of(WorkerConfig.LIFELINE, "stdin"))).getMessage();
         assertTrue(cell.startsWith("NCCLFFM_LIFELINE is set by the launcher"), cell);
+    }
+
+    @Test
+    void theTable_givesEachVariableOneSetter_theLauncherOrTheCell() {
+        assertEquals(Set.of("NCCLFFM_SO_PATH", "NCCLFFM_RANK", "NCCLFFM_WORLD", "NCCLFFM_RENDEZVOUS", "NCCLFFM_RENDEZVOUS_BIND",
+                "NCCLFFM_RENDEZVOUS_TOKEN", "NCCLFFM_EXPECT_VERSION", "NCCLFFM_EXPECT_FLAVOR", "NCCLFFM_GPU", "NCCLFFM_DEVICE",
+                "NCCLFFM_MODE", "NCCLFFM_CHECKS", "NCCLFFM_COUNTS", "NCCLFFM_PERF_BASELINE", "NCCLFFM_NCCL_TESTS_DEVICES",
+                "NCCLFFM_LIFELINE"), WorkerConfig.LAUNCHER_VARIABLES);
+        assertEquals(Set.of("NCCLFFM_COLLECTIVE_TIMEOUT_S", "NCCLFFM_INIT_TIMEOUT_S", "NCCLFFM_RENDEZVOUS_TIMEOUT_S",
+                "NCCLFFM_WORKER_TIMEOUT_S", "NCCLFFM_GRAPH_REPLAYS", "NCCLFFM_PERF_MAX_BYTES", "NCCLFFM_PERF_MAX_ITERS",
+                "NCCLFFM_PERF_TRIALS", "NCCLFFM_PERF_C_LOOP", "NCCLFFM_PERF_COLLECTIVES", "NCCLFFM_PERF_DTYPES", "NCCLFFM_NCCL_TESTS",
+                "NCCLFFM_MAX_RECREATES"), WorkerConfig.SETTINGS);
+        assertEquals(java.util.Optional.of(WorkerConfig.SetBy.CELL), WorkerConfig.setBy("NCCLFFM_PERF_TRIALS"));
+        assertEquals(java.util.Optional.empty(), WorkerConfig.setBy("NCCL_DEBUG"), "NCCL's own variables are no part of it");
+    }
+
+    @Test
+    void aCheckModeWorker_hasNoPerfPart_andItsEnvironmentCarriesNone() {
+        WorkerConfig check = launcher().mode(WorkerConfig.Mode.CHECK).build(Map.of(WorkerConfig.PERF_TRIALS, "7"));
+        assertEquals(WorkerConfig.Mode.CHECK, check.mode());
+        assertEquals(java.util.Optional.empty(), check.perf());
+        assertEquals(false, check.toEnvironment().containsKey(WorkerConfig.PERF_TRIALS));
+        assertEquals("check", check.toEnvironment().get(WorkerConfig.MODE));
+        assertEquals(check, WorkerConfig.fromEnvironment(check.toEnvironment()));
+        assertEquals(7, launched(Map.of(WorkerConfig.PERF_TRIALS, "7")).perf().orElseThrow().trials(), "a perf worker keeps it");
+        assertEquals("NCCLFFM_PERF_TRIALS='100': expected an integer in [1, 99]", assertThrows(IllegalArgumentException.class,
+                () -> launcher().mode(WorkerConfig.Mode.CHECK).build(Map.of(WorkerConfig.PERF_TRIALS, "100"))).getMessage(),
+                "a check cell's perf settings are still checked");
+    }
+
+    @Test
+    void aPairedPerfBaseline_isForPerfModeOnly() {
+        assertEquals("/opt/a/libnccl.so.2", launcher().perfBaseline("/opt/a/libnccl.so.2").build(Map.of()).perf().orElseThrow().baseline());
+        assertEquals("NCCLFFM_PERF_BASELINE is for perf mode; this worker runs in CHECK mode", assertThrows(IllegalArgumentException.class,
+                () -> launcher().mode(WorkerConfig.Mode.CHECK).perfBaseline("/opt/a/libnccl.so.2").build(Map.of())).getMessage());
     }
 
     @Test

@@ -1,13 +1,16 @@
 package io.ncclffm.harness.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,6 +41,11 @@ class WorkerEventCodecTest {
                 new WorkerEvent.Check(0, new CheckResult(0, "allreduce/float32/sum/1/in-place", "allreduce float32",
                         Map.of("dtype", "float32"), CheckStatus.FAILED, "1 of 1 differ", 3,
                         List.of(new Mismatch(0, "2.0", "3.0")), Map.of("ncclResult", "0"), Cause.WRONG_VALUES)),
+                new WorkerEvent.Check(1, new CheckResult(1, "allreduce/float8e4m3/avg/1/in-place", "allreduce float8e4m3",
+                        Map.of(), CheckStatus.FAILED, "ncclAllReduce: invalid argument", 1, List.of(), Map.of(), Cause.NCCL_ERROR,
+                        NcclResultCode.of(4), null)),
+                new WorkerEvent.Check(1, new CheckResult(1, "unique-id", "unique-id", Map.of(), CheckStatus.PASSED,
+                        "fetched from rank 0", 2, List.of(), Map.of(), null, null, UniqueIdFingerprint.of("0123456789abcdef"))),
                 new WorkerEvent.Perf(0, new PerfPoint("NCCL 2.28.9", Source.JAVA, 1, Collective.ALL_REDUCE, 8,
                         io.ncclffm.DataType.FLOAT32, Placement.IN_PLACE, TimingMode.LAUNCH, 100, 5.25, 0.0015, 0.0, List.of(5.0, 5.25, 5.5), null, 0), Map.of("rank", "0")),
                 new WorkerEvent.Done(1, 10, 1, 2, 0, 12_345),
@@ -52,6 +60,23 @@ class WorkerEventCodecTest {
         assertTrue(line.startsWith("{\"event\":\""), line);
         assertEquals(-1, line.indexOf('\n'), "one line: " + line);
         assertEquals(event, EventCodec.decode(line));
+    }
+
+    @Test
+    void theResultCodeAndFingerprint_travelAsANumberAndAString_andAreTyped() {
+        String line = EventCodec.encode(new WorkerEvent.Check(0, new CheckResult(0, "unique-id", "unique-id", Map.of(),
+                CheckStatus.FAILED, "rejected", 1, List.of(), Map.of(), Cause.NCCL_ERROR, NcclResultCode.of(5),
+                UniqueIdFingerprint.of("00ff"))));
+        assertTrue(line.contains("\"ncclResult\":5"), line);
+        assertTrue(line.contains("\"fingerprint\":\"00ff\""), line);
+        CheckResult read = ((WorkerEvent.Check) EventCodec.decode(line)).result();
+        assertEquals(io.ncclffm.NcclResult.INVALID_USAGE, read.ncclResult().result());
+        assertTrue(read.ncclResult().rejectedTheCall());
+        assertEquals("ncclInvalidUsage (5)", read.ncclResult().toString());
+        assertEquals("ncclResult_t 99", NcclResultCode.of(99).toString(), "a code of a newer release keeps its number");
+        assertFalse(NcclResultCode.of(2).rejectedTheCall(), "a system error is no rejected call");
+        assertNull(EventCodec.decode(line.replace("\"00ff\"", "\"not hex\"")), "a line with a malformed fingerprint is no event");
+        assertThrows(IllegalArgumentException.class, () -> UniqueIdFingerprint.of("AA"));
     }
 
     @ParameterizedTest

@@ -65,51 +65,25 @@ public final class RendezvousClient {
         String where = host + ":" + port;
         long deadline = System.nanoTime() + overallTimeout.toNanos();
         long backoffMs = FIRST_BACKOFF_MS;
-        IOException last = null;
-        // What came back from the port, kept apart from the last cause, which at the deadline is often just a timeout.
-        int unverified = 0;
-        String firstUnverified = null;
-        int malformed = 0;
-        String firstMalformed = null;
+        Misses misses = new Misses();
         for (int attempt = 1; ; attempt++) {
             try {
-                Reply reply = exchange(host, port, rank, token, deadline);
-                if (reply.status() == Status.NO_ID) {
-                    throw new NoUniqueIdException("rank 0 at " + where + " could not create the unique ID (ncclGetUniqueId failed there)");
-                }
-                if (reply.status() != Status.OK) {
-                    throw new RendezvousException("the rendezvous server at " + where + " rejected rank " + rank + ": "
-                            + reply.status() + " (" + reply.status().meaning + "); attempt " + attempt + ", not retried"
-                            + (reply.status().authenticated ? "" : "; this rejection carries no proof of coming from this"
-                                    + " run's server: a process on port " + port + " that does not know the token could have sent it"));
-                }
-                int attempts = attempt;
-                log.log(Level.INFO, () -> "rendezvous: rank " + rank + " got unique ID " + reply.id().fingerprint()
-                        + " from " + where + " on attempt " + attempts);
-                return reply.id();
+                return accepted(exchange(host, port, rank, token, deadline), where, port, rank, attempt);
             } catch (UnverifiedReplyException e) {
-                last = e;
-                if (++unverified == 1) { // once: a process that keeps the port would otherwise fill the log
-                    firstUnverified = e.getMessage();
+                if (misses.unverified(e)) { // once: a process that keeps the port would otherwise fill the log
                     log.log(Level.WARNING, () -> "rendezvous: rank " + rank + ": a process on " + where
                             + " answered without knowing this run's token (" + e.getMessage() + "); not trusted,"
                             + " trying again until the deadline");
                 }
             } catch (IOException e) {
-                last = e;
-                if (e instanceof ProtocolException && ++malformed == 1) firstMalformed = e.getMessage();
+                misses.failed(e);
                 int attempts = attempt;
                 log.log(Level.DEBUG, () -> "rendezvous: rank " + rank + " attempt " + attempts + " to " + where + " failed: " + e);
             }
             long sleepMs = Math.min(backoffMs, (deadline - System.nanoTime()) / 1_000_000 - LAST_TRY_MS);
             if (sleepMs <= 0) { // no room for another attempt
                 throw new RendezvousException("rank " + rank + " could not fetch the unique ID from " + where + " within "
-                        + overallTimeout + " after " + attempt + " attempts"
-                        + (unverified == 0 ? "" : "; a process on port " + port + " answered without knowing this run's"
-                                + " token (" + unverified + " replies whose MAC did not verify, none trusted; the first: "
-                                + firstUnverified + ")")
-                        + (malformed == 0 ? "" : "; " + malformed + " replies were malformed (the first: " + firstMalformed + ")")
-                        + "; last cause: " + last, last);
+                        + overallTimeout + " after " + attempt + " attempts" + misses.describe(port), misses.last);
             }
             try {
                 Thread.sleep(sleepMs);
@@ -119,6 +93,55 @@ public final class RendezvousClient {
                         + " after " + attempt + " attempts", e);
             }
             backoffMs = Math.min(2 * backoffMs, MAX_BACKOFF_MS);
+        }
+    }
+
+    /** The ID of a reply from this run's server, or why the server had none or refused this rank (not retried). */
+    private static UniqueId accepted(Reply reply, String where, int port, int rank, int attempt) {
+        if (reply.status() == Status.NO_ID) {
+            throw new NoUniqueIdException("rank 0 at " + where + " could not create the unique ID (ncclGetUniqueId failed there)");
+        }
+        if (reply.status() != Status.OK) {
+            throw new RendezvousException("the rendezvous server at " + where + " rejected rank " + rank + ": "
+                    + reply.status() + " (" + reply.status().meaning + "); attempt " + attempt + ", not retried"
+                    + (reply.status().authenticated ? "" : "; this rejection carries no proof of coming from this"
+                            + " run's server: a process on port " + port + " that does not know the token could have sent it"));
+        }
+        log.log(Level.INFO, () -> "rendezvous: rank " + rank + " got unique ID " + reply.id().fingerprint()
+                + " from " + where + " on attempt " + attempt);
+        return reply.id();
+    }
+
+    /**
+     * The attempts that got no ID: the last cause, and what came back from the port kept apart from it, since at the
+     * deadline the last cause is often just a timeout.
+     */
+    private static final class Misses {
+        IOException last;
+        int unverified;
+        String firstUnverified;
+        int malformed;
+        String firstMalformed;
+
+        /** Counts a reply whose MAC did not verify; whether it is the first. */
+        boolean unverified(UnverifiedReplyException e) {
+            last = e;
+            if (++unverified > 1) return false;
+            firstUnverified = e.getMessage();
+            return true;
+        }
+
+        void failed(IOException e) {
+            last = e;
+            if (e instanceof ProtocolException && ++malformed == 1) firstMalformed = e.getMessage();
+        }
+
+        String describe(int port) {
+            return (unverified == 0 ? "" : "; a process on port " + port + " answered without knowing this run's"
+                    + " token (" + unverified + " replies whose MAC did not verify, none trusted; the first: "
+                    + firstUnverified + ")")
+                    + (malformed == 0 ? "" : "; " + malformed + " replies were malformed (the first: " + firstMalformed + ")")
+                    + "; last cause: " + last;
         }
     }
 

@@ -82,7 +82,7 @@ final class CallGuard implements AutoCloseable {
 
     /**
      * The bound of a call, or {@code null} for one the guard leaves to the worker's deadline ({@link Watchdog}): an
-     * init call is bounded by {@link WorkerConfig#initBound()}, every other call by the collective timeout (the
+     * init call is bounded by {@link WorkerConfig.Timeouts#initBound()}, every other call by the collective timeout (the
      * longest a collective's wait, an abort or a destroy may take). The blocking {@code ncclCommInitRank} of a release
      * without non-blocking init is the exception: the driver compiles the build's PTX inside it where the build has
      * no code for the GPU, which takes minutes and cannot be told from a hang from outside.
@@ -90,11 +90,11 @@ final class CallGuard implements AutoCloseable {
     static HungCall boundOf(String call, WorkerConfig c) {
         if (call.equals("ncclCommInitRank")) return null;
         if (call.startsWith("ncclCommInit")) {
-            boolean initLonger = c.initTimeout().compareTo(c.collectiveTimeout()) >= 0;
-            return new HungCall(call, c.initBound(), initLonger ? "the init timeout"
+            boolean initLonger = c.timeouts().init().compareTo(c.timeouts().collective()) >= 0;
+            return new HungCall(call, c.timeouts().initBound(), initLonger ? "the init timeout"
                     : "the collective timeout, which is longer than the init timeout");
         }
-        return new HungCall(call, c.collectiveTimeout(), "the collective timeout");
+        return new HungCall(call, c.timeouts().collective(), "the collective timeout");
     }
 
     /** The C function the thread with {@code stack} is calling, or {@code null} when it is in no call. */

@@ -71,10 +71,10 @@ final class Capabilities {
 
     /** float8 on a CUDA device older than sm_90; needs the device, so only once the communicator's GPU is open. */
     static Gap deviceGap(RankSession s, List<Requirement> requirements) {
-        if (s.device == null || s.config.gpu() != WorkerConfig.Gpu.CUDA) return null;
+        if (s.device == null || s.config.identity().gpu() != WorkerConfig.Gpu.CUDA) return null;
         for (Requirement r : requirements) {
             if (r instanceof Requirement.Type(DataType t) && (t == DataType.FLOAT8_E4M3 || t == DataType.FLOAT8_E5M2)) {
-                int cc = s.device.computeCapability(s.config.deviceOrdinal());
+                int cc = s.device.computeCapability(s.config.identity().device());
                 if (cc < FLOAT8_MIN_COMPUTE_CAPABILITY) {
                     return new Gap(Cause.DEVICE_GAP, t.shortName() + " reductions need sm_" + FLOAT8_MIN_COMPUTE_CAPABILITY
                             + " or newer; device is sm_" + cc);

@@ -50,11 +50,13 @@ final class CollectiveTimer {
     }
 
     private final WorkerConfig config;
+    private final WorkerConfig.Perf perf;
     private final RankSession session;
     private final Side own;
 
     CollectiveTimer(WorkerConfig config, RankSession session, Side own) {
         this.config = config;
+        this.perf = config.perf().orElseThrow(() -> new IllegalArgumentException("a worker in check mode has no perf settings"));
         this.session = session;
         this.own = own;
     }
@@ -138,7 +140,7 @@ final class CollectiveTimer {
         warm(own, withC, c, warmup);
         if (against != null) warm(against, againstC, c, warmup);
         session.sync();
-        int trials = config.perfTrials();
+        int trials = perf.trials();
         Launches out = new Launches(new double[trials], new double[withC ? trials : 0],
                 new double[against == null ? 0 : trials], new double[againstC ? trials : 0]);
         try (DeviceEvent begin = session.device.createEvent(); DeviceEvent end = session.device.createEvent()) {
@@ -176,7 +178,7 @@ final class CollectiveTimer {
      * library ({@code against}), a graph of each is captured and their replays alternate as launches do.
      */
     Replays timeGraph(Call c, int iterations, Side against) {
-        int trials = config.perfTrials();
+        int trials = perf.trials();
         Replays out = new Replays(new double[trials], new double[against == null ? 0 : trials]);
         try (CapturedGraph graph = capture(own, c, iterations);
              CapturedGraph other = against == null ? null : capture(against, c, iterations);

@@ -65,11 +65,11 @@ final class CommunicatorChecks {
         return () -> {
             DeviceRuntime device;
             try {
-                device = DeviceRuntimes.open(c.gpu() == WorkerConfig.Gpu.HIP ? DeviceRuntimes.Platform.HIP : DeviceRuntimes.Platform.CUDA);
+                device = DeviceRuntimes.open(c.identity().gpu() == WorkerConfig.Gpu.HIP ? DeviceRuntimes.Platform.HIP : DeviceRuntimes.Platform.CUDA);
             } catch (DeviceUnavailableException e) {
                 return Outcome.broken("the cell assigns a GPU but none is usable here: " + e.getMessage());
             }
-            device.useDevice(c.deviceOrdinal());
+            device.useDevice(c.identity().device());
             s.device = device;
             s.stream = device.createStream();
             DeviceRuntime.MemoryInfo before = device.memoryInfo();
@@ -78,10 +78,10 @@ final class CommunicatorChecks {
             long initMs = (System.nanoTime() - t0) / 1_000_000;
             DeviceRuntime.MemoryInfo after = device.memoryInfo();
             long memory = before.free() - after.free();
-            String name = device.deviceName(c.deviceOrdinal());
-            String pciBusId = device.pciBusId(c.deviceOrdinal());
+            String name = device.deviceName(c.identity().device());
+            String pciBusId = device.pciBusId(c.identity().device());
             s.events.accept(new WorkerEvent.Init(c.rank(), c.world(), initMs, memory, name, pciBusId,
-                    device.computeCapability(c.deviceOrdinal()), device.describe()));
+                    device.computeCapability(c.identity().device()), device.describe()));
             Map<String, String> data = new LinkedHashMap<>();
             int count = s.comm.count();
             int userRank = s.comm.userRank();
@@ -93,8 +93,8 @@ final class CommunicatorChecks {
                 return Outcome.failed(Cause.OTHER_FAILURE, "communicator formed wrong: ncclCommCount=" + count + " (expected " + c.world()
                         + "), ncclCommUserRank=" + userRank + " (expected " + c.rank() + ")", data);
             }
-            if (cuDevice != c.deviceOrdinal()) {
-                return Outcome.failed(Cause.OTHER_FAILURE, "ncclCommCuDevice=" + cuDevice + ", expected device " + c.deviceOrdinal(), data);
+            if (cuDevice != c.identity().device()) {
+                return Outcome.failed(Cause.OTHER_FAILURE, "ncclCommCuDevice=" + cuDevice + ", expected device " + c.identity().device(), data);
             }
             return Outcome.passed("rank " + userRank + " of " + count + " on " + name + " (" + pciBusId
                     + ") in " + initMs + " ms, " + memory / (1 << 20) + " MiB of device memory", data);

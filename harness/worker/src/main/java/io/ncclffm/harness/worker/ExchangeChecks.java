@@ -1,11 +1,11 @@
 package io.ncclffm.harness.worker;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 
 import io.ncclffm.NcclException;
 import io.ncclffm.UniqueId;
 import io.ncclffm.harness.protocol.Cause;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.rendezvous.NoUniqueIdException;
 import io.ncclffm.harness.rendezvous.RendezvousClient;
@@ -28,7 +28,7 @@ final class ExchangeChecks {
             } catch (NcclException e) {
                 // Some releases (RCCL 7) cannot make an ID without a device: on a cell that assigns none, a clean
                 // error is what a user of that release gets, a gap of the device, not a defect.
-                if (c.gpu() == WorkerConfig.Gpu.NONE) {
+                if (c.identity().gpu() == WorkerConfig.Gpu.NONE) {
                     return Outcome.skipped(Cause.DEVICE_GAP, "needs a GPU on this release: ncclGetUniqueId failed cleanly: " + e.getMessage());
                 }
                 throw e;
@@ -38,8 +38,8 @@ final class ExchangeChecks {
             if (s.uniqueId.isZero()) return Outcome.failed(Cause.OTHER_FAILURE, "the unique ID is 128 zero bytes, which ncclGetUniqueId never makes");
             String how = c.rank() == 0
                     ? (c.world() > 1 ? "created and served to ranks 1.." + (c.world() - 1) : "created (world of one: nothing to broadcast)")
-                    : "fetched from rank 0 at " + c.rendezvousHost() + ":" + c.rendezvousPort();
-            return Outcome.passed(how, Map.of("fingerprint", s.uniqueId.fingerprint()));
+                    : "fetched from rank 0 at " + c.rendezvous().host() + ":" + c.rendezvous().port();
+            return Outcome.exchanged(how, UniqueIdFingerprint.of(s.uniqueId));
         };
     }
 
@@ -54,7 +54,7 @@ final class ExchangeChecks {
     /** One exchange of an ID that rank 0 makes with {@code nccl} (perf mode's paired baseline has its own library). */
     static UniqueId exchange(RankSession s, io.ncclffm.Nccl nccl, int generation) {
         WorkerConfig c = s.config;
-        int port = c.rendezvousPort() == 0 ? 0 : c.rendezvousPort() + generation;
+        int port = c.rendezvous().port() == 0 ? 0 : c.rendezvous().port() + generation;
         if (c.rank() == 0) {
             UniqueId id;
             try {
@@ -62,9 +62,9 @@ final class ExchangeChecks {
             } catch (NcclException e) {
                 if (c.world() > 1) {
                     // Tell the other ranks at once that there is no ID, rather than let them wait out their timeout.
-                    try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
-                            c.world(), c.token(), null)) {
-                        server.awaitAllRanks(c.rendezvousTimeout());
+                    try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvous().bind(), port),
+                            c.world(), c.rendezvous().token(), null)) {
+                        server.awaitAllRanks(c.timeouts().rendezvous());
                     } catch (RuntimeException notified) {
                         e.addSuppressed(notified);
                     }
@@ -72,13 +72,13 @@ final class ExchangeChecks {
                 throw e;
             }
             if (c.world() > 1) {
-                try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvousBind(), port),
-                        c.world(), c.token(), id)) {
-                    server.awaitAllRanks(c.rendezvousTimeout());
+                try (RendezvousServer server = RendezvousServer.start(new InetSocketAddress(c.rendezvous().bind(), port),
+                        c.world(), c.rendezvous().token(), id)) {
+                    server.awaitAllRanks(c.timeouts().rendezvous());
                 }
             }
             return id;
         }
-        return RendezvousClient.fetch(c.rendezvousHost(), port, c.token(), c.rank(), c.rendezvousTimeout());
+        return RendezvousClient.fetch(c.rendezvous().host(), port, c.rendezvous().token(), c.rank(), c.timeouts().rendezvous());
     }
 }

@@ -29,7 +29,7 @@ final class GraphChecks {
     private static Outcome run(RankSession s, CheckKey.GraphAllReduce c) {
         int world = s.config.world();
         int rank = s.config.rank();
-        int replays = s.config.graphReplays();
+        int replays = s.config.checks().graphReplays();
         int size = c.type().size();
         int bytes = c.count() * size;
         // One longer pattern per rank; replay k reads the window starting at element k, so every replay has

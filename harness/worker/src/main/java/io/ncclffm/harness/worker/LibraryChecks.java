@@ -64,8 +64,8 @@ final class LibraryChecks {
             data.put("code", Integer.toString(nccl.versionCode()));
             data.put("version", nccl.version().toString());
             data.put("flavor", nccl.flavor().name());
-            String expectedVersion = s.config.expectedVersion();
-            String expectedFlavor = s.config.expectedFlavor();
+            String expectedVersion = s.config.library().expectedVersion();
+            String expectedFlavor = s.config.library().expectedFlavor();
             if (expectedVersion == null && expectedFlavor == null) {
                 return Outcome.skipped(Cause.NOT_CONFIGURED, "the cell sets no expected version or flavor; decoded " + nccl.flavor().displayName()
                         + " " + nccl.version() + " from code " + nccl.versionCode());

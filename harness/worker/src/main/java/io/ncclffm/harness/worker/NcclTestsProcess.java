@@ -44,12 +44,14 @@ final class NcclTestsProcess {
     static final long SMALL_MAX_BYTES = 64;
 
     private final WorkerConfig config;
+    private final WorkerConfig.Perf perf;
     private final Reporter reporter;
     private final String library;
     private final Path libraryDir;
 
     NcclTestsProcess(WorkerConfig config, Reporter reporter, String library, String libraryPath) {
         this.config = config;
+        this.perf = config.perf().orElseThrow(() -> new IllegalArgumentException("a worker in check mode has no perf settings"));
         this.reporter = reporter;
         this.library = library;
         Path parent = Path.of(libraryPath).toAbsolutePath().getParent();
@@ -58,15 +60,15 @@ final class NcclTestsProcess {
 
     /** Iterations per size: nccl-tests takes one count for every size, so the one perf mode gives its smallest. */
     int iterations() {
-        return PerfRunner.iterations(8, config.perfMaxIters());
+        return PerfRunner.iterations(8, perf.maxIters());
     }
 
     int warmup() {
-        return PerfRunner.warmup(8, config.perfMaxIters());
+        return PerfRunner.warmup(8, perf.maxIters());
     }
 
     void runAll(List<PerfRunner.Sweep> sweeps) {
-        if (config.world() != 1 && config.ncclTestsDevices() == null) {
+        if (config.world() != 1 && perf.ncclTestsDevices() == null) {
             reporter.run(CheckSpec.of("perf/nccl-tests", CheckGroup.PERF, Map.of("world", Integer.toString(config.world())),
                     () -> Outcome.skipped(Cause.NOT_CONFIGURED, "nccl-tests at world " + config.world() + " runs in rank 0's "
                             + "process over every rank's GPU (-g " + config.world() + "), which only a cell of processes with "
@@ -74,7 +76,7 @@ final class NcclTestsProcess {
             return;
         }
         for (PerfRunner.Sweep sweep : sweeps) {
-            Path exe = Path.of(config.ncclTests()).resolve(sweep.collective().ncclTestsBinary());
+            Path exe = Path.of(perf.ncclTests()).resolve(sweep.collective().ncclTestsBinary());
             List<PerfPoint> points = new ArrayList<>();
             reporter.run(CheckSpec.of("perf/nccl-tests/" + sweep.collective() + "/" + sweep.type().shortName(), CheckGroup.PERF,
                     Map.of("binary", exe.toString(), "dtype", sweep.type().shortName()), () -> measure(exe, sweep, points)));
@@ -92,7 +94,7 @@ final class NcclTestsProcess {
             return Outcome.skipped(Cause.NOT_CONFIGURED, exe + " does not exist or is not executable ("
                     + WorkerConfig.NCCL_TESTS + " names a folder of nccl-tests binaries; perf/nccl-tests/build.sh)");
         }
-        long max = config.perfMaxBytes();
+        long max = perf.maxBytes();
         Run run = run(exe, sweep.type(), max);
         if (run.exitCode() != 0) {
             return Outcome.broken(binary + " exited with " + run.exitCode() + "; last output: " + tail(run.output()));
@@ -131,16 +133,16 @@ final class NcclTestsProcess {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LD_LIBRARY_PATH", libraryDir + (inheritedLibraryPath == null || inheritedLibraryPath.isBlank() ? "" : ":" + inheritedLibraryPath));
         if (config.world() == 1) {
-            env.put("NCCL_TESTS_DEVICE", Integer.toString(config.deviceOrdinal()));
+            env.put("NCCL_TESTS_DEVICE", Integer.toString(config.identity().device()));
         } else {
-            env.put(config.gpu() == WorkerConfig.Gpu.HIP ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", config.ncclTestsDevices());
+            env.put(config.identity().gpu() == WorkerConfig.Gpu.HIP ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", perf.ncclTestsDevices());
             env.put("NCCL_TESTS_DEVICE", "0");
         }
         return env;
     }
 
     private String devicesNote() {
-        return config.world() == 1 ? "" : " over devices " + config.ncclTestsDevices() + " (every rank's, from rank 0's process)";
+        return config.world() == 1 ? "" : " over devices " + perf.ncclTestsDevices() + " (every rank's, from rank 0's process)";
     }
 
     record Run(int exitCode, String output) {

@@ -8,14 +8,35 @@ import io.ncclffm.NcclResult;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.Mismatch;
+import io.ncclffm.harness.protocol.NcclResultCode;
+import io.ncclffm.harness.protocol.UniqueIdFingerprint;
 
-/** What a check body concluded; {@code cause} is {@code null} exactly for a pass. */
-record Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> mismatches, Map<String, String> data) {
+/**
+ * What a check body concluded; {@code cause} is {@code null} exactly for a pass. {@code ncclResult} is the code of the
+ * NCCL call that failed it, {@code fingerprint} the unique ID's of the exchange; each {@code null} elsewhere.
+ */
+record Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> mismatches, Map<String, String> data,
+               NcclResultCode ncclResult, UniqueIdFingerprint fingerprint) {
 
     Outcome {
         if ((status == CheckStatus.PASSED) != (cause == null) || cause != null && cause.status() != status) {
             throw new IllegalArgumentException("status " + status + " with cause " + cause);
         }
+    }
+
+    Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> mismatches, Map<String, String> data) {
+        this(status, cause, message, mismatches, data, null, null);
+    }
+
+    /** The unique-ID exchange passed: this rank will use the ID of {@code fingerprint}. */
+    static Outcome exchanged(String how, UniqueIdFingerprint fingerprint) {
+        return new Outcome(CheckStatus.PASSED, null, how, List.of(), Map.of(), null, fingerprint);
+    }
+
+    /** NCCL returned an error where success was due; its code travels with the result. */
+    static Outcome ncclError(NcclException e) {
+        return new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, e.getMessage(), List.of(), Map.of(),
+                NcclResultCode.of(e.rawResult()), null);
     }
 
     static Outcome passed(String message) {
@@ -67,7 +88,8 @@ record Outcome(CheckStatus status, Cause cause, String message, List<Mismatch> m
     Outcome withAsyncError(NcclException asyncError) {
         if (asyncError == null) return this;
         String values = status == CheckStatus.PASSED ? "yet the values match: " + message : "and " + message;
-        return new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, describeAsync(asyncError) + "; " + values, mismatches, data);
+        return new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, describeAsync(asyncError) + "; " + values, mismatches, data,
+                ncclResult, fingerprint);
     }
 
     /** E.g. {@code NCCL reported ncclSystemError (2) asynchronously: 'unhandled system error ...'; last error: '...'}. */

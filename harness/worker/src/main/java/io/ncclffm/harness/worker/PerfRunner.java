@@ -87,6 +87,7 @@ final class PerfRunner {
     }
 
     private final WorkerConfig config;
+    private final WorkerConfig.Perf perf;
     private final Reporter reporter;
     /** The cell's own library: its communicator and, when {@code NCCLFFM_PERF_C_LOOP} names one, its C loop. */
     private Side own;
@@ -96,6 +97,7 @@ final class PerfRunner {
 
     PerfRunner(WorkerConfig config, Reporter reporter) {
         this.config = config;
+        this.perf = config.perf().orElseThrow(() -> new IllegalArgumentException("a worker in check mode has no perf settings"));
         this.reporter = reporter;
     }
 
@@ -125,7 +127,7 @@ final class PerfRunner {
             Set<String> unpaired = new LinkedHashSet<>();
             for (Sweep sweep : sweeps) timeSweep(s, sweep, unpaired);
             tearDown(bodies, unpaired);
-            if (config.ncclTests() != null && config.rank() == 0) {
+            if (perf.ncclTests() != null && config.rank() == 0) {
                 new NcclTestsProcess(config, reporter, own.library(), s.nccl.libraryPath()).runAll(sweeps);
             }
         } finally {
@@ -152,10 +154,10 @@ final class PerfRunner {
             return WorkerExit.BROKEN;
         }
         own = new Side(libraryName(s.nccl), s.nccl, s.comm, null);
-        if (config.perfCLoop() != null && !passed(perfCheck("perf/c-loop", config.perfCLoop(), () -> openCLoop(s)))) {
+        if (perf.cLoop() != null && !passed(perfCheck("perf/c-loop", perf.cLoop(), () -> openCLoop(s)))) {
             return WorkerExit.BROKEN;
         }
-        if (config.perfBaseline() != null && !passed(perfCheck("perf/paired-baseline", config.perfBaseline(), () -> openBaseline(s)))) {
+        if (perf.baseline() != null && !passed(perfCheck("perf/paired-baseline", perf.baseline(), () -> openBaseline(s)))) {
             return WorkerExit.BROKEN;
         }
         timer = new CollectiveTimer(config, s, own);
@@ -173,8 +175,8 @@ final class PerfRunner {
     }
 
     private Outcome openCLoop(RankSession s) {
-        own = new Side(own.library(), s.nccl, s.comm, InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(s.nccl.libraryPath())));
-        return Outcome.passed("in-process C loop " + config.perfCLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
+        own = new Side(own.library(), s.nccl, s.comm, InProcessCLoop.load(Path.of(perf.cLoop()), Path.of(s.nccl.libraryPath())));
+        return Outcome.passed("in-process C loop " + perf.cLoop() + " drives ncclAllReduce of " + s.nccl.libraryPath());
     }
 
     /**
@@ -183,12 +185,12 @@ final class PerfRunner {
      * {@link #BASELINE_GENERATION}; with the C loop when the cell has one.
      */
     private Outcome openBaseline(RankSession s) {
-        Nccl nccl = Nccl.load(Path.of(config.perfBaseline()));
+        Nccl nccl = Nccl.load(Path.of(perf.baseline()));
         UniqueId id = ExchangeChecks.exchange(s, nccl, BASELINE_GENERATION);
         Communicator comm = nccl.initRank(config.world(), config.rank(), id, InitOptions.blockingInit());
         try {
-            InProcessCLoop loop = config.perfCLoop() == null ? null
-                    : InProcessCLoop.load(Path.of(config.perfCLoop()), Path.of(nccl.libraryPath()));
+            InProcessCLoop loop = perf.cLoop() == null ? null
+                    : InProcessCLoop.load(Path.of(perf.cLoop()), Path.of(nccl.libraryPath()));
             baseline = new Side(libraryName(nccl), nccl, comm, loop);
         } catch (RuntimeException e) {
             comm.abort();
@@ -200,9 +202,9 @@ final class PerfRunner {
     }
 
     private void fillBuffers(RankSession s) {
-        s.ensureBuffers(config.perfMaxBytes());
-        s.device.fill(s.sendAddress(), (byte) 0x3c, config.perfMaxBytes());
-        s.device.fill(s.recvAddress(), (byte) 0, config.perfMaxBytes());
+        s.ensureBuffers(perf.maxBytes());
+        s.device.fill(s.sendAddress(), (byte) 0x3c, perf.maxBytes());
+        s.device.fill(s.recvAddress(), (byte) 0, perf.maxBytes());
         s.device.synchronizeDevice();
     }
 
@@ -211,8 +213,8 @@ final class PerfRunner {
     /** The sweeps the cell asked for that this release can time; each one it cannot is reported as skipped, with why. */
     private List<Sweep> sweeps(Nccl nccl) {
         List<Sweep> sweeps = new ArrayList<>();
-        for (DataType type : config.perfDtypes()) {
-            for (Collective collective : config.perfCollectives()) {
+        for (DataType type : perf.dtypes()) {
+            for (Collective collective : perf.collectives()) {
                 String gap = gap(collective, type, nccl.flavor(), nccl.version(), nccl::supports);
                 if (gap == null) {
                     sweeps.add(new Sweep(collective, type));
@@ -259,7 +261,7 @@ final class PerfRunner {
         long smallest = smallestCount(sweep);
         if (smallest == 0) return;
         warmUp(s, timer.call(sweep.collective(), sweep.type(), smallest, Placement.OUT_OF_PLACE), against);
-        for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+        for (long bytes = 8; bytes <= perf.maxBytes(); bytes *= 2) {
             long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
             if (count == 0) continue;  // too small for one element per rank; nccl-tests prints no such row either
             long printed = sweep.collective().printedBytes(count, config.world(), sweep.type().size());
@@ -280,7 +282,7 @@ final class PerfRunner {
     }
 
     private long smallestCount(Sweep sweep) {
-        for (long bytes = 8; bytes <= config.perfMaxBytes(); bytes *= 2) {
+        for (long bytes = 8; bytes <= perf.maxBytes(); bytes *= 2) {
             long count = sweep.collective().elementsPerRank(bytes, config.world(), sweep.type().size());
             if (count > 0) return count;
         }
@@ -297,7 +299,7 @@ final class PerfRunner {
      */
     private void warmUp(RankSession s, Call first, Side against) {
         reporter.progress("perf JIT warm-up " + first.collective() + " " + first.type().shortName());
-        for (int done = 0; done < jitWarmupCalls(config.perfMaxIters()); done += WARMUP_CHUNK) {
+        for (int done = 0; done < jitWarmupCalls(perf.maxIters()); done += WARMUP_CHUNK) {
             timer.launches(own, first, WARMUP_CHUNK);
             if (against != null) timer.launches(against, first, WARMUP_CHUNK);
         }
@@ -307,8 +309,8 @@ final class PerfRunner {
     /** One size and placement: its launch trials, then its graph replays, each emitted as points. */
     private void timeSize(Call c, long bytes, Side against) {
         reporter.progress("perf " + c.collective() + " " + c.type().shortName() + " " + bytes + " B " + c.placement());
-        int iterations = iterations(bytes, config.perfMaxIters());
-        CollectiveTimer.Launches launch = timer.timeLaunches(c, iterations, warmup(bytes, config.perfMaxIters()), against);
+        int iterations = iterations(bytes, perf.maxIters());
+        CollectiveTimer.Launches launch = timer.timeLaunches(c, iterations, warmup(bytes, perf.maxIters()), against);
         emit(own, Source.JAVA, c, bytes, TimingMode.LAUNCH, launch.java());
         if (launch.c().length > 0) emit(own, Source.IN_PROCESS_C, c, bytes, TimingMode.LAUNCH, launch.c());
         if (against != null) {
@@ -326,7 +328,7 @@ final class PerfRunner {
      */
     private void emit(Side side, Source source, Call c, long bytes, TimingMode mode, double[] trialsUs) {
         PerfPoint p = PerfPoint.ofTrials(side.library(), source, config.world(), c.collective(), bytes, c.type(),
-                c.placement(), mode, iterations(bytes, config.perfMaxIters()), Arrays.stream(trialsUs).boxed().toList());
+                c.placement(), mode, iterations(bytes, perf.maxIters()), Arrays.stream(trialsUs).boxed().toList());
         reporter.emit(new WorkerEvent.Perf(config.rank(), side == baseline ? p.asPairedBaseline() : p,
                 Map.of("rank", Integer.toString(config.rank()))));
     }

@@ -66,7 +66,7 @@ final class RankSession implements AutoCloseable {
     /** Non-blocking init bounded by the init timeout where the release has {@code ncclCommInitRankConfig}. */
     Communicator initCommunicator(int world, int rank, UniqueId id) {
         InitOptions options = !blockingCommunicator && nccl.supports(Feature.INIT_RANK_CONFIG)
-                ? InitOptions.nonBlocking(config.initBound())
+                ? InitOptions.nonBlocking(config.timeouts().initBound())
                 : InitOptions.blockingInit();
         return nccl.initRank(world, rank, id, options);
     }
@@ -127,7 +127,7 @@ final class RankSession implements AutoCloseable {
     }
 
     void sync() {
-        device.synchronize(stream, config.collectiveTimeout());
+        device.synchronize(stream, config.timeouts().collective());
     }
 
     /**

@@ -224,27 +224,24 @@ public final class RankWorker {
 
     /** Whether NCCL rejected the check's call outright (ncclInvalidArgument or ncclInvalidUsage). */
     static boolean rejectedCall(CheckResult r) {
-        String rc = r.data().get(Reporter.NCCL_RESULT);
-        return r.cause() == Cause.NCCL_ERROR && rc != null
-                && (rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_ARGUMENT.code()))
-                || rc.equals(Integer.toString(io.ncclffm.NcclResult.INVALID_USAGE.code())));
+        return r.cause() == Cause.NCCL_ERROR && r.ncclResult() != null && r.ncclResult().rejectedTheCall();
     }
 
     /**
      * Replaces the communicator after {@code after} timed out or left it broken. Timeouts (an abort, each costing
-     * the collective timeout) are bounded by {@link WorkerConfig#maxRecreates()}; communicators left broken by an
+     * the collective timeout) are bounded by {@link WorkerConfig.Checks#maxRecreates()}; communicators left broken by an
      * NCCL error by {@link #MAX_RECREATES_AFTER_ERRORS}. Past either, every later check that needs it is blocked.
      */
     private void recreate(RankSession session, String after, boolean timedOut, boolean rejected) {
         String how = timedOut ? "timed out" : "left it broken";
-        int limit = timedOut ? config.maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
+        int limit = timedOut ? config.checks().maxRecreates() : MAX_RECREATES_AFTER_ERRORS;
         int used = timedOut ? session.recreatesAfterTimeouts : session.generation;
         // A rejected call (fp8 avg on one rank, say) is that call's gap; only failures of calls NCCL accepted count
         // towards giving up on fresh communicators.
-        if (!rejected && session.recreatesSincePass > 0 && session.recreatesSincePass >= config.maxRecreates()) {
+        if (!rejected && session.recreatesSincePass > 0 && session.recreatesSincePass >= config.checks().maxRecreates()) {
             // Fresh communicators that fail again before anything passes: the library cannot run collectives here.
             session.blocker = "the communicator was re-created " + session.recreatesSincePass + " time(s) in a row and every"
-                    + " collective since failed (" + WorkerConfig.MAX_RECREATES + " = " + config.maxRecreates() + "); the last"
+                    + " collective since failed (" + WorkerConfig.MAX_RECREATES + " = " + config.checks().maxRecreates() + "); the last"
                     + " was after " + session.lastRecreatedAfter;
             reporter.progress("not re-creating the communicator after " + after + " " + how + ": " + session.recreatesSincePass
                     + " re-creation(s) in a row without a passing collective");
@@ -311,7 +308,7 @@ public final class RankWorker {
     /** The catalog's plan for this rank, each check with its body and what it needs from the checks before it. */
     List<Step> plan(RankSession s) {
         CheckBodies bodies = new CheckBodies(s);
-        boolean gpu = config.gpu() != WorkerConfig.Gpu.NONE;
+        boolean gpu = config.identity().gpu() != WorkerConfig.Gpu.NONE;
         return CheckCatalog.plan(config).stream().map(e -> step(bodies.spec(e), e.key(), gpu)).toList();
     }
 

@@ -87,8 +87,6 @@ final class Reporter {
         return record(spec, outcome, millis);
     }
 
-    /** The data key of the raw {@code ncclResult_t} of a check whose NCCL call returned an error. */
-    static final String NCCL_RESULT = "ncclResult";
     /** The data key of the C function that did not return, in a check that ended the rank for that. */
     static final String HUNG_CALL = "hungCall";
     /** The data key of the bound, in milliseconds, that the call of {@link #HUNG_CALL} overran. */
@@ -97,7 +95,7 @@ final class Reporter {
     /**
      * What an exception out of a check body means: a timeout (NCCL's or the stream's) is {@link Cause#TIMEOUT}; a
      * function, type or operator the release lacks is a {@link Cause#RELEASE_GAP} skip; any other NCCL error is
-     * {@link Cause#NCCL_ERROR}, with the raw result under {@link #NCCL_RESULT}; a {@link CheckFailure} is what it
+     * {@link Cause#NCCL_ERROR}, with the raw result ({@link CheckResult#ncclResult()}); a {@link CheckFailure} is what it
      * says; anything else broke the infrastructure.
      */
     static Outcome outcomeOf(Throwable e) {
@@ -105,10 +103,9 @@ final class Reporter {
             case NcclTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
             case DeviceTimeoutException t -> Outcome.failed(Cause.TIMEOUT, "timed out: " + t.getMessage());
             case NcclUnsupportedException u -> Outcome.skipped(Cause.RELEASE_GAP, u.getMessage());
-            // The raw result travels as data: a call NCCL rejected outright (invalid argument or usage) says nothing
-            // about whether the next, different call can work.
-            case NcclException n -> new Outcome(CheckStatus.FAILED, Cause.NCCL_ERROR, n.getMessage(), List.of(),
-                    Map.of(NCCL_RESULT, Integer.toString(n.rawResult())));
+            // The raw result travels with the result: a call NCCL rejected outright (invalid argument or usage) says
+            // nothing about whether the next, different call can work.
+            case NcclException n -> Outcome.ncclError(n);
             case CheckFailure f -> Outcome.failed(f.failureCause(),
                     (f.failureCause() == Cause.TIMEOUT ? "timed out: " : "") + f.getMessage());
             default -> Outcome.broken(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -126,7 +123,7 @@ final class Reporter {
 
     private synchronized CheckResult record(CheckSpec spec, Outcome o, long millis) {
         CheckResult r = new CheckResult(rank, spec.id(), spec.planned().group(), spec.planned().params(), o.status(),
-                o.message(), millis, o.mismatches(), o.data(), o.cause());
+                o.message(), millis, o.mismatches(), o.data(), o.cause(), o.ncclResult(), o.fingerprint());
         if (ended) return r;
         if (inFlight == spec) inFlight = null;
         reported.add(spec.id());

@@ -360,6 +360,31 @@ final class UserFeatureChecks {
      */
     private static Outcome abortWithGraph(RankSession s) {
         Communicator victim = s.comm.split(0, s.config.rank());
+        CapturedGraph graph = captureAllReduce(s, victim);
+        boolean graphAlive = true;
+        try {
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> abort = CompletableFuture.runAsync(victim::abort);
+            try {
+                abort.get(ABORT_WAIT_FOR_GRAPH_SECONDS, TimeUnit.SECONDS);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                return Outcome.passed("ncclCommAbort returned in " + ms + " ms while a graph that captured the communicator was alive");
+            } catch (TimeoutException e) {
+                // The abort waits for the graph: destroy it, as the owner of the graph eventually does.
+                graphAlive = false;
+                Outcome stuck = destroyWhileAbortWaits(graph, abort);
+                if (stuck != null) return stuck;
+            } catch (Exception e) {
+                return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort with a live CUDA graph failed: " + e.getCause());
+            }
+            return abortAfterGraphDestroyed(abort);
+        } finally {
+            if (graphAlive) graph.close();
+        }
+    }
+
+    /** An allReduce of {@code victim} captured into a graph on the session's stream, after one run outside a capture. */
+    private static CapturedGraph captureAllReduce(RankSession s, Communicator victim) {
         DataType t = DataType.FLOAT32;
         s.ensureBuffers((long) COUNT * t.size());
         // One collective before the capture, as users warm a communicator up before they capture it: a fresh
@@ -374,55 +399,50 @@ final class UserFeatureChecks {
         } finally {
             graph = s.device.endCapture(s.stream);
         }
-        boolean graphAlive = true;
+        return graph;
+    }
+
+    /**
+     * Destroys the graph while the abort waits for it; {@code null} once that returned, else what the check concludes.
+     * The destruction is bounded too: it runs NCCL's destructor for what the graph captured, which can wait on the
+     * communicator the other thread is aborting (docs/validation.md).
+     */
+    private static Outcome destroyWhileAbortWaits(CapturedGraph graph, CompletableFuture<Void> abort) {
+        CompletableFuture<Void> destroy = CompletableFuture.runAsync(graph::close);
         try {
-            long t0 = System.nanoTime();
-            CompletableFuture<Void> abort = CompletableFuture.runAsync(victim::abort);
-            try {
-                abort.get(ABORT_WAIT_FOR_GRAPH_SECONDS, TimeUnit.SECONDS);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                return Outcome.passed("ncclCommAbort returned in " + ms + " ms while a graph that captured the communicator was alive");
-            } catch (TimeoutException e) {
-                // The abort waits for the graph: destroy it, as the owner of the graph eventually does. The
-                // destruction is bounded too: it runs NCCL's destructor for what the graph captured, which can
-                // wait on the communicator the other thread is aborting (docs/validation.md).
-                graphAlive = false;
-                CompletableFuture<Void> destroy = CompletableFuture.runAsync(graph::close);
-                try {
-                    destroy.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
-                } catch (TimeoutException stuck) {
-                    // Whichever of the two still has not returned is the call that hung.
-                    return Outcome.callHung(hung(abort.isDone() ? "cudaGraphDestroy" : "ncclCommAbort",
-                                    ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
-                            "ncclCommAbort did not return while a graph that captured the "
-                            + "communicator was alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), and destroying the graph "
-                            + "then did not return within " + ABORT_BOUND_SECONDS + " s either: cudaGraphExecDestroy/"
-                            + "cudaGraphDestroy and ncclCommAbort wait on each other, both still blocked"
-                            + (abort.isDone() ? "" : " (the abort has not returned)"));
-                } catch (Exception failed) {
-                    return Outcome.failed(Cause.OTHER_FAILURE, "destroying the CUDA graph while ncclCommAbort waited for it "
-                            + "failed: " + failed.getCause());
-                }
-            } catch (Exception e) {
-                return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort with a live CUDA graph failed: " + e.getCause());
-            }
-            long t1 = System.nanoTime();
-            try {
-                abort.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                return Outcome.callHung(hung("ncclCommAbort", ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
-                        "ncclCommAbort did not return while a graph that captured the communicator was "
-                        + "alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), nor within " + ABORT_BOUND_SECONDS
-                        + " s after the graph was destroyed");
-            } catch (Exception e) {
-                return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort failed after the graph was destroyed: " + e.getCause());
-            }
-            long ms = (System.nanoTime() - t1) / 1_000_000;
-            return Outcome.passed("ncclCommAbort waited for the live CUDA graph that captured the communicator (still running after "
-                    + ABORT_WAIT_FOR_GRAPH_SECONDS + " s) and returned " + ms + " ms after the graph was destroyed, so an abort "
-                    + "from another thread, as vLLM's destroy() makes it, completes once the graph goes");
-        } finally {
-            if (graphAlive) graph.close();
+            destroy.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
+            return null;
+        } catch (TimeoutException stuck) {
+            // Whichever of the two still has not returned is the call that hung.
+            return Outcome.callHung(hung(abort.isDone() ? "cudaGraphDestroy" : "ncclCommAbort",
+                            ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
+                    "ncclCommAbort did not return while a graph that captured the "
+                    + "communicator was alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), and destroying the graph "
+                    + "then did not return within " + ABORT_BOUND_SECONDS + " s either: cudaGraphExecDestroy/"
+                    + "cudaGraphDestroy and ncclCommAbort wait on each other, both still blocked"
+                    + (abort.isDone() ? "" : " (the abort has not returned)"));
+        } catch (Exception failed) {
+            return Outcome.failed(Cause.OTHER_FAILURE, "destroying the CUDA graph while ncclCommAbort waited for it "
+                    + "failed: " + failed.getCause());
         }
+    }
+
+    /** The abort that waited for the graph, which must now return within its bound. */
+    private static Outcome abortAfterGraphDestroyed(CompletableFuture<Void> abort) {
+        long t1 = System.nanoTime();
+        try {
+            abort.get(ABORT_BOUND_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return Outcome.callHung(hung("ncclCommAbort", ABORT_WAIT_FOR_GRAPH_SECONDS + ABORT_BOUND_SECONDS),
+                    "ncclCommAbort did not return while a graph that captured the communicator was "
+                    + "alive (" + ABORT_WAIT_FOR_GRAPH_SECONDS + " s), nor within " + ABORT_BOUND_SECONDS
+                    + " s after the graph was destroyed");
+        } catch (Exception e) {
+            return Outcome.failed(Cause.NCCL_ERROR, "ncclCommAbort failed after the graph was destroyed: " + e.getCause());
+        }
+        long ms = (System.nanoTime() - t1) / 1_000_000;
+        return Outcome.passed("ncclCommAbort waited for the live CUDA graph that captured the communicator (still running after "
+                + ABORT_WAIT_FOR_GRAPH_SECONDS + " s) and returned " + ms + " ms after the graph was destroyed, so an abort "
+                + "from another thread, as vLLM's destroy() makes it, completes once the graph goes");
     }
 }

@@ -17,11 +17,11 @@ final class Watchdog {
     static void start(WorkerConfig config, Reporter reporter) {
         Thread t = Thread.ofPlatform().daemon().name("ncclffm-watchdog").unstarted(() -> {
             try {
-                Thread.sleep(config.workerTimeout());
+                Thread.sleep(config.timeouts().worker());
             } catch (InterruptedException e) {
                 return;
             }
-            reporter.emit(new WorkerEvent.Fatal(config.rank(), "worker deadline of " + config.workerTimeout().toSeconds()
+            reporter.emit(new WorkerEvent.Fatal(config.rank(), "worker deadline of " + config.timeouts().worker().toSeconds()
                     + " s passed; exiting without cleanup", null));
             RankWorker.halt(WorkerExit.TIMED_OUT);
         });

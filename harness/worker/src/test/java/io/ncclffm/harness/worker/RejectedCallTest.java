@@ -21,7 +21,8 @@ class RejectedCallTest {
 
     private static CheckResult fromException(NcclException e) {
         Outcome o = Reporter.outcomeOf(e);
-        return new CheckResult(0, "allreduce/x", "allreduce", Map.of(), o.status(), o.message(), 1, List.of(), o.data(), o.cause());
+        return new CheckResult(0, "allreduce/x", "allreduce", Map.of(), o.status(), o.message(), 1, List.of(), o.data(), o.cause(),
+                o.ncclResult(), o.fingerprint());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.ncclffm.harness.library;
+package io.ncclffm.harness.matrix;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -7,10 +7,10 @@ import org.eclipse.aether.artifact.DefaultArtifact;
 
 /**
  * Where a matrix cell's NCCL/RCCL library comes from when the cell names it by coordinates instead of an image or
- * a host path. Each source has a canonical {@link #key()} that says everything the matrix says about it, folders
- * included: a fetched folder lists its libraries by that key. The cache keys a library by more than that, by what
- * this host adds to the source (Maven's repositories, pip's configured indexes, a wheel's content): see
- * {@link Libraries#cacheKey}.
+ * a host path: what the matrix file says, which the {@code library} package resolves to a file. Each source has a
+ * canonical {@link #key()} that says everything the matrix says about it, folders included: a fetched folder lists
+ * its libraries by that key. The cache keys a library by more than that, by what this host adds to the source
+ * (Maven's repositories, pip's configured indexes, a wheel's content): see {@code Libraries#cacheKey}.
  */
 public sealed interface LibrarySource {
 
