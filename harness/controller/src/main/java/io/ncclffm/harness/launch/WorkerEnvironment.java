@@ -17,6 +17,9 @@ import io.ncclffm.harness.protocol.WorkerConfig;
  */
 public final class WorkerEnvironment {
 
+    /** The interfaces NCCL's sockets may use. */
+    public static final String SOCKET_INTERFACE = "NCCL_SOCKET_IFNAME";
+
     private WorkerEnvironment() {
     }
 
@@ -80,5 +83,18 @@ public final class WorkerEnvironment {
         if (visibleDevice != null) env.put(cell.gpu().amd() ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", visibleDevice);
         env.putAll(libraries);
         return env;
+    }
+
+    /**
+     * {@code env} with NCCL's sockets (its bootstrap and socket transport) bound to {@code networkInterface}, unless
+     * the cell's env names an interface itself: loopback for ranks on one host, the cell network's interface in a
+     * container on it. Left to itself, NCCL takes the host's first interface that is not loopback, which faces other
+     * hosts.
+     */
+    public static Map<String, String> boundTo(Map<String, String> env, Cell cell, String networkInterface) {
+        if (cell.env().containsKey(SOCKET_INTERFACE)) return env;
+        Map<String, String> bound = new LinkedHashMap<>(env);
+        bound.put(SOCKET_INTERFACE, networkInterface);
+        return bound;
     }
 }
