@@ -91,7 +91,7 @@ stand_in() { # TAG FOLDER EXTRA-HASH-INPUT CONTEXT-TAR-COMMAND...
   log "building $tag from $dir"
   local previous
   previous="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
-  "$@" | docker build -q --build-arg "BASE=$base" --label "ncclffm.recipe=$hash" -t "$tag" - >"$state.image.log" 2>&1 \
+  "$@" | docker build -q --force-rm --build-arg "BASE=$base" --label "ncclffm.recipe=$hash" -t "$tag" - >"$state.image.log" 2>&1 \
     || { cat "$state.image.log" >&2; fail "could not build $tag from $dir"; }
   # The image the tag named before is left untagged: remove it (kept if something else still uses it).
   [[ -n "$previous" ]] && docker rmi "$previous" >/dev/null 2>&1 || true

@@ -91,6 +91,8 @@ public final class ContainerLauncher implements CellLauncher {
         String failure = null;
         try {
             resources.checkNotStopping();
+            WorkerArchive archive = archive();
+            archive.checkPresent();
             int port = hostNetwork ? RendezvousPorts.next() : RENDEZVOUS_PORT;
             String rank0Address = "127.0.0.1";
             for (int rank = 0; rank < world; rank++) {
@@ -99,7 +101,7 @@ public final class ContainerLauncher implements CellLauncher {
                         hostNetwork ? "127.0.0.1" : "0.0.0.0", token, place.deviceOrdinal(), place.hostId(), place.visibleDevice());
                 outputs.get(rank).expectFrom(env);
                 @SuppressWarnings("resource") // stopped in finally
-                RankContainer c = new RankContainer(DockerImageName.parse(image), archive(), outputs.get(rank), observer)
+                RankContainer c = new RankContainer(DockerImageName.parse(image), archive, outputs.get(rank), observer)
                         .withRank(labels, cell.name()).withWorkerEnvironment(env).withGpu(cell.gpu(), place.hostDevice());
                 if (network != null) c.withCellNetwork(network);
                 containers.add(c);
@@ -109,7 +111,7 @@ public final class ContainerLauncher implements CellLauncher {
             }
             new RankSupervisor(cell).supervise(containers);
         } catch (RuntimeException e) {
-            failure = "container start failed: " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
+            failure = "container start failed: " + cause(e);
             for (RankOutput o : outputs) if (!o.hasEnded()) o.ended(RankEnding.notStarted("stopped: " + failure));
         } finally {
             for (RankContainer c : containers) c.awaitOutput(Duration.ofSeconds(10));
@@ -123,5 +125,20 @@ public final class ContainerLauncher implements CellLauncher {
             if (network != null) network.close();
         }
         return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), failure);
+    }
+
+    /**
+     * Why a start failed, in the words of whoever knew: the harness's own exception where one is in the chain
+     * (Testcontainers wraps it in "Container startup failed" and "Retry limit hit"), else the innermost cause.
+     */
+    static String cause(Throwable e) {
+        Throwable innermost = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HarnessException) {
+                return t.getMessage() + (t.getCause() != null ? " (" + t.getCause() + ")" : "");
+            }
+            innermost = t;
+        }
+        return innermost == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + innermost;
     }
 }

@@ -38,6 +38,15 @@ final class TestCells {
                 WorkerConfig.Mode.CHECK, 0);
     }
 
+    /**
+     * A container cell of {@code image} as it is (no library in it: the load check fails), for what happens around
+     * the ranks rather than in them.
+     */
+    static Cell inImage(String name, String image, Duration timeout) {
+        return new Cell(name, Flavor.NCCL, NcclVersion.of(2, 22, 3), new Cell.ImageRef(image), "/usr/lib/x86_64-linux-gnu/libnccl.so.2",
+                List.of(1), GpuAssignment.NONE, timeout, Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 0);
+    }
+
     static Matrix matrixOf(Cell... cells) {
         return new Matrix(Path.of("test.yaml"), List.of(cells), List.of());
     }
