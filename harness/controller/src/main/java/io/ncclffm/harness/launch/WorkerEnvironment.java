@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.ContainerLimits;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
@@ -53,8 +54,11 @@ public final class WorkerEnvironment {
                                               String visibleDevice, String ncclTestsDevices, WorkerConfig.Lifeline lifeline) {
         Map<String, String> settings = new TreeMap<>();
         Map<String, String> libraries = new LinkedHashMap<>();
-        cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
-                ? settings : libraries).put(k, v));
+        cell.env().forEach((k, v) -> {
+            // The container limits are the launcher's to apply, not the rank's to see.
+            if (ContainerLimits.VARIABLES.contains(k)) return;
+            (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k) ? settings : libraries).put(k, v);
+        });
         Duration t = cell.timeout();
         WorkerConfig config = WorkerConfig.forRank(rank, world, cell.soPath(), rendezvousHost, port, rendezvousBind, token,
                 cell.version().toString(), cell.flavor().name(),

@@ -502,6 +502,13 @@ public final class MatrixLoader {
                             throw error(at + "/env/" + k, f + ".env." + k, bad.getMessage());
                         }
                     }
+                    if (ContainerLimits.VARIABLES.contains(k)) {
+                        try {
+                            ContainerLimits.check(k, e.getValue());
+                        } catch (IllegalArgumentException bad) {
+                            throw error(at + "/env/" + k, f + ".env." + k, bad.getMessage());
+                        }
+                    }
                     merged.put(k, e.getValue());
                 }
             }
