@@ -1,9 +1,8 @@
 package io.ncclffm.harness.junit;
 
-import org.testcontainers.DockerClientFactory;
-
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.ContainerLauncher;
+import io.ncclffm.harness.launch.DockerConnection;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.RunResources;
 import io.ncclffm.harness.launch.WorkerBundle;
@@ -19,7 +18,6 @@ public final class Launchers {
     private WorkerBundle bundle;
     private ProcessLauncher processes;
     private ContainerLauncher containers;
-    private String dockerProblem;
 
     /** Launchers outside a matrix run (tests): resources of their own, made when a launcher is first needed. */
     public Launchers() {
@@ -40,25 +38,10 @@ public final class Launchers {
         return bundle;
     }
 
-    /** Why containers cannot run here, or {@code null} when Docker answers. */
+    /** Why containers cannot run here, or {@code null} when Docker answers ({@link DockerConnection}). */
     public synchronized String dockerProblem() {
         if (containers != null) return null;
-        if (dockerProblem != null) return dockerProblem;
-        // A DOCKER_HOST that names a socket which does not exist is answered at once; Testcontainers would try
-        // other strategies (and a cached one) before it gives up.
-        String host = System.getenv("DOCKER_HOST");
-        if (host != null && host.startsWith("unix://") && !java.nio.file.Files.exists(java.nio.file.Path.of(host.substring(7)))) {
-            dockerProblem = "Docker is not available: DOCKER_HOST=" + host + " names a socket that does not exist";
-            return dockerProblem;
-        }
-        try {
-            if (!DockerClientFactory.instance().isDockerAvailable()) {
-                dockerProblem = "Docker is not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)";
-            }
-        } catch (RuntimeException e) {
-            dockerProblem = "Docker is not available: " + e.getMessage();
-        }
-        return dockerProblem;
+        return DockerConnection.problem();
     }
 
     public synchronized CellLauncher forCell(Cell cell) {

@@ -59,9 +59,8 @@ public final class ContainerLauncher implements CellLauncher {
      * that are provably gone left on that daemon is removed first.
      */
     public static ContainerLauncher create(WorkerBundle bundle, RunResources resources) {
-        var factory = org.testcontainers.DockerClientFactory.instance();
-        DockerClient docker = factory.client();
-        resources.useDocker(factory.getTransportConfig().getDockerHost().toString());
+        DockerClient docker = DockerConnection.client();
+        resources.useDocker(org.testcontainers.DockerClientFactory.instance().getTransportConfig().getDockerHost().toString());
         java.nio.file.Path images = ImageResolver.defaultImagesDir();
         return new ContainerLauncher(bundle, new ImageResolver(docker, images,
                 new HostFilesRecipe(docker, images.resolve("host-files"), bundle)), resources);
@@ -70,7 +69,7 @@ public final class ContainerLauncher implements CellLauncher {
     /** The CPUs of the Docker host, asked once; 0 when the daemon does not say. */
     private synchronized int hostCpus() {
         if (hostCpus == 0) {
-            Integer n = org.testcontainers.DockerClientFactory.instance().client().infoCmd().exec().getNCPU();
+            Integer n = DockerConnection.client().infoCmd().exec().getNCPU();
             hostCpus = n == null ? -1 : n;
         }
         return Math.max(hostCpus, 0);

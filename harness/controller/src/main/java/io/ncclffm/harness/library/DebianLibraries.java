@@ -14,6 +14,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 
+import io.ncclffm.harness.launch.DockerConnection;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.matrix.Cell;
@@ -46,18 +47,11 @@ public final class DebianLibraries {
     /** Testcontainers' Docker client, and the recipes at {@link ImageResolver#defaultImagesDir()}. */
     public static DebianLibraries fromSystemProperties() {
         return new DebianLibraries(() -> {
-            var factory = org.testcontainers.DockerClientFactory.instance();
-            boolean available;
-            try {
-                available = factory.isDockerAvailable();
-            } catch (RuntimeException e) {
-                available = false;
+            String problem = DockerConnection.problem();
+            if (problem != null) {
+                throw new LibraryException("a debian source is installed with apt in a Docker build (images/debian), and " + problem);
             }
-            if (!available) {
-                throw new LibraryException("a debian source is installed with apt in a Docker build (images/debian), and Docker is "
-                        + "not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)");
-            }
-            return factory.client();
+            return DockerConnection.client();
         }, ImageResolver.defaultImagesDir());
     }
 
