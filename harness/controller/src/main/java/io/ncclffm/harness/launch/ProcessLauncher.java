@@ -74,7 +74,7 @@ public final class ProcessLauncher implements CellLauncher {
                 Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
                         token, place.deviceOrdinal(), place.hostId(), place.visibleDevice(),
                         rank == 0 ? RankPlacement.allDevices(cell, world, devices) : null, WorkerConfig.Lifeline.STDIN);
-                env = WorkerEnvironment.boundTo(env, cell, "lo");
+                env = WorkerEnvironment.boundTo(env, cell.forRank(rank), "lo");
                 RankOutput out = new RankOutput(rank);
                 Path tmp;
                 try {

@@ -95,6 +95,8 @@ class DebianLibrariesIT {
     @Test
     void rccl7_withoutAGpu_loadsDecodesAndFailsToMakeAnIdCleanly_tellingThePeerAtOnce() {
         Cell cell = TestCells.debian("rccl-7.2.4-experimental");
+        // The image first (a cold cache builds it in about a minute): the bound below is on the ranks, not on apt.
+        new ImageResolver(DockerConnection.client(), ImageResolver.defaultImagesDir(), null).resolve(cell.source());
         CellRun run = launcher.run(cell, 2, RankObserver.NONE);
         assertNull(run.infraFailure());
         for (String check : List.of("load", "version", "error-strings", CellVerdicts.RANKS_FINISHED)) {
