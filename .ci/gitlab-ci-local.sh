@@ -13,18 +13,25 @@ cd "$(dirname "$0")/.."
 log() { printf '[gitlab-ci-local] %s\n' "$*"; }
 fail() { printf '[gitlab-ci-local] FAILED: %s\n' "$*" >&2; exit 1; }
 
-version=4.56.2
+# gitlab-ci-local and every package it brings are pinned by .ci/gitlab-ci-local/package-lock.json (versions and
+# integrity hashes), and installed from it with npm ci; an install is redone only when the lockfile changed.
+lockdir=.ci/gitlab-ci-local
+version="$(node -p 'require("./'"$lockdir"'/package.json").dependencies["gitlab-ci-local"]')"
 prefix=.ci/.gcl
-gcl="$prefix/node_modules/.bin/gitlab-ci-local"
+gcl="$lockdir/node_modules/.bin/gitlab-ci-local"
 state="$prefix/state"
+installed="$lockdir/node_modules/.ncclffm-lock.sha256"
 started=$SECONDS
+mkdir -p "$prefix"
 
 # --- install -------------------------------------------------------------------------------------------------
-if [[ "$("$gcl" --version 2>/dev/null)" != "$version" ]]; then
+lock_sum="$(sha256sum "$lockdir/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$installed" 2>/dev/null)" != "$lock_sum" || "$("$gcl" --version 2>/dev/null)" != "$version" ]]; then
   command -v npm >/dev/null || fail "npm is missing (apt-get install nodejs npm)"
-  log "installing gitlab-ci-local $version into $prefix (its re2 dependency compiles: about 2 minutes)"
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "gitlab-ci-local@$version" >/dev/null
-  [[ "$("$gcl" --version)" == "$version" ]] || fail "gitlab-ci-local $version did not install into $prefix"
+  log "installing gitlab-ci-local $version from $lockdir/package-lock.json (its re2 dependency compiles: about 2 minutes)"
+  npm ci --prefix "$lockdir" --no-audit --no-fund --loglevel=error >/dev/null
+  [[ "$("$gcl" --version)" == "$version" ]] || fail "gitlab-ci-local $version did not install into $lockdir"
+  echo "$lock_sum" >"$installed"
 fi
 command -v rsync >/dev/null || fail "rsync is missing: gitlab-ci-local copies the project with it (apt-get install rsync)"
 gcl() { "$gcl" --state-dir "$state" --json-schema-validation "$@"; }
@@ -38,7 +45,7 @@ grep -q 'json schema validated' "$state.list.log" || { cat "$state.list.log" >&2
 # that is neither a global keyword nor hidden (.name) is a job, and parallel: matrix fans a job out into one job
 # per combination, named as GitLab names them, "job: [a, b]"; parallel: N into N jobs, which gitlab-ci-local 4.56
 # names "job: [i/N]" (GitLab itself: "job i/N").
-diff_out="$(LISTING="$listing" PREFIX="$PWD/$prefix" node -e '
+diff_out="$(LISTING="$listing" PREFIX="$PWD/$lockdir" node -e '
   const yaml = require(process.env.PREFIX + "/node_modules/js-yaml");
   const ci = yaml.load(require("fs").readFileSync(".gitlab-ci.yml", "utf8"));
   const globals = new Set(["stages", "variables", "default", "workflow", "include", "image", "services", "cache",
@@ -84,14 +91,14 @@ stand_in() { # TAG FOLDER EXTRA-HASH-INPUT CONTEXT-TAR-COMMAND...
   log "building $tag from $dir"
   local previous
   previous="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
-  "$@" | docker build -q --build-arg "BASE=$base" --label "ncclffm.recipe=$hash" -t "$tag" - >"$state.image.log" 2>&1 \
+  "$@" | docker build -q --force-rm --build-arg "BASE=$base" --label "ncclffm.recipe=$hash" -t "$tag" - >"$state.image.log" 2>&1 \
     || { cat "$state.image.log" >&2; fail "could not build $tag from $dir"; }
   # The image the tag named before is left untagged: remove it (kept if something else still uses it).
   [[ -n "$previous" ]] && docker rmi "$previous" >/dev/null 2>&1 || true
 }
 
 # The stand-in only works under the name the pipeline's jobs use.
-job_image="$(PREFIX="$PWD/$prefix" node -e '
+job_image="$(PREFIX="$PWD/$lockdir" node -e '
   const ci = require(process.env.PREFIX + "/node_modules/js-yaml").load(require("fs").readFileSync(".gitlab-ci.yml", "utf8"));
   const image = (ci.build && ci.build.image) || (ci.default && ci.default.image) || ci.image || "";
   console.log(typeof image === "string" ? image : image.name);

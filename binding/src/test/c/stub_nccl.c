@@ -137,7 +137,10 @@ const char stub_build_line[] = "NCCL version 2.22.3+cuda12.9 (stub)";
  *     partial                     a line without its newline, when the library is loaded;
  *     huge                        STUB_NCCL_FORGE_BYTES bytes (default 40 MiB) without a newline, when loaded;
  *   STUB_NCCL_FORGE_TO=pipe       writes those to the first pipe at or above descriptor 64 instead (where the
- *                                 harness's worker keeps its event pipe): a library that goes looking for it. */
+ *                                 harness's worker keeps its event pipe): a library that goes looking for it;
+ *   STUB_NCCL_PRINT_ENV=NAME[,NAME]  when loaded, writes "stub env NAME=VALUE" (or "stub env NAME unset") for each
+ *                                 to standard error, and "stub cmdline ARG ARG ..." with the process's command line:
+ *                                 what a library in the rank can see of its environment. */
 static int forges(const char* what) {
     const char* e = getenv("STUB_NCCL_FORGE");
     if (e == NULL) return 0;
@@ -180,7 +183,33 @@ static void forge_events(void) {
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) write_all(lines[i], strlen(lines[i]));
 }
 
+static void print_env(void) {
+    const char* names = getenv("STUB_NCCL_PRINT_ENV");
+    if (names == NULL) return;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", names);
+    for (char* save = NULL, *name = strtok_r(buf, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        const char* value = getenv(name);
+        if (value == NULL) fprintf(stderr, "stub env %s unset\n", name);
+        else fprintf(stderr, "stub env %s=%s\n", name, value);
+    }
+    FILE* f = fopen("/proc/self/cmdline", "r");
+    if (f != NULL) {
+        fputs("stub cmdline", stderr);
+        int c, start = 1;
+        while ((c = fgetc(f)) != EOF) {
+            if (start) fputc(' ', stderr);
+            start = c == 0;
+            if (c != 0) fputc(c, stderr);
+        }
+        fputc('\n', stderr);
+        fclose(f);
+    }
+    fflush(stderr);
+}
+
 __attribute__((constructor)) static void stub_loaded(void) {
+    print_env();
     if (forges("constructor")) forge_events();
     if (forges("partial")) write_all("stub: a partial line ", 21);
     if (forges("huge")) {

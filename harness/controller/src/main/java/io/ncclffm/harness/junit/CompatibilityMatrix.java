@@ -149,9 +149,10 @@ public class CompatibilityMatrix {
     private CellOutcome runCell(MatrixRun matrixRun, Launchers launchers, Cell cell, int world, int cellRun, Runnable release) {
         String label = cell.name() + " world " + world + (cellRun > 0 ? " run " + cellRun : "");
         GpuInventory gpus = GpuInventory.host();
-        String notStarted = cell.source().containerized() ? launchers.dockerProblem() : null;
-        if (notStarted == null) notStarted = gpus.missing(cell.gpu());
+        // The GPUs first: a cell that cannot have its GPUs here says so before Docker is asked for anything.
+        String notStarted = gpus.missing(cell.gpu());
         if (notStarted == null) notStarted = gpus.shortfall(cell.gpu(), world);
+        if (notStarted == null && cell.source().containerized()) notStarted = launchers.dockerProblem();
         if (notStarted != null) {
             System.out.printf("[ncclffm] %s: not started: %s%n", label, notStarted);
             return notStarted(matrixRun.report(), cell, world, cellRun, notStarted, matrixRun.settings().allowNotStarted());

@@ -1,9 +1,10 @@
 package io.ncclffm.harness.junit;
 
-import org.testcontainers.DockerClientFactory;
+import com.github.dockerjava.api.DockerClient;
 
 import io.ncclffm.harness.launch.CellLauncher;
 import io.ncclffm.harness.launch.ContainerLauncher;
+import io.ncclffm.harness.launch.DockerConnection;
 import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.launch.ProcessLauncher;
@@ -23,7 +24,6 @@ public final class Launchers {
     private WorkerBundle bundle;
     private ProcessLauncher processes;
     private ContainerLauncher containers;
-    private String dockerProblem;
 
     /** Launchers outside a matrix run (tests): resources of their own, made when a launcher is first needed. */
     public Launchers() {
@@ -39,11 +39,23 @@ public final class Launchers {
      * as the library sources take them, for a {@code debian} source's package.
      */
     public static RecipeImages recipeImages() {
-        return (docker, recipe) -> {
-            try {
-                return new ImageResolver(docker, ImageResolver.defaultImagesDir(), null).resolve(recipe);
-            } catch (HarnessException e) {
-                throw new LibraryException(e.getMessage(), e);
+        return new RecipeImages() {
+            @Override
+            public DockerClient docker() {
+                String problem = DockerConnection.problem();
+                if (problem != null) {
+                    throw new LibraryException("a debian source is installed with apt in a Docker build (images/debian), and " + problem);
+                }
+                return DockerConnection.client();
+            }
+
+            @Override
+            public String build(DockerClient docker, Cell.BuildImage recipe) {
+                try {
+                    return new ImageResolver(docker, ImageResolver.defaultImagesDir(), null).resolve(recipe);
+                } catch (HarnessException e) {
+                    throw new LibraryException(e.getMessage(), e);
+                }
             }
         };
     }
@@ -58,25 +70,10 @@ public final class Launchers {
         return bundle;
     }
 
-    /** Why containers cannot run here, or {@code null} when Docker answers. */
+    /** Why containers cannot run here, or {@code null} when Docker answers ({@link DockerConnection}). */
     public synchronized String dockerProblem() {
         if (containers != null) return null;
-        if (dockerProblem != null) return dockerProblem;
-        // A DOCKER_HOST that names a socket which does not exist is answered at once; Testcontainers would try
-        // other strategies (and a cached one) before it gives up.
-        String host = System.getenv("DOCKER_HOST");
-        if (host != null && host.startsWith("unix://") && !java.nio.file.Files.exists(java.nio.file.Path.of(host.substring(7)))) {
-            dockerProblem = "Docker is not available: DOCKER_HOST=" + host + " names a socket that does not exist";
-            return dockerProblem;
-        }
-        try {
-            if (!DockerClientFactory.instance().isDockerAvailable()) {
-                dockerProblem = "Docker is not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)";
-            }
-        } catch (RuntimeException e) {
-            dockerProblem = "Docker is not available: " + e.getMessage();
-        }
-        return dockerProblem;
+        return DockerConnection.problem();
     }
 
     public synchronized CellLauncher forCell(Cell cell) {

@@ -91,7 +91,10 @@ public final class ImageResolver {
     static String dockerBuild(DockerClient docker, Path context, Map<String, String> args, String tag, String what) {
         StringBuilder log = new StringBuilder();
         try {
-            var cmd = docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true);
+            // forcerm: the container of a step that failed is removed too (rm alone keeps it, and a failed build
+            // would leave an exited container behind on every run).
+            var cmd = docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false).withRemove(true)
+                    .withForcerm(true);
             args.forEach(cmd::withBuildArg);
             cmd.exec(new BuildImageResultCallback() {
                 @Override

@@ -2,6 +2,7 @@ package io.ncclffm.harness.launch;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,14 @@ import io.ncclffm.harness.protocol.WorkerLaunch;
 
 /**
  * Runs each rank as a local process, for GPU hosts without Docker. Ranks that share one GPU get one
- * {@code NCCL_HOSTID} each. The rendezvous listens on loopback only.
+ * {@code NCCL_HOSTID} each. The rendezvous listens on loopback only, and NCCL is bound to loopback too
+ * ({@code NCCL_SOCKET_IFNAME=lo}, unless the cell's env names an interface): the ranks are on one host, and its other
+ * interfaces face other hosts.
+ *
+ * <p>Each rank gets a private temporary folder of its own in the run's scratch folder ({@code java.io.tmpdir} and
+ * {@code TMPDIR}, mode 0700), removed when the cell run ends, so that nothing it loads (JCuda unpacks its native
+ * libraries there and loads what it finds) comes from a folder other users can write; and only an allow-listed part
+ * of the controller's environment ({@link ProcessEnvironment}).
  *
  * <p>A rank dies with its controller: the launcher holds a pipe to each rank's standard input and never writes to it
  * ({@link WorkerConfig.Lifeline#STDIN}), and registers each rank with the run's {@link RunResources}, so that the
@@ -26,6 +34,7 @@ public final class ProcessLauncher implements CellLauncher {
 
     private final WorkerBundle bundle;
     private final RunResources resources;
+    private final Map<String, String> controllerEnvironment;
 
     /** A launcher of its own, outside a matrix run (the fault drill, tests). */
     public ProcessLauncher(WorkerBundle bundle) {
@@ -33,8 +42,14 @@ public final class ProcessLauncher implements CellLauncher {
     }
 
     public ProcessLauncher(WorkerBundle bundle, RunResources resources) {
+        this(bundle, resources, System.getenv());
+    }
+
+    /** @param controllerEnvironment what the ranks' environment is taken from, through {@link ProcessEnvironment} */
+    ProcessLauncher(WorkerBundle bundle, RunResources resources, Map<String, String> controllerEnvironment) {
         this.bundle = bundle;
         this.resources = resources;
+        this.controllerEnvironment = Map.copyOf(controllerEnvironment);
     }
 
     @Override
@@ -51,6 +66,7 @@ public final class ProcessLauncher implements CellLauncher {
         List<RankOutput> outputs = new ArrayList<>();
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
         try {
             for (int rank = 0; rank < world; rank++) {
                 RankPlacement place = RankPlacement.forProcess(cell, rank, runId, devices);
@@ -58,9 +74,20 @@ public final class ProcessLauncher implements CellLauncher {
                 Map<String, String> env = WorkerEnvironment.forRank(cell.forRank(rank), world, rank, "127.0.0.1", port, "127.0.0.1",
                         token, place.deviceOrdinal(), place.hostId(), place.visibleDevice(),
                         rank == 0 ? RankPlacement.allDevices(cell, world, devices) : null, WorkerConfig.Lifeline.STDIN);
-                ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), null));
-                pb.environment().putAll(env);
+                env = WorkerEnvironment.boundTo(env, cell.forRank(rank), "lo");
                 RankOutput out = new RankOutput(rank);
+                Path tmp;
+                try {
+                    tmp = resources.newRankFolder(runId + "-rank" + rank);
+                } catch (HarnessException e) {
+                    out.ended(RankEnding.notStarted("did not start: " + e.getMessage()));
+                    outputs.add(out);
+                    throw e;
+                }
+                folders.add(tmp);
+                ProcessBuilder pb = new ProcessBuilder(WorkerLaunch.rank(bundle.java().toString(), bundle.jar().toString(), tmp.toString()));
+                pb.environment().clear();
+                pb.environment().putAll(ProcessEnvironment.of(controllerEnvironment, env, tmp));
                 out.expectFrom(env);
                 Process p;
                 try {
@@ -83,10 +110,12 @@ public final class ProcessLauncher implements CellLauncher {
             killAll(processes, outputs, "killed: the cell could not start (" + e.getMessage() + ")");
             joinPumps(pumps);
             processes.forEach(resources::rankEnded);
+            folders.forEach(resources::removeRankFolder);
             return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
         }
         joinPumps(pumps);
         processes.forEach(resources::rankEnded);
+        folders.forEach(resources::removeRankFolder);
         return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), null);
     }
 

@@ -24,6 +24,7 @@ import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.VolumeOptions;
 
+import io.ncclffm.harness.matrix.ContainerLimits;
 import io.ncclffm.harness.matrix.GpuAssignment;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerLaunch;
@@ -33,7 +34,8 @@ import io.ncclffm.harness.protocol.WorkerLaunch;
  * archive go to the constructor, which sets the defaults; {@code withX(...)} stores a setting and returns
  * {@link #self()}; {@link #configure()} turns the settings into the command, environment, labels and host config.
  * The worker and its JVM are copied in, so the image needs only the library. The container runs unprivileged: all
- * capabilities dropped, no new privileges, a read-only root, user nobody.
+ * capabilities dropped, no new privileges, a read-only root, user nobody, with limits on its memory (no swap), its
+ * processes and threads, and its CPUs ({@link #withLimits}).
  *
  * <p>Where it departs from a module, and why:
  * <ul>
@@ -64,6 +66,8 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
     private GpuAssignment gpu = GpuAssignment.NONE;
     private int hostDevice = -1;
     private Network cellNetwork;
+    private ContainerLimits limits = ContainerLimits.of(Map.of());
+    private int hostCpus;
 
     /**
      * @param output   where the rank's events and log go, and how it ended
@@ -124,6 +128,16 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
         return self();
     }
 
+    /**
+     * What the container may take of the host ({@link ContainerLimits}); the default CPU limit is fitted to the
+     * {@code hostCpus} the daemon reports, as Docker refuses more CPUs than the host has.
+     */
+    RankContainer withLimits(ContainerLimits limits, int hostCpus) {
+        this.limits = limits;
+        this.hostCpus = hostCpus;
+        return self();
+    }
+
     /** The cell's own network, where ranks find rank 0 by address; without it the rank shares the host's network. */
     RankContainer withCellNetwork(Network network) {
         this.cellNetwork = network;
@@ -156,6 +170,11 @@ final class RankContainer extends GenericContainer<RankContainer> implements Ran
             if (cellNetwork != null) cmd.withHostName(hostName());
             cmd.getHostConfig().withCapDrop(Capability.ALL).withReadonlyRootfs(true)
                     .withSecurityOpts(new ArrayList<>(List.of("no-new-privileges")));
+            // Memory and swap alike, so that a rank over its limit is killed (and reported as out of memory) rather
+            // than swapping the host.
+            limits.memoryBytes().ifPresent(m -> cmd.getHostConfig().withMemory(m).withMemorySwap(m));
+            limits.pids().ifPresent(p -> cmd.getHostConfig().withPidsLimit(p));
+            limits.cpusOn(hostCpus).ifPresent(c -> cmd.getHostConfig().withNanoCPUs(c));
             GpuAccess.apply(cmd, gpu, hostDevice);
         });
     }

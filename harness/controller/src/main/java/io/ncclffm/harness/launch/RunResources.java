@@ -23,6 +23,8 @@ public final class RunResources implements AutoCloseable {
 
     /** How long killing one rank process tree may take before the stop goes on without it. */
     private static final Duration KILL_BOUND = Duration.ofSeconds(5);
+    /** The folder of the rank processes' private folders, in the run's scratch folder. */
+    static final String RANKS = "ranks";
 
     private final RunIdentity identity;
     private final Path scratchParent;
@@ -55,8 +57,15 @@ public final class RunResources implements AutoCloseable {
     }
 
     /**
+     * Where launchers outside a matrix run keep their scratch folders: {@value #SCRATCH_DIR_PROPERTY}, else the
+     * temporary directory. The build points it into {@code target/}, so that the tests' worker archives and rank
+     * folders live in a folder the build owns, not in a shared {@code /tmp} another user may clean or fill.
+     */
+    public static final String SCRATCH_DIR_PROPERTY = "ncclffm.scratch.dir";
+
+    /**
      * Resources for launchers used outside a matrix run (tests, the fault drill): no reaper, and a scratch folder of
-     * their own under the temporary directory, removed when the JVM exits.
+     * their own (0700) under {@value #SCRATCH_DIR_PROPERTY} or the temporary directory, removed when the JVM exits.
      */
     public static RunResources standalone() {
         String id = "standalone-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
@@ -75,8 +84,11 @@ public final class RunResources implements AutoCloseable {
             Path parent = scratchParent;
             if (parent == null) {
                 try {
-                    parent = Files.createTempDirectory("ncclffm-" + identity.runId() + "-",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    String base = System.getProperty(SCRATCH_DIR_PROPERTY);
+                    var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+                    String prefix = "ncclffm-" + identity.runId() + "-";
+                    parent = base == null || base.isBlank() ? Files.createTempDirectory(prefix, owner)
+                            : Files.createTempDirectory(Files.createDirectories(Path.of(base)), prefix, owner);
                 } catch (java.io.IOException e) {
                     throw new HarnessException("cannot make a scratch folder for " + identity.runId(), e);
                 }
@@ -84,6 +96,22 @@ public final class RunResources implements AutoCloseable {
             scratch = RunScratch.create(parent, identity.controller());
         }
         return scratch.dir();
+    }
+
+    /**
+     * A new private folder (0700) in the run's scratch folder for one rank process: its {@code java.io.tmpdir} and
+     * {@code TMPDIR}, where JCuda unpacks and loads its native libraries. It is removed with the run's scratch folder,
+     * or earlier by {@link #removeRankFolder}.
+     *
+     * @param name unique within the run, e.g. the cell run's id and the rank
+     */
+    public Path newRankFolder(String name) {
+        return RunScratch.newPrivateFolder(scratch().resolve(RANKS), name);
+    }
+
+    /** Removes a rank's folder once its process has ended; one that cannot be removed goes with the run's scratch. */
+    public void removeRankFolder(Path folder) {
+        RunScratch.delete(folder);
     }
 
     /** Whether the run is being stopped: nothing new may start. */

@@ -17,7 +17,7 @@ import org.apache.commons.io.FileUtils;
 
 /**
  * A run's private scratch folder ({@value #NAME} in the run's folder, mode 0700): the worker archive copied into every
- * rank container lives there, not in a shared {@code /tmp}. It is removed when the run ends, by the shutdown hook or
+ * rank container lives there, and each rank process's temporary folder, not in a shared {@code /tmp}. It is removed when the run ends, by the shutdown hook or
  * the reaper when the run is stopped or killed, and at the start of a later run when its controller is provably gone
  * (the {@value #OWNER} file inside names the controller).
  */
@@ -54,6 +54,21 @@ public final class RunScratch {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Makes a new folder {@code parent/name-RANDOM}, readable and writable by this user only, with {@code parent}
+     * made the same way when it is missing. The folder is new (created with its mode in one step), so nobody else can
+     * have put anything in it.
+     */
+    static Path newPrivateFolder(Path parent, String name) {
+        var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        try {
+            if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(parent, owner);
+            return Files.createTempDirectory(parent, name + "-", owner);
+        } catch (IOException e) {
+            throw new HarnessException("cannot make a private folder in " + parent, e);
+        }
     }
 
     /** Removes the folder and everything in it; true when it is gone. */

@@ -76,7 +76,19 @@ final class WorkerArchive {
         t.closeArchiveEntry();
     }
 
+    /**
+     * @throws HarnessException naming the file when it is gone: it lives in the run's scratch folder, which nothing
+     *                          but the run should remove
+     */
+    void checkPresent() {
+        if (!Files.isRegularFile(tar, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HarnessException("the worker archive " + tar + " is gone: it was made in the run's scratch folder at the"
+                    + " run's start, and something removed it or its folder since");
+        }
+    }
+
     InputStream open() throws IOException {
+        checkPresent();
         return Files.newInputStream(tar);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.ContainerLimits;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
@@ -16,6 +17,9 @@ import io.ncclffm.harness.protocol.WorkerConfig;
  * variables for the libraries.
  */
 public final class WorkerEnvironment {
+
+    /** The interfaces NCCL's sockets may use. */
+    public static final String SOCKET_INTERFACE = "NCCL_SOCKET_IFNAME";
 
     private WorkerEnvironment() {
     }
@@ -50,8 +54,11 @@ public final class WorkerEnvironment {
                                               String visibleDevice, String ncclTestsDevices, WorkerConfig.Lifeline lifeline) {
         Map<String, String> settings = new TreeMap<>();
         Map<String, String> libraries = new LinkedHashMap<>();
-        cell.env().forEach((k, v) -> (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k)
-                ? settings : libraries).put(k, v));
+        cell.env().forEach((k, v) -> {
+            // The container limits are the launcher's to apply, not the rank's to see.
+            if (ContainerLimits.VARIABLES.contains(k)) return;
+            (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k) ? settings : libraries).put(k, v);
+        });
         Duration t = cell.timeout();
         WorkerConfig.Gpu gpu = !cell.gpu().present() ? WorkerConfig.Gpu.NONE : cell.gpu().amd() ? WorkerConfig.Gpu.HIP : WorkerConfig.Gpu.CUDA;
         WorkerConfig config = WorkerConfig.forRank(new WorkerConfig.Identity(rank, world, gpu, deviceOrdinal))
@@ -81,5 +88,18 @@ public final class WorkerEnvironment {
         if (visibleDevice != null) env.put(cell.gpu().amd() ? "HIP_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES", visibleDevice);
         env.putAll(libraries);
         return env;
+    }
+
+    /**
+     * {@code env} with NCCL's sockets (its bootstrap and socket transport) bound to {@code networkInterface}, unless
+     * the cell's env names an interface itself: loopback for ranks on one host, the cell network's interface in a
+     * container on it. Left to itself, NCCL takes the host's first interface that is not loopback, which faces other
+     * hosts.
+     */
+    public static Map<String, String> boundTo(Map<String, String> env, Cell cell, String networkInterface) {
+        if (cell.env().containsKey(SOCKET_INTERFACE)) return env;
+        Map<String, String> bound = new LinkedHashMap<>(env);
+        bound.put(SOCKET_INTERFACE, networkInterface);
+        return bound;
     }
 }

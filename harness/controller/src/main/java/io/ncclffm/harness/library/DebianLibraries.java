@@ -42,22 +42,9 @@ public final class DebianLibraries {
         this.images = images;
     }
 
-    /** Testcontainers' Docker client, and {@code images} for the recipe. */
+    /** The Docker daemon {@code images} names, and {@code images} for the recipe. */
     public static DebianLibraries fromSystemProperties(RecipeImages images) {
-        return new DebianLibraries(() -> {
-            var factory = org.testcontainers.DockerClientFactory.instance();
-            boolean available;
-            try {
-                available = factory.isDockerAvailable();
-            } catch (RuntimeException e) {
-                available = false;
-            }
-            if (!available) {
-                throw new LibraryException("a debian source is installed with apt in a Docker build (images/debian), and Docker is "
-                        + "not available (no daemon answered at DOCKER_HOST or /var/run/docker.sock)");
-            }
-            return factory.client();
-        }, images);
+        return new DebianLibraries(images::docker, images);
     }
 
     /** Builds (or reuses) the package's image and copies its library into {@code workDir}; returns the copy. */

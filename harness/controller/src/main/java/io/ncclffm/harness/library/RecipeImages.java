@@ -9,8 +9,14 @@ import io.ncclffm.harness.matrix.Cell;
  * builds cell images; a {@code debian} source installs its package in the {@code images/debian} recipe so. The
  * library package takes it as given, so that it does not depend on the launchers that own image builds.
  */
-@FunctionalInterface
 public interface RecipeImages {
+
+    /**
+     * The Docker daemon the images are built on and library files are copied out of.
+     *
+     * @throws LibraryException saying why there is none
+     */
+    DockerClient docker();
 
     /**
      * @return the built image's reference

@@ -111,6 +111,13 @@ final class DefaultsValidator {
                 throw errors.at(where, bad.getMessage());
             }
         }
+        if (ContainerLimits.VARIABLES.contains(name)) {
+            try {
+                ContainerLimits.check(name, value);
+            } catch (IllegalArgumentException bad) {
+                throw errors.at(where, bad.getMessage());
+            }
+        }
     }
 
     private void checks(Where at, List<String> checks) {

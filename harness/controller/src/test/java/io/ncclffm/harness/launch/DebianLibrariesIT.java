@@ -49,7 +49,18 @@ class DebianLibrariesIT {
                 .collect(Collectors.toMap(Verdict::checkId, v -> v, (a, b) -> a, java.util.LinkedHashMap::new));
     }
 
+    /** The verdict of {@code check}, or a failure that says why the run has none (the cell could not start, ...). */
+    private static Verdict verdict(CellRun run, String check) {
+        Verdict v = verdicts(run).get(check);
+        if (v == null) {
+            throw new AssertionError("no verdict for " + check + (run.infraFailure() != null ? "; the cell run failed: "
+                    + run.infraFailure() : "") + "; verdicts: " + verdicts(run).keySet());
+        }
+        return v;
+    }
+
     private static CheckResult result(CellRun run, int rank, String id) {
+        if (run.ranks().size() <= rank) throw new AssertionError("no rank " + rank + "; the cell run failed: " + run.infraFailure());
         return run.ranks().get(rank).events().stream().filter(e -> e instanceof WorkerEvent.Check c && c.result().id().equals(id))
                 .map(e -> ((WorkerEvent.Check) e).result()).findFirst().orElseThrow(() -> new AssertionError(
                         "rank " + rank + " did not report " + id + "; log:\n" + run.ranks().get(rank).log()));
@@ -61,10 +72,9 @@ class DebianLibrariesIT {
         Cell cell = TestCells.debian(name);
         CellRun run = launcher.run(cell, 2, io.ncclffm.harness.launch.RankObserver.NONE);
         assertNull(run.infraFailure());
-        Map<String, Verdict> v = verdicts(run);
         for (String check : List.of("load", "version", "error-strings", "unique-id", "init-without-gpu",
                 CellVerdicts.UNIQUE_ID_AGREEMENT, CellVerdicts.RANKS_FINISHED)) {
-            assertEquals(CheckStatus.PASSED, v.get(check).status(), check + ": " + v.get(check).message());
+            assertEquals(CheckStatus.PASSED, verdict(run, check).status(), check + ": " + verdict(run, check).message());
         }
         CheckResult version = result(run, 1, "version");
         assertEquals(cell.version().toString(), version.data().get("version"));
@@ -85,11 +95,12 @@ class DebianLibrariesIT {
     @Test
     void rccl7_withoutAGpu_loadsDecodesAndFailsToMakeAnIdCleanly_tellingThePeerAtOnce() {
         Cell cell = TestCells.debian("rccl-7.2.4-experimental");
+        // The image first (a cold cache builds it in about a minute): the bound below is on the ranks, not on apt.
+        new ImageResolver(DockerConnection.client(), ImageResolver.defaultImagesDir(), null).resolve(cell.source());
         CellRun run = launcher.run(cell, 2, RankObserver.NONE);
         assertNull(run.infraFailure());
-        Map<String, Verdict> v = verdicts(run);
         for (String check : List.of("load", "version", "error-strings", CellVerdicts.RANKS_FINISHED)) {
-            assertEquals(CheckStatus.PASSED, v.get(check).status(), check + ": " + v.get(check).message());
+            assertEquals(CheckStatus.PASSED, verdict(run, check).status(), check + ": " + verdict(run, check).message());
         }
         assertEquals("2.27.7", result(run, 0, "version").data().get("version"));
         assertEquals("RCCL", result(run, 0, "version").data().get("flavor"));
@@ -108,7 +119,7 @@ class DebianLibrariesIT {
         Cell base = TestCells.debian("nccl-2.22.3-trixie");
         Cell cell = TestCells.with(base, "bad-path", "/usr/lib/x86_64-linux-gnu/libnccl.so.9", base.version(), Duration.ofMinutes(2), Map.of());
         CellRun run = launcher.run(cell, 1, RankObserver.NONE);
-        Verdict load = verdicts(run).get("load");
+        Verdict load = verdict(run, "load");
         assertEquals(CheckStatus.FAILED, load.status());
         assertTrue(load.message().contains("environment variable NCCLFFM_SO_PATH '/usr/lib/x86_64-linux-gnu/libnccl.so.9': no such file"),
                 load.message());
@@ -118,7 +129,7 @@ class DebianLibrariesIT {
     void libraryThatIsNotNccl_failsLoadSayingSo() {
         Cell base = TestCells.debian("nccl-2.22.3-trixie");
         Cell cell = TestCells.with(base, "not-nccl", "/usr/lib/x86_64-linux-gnu/libz.so.1", base.version(), Duration.ofMinutes(2), Map.of());
-        Verdict load = verdicts(launcher.run(cell, 1, RankObserver.NONE)).get("load");
+        Verdict load = verdict(launcher.run(cell, 1, RankObserver.NONE), "load");
         assertEquals(CheckStatus.FAILED, load.status());
         assertTrue(load.message().contains("loads, but is not NCCL or RCCL: it does not export ncclGetVersion"), load.message());
     }
@@ -127,7 +138,7 @@ class DebianLibrariesIT {
     void wrongExpectedVersion_failsTheVersionCheckWithBothVersions() {
         Cell base = TestCells.debian("nccl-2.22.3-trixie");
         Cell cell = TestCells.with(base, "wrong-version", base.soPath(), NcclVersion.of(2, 22, 4), Duration.ofMinutes(2), Map.of());
-        Verdict version = verdicts(launcher.run(cell, 1, RankObserver.NONE)).get("version");
+        Verdict version = verdict(launcher.run(cell, 1, RankObserver.NONE), "version");
         assertEquals(CheckStatus.FAILED, version.status());
         assertTrue(version.message().contains("decoded NCCL 2.22.3 (code 22203), but the cell expects version 2.22.4"), version.message());
     }

@@ -37,6 +37,15 @@ final class TestCells {
                 .env(Map.of("STUB_NCCL_INIT", "fail")).build();
     }
 
+    /**
+     * A container cell of {@code image} as it is (no library in it: the load check fails), for what happens around
+     * the ranks rather than in them.
+     */
+    static Cell inImage(String name, String image, Duration timeout) {
+        return Cell.builder(name, Flavor.NCCL, NcclVersion.of(2, 22, 3))
+                .source(new Cell.ImageRef(image), "/usr/lib/x86_64-linux-gnu/libnccl.so.2").worlds(List.of(1)).timeout(timeout).build();
+    }
+
     static Matrix matrixOf(Cell... cells) {
         return new Matrix(Path.of("test.yaml"), List.of(cells), List.of());
     }

@@ -144,4 +144,18 @@ class WorkerEnvironmentTest {
         assertEquals("rank 2 has no GPU among the 2 given: [4, 5]", org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class, () -> RankPlacement.forProcess(perRank, 2, "r", List.of(4, 5))).getMessage());
     }
+
+    @Test
+    void boundTo_setsNcclsInterface_unlessTheCellsEnvNamesOne_andContainerLimitsStayWithTheLauncher() {
+        Cell plain = cell(GpuAssignment.NONE);
+        Map<String, String> env = WorkerEnvironment.forRank(plain, 1, 0, "127.0.0.1", 29500, "127.0.0.1", RendezvousToken.random(), 0, null, null);
+        assertEquals("lo", WorkerEnvironment.boundTo(env, plain, "lo").get(WorkerEnvironment.SOCKET_INTERFACE));
+        Cell own = Cell.builder("own", plain.flavor(), plain.version()).source(plain.source(), plain.soPath()).worlds(plain.worlds())
+                .gpu(plain.gpu()).timeout(plain.timeout())
+                .env(Map.of("NCCL_SOCKET_IFNAME", "ib0", io.ncclffm.harness.matrix.ContainerLimits.MEMORY, "1g")).network(plain.network())
+                .counts(plain.counts()).checks(plain.checks()).mode(plain.mode()).line(plain.line()).build();
+        Map<String, String> ownEnv = WorkerEnvironment.forRank(own, 1, 0, "127.0.0.1", 29500, "0.0.0.0", RendezvousToken.random(), 0, null, null);
+        assertEquals("ib0", WorkerEnvironment.boundTo(ownEnv, own, "eth0").get(WorkerEnvironment.SOCKET_INTERFACE));
+        assertFalse(ownEnv.containsKey(io.ncclffm.harness.matrix.ContainerLimits.MEMORY), "the rank does not see its container's limits");
+    }
 }

@@ -63,8 +63,16 @@ class DebianLibrarySourceIT {
 
         DebianLibraries noDocker = new DebianLibraries(() -> {
             throw new AssertionError("a cached library must not make a container");
-        }, (docker, recipe) -> {
-            throw new AssertionError("a cached library must not build an image");
+        }, new RecipeImages() {
+            @Override
+            public com.github.dockerjava.api.DockerClient docker() {
+                throw new AssertionError("a cached library must not ask for Docker");
+            }
+
+            @Override
+            public String build(com.github.dockerjava.api.DockerClient docker, io.ncclffm.harness.matrix.Cell.BuildImage recipe) {
+                throw new AssertionError("a cached library must not build an image");
+            }
         });
         assertEquals(first, libraries(noDocker).resolve(NCCL_2_22_3));
     }

@@ -59,6 +59,15 @@ public final class RankWorker {
             halt(WorkerExit.BROKEN);
             return;
         }
+        try {
+            PrivateTmpdir.ensure();
+        } catch (java.io.IOException | RuntimeException e) {
+            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "no private temporary folder for the native libraries the worker"
+                    + " loads (" + System.getProperty(PrivateTmpdir.PROPERTY) + " is not private and none can be made in it): " + e, null));
+            halt(out, WorkerExit.BROKEN);
+            return;
+        }
         WorkerConfig config;
         try {
             config = WorkerConfig.fromEnvironment(System.getenv());
@@ -92,6 +101,7 @@ public final class RankWorker {
     }
 
     static void halt(WorkerExit exit) {
+        PrivateTmpdir.removeMade();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(exit.code());
