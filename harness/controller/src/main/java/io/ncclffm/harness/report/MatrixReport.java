@@ -128,6 +128,25 @@ public final class MatrixReport {
                 run == null ? Provenance.NONE : Provenance.of(run));
         cells.add(summary);
         if (journal != null) journal.append(RunJournal.CellRunEnded.of(summary));
+        if (run != null && info != null) writeRankLogs(info.reportsDir().resolve(LOGS).resolve(summary.column().replace(' ', '-')), run);
+    }
+
+    /** The folder of a run's rank logs: one folder per cell run, one file per rank. */
+    public static final String LOGS = "logs";
+
+    /**
+     * Keeps every rank's log in the run's folder, passing cell runs' too: NCCL's own lines (its version, the
+     * transports it chose) are evidence of what ran, not only of what failed. Each log is bounded by the rank's own.
+     */
+    private static void writeRankLogs(Path dir, CellRun run) {
+        try {
+            Files.createDirectories(dir);
+            for (RankOutput r : run.ranks()) {
+                Files.writeString(dir.resolve("rank" + r.rank() + ".log"), r.log(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            System.err.printf("[ncclffm] cannot keep the rank logs of %s in %s: %s%n", run.cell().name(), dir, e.getMessage());
+        }
     }
 
     /**

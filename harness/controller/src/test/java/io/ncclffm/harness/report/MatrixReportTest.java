@@ -38,6 +38,9 @@ import io.ncclffm.harness.verdict.Verdict;
 /** What the report takes from a cell run's events: rank 0 speaks for the cell. */
 class MatrixReportTest {
 
+    @TempDir
+    static Path RUN_DIR;
+
     private static Cell cell(WorkerConfig.Mode mode) {
         return Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 3)).source(new Cell.HostLibrary("/x.so"), "/x.so")
                 .worlds(List.of(2)).timeout(Duration.ofMinutes(1)).mode(mode).line(1).build();
@@ -52,7 +55,7 @@ class MatrixReportTest {
 
     private static MatrixReport report(Cell cell) {
         MatrixReport report = new MatrixReport();
-        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
+        report.begin(new RunInfo(Path.of("m.yaml"), RUN_DIR, RUN_DIR.resolve("allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(cell), List.of()), null);
         return report;
     }
@@ -91,7 +94,7 @@ class MatrixReportTest {
         Cell b = Cell.builder("b", Flavor.NCCL, NcclVersion.of(2, 29, 7)).source(new Cell.HostLibrary("/y.so"), "/y.so")
                 .worlds(List.of(1, 2)).timeout(Duration.ofMinutes(1)).line(2).build();
         MatrixReport report = new MatrixReport();
-        report.begin(new RunInfo(Path.of("m.yaml"), Path.of("reports"), Path.of("reports/allure-results"), Instant.EPOCH, "abc", false, "run-1"),
+        report.begin(new RunInfo(Path.of("m.yaml"), RUN_DIR, RUN_DIR.resolve("allure-results"), Instant.EPOCH, "abc", false, "run-1"),
                 new Matrix(Path.of("m.yaml"), List.of(a, b), List.of()), null);
         report.record(b, 2, "process", Duration.ZERO, List.of(), null);
         report.record(b, 1, "process", Duration.ZERO, List.of(), null);
@@ -196,5 +199,17 @@ class MatrixReportTest {
             }
             assertEquals(List.of(expected), matched, message);
         });
+    }
+
+    @Test
+    void everyRanksLog_isKeptInTheRunsFolder_passingCellRunsToo() throws IOException {
+        Cell check = cell(WorkerConfig.Mode.CHECK);
+        MatrixReport report = report(check);
+        RankOutput r0 = io.ncclffm.harness.launch.WorkerStreams.finished(0);
+        r0.acceptStderr("host:1:1 [0] NCCL INFO NCCL version 2.28.3+cuda12.9");
+        CellRun run = new CellRun(check, 1, "process", List.of(r0), Duration.ofSeconds(1), null);
+        report.record(check, 1, "process", run.wall(), List.of(), run);
+        Path log = RUN_DIR.resolve(MatrixReport.LOGS).resolve("c-w1").resolve("rank0.log");
+        assertTrue(Files.readString(log).contains("NCCL INFO NCCL version 2.28.3+cuda12.9"), log.toString());
     }
 }
