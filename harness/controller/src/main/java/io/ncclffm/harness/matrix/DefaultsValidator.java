@@ -160,7 +160,7 @@ final class DefaultsValidator {
     }
 
     /** {@code 90s}, {@code 10m} or {@code 1h}, from {@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT}. */
-    private Duration timeout(Where at, String text) {
+    Duration timeout(Where at, String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) throw errors.at(at, "expected a duration like 90s, 10m or 1h, got '" + text + "'");
         // More digits than any bounded timeout has cannot be multiplied out without overflowing.
