@@ -27,7 +27,8 @@ import io.ncclffm.harness.protocol.WorkerLaunch;
  * not one task, so killing any rank cancels the job. The launcher holds srun's standard input open and srun gives it
  * to every task ({@code --input=all}): when the controller dies, however it dies, every task reads end-of-file and
  * exits ({@link WorkerConfig.Lifeline#STDIN}). Every cell run ends with {@code scancel} of its job, by its unique
- * name, and the job's {@code --time} bounds it even if nothing else is left to cancel it.
+ * name, and once squeue no longer lists it; the job's {@code --time} bounds it even if nothing else is left to cancel
+ * it.
  *
  * <p>The worker and the library must be at paths every node sees ({@link SlurmSite}).
  */
@@ -35,6 +36,8 @@ public final class SlurmLauncher implements CellLauncher {
 
     private static final Duration SRUN_EXIT = Duration.ofSeconds(30);
     private static final Duration SCANCEL_BOUND = Duration.ofSeconds(30);
+    /** How long a cancelled job may stay listed while its nodes end its tasks (Slurm's KillWait is 30 s by default). */
+    private static final Duration JOB_GONE = Duration.ofSeconds(60);
 
     private final SlurmSite site;
     private final RunResources resources;
@@ -78,6 +81,7 @@ public final class SlurmLauncher implements CellLauncher {
             return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), why);
         }
         Runnable cancel = () -> site.scancel(jobName, SCANCEL_BOUND);
+        String jobLeft = null;
         resources.whileRunning(cancel);
         String failure = null;
         try {
@@ -100,11 +104,11 @@ public final class SlurmLauncher implements CellLauncher {
             });
         } finally {
             srun.destroyForcibly();
-            cancel.run();
+            if (!site.cancelAndAwait(jobName, JOB_GONE)) jobLeft = "Slurm still lists job " + jobName + " after scancel";
             resources.doneRunning(cancel);
             resources.rankEnded(srun);
         }
-        return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), failure);
+        return new CellRun(cell, world, name(), outputs, Duration.ofNanos(System.nanoTime() - start), failure != null ? failure : jobLeft);
     }
 
     /** srun's options for one cell run: the layout from the cell, and the event channel's own. */

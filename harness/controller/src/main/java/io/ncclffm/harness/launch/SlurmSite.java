@@ -33,9 +33,15 @@ public record SlurmSite(List<String> client, String java, String jar) {
 
     /** From {@value #CLIENT_PROPERTY}, {@value #JAVA_PROPERTY} and {@value #JAR_PROPERTY}, over {@code bundle}'s paths. */
     public static SlurmSite of(WorkerBundle bundle) {
-        String prefix = System.getProperty(CLIENT_PROPERTY, "").strip();
+        String prefix = property(CLIENT_PROPERTY, "");
         return new SlurmSite(prefix.isEmpty() ? List.of() : Arrays.asList(prefix.split("\\s+")),
-                System.getProperty(JAVA_PROPERTY, bundle.java().toString()), System.getProperty(JAR_PROPERTY, bundle.jar().toString()));
+                property(JAVA_PROPERTY, bundle.java().toString()), property(JAR_PROPERTY, bundle.jar().toString()));
+    }
+
+    /** A property's value, or {@code otherwise} where it is unset or blank (Maven passes an unset one as blank). */
+    private static String property(String name, String otherwise) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? otherwise : v.strip();
     }
 
     /**
@@ -55,6 +61,30 @@ public record SlurmSite(List<String> client, String java, String jar) {
     /** Cancels the job named {@code jobName} (its steps with it); bounded, and quiet when there is none. */
     void scancel(String jobName, Duration bound) {
         run(List.of("scancel", "--name=" + jobName), bound);
+    }
+
+    /**
+     * Cancels the job and waits, up to {@code bound}, until squeue no longer lists it: a cancelled job stays
+     * listed while its nodes end its tasks (Slurm's KillWait), and a cell run is over only once the job is.
+     *
+     * @return whether it is gone
+     */
+    boolean cancelAndAwait(String jobName, Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
+        scancel(jobName, bound);
+        while (listed(jobName, bound)) {
+            if (System.nanoTime() - end > 0) {
+                System.err.println("[ncclffm] Slurm still lists job " + jobName + " " + bound.toSeconds() + " s after scancel");
+                return false;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sends {@code signal} to every task of the job's steps, as a rank handle's signal. */

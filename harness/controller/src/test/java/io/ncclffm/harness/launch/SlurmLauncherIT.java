@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.ncclffm.harness.matrix.Cell;
-import io.ncclffm.harness.matrix.SlurmSettings;
+import io.ncclffm.harness.matrix.Matrix;
+import io.ncclffm.harness.matrix.MatrixLoader;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
@@ -36,6 +38,8 @@ import io.ncclffm.harness.verdict.Verdict;
 class SlurmLauncherIT {
 
     private static final String LIBDIR = "/usr/lib/x86_64-linux-gnu/";
+    /** The repository's Slurm matrix: its libraries are where the cluster's shared volume holds them. */
+    static final Matrix SLURM = MatrixLoader.load(Path.of("../../matrix/slurm.yaml"));
     static RunResources resources;
     static SlurmCluster cluster;
     static SlurmLauncher launcher;
@@ -53,10 +57,10 @@ class SlurmLauncherIT {
         String image2297 = images.resolve(TestCells.debian("nccl-2.29.7-sid").source());
         cluster = SlurmCluster.start(resources);
         cluster.shareWorker(bundle);
-        nccl2223 = slurmCell("nccl-2.22.3", TestCells.debian("nccl-2.22.3-trixie"),
-                cluster.shareLibrary(image2223, LIBDIR + "libnccl.so.2.22.3", "nccl-2.22.3"));
-        nccl2297 = slurmCell("nccl-2.29.7", TestCells.debian("nccl-2.29.7-sid"),
-                cluster.shareLibrary(image2297, LIBDIR + "libnccl.so.2.29.7", "nccl-2.29.7"));
+        nccl2223 = cell("slurm-2.22.3");
+        nccl2297 = cell("slurm-2.29.7");
+        assertEquals(nccl2223.soPath(), cluster.shareLibrary(image2223, LIBDIR + "libnccl.so.2.22.3", "ncclffm/lib/nccl-2.22.3"));
+        assertEquals(nccl2297.soPath(), cluster.shareLibrary(image2297, LIBDIR + "libnccl.so.2.29.7", "ncclffm/lib/nccl-2.29.7"));
         launcher = new SlurmLauncher(cluster.site(), resources);
         System.out.printf("[slurm] cluster up, worker and libraries shared in %d s%n", (System.nanoTime() - start) / 1_000_000_000L);
     }
@@ -68,11 +72,8 @@ class SlurmLauncherIT {
         if (cluster != null) Leftovers.assertNoContainersOrNetworks();
     }
 
-    /** A cell of {@code debian}'s release at {@code path} on the shared volume, one rank on each of two nodes. */
-    private static Cell slurmCell(String name, Cell debian, String path) {
-        return Cell.builder("slurm-" + name, debian.flavor(), debian.version()).source(new Cell.HostLibrary(path), path)
-                .worlds(List.of(2)).timeout(Duration.ofMinutes(3))
-                .slurm(new SlurmSettings(2, 1, null, null, Duration.ofMinutes(5), List.of())).build();
+    private static Cell cell(String name) {
+        return SLURM.cells().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
@@ -85,6 +86,7 @@ class SlurmLauncherIT {
             assertEquals(CheckStatus.PASSED, v.get(check).status(), check + ": " + v.get(check).message() + logs(run));
         }
         assertEquals(List.of("c1", "c2"), hosts(run), "rank 0 on the first node, rank 1 on the second");
+        pinnedOnEveryNode(run);
         assertEquals("2.22.3", result(run, 1, "version").data().get("version"));
         assertEquals(result(run, 0, "unique-id").fingerprint(), result(run, 1, "unique-id").fingerprint());
         CheckResult init = result(run, 1, "init-without-gpu");
@@ -93,12 +95,11 @@ class SlurmLauncherIT {
 
     @Test
     void mixedPair_runsOneReleaseOnEachNode() {
-        Cell mix = Cell.builder("slurm-mix-2.22.3-2.29.7", nccl2223.flavor(), nccl2223.version())
-                .source(nccl2223.source(), nccl2223.soPath()).worlds(List.of(2)).timeout(Duration.ofMinutes(3))
-                .slurm(nccl2223.slurm()).build().withMix(List.of(nccl2223, nccl2297));
+        Cell mix = cell("slurm-mix-2.22.3-2.29.7");
         CellRun run = launcher.run(mix, 2, RankObserver.NONE);
         assertNull(run.infraFailure());
         assertEquals(List.of("c1", "c2"), hosts(run));
+        pinnedOnEveryNode(run);
         assertEquals("2.22.3", result(run, 0, "version").data().get("version"));
         assertEquals("2.29.7", result(run, 1, "version").data().get("version"));
         Map<String, Verdict> v = verdicts(run);
@@ -146,6 +147,15 @@ class SlurmLauncherIT {
     private static Map<String, Verdict> verdicts(CellRun run) {
         return CellVerdicts.of(run, TestCells.matrixOf(run.cell())).stream()
                 .collect(Collectors.toMap(Verdict::checkId, x -> x, (a, b) -> a, java.util.LinkedHashMap::new));
+    }
+
+    /** Each rank hashed the file it loaded on its node; a rank whose file misses the pin would be broken. */
+    private static void pinnedOnEveryNode(CellRun run) {
+        for (RankOutput o : run.ranks()) {
+            String loaded = o.events().stream().filter(e -> e instanceof WorkerEvent.Loaded).map(e -> ((WorkerEvent.Loaded) e).library().sha256())
+                    .findFirst().orElseThrow(() -> new AssertionError("rank " + o.rank() + " named no file" + logs(run)));
+            assertEquals(run.cell().forRank(o.rank()).pinnedSha256(), loaded, "rank " + o.rank() + "'s file");
+        }
     }
 
     private static CheckResult result(CellRun run, int rank, String id) {
