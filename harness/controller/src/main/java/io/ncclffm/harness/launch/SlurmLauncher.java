@@ -95,6 +95,9 @@ public final class SlurmLauncher implements CellLauncher {
             if (!waitFor(srun, SRUN_EXIT)) failure = "srun did not end within " + SRUN_EXIT.toSeconds() + " s of its ranks";
             join(out);
             join(err);
+            if (failure == null && srun.exitValue() != 0 && outputs.stream().allMatch(o -> o.events().isEmpty())) {
+                failure = "srun exited with " + srun.exitValue() + " before any rank started; srun's words are in every rank's log";
+            }
             step.stepEnded();
         } catch (HarnessException e) {
             failure = e.getMessage();

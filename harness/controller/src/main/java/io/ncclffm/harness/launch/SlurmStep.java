@@ -27,6 +27,8 @@ final class SlurmStep {
 
     private final List<RankOutput> ranks;
     private final TaskLines.Joiner[] joiners;
+    /** Whether each task wrote a line of its own (events or log): one that did not never started. */
+    private final boolean[] heard;
     private final RankObserver observer;
     private final List<? extends RankHandle> handles;
 
@@ -35,6 +37,7 @@ final class SlurmStep {
         this.handles = handles;
         this.observer = observer;
         this.joiners = new TaskLines.Joiner[ranks.size()];
+        this.heard = new boolean[ranks.size()];
         for (int r = 0; r < joiners.length; r++) joiners[r] = new TaskLines.Joiner(RankOutput.MAX_EVENT_LINE);
     }
 
@@ -55,6 +58,7 @@ final class SlurmStep {
         }
         TaskLines.Joiner.Joined j;
         synchronized (joiners[r]) {
+            heard[r] = true;
             j = line.unterminated() ? joiners[r].rest() : joiners[r].accept(m.group(2));
         }
         if (j == null) return;
@@ -67,6 +71,9 @@ final class SlurmStep {
         Matcher m = LABEL.matcher(line.text());
         int r = m.matches() ? rank(m.group(1)) : -1;
         if (r >= 0) {
+            synchronized (joiners[r]) {
+                heard[r] = true;
+            }
             ranks.get(r).acceptLogLine(new LineSplitter.Line(m.group(2), line.droppedBytes(), line.unterminated()));
             return;
         }
@@ -103,10 +110,22 @@ final class SlurmStep {
         }
     }
 
-    /** Every rank that srun did not report ended, once srun itself has: Slurm reports only tasks that did not exit 0. */
+    /**
+     * Every rank that srun did not report ended, once srun itself has: Slurm reports only tasks that did not exit 0,
+     * and a task that never wrote a line never started (srun could not launch the step).
+     */
     void stepEnded() {
         for (RankOutput out : ranks) {
-            if (!out.hasEnded()) out.ended(RankEnding.exited(0, out.sawDone(), out.lastPhase()));
+            if (out.hasEnded()) continue;
+            boolean wrote;
+            synchronized (joiners[out.rank()]) {
+                wrote = heard[out.rank()];
+            }
+            if (!wrote) {
+                out.ended(RankEnding.notStarted("srun ended before this task wrote anything"));
+            } else {
+                out.ended(RankEnding.exited(0, out.sawDone(), out.lastPhase()));
+            }
         }
     }
 

@@ -49,11 +49,14 @@ class SlurmStepTest {
     }
 
     @Test
-    void tasksSrunSaysNothingOf_exitedZero_onceTheStepHasEnded() {
-        List<RankOutput> ranks = List.of(new RankOutput(0));
-        SlurmStep step = new SlurmStep(ranks, List.of(new Handle(0)), RankObserver.NONE);
+    void aTaskSrunSaysNothingOf_exitedZero_onceTheStepHasEnded_andOneThatNeverWroteNeverStarted() {
+        List<RankOutput> ranks = List.of(new RankOutput(0), new RankOutput(1));
+        SlurmStep step = new SlurmStep(ranks, List.of(new Handle(0), new Handle(1)), RankObserver.NONE);
+        feed(step.stderr(), "0: starting\nsrun: error: Unable to create step for job 7: Invalid generic resource specification\n");
         assertEquals(RankEnding.RUNNING, ranks.get(0).ending());
         step.stepEnded();
         assertEquals(0, ranks.get(0).ending().exitCode());
+        assertEquals(RankEnding.Kind.NOT_STARTED, ranks.get(1).ending().kind());
+        assertTrue(ranks.get(1).log().contains("[srun] srun: error: Unable to create step"), "srun's words reach it: " + ranks.get(1).log());
     }
 }
