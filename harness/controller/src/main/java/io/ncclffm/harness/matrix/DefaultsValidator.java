@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.ncclffm.harness.protocol.CheckSelection;
+import io.ncclffm.harness.protocol.SlurmTask;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -99,6 +100,9 @@ final class DefaultsValidator {
         if (WorkerConfig.LAUNCHER_VARIABLES.contains(name)) {
             throw errors.at(where, name + " is set by the launcher from the cell's own fields"
                     + " (library, checks, counts, mode, gpu) and each rank's place; leave it out of env");
+        }
+        if (SlurmTask.MARKER.equals(name)) {
+            throw errors.at(where, name + " is set by the launcher for a cell with 'launcher: slurm'; leave it out of env");
         }
         if (name.equals("NCCL_DEBUG_FILE") && DESCRIPTOR_PATH.matcher(value).find()) {
             throw errors.at(where, "'" + value + "' names an open file descriptor, and the worker's event pipe is one; expected"

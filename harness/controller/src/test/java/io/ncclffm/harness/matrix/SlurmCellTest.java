@@ -94,6 +94,12 @@ class SlurmCellTest {
     }
 
     @Test
+    void aCellsEnv_cannotMakeItsRanksSlurmTasks() {
+        String e = error(HOST_CELL + "    env: {NCCLFFM_SLURM: '1'}\n");
+        assertTrue(e.contains("field cells[0].env.NCCLFFM_SLURM: NCCLFFM_SLURM is set by the launcher"), e);
+    }
+
+    @Test
     void aBadPartitionOrTime_isRefused() {
         assertTrue(error(HOST_CELL + "    launcher: slurm\n    slurm: {partition: 'gpu;rm'}\n")
                 .contains("field cells[0].slurm.partition: expected a Slurm name"));
