@@ -9,6 +9,8 @@ import io.ncclffm.harness.launch.HarnessException;
 import io.ncclffm.harness.launch.ImageResolver;
 import io.ncclffm.harness.launch.ProcessLauncher;
 import io.ncclffm.harness.launch.RunResources;
+import io.ncclffm.harness.launch.SlurmLauncher;
+import io.ncclffm.harness.launch.SlurmSite;
 import io.ncclffm.harness.launch.WorkerBundle;
 import io.ncclffm.harness.library.LibraryException;
 import io.ncclffm.harness.library.RecipeImages;
@@ -24,6 +26,7 @@ public final class Launchers {
     private WorkerBundle bundle;
     private ProcessLauncher processes;
     private ContainerLauncher containers;
+    private SlurmLauncher slurm;
 
     /** Launchers outside a matrix run (tests): resources of their own, made when a launcher is first needed. */
     public Launchers() {
@@ -77,6 +80,10 @@ public final class Launchers {
     }
 
     public synchronized CellLauncher forCell(Cell cell) {
+        if (cell.slurmLaunched()) {
+            if (slurm == null) slurm = new SlurmLauncher(SlurmSite.of(bundle()), resources());
+            return slurm;
+        }
         if (!cell.source().containerized()) {
             if (processes == null) processes = new ProcessLauncher(bundle(), resources());
             return processes;

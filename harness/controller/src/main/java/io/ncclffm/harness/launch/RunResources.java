@@ -30,6 +30,8 @@ public final class RunResources implements AutoCloseable {
     private final Path scratchParent;
     private final RankReaper.Link reaper;
     private final Set<Process> ranks = new LinkedHashSet<>();
+    /** What a stop must do beyond killing processes: cancel the Slurm jobs running now. */
+    private final Set<Runnable> stopActions = new LinkedHashSet<>();
     private RunScratch scratch;
     private DockerEngine docker;
     private boolean stopping;
@@ -144,6 +146,15 @@ public final class RunResources implements AutoCloseable {
         if (reaper != null && start != null) reaper.send(new ReaperMessage.RankStarted(p.pid(), start));
     }
 
+    /** {@code action} runs if the run is stopped before {@link #doneRunning}: a Slurm job's {@code scancel}. */
+    public synchronized void whileRunning(Runnable action) {
+        stopActions.add(action);
+    }
+
+    public synchronized void doneRunning(Runnable action) {
+        stopActions.remove(action);
+    }
+
     /** A rank process ended and its launcher is done with it. */
     public void rankEnded(Process p) {
         synchronized (this) {
@@ -183,11 +194,14 @@ public final class RunResources implements AutoCloseable {
      */
     public void stop() {
         List<Process> running;
+        List<Runnable> actions;
         synchronized (this) {
             stopping = true;
             running = new ArrayList<>(ranks);
+            actions = new ArrayList<>(stopActions);
         }
         for (Process p : running) killTree(p.toHandle());
+        for (Runnable a : actions) a.run();
         sweepDocker();
         deleteScratch();
     }

@@ -78,6 +78,9 @@ public final class Libraries {
      * @throws LibraryException naming the cell, its source and what went wrong (for a pin: both hashes and the file)
      */
     public Cell resolved(Cell cell) {
+        // A Slurm cell's file is on its nodes, not necessarily here: each rank hashes the file it loaded, and that is
+        // held against the pin (CellVerdicts), on every node.
+        if (cell.slurmLaunched()) return cell;
         if (cell.mixed()) return cell.withMix(cell.mix().stream().map(this::resolved).toList());
         switch (cell.source()) {
             case Cell.HostLibrary h when cell.pinnedSha256() != null -> checkHostFile(cell, "host library", h.path());

@@ -37,6 +37,7 @@ import io.ncclffm.harness.protocol.WorkerConfig.Mode;
  *                 {@code library:} source resolves to, the file at {@code host.path} or {@code image.fromHost}, or the
  *                 file at {@code soPath} inside an image. A mixed cell has none of its own: each member keeps its own
  *                 ({@link #forRank}), and the mixed cell mirrors its first member, as it does for source and soPath
+ * @param slurm    how the ranks run under Slurm ({@code launcher: slurm}); {@code null} for processes and containers
  */
 public record Cell(
         String name,
@@ -56,7 +57,8 @@ public record Cell(
         String release,
         List<Cell> mix,
         String pairedBaseline,
-        String pinnedSha256) {
+        String pinnedSha256,
+        SlurmSettings slurm) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -89,7 +91,7 @@ public record Cell(
     public Builder toBuilder() {
         return new Builder(name, flavor, version).source(source, soPath).worlds(worlds).gpu(gpu).timeout(timeout).env(env)
                 .network(network).counts(counts).checks(checks).mode(mode).line(line).release(release).mix(mix)
-                .pairedBaseline(pairedBaseline).pinnedSha256(pinnedSha256);
+                .pairedBaseline(pairedBaseline).pinnedSha256(pinnedSha256).slurm(slurm);
     }
 
     /**
@@ -115,6 +117,7 @@ public record Cell(
         private List<Cell> mix = List.of();
         private String pairedBaseline;
         private String pinnedSha256;
+        private SlurmSettings slurm;
 
         private Builder(String name, Flavor flavor, NcclVersion version) {
             this.name = name;
@@ -194,9 +197,15 @@ public record Cell(
             return this;
         }
 
+        /** Runs the ranks under Slurm; {@code null} (the default) for processes and containers. */
+        public Builder slurm(SlurmSettings slurm) {
+            this.slurm = slurm;
+            return this;
+        }
+
         public Cell build() {
             return new Cell(name, flavor, version, source, soPath, worlds, gpu, timeout, env, network, counts, checks, mode,
-                    line, release, mix, pairedBaseline, pinnedSha256);
+                    line, release, mix, pairedBaseline, pinnedSha256, slurm);
         }
     }
 
@@ -223,7 +232,7 @@ public record Cell(
         Cell first = members.getFirst();
         return new Builder(name, first.flavor, first.version).source(first.source, first.soPath).worlds(worlds).gpu(gpu)
                 .timeout(timeout).env(env).network(network).counts(counts).checks(checks).mode(mode).line(line).release(release)
-                .mix(members).pinnedSha256(first.pinnedSha256).build();
+                .mix(members).pinnedSha256(first.pinnedSha256).slurm(slurm).build();
     }
 
     /** Whether ranks run different libraries. */
@@ -240,7 +249,12 @@ public record Cell(
         Cell m = mix.get(rank % mix.size());
         return new Builder(name, m.flavor, m.version).source(m.source, m.soPath).worlds(worlds).gpu(gpu).timeout(timeout).env(env)
                 .network(network).counts(counts).checks(checks).mode(mode).line(line).release(m.release)
-                .pinnedSha256(m.pinnedSha256).build();
+                .pinnedSha256(m.pinnedSha256).slurm(slurm).build();
+    }
+
+    /** Whether the ranks run as tasks of a Slurm job step. */
+    public boolean slurmLaunched() {
+        return slurm != null;
     }
 
     /** Where a container cell's ranks meet: on a Docker network of the cell's own, or on the host's network. */

@@ -24,11 +24,13 @@ final class CellsValidator {
     private final MatrixErrors errors;
     private final DefaultsValidator settings;
     private final SourceValidator sources;
+    private final SlurmValidator slurm;
 
     CellsValidator(MatrixErrors errors) {
         this.errors = errors;
         this.settings = new DefaultsValidator(errors);
         this.sources = new SourceValidator(errors);
+        this.slurm = new SlurmValidator(errors);
     }
 
     /** The file's cells, in its order; mixed cells name other cells, so those are read first. */
@@ -68,7 +70,7 @@ final class CellsValidator {
         Mode mode = mode(at, c.mode());
         String release = c.release() == null || c.release().isBlank() ? null : c.release().strip();
         return own.applyTo(Cell.builder(name, flavor, version)).source(source, soPath).mode(mode).line(line(at)).release(release)
-                .pinnedSha256(pin(at, c)).build();
+                .pinnedSha256(pin(at, c)).slurm(slurm.slurm(at, c, source, false, own.worlds(), own.timeout())).build();
     }
 
     /**
@@ -94,7 +96,7 @@ final class CellsValidator {
         Cell first = members.getFirst();
         return own.applyTo(Cell.builder(name, first.flavor(), first.version()))
                 .source(first.source(), first.soPath()).mode(mode).line(line(at)).mix(members).pinnedSha256(first.pinnedSha256())
-                .build();
+                .slurm(slurm.slurm(at, c, first.source(), true, own.worlds(), own.timeout())).build();
     }
 
     private Cell member(Where at, String name, Map<String, Cell> single) {

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.ncclffm.harness.protocol.CheckSelection;
+import io.ncclffm.harness.protocol.SlurmTask;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
 /**
@@ -100,6 +101,9 @@ final class DefaultsValidator {
             throw errors.at(where, name + " is set by the launcher from the cell's own fields"
                     + " (library, checks, counts, mode, gpu) and each rank's place; leave it out of env");
         }
+        if (SlurmTask.MARKER.equals(name)) {
+            throw errors.at(where, name + " is set by the launcher for a cell with 'launcher: slurm'; leave it out of env");
+        }
         if (name.equals("NCCL_DEBUG_FILE") && DESCRIPTOR_PATH.matcher(value).find()) {
             throw errors.at(where, "'" + value + "' names an open file descriptor, and the worker's event pipe is one; expected"
                     + " a file path (NCCL expands %h and %p), or leave NCCL_DEBUG_FILE out and NCCL's log goes to the rank log");
@@ -160,7 +164,7 @@ final class DefaultsValidator {
     }
 
     /** {@code 90s}, {@code 10m} or {@code 1h}, from {@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT}. */
-    private Duration timeout(Where at, String text) {
+    Duration timeout(Where at, String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) throw errors.at(at, "expected a duration like 90s, 10m or 1h, got '" + text + "'");
         // More digits than any bounded timeout has cannot be multiplied out without overflowing.

@@ -57,12 +57,18 @@ record RawMatrix(
             RawLibrary library,
             String launch,
             String release,
-            List<String> mix) {
+            List<String> mix,
+            String launcher,
+            RawSlurm slurm) {
 
         /** The settings this cell writes for itself, as {@code defaults} would write them. */
         RawDefaults settings() {
             return new RawDefaults(worlds, gpu, timeout, env, network, counts, checks);
         }
+    }
+
+    /** {@code launcher: slurm}'s settings: nodes, tasks per node, partition, account, time limit, more srun options. */
+    record RawSlurm(Integer nodes, Integer tasksPerNode, String partition, String account, String time, List<String> srunOptions) {
     }
 
     /**

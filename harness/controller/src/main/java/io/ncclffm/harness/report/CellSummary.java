@@ -20,19 +20,32 @@ import io.ncclffm.harness.verdict.Verdict;
  * @param initMillis rank 0's communicator init time, or -1 when it did not form one: on a release whose kernels
  *                   the driver compiles from PTX on first use, the first run's init shows that one-time cost
  * @param provenance which library files the ranks really ran, beside the matrix's pins
+ * @param placement  which host each rank ran on: under Slurm, the nodes and the rank placement Slurm decided
  */
 public record CellSummary(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run, String launcher,
-                          Duration wall, List<Verdict> verdicts, long initMillis, Provenance provenance) {
+                          Duration wall, List<Verdict> verdicts, long initMillis, Provenance provenance, Placement placement) {
 
     public CellSummary {
         verdicts = List.copyOf(verdicts);
         if (provenance == null) provenance = Provenance.NONE;
+        if (placement == null) placement = Placement.NONE;
+    }
+
+    /** A summary whose ranks' hosts are not known. */
+    public CellSummary(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run, String launcher,
+                       Duration wall, List<Verdict> verdicts, long initMillis, Provenance provenance) {
+        this(cell, release, mixed, assignsGpu, world, run, launcher, wall, verdicts, initMillis, provenance, Placement.NONE);
     }
 
     public static CellSummary of(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
                                  long initMillis, Provenance provenance) {
+        return of(cell, world, run, launcher, wall, verdicts, initMillis, provenance, Placement.NONE);
+    }
+
+    public static CellSummary of(Cell cell, int world, int run, String launcher, Duration wall, List<Verdict> verdicts,
+                                 long initMillis, Provenance provenance, Placement placement) {
         return new CellSummary(cell.name(), cell.displayVersion(), cell.mixed(), cell.gpu().present(), world, run, launcher, wall,
-                verdicts, initMillis, provenance);
+                verdicts, initMillis, provenance, placement);
     }
 
     public String column() {

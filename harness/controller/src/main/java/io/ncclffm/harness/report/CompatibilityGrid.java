@@ -150,14 +150,16 @@ public final class CompatibilityGrid {
     }
 
     private void markdownWallTimes(StringBuilder sb) {
-        sb.append("\nWall time of each cell run, and rank 0's communicator init (the first run of a release whose kernels the ")
-                .append("driver compiles from PTX shows that one-time cost there):\n\n");
-        sb.append("| cell | release | launcher | world | wall time | comm init |\n|---|---|---|---|---|---|\n");
+        sb.append("\nWall time of each cell run, rank 0's communicator init (the first run of a release whose kernels the ")
+                .append("driver compiles from PTX shows that one-time cost there), and the host each rank ran on, as its worker named ")
+                .append("it (under Slurm, the nodes and placement Slurm decided):\n\n");
+        sb.append("| cell | release | launcher | world | wall time | comm init | placement |\n|---|---|---|---|---|---|---|\n");
         for (CellSummary c : columns) {
             sb.append("| ").append(md(c.cell())).append(" | ").append(md(c.release())).append(" | ").append(md(c.launcher()))
                     .append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
                     .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
-                    .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" |\n");
+                    .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" | ")
+                    .append(md(c.placement().toString())).append(" |\n");
         }
     }
 

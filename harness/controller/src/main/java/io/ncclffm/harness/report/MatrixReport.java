@@ -125,7 +125,7 @@ public final class MatrixReport {
             }
         }
         CellSummary summary = CellSummary.of(cell, world, cellRun, launcher, wall, verdicts, init == null ? -1 : init.initMillis(),
-                run == null ? Provenance.NONE : Provenance.of(run));
+                run == null ? Provenance.NONE : Provenance.of(run), run == null ? Placement.NONE : Placement.of(run));
         cells.add(summary);
         if (journal != null) journal.append(RunJournal.CellRunEnded.of(summary));
         if (run != null && info != null) writeRankLogs(info.reportsDir().resolve(LOGS).resolve(summary.column().replace(' ', '-')), run);

@@ -89,15 +89,16 @@ public final class RunJournal implements AutoCloseable {
     /** One cell run that ended, as {@link CellSummary} holds it; its wall time in milliseconds. */
     public record CellRunEnded(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run,
                                String launcher, long wallMillis, long initMillis, List<Verdict> verdicts,
-                               Provenance provenance) implements Record {
+                               Provenance provenance, Placement placement) implements Record {
         static CellRunEnded of(CellSummary c) {
             return new CellRunEnded(c.cell(), c.release(), c.mixed(), c.assignsGpu(), c.world(), c.run(), c.launcher(),
-                    c.wall().toMillis(), c.initMillis(), c.verdicts(), c.provenance());
+                    c.wall().toMillis(), c.initMillis(), c.verdicts(), c.provenance(), c.placement());
         }
 
         CellSummary summary() {
+            // a journal written before placements were recorded has none: null reads as not known
             return new CellSummary(cell, release, mixed, assignsGpu, world, run, launcher, Duration.ofMillis(wallMillis),
-                    verdicts, initMillis, provenance);
+                    verdicts, initMillis, provenance, placement);
         }
     }
 

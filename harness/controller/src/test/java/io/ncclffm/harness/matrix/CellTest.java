@@ -22,7 +22,7 @@ class CellTest {
         Cell c = Cell.builder("c", Flavor.NCCL, NcclVersion.of(2, 28, 3)).source(LIB, "/x.so").build();
         assertEquals(new Cell("c", Flavor.NCCL, NcclVersion.of(2, 28, 3), LIB, "/x.so", List.of(1), GpuAssignment.NONE,
                 Duration.ofMinutes(10), Map.of(), Cell.Network.CELL, List.of(), List.of(), WorkerConfig.Mode.CHECK, 0, null, List.of(),
-                null, null), c);
+                null, null, null), c);
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
+import io.ncclffm.harness.protocol.TaskLines;
+
 /**
  * The worker's event stream, on a file descriptor the library under test does not write to.
  *
@@ -49,11 +51,18 @@ final class EventChannel {
      * @throws IllegalStateException when the descriptors cannot be moved (then nothing has changed)
      */
     static PrintStream claimStandardOutput() {
+        return claimStandardOutput(false);
+    }
+
+    /** As {@link #claimStandardOutput()}; with {@code slurmTask}, lines go out in pieces srun keeps whole ({@link TaskLines}). */
+    static PrintStream claimStandardOutput(boolean slurmTask) {
         System.out.flush();
         Libc c = Libc.INSTANCE;
         int fd = c.call("fcntl", c.fcntl, STDOUT, F_DUPFD_CLOEXEC, MIN_FD);
         c.call("dup2", c.dup2, STDERR, STDOUT, 0);
-        return new PrintStream(new BufferedOutputStream(new FdOutputStream(fd), 1 << 16), false, StandardCharsets.UTF_8);
+        OutputStream raw = new FdOutputStream(fd);
+        if (slurmTask) raw = TaskLines.framing(raw);
+        return new PrintStream(new BufferedOutputStream(raw, 1 << 16), false, StandardCharsets.UTF_8);
     }
 
     /** Writes to a raw descriptor, the whole buffer, retrying interrupted and short writes. */

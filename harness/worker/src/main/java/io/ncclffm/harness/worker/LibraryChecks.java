@@ -13,6 +13,7 @@ import io.ncclffm.NcclVersion;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.LibraryFile;
+import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /** Loading, version decoding and error strings: checks that need no GPU. */
@@ -30,6 +31,15 @@ final class LibraryChecks {
     }
 
     /**
+     * The binding's own way ({@code Nccl.load()}, from {@code NCCLFFM_SO_PATH}), unless the configuration names another
+     * file: a Slurm task of a mixed cell, whose process environment is the whole step's ({@code SlurmTask}).
+     */
+    private static Nccl open(String configured) {
+        if (configured == null || configured.equals(System.getenv(WorkerConfig.LIBRARY))) return Nccl.load();
+        return Nccl.load(java.nio.file.Path.of(configured));
+    }
+
+    /**
      * Loads the library and says which file the process really runs ({@link WorkerEvent.Loaded}, before this check's
      * result). A library that loaded from a file that cannot be measured is broken: nothing after it could say what
      * was checked.
@@ -37,7 +47,7 @@ final class LibraryChecks {
     private static CheckBody load(RankSession s) {
         return () -> {
             try {
-                s.nccl = Nccl.load();
+                s.nccl = open(s.config.library().path());
             } catch (NcclLoadException e) {
                 return Outcome.failed(Cause.OTHER_FAILURE, e.getMessage());
             }

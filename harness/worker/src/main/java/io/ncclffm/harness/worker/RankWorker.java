@@ -14,6 +14,7 @@ import io.ncclffm.harness.protocol.CheckCatalog;
 import io.ncclffm.harness.protocol.CheckKey;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.SlurmTask;
 import io.ncclffm.harness.protocol.WorkerConfig;
 import io.ncclffm.harness.protocol.WorkerEvent;
 import io.ncclffm.harness.protocol.WorkerExit;
@@ -51,10 +52,12 @@ public final class RankWorker {
 
     public static void main(String[] args) {
         PrintStream out;
+        // A Slurm task's identity is Slurm's, and its events go through srun in pieces (SlurmTask, TaskLines).
+        boolean slurm = SlurmTask.applies(System.getenv());
         try {
-            out = EventChannel.claimStandardOutput();
+            out = EventChannel.claimStandardOutput(slurm);
         } catch (RuntimeException e) {
-            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            int rank = ownRank();
             new Reporter(rank, System.out).emit(new WorkerEvent.Fatal(rank, "cannot open the event channel: " + e.getMessage(), null));
             halt(WorkerExit.BROKEN);
             return;
@@ -62,7 +65,7 @@ public final class RankWorker {
         try {
             PrivateTmpdir.ensure();
         } catch (java.io.IOException | RuntimeException e) {
-            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            int rank = ownRank();
             new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "no private temporary folder for the native libraries the worker"
                     + " loads (" + System.getProperty(PrivateTmpdir.PROPERTY) + " is not private and none can be made in it): " + e, null));
             halt(out, WorkerExit.BROKEN);
@@ -70,9 +73,9 @@ public final class RankWorker {
         }
         WorkerConfig config;
         try {
-            config = WorkerConfig.fromEnvironment(System.getenv());
+            config = WorkerConfig.fromEnvironment(slurm ? SlurmTask.taskEnvironment(System.getenv()) : System.getenv());
         } catch (IllegalArgumentException e) {
-            int rank = parseRankOrMinusOne(System.getenv(WorkerConfig.RANK));
+            int rank = ownRank();
             new Reporter(rank, out).emit(new WorkerEvent.Fatal(rank, "bad worker configuration: " + e.getMessage(), null));
             halt(out, WorkerExit.BROKEN);
             return;
@@ -105,6 +108,11 @@ public final class RankWorker {
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(exit.code());
+    }
+
+    /** The rank for a report before the configuration is read: the launcher's, or Slurm's for a Slurm task. */
+    private static int ownRank() {
+        return parseRankOrMinusOne(System.getenv(SlurmTask.applies(System.getenv()) ? "SLURM_PROCID" : WorkerConfig.RANK));
     }
 
     private static int parseRankOrMinusOne(String s) {
