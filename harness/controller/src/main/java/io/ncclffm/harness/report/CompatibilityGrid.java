@@ -196,7 +196,7 @@ public final class CompatibilityGrid {
      * ({@code <}, {@code >}, {@code &}) or format ({@code \}, {@code `}, {@code *}, {@code _}, {@code [}, {@code ]}) is
      * escaped, so it reads as written.
      */
-    static String md(String s) {
+    public static String md(String s) {
         if (s == null) return "";
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
@@ -216,7 +216,7 @@ public final class CompatibilityGrid {
      * Text as a Markdown code span, with the table's {@code |} escaped (GitHub's tables read {@code \|} inside code
      * too); text a code span cannot hold (a backtick, a line break) is escaped as plain text instead.
      */
-    static String code(String s) {
+    public static String code(String s) {
         if (s == null) return "";
         if (s.indexOf('`') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) return md(s);
         return "`" + s.replace("|", "\\|") + "`";
@@ -289,7 +289,7 @@ public final class CompatibilityGrid {
     }
 
     /** Text for HTML, in an element or a double- or single-quoted attribute. */
-    static String esc(String s) {
+    public static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
                 .replace("'", "&#39;");
     }
