@@ -3,11 +3,11 @@ package io.ncclffm.harness.signoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -60,8 +60,16 @@ final class History {
                 // a reports folder that cannot be listed has no history to offer
             }
         }
-        out.sort(Comparator.comparing((RunManifest m) -> m.run().started()).reversed());
+        out.sort(Comparator.comparing(History::started).reversed());
         return new History(out, window);
+    }
+
+    private static Instant started(RunManifest m) {
+        try {
+            return Instant.parse(m.run().started());
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
     }
 
     private static RunManifest read(Path run) {
@@ -81,16 +89,18 @@ final class History {
 
     /**
      * Whether {@code check} both passed and failed in the last {@code window} runs on {@code host} of cell run
-     * {@code like} with the same library.
+     * {@code like} with the same library, up to the run {@code of} (later runs are not its history).
      */
-    boolean flaky(String host, RunManifest.CellRun like, String check) {
-        String library = library(like);
+    boolean flaky(RunManifest of, RunManifest.CellRun like, String check) {
+        String library = like == null ? null : library(like);
+        String host = of.host() == null ? null : of.host().name();
         if (library == null || host == null) return false;
+        Instant upTo = started(of);
         EnumSet<CheckChange.Outcome> seen = EnumSet.noneOf(CheckChange.Outcome.class);
         int counted = 0;
         for (RunManifest m : runs) {
             if (counted >= window) break;
-            if (m.host() == null || !host.equals(m.host().name())) continue;
+            if (m.host() == null || !host.equals(m.host().name()) || started(m).isAfter(upTo)) continue;
             RunManifest.CellRun same = m.cellRuns().stream().filter(c -> c.cell().equals(like.cell()) && c.world() == like.world()
                     && c.run() == like.run() && library.equals(library(c))).findFirst().orElse(null);
             if (same == null) continue;
@@ -101,11 +111,4 @@ final class History {
         return seen.contains(CheckChange.Outcome.PASSED) && seen.contains(CheckChange.Outcome.FAILED);
     }
 
-    int size() {
-        return runs.size();
-    }
-
-    static String hostOf(RunManifest m) {
-        return m.host() == null ? null : Objects.requireNonNull(m.host().name());
-    }
 }

@@ -9,8 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.ncclffm.harness.protocol.PerfPoint;
-import io.ncclffm.harness.report.HostFacts;
-import io.ncclffm.harness.report.Provenance;
 import io.ncclffm.harness.report.RunManifest;
 
 /**
@@ -77,7 +75,8 @@ public record SignOff(Side base, Side candidate, List<CheckChange> checks, int c
             if (x != null && y != null) both++;
             CheckChange.Kind kind = CheckChange.kindOf(x, y);
             if (kind == null) continue;
-            boolean flaky = x != null && y != null && (history.flaky(hostName(candidate), c, id) || history.flaky(hostName(base), b, id));
+            boolean flaky = x != null && y != null && (history.flaky(candidate.manifest(), c, id)
+                    || history.flaky(base.manifest(), b, id));
             String family = y != null ? y.family() : x.family();
             out.add(new CheckChange(family, label(slot, b, c, base, candidate), id, kind, x, y, flaky));
         }
@@ -93,11 +92,6 @@ public record SignOff(Side base, Side candidate, List<CheckChange> checks, int c
         Map<String, RunManifest.Check> out = new LinkedHashMap<>();
         if (cr != null) cr.checks().forEach(k -> out.putIfAbsent(k.id(), k));
         return out;
-    }
-
-    private static String hostName(Side s) {
-        HostFacts h = s.manifest().host();
-        return h == null ? null : h.name();
     }
 
     /** Each cell's perf on both sides, for the cells both sides measured. */
@@ -152,12 +146,5 @@ public record SignOff(Side base, Side candidate, List<CheckChange> checks, int c
     public String verdictLine() {
         List<String> reasons = reasons();
         return reasons.isEmpty() ? "GO" : "NO-GO: " + String.join("; ", reasons);
-    }
-
-    /** The cell runs' libraries on each side, for the page: slot → first 12 hex digits of each file's sha256. */
-    static String shortLibrary(RunManifest.CellRun cr) {
-        if (cr == null || cr.provenance().files().isEmpty()) return "no rank said";
-        return String.join(", ", cr.provenance().files().stream().map(Provenance.RankFiles::file)
-                .map(f -> f.sha256().substring(0, Math.min(12, f.sha256().length()))).distinct().toList());
     }
 }
