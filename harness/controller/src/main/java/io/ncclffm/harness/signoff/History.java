@@ -19,8 +19,8 @@ import io.ncclffm.harness.report.RunManifest;
 
 /**
  * The recent runs of a reports folder, for flakiness: a check that both passed and failed across the last
- * {@code window} runs of the same cell, world and library (by the sha256 of the files its ranks ran) on the same host
- * is flaky. Its change between two runs then says nothing of the library, and is neither a regression nor a fix.
+ * {@code window} runs of the same cell, world and library (by the sha256 of the files its ranks ran, with the same NCCL
+ * settings) on the same host is flaky. Its change between two runs then says nothing of the library, and is neither a regression nor a fix.
  */
 final class History {
 
@@ -102,7 +102,7 @@ final class History {
             if (counted >= window) break;
             if (m.host() == null || !host.equals(m.host().name()) || started(m).isAfter(upTo)) continue;
             RunManifest.CellRun same = m.cellRuns().stream().filter(c -> c.cell().equals(like.cell()) && c.world() == like.world()
-                    && c.run() == like.run() && library.equals(library(c))).findFirst().orElse(null);
+                    && c.run() == like.run() && library.equals(library(c)) && c.settings().equals(like.settings())).findFirst().orElse(null);
             if (same == null) continue;
             counted++;
             same.checks().stream().filter(k -> k.id().equals(check)).findFirst()
