@@ -275,6 +275,7 @@ public final class MatrixReport {
             Files.writeString(results.resolve("environment.properties"), environment(gate), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("categories.json"), categories(), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
+            Files.write(reports.resolve(EXECUTOR_PROPERTIES), executorProperties(gate));
             if (!perf.isEmpty()) {
                 PerfReport.writePoints(reports.resolve("perf"), perf);
                 try {
@@ -312,6 +313,28 @@ public final class MatrixReport {
         node.put("reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
         return node.toPrettyString();
     }
+
+    /**
+     * The executor's names as Java properties ({@value #EXECUTOR_PROPERTIES} in the run's folder): allure-maven writes
+     * its own {@code executor.json} over the harness's before it generates the report, from its {@code executorInfo}
+     * configuration, so the Maven build reads these into that configuration first (pom.xml, {@code -Pgpu-matrix}).
+     */
+    byte[] executorProperties(Gate gate) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("ncclffm.executor.buildName", "gate: " + gate.headline());
+        p.setProperty("ncclffm.executor.reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        // ISO-8859-1 with Unicode escapes: the form Ant and java.util.Properties read a file in.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            p.store(out, "Allure's executor for allure-maven; the gate is gate.txt");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The file of {@link #executorProperties}. */
+    public static final String EXECUTOR_PROPERTIES = "executor.properties";
 
     /** Allure's {@code categories.json}: one entry per {@link ReportCategory}, in its order. */
     static String categories() {
