@@ -41,6 +41,7 @@ final class AllureReporting {
         Allure.story(v.group());
         Allure.label("cell", cell.name());
         Allure.label("launcher", launcher);
+        suites(cell.displayVersion(), cell.name(), "world " + world + (cellRun > 0 ? " run " + cellRun : ""));
         Allure.parameter("cell", cell.name());
         Allure.parameter("world", world);
         if (cellRun > 0) Allure.parameter("run", cellRun);
@@ -136,6 +137,21 @@ final class AllureReporting {
         for (; blanks > 0; blanks--) out.add("");
         return out;
     }
+
+    /**
+     * Allure's Suites tree: release, then cell, then world (and run), in place of the one class every dynamic test of the
+     * matrix belongs to, which would make one flat list of thousands of tests.
+     */
+    private static void suites(String release, String cell, String world) {
+        Allure.getLifecycle().updateTestCase(tc -> {
+            tc.getLabels().removeIf(l -> SUITE_LABELS.contains(l.getName()));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("parentSuite").setValue(release));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("suite").setValue(cell));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("subSuite").setValue(world));
+        });
+    }
+
+    private static final java.util.Set<String> SUITE_LABELS = java.util.Set.of("parentSuite", "suite", "subSuite");
 
     /** The first 16 bytes of the text's SHA-256, in hex: Allure's history and test-case id. */
     static String sha(String s) {

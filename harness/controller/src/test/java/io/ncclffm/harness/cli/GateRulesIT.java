@@ -98,6 +98,8 @@ class GateRulesIT {
         assertEquals(allure.size(), distinct.size(), "Allure test names are unique across cells and worlds");
         assertTrue(distinct.contains("version [stub, world 1]") && distinct.contains("version [stub, world 2]"),
                 "names carry the cell and the world: " + allure.subList(0, Math.min(5, allure.size())));
+        assertEquals(List.of("NCCL 2.22.3", "stub", "world 2"), suites(r.reports().resolve("allure-results"), "version [stub, world 2]"),
+                "Suites group by release, cell and world");
     }
 
     @Test
@@ -192,6 +194,23 @@ class GateRulesIT {
             }
         }
         return names;
+    }
+
+    /** The parentSuite, suite and subSuite labels of the Allure result named {@code name}. */
+    private static List<String> suites(Path results, String name) throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (Stream<Path> files = Files.list(results)) {
+            for (Path f : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
+                var node = mapper.readTree(f.toFile());
+                if (!node.path("name").asText().equals(name)) continue;
+                List<String> out = new ArrayList<>();
+                for (String label : List.of("parentSuite", "suite", "subSuite")) {
+                    for (var l : node.path("labels")) if (l.path("name").asText().equals(label)) out.add(l.path("value").asText());
+                }
+                return out;
+            }
+        }
+        return List.of();
     }
 
     private static final Pattern TESTCASE = Pattern.compile("<testcase name=\"([^\"]*)\"");
