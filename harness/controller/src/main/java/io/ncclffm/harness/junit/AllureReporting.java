@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.apache.commons.codec.digest.DigestUtils;
 
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
@@ -61,7 +60,7 @@ final class AllureReporting {
             Allure.addAttachment("library provenance", "text/plain", String.join("\n", provenance.lines()));
         }
         // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
-        String historyId = sha(cell.name() + "|" + world + (cellRun > 0 ? "|run " + cellRun : "") + "|" + v.checkId());
+        String historyId = io.ncclffm.harness.report.AllureHistory.historyId(cell.name(), world, cellRun, v.checkId());
         Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
         Allure.description(v.message() == null ? "" : v.message());
         if (v.waived() != null) {
@@ -153,8 +152,4 @@ final class AllureReporting {
 
     private static final java.util.Set<String> SUITE_LABELS = java.util.Set.of("parentSuite", "suite", "subSuite");
 
-    /** The first 16 bytes of the text's SHA-256, in hex: Allure's history and test-case id. */
-    static String sha(String s) {
-        return DigestUtils.sha256Hex(s).substring(0, 32);
-    }
 }

@@ -290,6 +290,9 @@ public class CompatibilityMatrix {
         Gate gate = report.gate();
         return dynamicTest("gate: " + gate.result(), () -> {
             io.qameta.allure.Allure.epic("gate");
+            // One history id for every run's gate, so that Allure shows the gate's trend across runs.
+            io.qameta.allure.Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(io.ncclffm.harness.report.AllureHistory.GATE)
+                    .setTestCaseId(io.ncclffm.harness.report.AllureHistory.GATE));
             io.qameta.allure.Allure.description(gate.headline() + "\n\n" + gate.counts());
             io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(report.contextLine()));
             if (!gate.passed()) throw new AssertionFailedError(gate.headline());

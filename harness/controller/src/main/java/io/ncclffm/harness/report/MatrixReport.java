@@ -276,6 +276,11 @@ public final class MatrixReport {
             Files.writeString(results.resolve("categories.json"), categories(), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
             Files.write(reports.resolve(EXECUTOR_PROPERTIES), executorProperties(gate));
+            try {
+                AllureHistory.write(results, reports.toAbsolutePath().getParent(), info.runId());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("[ncclffm] no Allure history for this run: " + e.getMessage());
+            }
             if (!perf.isEmpty()) {
                 PerfReport.writePoints(reports.resolve("perf"), perf);
                 try {
