@@ -141,7 +141,7 @@ final class AllureReporting {
      * Allure's Suites tree: release, then cell, then world (and run), in place of the one class every dynamic test of the
      * matrix belongs to, which would make one flat list of thousands of tests.
      */
-    private static void suites(String release, String cell, String world) {
+    static void suites(String release, String cell, String world) {
         Allure.getLifecycle().updateTestCase(tc -> {
             tc.getLabels().removeIf(l -> SUITE_LABELS.contains(l.getName()));
             tc.getLabels().add(new io.qameta.allure.model.Label().setName("parentSuite").setValue(release));

@@ -290,6 +290,7 @@ public class CompatibilityMatrix {
         Gate gate = report.gate();
         return dynamicTest("gate: " + gate.result(), () -> {
             io.qameta.allure.Allure.epic("gate");
+            AllureReporting.suites("gate", "gate", gate.result().name());
             // One history id for every run's gate, so that Allure shows the gate's trend across runs.
             io.qameta.allure.Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(io.ncclffm.harness.report.AllureHistory.GATE)
                     .setTestCaseId(io.ncclffm.harness.report.AllureHistory.GATE));

@@ -129,7 +129,7 @@ public final class AllureHistory {
     }
 
     /** The records of the runs in {@code reportsRoot} whose ids sort before {@code runId}, newest first. */
-    private static List<RunManifest> earlier(Path reportsRoot, String runId) throws IOException {
+    static List<RunManifest> earlier(Path reportsRoot, String runId) throws IOException {
         List<Path> dirs;
         try (Stream<Path> children = Files.list(reportsRoot)) {
             dirs = children.filter(p -> Files.isRegularFile(p.resolve(RunManifest.FILE)))

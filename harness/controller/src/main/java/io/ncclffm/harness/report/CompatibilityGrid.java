@@ -28,6 +28,8 @@ public final class CompatibilityGrid {
     private final Map<String, Map<String, Entry>> entries = new LinkedHashMap<>();
     private final Gate gate;
     private final RunInfo info;
+    /** What the heading says of the previous run's grid, or {@code null} when it was not asked. */
+    private String since;
 
     public CompatibilityGrid(List<CellSummary> columns, Gate gate, RunInfo info) {
         this.gate = gate;
@@ -89,6 +91,48 @@ public final class CompatibilityGrid {
         return m.length() > 90 ? m.substring(0, 87) + "..." : m;
     }
 
+    /**
+     * Marks each entry whose checks ended otherwise in {@code previous} (the run before this one in its reports folder):
+     * its text gains {@code Δ}, its detail what it was. An entry the previous run does not have is not marked.
+     *
+     * @param previous the previous run's record, or {@code null} when there is none
+     * @return this grid
+     */
+    public CompatibilityGrid markChangesSince(RunManifest previous) {
+        if (previous == null) {
+            since = "No earlier run in this reports folder to mark changes against";
+            return this;
+        }
+        int changed = 0;
+        for (RunManifest.CellRun cr : previous.cellRuns()) {
+            Map<String, Map<String, CheckStatus>> was = new LinkedHashMap<>();
+            for (RunManifest.Check k : cr.checks()) was.computeIfAbsent(k.family(), f -> new java.util.TreeMap<>()).put(k.id(), k.status());
+            CellSummary now = columns.stream().filter(c -> c.column().equals(cr.column())).findFirst().orElse(null);
+            if (now == null) continue;
+            Map<String, Map<String, CheckStatus>> is = new LinkedHashMap<>();
+            for (Verdict v : now.verdicts()) is.computeIfAbsent(v.group(), f -> new java.util.TreeMap<>()).put(v.checkId(), v.status());
+            for (Map.Entry<String, Map<String, CheckStatus>> e : is.entrySet()) {
+                Map<String, CheckStatus> before = was.get(e.getKey());
+                Entry current = entry(e.getKey(), cr.column());
+                if (before == null || before.equals(e.getValue()) || current == null) continue;
+                entries.get(e.getKey()).put(cr.column(), new Entry(current.status(), current.text() + " Δ",
+                        "changed since run " + previous.run().runId() + ", which had " + counts(before) + " | " + current.detail()));
+                changed++;
+            }
+        }
+        since = "Δ: " + changed + " entr" + (changed == 1 ? "y" : "ies") + " changed since the previous run, " + previous.run().runId()
+                + " (" + previous.outcome().result() + ")";
+        return this;
+    }
+
+    private static String counts(Map<String, CheckStatus> statuses) {
+        Map<CheckStatus, Integer> n = new java.util.EnumMap<>(CheckStatus.class);
+        statuses.values().forEach(s -> n.merge(s, 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        n.forEach((s, k) -> parts.add(k + " " + s.name().toLowerCase(java.util.Locale.ROOT)));
+        return String.join(", ", parts);
+    }
+
     public Entry entry(String row, String column) {
         return entries.getOrDefault(row, Map.of()).get(column);
     }
@@ -107,6 +151,7 @@ public final class CompatibilityGrid {
                     + info.commit());
         }
         if (!gate.unfinished().isEmpty()) lines.add("Never finished: " + String.join(", ", gate.unfinished()));
+        if (since != null) lines.add(since);
         return lines;
     }
 

@@ -245,6 +245,16 @@ public final class MatrixReport {
         return gate;
     }
 
+    /** The record of the run before this one in its reports folder, or {@code null}. */
+    private RunManifest previousRun(Path runDir) {
+        try {
+            List<RunManifest> earlier = AllureHistory.earlier(runDir.toAbsolutePath().getParent(), info.runId());
+            return earlier.isEmpty() ? null : earlier.getFirst();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The run's record as the journal holds it, or {@code null} for a run without a journal. */
     private RunManifest manifest(Gate gate, boolean complete) {
         if (start == null) return null;
@@ -266,7 +276,7 @@ public final class MatrixReport {
             Path reports = info.reportsDir();
             Files.createDirectories(reports);
             Gate gate = gate();
-            CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info);
+            CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info).markChangesSince(previousRun(reports));
             RunFolder.writeAtomically(reports.resolve("grid.md"), grid.toMarkdown());
             RunFolder.writeAtomically(reports.resolve("grid.html"), grid.toHtml());
             Path results = info.allureResults();

@@ -68,4 +68,17 @@ class AllureHistoryTest {
                 .resolve("history-trend.json").toFile());
         assertTrue(first.isEmpty(), "the first run has no history");
     }
+
+    @Test
+    void theGrid_marksWhatChangedSinceThePreviousRun_andSaysWhenThereIsNone() throws IOException {
+        Path first = run("r1", CheckStatus.PASSED);
+        assertTrue(Files.readString(first.resolve("grid.md")).contains("No earlier run in this reports folder"));
+        Path second = run("r2", CheckStatus.FAILED);
+        String md = Files.readString(second.resolve("grid.md"));
+        assertTrue(md.contains("- Δ: 1 entry changed since the previous run, r1 (PASS)"), md);
+        assertTrue(md.contains("| version | ✗ 1/1 failed Δ |"), md);
+        assertTrue(Files.readString(second.resolve("grid.html")).contains("changed since run r1, which had 1 passed"));
+        Path third = run("r3", CheckStatus.FAILED);
+        assertTrue(Files.readString(third.resolve("grid.md")).contains("- Δ: 0 entries changed since the previous run, r2 (FAIL)"));
+    }
 }
