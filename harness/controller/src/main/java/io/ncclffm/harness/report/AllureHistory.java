@@ -64,10 +64,14 @@ public final class AllureHistory {
             String url = "../../" + m.run().runId() + "/allure-report/index.html";
             Map<String, Integer> counts = new LinkedHashMap<>();
             for (RunManifest.CellRun c : m.cellRuns()) {
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                Map<String, Integer> notRunByReason = new java.util.HashMap<>();
+                for (RunManifest.Check k : c.checks()) if (notRun(k)) notRunByReason.merge(reason(k), 1, Integer::sum);
                 for (RunManifest.Check k : c.checks()) {
                     String status = status(k.status());
                     counts.merge(status, 1, Integer::sum);
-                    item(history, historyId(c.cell(), c.world(), c.run(), k.id()), m, status, start, url);
+                    String id = historyId(c.cell(), c.world(), c.run(), testCheckId(k, notRunByReason));
+                    if (ids.add(id)) item(history, id, m, status, start, url);
                 }
             }
             String gate = switch (m.outcome().result()) {
@@ -87,6 +91,24 @@ public final class AllureHistory {
         Files.writeString(dir.resolve("history.json"), history.toString());
         Files.writeString(dir.resolve("history-trend.json"), trend.toString());
         return earlier.size();
+    }
+
+    /**
+     * The check id of the test a check was reported in: its own, or its cell run's summary of checks not run for its
+     * reason ({@link NotRunSummary}, with the count of the cell run's not-run checks by reason), as the run's tests were
+     * made.
+     */
+    private static String testCheckId(RunManifest.Check k, Map<String, Integer> notRunByReason) {
+        if (!notRun(k)) return k.id();
+        return notRunByReason.getOrDefault(reason(k), 0) >= NotRunSummary.AT_LEAST ? NotRunSummary.checkId(reason(k)) : k.id();
+    }
+
+    private static String reason(RunManifest.Check k) {
+        return io.ncclffm.harness.verdict.Gate.notRunReason(k.cause());
+    }
+
+    private static boolean notRun(RunManifest.Check k) {
+        return k.status() == CheckStatus.SKIPPED && k.waiver() == null && k.cause() != io.ncclffm.harness.protocol.Cause.RELEASE_GAP;
     }
 
     private static void item(ObjectNode history, String id, RunManifest m, String status, long start, String url) {
