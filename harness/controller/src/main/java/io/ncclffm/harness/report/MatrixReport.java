@@ -325,7 +325,7 @@ public final class MatrixReport {
         node.put("name", "ncclffm matrix");
         node.put("type", "ncclffm");
         node.put("buildName", "gate: " + gate.headline());
-        node.put("reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        node.put("reportName", reportName(gate));
         return node.toPrettyString();
     }
 
@@ -337,7 +337,7 @@ public final class MatrixReport {
     byte[] executorProperties(Gate gate) {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("ncclffm.executor.buildName", "gate: " + gate.headline());
-        p.setProperty("ncclffm.executor.reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        p.setProperty("ncclffm.executor.reportName", reportName(gate));
         // ISO-8859-1 with Unicode escapes: the form Ant and java.util.Properties read a file in.
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
@@ -346,6 +346,14 @@ public final class MatrixReport {
             throw new IllegalStateException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The report's name, the first line of Allure's overview: the gate's verdict and scope, then the matrix file, so
+     * that the verdict is read before any chart.
+     */
+    private String reportName(Gate gate) {
+        return gate.headline() + " · " + info.matrixFile().getFileName();
     }
 
     /** The file of {@link #executorProperties}. */
