@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  *   matrix --matrix matrix/one-gpu.yaml [--cells GLOB,...] [--reports DIR] [--perf-c FILES]
  *   report --rebuild RUNDIR          (grid and gate of a killed run, from its journal)
+ *   compare BASE CANDIDATE           (sign-off: what changed from one run, or cell, to another; GO or NO-GO)
  *   fetch --matrix FILE --into DIR   (the libraries a matrix names, for an offline GPU host)
  *   worker                           (one rank; configured by NCCLFFM_* variables)
  *   probe [PATH]                     (load a library and print what it is)
@@ -50,8 +51,8 @@ public final class Main {
 
     static final String EXIT_CODES = """
             exit status:
-              0  the gate passed (probe: the library loaded; faults: every case held)
-              1  the gate failed (probe: the library did not load; faults: a case did not hold)
+              0  the gate passed (probe: the library loaded; faults: every case held; compare: GO)
+              1  the gate failed (probe: the library did not load; faults: a case did not hold; compare: NO-GO)
               2  usage or matrix error, nothing ran: unknown command or option, missing option value,
                  malformed matrix file, --cells matching no cell""";
 
@@ -61,6 +62,7 @@ public final class Main {
             commands:
               matrix   run the compatibility matrix and its gate
               report   rebuild the grid and gate of a run from its journal (a run that was killed)
+              compare  sign off moving from one run (or cell) to another: what changed, then GO or NO-GO
               fetch    resolve the libraries a matrix names into a folder, for offline GPU hosts
               worker   run one rank (started by the harness; configured by NCCLFFM_* variables)
               probe    load NCCL/RCCL and print its version
@@ -75,7 +77,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.of(new MatrixCommand(), new ReportCommand(), new FetchCommand(), new WorkerCommand(),
+        for (Command c : List.of(new MatrixCommand(), new ReportCommand(), new CompareCommand(), new FetchCommand(), new WorkerCommand(),
                 new ProbeCommand(), new FaultsCommand())) {
             COMMANDS.put(c.name(), c);
         }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.apache.commons.codec.digest.DigestUtils;
 
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
@@ -41,6 +40,7 @@ final class AllureReporting {
         Allure.story(v.group());
         Allure.label("cell", cell.name());
         Allure.label("launcher", launcher);
+        suites(cell.displayVersion(), cell.name(), "world " + world + (cellRun > 0 ? " run " + cellRun : ""));
         Allure.parameter("cell", cell.name());
         Allure.parameter("world", world);
         if (cellRun > 0) Allure.parameter("run", cellRun);
@@ -60,7 +60,7 @@ final class AllureReporting {
             Allure.addAttachment("library provenance", "text/plain", String.join("\n", provenance.lines()));
         }
         // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
-        String historyId = sha(cell.name() + "|" + world + (cellRun > 0 ? "|run " + cellRun : "") + "|" + v.checkId());
+        String historyId = io.ncclffm.harness.report.AllureHistory.historyId(cell.name(), world, cellRun, v.checkId());
         Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(historyId).setTestCaseId(historyId));
         Allure.description(v.message() == null ? "" : v.message());
         if (v.waived() != null) {
@@ -137,8 +137,19 @@ final class AllureReporting {
         return out;
     }
 
-    /** The first 16 bytes of the text's SHA-256, in hex: Allure's history and test-case id. */
-    static String sha(String s) {
-        return DigestUtils.sha256Hex(s).substring(0, 32);
+    /**
+     * Allure's Suites tree: release, then cell, then world (and run), in place of the one class every dynamic test of the
+     * matrix belongs to, which would make one flat list of thousands of tests.
+     */
+    static void suites(String release, String cell, String world) {
+        Allure.getLifecycle().updateTestCase(tc -> {
+            tc.getLabels().removeIf(l -> SUITE_LABELS.contains(l.getName()));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("parentSuite").setValue(release));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("suite").setValue(cell));
+            tc.getLabels().add(new io.qameta.allure.model.Label().setName("subSuite").setValue(world));
+        });
     }
+
+    private static final java.util.Set<String> SUITE_LABELS = java.util.Set.of("parentSuite", "suite", "subSuite");
+
 }

@@ -267,10 +267,25 @@ public class CompatibilityMatrix {
                 + byStatus.getOrDefault(CheckStatus.BROKEN, 0L) + " broken";
     }
 
+    /** The cell run's tests: one per check, except checks not run for one reason, which share one ({@link io.ncclffm.harness.report.NotRunSummary}). */
     private static List<DynamicNode> tests(CellOutcome o) {
+        List<io.ncclffm.harness.report.NotRunSummary> summaries = io.ncclffm.harness.report.NotRunSummary.of(o.verdicts());
+        java.util.Set<Verdict> summarized = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        summaries.forEach(s -> summarized.addAll(s.checks()));
         List<DynamicNode> tests = new ArrayList<>();
-        for (Verdict v : o.verdicts()) tests.add(test(o, v));
+        for (Verdict v : o.verdicts()) if (!summarized.contains(v)) tests.add(test(o, v));
+        for (io.ncclffm.harness.report.NotRunSummary s : summaries) tests.add(summaryTest(o, s));
         return tests;
+    }
+
+    private static DynamicNode summaryTest(CellOutcome o, io.ncclffm.harness.report.NotRunSummary s) {
+        Verdict v = s.verdict();
+        return dynamicTest(AllureReporting.testName(s.checkId() + " (" + s.checks().size() + " checks)", o.cell(), o.world(), o.cellRun()),
+                () -> {
+                    AllureReporting.describe(o.cell(), o.world(), o.cellRun(), o.launcher(), v, null);
+                    io.qameta.allure.Allure.addAttachment("checks not run", "text/plain", s.list());
+                    throw new TestAbortedException(AllureReporting.skipMessage(v));
+                });
     }
 
     private static DynamicNode test(CellOutcome o, Verdict v) {
@@ -290,6 +305,10 @@ public class CompatibilityMatrix {
         Gate gate = report.gate();
         return dynamicTest("gate: " + gate.result(), () -> {
             io.qameta.allure.Allure.epic("gate");
+            AllureReporting.suites("gate", "gate", gate.result().name());
+            // One history id for every run's gate, so that Allure shows the gate's trend across runs.
+            io.qameta.allure.Allure.getLifecycle().updateTestCase(tc -> tc.setHistoryId(io.ncclffm.harness.report.AllureHistory.GATE)
+                    .setTestCaseId(io.ncclffm.harness.report.AllureHistory.GATE));
             io.qameta.allure.Allure.description(gate.headline() + "\n\n" + gate.counts());
             io.qameta.allure.Allure.addAttachment("gate", "text/plain", gate.toText(report.contextLine()));
             if (!gate.passed()) throw new AssertionFailedError(gate.headline());

@@ -146,6 +146,8 @@ public final class MatrixRun {
             run.report.finish();
             RunShutdown.unregister(run.shutdownHook);
             context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, STORE).put(GATE, run.report.gate());
+            context.getConfigurationParameter(CompareWithBase.BASE).filter(b -> !b.isBlank())
+                    .ifPresent(b -> CompareWithBase.signOff(b, run.folder.dir()));
         }
 
         private static MatrixRun run(ExtensionContext context) {

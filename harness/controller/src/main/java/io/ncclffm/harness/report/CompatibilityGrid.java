@@ -28,6 +28,8 @@ public final class CompatibilityGrid {
     private final Map<String, Map<String, Entry>> entries = new LinkedHashMap<>();
     private final Gate gate;
     private final RunInfo info;
+    /** What the heading says of the previous run's grid, or {@code null} when it was not asked. */
+    private String since;
 
     public CompatibilityGrid(List<CellSummary> columns, Gate gate, RunInfo info) {
         this.gate = gate;
@@ -89,6 +91,48 @@ public final class CompatibilityGrid {
         return m.length() > 90 ? m.substring(0, 87) + "..." : m;
     }
 
+    /**
+     * Marks each entry whose checks ended otherwise in {@code previous} (the run before this one in its reports folder):
+     * its text gains {@code Δ}, its detail what it was. An entry the previous run does not have is not marked.
+     *
+     * @param previous the previous run's record, or {@code null} when there is none
+     * @return this grid
+     */
+    public CompatibilityGrid markChangesSince(RunManifest previous) {
+        if (previous == null) {
+            since = "No earlier run in this reports folder to mark changes against";
+            return this;
+        }
+        int changed = 0;
+        for (RunManifest.CellRun cr : previous.cellRuns()) {
+            Map<String, Map<String, CheckStatus>> was = new LinkedHashMap<>();
+            for (RunManifest.Check k : cr.checks()) was.computeIfAbsent(k.family(), f -> new java.util.TreeMap<>()).put(k.id(), k.status());
+            CellSummary now = columns.stream().filter(c -> c.column().equals(cr.column())).findFirst().orElse(null);
+            if (now == null) continue;
+            Map<String, Map<String, CheckStatus>> is = new LinkedHashMap<>();
+            for (Verdict v : now.verdicts()) is.computeIfAbsent(v.group(), f -> new java.util.TreeMap<>()).put(v.checkId(), v.status());
+            for (Map.Entry<String, Map<String, CheckStatus>> e : is.entrySet()) {
+                Map<String, CheckStatus> before = was.get(e.getKey());
+                Entry current = entry(e.getKey(), cr.column());
+                if (before == null || before.equals(e.getValue()) || current == null) continue;
+                entries.get(e.getKey()).put(cr.column(), new Entry(current.status(), current.text() + " Δ",
+                        "changed since run " + previous.run().runId() + ", which had " + counts(before) + " | " + current.detail()));
+                changed++;
+            }
+        }
+        since = "Δ: " + changed + " entr" + (changed == 1 ? "y" : "ies") + " changed since the previous run, " + previous.run().runId()
+                + " (" + previous.outcome().result() + ")";
+        return this;
+    }
+
+    private static String counts(Map<String, CheckStatus> statuses) {
+        Map<CheckStatus, Integer> n = new java.util.EnumMap<>(CheckStatus.class);
+        statuses.values().forEach(s -> n.merge(s, 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        n.forEach((s, k) -> parts.add(k + " " + s.name().toLowerCase(java.util.Locale.ROOT)));
+        return String.join(", ", parts);
+    }
+
     public Entry entry(String row, String column) {
         return entries.getOrDefault(row, Map.of()).get(column);
     }
@@ -107,6 +151,7 @@ public final class CompatibilityGrid {
                     + info.commit());
         }
         if (!gate.unfinished().isEmpty()) lines.add("Never finished: " + String.join(", ", gate.unfinished()));
+        if (since != null) lines.add(since);
         return lines;
     }
 
@@ -149,48 +194,112 @@ public final class CompatibilityGrid {
         }
     }
 
-    private void markdownWallTimes(StringBuilder sb) {
-        sb.append("\nWall time of each cell run, rank 0's communicator init (the first run of a release whose kernels the ")
-                .append("driver compiles from PTX shows that one-time cost there), and the host each rank ran on, as its worker named ")
-                .append("it (under Slurm, the nodes and placement Slurm decided):\n\n");
-        sb.append("| cell | release | launcher | world | wall time | comm init | placement |\n|---|---|---|---|---|---|---|\n");
+    /** The intro of the wall-time table, in both forms. */
+    private static final String WALL_TIMES = "Wall time of each cell run, rank 0's communicator init (the first run of a release whose"
+            + " kernels the driver compiles from PTX shows that one-time cost there), and the host each rank ran on, as its"
+            + " worker named it (under Slurm, the nodes and placement Slurm decided):";
+    private static final List<String> WALL_HEADS = List.of("cell", "release", "launcher", "world", "wall time", "comm init", "placement");
+    private static final String LIBRARIES = "The file each rank really ran, as its worker hashed it after loading it, beside the sha256"
+            + " the matrix pins:";
+    private static final List<String> LIBRARY_HEADS = List.of("cell run", "ranks", "file", "size", "sha256", "NCCL build", "pin");
+    /** The columns of the libraries' table that are code (a path, a hash). */
+    private static final Set<Integer> LIBRARY_CODE = Set.of(2, 4);
+    private static final List<String> PAIR_HEADS = List.of("pair", "world", "outcome");
+
+    /** Each cell run's wall time and rank 0's communicator init, as text, one row per column of the grid. */
+    private List<List<String>> wallTimeRows() {
+        List<List<String>> rows = new ArrayList<>();
         for (CellSummary c : columns) {
-            sb.append("| ").append(md(c.cell())).append(" | ").append(md(c.release())).append(" | ").append(md(c.launcher()))
-                    .append(" | ").append(c.world()).append(c.run() > 0 ? " (run " + c.run() + ")" : "").append(" | ")
-                    .append(String.format("%.1f s", c.wall().toMillis() / 1000.0)).append(" | ")
-                    .append(c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0)).append(" | ")
-                    .append(md(c.placement().toString())).append(" |\n");
+            rows.add(List.of(c.cell(), c.release(), c.launcher(), c.world() + (c.run() > 0 ? " (run " + c.run() + ")" : ""),
+                    String.format("%.1f s", c.wall().toMillis() / 1000.0),
+                    c.initMillis() < 0 ? "–" : String.format("%.1f s", c.initMillis() / 1000.0), c.placement().toString()));
         }
+        return rows;
     }
 
-    private void markdownLibraries(StringBuilder sb) {
-        sb.append("\n## Libraries the ranks ran\n\nThe file each rank really ran, as its worker hashed it after loading it, ")
-                .append("beside the sha256 the matrix pins:\n\n| cell run | ranks | file | size | sha256 | NCCL build | pin |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+    /** Every file each cell run's ranks ran, with its pin, as text. */
+    private List<List<String>> libraryRows() {
+        List<List<String>> rows = new ArrayList<>();
         for (CellSummary c : columns) {
-            if (c.provenance().files().isEmpty()) {
-                sb.append("| ").append(md(c.column())).append(" | – | no rank said which file it ran | | | | |\n");
-            }
+            if (c.provenance().files().isEmpty()) rows.add(List.of(c.column(), "–", "", "", "", "", "no rank said which file it ran"));
             for (Provenance.RankFiles f : c.provenance().files()) {
-                sb.append("| ").append(md(c.column())).append(" | ").append(String.join(", ", f.ranks().stream().map(String::valueOf).toList()))
-                        .append(" | ").append(code(f.file().path())).append(" | ").append(f.file().size()).append(" | ")
-                        .append(code(f.file().sha256())).append(" | ").append(f.file().buildLine() == null ? "–" : md(f.file().buildLine()))
-                        .append(" | ").append(pinText(c.provenance(), f)).append(" |\n");
+                rows.add(List.of(c.column(), String.join(", ", f.ranks().stream().map(String::valueOf).toList()), f.file().path(),
+                        Long.toString(f.file().size()), f.file().sha256(), f.file().buildLine() == null ? "–" : f.file().buildLine(),
+                        pinText(c.provenance(), f)));
             }
         }
+        return rows;
     }
 
-    private void markdownPairs(StringBuilder sb) {
-        List<CellSummary> pairs = columns.stream().filter(CellSummary::mixed).toList();
-        if (pairs.isEmpty()) return;
-        sb.append("\n## Mixed-release pairs\n\n| pair | world | outcome |\n|---|---|---|\n");
-        for (CellSummary c : pairs) {
+    /** The mixed-release pairs and their outcome, as text. */
+    private List<List<String>> pairRows() {
+        List<List<String>> rows = new ArrayList<>();
+        for (CellSummary c : columns.stream().filter(CellSummary::mixed).toList()) {
             Verdict pair = c.verdicts().stream().filter(v -> v.checkId().equals(io.ncclffm.harness.verdict.CellVerdicts.MIXED_PAIR))
                     .findFirst().orElse(null);
             String outcome = pair == null ? "not judged: " + c.verdicts().getFirst().message()
                     : (pair.status() == CheckStatus.PASSED ? "" : pair.status().name() + ": ") + pair.message();
-            sb.append("| ").append(md(c.release())).append(" | ").append(c.world()).append(" | ").append(md(outcome)).append(" |\n");
+            rows.add(List.of(c.release(), Integer.toString(c.world()), outcome));
         }
+        return rows;
+    }
+
+    /** A Markdown table; the columns in {@code code} as code spans, the rest escaped. */
+    private static void markdownTable(StringBuilder sb, List<String> heads, Set<Integer> code, List<List<String>> rows) {
+        sb.append("| ").append(String.join(" | ", heads)).append(" |\n|").append("---|".repeat(heads.size())).append('\n');
+        for (List<String> r : rows) {
+            sb.append('|');
+            for (int i = 0; i < r.size(); i++) {
+                String v = r.get(i);
+                sb.append(' ').append(v.isEmpty() ? "" : code.contains(i) ? code(v) : md(v)).append(" |");
+            }
+            sb.append('\n');
+        }
+    }
+
+    /** An HTML table, every text escaped; the columns in {@code code} in {@code <code>}. */
+    private static void htmlTable(StringBuilder sb, List<String> heads, Set<Integer> code, List<List<String>> rows) {
+        sb.append("<table><tr>");
+        heads.forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
+        sb.append("</tr>\n");
+        for (List<String> r : rows) {
+            sb.append("<tr>");
+            for (int i = 0; i < r.size(); i++) {
+                String v = esc(r.get(i));
+                sb.append("<td>").append(code.contains(i) && !v.isEmpty() ? "<code>" + v + "</code>" : v).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        sb.append("</table>\n");
+    }
+
+    private void markdownWallTimes(StringBuilder sb) {
+        sb.append('\n').append(WALL_TIMES).append("\n\n");
+        markdownTable(sb, WALL_HEADS, Set.of(), wallTimeRows());
+    }
+
+    private void markdownLibraries(StringBuilder sb) {
+        sb.append("\n## Libraries the ranks ran\n\n").append(LIBRARIES).append("\n\n");
+        markdownTable(sb, LIBRARY_HEADS, LIBRARY_CODE, libraryRows());
+    }
+
+    private void markdownPairs(StringBuilder sb) {
+        List<List<String>> rows = pairRows();
+        if (rows.isEmpty()) return;
+        sb.append("\n## Mixed-release pairs\n\n");
+        markdownTable(sb, PAIR_HEADS, Set.of(), rows);
+    }
+
+    /** The tables below the grid, in HTML: what {@link #toMarkdown} has below it, from the same rows. */
+    private void htmlTables(StringBuilder sb) {
+        sb.append("<h2>Wall times</h2>\n<p>").append(esc(WALL_TIMES)).append("</p>\n");
+        htmlTable(sb, WALL_HEADS, Set.of(), wallTimeRows());
+        sb.append("<h2>Libraries the ranks ran</h2>\n<p>").append(esc(LIBRARIES)).append("</p>\n");
+        htmlTable(sb, LIBRARY_HEADS, LIBRARY_CODE, libraryRows());
+        List<List<String>> pairs = pairRows();
+        if (pairs.isEmpty()) return;
+        sb.append("<h2>Mixed-release pairs</h2>\n");
+        htmlTable(sb, PAIR_HEADS, Set.of(), pairs);
     }
 
     /**
@@ -198,7 +307,7 @@ public final class CompatibilityGrid {
      * ({@code <}, {@code >}, {@code &}) or format ({@code \}, {@code `}, {@code *}, {@code _}, {@code [}, {@code ]}) is
      * escaped, so it reads as written.
      */
-    static String md(String s) {
+    public static String md(String s) {
         if (s == null) return "";
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
@@ -218,7 +327,7 @@ public final class CompatibilityGrid {
      * Text as a Markdown code span, with the table's {@code |} escaped (GitHub's tables read {@code \|} inside code
      * too); text a code span cannot hold (a backtick, a line break) is escaped as plain text instead.
      */
-    static String code(String s) {
+    public static String code(String s) {
         if (s == null) return "";
         if (s.indexOf('`') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) return md(s);
         return "`" + s.replace("|", "\\|") + "`";
@@ -278,7 +387,9 @@ public final class CompatibilityGrid {
             }
             sb.append("</tr>\n");
         }
-        return sb.append("</table></body></html>\n").toString();
+        sb.append("</table>\n");
+        htmlTables(sb);
+        return sb.append("</body></html>\n").toString();
     }
 
     /** Whether the file is the one the matrix pins, in the grid's words. */
@@ -291,7 +402,7 @@ public final class CompatibilityGrid {
     }
 
     /** Text for HTML, in an element or a double- or single-quoted attribute. */
-    static String esc(String s) {
+    public static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
                 .replace("'", "&#39;");
     }

@@ -1,7 +1,6 @@
 package io.ncclffm.harness.report;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
@@ -53,6 +51,8 @@ public final class MatrixReport {
     private final List<Verdict> extra = new ArrayList<>();
     private final Map<String, String> deviceFacts = new TreeMap<>();
     private RunInfo info;
+    private RunJournal.Start start;
+    private RunJournal.Facts facts;
     private Matrix matrix;
     private String cBaseline;
 
@@ -84,7 +84,27 @@ public final class MatrixReport {
         perf.clear();
         inits.clear();
         extra.clear();
-        if (journal != null) journal.append(RunJournal.Start.of(info, controller, plan));
+        start = RunJournal.Start.of(info, controller, plan);
+        facts = new RunJournal.Facts(RunManifest.sha256(info.matrixFile()), HostFacts.probe(), settings(matrix),
+                matrix == null || matrix.perf() == null ? null : matrix.perf().threshold());
+        if (journal != null) {
+            journal.append(start);
+            journal.append(facts);
+        }
+    }
+
+    /** By cell, the variables of the library's own settings that the matrix sets ({@code NCCL_*}, {@code RCCL_*}). */
+    private static Map<String, Map<String, String>> settings(Matrix matrix) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        if (matrix == null) return out;
+        for (Cell c : matrix.cells()) {
+            Map<String, String> s = new TreeMap<>();
+            c.env().forEach((k, v) -> {
+                if (k.startsWith("NCCL_") || k.startsWith("RCCL_")) s.put(k, v);
+            });
+            out.put(c.name(), s);
+        }
+        return out;
     }
 
     public synchronized void record(Cell cell, int world, String launcher, Duration wall, List<Verdict> verdicts, CellRun run) {
@@ -219,17 +239,34 @@ public final class MatrixReport {
         stopped = true;
         if (journal != null) journal.append(new RunJournal.Stopped(RunJournal.now(), why));
         Gate gate = gate();
-        writeGridAndGate(info, cells(), gate, contextLine() + " · stopped: " + why);
+        writeGridAndGate(info, cells(), gate, contextLine() + " · stopped: " + why, manifest(gate, false));
         System.out.printf("[ncclffm] stopped: %s%n[ncclffm] gate: %s%n[ncclffm] grid: %s, gate: %s%n", why, gate.headline(),
                 info.reportsDir().resolve("grid.html"), info.reportsDir().resolve(RunFolder.GATE));
         return gate;
     }
 
+    /** The record of the run before this one in its reports folder, or {@code null}. */
+    private RunManifest previousRun(Path runDir) {
+        try {
+            List<RunManifest> earlier = AllureHistory.earlier(runDir.toAbsolutePath().getParent(), info.runId());
+            return earlier.isEmpty() ? null : earlier.getFirst();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The run's record as the journal holds it, or {@code null} for a run without a journal. */
+    private RunManifest manifest(Gate gate, boolean complete) {
+        if (start == null) return null;
+        return RunManifest.of(start, facts, cells(), gate, complete, perf);
+    }
+
     /** Writes the grid, then the gate, each replaced atomically; the gate last, so that it never runs ahead of the grid. */
-    static void writeGridAndGate(RunInfo info, List<CellSummary> cells, Gate gate, String context) {
+    static void writeGridAndGate(RunInfo info, List<CellSummary> cells, Gate gate, String context, RunManifest manifest) {
         CompatibilityGrid grid = new CompatibilityGrid(cells, gate, info);
         RunFolder.writeAtomically(info.reportsDir().resolve("grid.md"), grid.toMarkdown());
         RunFolder.writeAtomically(info.reportsDir().resolve("grid.html"), grid.toHtml());
+        if (manifest != null) manifest.write(info.reportsDir());
         RunFolder.writeAtomically(info.reportsDir().resolve(RunFolder.GATE), gate.toText(context));
     }
 
@@ -239,7 +276,7 @@ public final class MatrixReport {
             Path reports = info.reportsDir();
             Files.createDirectories(reports);
             Gate gate = gate();
-            CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info);
+            CompatibilityGrid grid = new CompatibilityGrid(cells(), gate, info).markChangesSince(previousRun(reports));
             RunFolder.writeAtomically(reports.resolve("grid.md"), grid.toMarkdown());
             RunFolder.writeAtomically(reports.resolve("grid.html"), grid.toHtml());
             Path results = info.allureResults();
@@ -248,6 +285,12 @@ public final class MatrixReport {
             Files.writeString(results.resolve("environment.properties"), environment(gate), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("categories.json"), categories(), StandardCharsets.UTF_8);
             Files.writeString(results.resolve("executor.json"), executor(gate), StandardCharsets.UTF_8);
+            Files.write(reports.resolve(EXECUTOR_PROPERTIES), executorProperties(gate));
+            try {
+                AllureHistory.write(results, reports.toAbsolutePath().getParent(), info.runId());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("[ncclffm] no Allure history for this run: " + e.getMessage());
+            }
             if (!perf.isEmpty()) {
                 PerfReport.writePoints(reports.resolve("perf"), perf);
                 try {
@@ -262,6 +305,8 @@ public final class MatrixReport {
                 journal.append(new RunJournal.End(RunJournal.now(), gate.result().name()));
                 journal.close();
             }
+            RunManifest manifest = manifest(gate, gate.unfinished().isEmpty());
+            if (manifest != null) manifest.write(reports);
             // Last: until here the folder's gate says INCOMPLETE.
             RunFolder.writeAtomically(reports.resolve(RunFolder.GATE), gate.toText(contextLine()));
             System.out.printf("[ncclffm] gate: %s%n[ncclffm] %s%n[ncclffm] grid: %s, gate: %s%n", gate.headline(),
@@ -280,9 +325,39 @@ public final class MatrixReport {
         node.put("name", "ncclffm matrix");
         node.put("type", "ncclffm");
         node.put("buildName", "gate: " + gate.headline());
-        node.put("reportName", "ncclffm · " + info.matrixFile().getFileName() + " · " + gate.result());
+        node.put("reportName", reportName(gate));
         return node.toPrettyString();
     }
+
+    /**
+     * The executor's names as Java properties ({@value #EXECUTOR_PROPERTIES} in the run's folder): allure-maven writes
+     * its own {@code executor.json} over the harness's before it generates the report, from its {@code executorInfo}
+     * configuration, so the Maven build reads these into that configuration first (pom.xml, {@code -Pgpu-matrix}).
+     */
+    byte[] executorProperties(Gate gate) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("ncclffm.executor.buildName", "gate: " + gate.headline());
+        p.setProperty("ncclffm.executor.reportName", reportName(gate));
+        // ISO-8859-1 with Unicode escapes: the form Ant and java.util.Properties read a file in.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            p.store(out, "Allure's executor for allure-maven; the gate is gate.txt");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The report's name, the first line of Allure's overview: the gate's verdict and scope, then the matrix file, so
+     * that the verdict is read before any chart.
+     */
+    private String reportName(Gate gate) {
+        return gate.headline() + " · " + info.matrixFile().getFileName();
+    }
+
+    /** The file of {@link #executorProperties}. */
+    public static final String EXECUTOR_PROPERTIES = "executor.properties";
 
     /** Allure's {@code categories.json}: one entry per {@link ReportCategory}, in its order. */
     static String categories() {
@@ -305,39 +380,17 @@ public final class MatrixReport {
         env.put("started", info.started().toString());
         env.put("harness.commit", info.commit());
         env.put("cells", cells.stream().map(CellSummary::column).distinct().toList().toString());
-        try {
-            env.put("host", InetAddress.getLocalHost().getHostName());
-        } catch (IOException e) {
-            env.put("host", "unknown");
-        }
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        env.put("java", Runtime.version().toString());
-        String smi = command("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader");
-        env.put("gpu", smi != null ? smi.lines().toList().toString() : deviceFacts.getOrDefault("device", "none (no GPU on the harness host)"));
-        String driver = command("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader");
-        env.put("driver", driver != null ? driver.lines().findFirst().orElse("") : deviceFacts.getOrDefault("driver", "none"));
-        env.put("cuda", deviceFacts.getOrDefault("driver", "none"));
+        HostFacts host = facts != null ? facts.host() : HostFacts.probe();
+        env.put("host", host.name());
+        env.put("os", host.os());
+        env.put("cpus", Integer.toString(host.cpus()));
+        env.put("java", host.java());
+        env.put("gpu", !host.gpus().isEmpty() ? host.gpus().toString() : deviceFacts.getOrDefault("device", "none (no GPU on the harness host)"));
+        env.put("driver", !"none".equals(host.driver()) ? host.driver() : deviceFacts.getOrDefault("driver", "none"));
+        env.put("cuda", !"none".equals(host.cuda()) ? host.cuda() : deviceFacts.getOrDefault("driver", "none"));
         if (deviceFacts.containsKey("computeCapability")) env.put("compute.capability", deviceFacts.get("computeCapability"));
         StringBuilder sb = new StringBuilder();
         env.forEach((k, v) -> sb.append(k).append(" = ").append(v.replace("\n", " ")).append('\n'));
         return sb.toString();
-    }
-
-    private static String command(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return p.exitValue() == 0 && !out.isEmpty() ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -27,6 +28,8 @@ import io.ncclffm.harness.verdict.Verdict;
  * ({@link RunRebuild}) and says which cell runs never finished. The records, in the order they come:
  * <ul>
  *   <li>{@link Start}: the run, its matrix, its controller, and every cell run it plans, in the matrix's order;</li>
+ *   <li>{@link Facts}: the matrix file's hash, the host, and the NCCL settings each cell sets, for the run's record
+ *       ({@link RunManifest});</li>
  *   <li>{@link CellRunEnded}: one per cell run, as it ends, with everything the grid and the gate need;</li>
  *   <li>{@link Extra}: verdicts of no single cell (the perf report);</li>
  *   <li>{@link Stopped}: the controller was told to stop (SIGTERM, SIGINT) and wrote what it had;</li>
@@ -44,11 +47,12 @@ public final class RunJournal implements AutoCloseable {
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "record")
     @JsonSubTypes({
             @JsonSubTypes.Type(value = Start.class, name = "start"),
+            @JsonSubTypes.Type(value = Facts.class, name = "facts"),
             @JsonSubTypes.Type(value = CellRunEnded.class, name = "cell-run"),
             @JsonSubTypes.Type(value = Extra.class, name = "extra"),
             @JsonSubTypes.Type(value = Stopped.class, name = "stopped"),
             @JsonSubTypes.Type(value = End.class, name = "end")})
-    public sealed interface Record permits Start, CellRunEnded, Extra, Stopped, End {
+    public sealed interface Record permits Start, Facts, CellRunEnded, Extra, Stopped, End {
     }
 
     /** A cell run the run plans: a cell at a world size, and which run of it (0 when it runs once). */
@@ -86,6 +90,21 @@ public final class RunJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * What a run knows of itself when it begins, beside its start: what two runs' sign-off compares.
+     *
+     * @param matrixSha256  the matrix file's sha256, or {@code unknown} when it could not be read
+     * @param host          the host it runs on
+     * @param settings      by cell, the {@code NCCL_*} and {@code RCCL_*} variables the matrix sets for it
+     * @param perfThreshold the perf gate's threshold of the matrix, or {@code null} without a perf section
+     */
+    public record Facts(String matrixSha256, HostFacts host, Map<String, Map<String, String>> settings, Double perfThreshold)
+            implements Record {
+        public Facts {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
+    }
+
     /** One cell run that ended, as {@link CellSummary} holds it; its wall time in milliseconds. */
     public record CellRunEnded(String cell, String release, boolean mixed, boolean assignsGpu, int world, int run,
                                String launcher, long wallMillis, long initMillis, List<Verdict> verdicts,
@@ -114,7 +133,7 @@ public final class RunJournal implements AutoCloseable {
     }
 
     /** What a journal holds; {@code start} is {@code null} when even that was never written. */
-    public record Contents(Start start, List<CellRunEnded> cellRuns, List<Verdict> extra, Stopped stopped, End end,
+    public record Contents(Start start, Facts facts, List<CellRunEnded> cellRuns, List<Verdict> extra, Stopped stopped, End end,
                            int unreadable) {
     }
 
@@ -167,6 +186,7 @@ public final class RunJournal implements AutoCloseable {
     /** Reads a journal; lines that are no record (a last line cut short by a kill) are counted, not read. */
     public static Contents read(Path file) throws IOException {
         Start start = null;
+        Facts facts = null;
         List<CellRunEnded> runs = new ArrayList<>();
         List<Verdict> extra = new ArrayList<>();
         Stopped stopped = null;
@@ -183,12 +203,13 @@ public final class RunJournal implements AutoCloseable {
             }
             switch (r) {
                 case Start s -> start = s;
+                case Facts f -> facts = f;
                 case CellRunEnded c -> runs.add(c);
                 case Extra x -> extra.addAll(x.verdicts());
                 case Stopped s -> stopped = s;
                 case End e -> end = e;
             }
         }
-        return new Contents(start, runs, extra, stopped, end, unreadable);
+        return new Contents(start, facts, runs, extra, stopped, end, unreadable);
     }
 }

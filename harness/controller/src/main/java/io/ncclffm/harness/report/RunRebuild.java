@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.ncclffm.harness.protocol.EventCodec;
+import io.ncclffm.harness.protocol.PerfPoint;
 import io.ncclffm.harness.verdict.Gate;
 
 /**
@@ -30,12 +32,14 @@ public final class RunRebuild {
     public record Result(Gate gate, int cellRuns, int unreadableLines, Path runDir) {
     }
 
-    /**
-     * Rebuilds {@code grid.md}, {@code grid.html} and {@code gate.txt} in {@code runDir} (each replaced atomically).
-     *
-     * @throws IllegalArgumentException when {@code runDir} has no journal, or one without its start record
-     */
-    public static Result rebuild(Path runDir) throws IOException {
+    /** A run's journal, read and judged: its cell runs in the matrix's order, and the gate over them. */
+    private record Judged(Path dir, RunJournal.Contents journal, List<CellSummary> cells, Gate gate) {
+        boolean finished() {
+            return gate.unfinished().isEmpty() && journal.end() != null && journal.stopped() == null;
+        }
+    }
+
+    private static Judged judged(Path runDir) throws IOException {
         Path dir = runDir.toRealPath();
         RunJournal.Contents journal;
         try {
@@ -55,16 +59,50 @@ public final class RunRebuild {
         List<String> unfinished = start.planned().stream().map(RunJournal.PlannedRun::label).filter(l -> !recorded.contains(l)).toList();
         Gate gate = MatrixReport.judge(cells, journal.extra(), start.notStartedAllowed(),
                 new Gate.Progress(unfinished, journal.end() != null && journal.stopped() == null, start.nothingPlanned()));
+        return new Judged(dir, journal, cells, gate);
+    }
+
+    /**
+     * The record of a run ({@link RunManifest}) made from its journal and its perf points, as the rebuild writes it;
+     * written nowhere.
+     */
+    static RunManifest manifest(Path runDir) throws IOException {
+        Judged j = judged(runDir);
+        return RunManifest.of(j.journal().start(), j.journal().facts(), j.cells(), j.gate(), j.finished(), perfPoints(j.dir()));
+    }
+
+    /** The perf points a run kept ({@code perf/points.jsonl}), or none. */
+    static List<PerfPoint> perfPoints(Path dir) throws IOException {
+        Path points = dir.resolve("perf").resolve("points.jsonl");
+        if (!Files.isRegularFile(points)) return List.of();
+        List<PerfPoint> out = new ArrayList<>();
+        for (String line : Files.readAllLines(points)) {
+            if (!line.isBlank()) out.add(EventCodec.mapper().readValue(line, PerfPoint.class));
+        }
+        return out;
+    }
+
+    /**
+     * Rebuilds {@code grid.md}, {@code grid.html}, the run's record ({@link RunManifest}) and {@code gate.txt} in
+     * {@code runDir} (each replaced atomically, the gate last).
+     *
+     * @throws IllegalArgumentException when {@code runDir} has no journal, or one without its start record
+     */
+    public static Result rebuild(Path runDir) throws IOException {
+        Judged j = judged(runDir);
+        Path dir = j.dir();
+        RunJournal.Contents journal = j.journal();
+        RunJournal.Start start = journal.start();
         RunInfo info = new RunInfo(Path.of(start.matrix()), dir, dir.resolve(RunFolder.ALLURE_RESULTS), Instant.parse(start.started()),
                 start.commit(), start.notStartedAllowed(), start.runId());
         String how = journal.end() != null ? "the run ended " + journal.end().at()
                 : journal.stopped() != null ? "the controller was stopped " + journal.stopped().at() + " (" + journal.stopped().why() + ")"
                 : "the controller never reached the run's end (killed, or still running)";
-        String context = MatrixReport.contextLine(info, cells.size()) + " · " + start.controller() + "\nrebuilt from " + RunJournal.FILE
+        String context = MatrixReport.contextLine(info, j.cells().size()) + " · " + start.controller() + "\nrebuilt from " + RunJournal.FILE
                 + " at " + Instant.now() + ": " + how
                 + (journal.unreadable() > 0 ? "; " + journal.unreadable() + " line(s) of it were cut short and left out" : "");
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a folder");
-        MatrixReport.writeGridAndGate(info, cells, gate, context);
-        return new Result(gate, cells.size(), journal.unreadable(), dir);
+        RunManifest manifest = RunManifest.of(start, journal.facts(), j.cells(), j.gate(), j.finished(), perfPoints(dir));
+        MatrixReport.writeGridAndGate(info, j.cells(), j.gate(), context, manifest);
+        return new Result(j.gate(), j.cells().size(), journal.unreadable(), dir);
     }
 }

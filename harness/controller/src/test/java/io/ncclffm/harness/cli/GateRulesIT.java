@@ -91,13 +91,21 @@ class GateRulesIT {
         assertTrue(headline.matches("PASS \\(CPU scope: load, version, error-strings, unique-id, init-without-gpu.*; \\d+ GPU check\\(s\\) not run: no GPU\\)"),
                 headline);
         List<String> names = junitTestNames(r.reports().resolve("junit"));
-        assertTrue(names.size() > 100, "every check of both worlds is a test: " + names.size());
+        assertTrue(names.size() > 100, "every check that ran, and every release gap, is a test: " + names.size());
         assertEquals(names.size(), new HashSet<>(names).size(), "JUnit XML test names are unique across cells and worlds");
         List<String> allure = allureTestNames(r.reports().resolve("allure-results"));
         Set<String> distinct = new HashSet<>(allure);
         assertEquals(allure.size(), distinct.size(), "Allure test names are unique across cells and worlds");
+        assertTrue(distinct.stream().anyMatch(n -> n.matches("not run: no GPU \\(\\d{3,} checks\\) \\[stub, world 1\\]")),
+                "the GPU checks a CPU run cannot run are one test per cell run and reason: " + distinct);
+        int checks = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.reports().resolve("manifest.json").toFile())
+                .path("cellRuns").findValues("checks").stream().mapToInt(com.fasterxml.jackson.databind.JsonNode::size).sum();
+        assertTrue(allure.size() < checks / 2, "not one placeholder test per check not run: " + allure.size() + " tests, " + checks
+                + " checks");
         assertTrue(distinct.contains("version [stub, world 1]") && distinct.contains("version [stub, world 2]"),
                 "names carry the cell and the world: " + allure.subList(0, Math.min(5, allure.size())));
+        assertEquals(List.of("NCCL 2.22.3", "stub", "world 2"), suites(r.reports().resolve("allure-results"), "version [stub, world 2]"),
+                "Suites group by release, cell and world");
     }
 
     @Test
@@ -192,6 +200,23 @@ class GateRulesIT {
             }
         }
         return names;
+    }
+
+    /** The parentSuite, suite and subSuite labels of the Allure result named {@code name}. */
+    private static List<String> suites(Path results, String name) throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (Stream<Path> files = Files.list(results)) {
+            for (Path f : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
+                var node = mapper.readTree(f.toFile());
+                if (!node.path("name").asText().equals(name)) continue;
+                List<String> out = new ArrayList<>();
+                for (String label : List.of("parentSuite", "suite", "subSuite")) {
+                    for (var l : node.path("labels")) if (l.path("name").asText().equals(label)) out.add(l.path("value").asText());
+                }
+                return out;
+            }
+        }
+        return List.of();
     }
 
     private static final Pattern TESTCASE = Pattern.compile("<testcase name=\"([^\"]*)\"");

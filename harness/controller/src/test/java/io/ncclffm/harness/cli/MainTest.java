@@ -104,7 +104,7 @@ class MainTest {
     void unknownCommand_isNamed_andExitsTwo() {
         Result r = run("martix");
         assertEquals(2, r.exit());
-        assertEquals("unknown command 'martix'; expected one of [matrix, report, fetch, worker, probe, faults]", r.errLines().get(0));
+        assertEquals("unknown command 'martix'; expected one of [matrix, report, compare, fetch, worker, probe, faults]", r.errLines().get(0));
         assertEquals("", r.out());
     }
 

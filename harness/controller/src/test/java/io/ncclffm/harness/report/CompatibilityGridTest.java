@@ -90,6 +90,21 @@ class CompatibilityGridTest {
     }
 
     @Test
+    void theHtmlGrid_carriesEveryTableTheMarkdownHas_fromTheSameRows() {
+        Verdict v = Verdict.of("load", "load", Map.of(), CheckStatus.PASSED, null, "ok");
+        CellSummary c = new CellSummary("nccl-2.22.3", "NCCL 2.22.3", false, false, 2, 0, "container", java.time.Duration.ofMillis(12_345),
+                List.of(v), 2_500, Provenance.NONE);
+        Gate gate = Gate.judge(List.of(new Gate.CellRunVerdicts(c.cell(), 2, false, List.of(v))), List.of(), false);
+        CompatibilityGrid grid = new CompatibilityGrid(List.of(c), gate, null);
+        assertTrue(grid.toMarkdown().contains("| nccl-2.22.3 | NCCL 2.22.3 | container | 2 | 12.3 s | 2.5 s | – |"), grid.toMarkdown());
+        String html = grid.toHtml();
+        assertTrue(html.contains("<h2>Wall times</h2>"), html);
+        assertTrue(html.contains("<tr><td>nccl-2.22.3</td><td>NCCL 2.22.3</td><td>container</td><td>2</td><td>12.3 s</td><td>2.5 s</td><td>–</td></tr>"),
+                html);
+        assertTrue(html.contains("<h2>Libraries the ranks ran</h2>") && html.contains("no rank said which file it ran"), html);
+    }
+
+    @Test
     void aPathWithABacktick_leavesItsCodeSpan_andAPipeInACodeSpanIsEscaped() {
         assertEquals("`/opt/a\\|b/libnccl.so.2`", CompatibilityGrid.code("/opt/a|b/libnccl.so.2"));
         assertEquals("/opt/a\\`b/lib\\_x.so", CompatibilityGrid.code("/opt/a`b/lib_x.so"));
