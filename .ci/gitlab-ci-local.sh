@@ -25,14 +25,20 @@ started=$SECONDS
 mkdir -p "$prefix"
 
 # --- install -------------------------------------------------------------------------------------------------
-lock_sum="$(sha256sum "$lockdir/package-lock.json" | cut -d' ' -f1)"
-if [[ "$(cat "$installed" 2>/dev/null)" != "$lock_sum" || "$("$gcl" --version 2>/dev/null)" != "$version" ]]; then
-  command -v npm >/dev/null || fail "npm is missing (apt-get install nodejs npm)"
-  log "installing gitlab-ci-local $version from $lockdir/package-lock.json (its re2 dependency compiles: about 2 minutes)"
-  npm ci --prefix "$lockdir" --no-audit --no-fund --loglevel=error >/dev/null
-  [[ "$("$gcl" --version)" == "$version" ]] || fail "gitlab-ci-local $version did not install into $lockdir"
-  echo "$lock_sum" >"$installed"
-fi
+install() {
+  local lock_sum
+  lock_sum="$(sha256sum "$lockdir/package-lock.json" | cut -d' ' -f1)"
+  if [[ "$(cat "$installed" 2>/dev/null)" != "$lock_sum" || "$("$gcl" --version 2>/dev/null)" != "$version" ]]; then
+    command -v npm >/dev/null || fail "npm is missing (apt-get install nodejs npm)"
+    log "installing gitlab-ci-local $version from $lockdir/package-lock.json (its re2 dependency compiles: about 2 minutes)"
+    npm ci --prefix "$lockdir" --no-audit --no-fund --loglevel=error >/dev/null
+    [[ "$("$gcl" --version)" == "$version" ]] || fail "gitlab-ci-local $version did not install into $lockdir"
+    echo "$lock_sum" >"$installed"
+  fi
+}
+install
+# `gitlab-ci-local.sh install` stops here: .ci/run installs while it waits on the network for the base image.
+[[ "${1:-}" == install ]] && { log "gitlab-ci-local $version installed in $((SECONDS - started))s"; exit 0; }
 command -v rsync >/dev/null || fail "rsync is missing: gitlab-ci-local copies the project with it (apt-get install rsync)"
 gcl() { "$gcl" --state-dir "$state" --json-schema-validation "$@"; }
 

@@ -47,6 +47,10 @@ NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpus} $( [[ "$ngpu" -gt 0 ]] && echo 
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
 : >"$etc/gres.conf"
+# No cgroup plugin at all: tasks are tracked by their parents (above), and a host without systemd's D-Bus (a bare or
+# containerized GPU host on cgroup v2) would otherwise stop slurmd at start ("systemd scope for slurmstepd could not
+# be set").
+echo "CgroupPlugin=disabled" >"$etc/cgroup.conf"
 for d in $gpus; do echo "Name=gpu File=$d" >>"$etc/gres.conf"; done
 # slurmd starts slurmstepd from the path it was built with.
 if [[ ! -x /usr/sbin/slurmstepd ]]; then install -m 0755 "$kit/sbin/slurmstepd" /usr/sbin/slurmstepd; fi
@@ -64,10 +68,18 @@ export SLURM_CONF="$etc/slurm.conf" LD_LIBRARY_PATH="$kit/lib${LD_LIBRARY_PATH:+
 "$kit/sbin/slurmctld" -i
 "$kit/sbin/slurmd"
 for i in $(seq 1 60); do
+  for daemon in slurmctld slurmd; do
+    pid="$(cat "$run/$daemon.pid" 2>/dev/null || true)"
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "$daemon exited at start; its log ($kit/log/$daemon.log) ends:" >&2
+      tail -n 20 "$kit/log/$daemon.log" >&2 || true
+      exit 1
+    fi
+  done
   state="$("$kit/bin/sinfo" --noheader --format=%T 2>/dev/null || true)"
   if [[ "$state" == idle* ]]; then echo "slurm up on $node: $cpus CPUs, $ngpu GPU(s)"; exit 0; fi
   sleep 1
 done
 echo "slurm did not come up within 60 s; logs in $kit/log" >&2
-tail -20 "$kit/log/slurmctld.log" "$kit/log/slurmd.log" >&2 || true
+tail -n 20 "$kit/log/slurmctld.log" "$kit/log/slurmd.log" >&2 || true
 exit 1
