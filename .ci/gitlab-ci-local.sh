@@ -25,7 +25,7 @@ started=$SECONDS
 mkdir -p "$prefix"
 
 # --- install -------------------------------------------------------------------------------------------------
-install() {
+install_gcl() {
   local lock_sum
   lock_sum="$(sha256sum "$lockdir/package-lock.json" | cut -d' ' -f1)"
   if [[ "$(cat "$installed" 2>/dev/null)" != "$lock_sum" || "$("$gcl" --version 2>/dev/null)" != "$version" ]]; then
@@ -36,7 +36,7 @@ install() {
     echo "$lock_sum" >"$installed"
   fi
 }
-install
+install_gcl
 # `gitlab-ci-local.sh install` stops here: .ci/run installs while it waits on the network for the base image.
 [[ "${1:-}" == install ]] && { log "gitlab-ci-local $version installed in $((SECONDS - started))s"; exit 0; }
 command -v rsync >/dev/null || fail "rsync is missing: gitlab-ci-local copies the project with it (apt-get install rsync)"

@@ -47,11 +47,11 @@ NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpus} $( [[ "$ngpu" -gt 0 ]] && echo 
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
 : >"$etc/gres.conf"
+for d in $gpus; do echo "Name=gpu File=$d" >>"$etc/gres.conf"; done
 # No cgroup plugin at all: tasks are tracked by their parents (above), and a host without systemd's D-Bus (a bare or
 # containerized GPU host on cgroup v2) would otherwise stop slurmd at start ("systemd scope for slurmstepd could not
 # be set").
 echo "CgroupPlugin=disabled" >"$etc/cgroup.conf"
-for d in $gpus; do echo "Name=gpu File=$d" >>"$etc/gres.conf"; done
 # slurmd starts slurmstepd from the path it was built with.
 if [[ ! -x /usr/sbin/slurmstepd ]]; then install -m 0755 "$kit/sbin/slurmstepd" /usr/sbin/slurmstepd; fi
 # The client commands find the kit's libraries and configuration through wrappers. Tasks still see the kit's lib/
