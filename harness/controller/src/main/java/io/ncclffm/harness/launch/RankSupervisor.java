@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.SupervisionGraces;
 import io.ncclffm.harness.protocol.CheckGroup;
 import io.ncclffm.harness.protocol.RankEnding.KillReason;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -19,10 +20,10 @@ import io.ncclffm.harness.protocol.WorkerEvent;
  *       call NCCL never returns from cannot be recovered, and without that rank no later collective can complete. A
  *       worker says so once the call has overrun its bound (the collective timeout, or the init timeout for init),
  *       so such a cell ends within that bound, a sampling interval and {@link #AFTER_HANG};</li>
- *   <li>a rank died before finishing: the others get {@link #PEER_DEATH_GRACE} to notice through their own
+ *   <li>a rank died before finishing: the others get the peer-death grace ({@link SupervisionGraces}) to notice through their own
  *       timeouts and report, then are killed;</li>
  *   <li>a rank hung: it stayed in one phase (a check, a call) while a peer went on past it, and the peer went on
- *       more than {@link #HUNG_GRACE} ago. A peer goes on when its own collective timeout fires, so a rank that
+ *       more than the hung grace ({@link SupervisionGraces}) ago. A peer goes on when its own collective timeout fires, so a rank that
  *       blocks forever inside {@code ncclAllReduce} or init ends the cell within the collective timeout plus this
  *       grace, named with the phase it hung in. The rest get {@link #AFTER_HANG} to flush, then are killed: without
  *       the hung rank no later collective can complete. A peer that has finished counts as having gone on only
@@ -33,10 +34,6 @@ import io.ncclffm.harness.protocol.WorkerEvent;
  */
 public final class RankSupervisor {
 
-    /** Once a rank has died, how long the others get to notice through their own timeouts before they are killed. */
-    public static final Duration PEER_DEATH_GRACE = Duration.ofSeconds(45);
-    /** How long after a peer went on a rank may stay in the phase the peer left. */
-    public static final Duration HUNG_GRACE = Duration.ofSeconds(30);
     /**
      * The same for communicator init, which ranks leave at different times for good reasons: on a release without
      * code for the GPU the driver compiles every kernel from PTX during init (minutes, and not equally fast in every
@@ -67,7 +64,8 @@ public final class RankSupervisor {
     private final Duration afterHang;
 
     public RankSupervisor(Cell cell) {
-        this(cell, System::nanoTime, 100, HUNG_GRACE, PEER_DEATH_GRACE, AFTER_HANG);
+        this(cell, System::nanoTime, 100, SupervisionGraces.of(cell.env()).hung(), SupervisionGraces.of(cell.env()).peerDeath(),
+                AFTER_HANG);
     }
 
     RankSupervisor(Cell cell, LongSupplier clock, long pollMillis, Duration hungGrace, Duration peerDeathGrace,

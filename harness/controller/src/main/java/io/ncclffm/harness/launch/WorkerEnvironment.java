@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.ContainerLimits;
+import io.ncclffm.harness.matrix.SupervisionGraces;
 import io.ncclffm.harness.protocol.RendezvousToken;
 import io.ncclffm.harness.protocol.WorkerConfig;
 
@@ -55,8 +56,8 @@ public final class WorkerEnvironment {
         Map<String, String> settings = new TreeMap<>();
         Map<String, String> libraries = new LinkedHashMap<>();
         cell.env().forEach((k, v) -> {
-            // The container limits are the launcher's to apply, not the rank's to see.
-            if (ContainerLimits.VARIABLES.contains(k)) return;
+            // The container limits and the graces are the controller's to apply, not the rank's to see.
+            if (ContainerLimits.VARIABLES.contains(k) || SupervisionGraces.VARIABLES.contains(k)) return;
             (WorkerConfig.SETTINGS.contains(k) || WorkerConfig.LAUNCHER_VARIABLES.contains(k) ? settings : libraries).put(k, v);
         });
         Duration t = cell.timeout();

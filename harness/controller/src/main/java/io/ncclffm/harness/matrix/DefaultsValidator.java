@@ -115,9 +115,10 @@ final class DefaultsValidator {
                 throw errors.at(where, bad.getMessage());
             }
         }
-        if (ContainerLimits.VARIABLES.contains(name)) {
+        if (ContainerLimits.VARIABLES.contains(name) || SupervisionGraces.VARIABLES.contains(name)) {
             try {
-                ContainerLimits.check(name, value);
+                if (ContainerLimits.VARIABLES.contains(name)) ContainerLimits.check(name, value);
+                else SupervisionGraces.check(name, value);
             } catch (IllegalArgumentException bad) {
                 throw errors.at(where, bad.getMessage());
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.DockerClientFactory;
 
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.matrix.SupervisionGraces;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
@@ -40,15 +42,26 @@ class FaultInjectionIT {
 
     private CellLauncher launcher;
 
+    /**
+     * The hung-rank grace of these drills: below the default, so that a stopped rank is named sooner, and above the
+     * rendezvous timeout, so that rank 0 waiting there for the stopped rank is not itself taken for hung.
+     */
+    static final Duration HUNG_GRACE = Duration.ofSeconds(15);
+
     private Cell cell(String kind, String name) throws Exception {
+        Cell cell;
         if (kind.equals("process")) {
             launcher = new ProcessLauncher(WorkerBundle.locate());
-            return TestCells.stub(name, TIMEOUT);
+            cell = TestCells.stub(name, TIMEOUT);
+        } else {
+            DockerRequirement.check();
+            launcher = ContainerLauncher.create(WorkerBundle.locate());
+            Cell base = TestCells.debian("nccl-2.22.3-trixie");
+            cell = TestCells.with(base, name, base.soPath(), base.version(), TIMEOUT, Map.of());
         }
-        DockerRequirement.check();
-        launcher = ContainerLauncher.create(WorkerBundle.locate());
-        Cell base = TestCells.debian("nccl-2.22.3-trixie");
-        return TestCells.with(base, name, base.soPath(), base.version(), TIMEOUT, Map.of());
+        Map<String, String> env = new HashMap<>(cell.env());
+        env.put(SupervisionGraces.HUNG, Long.toString(HUNG_GRACE.toSeconds()));
+        return cell.toBuilder().env(env).build();
     }
 
     @AfterEach
@@ -141,7 +154,8 @@ class FaultInjectionIT {
         RankEnding ending = run.ranks().get(1).ending();
         // Stopped right after reporting its version: it was in error-strings or unique-id, depending on how far the
         // signal let it get. Rank 0 goes on when its rendezvous times out (10 s); the supervisor kills the stopped
-        // rank as hung 30 s later, which is also when the cell timeout (40 s) runs out: either ends it, named.
+        // rank as hung a grace later (15 s here), or the cell timeout (40 s) does where rank 0 never went on: either
+        // ends it, named.
         assertEquals(RankEnding.Kind.KILLED, ending.kind(), ending.toString());
         assertTrue(ending.killReason() == RankEnding.KillReason.HUNG || ending.killReason() == RankEnding.KillReason.CELL_TIMEOUT,
                 ending.toString());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.ncclffm.harness.matrix.Cell;
 import io.ncclffm.harness.matrix.Matrix;
 import io.ncclffm.harness.matrix.MatrixLoader;
+import io.ncclffm.harness.matrix.SupervisionGraces;
 import io.ncclffm.harness.protocol.CheckResult;
 import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.RankEnding;
@@ -36,6 +38,9 @@ import io.ncclffm.harness.verdict.Verdict;
  * cell within the peer-death grace, named, with its job gone from squeue.
  */
 class SlurmLauncherIT {
+
+    /** The peer-death grace of the kill drill: long enough for rank 0 to report, far below the default. */
+    private static final Duration PEER_DEATH_GRACE = Duration.ofSeconds(10);
 
     private static final String LIBDIR = "/usr/lib/x86_64-linux-gnu/";
     /** The repository's Slurm matrix: its libraries are where the cluster's shared volume holds them. */
@@ -114,8 +119,12 @@ class SlurmLauncherIT {
     void aTaskKilledOnItsNode_endsTheCellInTime_namingTheRank_andTheJobIsGone() {
         AtomicReference<String> job = new AtomicReference<>();
         AtomicBoolean killed = new AtomicBoolean();
-        // Rank 1 is killed on its node as soon as it says hello; rank 0 waits for it at the rendezvous.
-        CellRun run = launcher.run(nccl2223, 2, (rank, e) -> {
+        // Rank 1 is killed on its node as soon as it says hello; rank 0 waits for it at the rendezvous until the
+        // peer-death grace, shortened here so that the drill answers sooner, ends it.
+        Map<String, String> env = new HashMap<>(nccl2223.env());
+        env.put(SupervisionGraces.PEER_DEATH, Long.toString(PEER_DEATH_GRACE.toSeconds()));
+        Cell cell = nccl2223.toBuilder().env(env).build();
+        CellRun run = launcher.run(cell, 2, (rank, e) -> {
             job.compareAndSet(null, rank.id().substring(0, rank.id().indexOf('/')));
             if (e instanceof WorkerEvent.Hello h && h.rank() == 1 && killed.compareAndSet(false, true)) {
                 try {
@@ -129,7 +138,7 @@ class SlurmLauncherIT {
         RankEnding one = run.ranks().get(1).ending();
         assertEquals(RankEnding.Kind.SIGNALLED, one.kind(), "rank 1: " + one + logs(run));
         assertEquals(137, one.exitCode(), "killed by SIGKILL");
-        assertTrue(run.wall().compareTo(RankSupervisor.PEER_DEATH_GRACE.plusSeconds(30)) < 0,
+        assertTrue(run.wall().compareTo(PEER_DEATH_GRACE.plusSeconds(30)) < 0,
                 "the cell ended within the peer-death grace: " + run.wall());
         RankEnding zero = run.ranks().get(0).ending();
         assertTrue(zero.ended(), "rank 0 ended: " + zero);
