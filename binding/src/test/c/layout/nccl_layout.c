@@ -1,0 +1,49 @@
+/*
+ * Prints what one nccl.h (or RCCL's rccl.h) declares, as the C compiler lays it out, for LayoutConformanceTest to
+ * hold against what the binding writes for that release. Built per header:
+ *
+ *   gcc -std=gnu17 -ftrack-macro-expansion=0 -I standin -I HEADER_DIR -I PROBES_DIR
+ *       -DLAYOUT_HEADER='<nccl.h>' -o nccl_layout nccl_layout.c
+ *
+ * What it asks is probes.h, one probe per line, written by the test from the binding's own tables (config fields,
+ * enum values, constants, functions), so that whatever the binding adds is asked of every header. A probe naming
+ * something the header lacks does not compile: the test compiles once, takes the probes.h lines gcc rejects as
+ * "absent", and compiles again without them (-ftrack-macro-expansion=0 puts each error on the probe's own line).
+ * The compiler decides presence; no text of the header is parsed.
+ *
+ * Output, one line per probe, space-separated:
+ *   sizeof NAME BYTES                                          SIZEOF(type)
+ *   value NAME INTEGER                                         VALUE(enumerator or integer macro)
+ *   function NAME                                              FUNCTION(name)
+ *   config SIZEOF INIT_SIZE INIT_MAGIC INIT_VERSION            CONFIG(): sizeof(ncclConfig_t), NCCL_CONFIG_INITIALIZER
+ *   config.field NAME OFFSET WIDTH KIND DEFAULT                CONFIG_FIELD(member); KIND int|string|other,
+ *                                                              DEFAULT the initializer's value (null/nonnull for a pointer)
+ *   siminfo SIZEOF INIT_SIZE INIT_MAGIC INIT_VERSION OFFSET    SIM_INFO(): ncclSimInfo_t, NCCL_SIM_INFO_INITIALIZER,
+ *                                                              offsetof(estimatedTime)
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include LAYOUT_HEADER
+
+static void print_int(int v) { printf(" %d\n", v); }
+static void print_pointer(const void *p) { printf(" %s\n", p ? "nonnull" : "null"); }
+static void print_other() { printf(" ?\n"); }   /* no prototype: takes a member of any other type */
+
+#define KIND(x) _Generic((x), int: "int", const char *: "string", char *: "string", default: "other")
+#define DEFAULT(x) _Generic((x), int: print_int, const char *: print_pointer, char *: print_pointer, default: print_other)(x)
+
+#define SIZEOF(t) { printf("sizeof %s %zu\n", #t, sizeof(t)); }
+#define VALUE(v) { printf("value %s %lld\n", #v, (long long) (v)); }
+#define FUNCTION(f) { printf("function %s %d\n", #f, (int) sizeof(&f)); }
+#define CONFIG() { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
+    printf("config %zu %zu %u %u\n", sizeof(ncclConfig_t), (size_t) c.size, (unsigned) c.magic, (unsigned) c.version); }
+#define CONFIG_FIELD(m) { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
+    printf("config.field %s %zu %zu %s", #m, offsetof(ncclConfig_t, m), sizeof(c.m), KIND(c.m)); DEFAULT(c.m); }
+#define SIM_INFO() { ncclSimInfo_t s = NCCL_SIM_INFO_INITIALIZER; \
+    printf("siminfo %zu %zu %u %u %zu\n", sizeof(ncclSimInfo_t), (size_t) s.size, (unsigned) s.magic, \
+           (unsigned) s.version, offsetof(ncclSimInfo_t, estimatedTime)); }
+
+int main(void) {
+#include "probes.h"
+    return 0;
+}
