@@ -18,6 +18,7 @@
 set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: $0 NCCL_GIT RCCL_GIT DEB_DIR" >&2; exit 2; }
 nccl_git=$1 rccl_git=$2 deb_dir=$3
+newest_minor=30 newest_patch=7   # the newest NVIDIA release vendored; raise it for a new tag
 here="$(cd "$(dirname "$0")" && pwd)"
 sources="$here/SOURCES.tsv"
 printf 'kind\trelease\tfrom\tid\tfile\n' >"$sources"
@@ -30,7 +31,7 @@ for tag in $(git -C "$nccl_git" tag --list 'v2.*' | sort -V); do
   [[ $tag =~ ^v2\.([0-9]+)\.([0-9]+)-[0-9]+$ ]] || continue
   minor=${BASH_REMATCH[1]} patch=${BASH_REMATCH[2]}
   (( minor >= 4 )) || continue
-  (( minor < 30 || (minor == 30 && patch <= 7) )) || continue
+  (( minor < newest_minor || (minor == newest_minor && patch <= newest_patch) )) || continue
   major=$(mk "$tag" NCCL_MAJOR) minor=$(mk "$tag" NCCL_MINOR) patch=$(mk "$tag" NCCL_PATCH) suffix=$(mk "$tag" NCCL_SUFFIX)
   # The printf of the nccl.h rule, e.g. printf "%d%02d%02d" $(NCCL_MAJOR) $(NCCL_MINOR) $(NCCL_PATCH)
   format=$(git -C "$nccl_git" show "$tag:src/Makefile" | sed -n -E 's/.*NCCL_VERSION := \$\(shell printf "([^"]+)".*/\1/p')

@@ -81,6 +81,13 @@ final class BindingAbi {
         return new BindingAbi(functions, constants());
     }
 
+    /** These tables with the release of the function {@code name} changed to {@code since}: a planted mutant. */
+    BindingAbi withSince(String name, NcclVersion since) {
+        List<Function> planted = functions.stream()
+                .map(f -> f.names().contains(name) ? new Function(f.names(), since, f.boundBy() + " (planted)") : f).toList();
+        return new BindingAbi(planted, constants);
+    }
+
     private static List<Constant> constants() throws ReflectiveOperationException {
         BiPredicate<VendoredHeader, HeaderLayout> always = (h, l) -> true;
         BiPredicate<VendoredHeader, HeaderLayout> writesUndef = (h, l) -> l.config != null && h.release().atLeast(CommConfig.UNDEF_INT_SINCE);
