@@ -7,9 +7,11 @@
  *
  * What it asks is probes.h, one probe per line, written by the test from the binding's own tables (config fields,
  * enum values, constants, functions), so that whatever the binding adds is asked of every header. A probe naming
- * something the header lacks does not compile: the test compiles once, takes the probes.h lines gcc rejects as
- * "absent", and compiles again without them (-ftrack-macro-expansion=0 puts each error on the probe's own line).
- * The compiler decides presence; no text of the header is parsed.
+ * something the header lacks does not compile: the test checks the source once (-fsyntax-only), takes the probes.h
+ * lines gcc rejects as "absent" (-ftrack-macro-expansion=0 puts each error on the probe's own line), and checks it
+ * again without them, which must then pass and makes gcc write every prototype of the header (-aux-info). A last
+ * build adds TYPE(t) for each type those prototypes name, and runs. The compiler decides presence, layout and
+ * signatures; no text of the header is parsed.
  *
  * Output, one line per probe, space-separated:
  *   sizeof NAME BYTES                                          SIZEOF(type)
@@ -18,6 +20,8 @@
  *   config SIZEOF INIT_SIZE INIT_MAGIC INIT_VERSION            CONFIG(): sizeof(ncclConfig_t), NCCL_CONFIG_INITIALIZER
  *   config.field NAME OFFSET WIDTH KIND DEFAULT                CONFIG_FIELD(member); KIND int|string|other,
  *                                                              DEFAULT the initializer's value (null/nonnull for a pointer)
+ *   type|T|BYTES|CLASS                                         TYPE(t): sizeof and __builtin_classify_type
+ *                                                              (1 integer, 3 enum, 5 pointer, 8 real, 12 struct)
  *   siminfo SIZEOF INIT_SIZE INIT_MAGIC INIT_VERSION OFFSET    SIM_INFO(): ncclSimInfo_t, NCCL_SIM_INFO_INITIALIZER,
  *                                                              offsetof(estimatedTime)
  */
@@ -35,6 +39,7 @@ static void print_other() { printf(" ?\n"); }   /* no prototype: takes a member 
 #define SIZEOF(t) { printf("sizeof %s %zu\n", #t, sizeof(t)); }
 #define VALUE(v) { printf("value %s %lld\n", #v, (long long) (v)); }
 #define FUNCTION(f) { printf("function %s %d\n", #f, (int) sizeof(&f)); }
+#define TYPE(t) { printf("type|%s|%zu|%d\n", #t, sizeof(__typeof__(t)), __builtin_classify_type(*(__typeof__(t) *) 0)); }
 #define CONFIG() { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
     printf("config %zu %zu %u %u\n", sizeof(ncclConfig_t), (size_t) c.size, (unsigned) c.magic, (unsigned) c.version); }
 #define CONFIG_FIELD(m) { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \

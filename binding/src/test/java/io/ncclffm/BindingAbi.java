@@ -1,5 +1,6 @@
 package io.ncclffm;
 
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +30,13 @@ final class BindingAbi {
     record Constant(String cName, long binding, String bindingName, BiPredicate<VendoredHeader, HeaderLayout> required) {
     }
 
-    /** One C function the binding binds, with every name it accepts and the release the binding says added it. */
-    record Function(List<String> names, NcclVersion since, String boundBy) {
+    /**
+     * One C function the binding binds, with every name it accepts and the release the binding says added it.
+     *
+     * @param descriptor how the binding calls it; {@code null} for a {@link Feature}'s function list, which names
+     *                   functions the downcalls bind
+     */
+    record Function(List<String> names, NcclVersion since, String boundBy, FunctionDescriptor descriptor) {
     }
 
     /**
@@ -73,10 +79,10 @@ final class BindingAbi {
         Nccl nccl = Nccl.load(StubLibrary.build(dir, StubLibrary.Variant.NCCL).path);
         List<Function> functions = new ArrayList<>();
         for (Downcall d : nccl.nativeLibrary().downcalls()) {
-            functions.add(new Function(d.names(), d.since(), "downcall " + d.name()));
+            functions.add(new Function(d.names(), d.since(), "downcall " + d.name(), d.descriptor()));
         }
         for (Feature f : Feature.values()) {
-            for (Feature.Symbol s : f.functions()) functions.add(new Function(s.names(), f.since(), "Feature." + f.name()));
+            for (Feature.Symbol s : f.functions()) functions.add(new Function(s.names(), f.since(), "Feature." + f.name(), null));
         }
         return new BindingAbi(functions, constants());
     }
@@ -84,7 +90,14 @@ final class BindingAbi {
     /** These tables with the release of the function {@code name} changed to {@code since}: a planted mutant. */
     BindingAbi withSince(String name, NcclVersion since) {
         List<Function> planted = functions.stream()
-                .map(f -> f.names().contains(name) ? new Function(f.names(), since, f.boundBy() + " (planted)") : f).toList();
+                .map(f -> f.names().contains(name) ? new Function(f.names(), since, f.boundBy() + " (planted)", f.descriptor()) : f).toList();
+        return new BindingAbi(planted, constants);
+    }
+
+    /** These tables with the downcall {@code name} called as {@code descriptor}: a planted mutant. */
+    BindingAbi withDescriptor(String name, FunctionDescriptor descriptor) {
+        List<Function> planted = functions.stream().map(f -> f.names().contains(name) && f.descriptor() != null
+                ? new Function(f.names(), f.since(), f.boundBy() + " (planted)", descriptor) : f).toList();
         return new BindingAbi(planted, constants);
     }
 

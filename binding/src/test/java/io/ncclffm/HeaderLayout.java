@@ -31,6 +31,10 @@ final class HeaderLayout {
     record Config(long sizeOf, long size, long magic, long version) {
     }
 
+    /** A function's prototype as gcc prints it ({@code -aux-info}): the return type and each parameter's type. */
+    record Prototype(String returns, List<String> parameters) {
+    }
+
     /** {@code ncclSimInfo_t} and {@code NCCL_SIM_INFO_INITIALIZER}. */
     record SimInfo(long sizeOf, long size, long magic, long version, long estimatedTimeOffset) {
     }
@@ -46,6 +50,9 @@ final class HeaderLayout {
     final Map<String, Long> values = new HashMap<>();
     final Set<String> functions = new HashSet<>();
     final Map<String, Field> configFields = new LinkedHashMap<>();
+    final Map<String, Prototype> prototypes = new HashMap<>();
+    /** Each type the prototypes name (whitespace collapsed), as {@code BYTES/CLASS} of {@code __builtin_classify_type}. */
+    final Map<String, String> types = new HashMap<>();
     Config config;
     SimInfo simInfo;
 
@@ -67,34 +74,50 @@ final class HeaderLayout {
         HeaderLayout layout = new HeaderLayout(header);
         Path program = work.resolve("nccl_layout");
         Files.write(work.resolve("probes.h"), probes);
-        String first = gcc(header, work, program);
+        String first = gcc(header, work, null);
         Set<Integer> rejected = new TreeSet<>();
         Matcher m = PROBE_ERROR.matcher(first);
         while (m.find()) rejected.add(Integer.parseInt(m.group(1)));
-        if (!rejected.isEmpty()) {
-            List<String> kept = new ArrayList<>();
-            for (int i = 0; i < probes.size(); i++) {
-                if (rejected.contains(i + 1)) layout.absent.add(probes.get(i)); else kept.add(probes.get(i));
-            }
-            Files.write(work.resolve("probes.h"), kept);
-            String second = gcc(header, work, program);
-            if (ERROR.matcher(second).find() || !Files.exists(program)) {
-                throw new IllegalStateException(header + ": nccl_layout.c does not build without the probes gcc rejected "
-                        + layout.absent + ":\n" + second);
-            }
-        } else if (ERROR.matcher(first).find() || !Files.exists(program)) {
-            throw new IllegalStateException(header + ": nccl_layout.c does not build:\n" + first);
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < probes.size(); i++) {
+            if (rejected.contains(i + 1)) layout.absent.add(probes.get(i)); else kept.add(probes.get(i));
+        }
+        Files.write(work.resolve("probes.h"), kept);
+        String second = gcc(header, work, null);
+        if (ERROR.matcher(second).find() || !Files.exists(work.resolve("protos.txt"))) {
+            throw new IllegalStateException(header + ": nccl_layout.c does not build"
+                    + (rejected.isEmpty() ? "" : " without the probes gcc rejected " + layout.absent) + ":\n" + second);
+        }
+        layout.readPrototypes(work.resolve("protos.txt"));
+        // then the class of every type the bound functions' prototypes name, asked of gcc in a last build
+        Set<String> typeNames = new TreeSet<>();
+        for (String p : kept) {
+            if (!p.startsWith("FUNCTION(")) continue;
+            Prototype proto = layout.prototypes.get(p.substring("FUNCTION(".length(), p.length() - 1));
+            if (proto == null) continue;
+            typeNames.add(proto.returns());
+            typeNames.addAll(proto.parameters());
+        }
+        for (String t : typeNames) kept.add("TYPE(" + t + ")");
+        Files.write(work.resolve("probes.h"), kept);
+        String third = gcc(header, work, program);
+        if (ERROR.matcher(third).find() || !Files.exists(program)) {
+            throw new IllegalStateException(header + ": nccl_layout.c does not build with the TYPE probes:\n" + third);
         }
         layout.read(run(program));
         return layout;
     }
 
+    /** Builds {@code program}, or with {@code null} only checks the source (and writes protos.txt if it is clean). */
     private static String gcc(VendoredHeader header, Path work, Path program) throws Exception {
-        Files.deleteIfExists(program);
+        Files.deleteIfExists(work.resolve("protos.txt"));
+        if (program != null) Files.deleteIfExists(program);
         String include = "<" + header.file().getFileName() + ">";
-        List<String> cmd = List.of("gcc", "-std=gnu17", "-O0", "-w", "-fmax-errors=0", "-ftrack-macro-expansion=0",
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-std=gnu17", "-O0", "-w", "-fmax-errors=0", "-ftrack-macro-expansion=0",
                 "-I", STANDIN.toString(), "-I", header.file().getParent().toString(), "-I", ".",
-                "-DLAYOUT_HEADER=" + include, "-o", program.toString(), SOURCE.toString());
+                "-DLAYOUT_HEADER=" + include, "-aux-info", "protos.txt"));
+        cmd.addAll(program == null ? List.of("-fsyntax-only") : List.of("-o", program.toString()));
+        cmd.add(SOURCE.toString());
         return exec(cmd, work);
     }
 
@@ -117,9 +140,59 @@ final class HeaderLayout {
         return out;
     }
 
+    /**
+     * The prototypes gcc wrote for the header's own declarations, e.g.
+     * {@code extern ncclResult_t ncclAllReduce (const void *, void *, size_t, ...);} after a comment naming the
+     * header's line. A declaration without parameters ({@code ncclGroupStart()}, shown as a comment) has none.
+     */
+    private void readPrototypes(Path protos) throws java.io.IOException {
+        String file = "/" + header.file().getFileName() + ":";
+        for (String line : Files.readAllLines(protos)) {
+            int end = line.indexOf("*/");
+            if (end < 0 || !line.substring(0, end).contains(file)) continue;
+            Matcher m = PROTOTYPE.matcher(line.substring(end + 2).trim());
+            if (!m.matches()) throw new IllegalStateException(header + ": unexpected -aux-info line: " + line);
+            String params = m.group(3).replaceAll("/\\*.*?\\*/", "").trim();
+            List<String> list = new ArrayList<>();
+            if (!params.isEmpty() && !params.equals("void")) {
+                for (String p : splitTopLevel(params)) list.add(normalize(p));
+            }
+            prototypes.put(m.group(2), new Prototype(normalize(m.group(1)), List.copyOf(list)));
+        }
+    }
+
+    private static final Pattern PROTOTYPE = Pattern.compile("extern (.*?)\\b(\\w+) \\((.*)\\);");
+
+    /** Splits a parameter list at its top-level commas (a function-pointer parameter has commas of its own). */
+    private static List<String> splitTopLevel(String params) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < params.length(); i++) {
+            char c = params.charAt(i);
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (c == ',' && depth == 0) {
+                out.add(params.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(params.substring(start));
+        return out;
+    }
+
+    static String normalize(String type) {
+        return type.trim().replaceAll("\\s+", " ");
+    }
+
     private void read(String output) {
         for (String line : output.split("\n")) {
             if (line.isBlank()) continue;
+            if (line.startsWith("type|")) {
+                String[] t = line.split("\\|");
+                types.put(normalize(t[1]), t[2] + "/" + t[3]);
+                continue;
+            }
             String[] f = line.trim().split(" ");
             switch (f[0]) {
                 case "sizeof" -> sizes.put(f[1], Long.parseLong(f[2]));

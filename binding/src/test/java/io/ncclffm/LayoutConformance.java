@@ -281,6 +281,58 @@ final class LayoutConformance {
         return c.problems;
     }
 
+    /**
+     * Every downcall's descriptor against the prototype of each header that declares the function: as many
+     * parameters, and each parameter and the result in the same class of the x86-64 System V calling convention,
+     * which is all a downcall's correctness depends on: a 4-byte integer or enum ({@code int}); an 8-byte integer
+     * or a pointer ({@code long}, an address: the binding passes device pointers and streams as {@code long}); a
+     * float or double; a struct of the same size, passed by value ({@code ncclUniqueId}).
+     */
+    static List<String> signatures(HeaderLayout layout, BindingAbi abi) {
+        LayoutConformance c = new LayoutConformance(layout);
+        for (BindingAbi.Function f : abi.functions) {
+            if (f.descriptor() == null) continue;
+            String name = f.names().stream().filter(layout.prototypes::containsKey).findFirst().orElse(null);
+            if (name == null) continue;   // absent: functions() decides whether it should be there
+            HeaderLayout.Prototype p = layout.prototypes.get(name);
+            List<java.lang.foreign.MemoryLayout> args = f.descriptor().argumentLayouts();
+            String item = name + " (" + f.boundBy() + ")";
+            c.differ(item + " parameters", p.parameters().size(), args.size());
+            for (int i = 0; i < Math.min(args.size(), p.parameters().size()); i++) {
+                String type = p.parameters().get(i);
+                c.differ(item + " parameter " + (i + 1) + " (" + type + ")", c.abiClass(type), abiClass(args.get(i)));
+            }
+            c.differ(item + " result (" + p.returns() + ")", c.abiClass(p.returns()),
+                    f.descriptor().returnLayout().map(LayoutConformance::abiClass).orElse("void"));
+        }
+        return c.problems;
+    }
+
+    /** The calling-convention class of a C type, from gcc's {@code sizeof} and {@code __builtin_classify_type}. */
+    private String abiClass(String cType) {
+        String t = layout.types.get(cType);
+        if (t == null) return "unknown type " + cType;
+        String[] f = t.split("/");
+        long bytes = Long.parseLong(f[0]);
+        return switch (Integer.parseInt(f[1])) {
+            case 0 -> "void";
+            case 1, 2, 3, 4 -> "integer" + bytes;
+            case 5 -> "integer8";
+            case 8 -> "float" + bytes;
+            case 12 -> "struct" + bytes;
+            default -> "class " + f[1] + " of " + bytes + " bytes";
+        };
+    }
+
+    private static String abiClass(java.lang.foreign.MemoryLayout l) {
+        if (l instanceof java.lang.foreign.AddressLayout) return "integer8";
+        if (l instanceof java.lang.foreign.ValueLayout.OfFloat || l instanceof java.lang.foreign.ValueLayout.OfDouble) {
+            return "float" + l.byteSize();
+        }
+        if (l instanceof java.lang.foreign.ValueLayout) return "integer" + l.byteSize();
+        return "struct" + l.byteSize();
+    }
+
     /** An arena that remembers what it allocated, so that a pointer the binding wrote is read only if it is one of them. */
     private static final class RecordingArena implements Arena {
         private final Arena inner = Arena.ofConfined();

@@ -74,7 +74,8 @@ class LayoutConformanceTest {
                 check("ncclConfig_t", () -> LayoutConformance.config(l, LayoutConformance.BINDING, nvidia())),
                 check("enums", () -> new LayoutConformance.Result(LayoutConformance.enums(l), List.of())),
                 check("constants and ncclUniqueId", () -> new LayoutConformance.Result(LayoutConformance.constants(l, abi), List.of())),
-                check("functions and features", () -> new LayoutConformance.Result(LayoutConformance.functions(l, abi), List.of())))));
+                check("functions and features", () -> new LayoutConformance.Result(LayoutConformance.functions(l, abi), List.of())),
+                check("function signatures", () -> new LayoutConformance.Result(LayoutConformance.signatures(l, abi), List.of())))));
     }
 
     /** Fails on any difference; a known gap ({@link BindingAbi#PENDING_CONFIG_FIELDS}) is a skip that names it. */
@@ -100,6 +101,11 @@ class LayoutConformanceTest {
         assertTrue(v2_4_2.absent("CONFIG_FIELD(blocking)"));
         assertEquals(128L, v2_4_2.sizes.get("ncclUniqueId"));
         assertEquals(new HeaderLayout.Field(40, 4, "int", Integer.toString(Integer.MIN_VALUE)), tag("v2.18.1-1").configFields.get("splitShare"));
+        for (HeaderLayout l : layouts) {   // every declared function has its prototype, so none escapes the signature check
+            List<String> declared = l.functions.stream().sorted().toList();
+            assertTrue(declared.size() >= 19, l.header + " declares " + declared);
+            assertEquals(declared, declared.stream().filter(l.prototypes::containsKey).toList(), l.header + ": prototypes");
+        }
     }
 
     /** A wrong offset planted in the binding's table (splitShare 4 bytes late) fails, naming tag, field and both offsets. */
@@ -135,5 +141,19 @@ class LayoutConformanceTest {
         assertTrue(early.stream().anyMatch(p -> p.startsWith("v2.28.9-1: ncclCommGrow (") && p.endsWith("header absent, binding declared")),
                 String.join("\n", early));
         assertEquals(List.of(), LayoutConformance.functions(tag("v2.29.2-1"), abi));
+    }
+
+    /** A downcall whose count is an int where nccl.h has size_t fails in every release that declares it. */
+    @Test
+    void plantedWrongDescriptor_failsNamingTheParameter() {
+        var planted = abi.withDescriptor("ncclAllReduce", java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                java.lang.foreign.ValueLayout.JAVA_LONG));
+        List<String> problems = LayoutConformance.signatures(tag("v2.4.2-1"), planted);
+        assertEquals(List.of("v2.4.2-1: ncclAllReduce (downcall ncclAllReduce (planted)) parameter 3 (size_t): header integer8, binding integer4"),
+                problems);
+        assertEquals(List.of(), LayoutConformance.signatures(tag("v2.4.2-1"), abi));
+        assertTrue(tag("v2.30.7-1").prototypes.get("ncclAllReduce").parameters().contains("cudaStream_t"));
     }
 }

@@ -61,6 +61,11 @@ public final class Downcall {
         return e;
     }
 
+    /** The C signature as FFM passes it. */
+    public FunctionDescriptor descriptor() {
+        return descriptor;
+    }
+
     public NcclVersion since() {
         return since;
     }
