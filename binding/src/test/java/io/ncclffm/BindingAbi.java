@@ -115,6 +115,7 @@ final class BindingAbi {
                 new Constant("NCCL_SHRINK_ABORT", privateInt(Communicator.class, "SHRINK_ABORT"), "Communicator.SHRINK_ABORT", since(Feature.SHRINK)),
                 new Constant("NCCL_WIN_DEFAULT", Window.DEFAULT, "Window.DEFAULT", since(Feature.WINDOW_REGISTER)),
                 new Constant("NCCL_WIN_COLL_SYMMETRIC", Window.COLL_SYMMETRIC, "Window.COLL_SYMMETRIC", since(Feature.WINDOW_REGISTER)),
+                new Constant("NCCL_REVOKE_DEFAULT", privateInt(Communicator.class, "REVOKE_DEFAULT"), "Communicator.REVOKE_DEFAULT", since(Feature.REVOKE)),
                 new Constant("ncclScalarDevice", privateInt(Communicator.class, "SCALAR_DEVICE"), "Communicator.SCALAR_DEVICE", since(Feature.PRE_MUL_SUM)),
                 new Constant("ncclScalarHostImmediate", privateInt(Communicator.class, "SCALAR_HOST_IMMEDIATE"), "Communicator.SCALAR_HOST_IMMEDIATE", since(Feature.PRE_MUL_SUM)));
     }
