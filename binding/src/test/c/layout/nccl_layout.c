@@ -18,6 +18,8 @@
  *   value NAME INTEGER                                         VALUE(enumerator or integer macro)
  *   function NAME                                              FUNCTION(name)
  *   config SIZEOF INIT_SIZE INIT_MAGIC INIT_VERSION            CONFIG(): sizeof(ncclConfig_t), NCCL_CONFIG_INITIALIZER
+ *   config.bytes HEX                                           CONFIG(): a static NCCL_CONFIG_INITIALIZER byte by byte
+ *                                                              (its padding is zero, so a member set there shows)
  *   config.field NAME OFFSET WIDTH KIND DEFAULT                CONFIG_FIELD(member); KIND int|string|other,
  *                                                              DEFAULT the initializer's value (null/nonnull for a pointer)
  *   type|T|BYTES|CLASS                                         TYPE(t): sizeof and __builtin_classify_type
@@ -40,8 +42,9 @@ static void print_other() { printf(" ?\n"); }   /* no prototype: takes a member 
 #define VALUE(v) { printf("value %s %lld\n", #v, (long long) (v)); }
 #define FUNCTION(f) { printf("function %s %d\n", #f, (int) sizeof(&f)); }
 #define TYPE(t) { printf("type|%s|%zu|%d\n", #t, sizeof(__typeof__(t)), __builtin_classify_type(*(__typeof__(t) *) 0)); }
-#define CONFIG() { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
-    printf("config %zu %zu %u %u\n", sizeof(ncclConfig_t), (size_t) c.size, (unsigned) c.magic, (unsigned) c.version); }
+#define CONFIG() { static const ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
+    printf("config %zu %zu %u %u\n", sizeof(ncclConfig_t), (size_t) c.size, (unsigned) c.magic, (unsigned) c.version); \
+    printf("config.bytes "); for (size_t i = 0; i < sizeof c; i++) printf("%02x", ((const unsigned char *) &c)[i]); printf("\n"); }
 #define CONFIG_FIELD(m) { ncclConfig_t c = NCCL_CONFIG_INITIALIZER; \
     printf("config.field %s %zu %zu %s", #m, offsetof(ncclConfig_t, m), sizeof(c.m), KIND(c.m)); DEFAULT(c.m); }
 #define SIM_INFO() { ncclSimInfo_t s = NCCL_SIM_INFO_INITIALIZER; \

@@ -54,6 +54,8 @@ final class HeaderLayout {
     /** Each type the prototypes name (whitespace collapsed), as {@code BYTES/CLASS} of {@code __builtin_classify_type}. */
     final Map<String, String> types = new HashMap<>();
     Config config;
+    /** A static {@code ncclConfig_t} set by {@code NCCL_CONFIG_INITIALIZER}, its padding zero. */
+    byte[] configBytes;
     SimInfo simInfo;
 
     private HeaderLayout(VendoredHeader header) {
@@ -199,6 +201,7 @@ final class HeaderLayout {
                 case "value" -> values.put(f[1], Long.parseLong(f[2]));
                 case "function" -> functions.add(f[1]);
                 case "config" -> config = new Config(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]));
+                case "config.bytes" -> configBytes = java.util.HexFormat.of().parseHex(f[1]);
                 case "config.field" -> configFields.put(f[1], new Field(Long.parseLong(f[2]), Long.parseLong(f[3]), f[4], f[5]));
                 case "siminfo" -> simInfo = new SimInfo(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
                         Long.parseLong(f[4]), Long.parseLong(f[5]));

@@ -156,4 +156,22 @@ class LayoutConformanceTest {
         assertEquals(List.of(), LayoutConformance.signatures(tag("v2.4.2-1"), abi));
         assertTrue(tag("v2.30.7-1").prototypes.get("ncclAllReduce").parameters().contains("cudaStream_t"));
     }
+
+    /**
+     * A member the binding lacks where sizeof cannot show it (an int in the struct's tail padding) is still caught:
+     * 2.30.7's graphStreamOrdering, taken out of what the probes saw, is reported by the bytes its initializer sets.
+     */
+    @Test
+    void memberHiddenInPadding_failsNamingItsBytes() {
+        HeaderLayout v2_30_7 = tag("v2.30.7-1");
+        HeaderLayout.Field hidden = v2_30_7.configFields.remove("graphStreamOrdering");
+        try {
+            assertEquals(92L, hidden.offset());
+            List<String> problems = LayoutConformance.config(v2_30_7, LayoutConformance.BINDING, nvidia()).problems();
+            assertTrue(problems.contains("v2.30.7-1: ncclConfig_t: NCCL_CONFIG_INITIALIZER sets bytes [95] that no member the "
+                    + "binding knows covers: a member the binding lacks"), String.join("\n", problems));
+        } finally {
+            v2_30_7.configFields.put("graphStreamOrdering", hidden);
+        }
+    }
 }
