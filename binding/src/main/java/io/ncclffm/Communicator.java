@@ -461,6 +461,9 @@ public final class Communicator implements AutoCloseable {
     /** {@code NCCL_SHRINK_ABORT}. */
     private static final int SHRINK_ABORT = 0x01;
 
+    /** {@code NCCL_REVOKE_DEFAULT}: the only flag value {@code ncclCommRevoke} accepts. */
+    private static final int REVOKE_DEFAULT = 0x00;
+
     /**
      * {@code ncclCommRevoke} (NCCL 2.28.7+) with {@code NCCL_REVOKE_DEFAULT}: stops every operation in flight; the
      * communicator may then only be destroyed, split or shrunk ({@code ncclCommFinalize} is invalid after it).
@@ -469,7 +472,7 @@ public final class Communicator implements AutoCloseable {
     public void revoke() {
         requireOpen("ncclCommRevoke");
         nccl.require(Feature.REVOKE);
-        int rc = core.ncclCommRevoke(comm, 0);
+        int rc = core.ncclCommRevoke(comm, REVOKE_DEFAULT);
         if (rc == NcclResult.IN_PROGRESS.code()) {
             awaitReady("ncclCommRevoke");
         } else {

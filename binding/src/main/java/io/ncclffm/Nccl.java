@@ -98,6 +98,11 @@ public final class Nccl {
         return new Nccl(locator.open(explicitPath));
     }
 
+    /** The loaded library, with every function bound against it (the layout conformance test reads them). */
+    NativeLibrary nativeLibrary() {
+        return library;
+    }
+
     /** The decoded version; RCCL reports the NCCL API level it implements. */
     public NcclVersion version() {
         return version;

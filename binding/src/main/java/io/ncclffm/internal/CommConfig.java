@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 import io.ncclffm.ConfigField;
 import io.ncclffm.NcclUnsupportedException;
@@ -14,7 +15,9 @@ import io.ncclffm.NcclVersion;
  * {@code min(size, sizeof(ncclConfig_t))} bytes, then resets every field newer than {@code version} to its
  * default; so the binding writes the newest layout the loaded release knows (up to the newest this binding
  * knows), with {@code size} and {@code version} of that layout, and every field the user left alone set as
- * {@code NCCL_CONFIG_INITIALIZER} sets it ({@code NCCL_CONFIG_UNDEF_INT}, {@code NULL}).
+ * that release's {@code NCCL_CONFIG_INITIALIZER} sets it: {@code NCCL_CONFIG_UNDEF_INT} or {@code NULL}, except
+ * {@code blocking} before 2.17, which the initializer of 2.14 to 2.16 sets to 1 (those headers have no
+ * {@code NCCL_CONFIG_UNDEF_INT}). {@code LayoutConformanceTest} holds all of it against every release's nccl.h.
  */
 public final class CommConfig {
 
@@ -22,6 +25,8 @@ public final class CommConfig {
     public static final int MAGIC = 0xcafebeef;
     /** {@code NCCL_CONFIG_UNDEF_INT}. */
     public static final int UNDEF_INT = Integer.MIN_VALUE;
+    /** The first release whose nccl.h defines {@code NCCL_CONFIG_UNDEF_INT} and initializes {@code blocking} to it. */
+    public static final NcclVersion UNDEF_INT_SINCE = NcclVersion.of(2, 17, 0);
 
     private static final long HEADER_BYTES = 16;   // size_t size; unsigned magic; unsigned version
 
@@ -68,6 +73,16 @@ public final class CommConfig {
      * @throws NcclUnsupportedException naming the first field the release lacks, before anything is written
      */
     public static MemorySegment allocate(Arena arena, NcclVersion version, String library, Map<ConfigField, Object> values) {
+        return allocate(arena, version, library, values, CommConfig::offset);
+    }
+
+    /**
+     * {@link #allocate(Arena, NcclVersion, String, Map)} with each field written at {@code offsets}; the binding
+     * passes {@link #offset(ConfigField)}. Only the layout conformance test passes anything else: a table with one
+     * offset planted wrong, which it must then catch.
+     */
+    public static MemorySegment allocate(Arena arena, NcclVersion version, String library, Map<ConfigField, Object> values,
+                                         ToLongFunction<ConfigField> offsets) {
         for (ConfigField f : values.keySet()) {
             if (!version.atLeast(f.since())) {
                 throw new NcclUnsupportedException("ncclConfig_t." + f.cName(), library, f.since());
@@ -85,14 +100,19 @@ public final class CommConfig {
         for (ConfigField f : ConfigField.values()) {
             if (!layout.atLeast(f.since())) break;
             Object v = values.get(f);
-            long at = offset(f);
+            long at = offsets.applyAsLong(f);
             if (f.kind() == ConfigField.Kind.INT) {
-                s.set(ValueLayout.JAVA_INT, at, v == null ? UNDEF_INT : (Integer) v);
+                s.set(ValueLayout.JAVA_INT, at, v == null ? initialInt(f, layout) : (Integer) v);
             } else {
                 s.set(ValueLayout.ADDRESS, at, v == null ? MemorySegment.NULL : arena.allocateFrom((String) v));
             }
         }
         return s;
+    }
+
+    /** What {@code NCCL_CONFIG_INITIALIZER} of release {@code layout} puts in the int field {@code f}. */
+    private static int initialInt(ConfigField f, NcclVersion layout) {
+        return f == ConfigField.BLOCKING && !layout.atLeast(UNDEF_INT_SINCE) ? 1 : UNDEF_INT;
     }
 
     private static long width(ConfigField f) {

@@ -41,6 +41,11 @@ public final class Downcall {
         return names.getFirst();
     }
 
+    /** Every name the function may be exported under, nccl.h's first. */
+    public List<String> names() {
+        return names;
+    }
+
     /**
      * The name the library exports the function under (the first of its names it exports), or nccl.h's name when
      * it exports none of them. It is looked up once: a collective names its function on every call (all-to-all is
@@ -54,6 +59,11 @@ public final class Downcall {
             exported = e;
         }
         return e;
+    }
+
+    /** The C signature as FFM passes it. */
+    public FunctionDescriptor descriptor() {
+        return descriptor;
     }
 
     public NcclVersion since() {

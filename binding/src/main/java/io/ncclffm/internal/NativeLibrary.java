@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.ncclffm.NcclVersion;
 
@@ -19,6 +20,8 @@ public final class NativeLibrary {
     private final String source;
     private final SymbolLookup lookup;
     private volatile String description;
+    /** Every function bound against this library, in the order bound (for the layout conformance test). */
+    private final List<Downcall> downcalls = new CopyOnWriteArrayList<>();
 
     NativeLibrary(String path, String source, SymbolLookup lookup) {
         this.path = path;
@@ -50,7 +53,7 @@ public final class NativeLibrary {
 
     /** A lazily bound C function of this library. */
     public Downcall downcall(String name, FunctionDescriptor descriptor, NcclVersion since) {
-        return new Downcall(this, List.of(name), descriptor, since);
+        return downcall(List.of(name), descriptor, since);
     }
 
     /**
@@ -58,7 +61,14 @@ public final class NativeLibrary {
      * binds to the first one this library exports.
      */
     public Downcall downcall(List<String> names, FunctionDescriptor descriptor, NcclVersion since) {
-        return new Downcall(this, names, descriptor, since);
+        Downcall d = new Downcall(this, names, descriptor, since);
+        downcalls.add(d);
+        return d;
+    }
+
+    /** Every function bound against this library so far, each with its names and the release that added it. */
+    public List<Downcall> downcalls() {
+        return List.copyOf(downcalls);
     }
 
     /** How messages name this library, e.g. {@code NCCL 2.22.3 (/usr/lib/x86_64-linux-gnu/libnccl.so.2)}. */
