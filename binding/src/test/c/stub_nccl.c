@@ -7,7 +7,8 @@
  * Without a define it exports what NCCL 2.22 has (no all-to-all; split, ncclMemAlloc, registration, PreMulSum,
  * ncclGroupSimulateEnd); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll, ncclGather, ncclScatter, windows,
  * ncclCommShrink, ncclCommInitRankScalable and ncclCommRevoke; -DNCCL_2_14 exports only what 2.14 had of these; -DNCCL_2_29 (with -DNCCL_2_28) adds ncclCommGrow
- * and ncclCommGetUniqueId; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
+ * and ncclCommGetUniqueId and ncclCommQueryProperties; -DNCCL_2_29_7 (with both) adds ncclCommSuspend, ncclCommResume
+ * and ncclCommMemStats; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
  * Every ncclConfig_t it receives is kept byte for byte (with the strings its pointers name) for the tests.
  */
 #include <stdint.h>
@@ -22,7 +23,7 @@ typedef struct { size_t size; unsigned int magic; unsigned int version; int bloc
 /* pending: polls of ncclCommGetAsyncError that still answer ncclInProgress, as a non-blocking parent does while
    NCCL finishes a split on its own thread. deferred: where the job writes its result once it ends, as
    ncclCommWindowRegister's job writes the window's handle. */
-struct stub_comm { int nranks, rank, async, nonblocking, pending; void** deferred; void* deferred_value; };
+struct stub_comm { int nranks, rank, async, nonblocking, pending, suspended; void** deferred; void* deferred_value; };
 
 static int version_code = 22203;
 /* 0: succeed, 1: in progress forever, 2: fail with ncclUnhandledCudaError. A process that never calls
@@ -558,5 +559,66 @@ int ncclCommGrow(void* comm, int nranks, const ncclUniqueId* id, int rank, void*
     last_id_sum = id == NULL ? 0 : id_sum(*id);
     int r = rank >= 0 ? rank : ((struct stub_comm*) comm)->rank;
     return make_comm(newcomm, nranks, r, 0);
+}
+#endif
+
+#ifdef NCCL_2_29
+/* ncclCommProperties_t as NCCL fills it (dev_runtime.cc): magic must be NCCL_API_MAGIC, version no newer than the
+ * library (2.29.2's validateNcclVersion), and from 2.30 on inside one of the layouts the library is compatible with
+ * (getNcclVersionCompat: 2.29.2-2.29.3, 2.29.5-2.29.7, 2.30.0 up to itself). 2.29.2-2.29.3 get the short layout. */
+static unsigned int last_props_version = 0;
+unsigned int stub_last_props_version(void) { return last_props_version; }
+int ncclCommQueryProperties(void* comm, unsigned char* props) {
+    note("ncclCommQueryProperties");
+    struct stub_comm* c = comm;
+    unsigned int magic, version;
+    memcpy(&magic, props + 8, 4); memcpy(&version, props + 12, 4);
+    last_props_version = version;
+    if (magic != 0xcafebeef) return 5;
+    if ((int) version > version_code) return 5;
+    int in_compat = (version >= 22902 && version <= 22903) || (version >= 22905 && version <= 22907)
+        || (version >= 23000 && (int) version <= version_code);
+    if (version_code >= 23000 && !in_compat) return 5;
+    int dev = 0, nvml = 0;
+    memcpy(props + 16, &c->rank, 4); memcpy(props + 20, &c->nranks, 4);
+    memcpy(props + 24, &dev, 4); memcpy(props + 28, &nvml, 4);
+    props[32] = 1; props[33] = 0; props[34] = 0;
+    if (version >= 22902 && version <= 22903) return 0;
+    int teams = 1;
+    memcpy(props + 36, &teams, 4); props[40] = 1; props[41] = 2;
+    return 0;
+}
+#endif
+
+#ifdef NCCL_2_29_7
+/* The memory manager's view (mem_manager.cc): a suspend releases the scratch and offload bytes and sets the
+ * suspended flag; the byte counts stay what was allocated, suspended or not. */
+enum { STUB_SUSPENDABLE = 1 << 20, STUB_PERSIST = 4096 };
+int ncclCommSuspend(void* comm, int flags) {
+    note("ncclCommSuspend");
+    struct stub_comm* c = comm;
+    last_args[1] = flags;
+    if (flags & 1) {
+        if (c->suspended) return 5;
+        c->suspended = 1;
+    }
+    return 0;
+}
+int ncclCommResume(void* comm) {
+    note("ncclCommResume");
+    ((struct stub_comm*) comm)->suspended = 0;
+    return 0;
+}
+int ncclCommMemStats(void* comm, int stat, uint64_t* value) {
+    note("ncclCommMemStats");
+    struct stub_comm* c = comm;
+    if (value == NULL) return 4;
+    switch (stat) {
+        case 0: *value = STUB_SUSPENDABLE; return 0;
+        case 1: *value = c->suspended; return 0;
+        case 2: *value = STUB_PERSIST; return 0;
+        case 3: *value = STUB_SUSPENDABLE + STUB_PERSIST; return 0;
+        default: return 4;
+    }
 }
 #endif

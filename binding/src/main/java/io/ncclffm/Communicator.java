@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
+import io.ncclffm.internal.CommPropertiesLayout;
 import io.ncclffm.internal.NcclCollectiveApi;
 import io.ncclffm.internal.NcclCoreApi;
 
@@ -559,6 +560,56 @@ public final class Communicator implements AutoCloseable {
     void deregisterWindow(MemorySegment handle) {
         requireOpen("ncclCommWindowDeregister");
         settle("ncclCommWindowDeregister", core.ncclCommWindowDeregister(comm, handle));
+    }
+
+    // NCCL 2.29: properties, suspend/resume, memory statistics.
+
+    /** {@code NCCL_SUSPEND_MEM}: {@link #suspend(int)} releases the communicator's dynamic GPU memory. */
+    public static final int SUSPEND_MEM = 0x01;
+
+    /**
+     * {@code ncclCommQueryProperties} (NCCL 2.29.2+): rank, size, devices and device-API support as NCCL sees them.
+     * The struct is written in the layout of the loaded release, up to {@link Nccl#NEWEST_KNOWN}.
+     */
+    public CommProperties properties() {
+        requireOpen("ncclCommQueryProperties");
+        nccl.require(Feature.QUERY_PROPERTIES);
+        NcclVersion written = CommPropertiesLayout.versionFor(nccl.version());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment props = CommPropertiesLayout.allocate(arena, written);
+            nccl.check("ncclCommQueryProperties", nccl.commState().ncclCommQueryProperties(comm, props), comm);
+            return CommProperties.read(props, written);
+        }
+    }
+
+    /**
+     * {@code ncclCommSuspend} (NCCL 2.29.7+), collective: with {@link #SUSPEND_MEM} the communicator's scratch and
+     * offload memory is released (offload copied to the host first) until {@link #resume()}. The communicator may
+     * not be used in between; a communicator that shares resources with a split is refused by NCCL.
+     */
+    public void suspend(int flags) {
+        requireOpen("ncclCommSuspend");
+        nccl.require(Feature.SUSPEND_RESUME);
+        settle("ncclCommSuspend", nccl.commState().ncclCommSuspend(comm, flags));
+    }
+
+    /** {@code ncclCommResume} (NCCL 2.29.7+), collective: regains what {@link #suspend(int)} released. */
+    public void resume() {
+        requireOpen("ncclCommResume");
+        nccl.require(Feature.SUSPEND_RESUME);
+        settle("ncclCommResume", nccl.commState().ncclCommResume(comm));
+    }
+
+    /** {@code ncclCommMemStats} (NCCL 2.29.7+): one statistic of NCCL's memory manager, an unsigned 64-bit value. */
+    public long memStat(MemStat stat) {
+        Objects.requireNonNull(stat, "stat");
+        requireOpen("ncclCommMemStats");
+        nccl.require(Feature.MEM_STATS);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            nccl.check("ncclCommMemStats", nccl.commState().ncclCommMemStats(comm, stat.code(), out), comm);
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
     }
 
     private void checkCollective(String op, long count, DataType type) {

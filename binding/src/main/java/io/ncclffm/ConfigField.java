@@ -25,7 +25,11 @@ public enum ConfigField {
     COMM_NAME("commName", Kind.STRING, 2, 27),
     /** {@code int collnetEnable}: whether CollNet (SHARP) algorithms may be used. */
     COLLNET_ENABLE("collnetEnable", Kind.INT, 2, 27),
-    /** {@code int CTAPolicy}: {@code NCCL_CTA_POLICY_DEFAULT} (0) or {@code NCCL_CTA_POLICY_EFFICIENCY} (1). */
+    /**
+     * {@code int CTAPolicy}: {@code NCCL_CTA_POLICY_DEFAULT} (0), {@code NCCL_CTA_POLICY_EFFICIENCY} (1), or, from
+     * NCCL 2.28.3 on, {@code NCCL_CTA_POLICY_ZERO} (2). The values are flags: NCCL 2.30 drops EFFICIENCY when ZERO is
+     * set with it. See {@link InitOptions#withCtaPolicy(int)}.
+     */
     CTA_POLICY("CTAPolicy", Kind.INT, 2, 27),
     /** {@code int shrinkShare}: whether communicators shrunk from this one share its resources. */
     SHRINK_SHARE("shrinkShare", Kind.INT, 2, 27),
@@ -38,7 +42,11 @@ public enum ConfigField {
     /** {@code int graphUsageMode}: how the communicator is used in CUDA graphs. */
     GRAPH_USAGE_MODE("graphUsageMode", Kind.INT, 2, 29),
     /** {@code int numRmaCtx}: the number of RMA contexts. */
-    NUM_RMA_CTX("numRmaCtx", Kind.INT, 2, 29);
+    NUM_RMA_CTX("numRmaCtx", Kind.INT, 2, 29),
+    /** {@code int maxP2pPeers}: the most peers a rank keeps point-to-point connections to (NCCL caps it at nRanks). */
+    MAX_P2P_PEERS("maxP2pPeers", Kind.INT, 2, 30, 3),
+    /** {@code int graphStreamOrdering}: 0 or 1, whether collectives captured in a CUDA graph keep stream order. */
+    GRAPH_STREAM_ORDERING("graphStreamOrdering", Kind.INT, 2, 30, 7);
 
     /** How the field is stored: {@code int}, or {@code const char*} (NUL-terminated, kept alive by the binding). */
     public enum Kind { INT, STRING }
@@ -48,9 +56,14 @@ public enum ConfigField {
     private final NcclVersion since;
 
     ConfigField(String cName, Kind kind, int major, int minor) {
+        this(cName, kind, major, minor, 0);
+    }
+
+    /** A field whose first release is a patch release: the tag whose nccl.h first declared it (2.30.3, 2.30.7). */
+    ConfigField(String cName, Kind kind, int major, int minor, int patch) {
         this.cName = cName;
         this.kind = kind;
-        this.since = NcclVersion.of(major, minor, 0);
+        this.since = NcclVersion.of(major, minor, patch);
     }
 
     /** The member's name in nccl.h, e.g. {@code minCTAs}. */

@@ -50,7 +50,13 @@ public enum Feature {
     /** {@code ncclCommRevoke}, NCCL 2.28.7. */
     REVOKE(NcclVersion.of(2, 28, 7), Symbol.of("ncclCommRevoke")),
     /** {@code ncclCommGrow} with its {@code ncclCommGetUniqueId}, NCCL 2.29.2. */
-    GROW(NcclVersion.of(2, 29, 2), Symbol.of("ncclCommGrow"), Symbol.of("ncclCommGetUniqueId"));
+    GROW(NcclVersion.of(2, 29, 2), Symbol.of("ncclCommGrow"), Symbol.of("ncclCommGetUniqueId")),
+    /** {@code ncclCommQueryProperties} with its versioned {@code ncclCommProperties_t}, NCCL 2.29.2. */
+    QUERY_PROPERTIES(NcclVersion.of(2, 29, 2), Symbol.of("ncclCommQueryProperties")),
+    /** {@code ncclCommSuspend}/{@code ncclCommResume}: release and regain a communicator's memory, NCCL 2.29.7. */
+    SUSPEND_RESUME(NcclVersion.of(2, 29, 7), Symbol.of("ncclCommSuspend"), Symbol.of("ncclCommResume")),
+    /** {@code ncclCommMemStats}: the GPU memory NCCL's memory manager tracks, NCCL 2.29.7. */
+    MEM_STATS(NcclVersion.of(2, 29, 7), Symbol.of("ncclCommMemStats"));
 
     /**
      * One C function a feature needs, with every name a library may export it under.

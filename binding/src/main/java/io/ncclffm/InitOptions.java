@@ -125,7 +125,17 @@ public record InitOptions(boolean blocking, Duration timeout, Map<ConfigField, O
         return with(ConfigField.COLLNET_ENABLE, enable ? 1 : 0);
     }
 
-    /** {@code CTAPolicy} (NCCL 2.27+): {@code NCCL_CTA_POLICY_DEFAULT} (0) or {@code _EFFICIENCY} (1). */
+    /** {@code NCCL_CTA_POLICY_DEFAULT}. */
+    public static final int CTA_POLICY_DEFAULT = 0x00;
+    /** {@code NCCL_CTA_POLICY_EFFICIENCY}. */
+    public static final int CTA_POLICY_EFFICIENCY = 0x01;
+    /** {@code NCCL_CTA_POLICY_ZERO} (NCCL 2.28.3+); a release before it is refused before NCCL is called. */
+    public static final int CTA_POLICY_ZERO = 0x02;
+
+    /**
+     * {@code CTAPolicy} (NCCL 2.27+): {@link #CTA_POLICY_DEFAULT} (0), {@link #CTA_POLICY_EFFICIENCY} (1) or
+     * {@link #CTA_POLICY_ZERO} (2, NCCL 2.28.3+). NCCL 2.27 rejects anything above 1 and 2.28/2.29 anything above 2.
+     */
     public InitOptions withCtaPolicy(int policy) {
         return with(ConfigField.CTA_POLICY, policy);
     }
@@ -138,5 +148,15 @@ public record InitOptions(boolean blocking, Duration timeout, Map<ConfigField, O
     /** {@code nvlsCTAs} (NCCL 2.27+). */
     public InitOptions withNvlsCtas(int ctas) {
         return with(ConfigField.NVLS_CTAS, ctas);
+    }
+
+    /** {@code maxP2pPeers} (NCCL 2.30.3+). */
+    public InitOptions withMaxP2pPeers(int peers) {
+        return with(ConfigField.MAX_P2P_PEERS, peers);
+    }
+
+    /** {@code graphStreamOrdering} (NCCL 2.30.7+). */
+    public InitOptions withGraphStreamOrdering(boolean ordered) {
+        return with(ConfigField.GRAPH_STREAM_ORDERING, ordered ? 1 : 0);
     }
 }

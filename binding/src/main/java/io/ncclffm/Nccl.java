@@ -14,6 +14,7 @@ import io.ncclffm.internal.CommConfig;
 import io.ncclffm.internal.LibraryLocator;
 import io.ncclffm.internal.NativeLibrary;
 import io.ncclffm.internal.NcclCollectiveApi;
+import io.ncclffm.internal.NcclCommStateApi;
 import io.ncclffm.internal.NcclCoreApi;
 
 /**
@@ -38,6 +39,7 @@ public final class Nccl {
     private final NativeLibrary library;
     private final NcclCoreApi core;
     private final NcclCollectiveApi collectives;
+    private final NcclCommStateApi commState;
     private final int versionCode;
     private final NcclVersion version;
     private final Flavor flavor;
@@ -59,6 +61,7 @@ public final class Nccl {
         this.library = library;
         this.core = new NcclCoreApi(library);
         this.collectives = new NcclCollectiveApi(library);
+        this.commState = new NcclCommStateApi(library);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
             check("ncclGetVersion", core.ncclGetVersion(out), MemorySegment.NULL);
@@ -106,6 +109,30 @@ public final class Nccl {
     /** The decoded version; RCCL reports the NCCL API level it implements. */
     public NcclVersion version() {
         return version;
+    }
+
+    /**
+     * The newest release whose nccl.h this binding was written against: every layout it writes ({@code ncclConfig_t},
+     * {@code ncclCommProperties_t}) and every {@link Feature} stops there.
+     */
+    public static final NcclVersion NEWEST_KNOWN = NcclVersion.of(2, 30, 7);
+
+    /**
+     * Whether the library reports a release newer than {@link #NEWEST_KNOWN}. Such a library is used as a program
+     * compiled against 2.30.7's nccl.h uses it: with the newest layouts the binding has, which NCCL keeps accepting
+     * from older callers. It is a fact to report, not an error.
+     */
+    public boolean newerThanKnown() {
+        return version.compareTo(NEWEST_KNOWN) > 0;
+    }
+
+    /**
+     * "NCCL 2.32.6, newer than this binding knows (2.30.7)" where {@link #newerThanKnown()}, else empty: the line a
+     * report shows beside the version.
+     */
+    public Optional<String> newerThanKnownNote() {
+        if (!newerThanKnown()) return Optional.empty();
+        return Optional.of(flavor.displayName() + " " + version + ", newer than this binding knows (" + NEWEST_KNOWN + ")");
     }
 
     /** The raw code {@code ncclGetVersion} returned. */
@@ -359,6 +386,10 @@ public final class Nccl {
 
     NcclCollectiveApi collectives() {
         return collectives;
+    }
+
+    NcclCommStateApi commState() {
+        return commState;
     }
 
     String describe() {

@@ -41,6 +41,8 @@ final class StubLibrary {
         NCCL_2_14("libnccl_2_14_stub.so", "-DNCCL_2_14"),
         /** NCCL 2.29.2's additions on top: {@code ncclCommGrow}, {@code ncclCommGetUniqueId}. */
         NCCL_2_29("libnccl_2_29_stub.so", "-DNCCL_2_28", "-DNCCL_2_29"),
+        /** NCCL 2.29.7's additions on top: {@code ncclCommSuspend}, {@code ncclCommResume}, {@code ncclCommMemStats}. */
+        NCCL_2_29_7("libnccl_2_29_7_stub.so", "-DNCCL_2_28", "-DNCCL_2_29", "-DNCCL_2_29_7"),
         /** RCCL's spellings: {@code ncclAllToAll}, {@code ncclAllToAllv}, {@code ncclGather}, {@code ncclScatter}. */
         RCCL("librccl_stub.so", "-DRCCL");
 
@@ -120,6 +122,14 @@ final class StubLibrary {
     int lastConfigVersion() {
         try {
             return (int) handle("stub_last_config_version", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int lastPropsVersion() {
+        try {
+            return (int) handle("stub_last_props_version", FunctionDescriptor.of(JAVA_INT)).invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -88,6 +88,7 @@ public final class CommConfig {
                 throw new NcclUnsupportedException("ncclConfig_t." + f.cName(), library, f.since());
             }
         }
+        requireCtaPolicy(version, library, values.get(ConfigField.CTA_POLICY));
         NcclVersion layout = layoutFor(version);
         if (layout == null) {
             throw new NcclUnsupportedException("ncclConfig_t", library, ConfigField.BLOCKING.since());
@@ -113,6 +114,16 @@ public final class CommConfig {
     /** What {@code NCCL_CONFIG_INITIALIZER} of release {@code layout} puts in the int field {@code f}. */
     private static int initialInt(ConfigField f, NcclVersion layout) {
         return f == ConfigField.BLOCKING && !layout.atLeast(UNDEF_INT_SINCE) ? 1 : UNDEF_INT;
+    }
+
+    /** The release whose nccl.h first defined {@code NCCL_CTA_POLICY_ZERO}. */
+    public static final NcclVersion CTA_POLICY_ZERO_SINCE = NcclVersion.of(2, 28, 3);
+
+    /** NCCL before 2.28.3 fails init with ncclInvalidArgument on {@code NCCL_CTA_POLICY_ZERO}: refuse it first. */
+    private static void requireCtaPolicy(NcclVersion version, String library, Object policy) {
+        if (policy instanceof Integer p && (p & 0x02) != 0 && !version.atLeast(CTA_POLICY_ZERO_SINCE)) {
+            throw new NcclUnsupportedException("ncclConfig_t.CTAPolicy NCCL_CTA_POLICY_ZERO", library, CTA_POLICY_ZERO_SINCE);
+        }
     }
 
     private static long width(ConfigField f) {

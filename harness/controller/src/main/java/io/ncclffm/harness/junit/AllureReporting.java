@@ -55,6 +55,7 @@ final class AllureReporting {
             LibraryFile first = provenance.files().getFirst().file();
             Allure.parameter("library sha256", provenance.files().size() == 1 ? first.sha256() : "several, see the load check");
             if (first.buildLine() != null) Allure.parameter("library build", first.buildLine());
+            if (first.newerThanBinding() != null) Allure.parameter("release", first.newerThanBinding());
         }
         if (provenance != null && v.checkId().equals(CheckGroup.LOAD)) {
             Allure.addAttachment("library provenance", "text/plain", String.join("\n", provenance.lines()));

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.ncclffm.harness.protocol.CheckStatus;
+import io.ncclffm.harness.protocol.LibraryFile;
 import io.ncclffm.harness.verdict.Gate;
 import io.ncclffm.harness.verdict.Verdict;
 
@@ -224,11 +225,17 @@ public final class CompatibilityGrid {
             if (c.provenance().files().isEmpty()) rows.add(List.of(c.column(), "–", "", "", "", "", "no rank said which file it ran"));
             for (Provenance.RankFiles f : c.provenance().files()) {
                 rows.add(List.of(c.column(), String.join(", ", f.ranks().stream().map(String::valueOf).toList()), f.file().path(),
-                        Long.toString(f.file().size()), f.file().sha256(), f.file().buildLine() == null ? "–" : f.file().buildLine(),
+                        Long.toString(f.file().size()), f.file().sha256(), buildText(f.file()),
                         pinText(c.provenance(), f)));
             }
         }
         return rows;
+    }
+
+    /** NCCL's build line, and the binding's note where the release is newer than it knows. */
+    private static String buildText(LibraryFile file) {
+        String build = file.buildLine() == null ? "–" : file.buildLine();
+        return file.newerThanBinding() == null ? build : build + " (" + file.newerThanBinding() + ")";
     }
 
     /** The mixed-release pairs and their outcome, as text. */
@@ -366,9 +373,10 @@ public final class CompatibilityGrid {
             for (Provenance.RankFiles f : files) {
                 if (!text.isEmpty()) text.append("; ");
                 text.append(f.file().sha256(), 0, 12).append(" · ").append(pinText(c.provenance(), f));
+                if (f.file().newerThanBinding() != null) text.append(" · ").append(f.file().newerThanBinding());
                 title.append(Provenance.ranks(f.ranks())).append(": ").append(f.file().path()).append(", sha256 ")
                         .append(f.file().sha256()).append(", ").append(f.file().buildLine() == null ? "no build line" : f.file().buildLine())
-                        .append('\n');
+                        .append(f.file().newerThanBinding() == null ? "" : "; " + f.file().newerThanBinding()).append('\n');
             }
             sb.append("<td class=\"").append(cls).append("\" title=\"").append(esc(title.toString().strip())).append("\">")
                     .append(esc(files.isEmpty() ? "–" : text.toString())).append("</td>");

@@ -81,13 +81,17 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins) {
         return (ranks.size() == 1 ? "rank " : "ranks ") + String.join(", ", ranks.stream().map(String::valueOf).toList());
     }
 
-    /** One line per file, for logs and attachments: ranks, path, size, sha256, build line and pin. */
+    /**
+     * One line per file, for logs and attachments: ranks, path, size, sha256, build line, whether the release is newer
+     * than the binding knows, and pin.
+     */
     public List<String> lines() {
         List<String> out = new ArrayList<>();
         for (RankFiles f : files) {
             LibraryFile l = f.file();
             out.add(ranks(f.ranks()) + ": " + l.path() + " (" + l.size() + " bytes, sha256 " + l.sha256() + ", "
                     + (l.buildLine() != null ? l.buildLine() : "no build line") + ", asked for " + l.requested() + "); "
+                    + (l.newerThanBinding() != null ? l.newerThanBinding() + "; " : "")
                     + switch (pinState(f)) {
                         case MATCHES -> "matches the matrix's pin";
                         case DIFFERS -> "NOT the file the matrix pins (" + pins.get(f.ranks().getFirst()) + ")";

@@ -176,6 +176,7 @@ public final class CheckCatalog {
         for (DataType t : PRE_MUL_SUM_TYPES) keys.add(new PreMulSum(t));
         keys.addAll(List.of(UserFeature.REGISTERED_BUFFERS, UserFeature.SYMMETRIC_WINDOW, UserFeature.ALLGATHERV,
                 UserFeature.REDUCESCATTERV, UserFeature.SENDRECV_ALL_PEERS, UserFeature.GATHER, UserFeature.SCATTER,
+                UserFeature.PROPERTIES, UserFeature.SUSPEND_RESUME,
                 UserFeature.ABORT_WITH_LIVE_GRAPH));
         return keys;
     }
@@ -248,6 +249,11 @@ public final class CheckCatalog {
                     Requirement.function(Feature.GATHER_SCATTER));
             case SCATTER -> feature("scatter", params(i32, null, "count", count, "world", world),
                     Requirement.function(Feature.GATHER_SCATTER));
+            case PROPERTIES -> feature("properties", params(null, null, "world", world),
+                    Requirement.function(Feature.QUERY_PROPERTIES));
+            case SUSPEND_RESUME -> feature("suspend-resume", params(f32, ReduceOp.SUM, "count", count, "world", world),
+                    Requirement.function(Feature.SUSPEND_RESUME), Requirement.function(Feature.MEM_STATS),
+                    Requirement.type(f32), Requirement.op(ReduceOp.SUM));
             case ABORT_WITH_LIVE_GRAPH -> feature("abort/with-live-graph",
                     params(f32, null, "bound_s", Long.toString(ABORT_BOUND_SECONDS), "world", world),
                     Requirement.function(Feature.SPLIT), Requirement.function(Feature.ABORT),

@@ -104,6 +104,10 @@ public sealed interface CheckKey {
         SENDRECV_ALL_PEERS,
         GATHER,
         SCATTER,
+        /** {@code ncclCommQueryProperties}: rank, nRanks and device as the cell set them up. */
+        PROPERTIES,
+        /** {@code ncclCommSuspend}/{@code ncclCommResume}: memory released and regained, collectives still right. */
+        SUSPEND_RESUME,
         /** Abort while a CUDA graph that captured the communicator is alive. */
         ABORT_WITH_LIVE_GRAPH
     }

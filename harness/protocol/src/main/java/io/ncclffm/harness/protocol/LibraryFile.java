@@ -11,6 +11,14 @@ package io.ncclffm.harness.protocol;
  * @param sha256    hex SHA-256 of its content
  * @param buildLine NCCL's own build line embedded in the file, e.g. {@code NCCL version 2.28.3+cuda12.9}, or
  *                  {@code null} when the file carries none
+ * @param newerThanBinding where the library reports a release newer than the binding knows, the binding's words for
+ *                  it ({@code NCCL 2.32.6, newer than this binding knows (2.30.7)}); {@code null} otherwise. A fact
+ *                  the reports show, never a failure: the binding runs such a library with its newest layouts.
  */
-public record LibraryFile(String requested, String path, long size, String sha256, String buildLine) {
+public record LibraryFile(String requested, String path, long size, String sha256, String buildLine, String newerThanBinding) {
+
+    /** A file of a release the binding knows. */
+    public LibraryFile(String requested, String path, long size, String sha256, String buildLine) {
+        this(requested, path, size, sha256, buildLine, null);
+    }
 }

@@ -28,6 +28,8 @@ class WorkerEventCodecTest {
                 new WorkerEvent.Loaded(1, new LibraryFile("libnccl.so.2", "/usr/lib/x86_64-linux-gnu/libnccl.so.2.28.3", 372_000_000L,
                         "0f".repeat(32), "NCCL version 2.28.3+cuda12.9")),
                 new WorkerEvent.Loaded(0, new LibraryFile("/x.so", "/x.so", 1, "00".repeat(32), null)),
+                new WorkerEvent.Loaded(0, new LibraryFile("/y.so", "/y.so", 2, "11".repeat(32), "NCCL version 2.32.6+cuda13.0",
+                        "NCCL 2.32.6, newer than this binding knows (2.30.7)")),
                 new WorkerEvent.Plan(0, List.of(
                         new WorkerEvent.PlannedCheck("load", "load", Map.of(), List.of()),
                         new WorkerEvent.PlannedCheck("allreduce/bfloat16/avg/1/in-place", "allreduce bfloat16",

@@ -56,7 +56,7 @@ final class LoadedLibrary {
                     + ", now " + after);
         }
         return new LibraryFile(nccl.libraryPath(), path.toString(), size, HexFormat.of().formatHex(sha.digest()),
-                scanner.line());
+                scanner.line(), nccl.newerThanKnownNote().orElse(null));
     }
 
     private static LoadedFile mapped(Nccl nccl) {

@@ -55,6 +55,8 @@ final class UserFeatureChecks {
             case SENDRECV_ALL_PEERS -> () -> allPeers(s);
             case GATHER -> () -> gather(s);
             case SCATTER -> () -> scatter(s);
+            case PROPERTIES -> () -> CommStateChecks.properties(s);
+            case SUSPEND_RESUME -> () -> CommStateChecks.suspendResume(s);
             case ABORT_WITH_LIVE_GRAPH -> () -> abortWithGraph(s);
         };
     }

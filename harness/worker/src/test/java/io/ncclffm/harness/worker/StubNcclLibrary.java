@@ -37,6 +37,17 @@ final class StubNcclLibrary {
         return instance;
     }
 
+    private static StubNcclLibrary v2297;
+
+    /** The stub with what NCCL 2.29.7 added: properties, suspend/resume, memory statistics. */
+    static synchronized StubNcclLibrary withNccl2297() throws Exception {
+        if (v2297 != null) return v2297;
+        Path out = CSharedLibrary.compile(Path.of("target", "stub", "worker", "libnccl_2_29_7_stub.so"),
+                "../../binding/src/test/c/stub_nccl.c", "-DNCCL_2_28", "-DNCCL_2_29", "-DNCCL_2_29_7");
+        v2297 = new StubNcclLibrary(out);
+        return v2297;
+    }
+
     /** Reports {@code versionCode} from the next load on; every call succeeds, nothing is in error. */
     Nccl load(int versionCode) {
         reset(versionCode, false);
