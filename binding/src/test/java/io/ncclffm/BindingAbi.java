@@ -54,6 +54,14 @@ final class BindingAbi {
     static final Map<String, NcclVersion> PENDING_CONFIG_FIELDS =
             Map.of("maxP2pPeers", NcclVersion.of(2, 30, 3), "graphStreamOrdering", NcclVersion.of(2, 30, 7));
 
+    /**
+     * Functions the binding binds that {@code nccl.h} never declares, with the public header that does: NCCL
+     * declares {@code ncclCommQueryProperties} (2.29.2 on) in {@code nccl_device/core.h}, which {@code nccl.h} does
+     * not include and which needs CUDA's device headers. For these the vendored {@code nccl.h} must go on not
+     * declaring them; a release that moves one into {@code nccl.h} shows up as a difference to look at.
+     */
+    static final Map<String, String> DECLARED_OUTSIDE_NCCL_H = Map.of("ncclCommQueryProperties", "nccl_device/core.h");
+
     /** The pending members {@link ConfigField} does not have (yet). */
     static Set<String> pendingConfigFields() {
         Set<String> known = new java.util.HashSet<>();

@@ -290,15 +290,19 @@ final class LayoutConformance {
     /**
      * Every function the binding binds, and every {@link Feature}'s: in an NVIDIA header, declared (under one of
      * its names) exactly from the release the binding says added it; in RCCL's, declared wherever its API level
-     * has reached that release (RCCL may have a function before NCCL's release of it: {@code ncclAllToAll}).
+     * has reached that release (RCCL may have a function before NCCL's release of it: {@code ncclAllToAll}). A
+     * function declared in another public header ({@link BindingAbi#DECLARED_OUTSIDE_NCCL_H}) must stay absent.
      */
     static List<String> functions(HeaderLayout layout, BindingAbi abi) {
         LayoutConformance c = new LayoutConformance(layout);
         VendoredHeader h = layout.header;
         for (BindingAbi.Function f : abi.functions) {
             boolean present = f.names().stream().anyMatch(layout.functions::contains);
-            boolean due = h.release().atLeast(f.since());
-            String item = String.join(" or ", f.names()) + " (" + f.boundBy() + ", since " + f.since() + ")";
+            String elsewhere = f.names().stream().map(BindingAbi.DECLARED_OUTSIDE_NCCL_H::get).filter(java.util.Objects::nonNull)
+                    .findFirst().orElse(null);
+            boolean due = elsewhere == null && h.release().atLeast(f.since());
+            String item = String.join(" or ", f.names()) + " (" + f.boundBy() + ", since " + f.since()
+                    + (elsewhere == null ? "" : ", declared in " + elsewhere) + ")";
             if (h.flavor() == Flavor.NCCL || due) c.differ(item, declared(present), declared(due));
         }
         return c.problems;
