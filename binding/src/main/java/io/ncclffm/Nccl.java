@@ -15,6 +15,8 @@ import io.ncclffm.internal.LibraryLocator;
 import io.ncclffm.internal.NativeLibrary;
 import io.ncclffm.internal.NcclCollectiveApi;
 import io.ncclffm.internal.NcclCoreApi;
+import io.ncclffm.internal.NcclParamApi;
+import io.ncclffm.internal.NcclRmaApi;
 
 /**
  * A loaded NCCL or RCCL library: the entry point of the binding.
@@ -38,6 +40,8 @@ public final class Nccl {
     private final NativeLibrary library;
     private final NcclCoreApi core;
     private final NcclCollectiveApi collectives;
+    private final NcclRmaApi rma;
+    private final NcclParameters parameters;
     private final int versionCode;
     private final NcclVersion version;
     private final Flavor flavor;
@@ -59,6 +63,8 @@ public final class Nccl {
         this.library = library;
         this.core = new NcclCoreApi(library);
         this.collectives = new NcclCollectiveApi(library);
+        this.rma = new NcclRmaApi(library);
+        this.parameters = new NcclParameters(this, new NcclParamApi(library));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
             check("ncclGetVersion", core.ncclGetVersion(out), MemorySegment.NULL);
@@ -354,6 +360,18 @@ public final class Nccl {
 
     NcclCollectiveApi collectives() {
         return collectives;
+    }
+
+    NcclRmaApi rma() {
+        return rma;
+    }
+
+    /**
+     * NCCL's parameter API (NCCL 2.30.4+): the settings in effect, by key. Each call on a release without it throws
+     * {@link NcclUnsupportedException}.
+     */
+    public NcclParameters parameters() {
+        return parameters;
     }
 
     String describe() {
