@@ -126,15 +126,22 @@ class SignalAndParameterStubTest {
         NcclVersion since = NcclVersion.of(2, 29, 2);
         assertFalse(Nccl.load(v228.path).supports(Feature.SIGNAL));
         assertTrue(Nccl.load(v229.path).supports(Feature.SIGNAL));
-        // Like every feature, the refusal names the first function of the feature the release lacks.
-        assertUnsupported(v228, "ncclPutSignal", since, n -> n.initRank(2, 0, id()).signal(1, 0, 0, 0));
-        assertUnsupported(v228, "ncclPutSignal", since, n -> n.initRank(2, 0, id()).waitSignal(List.of(SignalWait.of(1, 1)), 0));
-        assertUnsupported(v228, "ncclPutSignal", since, n -> {
-            Communicator c = n.initRank(2, 0, id());
-            c.putSignal(0x1000, 1, DataType.INT32, 1, c.registerWindow(0x1000, 64, Window.COLL_SYMMETRIC), 0, 0, 0, 0);
-        });
-        assertUnsupported(v228, "ncclWinGetUserPtr", since,
-                n -> n.initRank(2, 0, id()).registerWindow(0x1000, 64, Window.COLL_SYMMETRIC).userPtr());
+        try (Communicator c = Nccl.load(v228.path).initRank(2, 0, id());
+             Window w = c.registerWindow(0x1000, 64, Window.COLL_SYMMETRIC)) {
+            String before = v228.calls();
+            // Like every feature, the refusal names the first function of the feature the release lacks.
+            for (Runnable call : List.<Runnable>of(() -> c.signal(1, 0, 0, 0),
+                    () -> c.waitSignal(List.of(SignalWait.of(1, 1)), 0),
+                    () -> c.putSignal(0x1000, 1, DataType.INT32, 1, w, 0, 0, 0, 0))) {
+                NcclUnsupportedException e = assertThrows(NcclUnsupportedException.class, call::run);
+                assertEquals("ncclPutSignal", e.what());
+                assertEquals(since, e.since());
+            }
+            NcclUnsupportedException e = assertThrows(NcclUnsupportedException.class, w::userPtr);
+            assertEquals("ncclWinGetUserPtr", e.what());
+            assertEquals(since, e.since());
+            assertEquals(before, v228.calls(), "nothing was called after the refusals");
+        }
     }
 
     @Test
