@@ -83,7 +83,7 @@ final class SignalChecks {
             sc.comm.waitSignal(oneFromEach(s.config.world()), sc.stream.address());
             Outcome hung = sc.awaitStream("ncclWaitSignal");
             if (hung != null) return hung;
-            return Outcome.passed("each of " + s.config.world() + " rank(s) got one ncclSignal from every rank, itself included");
+            return sc.ended(Outcome.passed("each of " + s.config.world() + " rank(s) got one ncclSignal from every rank, itself included"));
         }
     }
 
@@ -99,8 +99,8 @@ final class SignalChecks {
             sc.register(src);
             Window dstWin = sc.register(dst);
             if (dstWin.userPtr() != dst.address()) {
-                return Outcome.failed(Cause.WRONG_VALUES, "ncclWinGetUserPtr gave 0x" + Long.toHexString(dstWin.userPtr())
-                        + " for a window registered at 0x" + Long.toHexString(dst.address()));
+                return sc.ended(Outcome.failed(Cause.WRONG_VALUES, "ncclWinGetUserPtr gave 0x" + Long.toHexString(dstWin.userPtr())
+                        + " for a window registered at 0x" + Long.toHexString(dst.address())));
             }
             s.upload(src.address(), in.get(rank));
             s.upload(dst.address(), io.ncclffm.harness.semantics.InputPattern.sentinelFilled(DataType.INT32, world * COUNT));
@@ -114,9 +114,9 @@ final class SignalChecks {
             sc.comm.waitSignal(oneFromEach(world), sc.stream.address());
             Outcome hung = sc.awaitStream("ncclWaitSignal");
             if (hung != null) return hung;
-            return AllReduceChecks.compare(DataType.INT32, ReduceOp.SUM, 1, world * COUNT,
+            return sc.ended(AllReduceChecks.compare(DataType.INT32, ReduceOp.SUM, 1, world * COUNT,
                     s.download(dst.address(), (int) (world * block)), putSignalExpected(in),
-                    "put by every rank with ncclPutSignal at offset rank * " + block + " bytes");
+                    "put by every rank with ncclPutSignal at offset rank * " + block + " bytes"));
         }
     }
 
@@ -139,13 +139,13 @@ final class SignalChecks {
                 sleepUntil(start + 2 * PENDING.toNanos());
                 sc.comm.signal(0, 0, 0, sc.stream.address());
                 hung = sc.awaitStream("ncclSignal");
-                return hung != null ? hung : Outcome.passed("signalled rank 0 after " + 2 * PENDING.toMillis() + " ms");
+                return hung != null ? hung : sc.ended(Outcome.passed("signalled rank 0 after " + 2 * PENDING.toMillis() + " ms"));
             }
             sc.comm.waitSignal(peers, sc.stream.address());
             boolean pending = stayedPending(sc.stream, start + PENDING.toNanos());
             hung = sc.awaitStream("ncclWaitSignal");
-            if (hung != null && pending) return hung;
-            return unmatchedWaitVerdict(pending, hung == null, peers.size());
+            if (hung != null) return hung;
+            return sc.ended(unmatchedWaitVerdict(pending, true, peers.size()));
         }
     }
 
@@ -169,9 +169,10 @@ final class SignalChecks {
     }
 
     /**
-     * A communicator split off the session's, a stream and the windows registered on it. Closing tears down what
-     * it can: everything collectively when the check ended well, by abort when NCCL refused, and nothing when a
-     * wait never ended (its stream and communicator stay as they are; the rank ends next).
+     * A communicator split off the session's, a stream, and the memory and windows registered on it. Closing tears
+     * down what it can: everything collectively when the check came to a verdict ({@link #ended}), by abort when
+     * NCCL refused or the check threw (a collective teardown could wait on a peer that never comes), and nothing
+     * when a wait never ended (its stream and communicator stay as they are; the rank ends next).
      */
     private static final class Scope implements AutoCloseable {
         final RankSession s;
@@ -181,6 +182,7 @@ final class SignalChecks {
         private final List<NcclMemory> memory = new java.util.ArrayList<>();
         private boolean refused;
         private boolean hung;
+        private boolean ended;
 
         private Scope(RankSession s, Communicator comm, DeviceStream stream) {
             this.s = s;
@@ -203,6 +205,12 @@ final class SignalChecks {
             Window w = comm.registerWindow(m.address(), m.bytes(), Window.COLL_SYMMETRIC);
             windows.add(w);
             return w;
+        }
+
+        /** The check came to {@code verdict} with the communicator healthy: it is torn down collectively. */
+        Outcome ended(Outcome verdict) {
+            ended = true;
+            return verdict;
         }
 
         /** One {@code ncclSignal} to every rank; a skip when NCCL has no host RMA here, else {@code null}. */
@@ -234,11 +242,11 @@ final class SignalChecks {
         @Override
         public void close() {
             if (hung) return;
-            if (refused) {
-                comm.abort();
-            } else {
+            if (ended && !refused) {
                 for (int i = windows.size() - 1; i >= 0; i--) windows.get(i).close();
                 comm.close();
+            } else {
+                comm.abort();
             }
             for (NcclMemory m : memory) m.close();
             stream.close();
