@@ -269,6 +269,7 @@ public final class CheckCatalog {
                     params(null, null, "pending_ms", Long.toString(UNMATCHED_WAIT_PENDING.toMillis()), "world", world),
                     Requirement.function(Feature.SIGNAL), Requirement.function(Feature.SPLIT));
             case PARAMETERS_FROM_ENV -> feature("parameters/from-env", params(null, null, "world", world),
+                    new Requirement.Release(Feature.PARAMETERS.since(), "NCCL's parameter API"),
                     Requirement.function(Feature.PARAMETERS));
         };
     }
