@@ -32,8 +32,13 @@ final class SignalChecks {
 
     static final int COUNT = CheckCatalog.FEATURE_COUNT;
     static final Duration PENDING = CheckCatalog.UNMATCHED_WAIT_PENDING;
-    /** The text of NCCL's WARN when the communicator has no host RMA (2.29.2 to 2.30.7, enqueue.cc). */
-    static final String NO_HOST_RMA = "host RMA is not supported";
+    /**
+     * How NCCL's WARN begins and ends when the communicator cannot run one-sided operations (enqueue.cc's
+     * rmaTaskAppend): "One sided RMA: host RMA is not supported in this communicator." from 2.29.7 on;
+     * "... symmetric registration ..." or "... RMA proxy ..." in 2.29.2 and 2.29.3.
+     */
+    static final String NO_RMA_PREFIX = "One sided RMA:";
+    static final String NO_RMA_SUFFIX = "is not supported in this communicator";
 
     private SignalChecks() {
     }
@@ -164,8 +169,9 @@ final class SignalChecks {
 
     /** Whether {@code e} is NCCL refusing one-sided calls for want of host RMA on the communicator. */
     static boolean noHostRma(NcclException e) {
-        return e.rawResult() == NcclResult.INVALID_ARGUMENT.code()
-                && String.valueOf(e.lastError()).contains(NO_HOST_RMA);
+        String last = String.valueOf(e.lastError());
+        return e.rawResult() == NcclResult.INVALID_ARGUMENT.code() && last.contains(NO_RMA_PREFIX)
+                && last.contains(NO_RMA_SUFFIX);
     }
 
     /**

@@ -77,11 +77,13 @@ class SignalAndParameterModelTest {
         int invalid = NcclResult.INVALID_ARGUMENT.code();
         assertTrue(SignalChecks.noHostRma(new NcclException("ncclSignal", invalid, "invalid argument",
                 "One sided RMA: host RMA is not supported in this communicator.")));
+        assertTrue(SignalChecks.noHostRma(new NcclException("ncclSignal", invalid, "invalid argument",
+                "One sided RMA: symmetric registration is not supported in this communicator.")), "NCCL 2.29.2's words");
         assertFalse(SignalChecks.noHostRma(new NcclException("ncclSignal", invalid, "invalid argument",
                 "Signal index 3 is invalid (must be 0)")), "a wrong argument from the binding must fail, not skip");
         assertFalse(SignalChecks.noHostRma(new NcclException("ncclSignal", invalid, "invalid argument", null)));
         assertFalse(SignalChecks.noHostRma(new NcclException("ncclSignal", NcclResult.SYSTEM_ERROR.code(), "system error",
-                "host RMA is not supported")));
+                "One sided RMA: host RMA is not supported in this communicator.")));
     }
 
     private static final List<NcclParameterSetting> SETTINGS = List.of(
