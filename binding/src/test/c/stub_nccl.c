@@ -7,8 +7,9 @@
  * Without a define it exports what NCCL 2.22 has (no all-to-all; split, ncclMemAlloc, registration, PreMulSum,
  * ncclGroupSimulateEnd); -DNCCL_2_28 adds NCCL 2.28's ncclAlltoAll, ncclGather, ncclScatter, windows,
  * ncclCommShrink, ncclCommInitRankScalable and ncclCommRevoke; -DNCCL_2_14 exports only what 2.14 had of these; -DNCCL_2_29 (with -DNCCL_2_28) adds ncclCommGrow
- * and ncclCommGetUniqueId and ncclCommQueryProperties; -DNCCL_2_29_7 (with both) adds ncclCommSuspend, ncclCommResume
- * and ncclCommMemStats; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
+ * and ncclCommGetUniqueId and ncclCommQueryProperties, then the one-sided ncclPutSignal, ncclSignal, ncclWaitSignal
+ * and ncclWinGetUserPtr; -DNCCL_2_29_7 (with both) adds ncclCommSuspend, ncclCommResume and ncclCommMemStats;
+ * -DNCCL_2_30_4 (with both) adds the parameter API; -DRCCL exports RCCL's spellings instead (ncclAllToAll, ncclAllToAllv).
  * Every ncclConfig_t it receives is kept byte for byte (with the strings its pointers name) for the tests.
  */
 #include <stdint.h>
@@ -588,6 +589,40 @@ int ncclCommQueryProperties(void* comm, unsigned char* props) {
     memcpy(props + 36, &teams, 4); props[40] = 1; props[41] = 2;
     return 0;
 }
+/* NCCL 2.29.2's one-sided functions. ncclPutSignal has 11 arguments: the first eight go to last_args, and
+ * signal_extra holds flags, comm and stream. ncclWaitSignal keeps its descriptors as they arrived. */
+static long long signal_extra[3];
+static int wait_descs[16][4];
+static int wait_ndesc = -1;
+long long stub_signal_extra(int i) { return signal_extra[i]; }
+int stub_wait_desc(int i, int field) { return wait_descs[i][field]; }
+int stub_wait_ndesc(void) { return wait_ndesc; }
+int ncclPutSignal(const void* buf, size_t count, int dt, int peer, void* win, size_t offset, int sigIdx, int ctx,
+                  unsigned int flags, void* comm, void* stream) {
+    note("ncclPutSignal");
+    last_args[0] = (long long) buf; last_args[1] = (long long) count; last_args[2] = dt; last_args[3] = peer;
+    last_args[4] = (long long) win; last_args[5] = (long long) offset; last_args[6] = sigIdx; last_args[7] = ctx;
+    signal_extra[0] = flags; signal_extra[1] = (long long) comm; signal_extra[2] = (long long) stream;
+    return collective_result;
+}
+int ncclSignal(int peer, int sigIdx, int ctx, unsigned int flags, void* comm, void* stream) {
+    note("ncclSignal");
+    args6(peer, sigIdx, ctx, flags, (long long) comm, (long long) stream);
+    return collective_result;
+}
+int ncclWaitSignal(int nDesc, const int* descs, void* comm, void* stream) {
+    note("ncclWaitSignal");
+    wait_ndesc = nDesc;
+    for (int i = 0; i < nDesc && i < 16; i++) for (int f = 0; f < 4; f++) wait_descs[i][f] = descs[i * 4 + f];
+    last_args[5] = (long long) comm; last_args[6] = (long long) stream;
+    return collective_result;
+}
+int ncclWinGetUserPtr(void* comm, void* win, void** out) {
+    note("ncclWinGetUserPtr");
+    last_args[0] = (long long) comm; last_args[1] = (long long) win;
+    *out = (void*) 0x7e0000001000LL;
+    return 0;
+}
 #endif
 
 #ifdef NCCL_2_29_7
@@ -621,4 +656,84 @@ int ncclCommMemStats(void* comm, int stat, uint64_t* value) {
         default: return 4;
     }
 }
+#endif
+
+#ifdef NCCL_2_30_4
+/* NCCL 2.30.4's parameter API over a registry of three keys: NCCL_PROTO (string, from the environment, else
+ * empty), NCCL_NTHREADS (int32, 512 unless the environment sets it), NCCL_BUFFSIZE (int64, 4 MiB). A handle is a
+ * pointer to the registry entry, as NCCL's own is. Like NCCL, a getter of the wrong type and an unknown key are
+ * ncclInvalidArgument (4). */
+struct stub_param { const char* key; int type; long long def; };   /* type: 0 string, 32 int32, 64 int64 */
+static struct stub_param stub_params[] = {{"NCCL_PROTO", 0, 0}, {"NCCL_NTHREADS", 32, 512}, {"NCCL_BUFFSIZE", 64, 4194304}};
+static const char* stub_keys[] = {"NCCL_PROTO", "NCCL_NTHREADS", "NCCL_BUFFSIZE"};
+static char param_text[64];
+static struct stub_param* find_param(const char* key) {
+    for (int i = 0; i < 3; i++) if (strcmp(stub_params[i].key, key) == 0) return &stub_params[i];
+    return NULL;
+}
+static long long param_int(const struct stub_param* p) {
+    const char* e = getenv(p->key);
+    return e == NULL ? p->def : strtoll(e, NULL, 10);
+}
+static const char* param_string(const struct stub_param* p) {
+    if (p->type != 0) { snprintf(param_text, sizeof param_text, "%lld", param_int(p)); return param_text; }
+    const char* e = getenv(p->key);
+    return e == NULL ? "" : e;
+}
+int ncclParamBind(struct stub_param** out, const char* key) {
+    note("ncclParamBind");
+    struct stub_param* p = find_param(key);
+    if (p == NULL) return 4;
+    *out = p;
+    return 0;
+}
+int ncclParamGetI32(struct stub_param* h, int32_t* out) {
+    note("ncclParamGetI32");
+    if (h->type != 32) return 4;
+    *out = (int32_t) param_int(h);
+    return 0;
+}
+int ncclParamGetI64(struct stub_param* h, int64_t* out) {
+    note("ncclParamGetI64");
+    if (h->type != 64) return 4;
+    *out = param_int(h);
+    return 0;
+}
+#define STUB_UNTYPED_GETTER(name, ctype) int name(struct stub_param* h, ctype* out) { note(#name); return 4; }
+STUB_UNTYPED_GETTER(ncclParamGetI8, int8_t)
+STUB_UNTYPED_GETTER(ncclParamGetI16, int16_t)
+STUB_UNTYPED_GETTER(ncclParamGetU8, uint8_t)
+STUB_UNTYPED_GETTER(ncclParamGetU16, uint16_t)
+STUB_UNTYPED_GETTER(ncclParamGetU32, uint32_t)
+STUB_UNTYPED_GETTER(ncclParamGetU64, uint64_t)
+int ncclParamGetStr(struct stub_param* h, const char** out) {
+    note("ncclParamGetStr");
+    if (h->type != 0) return 4;
+    *out = param_string(h);
+    return 0;
+}
+int ncclParamGet(struct stub_param* h, void* out, int maxLen, int* len) {
+    note("ncclParamGet");
+    long long v = param_int(h);
+    int size = h->type == 32 ? 4 : 8;
+    if (h->type == 0 || size > maxLen) return 4;
+    memcpy(out, &v, (size_t) size);
+    *len = size;
+    return 0;
+}
+int ncclParamGetParameter(const char* key, const char** value, int* valueLen) {
+    note("ncclParamGetParameter");
+    struct stub_param* p = find_param(key);
+    if (p == NULL) return 4;
+    *value = param_string(p);
+    *valueLen = (int) strlen(*value);
+    return 0;
+}
+int ncclParamGetAllParameterKeys(const char*** table, int* tableLen) {
+    note("ncclParamGetAllParameterKeys");
+    *table = stub_keys;
+    *tableLen = 3;
+    return 0;
+}
+void ncclParamDumpAll(void) { note("ncclParamDumpAll"); }
 #endif

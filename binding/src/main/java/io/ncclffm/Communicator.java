@@ -612,6 +612,66 @@ public final class Communicator implements AutoCloseable {
         }
     }
 
+    // One-sided operations over windows, NCCL 2.29.2+ (Feature.SIGNAL, Feature.WINDOW_USER_PTR). NCCL runs them
+    // only where the communicator has host RMA support (every rank reachable by CUDA P2P, or a GIN/RMA plugin);
+    // elsewhere it refuses them with ncclInvalidArgument.
+
+    /**
+     * {@code ncclSignal}: enqueues on {@code stream} one signal to {@code peer} (this rank included) on
+     * {@code signalIndex} and {@code context}, without data.
+     */
+    public void signal(int peer, int signalIndex, int context, long stream) {
+        requireOpen("ncclSignal");
+        checkRank("peer", peer);
+        nccl.require(Feature.SIGNAL);
+        complete("ncclSignal", nccl.rma().ncclSignal(peer, signalIndex, context, 0, comm, stream));
+    }
+
+    /**
+     * {@code ncclPutSignal}: enqueues on {@code stream} a write of {@code count} elements from {@code localBuf}
+     * (inside a {@link Window#COLL_SYMMETRIC} window of this communicator) into {@code peer}'s buffer of
+     * {@code window} at {@code offsetBytes}, then a signal to {@code peer}. {@code window} is this rank's handle
+     * of the window every rank registered together.
+     */
+    public void putSignal(long localBuf, long count, DataType type, int peer, Window window, long offsetBytes,
+                          int signalIndex, int context, long stream) {
+        checkCollective("ncclPutSignal", count, type);
+        checkRank("peer", peer);
+        Objects.requireNonNull(window, "window");
+        if (offsetBytes < 0) throw new IllegalArgumentException("offsetBytes must not be negative, got " + offsetBytes);
+        nccl.require(Feature.SIGNAL);
+        complete("ncclPutSignal", nccl.rma().ncclPutSignal(localBuf, count, type.code(), peer, window.segment(),
+                offsetBytes, signalIndex, context, 0, comm, stream));
+    }
+
+    /**
+     * {@code ncclWaitSignal}: enqueues on {@code stream} a wait until every entry's signals have arrived. The wait
+     * is on the device: nothing on the host blocks, and a wait whose signals never come holds the stream (bound it
+     * by waiting for the stream with a timeout).
+     */
+    public void waitSignal(java.util.List<SignalWait> waits, long stream) {
+        requireOpen("ncclWaitSignal");
+        Objects.requireNonNull(waits, "waits");
+        if (waits.isEmpty()) throw new IllegalArgumentException("waitSignal needs at least one SignalWait");
+        for (SignalWait w : waits) checkRank("peer", w.peer());
+        nccl.require(Feature.SIGNAL);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment descs = io.ncclffm.internal.NcclRmaApi.waitSignalDescs(arena, waits.stream()
+                    .map(w -> new int[] {w.count(), w.peer(), w.signalIndex(), w.context()}).toList());
+            complete("ncclWaitSignal", nccl.rma().ncclWaitSignal(waits.size(), descs, comm, stream));
+        }
+    }
+
+    long windowUserPtr(MemorySegment window) {
+        requireOpen("ncclWinGetUserPtr");
+        nccl.require(Feature.WINDOW_USER_PTR);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            nccl.check("ncclWinGetUserPtr", nccl.rma().ncclWinGetUserPtr(comm, window, out), comm);
+            return out.get(ValueLayout.ADDRESS, 0).address();
+        }
+    }
+
     private void checkCollective(String op, long count, DataType type) {
         requireOpen(op);
         if (count < 0) throw new IllegalArgumentException(op + ": count must not be negative, got " + count);

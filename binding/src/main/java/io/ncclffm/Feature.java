@@ -56,7 +56,24 @@ public enum Feature {
     /** {@code ncclCommSuspend}/{@code ncclCommResume}: release and regain a communicator's memory, NCCL 2.29.7. */
     SUSPEND_RESUME(NcclVersion.of(2, 29, 7), Symbol.of("ncclCommSuspend"), Symbol.of("ncclCommResume")),
     /** {@code ncclCommMemStats}: the GPU memory NCCL's memory manager tracks, NCCL 2.29.7. */
-    MEM_STATS(NcclVersion.of(2, 29, 7), Symbol.of("ncclCommMemStats"));
+    MEM_STATS(NcclVersion.of(2, 29, 7), Symbol.of("ncclCommMemStats")),
+    /**
+     * One-sided operations over windows, {@code ncclPutSignal}/{@code ncclSignal}/{@code ncclWaitSignal}, NCCL
+     * 2.29.2 (the release tags' headers: absent in 2.28.9, present from 2.29.2).
+     */
+    SIGNAL(NcclVersion.of(2, 29, 2), Symbol.of("ncclPutSignal"), Symbol.of("ncclSignal"), Symbol.of("ncclWaitSignal")),
+    /** {@code ncclWinGetUserPtr}: the buffer a window was registered with, NCCL 2.29.2. */
+    WINDOW_USER_PTR(NcclVersion.of(2, 29, 2), Symbol.of("ncclWinGetUserPtr")),
+    /**
+     * The parameter API, NCCL 2.30.4 (absent in 2.30.3's header): {@code ncclParamBind}, the typed getters, the
+     * string and raw getters, {@code ncclParamGetParameter}, {@code ncclParamGetAllParameterKeys},
+     * {@code ncclParamDumpAll}.
+     */
+    PARAMETERS(NcclVersion.of(2, 30, 4), Symbol.of("ncclParamBind"), Symbol.of("ncclParamGetI8"),
+            Symbol.of("ncclParamGetI16"), Symbol.of("ncclParamGetI32"), Symbol.of("ncclParamGetI64"),
+            Symbol.of("ncclParamGetU8"), Symbol.of("ncclParamGetU16"), Symbol.of("ncclParamGetU32"),
+            Symbol.of("ncclParamGetU64"), Symbol.of("ncclParamGetStr"), Symbol.of("ncclParamGet"),
+            Symbol.of("ncclParamGetParameter"), Symbol.of("ncclParamGetAllParameterKeys"), Symbol.of("ncclParamDumpAll"));
 
     /**
      * One C function a feature needs, with every name a library may export it under.

@@ -16,6 +16,8 @@ import io.ncclffm.internal.NativeLibrary;
 import io.ncclffm.internal.NcclCollectiveApi;
 import io.ncclffm.internal.NcclCommStateApi;
 import io.ncclffm.internal.NcclCoreApi;
+import io.ncclffm.internal.NcclParamApi;
+import io.ncclffm.internal.NcclRmaApi;
 
 /**
  * A loaded NCCL or RCCL library: the entry point of the binding.
@@ -40,6 +42,8 @@ public final class Nccl {
     private final NcclCoreApi core;
     private final NcclCollectiveApi collectives;
     private final NcclCommStateApi commState;
+    private final NcclRmaApi rma;
+    private final NcclParameters parameters;
     private final int versionCode;
     private final NcclVersion version;
     private final Flavor flavor;
@@ -62,6 +66,8 @@ public final class Nccl {
         this.core = new NcclCoreApi(library);
         this.collectives = new NcclCollectiveApi(library);
         this.commState = new NcclCommStateApi(library);
+        this.rma = new NcclRmaApi(library);
+        this.parameters = new NcclParameters(this, new NcclParamApi(library));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
             check("ncclGetVersion", core.ncclGetVersion(out), MemorySegment.NULL);
@@ -390,6 +396,18 @@ public final class Nccl {
 
     NcclCommStateApi commState() {
         return commState;
+    }
+
+    NcclRmaApi rma() {
+        return rma;
+    }
+
+    /**
+     * NCCL's parameter API (NCCL 2.30.4+): the settings in effect, by key. Each call on a release without it throws
+     * {@link NcclUnsupportedException}.
+     */
+    public NcclParameters parameters() {
+        return parameters;
     }
 
     String describe() {

@@ -49,6 +49,19 @@ public final class Window implements AutoCloseable {
         return handle.address();
     }
 
+    /**
+     * {@code ncclWinGetUserPtr} (NCCL 2.29.2+): the buffer address NCCL holds for this window, which is the address
+     * it was registered with.
+     */
+    public long userPtr() {
+        return comm.windowUserPtr(handle);
+    }
+
+    /** The handle as a segment, for the one-sided calls of {@link Communicator}. */
+    MemorySegment segment() {
+        return handle;
+    }
+
     /** {@code ncclCommWindowDeregister}; a second call does nothing. */
     @Override
     public synchronized void close() {

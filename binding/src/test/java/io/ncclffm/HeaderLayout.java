@@ -100,6 +100,8 @@ final class HeaderLayout {
             typeNames.add(proto.returns());
             typeNames.addAll(proto.parameters());
         }
+        // void (a function returning nothing: ncclParamDumpAll) has no size to probe; abiClass knows it as is.
+        typeNames.remove("void");
         for (String t : typeNames) kept.add("TYPE(" + t + ")");
         Files.write(work.resolve("probes.h"), kept);
         String third = gcc(header, work, program);

@@ -337,6 +337,7 @@ final class LayoutConformance {
 
     /** The calling-convention class of a C type, from gcc's {@code sizeof} and {@code __builtin_classify_type}. */
     private String abiClass(String cType) {
+        if (cType.equals("void")) return "void";
         String t = layout.types.get(cType);
         if (t == null) return "unknown type " + cType;
         String[] f = t.split("/");

@@ -43,6 +43,8 @@ final class StubLibrary {
         NCCL_2_29("libnccl_2_29_stub.so", "-DNCCL_2_28", "-DNCCL_2_29"),
         /** NCCL 2.29.7's additions on top: {@code ncclCommSuspend}, {@code ncclCommResume}, {@code ncclCommMemStats}. */
         NCCL_2_29_7("libnccl_2_29_7_stub.so", "-DNCCL_2_28", "-DNCCL_2_29", "-DNCCL_2_29_7"),
+        /** NCCL 2.30.4's parameter API on top of 2.29's functions. */
+        NCCL_2_30_4("libnccl_2_30_4_stub.so", "-DNCCL_2_28", "-DNCCL_2_29", "-DNCCL_2_30_4"),
         /** RCCL's spellings: {@code ncclAllToAll}, {@code ncclAllToAllv}, {@code ncclGather}, {@code ncclScatter}. */
         RCCL("librccl_stub.so", "-DRCCL");
 
@@ -98,6 +100,32 @@ final class StubLibrary {
     long lastArg(int i) {
         try {
             return (long) handle("stub_last_arg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).invokeExact(i);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code ncclPutSignal}'s arguments past the eighth: 0 flags, 1 comm, 2 stream. */
+    long signalExtra(int i) {
+        try {
+            return (long) handle("stub_signal_extra", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).invokeExact(i);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Field {@code field} (opCnt, peer, sigIdx, ctx) of the {@code i}th descriptor of the last {@code ncclWaitSignal}. */
+    int waitDesc(int i, int field) {
+        try {
+            return (int) handle("stub_wait_desc", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)).invokeExact(i, field);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int waitDescCount() {
+        try {
+            return (int) handle("stub_wait_ndesc", FunctionDescriptor.of(JAVA_INT)).invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

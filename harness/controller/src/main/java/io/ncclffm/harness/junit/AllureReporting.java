@@ -59,6 +59,10 @@ final class AllureReporting {
         }
         if (provenance != null && v.checkId().equals(CheckGroup.LOAD)) {
             Allure.addAttachment("library provenance", "text/plain", String.join("\n", provenance.lines()));
+            if (!provenance.parameters().isEmpty()) {
+                Allure.parameter("NCCL parameters", provenance.parameterSummary());
+                Allure.addAttachment("NCCL parameters", "text/plain", String.join("\n", provenance.parameterLines()));
+            }
         }
         // Dynamic tests get positional history ids; a stable one keeps trends right when cells are reordered.
         String historyId = io.ncclffm.harness.report.AllureHistory.historyId(cell.name(), world, cellRun, v.checkId());

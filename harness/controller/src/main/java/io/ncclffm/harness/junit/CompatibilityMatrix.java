@@ -195,7 +195,11 @@ public class CompatibilityMatrix {
         List<Verdict> verdicts = CellVerdicts.of(run, matrixRun.matrix());
         matrixRun.report().record(cell, world, cellRun, launcher.name(), run.wall(), verdicts, run);
         System.out.printf("[ncclffm] %s: done in %.1f s: %s%n", label, run.wall().toMillis() / 1000.0, counts(verdicts));
-        for (String line : Provenance.of(run).lines()) System.out.printf("[ncclffm] %s: %s%n", label, line);
+        Provenance provenance = Provenance.of(run);
+        for (String line : provenance.lines()) System.out.printf("[ncclffm] %s: %s%n", label, line);
+        if (provenance.parameterSummary() != null) {
+            System.out.printf("[ncclffm] %s: NCCL parameters: %s%n", label, provenance.parameterSummary());
+        }
         return new CellOutcome(cell, world, cellRun, launcher.name(), verdicts, run);
     }
 

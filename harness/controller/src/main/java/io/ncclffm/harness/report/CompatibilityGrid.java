@@ -288,6 +288,29 @@ public final class CompatibilityGrid {
     private void markdownLibraries(StringBuilder sb) {
         sb.append("\n## Libraries the ranks ran\n\n").append(LIBRARIES).append("\n\n");
         markdownTable(sb, LIBRARY_HEADS, LIBRARY_CODE, libraryRows());
+        List<List<String>> parameters = parameterRows();
+        if (parameters.isEmpty()) return;
+        sb.append("\n## NCCL parameters\n\n").append(PARAMETERS).append("\n\n");
+        markdownTable(sb, PARAMETER_HEADS, Set.of(), parameters);
+    }
+
+    /** The intro of the parameters table, in both forms. */
+    private static final String PARAMETERS = "Where the release has NCCL's parameter API (2.30.4 and later): how many parameters"
+            + " NCCL listed, and those not at its default, with their source. Every key with its value and source is in the"
+            + " run's manifest.json and in the Allure report's load check.";
+    private static final List<String> PARAMETER_HEADS = List.of("cell run", "ranks", "parameters", "not at NCCL's default");
+
+    /** One row per cell run and set of ranks that reported the same parameters. */
+    private List<List<String>> parameterRows() {
+        List<List<String>> rows = new ArrayList<>();
+        for (CellSummary c : columns) {
+            for (Provenance.RankParameters p : c.provenance().parameters()) {
+                List<String> set = p.notDefault();
+                rows.add(List.of(c.column(), String.join(", ", p.ranks().stream().map(String::valueOf).toList()),
+                        Integer.toString(p.settings().size()), set.isEmpty() ? "–" : String.join(", ", set)));
+            }
+        }
+        return rows;
     }
 
     private void markdownPairs(StringBuilder sb) {
@@ -303,6 +326,11 @@ public final class CompatibilityGrid {
         htmlTable(sb, WALL_HEADS, Set.of(), wallTimeRows());
         sb.append("<h2>Libraries the ranks ran</h2>\n<p>").append(esc(LIBRARIES)).append("</p>\n");
         htmlTable(sb, LIBRARY_HEADS, LIBRARY_CODE, libraryRows());
+        List<List<String>> parameters = parameterRows();
+        if (!parameters.isEmpty()) {
+            sb.append("<h2>NCCL parameters</h2>\n<p>").append(esc(PARAMETERS)).append("</p>\n");
+            htmlTable(sb, PARAMETER_HEADS, Set.of(), parameters);
+        }
         List<List<String>> pairs = pairRows();
         if (pairs.isEmpty()) return;
         sb.append("<h2>Mixed-release pairs</h2>\n");

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.protocol.LibraryFile;
+import io.ncclffm.harness.protocol.NcclParameterSetting;
 import io.ncclffm.harness.protocol.WorkerEvent;
 
 /**
@@ -16,13 +17,32 @@ import io.ncclffm.harness.protocol.WorkerEvent;
  * same file share one entry. This, not the matrix's word, is what the grid and the Allure report show of a cell
  * run's library, beside the pin the matrix sets.
  *
- * @param files each distinct file, with the ranks that ran it, in rank order
- * @param pins  the sha256 the matrix pins for each rank, where it pins one
+ * <p>Where the release has NCCL's parameter API (2.30.4+), the settings the ranks ran with are part of it: every
+ * parameter NCCL lists, with its value and source, as the ranks' parameter check read them.
+ *
+ * @param files      each distinct file, with the ranks that ran it, in rank order
+ * @param pins       the sha256 the matrix pins for each rank, where it pins one
+ * @param parameters each distinct set of NCCL parameters in effect, with the ranks that ran with it; empty where no
+ *                   rank could read them (a release without the API, a check not run)
  */
-public record Provenance(List<RankFiles> files, Map<Integer, String> pins) {
+public record Provenance(List<RankFiles> files, Map<Integer, String> pins, List<RankParameters> parameters) {
 
     /** One file and the ranks that ran it. */
     public record RankFiles(List<Integer> ranks, LibraryFile file) {
+    }
+
+    /** One set of NCCL parameters (sorted by key) and the ranks that ran with it. */
+    public record RankParameters(List<Integer> ranks, List<NcclParameterSetting> settings) {
+        public RankParameters {
+            ranks = List.copyOf(ranks);
+            settings = List.copyOf(settings);
+        }
+
+        /** The settings not at NCCL's default, e.g. {@code NCCL_DEBUG=WARN (environment)}. */
+        public List<String> notDefault() {
+            return settings.stream().filter(s -> !s.source().equals("default"))
+                    .map(s -> s.key() + "=" + s.value() + " (" + s.source() + ")").toList();
+        }
     }
 
     /** Whether a file matches what the matrix pins for its ranks. */
@@ -41,6 +61,12 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins) {
     public Provenance {
         files = List.copyOf(files);
         pins = Map.copyOf(pins);
+        parameters = parameters == null ? List.of() : List.copyOf(parameters);
+    }
+
+    /** Files and pins only: a run whose ranks reported no parameters (and records written before they did). */
+    public Provenance(List<RankFiles> files, Map<Integer, String> pins) {
+        this(files, pins, List.of());
     }
 
     /** The files of {@code run}'s ranks, from their {@code loaded} events, with each rank's pin. */
@@ -61,7 +87,51 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins) {
         }
         List<RankFiles> files = new ArrayList<>();
         ranksByFile.forEach((key, ranks) -> files.add(new RankFiles(ranks, byKey.get(key))));
-        return new Provenance(files, pins);
+        return new Provenance(files, pins, parameters(run));
+    }
+
+    /** The settings each rank's parameter check carried, ranks with the same settings together. */
+    private static List<RankParameters> parameters(CellRun run) {
+        Map<List<NcclParameterSetting>, List<Integer>> ranksBySettings = new LinkedHashMap<>();
+        for (RankOutput r : run.ranks()) {
+            for (WorkerEvent e : r.events()) {
+                if (!(e instanceof WorkerEvent.Check c)) continue;
+                List<NcclParameterSetting> settings = NcclParameterSetting.fromData(c.result().data());
+                if (settings.isEmpty()) continue;
+                ranksBySettings.computeIfAbsent(settings, k -> new ArrayList<>()).add(r.rank());
+                break;
+            }
+        }
+        List<RankParameters> out = new ArrayList<>();
+        ranksBySettings.forEach((settings, ranks) -> out.add(new RankParameters(ranks, settings)));
+        return out;
+    }
+
+    /**
+     * The parameters in a line for the grid, e.g. {@code 6 parameters; 1 set: NCCL_DEBUG=WARN (environment)}, per
+     * set of ranks where they differ; {@code null} when no rank reported any.
+     */
+    public String parameterSummary() {
+        if (parameters.isEmpty()) return null;
+        List<String> parts = new ArrayList<>();
+        for (RankParameters p : parameters) {
+            List<String> set = p.notDefault();
+            parts.add((parameters.size() > 1 ? ranks(p.ranks()) + ": " : "") + p.settings().size() + " parameters; "
+                    + (set.isEmpty() ? "all at NCCL's default" : set.size() + " set: " + String.join(", ", set)));
+        }
+        return String.join(" · ", parts);
+    }
+
+    /** Every parameter, one line each, for the report's attachment: ranks, key, value and source. */
+    public List<String> parameterLines() {
+        List<String> out = new ArrayList<>();
+        for (RankParameters p : parameters) {
+            for (NcclParameterSetting s : p.settings()) {
+                out.add(ranks(p.ranks()) + ": " + s.key() + "=" + s.value() + " (" + s.source() + ")");
+            }
+        }
+        if (out.isEmpty()) out.add("no rank reported NCCL's parameters (the release has no parameter API, or the check did not run)");
+        return out;
     }
 
     /** Whether {@code f} is what the matrix pins for its ranks. */

@@ -15,10 +15,14 @@ import io.ncclffm.harness.launch.CellRun;
 import io.ncclffm.harness.launch.RankOutput;
 import io.ncclffm.harness.launch.WorkerStreams;
 import io.ncclffm.harness.matrix.Cell;
+import io.ncclffm.harness.protocol.CheckResult;
+import io.ncclffm.harness.protocol.CheckStatus;
 import io.ncclffm.harness.protocol.EventCodec;
 import io.ncclffm.harness.protocol.LibraryFile;
+import io.ncclffm.harness.protocol.NcclParameterSetting;
 import io.ncclffm.harness.protocol.RankEnding;
 import io.ncclffm.harness.protocol.WorkerEvent;
+import io.ncclffm.harness.verdict.Gate;
 
 /** What a cell run's ranks really ran, grouped by file, beside the matrix's pin. */
 class ProvenanceTest {
@@ -69,6 +73,59 @@ class ProvenanceTest {
         CellSummary summary = CellSummary.of(CELL, 2, 0, "process", Duration.ofSeconds(2), List.of(), 5, p);
         RunJournal.Record line = RunJournal.CellRunEnded.of(summary);
         RunJournal.Record back = RunJournal.JSON.readValue(RunJournal.JSON.writeValueAsString(line), RunJournal.Record.class);
+        assertEquals(p, ((RunJournal.CellRunEnded) back).summary().provenance());
+    }
+
+    private static final List<NcclParameterSetting> SETTINGS = List.of(
+            new NcclParameterSetting("NCCL_DEBUG", "", "default"),
+            new NcclParameterSetting("NCCL_DEBUG_TIMESTAMP_FORMAT", "[%F %T]", "environment"));
+
+    private static RankOutput reportedParameters(int rank, List<NcclParameterSetting> settings) {
+        RankOutput out = new RankOutput(rank);
+        out.acceptStdout(EventCodec.encode(new WorkerEvent.Hello(rank, 2, 1, "h", "25", Map.of())));
+        out.acceptStdout(EventCodec.encode(new WorkerEvent.Loaded(rank, WorkerStreams.LIBRARY)));
+        out.acceptStdout(EventCodec.encode(new WorkerEvent.Check(rank, new CheckResult(rank, "parameters/from-env", "features",
+                Map.of(), CheckStatus.PASSED, "read back", 1, List.of(), NcclParameterSetting.toData(settings)))));
+        out.ended(RankEnding.exited(0, false, "done"));
+        return out;
+    }
+
+    @Test
+    void parametersTheRanksReported_areGroupedByRank_summarisedForTheGrid_andListedWhole() {
+        Provenance p = Provenance.of(new CellRun(CELL, 2, "process",
+                List.of(reportedParameters(0, SETTINGS), reportedParameters(1, SETTINGS)), Duration.ZERO, null));
+        assertEquals(List.of(new Provenance.RankParameters(List.of(0, 1), SETTINGS)), p.parameters());
+        assertEquals("2 parameters; 1 set: NCCL_DEBUG_TIMESTAMP_FORMAT=[%F %T] (environment)", p.parameterSummary());
+        assertEquals(List.of("ranks 0, 1: NCCL_DEBUG= (default)", "ranks 0, 1: NCCL_DEBUG_TIMESTAMP_FORMAT=[%F %T] (environment)"),
+                p.parameterLines());
+        String md = new CompatibilityGrid(List.of(CellSummary.of(CELL, 2, 0, "process", Duration.ofSeconds(1), List.of(), 5, p)),
+                Gate.judge(List.of(), List.of(), false), null).toMarkdown();
+        assertTrue(md.contains("## NCCL parameters"), md);
+        assertTrue(md.contains("## NCCL parameters"), md);
+        assertTrue(md.contains("| c w2 | 0, 1 | 2 | NCCL\\_DEBUG\\_TIMESTAMP\\_FORMAT=\\[%F %T\\] (environment) |"), md);
+    }
+
+    @Test
+    void ranksWithDifferentParameters_eachHaveTheirSet_andNoneReportedMeansNone() {
+        List<NcclParameterSetting> other = List.of(new NcclParameterSetting("NCCL_DEBUG", "WARN", "environment"));
+        Provenance p = Provenance.of(new CellRun(CELL, 2, "process",
+                List.of(reportedParameters(0, SETTINGS), reportedParameters(1, other)), Duration.ZERO, null));
+        assertEquals(2, p.parameters().size());
+        assertTrue(p.parameterSummary().startsWith("rank 0: 2 parameters; ") && p.parameterSummary().contains(" · rank 1: 1 parameters; 1 set: NCCL_DEBUG=WARN (environment)"),
+                p.parameterSummary());
+        Provenance none = Provenance.of(new CellRun(CELL, 1, "process", List.of(WorkerStreams.finished(0)), Duration.ZERO, null));
+        assertEquals(List.of(), none.parameters());
+        assertEquals(null, none.parameterSummary());
+        assertTrue(none.parameterLines().getFirst().startsWith("no rank reported NCCL's parameters"));
+    }
+
+    @Test
+    void parameters_comeBackWhole_fromTheRunsJournal() throws Exception {
+        Provenance p = Provenance.of(new CellRun(CELL, 2, "process",
+                List.of(reportedParameters(0, SETTINGS), reportedParameters(1, SETTINGS)), Duration.ZERO, null));
+        CellSummary summary = CellSummary.of(CELL, 2, 0, "process", Duration.ofSeconds(2), List.of(), 5, p);
+        RunJournal.Record back = RunJournal.JSON.readValue(RunJournal.JSON.writeValueAsString(RunJournal.CellRunEnded.of(summary)),
+                RunJournal.Record.class);
         assertEquals(p, ((RunJournal.CellRunEnded) back).summary().provenance());
     }
 }

@@ -49,6 +49,11 @@ public final class CheckCatalog {
     public static final long ABORT_BOUND_SECONDS = 20;
     /** How long the deliberately hung init may run before it must be aborted. */
     public static final Duration HUNG_INIT_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * How long a wait whose signal has not been sent must stay pending: the bound a user's wait would time out at.
+     * The signalling ranks send it only after twice this long.
+     */
+    public static final Duration UNMATCHED_WAIT_PENDING = Duration.ofSeconds(2);
     /** NCCL supports capturing its collectives in CUDA graphs from 2.9 on. */
     public static final NcclVersion GRAPH_SUPPORT = NcclVersion.of(2, 9, 0);
 
@@ -178,6 +183,8 @@ public final class CheckCatalog {
                 UserFeature.REDUCESCATTERV, UserFeature.SENDRECV_ALL_PEERS, UserFeature.GATHER, UserFeature.SCATTER,
                 UserFeature.PROPERTIES, UserFeature.SUSPEND_RESUME,
                 UserFeature.ABORT_WITH_LIVE_GRAPH));
+        keys.addAll(List.of(UserFeature.SIGNAL_ALL_PEERS, UserFeature.PUT_SIGNAL_ALL_PEERS, UserFeature.UNMATCHED_WAIT,
+                UserFeature.PARAMETERS_FROM_ENV));
         return keys;
     }
 
@@ -258,6 +265,18 @@ public final class CheckCatalog {
                     params(f32, null, "bound_s", Long.toString(ABORT_BOUND_SECONDS), "world", world),
                     Requirement.function(Feature.SPLIT), Requirement.function(Feature.ABORT),
                     new Requirement.Release(GRAPH_SUPPORT, GRAPH_CAPTURE));
+            case SIGNAL_ALL_PEERS -> feature("signal/all-peers", params(null, null, "world", world),
+                    Requirement.function(Feature.SIGNAL), Requirement.function(Feature.SPLIT));
+            case PUT_SIGNAL_ALL_PEERS -> feature("put-signal/all-peers", params(i32, null, "count", count, "world", world),
+                    Requirement.function(Feature.SIGNAL), Requirement.function(Feature.SPLIT),
+                    Requirement.function(Feature.MEM_ALLOC), Requirement.function(Feature.WINDOW_REGISTER),
+                    Requirement.function(Feature.WINDOW_USER_PTR));
+            case UNMATCHED_WAIT -> feature("wait-signal/unmatched-times-out",
+                    params(null, null, "pending_ms", Long.toString(UNMATCHED_WAIT_PENDING.toMillis()), "world", world),
+                    Requirement.function(Feature.SIGNAL), Requirement.function(Feature.SPLIT));
+            case PARAMETERS_FROM_ENV -> feature("parameters/from-env", params(null, null, "world", world),
+                    new Requirement.Release(Feature.PARAMETERS.since(), "NCCL's parameter API"),
+                    Requirement.function(Feature.PARAMETERS));
         };
     }
 

@@ -109,7 +109,15 @@ public sealed interface CheckKey {
         /** {@code ncclCommSuspend}/{@code ncclCommResume}: memory released and regained, collectives still right. */
         SUSPEND_RESUME,
         /** Abort while a CUDA graph that captured the communicator is alive. */
-        ABORT_WITH_LIVE_GRAPH
+        ABORT_WITH_LIVE_GRAPH,
+        /** Every rank signals every rank (itself included) with ncclSignal, then waits for them all (NCCL 2.29.2). */
+        SIGNAL_ALL_PEERS,
+        /** Every rank writes its block into every rank's window with ncclPutSignal, then waits (NCCL 2.29.2). */
+        PUT_SIGNAL_ALL_PEERS,
+        /** A wait whose signal has not been sent stays pending past its bound, then ends when the signal comes. */
+        UNMATCHED_WAIT,
+        /** NCCL parameters the rank's environment sets read back through the parameter API (NCCL 2.30.4). */
+        PARAMETERS_FROM_ENV
     }
 
     /** allReduce with a PreMulSum operator ({@link CheckCatalog#PRE_MUL_SUM_SCALAR}); one of the user features. */

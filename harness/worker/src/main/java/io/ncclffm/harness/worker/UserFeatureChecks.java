@@ -58,6 +58,10 @@ final class UserFeatureChecks {
             case PROPERTIES -> () -> CommStateChecks.properties(s);
             case SUSPEND_RESUME -> () -> CommStateChecks.suspendResume(s);
             case ABORT_WITH_LIVE_GRAPH -> () -> abortWithGraph(s);
+            case SIGNAL_ALL_PEERS -> () -> SignalChecks.signalAllPeers(s);
+            case PUT_SIGNAL_ALL_PEERS -> () -> SignalChecks.putSignalAllPeers(s);
+            case UNMATCHED_WAIT -> () -> SignalChecks.unmatchedWait(s);
+            case PARAMETERS_FROM_ENV -> () -> ParameterChecks.fromEnvironment(s);
         };
     }
 
