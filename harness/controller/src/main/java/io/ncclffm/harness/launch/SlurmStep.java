@@ -19,7 +19,11 @@ final class SlurmStep {
     /** The longest line srun forwards at once, with room for its label. */
     private static final int MAX_PHYSICAL_LINE = 64 << 10;
     private static final Pattern LABEL = Pattern.compile("^\\s*(\\d+): ?(.*)$", Pattern.DOTALL);
-    private static final Pattern TASK_END = Pattern.compile("^srun: error: (\\S+): tasks? ([0-9,\\-]+): (.*)$");
+    /**
+     * srun names itself by the file it runs from: a site's wrapper may run it as {@code srun.real} or by its path,
+     * and the line that says how a task ended is the same.
+     */
+    private static final Pattern TASK_END = Pattern.compile("^(?:\\S*/)?srun[\\w.-]*: error: (\\S+): tasks? ([0-9,\\-]+): (.*)$");
     private static final Pattern EXIT_CODE = Pattern.compile("Exited with exit code (\\d+)");
     /** Signal names as srun prints them (strsignal), and their numbers on Linux. */
     private static final Map<String, Integer> SIGNALS = Map.of("Killed", 9, "Terminated", 15, "Segmentation fault", 11,

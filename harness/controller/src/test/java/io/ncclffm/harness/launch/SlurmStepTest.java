@@ -31,6 +31,18 @@ class SlurmStepTest {
     }
 
     @Test
+    void srunRunByAWrapper_underAnotherName_stillEndsTheTaskWithItsExitCode() {
+        // A GPU host's kit (and many sites) run the real srun from a wrapper: it then calls itself srun.real.
+        List<RankOutput> ranks = List.of(new RankOutput(0), new RankOutput(1));
+        SlurmStep step = new SlurmStep(ranks, List.of(new Handle(0), new Handle(1)), RankObserver.NONE);
+        feed(step.stderr(), "0: NCCL WARN something\nsrun.real: error: vm: task 0: Exited with exit code 1\n"
+                + "/opt/slurm/bin/srun: error: vm: task 1: Exited with exit code 2\n");
+        step.stepEnded();
+        assertEquals(1, ranks.get(0).ending().exitCode(), ranks.get(0).ending().toString());
+        assertEquals(2, ranks.get(1).ending().exitCode(), ranks.get(1).ending().toString());
+    }
+
+    @Test
     void labelledPieces_goToTheirRank_joined_andSrunsWordsEndTheTasksItNames() {
         List<RankOutput> ranks = List.of(new RankOutput(0), new RankOutput(1), new RankOutput(2));
         SlurmStep step = new SlurmStep(ranks, List.of(new Handle(0), new Handle(1), new Handle(2)), RankObserver.NONE);
