@@ -64,8 +64,11 @@ public final class RankSupervisor {
     private final Duration afterHang;
 
     public RankSupervisor(Cell cell) {
-        this(cell, System::nanoTime, 100, SupervisionGraces.of(cell.env()).hung(), SupervisionGraces.of(cell.env()).peerDeath(),
-                AFTER_HANG);
+        this(cell, SupervisionGraces.of(cell.env()));
+    }
+
+    private RankSupervisor(Cell cell, SupervisionGraces graces) {
+        this(cell, System::nanoTime, 100, graces.hung(), graces.peerDeath(), AFTER_HANG);
     }
 
     RankSupervisor(Cell cell, LongSupplier clock, long pollMillis, Duration hungGrace, Duration peerDeathGrace,

@@ -108,20 +108,17 @@ final class DefaultsValidator {
             throw errors.at(where, "'" + value + "' names an open file descriptor, and the worker's event pipe is one; expected"
                     + " a file path (NCCL expands %h and %p), or leave NCCL_DEBUG_FILE out and NCCL's log goes to the rank log");
         }
-        if (WorkerConfig.SETTINGS.contains(name)) {
-            try {
-                WorkerConfig.checkSettings(Map.of(name, value));
-            } catch (IllegalArgumentException bad) {
-                throw errors.at(where, bad.getMessage());
-            }
-        }
-        if (ContainerLimits.VARIABLES.contains(name) || SupervisionGraces.VARIABLES.contains(name)) {
-            try {
-                if (ContainerLimits.VARIABLES.contains(name)) ContainerLimits.check(name, value);
-                else SupervisionGraces.check(name, value);
-            } catch (IllegalArgumentException bad) {
-                throw errors.at(where, bad.getMessage());
-            }
+        if (WorkerConfig.SETTINGS.contains(name)) checkedAt(where, () -> WorkerConfig.checkSettings(Map.of(name, value)));
+        if (ContainerLimits.VARIABLES.contains(name)) checkedAt(where, () -> ContainerLimits.check(name, value));
+        if (SupervisionGraces.VARIABLES.contains(name)) checkedAt(where, () -> SupervisionGraces.check(name, value));
+    }
+
+    /** Runs {@code check}, reporting its refusal (an {@link IllegalArgumentException}) at {@code where}. */
+    private void checkedAt(Where where, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException bad) {
+            throw errors.at(where, bad.getMessage());
         }
     }
 
