@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 import io.ncclffm.ConfigField;
+import io.ncclffm.InitOptions;
 import io.ncclffm.NcclUnsupportedException;
 import io.ncclffm.NcclVersion;
 
@@ -121,7 +122,7 @@ public final class CommConfig {
 
     /** NCCL before 2.28.3 fails init with ncclInvalidArgument on {@code NCCL_CTA_POLICY_ZERO}: refuse it first. */
     private static void requireCtaPolicy(NcclVersion version, String library, Object policy) {
-        if (policy instanceof Integer p && (p & 0x02) != 0 && !version.atLeast(CTA_POLICY_ZERO_SINCE)) {
+        if (policy instanceof Integer p && (p & InitOptions.CTA_POLICY_ZERO) != 0 && !version.atLeast(CTA_POLICY_ZERO_SINCE)) {
             throw new NcclUnsupportedException("ncclConfig_t.CTAPolicy NCCL_CTA_POLICY_ZERO", library, CTA_POLICY_ZERO_SINCE);
         }
     }

@@ -8,11 +8,9 @@ import io.ncclffm.CommProperties;
 import io.ncclffm.Communicator;
 import io.ncclffm.DataType;
 import io.ncclffm.MemStat;
-import io.ncclffm.NcclException;
 import io.ncclffm.ReduceOp;
 import io.ncclffm.harness.protocol.Cause;
 import io.ncclffm.harness.protocol.CheckStatus;
-import io.ncclffm.harness.semantics.HostReduction;
 import io.ncclffm.harness.semantics.InputPattern;
 
 /**
@@ -152,14 +150,7 @@ final class CommStateChecks {
     }
 
     private static Outcome sum(RankSession s, List<byte[]> in, String when) {
-        DataType t = DataType.FLOAT32;
-        int world = s.config.world();
-        s.ensureBuffers((long) COUNT * t.size());
-        s.upload(s.sendAddress(), in.get(s.config.rank()));
-        s.upload(s.recvAddress(), InputPattern.sentinelFilled(t, COUNT));
-        s.comm.allReduce(s.sendAddress(), s.recvAddress(), COUNT, t, ReduceOp.SUM, s.stream.address());
-        NcclException asyncError = s.awaitCollective();
-        return AllReduceChecks.compare(t, ReduceOp.SUM, world, COUNT, s.download(s.recvAddress(), COUNT * t.size()),
-                HostReduction.allReduce(t, ReduceOp.SUM, in, COUNT), "summed " + when).withAsyncError(asyncError);
+        s.ensureBuffers((long) COUNT * DataType.FLOAT32.size());
+        return UserFeatureChecks.floatSum(s, s.sendAddress(), s.recvAddress(), in, COUNT, "summed " + when);
     }
 }

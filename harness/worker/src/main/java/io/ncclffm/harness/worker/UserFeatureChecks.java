@@ -136,15 +136,8 @@ final class UserFeatureChecks {
     // Bodies.
 
     private static Outcome selfTestRun(RankSession s) {
-        int world = s.config.world();
-        List<byte[]> in = inputs(DataType.FLOAT32, world, 1);
-        s.ensureBuffers(4);
-        s.upload(s.sendAddress(), in.get(s.config.rank()));
-        s.upload(s.recvAddress(), InputPattern.sentinelFilled(DataType.FLOAT32, 1));
-        s.comm.allReduce(s.sendAddress(), s.recvAddress(), 1, DataType.FLOAT32, ReduceOp.SUM, s.stream.address());
-        NcclException asyncError = s.awaitCollective();
-        return AllReduceChecks.compare(DataType.FLOAT32, ReduceOp.SUM, world, 1, s.download(s.recvAddress(), 4),
-                HostReduction.allReduce(DataType.FLOAT32, ReduceOp.SUM, in, 1), "self-test").withAsyncError(asyncError);
+        s.ensureBuffers(DataType.FLOAT32.size());
+        return floatSum(s, s.sendAddress(), s.recvAddress(), inputs(DataType.FLOAT32, s.config.world(), 1), 1, "self-test");
     }
 
     private static Outcome split(RankSession s) {
@@ -227,16 +220,24 @@ final class UserFeatureChecks {
     }
 
     private static Outcome allReduceOn(RankSession s, long send, long recv, String what) {
+        s.ensureBuffers((long) COUNT * DataType.FLOAT32.size());   // the session's host staging buffers
+        return floatSum(s, send, recv, inputs(DataType.FLOAT32, s.config.world(), COUNT), COUNT, what);
+    }
+
+    /**
+     * A float32 sum allReduce of this rank's {@code inputs} from {@code send} into {@code recv} (filled with the
+     * sentinel first), judged against the host model; the session's staging buffers must hold {@code count}
+     * elements.
+     */
+    static Outcome floatSum(RankSession s, long send, long recv, List<byte[]> inputs, int count, String what) {
         DataType t = DataType.FLOAT32;
         int world = s.config.world();
-        List<byte[]> in = inputs(t, world, COUNT);
-        s.ensureBuffers((long) COUNT * t.size());   // the session's host staging buffers
-        s.upload(send, in.get(s.config.rank()));
-        s.upload(recv, InputPattern.sentinelFilled(t, COUNT));
-        s.comm.allReduce(send, recv, COUNT, t, ReduceOp.SUM, s.stream.address());
+        s.upload(send, inputs.get(s.config.rank()));
+        s.upload(recv, InputPattern.sentinelFilled(t, count));
+        s.comm.allReduce(send, recv, count, t, ReduceOp.SUM, s.stream.address());
         NcclException asyncError = s.awaitCollective();
-        return AllReduceChecks.compare(t, ReduceOp.SUM, world, COUNT, s.download(recv, COUNT * t.size()),
-                HostReduction.allReduce(t, ReduceOp.SUM, in, COUNT), what).withAsyncError(asyncError);
+        return AllReduceChecks.compare(t, ReduceOp.SUM, world, count, s.download(recv, count * t.size()),
+                HostReduction.allReduce(t, ReduceOp.SUM, inputs, count), what).withAsyncError(asyncError);
     }
 
     private static Outcome allGatherv(RankSession s) {
