@@ -41,7 +41,7 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins, List<
         /** The settings not at NCCL's default, e.g. {@code NCCL_DEBUG=WARN (environment)}. */
         public List<String> notDefault() {
             return settings.stream().filter(s -> !s.source().equals("default"))
-                    .map(s -> s.key() + "=" + s.value() + " (" + s.source() + ")").toList();
+                    .map(NcclParameterSetting::describe).toList();
         }
     }
 
@@ -127,7 +127,7 @@ public record Provenance(List<RankFiles> files, Map<Integer, String> pins, List<
         List<String> out = new ArrayList<>();
         for (RankParameters p : parameters) {
             for (NcclParameterSetting s : p.settings()) {
-                out.add(ranks(p.ranks()) + ": " + s.key() + "=" + s.value() + " (" + s.source() + ")");
+                out.add(ranks(p.ranks()) + ": " + s.describe());
             }
         }
         if (out.isEmpty()) out.add("no rank reported NCCL's parameters (the release has no parameter API, or the check did not run)");

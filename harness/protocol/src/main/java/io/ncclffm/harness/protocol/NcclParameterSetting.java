@@ -29,6 +29,11 @@ public record NcclParameterSetting(String key, String value, String source) {
         }
     }
 
+    /** The setting as reports show it, e.g. {@code NCCL_DEBUG=WARN (environment)}. */
+    public String describe() {
+        return key + "=" + value + " (" + source + ")";
+    }
+
     /** The data entries that carry {@code settings}, in their order. */
     public static Map<String, String> toData(List<NcclParameterSetting> settings) {
         Map<String, String> data = new LinkedHashMap<>();

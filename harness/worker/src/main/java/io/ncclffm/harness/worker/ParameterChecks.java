@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import io.ncclffm.NcclException;
 import io.ncclffm.NcclParameters;
@@ -36,11 +35,11 @@ final class ParameterChecks {
         NcclParameters p = s.nccl.parameters();
         List<NcclParameters.Setting> settings = p.settings();
         List<ReadBack> reads = new ArrayList<>();
-        Map<String, String> env = new TreeMap<>(System.getenv());
         for (NcclParameters.Setting setting : settings) {
-            String expected = env.get(setting.key());
+            String expected = System.getenv(setting.key());
             if (expected == null) continue;
-            reads.add(new ReadBack(setting.key(), expected, p.value(setting.key()), stringThroughHandle(p, setting.key())));
+            // A setting's value is what ncclParamGetParameter gave for its key: the read by key.
+            reads.add(new ReadBack(setting.key(), expected, setting.value(), stringThroughHandle(p, setting.key())));
         }
         p.dumpAll();
         System.out.flush();
